@@ -1,0 +1,86 @@
+//! Identifiers: newtypes over UUIDv7, made on the device so nothing waits for a server.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use uuid::Uuid;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            /// A fresh, time-ordered id (UUIDv7).
+            pub fn new() -> Self {
+                Self(Uuid::now_v7())
+            }
+
+            pub const fn from_uuid(uuid: Uuid) -> Self {
+                Self(uuid)
+            }
+
+            pub const fn as_uuid(&self) -> &Uuid {
+                &self.0
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.hyphenated().fmt(f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = uuid::Error;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s).map(Self)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// One record of any kind: a case, and later a service, a session, a camp.
+    RecordId
+);
+id_type!(
+    /// One edit of one field; the unit the outbox holds and the server acknowledges.
+    ChangeId
+);
+id_type!(
+    /// One installation of the app: a browser profile on a phone or a desktop.
+    DeviceId
+);
+id_type!(
+    /// One life of a server's database. A restored server has a new epoch, and devices then resync.
+    Epoch
+);
+
+/// A case is a record; the alias names it where only cases make sense.
+pub type CaseId = RecordId;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_time_ordered_and_round_trip_through_text_and_json() {
+        let first = RecordId::new();
+        let second = RecordId::new();
+        assert!(first < second);
+        assert_eq!(first.to_string().parse::<RecordId>().unwrap(), first);
+        let json = serde_json::to_string(&first).unwrap();
+        assert_eq!(json, format!("\"{first}\""));
+        assert_eq!(serde_json::from_str::<RecordId>(&json).unwrap(), first);
+    }
+}

@@ -1,0 +1,17 @@
+//! Sakhi's shared truth: record kinds and their fields, stamps, the merge, and the sync wire types.
+//!
+//! Both the app and the server call the same merge, so they cannot disagree. Nothing here does I/O:
+//! it builds for `wasm32-unknown-unknown` and natively.
+
+pub mod change;
+pub mod clock;
+pub mod ids;
+pub mod record;
+pub mod schema;
+pub mod wire;
+
+pub use change::Change;
+pub use clock::{Clock, Hlc, Stamp};
+pub use ids::{CaseId, ChangeId, DeviceId, Epoch, RecordId};
+pub use record::{Field, Record, Version};
+pub use schema::{FieldType, Invalid, Kind};

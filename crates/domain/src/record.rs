@@ -1,0 +1,267 @@
+//! Field-stamped records and their merge.
+//!
+//! A field keeps every version that no later edit was made on top of (its *heads*), and the stamps
+//! that edits were made on top of (its *bases*). The winner is the head with the highest stamp; any
+//! other head is a conflict for a person to review, so nothing typed is dropped silently.
+//!
+//! Both sets are functions of the set of versions seen, so merging is set union: commutative,
+//! associative and idempotent, and replicas that saw the same edits are equal, whatever the order.
+
+use crate::change::Change;
+use crate::clock::{Clock, Stamp};
+use crate::ids::{ChangeId, RecordId};
+use crate::schema::{DELETED, Kind};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// One value of a field, as one device wrote it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Version {
+    #[serde(rename = "v")]
+    pub value: Value,
+    #[serde(rename = "s")]
+    pub stamp: Stamp,
+    /// The stamp of the value the writer saw; `None` when the field was empty to her.
+    #[serde(rename = "b", default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<Stamp>,
+}
+
+/// A field's merge state. Kept in a canonical order so equal states compare and serialise equal.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    #[serde(rename = "h")]
+    heads: Vec<Version>,
+    #[serde(rename = "b", default, skip_serializing_if = "Vec::is_empty")]
+    bases: Vec<Stamp>,
+}
+
+impl Field {
+    /// Adds a version seen anywhere. Versions already seen, or already written over, change nothing.
+    pub fn insert(&mut self, version: Version) {
+        if let Some(base) = version.base {
+            self.add_base(base);
+        }
+        if !self.heads.contains(&version) {
+            self.heads.push(version);
+        }
+        self.normalise();
+    }
+
+    /// Merges another replica's state of the same field: the union of what both have seen.
+    pub fn merge(&mut self, other: &Field) {
+        for base in &other.bases {
+            self.add_base(*base);
+        }
+        for head in &other.heads {
+            if !self.heads.contains(head) {
+                self.heads.push(head.clone());
+            }
+        }
+        self.normalise();
+    }
+
+    fn add_base(&mut self, base: Stamp) {
+        if let Err(at) = self.bases.binary_search(&base) {
+            self.bases.insert(at, base);
+        }
+    }
+
+    /// Drops heads that an edit was made on top of, and puts the rest in canonical order.
+    fn normalise(&mut self) {
+        let bases = &self.bases;
+        self.heads
+            .retain(|head| bases.binary_search(&head.stamp).is_err());
+        self.heads
+            .sort_by_cached_key(|head| (head.stamp, head.base, head.value.to_string()));
+    }
+
+    /// The version that counts: the head with the highest stamp.
+    pub fn winner(&self) -> Option<&Version> {
+        self.heads.iter().max_by(|a, b| a.stamp.cmp(&b.stamp))
+    }
+
+    /// Versions that lost to the winner without their writer having seen it: to be reviewed.
+    pub fn conflicts(&self) -> impl Iterator<Item = &Version> {
+        let winner = self.winner().map(|w| w.stamp);
+        self.heads
+            .iter()
+            .filter(move |head| Some(head.stamp) != winner)
+    }
+
+    pub fn heads(&self) -> &[Version] {
+        &self.heads
+    }
+}
+
+/// A record of any kind: its id, its kind and its fields, each with its merge state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub id: RecordId,
+    pub kind: Kind,
+    pub fields: BTreeMap<String, Field>,
+}
+
+impl Record {
+    pub fn new(id: RecordId, kind: Kind) -> Self {
+        Self {
+            id,
+            kind,
+            fields: BTreeMap::new(),
+        }
+    }
+
+    /// Applies a change already checked against the schema (see [`Change::check`]).
+    pub fn apply(&mut self, change: &Change) {
+        debug_assert_eq!(change.record, self.id);
+        self.fields
+            .entry(change.field.clone())
+            .or_default()
+            .insert(change.version());
+    }
+
+    /// Merges another replica of the same record into this one.
+    pub fn merge(&mut self, other: &Record) {
+        debug_assert_eq!(other.id, self.id);
+        for (name, field) in &other.fields {
+            self.fields.entry(name.clone()).or_default().merge(field);
+        }
+    }
+
+    /// Edits a field as a person on this device: the new value is stamped now, on top of the value
+    /// she saw. Returns the change to send, already applied here.
+    pub fn edit(
+        &mut self,
+        clock: &mut Clock,
+        now_millis: u64,
+        field: &str,
+        value: Value,
+    ) -> Change {
+        let base = self
+            .fields
+            .get(field)
+            .and_then(Field::winner)
+            .map(|w| w.stamp);
+        let change = Change {
+            id: ChangeId::new(),
+            record: self.id,
+            kind: self.kind.as_str().to_owned(),
+            field: field.to_owned(),
+            value,
+            stamp: clock.tick(now_millis),
+            base,
+        };
+        self.apply(&change);
+        change
+    }
+
+    /// The winning value of a field, if it has one that is not `null`.
+    pub fn value(&self, field: &str) -> Option<&Value> {
+        let value = &self.fields.get(field)?.winner()?.value;
+        (!value.is_null()).then_some(value)
+    }
+
+    pub fn text(&self, field: &str) -> Option<&str> {
+        self.value(field).and_then(Value::as_str)
+    }
+
+    pub fn is_deleted(&self) -> bool {
+        self.value(DELETED)
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
+
+    /// Fields with a conflict for a person to review.
+    pub fn conflicted_fields(&self) -> impl Iterator<Item = &str> {
+        self.fields
+            .iter()
+            .filter(|(_, field)| field.conflicts().next().is_some())
+            .map(|(name, _)| name.as_str())
+    }
+
+    /// The latest stamp anywhere in the record, for a clock to observe.
+    pub fn latest_stamp(&self) -> Option<Stamp> {
+        self.fields
+            .values()
+            .flat_map(|f| f.heads.iter().map(|h| h.stamp))
+            .max()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::DeviceId;
+    use serde_json::json;
+
+    fn case() -> Record {
+        Record::new(RecordId::new(), Kind::Case)
+    }
+
+    #[test]
+    fn an_edit_on_top_of_the_current_value_replaces_it_without_conflict() {
+        let mut clock = Clock::new(DeviceId::new());
+        let mut record = case();
+        record.edit(&mut clock, 1, "name", json!("Sita"));
+        record.edit(&mut clock, 2, "name", json!("Sita Devi"));
+        assert_eq!(record.text("name"), Some("Sita Devi"));
+        assert_eq!(record.conflicted_fields().count(), 0);
+    }
+
+    #[test]
+    fn a_change_with_a_stale_base_is_kept_as_a_conflict() {
+        let mut phone = Clock::new(DeviceId::new());
+        let mut desk = Clock::new(DeviceId::new());
+        let mut original = case();
+        original.edit(&mut phone, 1, "village", json!("Rampur"));
+
+        let mut on_phone = original.clone();
+        let mut on_desk = original.clone();
+        let from_phone = on_phone.edit(&mut phone, 10, "village", json!("Rampura"));
+        let from_desk = on_desk.edit(&mut desk, 20, "village", json!("रामपुर"));
+
+        on_phone.apply(&from_desk);
+        on_desk.apply(&from_phone);
+        assert_eq!(on_phone, on_desk);
+        assert_eq!(on_phone.text("village"), Some("रामपुर"));
+        let losers: Vec<_> = on_phone.fields["village"]
+            .conflicts()
+            .map(|v| &v.value)
+            .collect();
+        assert_eq!(losers, [&json!("Rampura")]);
+    }
+
+    #[test]
+    fn resolving_a_conflict_by_editing_the_winner_keeps_the_loser_until_it_too_is_written_over() {
+        let mut a = Clock::new(DeviceId::new());
+        let mut b = Clock::new(DeviceId::new());
+        let mut record = case();
+        let first = record.clone().edit(&mut a, 1, "age", json!(30));
+        let second = record.clone().edit(&mut b, 2, "age", json!(31));
+        record.apply(&first);
+        record.apply(&second);
+        assert_eq!(record.conflicted_fields().collect::<Vec<_>>(), ["age"]);
+        record.edit(&mut a, 3, "age", json!(32));
+        assert_eq!(record.value("age"), Some(&json!(32)));
+        assert_eq!(record.conflicted_fields().collect::<Vec<_>>(), ["age"]);
+    }
+
+    #[test]
+    fn deletion_is_a_field() {
+        let mut clock = Clock::new(DeviceId::new());
+        let mut record = case();
+        assert!(!record.is_deleted());
+        record.edit(&mut clock, 1, DELETED, json!(true));
+        assert!(record.is_deleted());
+    }
+
+    #[test]
+    fn a_record_round_trips_through_json() {
+        let mut clock = Clock::new(DeviceId::new());
+        let mut record = case();
+        record.edit(&mut clock, 1, "name", json!("गीता"));
+        record.edit(&mut clock, 2, "violence", json!(["dowry_harassment"]));
+        let text = serde_json::to_string(&record).unwrap();
+        assert_eq!(serde_json::from_str::<Record>(&text).unwrap(), record);
+    }
+}

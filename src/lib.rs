@@ -1,0 +1,1 @@
+//! Sakhi, the PWA.
