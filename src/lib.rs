@@ -1,1 +1,4 @@
-//! Sakhi, the PWA.
+//! Sakhi, the PWA: the case register an outreach worker carries on her phone, offline first.
+
+pub mod i18n;
+pub mod store;

@@ -1,0 +1,136 @@
+//! Push and pull: how devices hand their changes to the centre and catch up with everyone else's.
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::store::Store;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use sakhi_domain::wire::{
+    MAX_PULL_LIMIT, MAX_PUSH_BYTES, MAX_PUSH_CHANGES, Outcome, PROTOCOL, PullQuery, PullResponse,
+    PushRequest, PushResponse,
+};
+use serde::Deserialize;
+
+/// `POST /api/v1/sync/push`: applies a batch of changes and answers per change, after the commit
+/// is durable.
+pub async fn push<S: Store>(
+    State(state): State<AppState<S>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<PushResponse>, AppError> {
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge(format!(
+                "a push may be at most {MAX_PUSH_BYTES} bytes: send fewer changes at a time"
+            ))
+        } else {
+            AppError::BadRequest("the request body could not be read".to_owned())
+        }
+    })?;
+    let request = parse_push(&body)?;
+    if request.changes.len() > MAX_PUSH_CHANGES {
+        return Err(AppError::TooLarge(format!(
+            "a push may carry at most {MAX_PUSH_CHANGES} changes, not {}: send them in several pushes",
+            request.changes.len()
+        )));
+    }
+    let results = state
+        .store
+        .push(state.centre, request.device, &request.changes)
+        .await?;
+    let rejected = results
+        .iter()
+        .filter(|result| matches!(result.outcome, Outcome::Rejected { .. }))
+        .count();
+    tracing::info!(
+        device = %request.device,
+        changes = results.len(),
+        rejected,
+        "push"
+    );
+    Ok(Json(PushResponse {
+        epoch: state.store.epoch(),
+        results,
+    }))
+}
+
+/// `GET /api/v1/sync/pull?after=…&limit=…`: the next page of the centre's records.
+pub async fn pull<S: Store>(
+    State(state): State<AppState<S>>,
+    query: Result<Query<PullQuery>, QueryRejection>,
+) -> Result<Json<PullResponse>, AppError> {
+    let Query(query) = query.map_err(|rejection| AppError::BadRequest(rejection.body_text()))?;
+    let limit = query.limit.clamp(1, MAX_PULL_LIMIT);
+    let page = state.store.pull(state.centre, query.after, limit).await?;
+    tracing::debug!(
+        after = query.after.0,
+        records = page.records.len(),
+        more = page.more,
+        "pull"
+    );
+    Ok(Json(PullResponse {
+        epoch: state.store.epoch(),
+        records: page.records,
+        cursor: page.cursor,
+        more: page.more,
+    }))
+}
+
+/// Reads a push request, telling a device that speaks another protocol version so, rather than
+/// that its body has the wrong shape.
+fn parse_push(body: &[u8]) -> Result<PushRequest, AppError> {
+    /// Just the version, which every protocol's push carries.
+    #[derive(Deserialize)]
+    struct Envelope {
+        protocol: Option<u32>,
+    }
+
+    let unsupported = |protocol: u32| {
+        AppError::BadRequest(format!(
+            "protocol version {protocol} is not supported: this server speaks version {PROTOCOL}"
+        ))
+    };
+    match serde_json::from_slice::<PushRequest>(body) {
+        Ok(request) if request.protocol == PROTOCOL => Ok(request),
+        Ok(request) => Err(unsupported(request.protocol)),
+        Err(error) => match serde_json::from_slice::<Envelope>(body) {
+            Ok(Envelope {
+                protocol: Some(protocol),
+            }) if protocol != PROTOCOL => Err(unsupported(protocol)),
+            _ => Err(AppError::BadRequest(format!(
+                "the body is not a push request: {error}"
+            ))),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn reason_of(error: AppError) -> String {
+        match error {
+            AppError::BadRequest(reason) => reason,
+            other => panic!("expected a bad request, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_push_of_another_protocol_version_is_told_which_version_is_spoken() {
+        let body = json!({"protocol": 2, "device": "x", "whatever": []}).to_string();
+        let reason = reason_of(parse_push(body.as_bytes()).unwrap_err());
+        assert!(reason.contains("version 2"), "{reason}");
+        assert!(reason.contains("version 1"), "{reason}");
+    }
+
+    #[test]
+    fn a_body_of_the_wrong_shape_is_refused_with_the_reason() {
+        let body = json!({"protocol": 1, "changes": []}).to_string();
+        let reason = reason_of(parse_push(body.as_bytes()).unwrap_err());
+        assert!(reason.contains("device"), "{reason}");
+        assert!(reason_of(parse_push(b"not json").unwrap_err()).starts_with("the body is not"));
+    }
+}

@@ -1,0 +1,60 @@
+//! `sakhi-server`: reads the settings, binds the port and serves until SIGTERM or Ctrl-C.
+
+use anyhow::Context;
+use clap::Parser;
+use sakhi_server::{Cli, Settings, serve};
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let settings = Settings::load(&cli, |name| std::env::var(name).ok())
+        .context("Failed to load the settings")?;
+    let listener = TcpListener::bind((settings.address, settings.port))
+        .await
+        .with_context(|| {
+            format!(
+                "Failed to listen on {}:{}: is another server using the port? Choose another with --port",
+                settings.address, settings.port
+            )
+        })?;
+    serve(settings, listener, shutdown_signal())
+        .await
+        .context("The server stopped with an error")
+}
+
+/// Completes on Ctrl-C or, on Unix, SIGTERM (what service managers and containers send).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut sigterm) => {
+                sigterm.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: letting requests in flight finish");
+}

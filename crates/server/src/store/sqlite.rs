@@ -1,0 +1,380 @@
+//! The embedded SQLite store: one file, nothing to install, durable before it answers.
+
+use super::rules::{self, Earlier, Existing, Verdict};
+use super::{CentreId, Page, Store, StoreError};
+use sakhi_domain::wire::{ChangeResult, Cursor};
+use sakhi_domain::{Change, ChangeId, DeviceId, Epoch, Kind, Record, RecordId};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Sqlite, Transaction};
+use std::collections::HashMap;
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::Mutex;
+
+/// How long a writer waits for another process's write transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// The code of the centre every request belongs to until accounts arrive.
+const DEFAULT_CENTRE_CODE: &str = "default";
+const DEFAULT_CENTRE_NAME: &str = "One Stop Centre";
+
+/// The SQLite store. Cloning it is cheap: clones share one pool.
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+    epoch: Epoch,
+    /// Pushes of this process queue here rather than inside SQLite's busy handler, which polls
+    /// with sleeps; `BEGIN IMMEDIATE` still serialises them against other processes.
+    writer: Arc<Mutex<()>>,
+}
+
+impl SqliteStore {
+    /// Opens (creating it and its folder if missing) the database a `sqlite:` URL names, brings
+    /// its schema up to date, and makes the epoch and the default centre on first start.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(StoreError::Open)?
+            .create_if_missing(true)
+            // WAL lets pulls read while a push writes; FULL makes a commit survive power loss,
+            // which is what "acknowledged" promises a device.
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let in_memory = options.get_filename() == Path::new(":memory:");
+        if !in_memory {
+            create_folder(options.get_filename())?;
+        }
+        // An in-memory database exists once per connection, so it can only have one.
+        let connections = if in_memory { 1 } else { 8 };
+        let pool = SqlitePoolOptions::new()
+            .max_connections(connections)
+            .connect_with(options)
+            .await
+            .map_err(StoreError::Open)?;
+        sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+        let epoch = first_start(&pool).await?;
+        Ok(Self {
+            pool,
+            epoch,
+            writer: Arc::new(Mutex::new(())),
+        })
+    }
+
+    /// The connection pool, for checks and tools that need SQL directly.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+fn create_folder(file: &Path) -> Result<(), StoreError> {
+    match file.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => {
+            std::fs::create_dir_all(folder).map_err(|source| StoreError::CreateFolder {
+                path: folder.display().to_string(),
+                source,
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Makes the epoch and the default centre if this database has none yet, and reads the epoch.
+async fn first_start(pool: &SqlitePool) -> Result<Epoch, StoreError> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let now = now_millis();
+    sqlx::query(
+        "INSERT INTO server_meta (singleton, epoch, created_at) VALUES (1, ?, ?)
+         ON CONFLICT (singleton) DO NOTHING",
+    )
+    .bind(Epoch::new().to_string())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO centres (id, code, name, seq, created_at) VALUES (?, ?, ?, 0, ?)
+         ON CONFLICT (code) DO NOTHING",
+    )
+    .bind(CentreId::new().to_string())
+    .bind(DEFAULT_CENTRE_CODE)
+    .bind(DEFAULT_CENTRE_NAME)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let epoch: String = sqlx::query_scalar("SELECT epoch FROM server_meta WHERE singleton = 1")
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    parse_id(&epoch, "epoch")
+}
+
+impl Store for SqliteStore {
+    fn epoch(&self) -> Epoch {
+        self.epoch
+    }
+
+    async fn default_centre(&self) -> Result<CentreId, StoreError> {
+        let id: String = sqlx::query_scalar("SELECT id FROM centres WHERE code = ?")
+            .bind(DEFAULT_CENTRE_CODE)
+            .fetch_one(&self.pool)
+            .await?;
+        parse_id(&id, "centre id")
+    }
+
+    async fn push(
+        &self,
+        centre: CentreId,
+        device: DeviceId,
+        changes: &[Change],
+    ) -> Result<Vec<ChangeResult>, StoreError> {
+        let _turn = self.writer.lock().await;
+        // IMMEDIATE takes the write lock now: a deferred transaction that read first could not
+        // upgrade to a writer once another push had committed, and would fail instead of waiting.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut batch = Batch::start(&mut tx, centre).await?;
+        let mut results = Vec::with_capacity(changes.len());
+        for change in changes {
+            let verdict = batch.judge(&mut tx, change).await?;
+            if let Verdict::Apply(kind) = verdict {
+                batch.apply(change, kind);
+            }
+            results.push(ChangeResult {
+                change: change.id,
+                outcome: verdict.outcome(),
+            });
+        }
+        batch.write(&mut tx, device).await?;
+        // With synchronous=FULL the commit returns only once the WAL is on disk.
+        tx.commit().await?;
+        Ok(results)
+    }
+
+    async fn pull(&self, centre: CentreId, after: Cursor, limit: u32) -> Result<Page, StoreError> {
+        let after_seq = i64::try_from(after.0).unwrap_or(i64::MAX);
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT seq, body FROM records WHERE centre_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(centre.to_string())
+        .bind(after_seq)
+        // One more than asked tells whether another page follows.
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let more = rows.len() > limit as usize;
+        let mut cursor = after;
+        let mut records = Vec::with_capacity(rows.len().min(limit as usize));
+        for (seq, body) in rows.into_iter().take(limit as usize) {
+            records.push(parse_json::<Record>(&body, "record")?);
+            cursor = Cursor(seq_to_cursor(seq)?);
+        }
+        Ok(Page {
+            records,
+            cursor,
+            more,
+        })
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// One push's work in progress: records changed so far, held in memory and written once at the
+/// end, and the centre's sequence counter.
+struct Batch {
+    centre: CentreId,
+    centre_text: String,
+    /// The counter as this batch found it: records with a later number were changed by it.
+    first_seq: i64,
+    seq: i64,
+    /// Records this batch read or changed, with their sequence numbers.
+    touched: HashMap<RecordId, (Record, i64)>,
+    /// Changes applied, with their sequence numbers, in order.
+    applied: Vec<(Change, i64)>,
+    /// Where each applied change sits in `applied`, to recognise one sent twice in a batch.
+    applied_ids: HashMap<ChangeId, usize>,
+}
+
+impl Batch {
+    async fn start(tx: &mut Transaction<'_, Sqlite>, centre: CentreId) -> Result<Self, StoreError> {
+        let centre_text = centre.to_string();
+        let seq: Option<i64> = sqlx::query_scalar("SELECT seq FROM centres WHERE id = ?")
+            .bind(&centre_text)
+            .fetch_optional(&mut **tx)
+            .await?;
+        let seq = seq.ok_or(StoreError::UnknownCentre(centre))?;
+        Ok(Self {
+            centre,
+            centre_text,
+            first_seq: seq,
+            seq,
+            touched: HashMap::new(),
+            applied: Vec::new(),
+            applied_ids: HashMap::new(),
+        })
+    }
+
+    async fn judge(
+        &mut self,
+        tx: &mut Transaction<'_, Sqlite>,
+        change: &Change,
+    ) -> Result<Verdict, StoreError> {
+        let earlier = match self.applied_ids.get(&change.id) {
+            Some(&at) => Some((self.centre, self.applied[at].0.clone())),
+            None => {
+                let row: Option<(String, String)> =
+                    sqlx::query_as("SELECT centre_id, body FROM changes WHERE id = ?")
+                        .bind(change.id.to_string())
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                match row {
+                    Some((centre, body)) => Some((
+                        parse_id::<CentreId>(&centre, "centre id")?,
+                        parse_json::<Change>(&body, "change")?,
+                    )),
+                    None => None,
+                }
+            }
+        };
+        let existing = self.existing(tx, change.record).await?;
+        Ok(rules::judge(
+            self.centre,
+            change,
+            earlier.as_ref().map(|(centre, change)| Earlier {
+                centre: *centre,
+                change,
+            }),
+            existing,
+        ))
+    }
+
+    /// The record a change edits, as this batch left it or as stored. A stored record is loaded
+    /// into the batch, so that applying to it needs no second read.
+    async fn existing(
+        &mut self,
+        tx: &mut Transaction<'_, Sqlite>,
+        record: RecordId,
+    ) -> Result<Option<Existing>, StoreError> {
+        if let Some((stored, _)) = self.touched.get(&record) {
+            return Ok(Some(Existing {
+                centre: self.centre,
+                kind: stored.kind,
+            }));
+        }
+        let row: Option<(String, String, i64)> =
+            sqlx::query_as("SELECT centre_id, body, seq FROM records WHERE id = ?")
+                .bind(record.to_string())
+                .fetch_optional(&mut **tx)
+                .await?;
+        let Some((centre, body, seq)) = row else {
+            return Ok(None);
+        };
+        let centre = parse_id::<CentreId>(&centre, "centre id")?;
+        let stored = parse_json::<Record>(&body, "record")?;
+        let existing = Existing {
+            centre,
+            kind: stored.kind,
+        };
+        if centre == self.centre {
+            self.touched.insert(record, (stored, seq));
+        }
+        Ok(Some(existing))
+    }
+
+    fn apply(&mut self, change: &Change, kind: Kind) {
+        self.seq += 1;
+        let (record, seq) = self
+            .touched
+            .entry(change.record)
+            .or_insert_with(|| (Record::new(change.record, kind), 0));
+        record.apply(change);
+        *seq = self.seq;
+        self.applied_ids.insert(change.id, self.applied.len());
+        self.applied.push((change.clone(), self.seq));
+    }
+
+    /// Writes the changed records, the applied changes and the new counter.
+    async fn write(
+        self,
+        tx: &mut Transaction<'_, Sqlite>,
+        device: DeviceId,
+    ) -> Result<(), StoreError> {
+        if self.applied.is_empty() {
+            return Ok(());
+        }
+        let now = now_millis();
+        let changed = self
+            .touched
+            .values()
+            .filter(|(_, seq)| *seq > self.first_seq);
+        for (record, seq) in changed {
+            sqlx::query(
+                "INSERT INTO records (id, centre_id, kind, body, seq, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE
+                 SET body = excluded.body, seq = excluded.seq, updated_at = excluded.updated_at",
+            )
+            .bind(record.id.to_string())
+            .bind(&self.centre_text)
+            .bind(record.kind.as_str())
+            .bind(to_json(record)?)
+            .bind(seq)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+        let device = device.to_string();
+        for (change, seq) in &self.applied {
+            sqlx::query(
+                "INSERT INTO changes (id, record_id, centre_id, device_id, seq, body, received_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(change.id.to_string())
+            .bind(change.record.to_string())
+            .bind(&self.centre_text)
+            .bind(&device)
+            .bind(seq)
+            .bind(to_json(change)?)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+        sqlx::query("UPDATE centres SET seq = ? WHERE id = ?")
+            .bind(self.seq)
+            .bind(&self.centre_text)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+}
+
+fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| i64::try_from(since.as_millis()).unwrap_or(i64::MAX))
+}
+
+fn seq_to_cursor(seq: i64) -> Result<u64, StoreError> {
+    u64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("negative sequence number {seq}")))
+}
+
+fn parse_id<T: FromStr>(text: &str, what: &str) -> Result<T, StoreError> {
+    text.parse()
+        .map_err(|_| StoreError::Corrupt(format!("a stored {what} is not a UUID")))
+}
+
+fn parse_json<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
+    // The serde message could quote survivor data; only say what could not be read.
+    serde_json::from_str(text)
+        .map_err(|_| StoreError::Corrupt(format!("a stored {what} is not valid JSON of its type")))
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value)
+        .map_err(|_| StoreError::Corrupt("a value could not be written as JSON".to_owned()))
+}

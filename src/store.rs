@@ -1,0 +1,397 @@
+//! The device's copy of the centre's records and its outbox of unsent changes, kept in IndexedDB.
+//!
+//! Every write that belongs together (a record and the changes that made it, a pulled page and the
+//! cursor after it) is one readwrite transaction, so a phone that dies mid-save keeps all of it or
+//! none of it. Values pass through [`codec`] on their way in and out, the single place where
+//! encryption will go.
+
+mod codec;
+pub mod schema;
+
+use futures::lock::Mutex;
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
+use sakhi_domain::wire::Cursor;
+use sakhi_domain::{Change, ChangeId, Clock, DeviceId, Epoch, Invalid, Kind, Record, RecordId};
+use schema::{META, OUTBOX, RECORDS, meta};
+use serde::{Deserialize, Serialize};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::cell::RefCell;
+use wasm_bindgen::JsValue;
+
+/// The database name the app uses; tests open others.
+pub const DATABASE: &str = "sakhi";
+
+/// Why the store could not do what was asked. Messages are for engineers; the screen shows its own.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum StoreError {
+    #[error("the browser's IndexedDB could not be opened: {0}")]
+    Open(String),
+    #[error("an IndexedDB request failed: {0}")]
+    Database(String),
+    #[error("a value could not be prepared for storing: {0}")]
+    Encode(String),
+    #[error("a stored value could not be read back: {reason}")]
+    Corrupt { reason: String },
+    #[error("the edit was refused: {0}")]
+    Invalid(#[from] Invalid),
+}
+
+impl From<indexed_db_futures::error::Error> for StoreError {
+    fn from(error: indexed_db_futures::error::Error) -> Self {
+        StoreError::Database(error.to_string())
+    }
+}
+
+impl From<indexed_db_futures::error::OpenDbError> for StoreError {
+    fn from(error: indexed_db_futures::error::OpenDbError) -> Self {
+        StoreError::Open(error.to_string())
+    }
+}
+
+/// Why the server refused a change, as it said.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub code: String,
+    pub reason: String,
+}
+
+/// A change waiting in the outbox. A refused change stays, marked, so the worker sees it: nothing
+/// she typed disappears without a word.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub change: Change,
+    pub rejected: Option<Refusal>,
+}
+
+/// The device's store. One per page; cheap to share behind an `Rc`.
+pub struct Store {
+    db: Database,
+    device: DeviceId,
+    clock: RefCell<Clock>,
+    /// Read-modify-write operations take this, so two of them in this page cannot interleave
+    /// between their read and their write.
+    writing: Mutex<()>,
+}
+
+type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl Store {
+    /// Opens (creating or upgrading as needed) the database `name`. On first start it makes the
+    /// device id and keeps it.
+    pub async fn open(name: &str) -> Result<Store> {
+        let db = Database::open(name)
+            .with_version(schema::VERSION)
+            .with_on_upgrade_needed(schema::upgrade)
+            .await?;
+
+        // One readwrite transaction, so two tabs starting at once agree on one device id.
+        let tx = db
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let store = tx.object_store(META)?;
+        let device: Option<DeviceId> = read_meta(&store, meta::DEVICE).await?;
+        let clock: Option<Clock> = read_meta(&store, meta::CLOCK).await?;
+        let (device, clock) = match (device, clock) {
+            (Some(device), Some(clock)) => (device, clock),
+            (Some(device), None) => (device, Clock::new(device)),
+            (None, _) => {
+                let device = DeviceId::new();
+                let clock = Clock::new(device);
+                put_meta(&store, meta::DEVICE, &device)?;
+                put_meta(&store, meta::CLOCK, &clock)?;
+                (device, clock)
+            }
+        };
+        drop(store);
+        tx.commit().await?;
+
+        Ok(Store {
+            db,
+            device,
+            clock: RefCell::new(clock),
+            writing: Mutex::new(()),
+        })
+    }
+
+    /// This installation's id, which every stamp it makes carries.
+    pub fn device(&self) -> DeviceId {
+        self.device
+    }
+
+    /// Closes the connection, so the database can be deleted or upgraded by another page.
+    pub fn close(self) {
+        self.db.close();
+    }
+
+    /// One record, if this device has it.
+    pub async fn record(&self, id: RecordId) -> Result<Option<Record>> {
+        let key = id.to_string();
+        let stored = {
+            let tx = self.db.transaction(RECORDS).build()?;
+            let store = tx.object_store(RECORDS)?;
+            store.get::<JsValue, _, _>(key.as_str()).primitive()?.await?
+        };
+        match stored {
+            Some(stored) => Ok(Some(codec::unseal(&key, stored).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The cases on this device that are not deleted, newest first.
+    pub async fn cases(&self) -> Result<Vec<Record>> {
+        let mut cases = Vec::new();
+        for (key, stored) in self.read_all(RECORDS).await? {
+            let record: Record = codec::unseal(&key, stored).await?;
+            if record.kind == Kind::Case && !record.is_deleted() {
+                cases.push(record);
+            }
+        }
+        // Ids are UUIDv7: sorting by id sorts by when the case was registered.
+        cases.sort_by(|a, b| b.id.cmp(&a.id));
+        Ok(cases)
+    }
+
+    /// Edits `record` as the worker saw it: each `(field, value)` is stamped now and kept as a change
+    /// to send. The record, its changes and the clock are written in one transaction. Returns the
+    /// record as stored, which also holds anything a pull brought in meanwhile.
+    pub async fn edit<'f>(
+        &self,
+        record: Record,
+        edits: impl IntoIterator<Item = (&'f str, Value)>,
+        now_millis: u64,
+    ) -> Result<Record> {
+        let edits: Vec<(&str, Value)> = edits.into_iter().collect();
+        for (field, value) in &edits {
+            record.kind.check(field, value)?;
+        }
+        let _writing = self.writing.lock().await;
+
+        // The edits go on the copy she saw, so their base stamps are what she saw; the stored copy
+        // may since have taken in a pull, and merging keeps both.
+        let mut seen = record;
+        let (changes, clock) = {
+            let mut clock = self.clock.borrow_mut();
+            let changes: Vec<Change> = edits
+                .into_iter()
+                .map(|(field, value)| seen.edit(&mut clock, now_millis, field, value))
+                .collect();
+            (changes, *clock)
+        };
+        let mut current = self
+            .record(seen.id)
+            .await?
+            .unwrap_or_else(|| Record::new(seen.id, seen.kind));
+        current.merge(&seen);
+
+        let record_key = current.id.to_string();
+        let sealed_record = codec::seal(&record_key, &current).await?;
+        let mut sealed_changes = Vec::with_capacity(changes.len());
+        for change in changes {
+            let key = change.id.to_string();
+            let entry = OutboxEntry {
+                change,
+                rejected: None,
+            };
+            sealed_changes.push((codec::seal(&key, &entry).await?, key));
+        }
+
+        let tx = self.write([RECORDS, OUTBOX, META])?;
+        {
+            let records = tx.object_store(RECORDS)?;
+            let outbox = tx.object_store(OUTBOX)?;
+            let meta_store = tx.object_store(META)?;
+            records
+                .put(sealed_record)
+                .with_key(record_key)
+                .without_key_type()
+                .primitive()?;
+            for (sealed, key) in sealed_changes {
+                outbox.put(sealed).with_key(key).without_key_type().primitive()?;
+            }
+            put_meta(&meta_store, meta::CLOCK, &clock)?;
+        }
+        tx.commit().await?;
+        Ok(current)
+    }
+
+    /// Every outbox entry, oldest first: the changes waiting to be sent and those the server refused.
+    pub async fn outbox(&self) -> Result<Vec<OutboxEntry>> {
+        let mut entries = Vec::new();
+        for (key, stored) in self.read_all(OUTBOX).await? {
+            entries.push(codec::unseal(&key, stored).await?);
+        }
+        Ok(entries)
+    }
+
+    /// Up to `limit` changes to send, oldest first, leaving out those the server refused.
+    pub async fn pending(&self, limit: usize) -> Result<Vec<Change>> {
+        Ok(self
+            .outbox()
+            .await?
+            .into_iter()
+            .filter(|entry| entry.rejected.is_none())
+            .map(|entry| entry.change)
+            .take(limit)
+            .collect())
+    }
+
+    /// Records the server's answer to a push in one transaction: accepted changes leave the outbox,
+    /// refused ones stay, marked with the server's reason.
+    pub async fn ack(&self, accepted: &[ChangeId], refused: &[(ChangeId, Refusal)]) -> Result<()> {
+        let _writing = self.writing.lock().await;
+
+        let keys: Vec<String> = refused.iter().map(|(id, _)| id.to_string()).collect();
+        let stored = self.read_some(OUTBOX, &keys).await?;
+        let mut marked = Vec::new();
+        for ((key, stored), (_, refusal)) in keys.into_iter().zip(stored).zip(refused) {
+            // An entry already gone was acknowledged earlier; there is nothing left to mark.
+            let Some(stored) = stored else { continue };
+            let mut entry: OutboxEntry = codec::unseal(&key, stored).await?;
+            entry.rejected = Some(refusal.clone());
+            marked.push((codec::seal(&key, &entry).await?, key));
+        }
+
+        let tx = self.write([OUTBOX])?;
+        {
+            let outbox = tx.object_store(OUTBOX)?;
+            for id in accepted {
+                outbox.delete(id.to_string()).primitive()?;
+            }
+            for (sealed, key) in marked {
+                outbox.put(sealed).with_key(key).without_key_type().primitive()?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Where pulling continues: the server epoch last seen (if any) and the cursor in it.
+    pub async fn sync_position(&self) -> Result<(Option<Epoch>, Cursor)> {
+        let tx = self.db.transaction(META).build()?;
+        let store = tx.object_store(META)?;
+        let epoch = read_meta(&store, meta::EPOCH).await?;
+        let cursor = read_meta(&store, meta::CURSOR).await?.unwrap_or_default();
+        Ok((epoch, cursor))
+    }
+
+    /// Takes in one page of a pull: each snapshot is merged into the local copy with the domain's
+    /// merge, the clock observes it, and records, cursor, epoch and clock are saved in one
+    /// transaction, so a page is never half-applied nor the cursor ahead of the records.
+    pub async fn apply_pull_page(
+        &self,
+        records: &[Record],
+        cursor: Cursor,
+        epoch: Epoch,
+    ) -> Result<()> {
+        let _writing = self.writing.lock().await;
+
+        let keys: Vec<String> = records.iter().map(|r| r.id.to_string()).collect();
+        let stored = self.read_some(RECORDS, &keys).await?;
+        let mut merged = Vec::with_capacity(records.len());
+        let clock = {
+            let mut clock = self.clock.borrow_mut();
+            for pulled in records {
+                if let Some(stamp) = pulled.latest_stamp() {
+                    clock.observe(stamp.hlc);
+                }
+            }
+            *clock
+        };
+        for ((key, stored), pulled) in keys.into_iter().zip(stored).zip(records) {
+            let record = match stored {
+                Some(stored) => {
+                    let mut local: Record = codec::unseal(&key, stored).await?;
+                    local.merge(pulled);
+                    local
+                }
+                None => pulled.clone(),
+            };
+            merged.push((codec::seal(&key, &record).await?, key));
+        }
+
+        let tx = self.write([RECORDS, META])?;
+        {
+            let store = tx.object_store(RECORDS)?;
+            for (sealed, key) in merged {
+                store.put(sealed).with_key(key).without_key_type().primitive()?;
+            }
+            let meta_store = tx.object_store(META)?;
+            put_meta(&meta_store, meta::CURSOR, &cursor)?;
+            put_meta(&meta_store, meta::EPOCH, &epoch)?;
+            put_meta(&meta_store, meta::CLOCK, &clock)?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    fn write<const N: usize>(&self, stores: [&str; N]) -> Result<Transaction<'_>> {
+        Ok(self
+            .db
+            .transaction(stores)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?)
+    }
+
+    /// Every `(key, stored value)` of an object store, in key order.
+    async fn read_all(&self, name: &str) -> Result<Vec<(String, JsValue)>> {
+        let tx = self.db.transaction(name).build()?;
+        let store = tx.object_store(name)?;
+        let keys = store.get_all_keys::<String>().primitive()?;
+        let values = store.get_all::<JsValue>().primitive()?;
+        let keys = keys.await?.collect::<Result<Vec<_>, _>>()?;
+        let values = values.await?.collect::<Result<Vec<_>, _>>()?;
+        Ok(keys.into_iter().zip(values).collect())
+    }
+
+    /// The stored values under `keys`, in the same order; `None` where there is none.
+    async fn read_some(&self, name: &str, keys: &[String]) -> Result<Vec<Option<JsValue>>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tx = self.db.transaction(name).build()?;
+        let store = tx.object_store(name)?;
+        // All requests go out before the first is awaited: one round through the event loop.
+        let requests = keys
+            .iter()
+            .map(|key| store.get::<JsValue, _, _>(key.as_str()).primitive())
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut found = Vec::with_capacity(keys.len());
+        for request in requests {
+            found.push(request.await?);
+        }
+        Ok(found)
+    }
+}
+
+/// Reads a `meta` value: plain JSON text, since it holds no survivor data.
+async fn read_meta<T: DeserializeOwned>(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    key: &str,
+) -> Result<Option<T>> {
+    let Some(text) = store.get::<String, _, _>(key).primitive()?.await? else {
+        return Ok(None);
+    };
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| StoreError::Corrupt {
+            reason: format!("meta {key}: {e}"),
+        })
+}
+
+fn put_meta<T: Serialize>(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    key: &str,
+    value: &T,
+) -> Result<()> {
+    let text = serde_json::to_string(value).map_err(|e| StoreError::Encode(e.to_string()))?;
+    store
+        .put(text)
+        .with_key(key)
+        .without_key_type()
+        .primitive()?;
+    Ok(())
+}

@@ -1,0 +1,105 @@
+// What every end-to-end test shares: a phone-sized Chromium with its own profile (a device), the
+// translation files, and small steps a worker takes.
+import { chromium, expect } from "@playwright/test";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const chromiumArgs = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+const phone = {
+  viewport: { width: 360, height: 740 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: "en-IN",
+};
+
+const locale = (lang) =>
+  JSON.parse(readFileSync(new URL(`../../locales/${lang}.json`, import.meta.url), "utf8"));
+export const en = locale("en");
+export const hi = locale("hi");
+
+/** The Hindi text shown where the English one is `english`. */
+export function hindi(english) {
+  const key = Object.keys(en).find((k) => en[k] === english);
+  if (!key) throw new Error(`no English string ${JSON.stringify(english)} in locales/en.json`);
+  return hi[key];
+}
+
+/**
+ * A device: a Chromium with a profile of its own on disk (not an incognito context, which can
+ * neither install an app nor keep one offline as a phone does). Errors thrown in its pages and
+ * Content-Security-Policy violations are collected, and `close()` removes the profile.
+ */
+export async function openDevice(name, baseURL) {
+  const profile = mkdtempSync(join(tmpdir(), `sakhi-${name}-`));
+  const context = await chromium.launchPersistentContext(profile, {
+    ...phone,
+    baseURL,
+    executablePath: "/usr/bin/chromium",
+    args: chromiumArgs,
+  });
+  const problems = [];
+  const watch = (page) => {
+    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    page.on("console", (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) {
+        problems.push(`CSP: ${message.text()}`);
+      }
+    });
+  };
+  context.pages().forEach(watch);
+  context.on("page", watch);
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    problems,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until the service worker controls the page, so the app shell is on the device. */
+export async function waitForOfflineShell(page) {
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, {
+    timeout: 30_000,
+  });
+}
+
+/** The sync badge in the header. */
+export function syncBadge(page) {
+  return page.getByRole("status").filter({ hasText: /Waiting to send|All changes sent/ });
+}
+
+export async function registerCase(page, c) {
+  await page.getByRole("link", { name: "New case" }).click();
+  await expect(page.getByRole("heading", { name: "New case" })).toBeVisible();
+  await page.getByLabel("Name", { exact: true }).fill(c.name);
+  await page.getByLabel("Age", { exact: true }).fill(String(c.age));
+  await page.getByLabel("Phone", { exact: true }).fill(c.phone);
+  await page.getByLabel("Village", { exact: true }).fill(c.village);
+  for (const kind of c.violence) {
+    await page.getByLabel(kind, { exact: true }).check();
+  }
+  await page.getByLabel("What happened", { exact: true }).fill(c.description);
+  await page.getByRole("button", { name: "Save case" }).click();
+  await expect(page.getByRole("heading", { name: "Cases" })).toBeVisible();
+}
+
+export async function screenshot(page, name) {
+  mkdirSync("test-results/screens", { recursive: true });
+  await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
+}

@@ -1,0 +1,42 @@
+// End-to-end tests: a person's whole path through Sakhi, in headless Chromium at a phone's size.
+// `cargo xtask test` starts the real server and sets SAKHI_URL; see README.
+import { defineConfig } from "@playwright/test";
+
+if (!process.env.SAKHI_URL) {
+  throw new Error("SAKHI_URL is not set: run the end-to-end tests through `cargo xtask test`");
+}
+
+export default defineConfig({
+  testDir: ".",
+  testMatch: "*.spec.mjs",
+  outputDir: "../../test-results",
+  timeout: 120_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  reporter: [["list"]],
+  use: {
+    baseURL: process.env.SAKHI_URL,
+    viewport: { width: 360, height: 740 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: "en-IN",
+    screenshot: "only-on-failure",
+    trace: "retain-on-failure",
+    launchOptions: {
+      // Debian's Chromium: Playwright never downloads a browser of its own here.
+      executablePath: "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
+    },
+  },
+});

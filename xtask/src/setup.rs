@@ -1,0 +1,111 @@
+//! Installs what Sakhi needs when it is missing: the wasm32 target, Trunk, the wasm-bindgen CLI of
+//! the version in Cargo.lock, the npm tools (wasm-opt, Playwright) and Debian's Chromium.
+
+use crate::{cargo, run, step};
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Trunk 0.22 needs a newer rustc than this project's; 0.21.14 is the newest that installs.
+const TRUNK_VERSION: &str = "0.21.14";
+
+pub fn all(browser: bool) -> Result<()> {
+    wasm_target()?;
+    cargo_tool("trunk", "trunk", TRUNK_VERSION, true)?;
+    // `--locked` fails for this CLI: one of its locked dependencies is no longer published.
+    cargo_tool("wasm-bindgen-cli", "wasm-bindgen", &locked_version("wasm-bindgen")?, false)?;
+    npm_tools()?;
+    if browser {
+        chromium()?;
+    }
+    Ok(())
+}
+
+fn wasm_target() -> Result<()> {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))?;
+    if !installed.lines().any(|line| line.trim() == "wasm32-unknown-unknown") {
+        step("Adding the wasm32-unknown-unknown target");
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    Ok(())
+}
+
+/// Installs a cargo-installed tool unless the binary already reports exactly this version.
+fn cargo_tool(package: &str, binary: &str, version: &str, locked: bool) -> Result<()> {
+    let path = cargo_bin(binary);
+    let current = Command::new(&path).arg("--version").output().ok();
+    let current = current.map(|out| String::from_utf8_lossy(&out.stdout).into_owned());
+    if current.is_some_and(|text| text.split_whitespace().any(|word| word == version)) {
+        return Ok(());
+    }
+    step(&format!("Installing {package} {version} (several minutes, once)"));
+    let mut install = cargo();
+    install.args(["install", package, "--version", version, "--force"]);
+    if locked {
+        install.arg("--locked");
+    }
+    // A project-wide target dir would make cargo install rebuild with this project's profiles.
+    install.env_remove("CARGO_TARGET_DIR");
+    run(&mut install)
+}
+
+/// The version of a package as resolved in Cargo.lock.
+fn locked_version(package: &str) -> Result<String> {
+    let lock = std::fs::read_to_string("Cargo.lock").context("Failed to read Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == format!("name = \"{package}\"") {
+            if let Some(version) = lines.next().and_then(|l| l.trim().strip_prefix("version = ")) {
+                return Ok(version.trim_matches('"').to_owned());
+            }
+        }
+    }
+    bail!("{package} is not in Cargo.lock: run `cargo generate-lockfile`")
+}
+
+fn npm_tools() -> Result<()> {
+    let lock = std::fs::read("package-lock.json").context("Failed to read package-lock.json")?;
+    let stamp = Path::new("node_modules/.sakhi-installed");
+    if std::fs::read(stamp).is_ok_and(|installed| installed == lock) {
+        return Ok(());
+    }
+    step("Installing the npm tools (wasm-opt, Playwright)");
+    run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]))?;
+    std::fs::write(stamp, lock).context("Failed to record the npm install")?;
+    Ok(())
+}
+
+fn chromium() -> Result<()> {
+    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
+        return Ok(());
+    }
+    step("Installing Chromium and ChromeDriver from Debian's packages");
+    run(Command::new("apt-get").arg("update"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// A tool that cargo installed, found where cargo puts it even when that is not on PATH.
+pub fn cargo_bin(name: &str) -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+        .unwrap_or_default();
+    home.join("bin").join(name)
+}
+
+/// PATH with the project's npm tools and cargo's bin folder first, so Trunk finds the right
+/// wasm-opt and wasm-bindgen (never Debian's wasm-opt, which breaks the app).
+pub fn path_with_node_tools() -> Result<std::ffi::OsString> {
+    let node_bin = crate::project_root().join("node_modules/.bin");
+    let cargo_bin = cargo_bin("trunk").parent().map(Path::to_owned).unwrap_or_default();
+    let rest = std::env::var_os("PATH").unwrap_or_default();
+    let paths = [node_bin, cargo_bin].into_iter().chain(std::env::split_paths(&rest));
+    std::env::join_paths(paths).context("Failed to build PATH")
+}
+
+fn output(command: &mut Command) -> Result<String> {
+    let out = command.output().with_context(|| format!("Failed to start {command:?}"))?;
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
