@@ -19,9 +19,7 @@ const NO_CACHE: &str = "no-cache";
 
 /// The router answering every path the API does not: to be merged last.
 pub fn router(dist: PathBuf) -> Router {
-    Router::new()
-        .fallback(answer)
-        .with_state(Arc::new(dist))
+    Router::new().fallback(answer).with_state(Arc::new(dist))
 }
 
 async fn answer(State(dist): State<Arc<PathBuf>>, request: Request) -> Response {
@@ -46,7 +44,9 @@ async fn answer(State(dist): State<Arc<PathBuf>>, request: Request) -> Response 
     let mut shell = Request::new(Body::empty());
     *shell.method_mut() = method;
     *shell.headers_mut() = headers;
-    *shell.uri_mut() = "/index.html".parse().expect("a constant path is a valid URI");
+    *shell.uri_mut() = "/index.html"
+        .parse()
+        .expect("a constant path is a valid URI");
     let response = match files(&dist).try_call(shell).await {
         Ok(response) => response.map(Body::new),
         Err(error) => return unreadable(&error),
@@ -161,7 +161,10 @@ mod tests {
 
     #[test]
     fn wasm_manifests_and_scripts_get_their_exact_types() {
-        assert_eq!(content_type("/a-0123456789abcdef_bg.wasm"), Some("application/wasm"));
+        assert_eq!(
+            content_type("/a-0123456789abcdef_bg.wasm"),
+            Some("application/wasm")
+        );
         assert_eq!(
             content_type("/manifest.webmanifest"),
             Some("application/manifest+json")

@@ -220,8 +220,8 @@ mod tests {
         let env: HashMap<&str, &str> = [("SAKHI_PORT", "9100"), ("SAKHI_DIST", "from-env")].into();
         let env = |name: &str| env.get(name).map(|v| (*v).to_owned());
 
-        let settings = Settings::load(&cli(&["--config", path, "--dist", "from-flag"]), env)
-            .unwrap();
+        let settings =
+            Settings::load(&cli(&["--config", path, "--dist", "from-flag"]), env).unwrap();
 
         assert_eq!(settings.address.to_string(), "0.0.0.0");
         assert_eq!(settings.database_url, "sqlite://file.db");
@@ -286,8 +286,7 @@ mod tests {
 
     #[test]
     fn a_missing_settings_file_named_on_the_command_line_is_an_error() {
-        let error =
-            Settings::load(&cli(&["--config", "/no/such/sakhi.toml"]), no_env).unwrap_err();
+        let error = Settings::load(&cli(&["--config", "/no/such/sakhi.toml"]), no_env).unwrap_err();
         assert!(error.to_string().contains("/no/such/sakhi.toml"));
     }
 

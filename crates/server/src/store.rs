@@ -63,7 +63,9 @@ pub struct Page {
 /// Why storage failed. None of this reaches a client; the handler logs it and answers briefly.
 #[derive(Debug, Error)]
 pub enum StoreError {
-    #[error("the database URL {0:?} is not supported: use a sqlite: URL such as sqlite://data/sakhi.db")]
+    #[error(
+        "the database URL {0:?} is not supported: use a sqlite: URL such as sqlite://data/sakhi.db"
+    )]
     UnsupportedUrl(String),
     #[error("could not create the folder {path} for the database")]
     CreateFolder {

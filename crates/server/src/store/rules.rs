@@ -142,7 +142,13 @@ mod tests {
             }),
             None,
         );
-        assert!(matches!(verdict, Verdict::Reject { code: "duplicate_id", .. }));
+        assert!(matches!(
+            verdict,
+            Verdict::Reject {
+                code: "duplicate_id",
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -153,7 +159,13 @@ mod tests {
             change: &change,
         };
         let verdict = judge(CentreId::new(), &change, Some(earlier), None);
-        assert!(matches!(verdict, Verdict::Reject { code: "duplicate_id", .. }));
+        assert!(matches!(
+            verdict,
+            Verdict::Reject {
+                code: "duplicate_id",
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -177,6 +189,12 @@ mod tests {
             kind: Kind::Case,
         };
         let verdict = judge(CentreId::new(), &change, None, Some(elsewhere));
-        assert!(matches!(verdict, Verdict::Reject { code: "foreign_record", .. }));
+        assert!(matches!(
+            verdict,
+            Verdict::Reject {
+                code: "foreign_record",
+                ..
+            }
+        ));
     }
 }

@@ -356,7 +356,9 @@ impl Batch {
 fn now_millis() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| i64::try_from(since.as_millis()).unwrap_or(i64::MAX))
+        .map_or(0, |since| {
+            i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+        })
 }
 
 fn seq_to_cursor(seq: i64) -> Result<u64, StoreError> {
@@ -377,4 +379,149 @@ fn parse_json<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreErr
 fn to_json<T: Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value)
         .map_err(|_| StoreError::Corrupt("a value could not be written as JSON".to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sakhi_domain::Clock;
+    use sakhi_domain::wire::Outcome;
+    use serde_json::json;
+
+    async fn temporary() -> (SqliteStore, tempfile::TempDir) {
+        let folder = tempfile::tempdir().unwrap();
+        let url = format!(
+            "sqlite://{}",
+            folder.path().join("nested/sakhi.db").display()
+        );
+        (SqliteStore::open(&url).await.unwrap(), folder)
+    }
+
+    fn accepted(results: &[ChangeResult]) -> usize {
+        results
+            .iter()
+            .filter(|r| r.outcome == Outcome::Accepted)
+            .count()
+    }
+
+    #[tokio::test]
+    async fn a_new_database_gets_its_folder_an_epoch_and_one_centre() {
+        let (store, folder) = temporary().await;
+        assert!(folder.path().join("nested/sakhi.db").is_file());
+        let centres: i64 = sqlx::query_scalar("SELECT count(*) FROM centres")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(centres, 1);
+        assert_eq!(
+            store.default_centre().await.unwrap(),
+            store.default_centre().await.unwrap()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_batch_editing_one_record_twice_stores_it_once_at_the_last_sequence_number() {
+        let (store, _folder) = temporary().await;
+        let centre = store.default_centre().await.unwrap();
+        let mut clock = Clock::new(DeviceId::new());
+        let mut case = Record::new(RecordId::new(), Kind::Case);
+        let changes = [
+            case.edit(&mut clock, 1, "name", json!("सीता")),
+            case.edit(&mut clock, 2, "name", json!("सीता देवी")),
+            case.edit(&mut clock, 3, "age", json!(34)),
+        ];
+
+        let results = store.push(centre, clock.device(), &changes).await.unwrap();
+        assert_eq!(accepted(&results), 3);
+
+        let page = store.pull(centre, Cursor(0), 10).await.unwrap();
+        assert_eq!(page.records, [case]);
+        assert_eq!(page.cursor, Cursor(3));
+        assert!(!page.more);
+    }
+
+    #[tokio::test]
+    async fn a_change_repeated_within_one_batch_is_applied_once() {
+        let (store, _folder) = temporary().await;
+        let centre = store.default_centre().await.unwrap();
+        let mut clock = Clock::new(DeviceId::new());
+        let mut case = Record::new(RecordId::new(), Kind::Case);
+        let change = case.edit(&mut clock, 1, "village", json!("Rampur"));
+        let mut altered = change.clone();
+        altered.value = json!("Sitapur");
+
+        let results = store
+            .push(centre, clock.device(), &[change.clone(), change, altered])
+            .await
+            .unwrap();
+
+        assert_eq!(accepted(&results), 2);
+        assert!(matches!(
+            &results[2].outcome,
+            Outcome::Rejected { code, .. } if code == "duplicate_id"
+        ));
+        let seq: i64 = sqlx::query_scalar("SELECT seq FROM centres")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(seq, 1);
+    }
+
+    #[tokio::test]
+    async fn a_record_of_another_centre_is_neither_pulled_nor_edited() {
+        let (store, _folder) = temporary().await;
+        let ours = store.default_centre().await.unwrap();
+        let theirs = CentreId::new();
+        sqlx::query(
+            "INSERT INTO centres (id, code, name, seq, created_at) VALUES (?, 'b', 'B', 0, 0)",
+        )
+        .bind(theirs.to_string())
+        .execute(store.pool())
+        .await
+        .unwrap();
+        let mut clock = Clock::new(DeviceId::new());
+        let mut case = Record::new(RecordId::new(), Kind::Case);
+        let theirs_change = case.edit(&mut clock, 1, "name", json!("Gita"));
+        store
+            .push(theirs, clock.device(), &[theirs_change])
+            .await
+            .unwrap();
+
+        let ours_change = case.edit(&mut clock, 2, "name", json!("Sita"));
+        let results = store
+            .push(ours, clock.device(), &[ours_change])
+            .await
+            .unwrap();
+
+        assert!(matches!(
+            &results[0].outcome,
+            Outcome::Rejected { code, .. } if code == "foreign_record"
+        ));
+        assert!(
+            store
+                .pull(ours, Cursor(0), 10)
+                .await
+                .unwrap()
+                .records
+                .is_empty()
+        );
+        assert_eq!(
+            store
+                .pull(theirs, Cursor(0), 10)
+                .await
+                .unwrap()
+                .records
+                .len(),
+            1
+        );
+    }
+
+    #[tokio::test]
+    async fn a_cursor_beyond_any_sequence_number_returns_an_empty_page() {
+        let (store, _folder) = temporary().await;
+        let centre = store.default_centre().await.unwrap();
+        let page = store.pull(centre, Cursor(u64::MAX), 10).await.unwrap();
+        assert_eq!(page.cursor, Cursor(u64::MAX));
+        assert!(page.records.is_empty() && !page.more);
+    }
 }
