@@ -8,6 +8,7 @@ use crate::error::AppError;
 use crate::store::Store;
 use axum::Router;
 use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, extract::DefaultBodyLimit};
 use sakhi_domain::wire::{Health, MAX_PUSH_BYTES, PROTOCOL};
@@ -42,6 +43,21 @@ async fn health() -> Json<Health> {
 
 async fn unknown_path() -> AppError {
     AppError::NotFound
+}
+
+/// Whether a path belongs to the API, matched by a route or not.
+pub fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// The API's answer to a path it does not have, for paths that reach it outside this router
+/// (`/api/` itself does not match the nested router).
+pub fn not_found() -> Response {
+    (
+        [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+        AppError::NotFound,
+    )
+        .into_response()
 }
 
 async fn wrong_method() -> AppError {

@@ -1,6 +1,7 @@
 //! Serves the built app (Trunk's `dist` folder): its files with the types and cache headers a
 //! service worker and a browser rely on, and `index.html` for the app's own routes.
 
+use crate::api;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -24,6 +25,10 @@ pub fn router(dist: PathBuf) -> Router {
 
 async fn answer(State(dist): State<Arc<PathBuf>>, request: Request) -> Response {
     let path = request.uri().path().to_owned();
+    if api::is_api_path(&path) {
+        // A client asking the API for JSON must never get the app's HTML.
+        return api::not_found();
+    }
     let method = request.method().clone();
     let headers = request.headers().clone();
 

@@ -1,0 +1,71 @@
+//! What is acknowledged stays: restarts keep the data and the epoch, and SQLite runs with the
+//! settings that make a commit durable.
+
+use crate::helpers::{Folder, now, spawn_app, spawn_app_in};
+use sakhi_domain::wire::Cursor;
+use sakhi_domain::{Clock, DeviceId, Kind, Record, RecordId};
+use sakhi_server::SqliteStore;
+use serde_json::json;
+
+#[tokio::test]
+async fn the_data_and_the_epoch_survive_a_restart_on_the_same_file() {
+    let folder = Folder::new();
+    let app = spawn_app_in(folder.clone()).await;
+    let mut phone = Clock::new(DeviceId::new());
+    let mut case = Record::new(RecordId::new(), Kind::Case);
+    let change = case.edit(&mut phone, now(), "name", json!("सीता देवी"));
+    let before = app.push(phone.device(), &[change]).await;
+    app.stop().await;
+
+    let app = spawn_app_in(folder).await;
+    let page = app.pull(Cursor(0), 10).await;
+    assert_eq!(page.epoch, before.epoch);
+    assert_eq!(page.records, [case.clone()]);
+
+    let change = case.edit(&mut phone, now(), "age", json!(34));
+    app.push(phone.device(), &[change]).await;
+    assert_eq!(
+        app.pull(Cursor(0), 10).await.cursor,
+        Cursor(2),
+        "the sequence goes on"
+    );
+}
+
+#[tokio::test]
+async fn each_new_database_has_its_own_epoch() {
+    let one = spawn_app().await;
+    let other = spawn_app().await;
+    assert_ne!(
+        one.pull(Cursor(0), 1).await.epoch,
+        other.pull(Cursor(0), 1).await.epoch
+    );
+}
+
+#[tokio::test]
+async fn the_database_runs_in_wal_mode_with_full_sync_foreign_keys_and_a_busy_timeout() {
+    let app = spawn_app().await;
+    let store = SqliteStore::open(&app.folder.database_url()).await.unwrap();
+    let pool = store.pool();
+
+    let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let busy_timeout: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+
+    assert_eq!(journal, "wal");
+    assert_eq!(synchronous, 2, "FULL");
+    assert_eq!(foreign_keys, 1);
+    assert!(busy_timeout >= 1000, "{busy_timeout} ms");
+}

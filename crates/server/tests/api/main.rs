@@ -1,0 +1,10 @@
+//! The server's integration tests: the real server on port 0 with a temporary SQLite file and a
+//! fake built app, driven over HTTP with the domain's own wire types.
+
+mod binary;
+mod durability;
+mod helpers;
+mod meta;
+mod pull;
+mod push;
+mod pwa;

@@ -1,0 +1,211 @@
+//! Pushing changes: applied once, acknowledged every time, refused one by one, never a 5xx.
+
+use crate::helpers::{is_accepted, now, rejection_code, spawn_app};
+use reqwest::StatusCode;
+use sakhi_domain::wire::{Cursor, ErrorBody, MAX_PUSH_BYTES, MAX_PUSH_CHANGES, PROTOCOL};
+use sakhi_domain::{Clock, DeviceId, Kind, Record, RecordId};
+use serde_json::json;
+
+fn a_device() -> Clock {
+    Clock::new(DeviceId::new())
+}
+
+fn a_case() -> Record {
+    Record::new(RecordId::new(), Kind::Case)
+}
+
+#[tokio::test]
+async fn a_pushed_case_comes_back_in_a_pull_with_its_hindi_intact() {
+    let app = spawn_app().await;
+    let mut phone = a_device();
+    let mut case = a_case();
+    let changes = [
+        case.edit(&mut phone, now(), "name", json!("सीता देवी")),
+        case.edit(&mut phone, now(), "village", json!("रामपुर")),
+        case.edit(&mut phone, now(), "violence", json!(["dowry_harassment"])),
+    ];
+
+    let answer = app.push(phone.device(), &changes).await;
+
+    assert!(answer.results.iter().all(is_accepted));
+    let page = app.pull(Cursor(0), 100).await;
+    assert_eq!(page.epoch, answer.epoch);
+    assert_eq!(page.records, [case.clone()]);
+    assert_eq!(page.records[0].text("name"), Some("सीता देवी"));
+    assert_eq!(page.cursor, Cursor(3));
+    assert!(!page.more);
+}
+
+#[tokio::test]
+async fn the_same_batch_pushed_twice_is_acknowledged_twice_and_applied_once() {
+    let app = spawn_app().await;
+    let mut phone = a_device();
+    let mut case = a_case();
+    let changes = [
+        case.edit(&mut phone, now(), "name", json!("Sita")),
+        case.edit(&mut phone, now(), "age", json!(34)),
+    ];
+
+    let first = app.push(phone.device(), &changes).await;
+    let after_first = app.pull(Cursor(0), 100).await;
+    // The answer was lost on the way, say, and the phone sends its outbox again.
+    let second = app.push(phone.device(), &changes).await;
+    let after_second = app.pull(Cursor(0), 100).await;
+
+    assert_eq!(first, second);
+    assert!(second.results.iter().all(is_accepted));
+    assert_eq!(
+        after_first, after_second,
+        "nothing changed, not even the sequence"
+    );
+    assert_eq!(after_second.cursor, Cursor(2));
+    assert!(app.pull(Cursor(2), 100).await.records.is_empty());
+}
+
+#[tokio::test]
+async fn the_same_change_id_with_other_content_is_refused() {
+    let app = spawn_app().await;
+    let mut phone = a_device();
+    let mut case = a_case();
+    let change = case.edit(&mut phone, now(), "name", json!("Sita"));
+    app.push(phone.device(), std::slice::from_ref(&change))
+        .await;
+
+    let mut forged = change.clone();
+    forged.value = json!("Gita");
+    let answer = app.push(phone.device(), &[forged]).await;
+
+    assert_eq!(rejection_code(&answer.results[0]), Some("duplicate_id"));
+    let records = app.pull_all().await;
+    assert_eq!(records[&case.id].text("name"), Some("Sita"));
+}
+
+#[tokio::test]
+async fn invalid_changes_are_refused_one_by_one_while_the_rest_of_the_batch_is_applied() {
+    let app = spawn_app().await;
+    let mut phone = a_device();
+    let mut case = a_case();
+    let mut scratch = case.clone();
+    let name = case.edit(&mut phone, now(), "name", json!("सीता देवी"));
+    let mut unknown_kind = scratch.edit(&mut phone, now(), "name", json!("x"));
+    unknown_kind.kind = "camp".to_owned();
+    let unknown_field = scratch.edit(&mut phone, now(), "caste", json!("x"));
+    let wrong_type = scratch.edit(&mut phone, now(), "age", json!("thirty"));
+    let out_of_range = scratch.edit(&mut phone, now(), "age", json!(130));
+    let village = case.edit(&mut phone, now(), "village", json!("रामपुर"));
+    let batch = [
+        name,
+        unknown_kind,
+        unknown_field,
+        wrong_type,
+        out_of_range,
+        village,
+    ];
+
+    let answer = app.push(phone.device(), &batch).await;
+
+    let codes: Vec<_> = answer.results.iter().map(rejection_code).collect();
+    assert_eq!(
+        codes,
+        [
+            None,
+            Some("unknown_kind"),
+            Some("unknown_field"),
+            Some("wrong_type"),
+            Some("out_of_range"),
+            None
+        ]
+    );
+    let records = app.pull_all().await;
+    assert_eq!(
+        records[&case.id], case,
+        "only the valid changes were applied"
+    );
+    assert_eq!(app.pull(Cursor(0), 100).await.cursor, Cursor(2));
+}
+
+async fn assert_refused(response: reqwest::Response, status: StatusCode) -> String {
+    assert_eq!(response.status(), status);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let body: ErrorBody = response.json().await.expect("an error body");
+    assert!(!body.error.is_empty());
+    body.error
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_or_not_a_push_is_a_400() {
+    let app = spawn_app().await;
+    assert_refused(
+        app.push_raw("this is not json").await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_refused(app.push_raw("").await, StatusCode::BAD_REQUEST).await;
+    assert_refused(app.push_raw("[1, 2]").await, StatusCode::BAD_REQUEST).await;
+    let no_device = json!({"protocol": PROTOCOL, "changes": []}).to_string();
+    let reason = assert_refused(app.push_raw(no_device).await, StatusCode::BAD_REQUEST).await;
+    assert!(reason.contains("device"), "{reason}");
+    let bad_change =
+        json!({"protocol": PROTOCOL, "device": DeviceId::new(), "changes": [{"id": 1}]});
+    assert_refused(
+        app.push_raw(bad_change.to_string()).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_push_of_another_protocol_version_is_a_400_naming_the_version_spoken() {
+    let app = spawn_app().await;
+    let mut phone = a_device();
+    let change = a_case().edit(&mut phone, now(), "name", json!("Sita"));
+    let request = json!({"protocol": PROTOCOL + 1, "device": phone.device(), "changes": [change]});
+
+    let reason = assert_refused(
+        app.push_raw(request.to_string()).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+
+    assert!(reason.contains(&format!("version {PROTOCOL}")), "{reason}");
+    assert!(app.pull_all().await.is_empty());
+}
+
+#[tokio::test]
+async fn a_body_over_the_size_limit_is_a_413() {
+    let app = spawn_app().await;
+    let padding = "x".repeat(MAX_PUSH_BYTES);
+    let body = format!(
+        r#"{{"protocol":1,"device":"{}","changes":[],"padding":"{padding}"}}"#,
+        DeviceId::new()
+    );
+
+    assert_refused(app.push_raw(body).await, StatusCode::PAYLOAD_TOO_LARGE).await;
+}
+
+#[tokio::test]
+async fn a_push_of_too_many_changes_is_refused_with_the_limit() {
+    let app = spawn_app().await;
+    let mut phone = a_device();
+    let mut case = a_case();
+    let changes: Vec<_> = (0..=MAX_PUSH_CHANGES)
+        .map(|i| case.edit(&mut phone, now(), "age", json!(i % 100)))
+        .collect();
+    let request = json!({"protocol": PROTOCOL, "device": phone.device(), "changes": changes});
+
+    let reason = assert_refused(
+        app.push_raw(request.to_string()).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+    )
+    .await;
+
+    assert!(reason.contains(&MAX_PUSH_CHANGES.to_string()), "{reason}");
+    assert!(app.pull_all().await.is_empty());
+}
+
+#[tokio::test]
+async fn an_empty_push_is_answered_with_no_results() {
+    let app = spawn_app().await;
+    let answer = app.push(DeviceId::new(), &[]).await;
+    assert!(answer.results.is_empty());
+}
