@@ -129,12 +129,16 @@ fn generate(tables: &[BTreeMap<String, String>]) -> String {
     }
     code.push_str("];\n\n");
     code.push_str("    /// The key as written in the translation files.\n");
-    code.push_str("    pub const fn key(self) -> &'static str {\n        KEYS[self as usize]\n    }\n\n");
+    code.push_str(
+        "    pub const fn key(self) -> &'static str {\n        KEYS[self as usize]\n    }\n\n",
+    );
     code.push_str(
         "    /// The text for a key made at run time (a field or a code); `None` if there is none.\n",
     );
     code.push_str("    pub fn from_key(key: &str) -> Option<Text> {\n");
-    code.push_str("        KEYS.iter().position(|k| *k == key).map(|at| Text::ALL[at])\n    }\n}\n\n");
+    code.push_str(
+        "        KEYS.iter().position(|k| *k == key).map(|at| Text::ALL[at])\n    }\n}\n\n",
+    );
 
     write!(code, "const KEYS: [&str; {}] = [", keys.len()).unwrap();
     for key in &keys {

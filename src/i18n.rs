@@ -114,10 +114,16 @@ mod tests {
     #[test]
     fn every_kind_of_violence_and_every_case_field_has_a_label() {
         for code in VIOLENCE_KINDS {
-            assert!(Text::from_key(&format!("violence.{code}")).is_some(), "{code}");
+            assert!(
+                Text::from_key(&format!("violence.{code}")).is_some(),
+                "{code}"
+            );
         }
         for (field, _) in sakhi_domain::Kind::Case.fields() {
-            assert!(Text::from_key(&format!("field.{field}")).is_some(), "{field}");
+            assert!(
+                Text::from_key(&format!("field.{field}")).is_some(),
+                "{field}"
+            );
         }
     }
 
@@ -129,7 +135,10 @@ mod tests {
             fill(t(Lang::Hi, Text::SyncWaiting), "n", "3"),
             "भेजना बाकी: 3"
         );
-        assert_eq!(fill(t(Lang::En, Text::SyncWaiting), "n", "3"), "Waiting to send: 3");
+        assert_eq!(
+            fill(t(Lang::En, Text::SyncWaiting), "n", "3"),
+            "Waiting to send: 3"
+        );
     }
 
     #[test]

@@ -15,8 +15,8 @@ use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::{Change, ChangeId, Clock, DeviceId, Epoch, Invalid, Kind, Record, RecordId};
 use schema::{META, OUTBOX, RECORDS, meta};
-use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::cell::RefCell;
 use wasm_bindgen::JsValue;
@@ -133,7 +133,10 @@ impl Store {
         let stored = {
             let tx = self.db.transaction(RECORDS).build()?;
             let store = tx.object_store(RECORDS)?;
-            store.get::<JsValue, _, _>(key.as_str()).primitive()?.await?
+            store
+                .get::<JsValue, _, _>(key.as_str())
+                .primitive()?
+                .await?
         };
         match stored {
             Some(stored) => Ok(Some(codec::unseal(&key, stored).await?)),
@@ -151,7 +154,7 @@ impl Store {
             }
         }
         // Ids are UUIDv7: sorting by id sorts by when the case was registered.
-        cases.sort_by(|a, b| b.id.cmp(&a.id));
+        cases.sort_by_key(|case| std::cmp::Reverse(case.id));
         Ok(cases)
     }
 
@@ -210,7 +213,11 @@ impl Store {
                 .without_key_type()
                 .primitive()?;
             for (sealed, key) in sealed_changes {
-                outbox.put(sealed).with_key(key).without_key_type().primitive()?;
+                outbox
+                    .put(sealed)
+                    .with_key(key)
+                    .without_key_type()
+                    .primitive()?;
             }
             put_meta(&meta_store, meta::CLOCK, &clock)?;
         }
@@ -262,7 +269,11 @@ impl Store {
                 outbox.delete(id.to_string()).primitive()?;
             }
             for (sealed, key) in marked {
-                outbox.put(sealed).with_key(key).without_key_type().primitive()?;
+                outbox
+                    .put(sealed)
+                    .with_key(key)
+                    .without_key_type()
+                    .primitive()?;
             }
         }
         tx.commit().await?;
@@ -317,7 +328,11 @@ impl Store {
         {
             let store = tx.object_store(RECORDS)?;
             for (sealed, key) in merged {
-                store.put(sealed).with_key(key).without_key_type().primitive()?;
+                store
+                    .put(sealed)
+                    .with_key(key)
+                    .without_key_type()
+                    .primitive()?;
             }
             let meta_store = tx.object_store(META)?;
             put_meta(&meta_store, meta::CURSOR, &cursor)?;

@@ -1,0 +1,247 @@
+//! The IndexedDB store in a real browser: saves, the outbox, acknowledgements, pulled pages and
+//! the schema. Each test opens its own database and deletes it afterwards.
+#![cfg(target_arch = "wasm32")]
+
+use indexed_db_futures::database::Database;
+use sakhi::store::schema::{self, META, OUTBOX, RECORDS};
+use sakhi::store::{Refusal, Store, StoreError};
+use sakhi_domain::wire::Cursor;
+use sakhi_domain::{Clock, DeviceId, Epoch, Kind, Record, RecordId};
+use serde_json::json;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const NOW: u64 = 1_760_000_000_000;
+
+/// A database name no other test uses.
+fn fresh_name(test: &str) -> String {
+    format!("sakhi-test-{test}-{}", RecordId::new())
+}
+
+async fn delete(store: Store, name: &str) {
+    store.close();
+    Database::delete_by_name(name).unwrap().await.unwrap();
+}
+
+fn new_case() -> Record {
+    Record::new(RecordId::new(), Kind::Case)
+}
+
+#[wasm_bindgen_test]
+async fn saving_a_case_writes_the_record_and_its_changes_together_with_hindi_intact() {
+    let name = fresh_name("save");
+    let store = Store::open(&name).await.unwrap();
+    let case = new_case();
+    let id = case.id;
+
+    let saved = store
+        .edit(
+            case,
+            [
+                ("name", json!("सीता देवी")),
+                ("village", json!("रामपुर")),
+                ("violence", json!(["dowry_harassment", "physical"])),
+                ("description", json!("पति और सास ने दहेज के लिए मारा।")),
+            ],
+            NOW,
+        )
+        .await
+        .unwrap();
+
+    let read = store.record(id).await.unwrap().unwrap();
+    assert_eq!(read, saved);
+    assert_eq!(read.text("name"), Some("सीता देवी"));
+    assert_eq!(
+        read.text("description"),
+        Some("पति और सास ने दहेज के लिए मारा।")
+    );
+    assert_eq!(store.cases().await.unwrap(), vec![read.clone()]);
+
+    let outbox = store.outbox().await.unwrap();
+    let fields: Vec<&str> = outbox.iter().map(|e| e.change.field.as_str()).collect();
+    assert_eq!(fields, ["name", "village", "violence", "description"]);
+    assert!(
+        outbox
+            .iter()
+            .all(|e| e.change.record == id && e.rejected.is_none())
+    );
+    assert!(
+        outbox
+            .iter()
+            .all(|e| e.change.stamp.device == store.device())
+    );
+    assert_eq!(store.pending(2).await.unwrap().len(), 2);
+
+    // Everything survives a restart, the clock included: a phone whose clock jumped back still
+    // stamps later edits after earlier ones.
+    let device = store.device();
+    store.close();
+    let store = Store::open(&name).await.unwrap();
+    assert_eq!(store.device(), device);
+    assert_eq!(store.record(id).await.unwrap(), Some(read.clone()));
+    let later = store
+        .edit(read, [("age", json!(34))], NOW - 86_400_000)
+        .await
+        .unwrap();
+    let newest = store.outbox().await.unwrap().pop().unwrap().change;
+    assert_eq!(newest.field, "age");
+    assert!(outbox.iter().all(|e| e.change.stamp < newest.stamp));
+    assert_eq!(later.value("age"), Some(&json!(34)));
+
+    delete(store, &name).await;
+}
+
+#[wasm_bindgen_test]
+async fn an_edit_the_schema_refuses_writes_nothing() {
+    let name = fresh_name("refuse");
+    let store = Store::open(&name).await.unwrap();
+    let case = new_case();
+    let id = case.id;
+
+    let refused = store
+        .edit(case, [("name", json!("Gita")), ("age", json!(500))], NOW)
+        .await;
+
+    assert!(matches!(refused, Err(StoreError::Invalid(_))));
+    assert_eq!(store.record(id).await.unwrap(), None);
+    assert!(store.outbox().await.unwrap().is_empty());
+    delete(store, &name).await;
+}
+
+#[wasm_bindgen_test]
+async fn ack_forgets_accepted_changes_and_keeps_refused_ones_with_the_reason() {
+    let name = fresh_name("ack");
+    let store = Store::open(&name).await.unwrap();
+    store
+        .edit(
+            new_case(),
+            [
+                ("name", json!("गीता")),
+                ("village", json!("Sonpur")),
+                ("phone", json!("98765 43210")),
+            ],
+            NOW,
+        )
+        .await
+        .unwrap();
+    let outbox = store.outbox().await.unwrap();
+    let ids: Vec<_> = outbox.iter().map(|e| e.change.id).collect();
+    let refusal = Refusal {
+        code: "unknown_field".to_owned(),
+        reason: "this server does not know that field".to_owned(),
+    };
+
+    store
+        .ack(&[ids[0], ids[2]], &[(ids[1], refusal.clone())])
+        .await
+        .unwrap();
+
+    let left = store.outbox().await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].change, outbox[1].change);
+    assert_eq!(left[0].rejected, Some(refusal));
+    assert!(store.pending(10).await.unwrap().is_empty());
+
+    // The server may acknowledge a change again (a retried push); that changes nothing.
+    store.ack(&[ids[0]], &[]).await.unwrap();
+    assert_eq!(store.outbox().await.unwrap().len(), 1);
+    delete(store, &name).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_pulled_page_merges_into_the_local_copy_and_moves_the_cursor() {
+    let name = fresh_name("pull");
+    let store = Store::open(&name).await.unwrap();
+    assert_eq!(store.sync_position().await.unwrap(), (None, Cursor(0)));
+
+    let ours = store
+        .edit(new_case(), [("name", json!("सीता"))], NOW)
+        .await
+        .unwrap();
+    // The centre's desk edited the same case an hour ahead of this phone, and registered another.
+    let mut desk = Clock::new(DeviceId::new());
+    let mut theirs = ours.clone();
+    theirs.edit(&mut desk, NOW + 3_600_000, "village", json!("रामपुर"));
+    let mut other = new_case();
+    other.edit(&mut desk, NOW + 3_600_001, "name", json!("मीना"));
+    let epoch = Epoch::new();
+
+    store
+        .apply_pull_page(&[theirs.clone(), other.clone()], Cursor(7), epoch)
+        .await
+        .unwrap();
+
+    let merged = store.record(ours.id).await.unwrap().unwrap();
+    assert_eq!(merged.text("name"), Some("सीता"));
+    assert_eq!(merged.text("village"), Some("रामपुर"));
+    assert_eq!(store.record(other.id).await.unwrap(), Some(other.clone()));
+    assert_eq!(
+        store.sync_position().await.unwrap(),
+        (Some(epoch), Cursor(7))
+    );
+
+    // Pulling the same page again is harmless: merging is idempotent.
+    store
+        .apply_pull_page(&[theirs], Cursor(7), epoch)
+        .await
+        .unwrap();
+    assert_eq!(store.record(ours.id).await.unwrap(), Some(merged.clone()));
+
+    // The clock observed the desk's stamps: an edit made now still wins over theirs.
+    let edited = store
+        .edit(merged, [("village", json!("Rampur"))], NOW)
+        .await
+        .unwrap();
+    assert_eq!(edited.text("village"), Some("Rampur"));
+    assert_eq!(edited.conflicted_fields().count(), 0);
+
+    delete(store, &name).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_fresh_database_gets_every_store_and_reopening_keeps_the_device() {
+    let name = fresh_name("schema");
+    let store = Store::open(&name).await.unwrap();
+    let device = store.device();
+    store.close();
+
+    let raw = Database::open(name.as_str()).await.unwrap();
+    assert_eq!(raw.version() as u32, schema::VERSION);
+    let mut stores: Vec<String> = raw.object_store_names().collect();
+    stores.sort();
+    assert_eq!(stores, [META, OUTBOX, RECORDS]);
+    raw.close();
+
+    let reopened = Store::open(&name).await.unwrap();
+    assert_eq!(reopened.device(), device);
+    delete(reopened, &name).await;
+}
+
+#[wasm_bindgen_test]
+async fn an_edit_on_a_stale_copy_keeps_what_a_pull_brought_in_meanwhile() {
+    let name = fresh_name("stale");
+    let store = Store::open(&name).await.unwrap();
+    let seen = store
+        .edit(new_case(), [("name", json!("Lata"))], NOW)
+        .await
+        .unwrap();
+    let mut desk = Clock::new(DeviceId::new());
+    let mut pulled = seen.clone();
+    pulled.edit(&mut desk, NOW + 1, "village", json!("Sonpur"));
+    store
+        .apply_pull_page(&[pulled], Cursor(1), Epoch::new())
+        .await
+        .unwrap();
+
+    // The worker still had the copy from before the pull on screen.
+    let saved = store
+        .edit(seen, [("age", json!(40))], NOW + 2)
+        .await
+        .unwrap();
+
+    assert_eq!(saved.text("village"), Some("Sonpur"));
+    assert_eq!(saved.value("age"), Some(&json!(40)));
+    assert_eq!(store.record(saved.id).await.unwrap(), Some(saved));
+    delete(store, &name).await;
+}
