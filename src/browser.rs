@@ -22,8 +22,8 @@ pub fn register_service_worker() {
         return;
     };
     let navigator = window.navigator();
-    let supported = js_sys::Reflect::has(&navigator, &JsValue::from_str("serviceWorker"))
-        .unwrap_or(false);
+    let supported =
+        js_sys::Reflect::has(&navigator, &JsValue::from_str("serviceWorker")).unwrap_or(false);
     if !supported {
         return;
     }

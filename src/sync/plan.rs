@@ -73,7 +73,10 @@ mod tests {
 
     #[test]
     fn a_push_carries_at_most_the_protocols_number_of_changes() {
-        assert_eq!(push_batch(changes(MAX_PUSH_CHANGES + 5, "x")).len(), MAX_PUSH_CHANGES);
+        assert_eq!(
+            push_batch(changes(MAX_PUSH_CHANGES + 5, "x")).len(),
+            MAX_PUSH_CHANGES
+        );
         assert_eq!(push_batch(changes(3, "x")).len(), 3);
         assert!(push_batch(Vec::new()).is_empty());
     }

@@ -1,0 +1,283 @@
+//! The sync client: sends the outbox to the server, brings the centre's changes in, and keeps the
+//! screen's count of what still waits.
+//!
+//! A round pushes every pending change in batches, then pulls pages until the server has no more.
+//! Rounds run at start, when the browser comes online, when the app becomes visible again, right
+//! after a local save, and on a timer: every 30 s while things work, with a growing, jittered wait
+//! after failures. Never two rounds at once in a page: a round asked for while one runs happens
+//! right after it. A failure keeps everything where it was; the next round tries again.
+
+mod http;
+pub mod plan;
+
+use crate::browser;
+use crate::store::{OutboxEntry, Refusal, Store, StoreError};
+use leptos::prelude::*;
+use sakhi_domain::ChangeId;
+use sakhi_domain::wire::{
+    Cursor, MAX_PUSH_CHANGES, Outcome, PROTOCOL, PullResponse, PushRequest, PushResponse,
+};
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+
+const PUSH_URL: &str = "/api/v1/sync/push";
+const PULL_URL: &str = "/api/v1/sync/pull";
+/// Records per pull page: small enough for a slow link, big enough to catch up in few requests.
+const PULL_LIMIT: u32 = 200;
+
+/// Why a round stopped early. Nothing here reaches the screen as an error: the waiting count says
+/// what matters to the worker.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("the browser is offline")]
+    Offline,
+    #[error("the server could not be reached")]
+    Unreachable,
+    #[error("the server answered with status {0}")]
+    Status(u16),
+    #[error("the server's answer could not be understood: {0}")]
+    Answer(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What the screen shows about syncing, shared through context.
+#[derive(Clone, Copy)]
+pub struct SyncStatus {
+    /// Changes in the outbox that the server has not refused.
+    pub waiting: ReadSignal<usize>,
+    /// Changes the server refused, with its reasons.
+    pub refused: ReadSignal<Vec<OutboxEntry>>,
+    /// Whether the browser believes it is online.
+    pub online: ReadSignal<bool>,
+    /// Rises whenever the records on this device change, so lists read them again.
+    pub revision: ReadSignal<u64>,
+}
+
+#[derive(Clone, Copy)]
+struct StatusWriters {
+    waiting: WriteSignal<usize>,
+    refused: WriteSignal<Vec<OutboxEntry>>,
+    online: WriteSignal<bool>,
+    revision: WriteSignal<u64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Run {
+    Idle,
+    Running,
+    /// Running, and asked for again meanwhile: one more round follows.
+    Again,
+}
+
+/// Drives syncing for one page.
+pub struct SyncClient {
+    store: Rc<Store>,
+    writers: StatusWriters,
+    run: Cell<Run>,
+    failures: Cell<u32>,
+    timer: RefCell<Option<TimeoutHandle>>,
+}
+
+impl SyncClient {
+    /// Makes the client and its status signals, hooks it to the browser's events and starts the
+    /// first round.
+    pub fn start(store: Rc<Store>) -> (Rc<SyncClient>, SyncStatus) {
+        let (waiting, set_waiting) = signal(0);
+        let (refused, set_refused) = signal(Vec::new());
+        let (online, set_online) = signal(browser::is_online());
+        let (revision, set_revision) = signal(0);
+        let client = Rc::new(SyncClient {
+            store,
+            writers: StatusWriters {
+                waiting: set_waiting,
+                refused: set_refused,
+                online: set_online,
+                revision: set_revision,
+            },
+            run: Cell::new(Run::Idle),
+            failures: Cell::new(0),
+            timer: RefCell::new(None),
+        });
+        client.listen();
+        client.request();
+        let status = SyncStatus {
+            waiting,
+            refused,
+            online,
+            revision,
+        };
+        (client, status)
+    }
+
+    /// Asks for a round: now if none runs, else right after the one running.
+    pub fn request(self: &Rc<Self>) {
+        match self.run.get() {
+            Run::Idle => {
+                self.run.set(Run::Running);
+                let client = Rc::clone(self);
+                leptos::task::spawn_local(async move { client.run_rounds().await });
+            }
+            Run::Running => self.run.set(Run::Again),
+            Run::Again => {}
+        }
+    }
+
+    /// Called after the worker saved something: the screen counts it, lists show it, and it goes
+    /// out at once if the network allows.
+    pub async fn local_change(self: &Rc<Self>) {
+        self.show_outbox().await;
+        self.writers.revision.update(|r| *r += 1);
+        self.request();
+    }
+
+    async fn run_rounds(self: Rc<Self>) {
+        if let Some(timer) = self.timer.borrow_mut().take() {
+            timer.clear();
+        }
+        let outcome = loop {
+            let outcome = self.round().await;
+            self.show_outbox().await;
+            if self.run.get() == Run::Again {
+                self.run.set(Run::Running);
+                continue;
+            }
+            break outcome;
+        };
+        self.run.set(Run::Idle);
+
+        let wait = match outcome {
+            Ok(()) | Err(SyncError::Offline) => {
+                self.failures.set(0);
+                plan::REGULAR
+            }
+            Err(_) => {
+                self.failures.set(self.failures.get().saturating_add(1));
+                plan::retry_after(self.failures.get(), js_sys::Math::random())
+            }
+        };
+        let client = Rc::clone(&self);
+        *self.timer.borrow_mut() = set_timeout_with_handle(move || client.request(), wait).ok();
+    }
+
+    /// One round: push everything pending, then pull everything new.
+    async fn round(&self) -> Result<(), SyncError> {
+        let online = browser::is_online();
+        self.writers.online.set(online);
+        if !online {
+            return Err(SyncError::Offline);
+        }
+        self.push().await?;
+        self.pull().await
+    }
+
+    async fn push(&self) -> Result<(), SyncError> {
+        loop {
+            let pending = self.store.pending(MAX_PUSH_CHANGES).await?;
+            let batch = plan::push_batch(pending);
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let sent: HashSet<ChangeId> = batch.iter().map(|change| change.id).collect();
+            let request = PushRequest {
+                protocol: PROTOCOL,
+                device: self.store.device(),
+                changes: batch,
+            };
+            let response: PushResponse = http::post(PUSH_URL, &request).await?;
+
+            let mut accepted = Vec::new();
+            let mut refused = Vec::new();
+            for result in response.results {
+                if !sent.contains(&result.change) {
+                    continue;
+                }
+                match result.outcome {
+                    Outcome::Accepted => accepted.push(result.change),
+                    Outcome::Rejected { code, reason } => {
+                        refused.push((result.change, Refusal { code, reason }))
+                    }
+                }
+            }
+            if accepted.is_empty() && refused.is_empty() {
+                // Asking again would get the same answer; the next round tries later.
+                return Err(SyncError::Answer(
+                    "the server answered for none of the changes".to_owned(),
+                ));
+            }
+            self.store.ack(&accepted, &refused).await?;
+            self.show_outbox().await;
+        }
+    }
+
+    async fn pull(&self) -> Result<(), SyncError> {
+        let (mut epoch, mut cursor) = self.store.sync_position().await?;
+        loop {
+            let url = format!("{PULL_URL}?after={}&limit={PULL_LIMIT}", cursor.0);
+            let page: PullResponse = http::get(&url).await?;
+            if epoch.is_some_and(|known| known != page.epoch) && cursor != Cursor(0) {
+                // A restored server: our cursor counts in a sequence that no longer exists. Start
+                // again from the beginning; merging is idempotent, and the outbox keeps every
+                // change the server has not acknowledged.
+                epoch = Some(page.epoch);
+                cursor = Cursor(0);
+                continue;
+            }
+            self.store
+                .apply_pull_page(&page.records, page.cursor, page.epoch)
+                .await?;
+            if !page.records.is_empty() {
+                self.writers.revision.update(|r| *r += 1);
+            }
+            if !page.more {
+                return Ok(());
+            }
+            if page.cursor <= cursor {
+                return Err(SyncError::Answer(
+                    "the pull cursor did not advance".to_owned(),
+                ));
+            }
+            epoch = Some(page.epoch);
+            cursor = page.cursor;
+        }
+    }
+
+    /// Shows the outbox's state: how many changes wait, and which the server refused.
+    async fn show_outbox(&self) {
+        // If the store cannot be read, the last count shown stays; nothing is lost by that.
+        if let Ok(outbox) = self.store.outbox().await {
+            let (refused, waiting): (Vec<OutboxEntry>, Vec<OutboxEntry>) = outbox
+                .into_iter()
+                .partition(|entry| entry.rejected.is_some());
+            self.writers.waiting.set(waiting.len());
+            self.writers.refused.set(refused);
+        }
+    }
+
+    /// Hooks rounds to the browser's events for the life of the page.
+    fn listen(self: &Rc<Self>) {
+        let client = Rc::clone(self);
+        let _ = window_event_listener(leptos::ev::online, move |_| {
+            client.writers.online.set(true);
+            client.request();
+        });
+        let writers = self.writers;
+        let _ = window_event_listener(leptos::ev::offline, move |_| writers.online.set(false));
+
+        let client = Rc::clone(self);
+        let on_visible = Closure::<dyn Fn()>::new(move || {
+            if document().visibility_state() == web_sys::VisibilityState::Visible {
+                client.request();
+            }
+        });
+        let _ = document().add_event_listener_with_callback(
+            "visibilitychange",
+            on_visible.as_ref().unchecked_ref(),
+        );
+        // The listener lives as long as the page.
+        on_visible.forget();
+    }
+}
