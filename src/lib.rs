@@ -1,6 +1,14 @@
 //! Sakhi, the PWA: the case register an outreach worker carries on her phone, offline first.
+//!
+//! `main.rs` only mounts [`App`]; everything else lives here so that tests can reach it.
 
+mod app;
 pub mod browser;
+pub mod case_form;
+pub mod components;
 pub mod i18n;
+pub mod pages;
 pub mod store;
 pub mod sync;
+
+pub use app::{App, use_store, use_sync};

@@ -1,3 +1,5 @@
 //! Starts the app in the page.
 
-fn main() {}
+fn main() {
+    leptos::mount::mount_to_body(sakhi::App);
+}

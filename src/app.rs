@@ -1,0 +1,109 @@
+//! The app's frame: the chosen language, the opened store and the sync client as context, the
+//! header, and one route per page.
+
+use crate::browser;
+use crate::components::AppHeader;
+use crate::i18n::{Lang, Language, Text, t, tr};
+use crate::pages::{CaseDetails, CaseList, NewCase};
+use crate::store::{DATABASE, Store};
+use crate::sync::SyncClient;
+use gloo_storage::Storage as _;
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+use std::rc::Rc;
+
+/// Where the chosen language is remembered between visits.
+const LANGUAGE_KEY: &str = "sakhi.lang";
+
+#[component]
+pub fn App() -> impl IntoView {
+    let language = Language::provide(first_language());
+    // Keeps the page itself in step with the chosen language: screen readers and fonts follow
+    // `<html lang>`, and the choice outlives the visit.
+    Effect::new(move |_| {
+        let lang = language.lang.get();
+        let _ = gloo_storage::LocalStorage::set(LANGUAGE_KEY, lang.code());
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", lang.code());
+        }
+        document().set_title(t(lang, Text::AppName));
+    });
+    browser::register_service_worker();
+
+    let opened = LocalResource::new(|| async { Store::open(DATABASE).await.map(Rc::new) });
+
+    view! {
+        <Router>
+            <Suspense fallback=|| {
+                view! {
+                    <AppHeader />
+                    <main>
+                        <p class="notice">{tr(Text::AppOpening)}</p>
+                    </main>
+                }
+            }>
+                {move || {
+                    opened
+                        .get()
+                        .map(|opened| match opened {
+                            Ok(store) => view! { <Ready store /> }.into_any(),
+                            Err(_) => {
+                                view! {
+                                    <AppHeader />
+                                    <main>
+                                        <p class="notice" role="alert">
+                                            {tr(Text::AppStoreFailed)}
+                                        </p>
+                                    </main>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Suspense>
+        </Router>
+    }
+}
+
+/// The app once the store is open: the sync client starts, and the pages can read and write.
+#[component]
+fn Ready(store: Rc<Store>) -> impl IntoView {
+    let (sync, status) = SyncClient::start(Rc::clone(&store));
+    provide_context(status);
+    provide_context(StoredValue::new_local(store));
+    provide_context(StoredValue::new_local(sync));
+
+    view! {
+        <AppHeader />
+        <main>
+            <Routes fallback=|| view! { <p class="notice">{tr(Text::AppNotFound)}</p> }>
+                <Route path=path!("/") view=CaseList />
+                <Route path=path!("/cases/new") view=NewCase />
+                <Route path=path!("/cases/:id") view=CaseDetails />
+            </Routes>
+        </main>
+    }
+}
+
+/// The device's store, for pages under [`Ready`].
+pub fn use_store() -> Rc<Store> {
+    expect_context::<StoredValue<Rc<Store>, LocalStorage>>().get_value()
+}
+
+/// The sync client, for pages under [`Ready`].
+pub fn use_sync() -> Rc<SyncClient> {
+    expect_context::<StoredValue<Rc<SyncClient>, LocalStorage>>().get_value()
+}
+
+/// The language chosen on this device before, else the browser's if we speak it, else English.
+fn first_language() -> Lang {
+    gloo_storage::LocalStorage::get::<String>(LANGUAGE_KEY)
+        .ok()
+        .and_then(|code| Lang::parse(&code))
+        .or_else(|| {
+            let tag = window().navigator().language()?;
+            Some(Lang::from_browser(&tag))
+        })
+        .unwrap_or_default()
+}

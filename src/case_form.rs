@@ -1,0 +1,240 @@
+//! The rules of the new-case form: what a worker typed becomes the fields of a case, or a problem
+//! to show next to each field that needs correcting, in her language.
+
+use crate::i18n::{Lang, Text, fill, t};
+use sakhi_domain::schema::{VIOLENCE_KINDS, is_phone};
+use sakhi_domain::{Invalid, Kind};
+use serde_json::Value;
+
+/// The form as typed: text exactly as in the inputs, and the chosen kinds of violence.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CaseDraft {
+    pub name: String,
+    pub age: String,
+    pub phone: String,
+    pub village: String,
+    pub violence: Vec<String>,
+    pub description: String,
+}
+
+/// What is wrong with one field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Problem {
+    NameRequired,
+    ViolenceRequired,
+    Age,
+    Phone,
+    TooLong {
+        max_chars: usize,
+    },
+    /// Anything else the schema refuses; the form should never let it through.
+    Invalid,
+}
+
+impl Problem {
+    /// The message shown next to the field.
+    pub fn message(self, lang: Lang) -> String {
+        match self {
+            Problem::NameRequired => t(lang, Text::ProblemNameRequired).to_owned(),
+            Problem::ViolenceRequired => t(lang, Text::ProblemViolenceRequired).to_owned(),
+            Problem::Age => t(lang, Text::ProblemAge).to_owned(),
+            Problem::Phone => t(lang, Text::ProblemPhone).to_owned(),
+            Problem::TooLong { max_chars } => {
+                fill(t(lang, Text::ProblemTooLong), "n", &max_chars.to_string())
+            }
+            Problem::Invalid => t(lang, Text::ProblemInvalid).to_owned(),
+        }
+    }
+
+    fn from_invalid(invalid: &Invalid) -> Problem {
+        match invalid {
+            Invalid::OutOfRange { .. } => Problem::Age,
+            Invalid::NotAPhone { .. } => Problem::Phone,
+            Invalid::TooLong { max_chars, .. } => Problem::TooLong {
+                max_chars: *max_chars,
+            },
+            _ => Problem::Invalid,
+        }
+    }
+}
+
+/// The fields of a new case and their values, in the schema's order.
+pub type Edits = Vec<(&'static str, Value)>;
+/// Each field with a problem, in the form's order.
+pub type Problems = Vec<(&'static str, Problem)>;
+
+impl CaseDraft {
+    /// The case's fields, or every problem at once so the worker can correct them in one pass.
+    /// Empty optional fields are left out rather than stored empty.
+    pub fn parse(&self) -> Result<Edits, Problems> {
+        let mut edits = Edits::new();
+        let mut problems = Problems::new();
+
+        let name = self.name.trim();
+        if name.is_empty() {
+            problems.push(("name", Problem::NameRequired));
+        } else {
+            edits.push(("name", Value::from(name)));
+        }
+
+        let age = self.age.trim();
+        if !age.is_empty() {
+            match age.parse::<i64>() {
+                Ok(years) => edits.push(("age", Value::from(years))),
+                Err(_) => problems.push(("age", Problem::Age)),
+            }
+        }
+
+        let phone = self.phone.trim();
+        if !phone.is_empty() {
+            if is_phone(phone) {
+                edits.push(("phone", Value::from(phone)));
+            } else {
+                problems.push(("phone", Problem::Phone));
+            }
+        }
+
+        let village = self.village.trim();
+        if !village.is_empty() {
+            edits.push(("village", Value::from(village)));
+        }
+
+        // In the schema's order, each once, whatever order they were ticked in.
+        let violence: Vec<Value> = VIOLENCE_KINDS
+            .iter()
+            .filter(|code| self.violence.iter().any(|chosen| chosen == *code))
+            .map(|code| Value::from(*code))
+            .collect();
+        if violence.is_empty() {
+            problems.push(("violence", Problem::ViolenceRequired));
+        } else {
+            edits.push(("violence", Value::Array(violence)));
+        }
+
+        let description = self.description.trim();
+        if !description.is_empty() {
+            edits.push(("description", Value::from(description)));
+        }
+
+        // The schema has the last word, on the device as on the server.
+        edits.retain(|(field, value)| match Kind::Case.check(field, value) {
+            Ok(()) => true,
+            Err(invalid) => {
+                problems.push((field, Problem::from_invalid(&invalid)));
+                false
+            }
+        });
+
+        if problems.is_empty() {
+            Ok(edits)
+        } else {
+            let order = |field: &str| Kind::Case.fields().iter().position(|(f, _)| *f == field);
+            problems.sort_by_key(|(field, _)| order(field));
+            Err(problems)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn draft() -> CaseDraft {
+        CaseDraft {
+            name: "  सीता देवी ".into(),
+            age: "34".into(),
+            phone: "+91 98765 43210".into(),
+            village: "रामपुर".into(),
+            violence: vec!["physical".into(), "dowry_harassment".into()],
+            description: "".into(),
+        }
+    }
+
+    #[test]
+    fn a_complete_draft_becomes_the_fields_of_a_case() {
+        let edits = draft().parse().unwrap();
+        assert_eq!(
+            edits,
+            vec![
+                ("name", json!("सीता देवी")),
+                ("age", json!(34)),
+                ("phone", json!("+91 98765 43210")),
+                ("village", json!("रामपुर")),
+                ("violence", json!(["dowry_harassment", "physical"])),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_name_and_a_kind_of_violence_are_required() {
+        let empty = CaseDraft::default();
+        assert_eq!(
+            empty.parse().unwrap_err(),
+            vec![
+                ("name", Problem::NameRequired),
+                ("violence", Problem::ViolenceRequired)
+            ]
+        );
+    }
+
+    #[test]
+    fn age_must_be_a_whole_number_of_years_up_to_120() {
+        for age in ["-1", "121", "3.5", "thirty", "1e2"] {
+            let problems = CaseDraft {
+                age: age.into(),
+                ..draft()
+            }
+            .parse()
+            .unwrap_err();
+            assert_eq!(problems, vec![("age", Problem::Age)], "{age}");
+        }
+        for age in ["0", "120", " 17 "] {
+            let draft = CaseDraft {
+                age: age.into(),
+                ..draft()
+            };
+            assert!(draft.parse().is_ok(), "{age}");
+        }
+    }
+
+    #[test]
+    fn a_phone_number_must_look_like_one() {
+        let problems = CaseDraft {
+            phone: "call her".into(),
+            ..draft()
+        }
+        .parse()
+        .unwrap_err();
+        assert_eq!(problems, vec![("phone", Problem::Phone)]);
+    }
+
+    #[test]
+    fn text_longer_than_the_schema_allows_is_refused_with_the_limit() {
+        let problems = CaseDraft {
+            name: "अ".repeat(201),
+            ..draft()
+        }
+        .parse()
+        .unwrap_err();
+        assert_eq!(
+            problems,
+            vec![("name", Problem::TooLong { max_chars: 200 })]
+        );
+        assert_eq!(
+            problems[0].1.message(Lang::Hi),
+            "यह बहुत लंबा है: अधिकतम 200 अक्षर।"
+        );
+    }
+
+    #[test]
+    fn unknown_kinds_of_violence_are_ignored() {
+        let edits = CaseDraft {
+            violence: vec!["other".into(), "made_up".into(), "other".into()],
+            ..draft()
+        }
+        .parse()
+        .unwrap();
+        assert!(edits.contains(&("violence", json!(["other"]))));
+    }
+}

@@ -1,0 +1,11 @@
+//! Pieces of screen used by more than one page.
+
+mod field_problem;
+mod header;
+mod language_switch;
+mod sync_badge;
+
+pub use field_problem::{FieldProblem, problem_id as field_problem_id};
+pub use header::AppHeader;
+pub use language_switch::LanguageSwitch;
+pub use sync_badge::SyncBadge;

@@ -1,0 +1,30 @@
+//! The message next to a form field that needs correcting, in the worker's language.
+
+use crate::case_form::Problems;
+use crate::i18n::use_lang;
+use leptos::prelude::*;
+
+/// The id of a field's problem message, for the field's `aria-describedby`.
+pub fn problem_id(field: &str) -> String {
+    format!("{field}-problem")
+}
+
+#[component]
+pub fn FieldProblem(field: &'static str, problems: ReadSignal<Problems>) -> impl IntoView {
+    let lang = use_lang();
+    move || {
+        problems.with(|problems| {
+            problems
+                .iter()
+                .find(|(with_problem, _)| *with_problem == field)
+                .map(|&(_, problem)| {
+                    let message = move || problem.message(lang.get());
+                    view! {
+                        <p class="problem" id=problem_id(field)>
+                            {message}
+                        </p>
+                    }
+                })
+        })
+    }
+}

@@ -1,0 +1,32 @@
+//! How many changes still wait to reach the server: always on screen, so a worker knows before
+//! she hands the phone back or leaves the village whether her cases have gone.
+
+use crate::i18n::{Text, fill, t, tr, use_lang};
+use crate::sync::SyncStatus;
+use leptos::prelude::*;
+
+#[component]
+pub fn SyncBadge() -> impl IntoView {
+    // Before the store is open there is nothing to count yet.
+    let status = use_context::<SyncStatus>()?;
+    let lang = use_lang();
+    let text = move || match status.waiting.get() {
+        0 => t(lang.get(), Text::SyncAllSent).to_owned(),
+        n => fill(t(lang.get(), Text::SyncWaiting), "n", &n.to_string()),
+    };
+    Some(view! {
+        <div class="sync">
+            <p
+                role="status"
+                class=move || {
+                    if status.waiting.get() > 0 { "sync-badge waiting" } else { "sync-badge" }
+                }
+            >
+                {text}
+            </p>
+            <Show when=move || !status.online.get()>
+                <span class="offline">{tr(Text::SyncOffline)}</span>
+            </Show>
+        </div>
+    })
+}

@@ -1,0 +1,111 @@
+//! `/cases/:id`: one case as this phone knows it.
+
+use super::violence_summary;
+use crate::i18n::{Lang, Text, t, tr, use_lang};
+use crate::sync::SyncStatus;
+use crate::use_store;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use sakhi_domain::{Kind, Record, RecordId};
+
+#[component]
+pub fn CaseDetails() -> impl IntoView {
+    let store = use_store();
+    let status = expect_context::<SyncStatus>();
+    let params = use_params_map();
+    let case = LocalResource::new(move || {
+        status.revision.track();
+        let id = params.with(|p| p.get("id").and_then(|id| id.parse::<RecordId>().ok()));
+        let store = store.clone();
+        async move {
+            match id {
+                Some(id) => store.record(id).await,
+                None => Ok(None),
+            }
+        }
+    });
+
+    view! {
+        <a class="back" href="/">
+            {tr(Text::CaseBack)}
+        </a>
+        <Transition fallback=|| ()>
+            {move || {
+                case.get()
+                    .map(|found| match found {
+                        Ok(Some(case)) if case.kind == Kind::Case && !case.is_deleted() => {
+                            view! { <CaseView case /> }.into_any()
+                        }
+                        Ok(_) => {
+                            view! { <p class="notice">{tr(Text::CaseNotFound)}</p> }.into_any()
+                        }
+                        Err(_) => {
+                            view! {
+                                <p class="notice" role="alert">
+                                    {tr(Text::AppStoreFailed)}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn CaseView(case: Record) -> impl IntoView {
+    let lang = use_lang();
+    let case = StoredValue::new(case);
+    let heading = move || {
+        case.with_value(|case| case.text("name").map(str::to_owned))
+            .unwrap_or_else(|| t(lang.get(), Text::CasesUnnamed).to_owned())
+    };
+    let rows: [(&'static str, Text); 5] = [
+        ("age", Text::FieldAge),
+        ("phone", Text::FieldPhone),
+        ("village", Text::FieldVillage),
+        ("violence", Text::FieldViolence),
+        ("description", Text::FieldDescription),
+    ];
+    view! {
+        <article class="case-details">
+            <h1>{heading}</h1>
+            <dl>
+                {rows
+                    .into_iter()
+                    .map(|(field, label)| {
+                        let conflicted = case
+                            .with_value(|case| case.conflicted_fields().any(|f| f == field));
+                        view! {
+                            <div class="detail">
+                                <dt>{tr(label)}</dt>
+                                <dd>{move || case.with_value(|case| shown(lang.get(), case, field))}</dd>
+                                {conflicted
+                                    .then(|| {
+                                        view! { <dd class="problem">{tr(Text::CaseNeedsReview)}</dd> }
+                                    })}
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+            </dl>
+        </article>
+    }
+}
+
+/// A field's value as a worker reads it.
+fn shown(lang: Lang, case: &Record, field: &str) -> String {
+    if field == "violence" {
+        let summary = violence_summary(lang, case);
+        if !summary.is_empty() {
+            return summary;
+        }
+    }
+    match case.value(field) {
+        Some(value) if field != "violence" => value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_owned),
+        _ => t(lang, Text::CaseNotGiven).to_owned(),
+    }
+}
