@@ -64,7 +64,7 @@ pub struct Cli {
 /// Why the settings could not be loaded. Each message names the source to fix.
 #[derive(Debug, Error)]
 pub enum SettingsError {
-    #[error("could not read the settings file {path}: {source}")]
+    #[error("could not read the settings file {path}")]
     ReadFile {
         path: PathBuf,
         #[source]
