@@ -41,13 +41,30 @@ pub enum StoreError {
 
 impl From<indexed_db_futures::error::Error> for StoreError {
     fn from(error: indexed_db_futures::error::Error) -> Self {
-        StoreError::Database(error.to_string())
+        StoreError::Database(describe(error))
     }
 }
 
 impl From<indexed_db_futures::error::OpenDbError> for StoreError {
     fn from(error: indexed_db_futures::error::OpenDbError) -> Self {
-        StoreError::Open(error.to_string())
+        use indexed_db_futures::error::OpenDbError;
+        StoreError::Open(match error {
+            OpenDbError::Base(error) => describe(error),
+            _ => "this browser has no usable IndexedDB".to_owned(),
+        })
+    }
+}
+
+/// The browser's own message, which says enough to act on. Formatting the library's errors instead
+/// would bring their `Display` code, floats included, into the app shell for text no one reads on a
+/// phone.
+fn describe(error: indexed_db_futures::error::Error) -> String {
+    use indexed_db_futures::error::Error;
+    match error {
+        Error::DomException(exception) => exception.message(),
+        Error::Serialisation(_) => "a value could not be converted".to_owned(),
+        Error::MissingData(_) => "an expected value was missing".to_owned(),
+        Error::Unknown(_) => "an error the browser did not name".to_owned(),
     }
 }
 
