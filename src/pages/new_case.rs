@@ -63,17 +63,9 @@ pub fn NewCase() -> impl IntoView {
         }
     };
 
-    let has_problem = move |field: &'static str| {
-        move || {
-            problems.with(|problems| {
-                problems
-                    .iter()
-                    .any(|(with_problem, _)| *with_problem == field)
-            })
-        }
+    let has_problem = move |field: &str| {
+        problems.with(|problems| problems.iter().any(|(with, _)| *with == field))
     };
-    let described_by =
-        move |field: &'static str| move || has_problem(field)().then(|| problem_id(field));
 
     view! {
         <form class="case-form" novalidate on:submit=on_submit>
@@ -82,68 +74,22 @@ pub fn NewCase() -> impl IntoView {
                 <p class="notice problem" role="alert">{tr(Text::FormFixMarked)}</p>
             </Show>
 
-            <div class="field">
-                <label for=input_id("name")>{tr(Text::FieldName)}</label>
-                <input
-                    id=input_id("name")
-                    type="text"
-                    autocomplete="off"
-                    aria-required="true"
-                    aria-invalid=move || has_problem("name")().to_string()
-                    aria-describedby=described_by("name")
-                    bind:value=(name, set_name)
-                />
-                <FieldProblem field="name" problems />
-            </div>
-
-            <div class="field">
-                <label for=input_id("age")>{tr(Text::FieldAge)}</label>
-                <input
-                    id=input_id("age")
-                    type="number"
-                    inputmode="numeric"
-                    min="0"
-                    max="120"
-                    step="1"
-                    autocomplete="off"
-                    aria-invalid=move || has_problem("age")().to_string()
-                    aria-describedby=described_by("age")
-                    bind:value=(age, set_age)
-                />
-                <FieldProblem field="age" problems />
-            </div>
-
-            <div class="field">
-                <label for=input_id("phone")>{tr(Text::FieldPhone)}</label>
-                <input
-                    id=input_id("phone")
-                    type="tel"
-                    autocomplete="off"
-                    aria-invalid=move || has_problem("phone")().to_string()
-                    aria-describedby=described_by("phone")
-                    bind:value=(phone, set_phone)
-                />
-                <FieldProblem field="phone" problems />
-            </div>
-
-            <div class="field">
-                <label for=input_id("village")>{tr(Text::FieldVillage)}</label>
-                <input
-                    id=input_id("village")
-                    type="text"
-                    autocomplete="off"
-                    aria-invalid=move || has_problem("village")().to_string()
-                    aria-describedby=described_by("village")
-                    bind:value=(village, set_village)
-                />
-                <FieldProblem field="village" problems />
-            </div>
+            <TextField field="name" label=Text::FieldName kind="text" value=(name, set_name) problems />
+            <TextField field="age" label=Text::FieldAge kind="number" value=(age, set_age) problems />
+            <TextField field="phone" label=Text::FieldPhone kind="tel" value=(phone, set_phone) problems />
+            <TextField
+                field="village"
+                label=Text::FieldVillage
+                kind="text"
+                value=(village, set_village)
+                problems
+            />
 
             <fieldset
                 class="field choices"
                 id=input_id("violence")
                 tabindex="-1"
-                aria-describedby=described_by("violence")
+                aria-describedby=move || has_problem("violence").then(|| problem_id("violence"))
             >
                 <legend>{tr(Text::FieldViolence)}</legend>
                 {VIOLENCE_KINDS
@@ -182,8 +128,8 @@ pub fn NewCase() -> impl IntoView {
                     id=input_id("description")
                     rows="5"
                     autocomplete="off"
-                    aria-invalid=move || has_problem("description")().to_string()
-                    aria-describedby=described_by("description")
+                    aria-invalid=move || has_problem("description").to_string()
+                    aria-describedby=move || has_problem("description").then(|| problem_id("description"))
                     bind:value=(description, set_description)
                 ></textarea>
                 <FieldProblem field="description" problems />
@@ -201,6 +147,36 @@ pub fn NewCase() -> impl IntoView {
                 </a>
             </div>
         </form>
+    }
+}
+
+/// A one-line input with its label and, when it needs correcting, the problem under it.
+#[component]
+fn TextField(
+    field: &'static str,
+    label: Text,
+    /// The input's `type`: the phone's keyboard follows it.
+    kind: &'static str,
+    value: (ReadSignal<String>, WriteSignal<String>),
+    problems: ReadSignal<Problems>,
+) -> impl IntoView {
+    let has_problem =
+        move || problems.with(|problems| problems.iter().any(|(with, _)| *with == field));
+    view! {
+        <div class="field">
+            <label for=input_id(field)>{tr(label)}</label>
+            // No autofill: on a shared phone, suggestions would show one woman's details to the next.
+            <input
+                id=input_id(field)
+                type=kind
+                autocomplete="off"
+                aria-required=(field == "name").then_some("true")
+                aria-invalid=move || has_problem().to_string()
+                aria-describedby=move || has_problem().then(|| problem_id(field))
+                bind:value=value
+            />
+            <FieldProblem field problems />
+        </div>
     }
 }
 
