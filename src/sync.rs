@@ -47,8 +47,8 @@ pub enum SyncError {
 /// What the screen shows about syncing, shared through context.
 #[derive(Clone, Copy)]
 pub struct SyncStatus {
-    /// Changes in the outbox that the server has not refused.
-    pub waiting: ReadSignal<usize>,
+    /// Changes in the outbox that the server has not refused; `None` until the outbox was read.
+    pub waiting: ReadSignal<Option<usize>>,
     /// Changes the server refused, with its reasons.
     pub refused: ReadSignal<Vec<OutboxEntry>>,
     /// Whether the browser believes it is online.
@@ -59,7 +59,7 @@ pub struct SyncStatus {
 
 #[derive(Clone, Copy)]
 struct StatusWriters {
-    waiting: WriteSignal<usize>,
+    waiting: WriteSignal<Option<usize>>,
     refused: WriteSignal<Vec<OutboxEntry>>,
     online: WriteSignal<bool>,
     revision: WriteSignal<u64>,
@@ -86,7 +86,7 @@ impl SyncClient {
     /// Makes the client and its status signals, hooks it to the browser's events and starts the
     /// first round.
     pub fn start(store: Rc<Store>) -> (Rc<SyncClient>, SyncStatus) {
-        let (waiting, set_waiting) = signal(0);
+        let (waiting, set_waiting) = signal(None);
         let (refused, set_refused) = signal(Vec::new());
         let (online, set_online) = signal(browser::is_online());
         let (revision, set_revision) = signal(0);
@@ -139,6 +139,8 @@ impl SyncClient {
             timer.clear();
         }
         let outcome = loop {
+            // The count is right before the network is tried, which on 2G may take a while.
+            self.show_outbox().await;
             let outcome = self.round().await;
             self.show_outbox().await;
             if self.run.get() == Run::Again {
@@ -252,7 +254,7 @@ impl SyncClient {
             let (refused, waiting): (Vec<OutboxEntry>, Vec<OutboxEntry>) = outbox
                 .into_iter()
                 .partition(|entry| entry.rejected.is_some());
-            self.writers.waiting.set(waiting.len());
+            self.writers.waiting.set(Some(waiting.len()));
             self.writers.refused.set(refused);
         }
     }

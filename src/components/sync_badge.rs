@@ -10,16 +10,19 @@ pub fn SyncBadge() -> impl IntoView {
     // Before the store is open there is nothing to count yet.
     let status = use_context::<SyncStatus>()?;
     let lang = use_lang();
+    let waiting = move || status.waiting.get().unwrap_or_default() > 0;
     let text = move || match status.waiting.get() {
-        0 => t(lang.get(), Text::SyncAllSent).to_owned(),
-        n => fill(t(lang.get(), Text::SyncWaiting), "n", &n.to_string()),
+        // Not counted yet: better say nothing for a moment than something untrue.
+        None => String::new(),
+        Some(0) => t(lang.get(), Text::SyncAllSent).to_owned(),
+        Some(n) => fill(t(lang.get(), Text::SyncWaiting), "n", &n.to_string()),
     };
     Some(view! {
         <div class="sync">
             <p
                 role="status"
                 class=move || {
-                    if status.waiting.get() > 0 { "sync-badge waiting" } else { "sync-badge" }
+                    if waiting() { "sync-badge waiting" } else { "sync-badge" }
                 }
             >
                 {text}

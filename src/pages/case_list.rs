@@ -1,7 +1,7 @@
 //! `/`: the cases on this phone, newest first, and any changes the server refused.
 
 use super::violence_summary;
-use crate::i18n::{Text, field_label, t, tr, use_lang};
+use crate::i18n::{Text, field_label, fill, t, tr, use_lang};
 use crate::store::OutboxEntry;
 use crate::sync::SyncStatus;
 use crate::use_store;
@@ -116,10 +116,15 @@ fn RefusedChanges(refused: ReadSignal<Vec<OutboxEntry>>, cases: Vec<Record>) -> 
                                         .unwrap_or_else(|| t(lang.get(), Text::CasesUnnamed).to_owned())
                                 }}
                             </a>
-                            " · "
-                            <span class="refused-field">{move || field_label(lang.get(), &field)}</span>
-                            ": "
-                            <span class="refused-reason">{reason}</span>
+                            <br />
+                            {move || {
+                                let text = fill(
+                                    t(lang.get(), Text::RefusedChange),
+                                    "field",
+                                    &field_label(lang.get(), &field),
+                                );
+                                fill(&text, "reason", &reason)
+                            }}
                         </li>
                     }
                 })
