@@ -138,9 +138,9 @@ impl SyncClient {
         if let Some(timer) = self.timer.borrow_mut().take() {
             timer.clear();
         }
+        // The count is right before the network is tried, which on 2G may take a while.
+        self.show_outbox().await;
         let outcome = loop {
-            // The count is right before the network is tried, which on 2G may take a while.
-            self.show_outbox().await;
             let outcome = self.round().await;
             self.show_outbox().await;
             if self.run.get() == Run::Again {
