@@ -50,7 +50,15 @@ fn serve(server_flags: &[String]) -> Result<()> {
     build_app()?;
     step("Starting sakhi-server (stop it with Ctrl-C)");
     let mut command = cargo();
-    command.args(["run", "--quiet", "--profile", "server", "--package", "sakhi-server", "--"]);
+    command.args([
+        "run",
+        "--quiet",
+        "--profile",
+        "server",
+        "--package",
+        "sakhi-server",
+        "--",
+    ]);
     command.args(["--dist", "dist"]).args(server_flags);
     run(&mut command)
 }
@@ -59,12 +67,17 @@ fn serve(server_flags: &[String]) -> Result<()> {
 pub fn build_app() -> Result<()> {
     step("Building the app (trunk build --release)");
     let mut trunk = Command::new(setup::cargo_bin("trunk"));
-    trunk.args(["build", "--release"]).env("PATH", setup::path_with_node_tools()?);
+    trunk
+        .args(["build", "--release"])
+        .env("PATH", setup::path_with_node_tools()?);
     run(&mut trunk)
 }
 
 pub fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the project").to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the project")
+        .to_owned()
 }
 
 pub fn cargo() -> Command {
@@ -73,7 +86,9 @@ pub fn cargo() -> Command {
 
 /// Runs a command to its end, failing with its command line if it fails.
 pub fn run(command: &mut Command) -> Result<()> {
-    let status = command.status().with_context(|| format!("Failed to start {command:?}"))?;
+    let status = command
+        .status()
+        .with_context(|| format!("Failed to start {command:?}"))?;
     if !status.success() {
         bail!("{command:?} failed ({status})");
     }

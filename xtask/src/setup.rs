@@ -13,7 +13,12 @@ pub fn all(browser: bool) -> Result<()> {
     wasm_target()?;
     cargo_tool("trunk", "trunk", TRUNK_VERSION, true)?;
     // `--locked` fails for this CLI: one of its locked dependencies is no longer published.
-    cargo_tool("wasm-bindgen-cli", "wasm-bindgen", &locked_version("wasm-bindgen")?, false)?;
+    cargo_tool(
+        "wasm-bindgen-cli",
+        "wasm-bindgen",
+        &locked_version("wasm-bindgen")?,
+        false,
+    )?;
     npm_tools()?;
     if browser {
         chromium()?;
@@ -23,7 +28,10 @@ pub fn all(browser: bool) -> Result<()> {
 
 fn wasm_target() -> Result<()> {
     let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))?;
-    if !installed.lines().any(|line| line.trim() == "wasm32-unknown-unknown") {
+    if !installed
+        .lines()
+        .any(|line| line.trim() == "wasm32-unknown-unknown")
+    {
         step("Adding the wasm32-unknown-unknown target");
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
@@ -38,7 +46,9 @@ fn cargo_tool(package: &str, binary: &str, version: &str, locked: bool) -> Resul
     if current.is_some_and(|text| text.split_whitespace().any(|word| word == version)) {
         return Ok(());
     }
-    step(&format!("Installing {package} {version} (several minutes, once)"));
+    step(&format!(
+        "Installing {package} {version} (several minutes, once)"
+    ));
     let mut install = cargo();
     install.args(["install", package, "--version", version, "--force"]);
     if locked {
@@ -55,7 +65,10 @@ fn locked_version(package: &str) -> Result<String> {
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == format!("name = \"{package}\"") {
-            if let Some(version) = lines.next().and_then(|l| l.trim().strip_prefix("version = ")) {
+            if let Some(version) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = "))
+            {
                 return Ok(version.trim_matches('"').to_owned());
             }
         }
@@ -82,7 +95,13 @@ fn chromium() -> Result<()> {
     step("Installing Chromium and ChromeDriver from Debian's packages");
     run(Command::new("apt-get").arg("update"))?;
     run(Command::new("apt-get")
-        .args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"])
+        .args([
+            "install",
+            "-y",
+            "--no-install-recommends",
+            "chromium",
+            "chromium-driver",
+        ])
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
@@ -99,13 +118,20 @@ pub fn cargo_bin(name: &str) -> PathBuf {
 /// wasm-opt and wasm-bindgen (never Debian's wasm-opt, which breaks the app).
 pub fn path_with_node_tools() -> Result<std::ffi::OsString> {
     let node_bin = crate::project_root().join("node_modules/.bin");
-    let cargo_bin = cargo_bin("trunk").parent().map(Path::to_owned).unwrap_or_default();
+    let cargo_bin = cargo_bin("trunk")
+        .parent()
+        .map(Path::to_owned)
+        .unwrap_or_default();
     let rest = std::env::var_os("PATH").unwrap_or_default();
-    let paths = [node_bin, cargo_bin].into_iter().chain(std::env::split_paths(&rest));
+    let paths = [node_bin, cargo_bin]
+        .into_iter()
+        .chain(std::env::split_paths(&rest));
     std::env::join_paths(paths).context("Failed to build PATH")
 }
 
 fn output(command: &mut Command) -> Result<String> {
-    let out = command.output().with_context(|| format!("Failed to start {command:?}"))?;
+    let out = command
+        .output()
+        .with_context(|| format!("Failed to start {command:?}"))?;
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }

@@ -18,13 +18,18 @@ pub fn run_all(args: &[String]) -> Result<()> {
         step("Formatting (cargo fmt --check)");
         run(cargo().args(["fmt", "--all", "--", "--check"]))?;
         step("Lints, native (cargo clippy)");
-        run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
-        step("Lints, wasm32 (cargo clippy)");
-        run(cargo().args(wasm(&["clippy", "--package", "sakhi", "--all-targets"])).args([
+        run(cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
             "--",
             "-D",
             "warnings",
         ]))?;
+        step("Lints, wasm32 (cargo clippy)");
+        run(cargo()
+            .args(wasm(&["clippy", "--package", "sakhi", "--all-targets"]))
+            .args(["--", "-D", "warnings"]))?;
     }
 
     step("Unit, property and server tests (cargo test)");
@@ -40,7 +45,11 @@ pub fn run_all(args: &[String]) -> Result<()> {
     end_to_end(&path)?;
 
     let took = started.elapsed().as_secs();
-    println!("\nAll Sakhi tests passed in {}m {:02}s.", took / 60, took % 60);
+    println!(
+        "\nAll Sakhi tests passed in {}m {:02}s.",
+        took / 60,
+        took % 60
+    );
     Ok(())
 }
 
@@ -74,7 +83,14 @@ impl Server {
         let binary = target_dir().join("debug/sakhi-server");
         let database = format!("sqlite://{}", data.join("sakhi.db").display());
         let child = Command::new(&binary)
-            .args(["--port", &port.to_string(), "--dist", "dist", "--database", &database])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--dist",
+                "dist",
+                "--database",
+                &database,
+            ])
             .spawn()
             .with_context(|| format!("Failed to start {}", binary.display()))?;
         let server = Server(child);
@@ -116,7 +132,9 @@ fn free_port() -> Result<u16> {
 }
 
 fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| "target".into())
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| "target".into())
 }
 
 fn scratch_dir(name: &str) -> Result<PathBuf> {
