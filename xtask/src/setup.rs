@@ -62,15 +62,15 @@ fn cargo_tool(package: &str, binary: &str, version: &str, locked: bool) -> Resul
 /// The version of a package as resolved in Cargo.lock.
 fn locked_version(package: &str) -> Result<String> {
     let lock = std::fs::read_to_string("Cargo.lock").context("Failed to read Cargo.lock")?;
+    let name = format!("name = \"{package}\"");
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line.trim() == format!("name = \"{package}\"") {
-            if let Some(version) = lines
+        if line.trim() == name
+            && let Some(version) = lines
                 .next()
                 .and_then(|l| l.trim().strip_prefix("version = "))
-            {
-                return Ok(version.trim_matches('"').to_owned());
-            }
+        {
+            return Ok(version.trim_matches('"').to_owned());
         }
     }
     bail!("{package} is not in Cargo.lock: run `cargo generate-lockfile`")

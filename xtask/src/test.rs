@@ -69,7 +69,8 @@ fn end_to_end(path: &std::ffi::OsStr) -> Result<()> {
     let result = run(Command::new("node_modules/.bin/playwright")
         .args(["test", "--config", "tests/e2e/playwright.config.mjs"])
         .env("PATH", path)
-        .env("SAKHI_URL", format!("http://localhost:{port}")));
+        .env("SAKHI_URL", format!("http://localhost:{port}"))
+        .env("SAKHI_DIST", crate::project_root().join("dist")));
     server.stop()?;
     std::fs::remove_dir_all(&data).ok();
     result
