@@ -88,20 +88,22 @@ fn npm_tools() -> Result<()> {
     Ok(())
 }
 
+/// Debian's Chromium and its driver, and a Devanagari font so Hindi screens render as a phone shows
+/// them (without one, screenshots show empty boxes).
 fn chromium() -> Result<()> {
-    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
+    const NEEDED: [&str; 3] = [
+        "/usr/bin/chromium",
+        "/usr/bin/chromedriver",
+        "/usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf",
+    ];
+    if NEEDED.iter().all(|path| Path::new(path).exists()) {
         return Ok(());
     }
-    step("Installing Chromium and ChromeDriver from Debian's packages");
+    step("Installing Chromium, ChromeDriver and a Devanagari font from Debian's packages");
     run(Command::new("apt-get").arg("update"))?;
     run(Command::new("apt-get")
-        .args([
-            "install",
-            "-y",
-            "--no-install-recommends",
-            "chromium",
-            "chromium-driver",
-        ])
+        .args(["install", "-y", "--no-install-recommends"])
+        .args(["chromium", "chromium-driver", "fonts-noto-core"])
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 

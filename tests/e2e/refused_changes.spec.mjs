@@ -1,0 +1,51 @@
+// Changes the server refuses stay on the phone and are shown to the worker with the reason.
+import { expect, test } from "@playwright/test";
+import { hindi, openDevice, registerCase, syncBadge } from "./phone.mjs";
+
+const url = process.env.SAKHI_URL;
+
+test("changes the server refuses are kept and shown with its reason, the rest are sent", async () => {
+  const phone = await openDevice("refused", url);
+  const { page } = phone;
+  // The real server accepts every change this app makes; a server of another version might not.
+  // This one refuses the phone number and passes everything else on to the real server.
+  await page.route("**/api/v1/sync/push", async (route) => {
+    const request = route.request().postDataJSON();
+    const phoneChanges = request.changes.filter((change) => change.field === "phone");
+    const rest = { ...request, changes: request.changes.filter((c) => c.field !== "phone") };
+    const answer = await route.fetch({ postData: JSON.stringify(rest) });
+    const body = await answer.json();
+    for (const change of phoneChanges) {
+      body.results.push({
+        change: change.id,
+        outcome: "rejected",
+        code: "not_a_phone",
+        reason: "phone is not a phone number",
+      });
+    }
+    await route.fulfill({ response: answer, json: body });
+  });
+
+  await page.goto("/");
+  const lata = {
+    name: "Lata",
+    age: 29,
+    phone: "99887 66554",
+    village: "Bhimpur",
+    violence: ["Physical violence"],
+    description: "Came with her sister.",
+  };
+  await registerCase(page, lata);
+  await expect(syncBadge(page)).toHaveText(/All changes sent/);
+  const refused = page.getByRole("region", { name: "Refused by the server" });
+  await expect(refused).toBeVisible();
+  await expect(refused).toContainText("phone is not a phone number");
+
+  // Still there after a restart, and in Hindi too.
+  await page.reload();
+  await expect(refused).toContainText("phone is not a phone number");
+  await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+  await expect(page.getByRole("region", { name: hindi("Refused by the server") })).toBeVisible();
+  expect(phone.problems).toEqual([]);
+  await phone.close();
+});
