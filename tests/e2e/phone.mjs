@@ -16,7 +16,7 @@ export const chromiumArgs = [
   "--disable-quic",
 ];
 
-const phone = {
+export const phone = {
   viewport: { width: 360, height: 740 },
   deviceScaleFactor: 2,
   isMobile: true,

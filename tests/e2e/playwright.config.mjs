@@ -1,6 +1,7 @@
 // End-to-end tests: a person's whole path through Sakhi, in headless Chromium at a phone's size.
 // `cargo xtask test` starts the real server and sets SAKHI_URL; see README.
 import { defineConfig } from "@playwright/test";
+import { chromiumArgs, phone } from "./phone.mjs";
 
 if (!process.env.SAKHI_URL) {
   throw new Error("SAKHI_URL is not set: run the end-to-end tests through `cargo xtask test`");
@@ -17,26 +18,13 @@ export default defineConfig({
   reporter: [["list"]],
   use: {
     baseURL: process.env.SAKHI_URL,
-    viewport: { width: 360, height: 740 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale: "en-IN",
+    ...phone,
     screenshot: "only-on-failure",
     trace: "retain-on-failure",
     launchOptions: {
       // Debian's Chromium: Playwright never downloads a browser of its own here.
       executablePath: "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-      ],
+      args: chromiumArgs,
     },
   },
 });
