@@ -93,14 +93,21 @@ impl Plan {
             "--changes must be at least --devices, so that every device pushes"
         );
         ensure!(plan.runs >= 1, "--runs must be at least 1");
-        if let Program::Binary(path) = &plan.program {
-            ensure!(
-                path.is_file(),
-                "--server {} does not exist: build it with `cargo build --profile server -p sakhi-server`",
-                path.display()
-            );
-        }
-        Ok(plan)
+        let program = match plan.program {
+            Program::Binary(path) => {
+                ensure!(
+                    path.is_file(),
+                    "--server {} does not exist: build it with `cargo build --profile server -p sakhi-server`",
+                    path.display()
+                );
+                // The server runs in its temporary folder, where a relative path means nothing.
+                Program::Binary(std::path::absolute(&path).with_context(|| {
+                    format!("Failed to make --server {} absolute", path.display())
+                })?)
+            }
+            Program::ThisBinary => Program::ThisBinary,
+        };
+        Ok(Plan { program, ..plan })
     }
 }
 
