@@ -130,6 +130,8 @@ fn main() -> anyhow::Result<()> {
         if plan.warm_up { " after a warm-up" } else { "" },
         plan.program.describe()
     );
+    // Other work on the machine shows up in the figures; say how busy it was.
+    eprintln!("load average at the start: {}", load_average());
     if plan.warm_up {
         let run = measure(&runtime, &plan).context("The warm-up run failed")?;
         eprintln!("warm-up:  {}", describe(&run));
@@ -140,6 +142,7 @@ fn main() -> anyhow::Result<()> {
         eprintln!("run {number}/{}: {}", plan.runs, describe(&run));
         runs.push(run);
     }
+    eprintln!("load average at the end: {}", load_average());
     let figures = report::figures(&runs);
     println!(
         "{}",
@@ -172,6 +175,12 @@ fn measure(runtime: &tokio::runtime::Runtime, plan: &Plan) -> anyhow::Result<Run
         server.stop().await?;
         anyhow::Ok((pushed?, peak?))
     })?;
+    let stored = server::stored_changes(folder.path())?;
+    ensure!(
+        stored == pushed.changes,
+        "The server acknowledged {} changes but its database holds {stored}",
+        pushed.changes
+    );
 
     let rows: usize = row_batches.iter().map(Vec::len).sum();
     let raw = baseline::insert(folder.path(), &row_batches)?;
@@ -193,5 +202,18 @@ fn describe(run: &Run) -> String {
         run.peak_mib,
         run.raw_rows_per_second,
         run.changes_per_second / run.raw_rows_per_second
+    )
+}
+
+/// The 1, 5 and 15 minute load averages, or a word saying they could not be read.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg").map_or_else(
+        |_| "unknown".to_owned(),
+        |text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        },
     )
 }

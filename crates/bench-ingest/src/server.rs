@@ -183,6 +183,19 @@ impl Server {
     }
 }
 
+/// How many changes the server's database in `folder` holds, read once the server has stopped:
+/// an acknowledgement must mean a stored change.
+pub fn stored_changes(folder: &Path) -> anyhow::Result<usize> {
+    let path = folder.join("sakhi.db");
+    let connection =
+        rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .with_context(|| format!("Failed to open the server's database {}", path.display()))?;
+    let count: i64 = connection
+        .query_row("SELECT count(*) FROM changes", [], |row| row.get(0))
+        .context("Failed to count the changes the server stored")?;
+    usize::try_from(count).context("The server's database holds a negative count")
+}
+
 /// `VmHWM` from a `/proc/…/status` file, in KiB.
 fn peak_memory_kib(status_file: &str) -> anyhow::Result<u64> {
     let status = std::fs::read_to_string(status_file)
