@@ -6,6 +6,7 @@
 
 mod baseline;
 mod devices;
+mod proc;
 mod report;
 mod serve;
 mod server;
@@ -168,12 +169,18 @@ fn measure(runtime: &tokio::runtime::Runtime, plan: &Plan) -> anyhow::Result<Run
         devices,
         row_batches,
     } = workload;
-    let (pushed, peak_kib) = runtime.block_on(async {
+    let (pushed, peak_kib, (server_cpu_s, devices_cpu_s)) = runtime.block_on(async {
         let server = Server::start(&plan.program, folder.path()).await?;
+        let server_cpu = server.cpu_seconds()?;
+        let devices_cpu = proc::cpu_seconds("self")?;
         let pushed = devices::push_all(&server.base_url(), devices).await;
+        let cpu = (
+            server.cpu_seconds()? - server_cpu,
+            proc::cpu_seconds("self")? - devices_cpu,
+        );
         let peak = server.peak_memory_kib();
         server.stop().await?;
-        anyhow::Ok((pushed?, peak?))
+        anyhow::Ok((pushed?, peak?, cpu))
     })?;
     let stored = server::stored_changes(folder.path())?;
     ensure!(
@@ -190,16 +197,21 @@ fn measure(runtime: &tokio::runtime::Runtime, plan: &Plan) -> anyhow::Result<Run
         p99_ms: report::percentile_ms(&pushed.latencies, 99.0),
         peak_mib: peak_kib as f64 / 1024.0,
         raw_rows_per_second: rows as f64 / raw.as_secs_f64(),
+        server_cpu_s,
+        devices_cpu_s,
     })
 }
 
 fn describe(run: &Run) -> String {
     format!(
-        "{:.0} changes/s (push p50 {:.1} ms, p99 {:.1} ms, server peak {:.1} MiB); raw {:.0} rows/s; ratio {:.3}",
+        "{:.0} changes/s (push p50 {:.1} ms, p99 {:.1} ms, server peak {:.1} MiB, \
+         CPU: server {:.1} s, devices {:.1} s); raw {:.0} rows/s; ratio {:.3}",
         run.changes_per_second,
         run.p50_ms,
         run.p99_ms,
         run.peak_mib,
+        run.server_cpu_s,
+        run.devices_cpu_s,
         run.raw_rows_per_second,
         run.changes_per_second / run.raw_rows_per_second
     )

@@ -84,6 +84,10 @@ pub struct Run {
     pub p99_ms: f64,
     pub peak_mib: f64,
     pub raw_rows_per_second: f64,
+    /// CPU time the server and the simulated devices used while pushing: not figures, but they
+    /// show how much of the two cores the devices took from the server.
+    pub server_cpu_s: f64,
+    pub devices_cpu_s: f64,
 }
 
 /// The figures over several runs.
@@ -155,6 +159,8 @@ mod tests {
             p99_ms: 90.0,
             peak_mib: 40.0,
             raw_rows_per_second: 50_000.0,
+            server_cpu_s: 1.0,
+            devices_cpu_s: 0.5,
         };
         let figures = serde_json::to_value(figures(&[run])).unwrap();
         assert_eq!(

@@ -2,6 +2,7 @@
 //! the built `sakhi-server` binary when one is named, otherwise this binary's hidden `serve`
 //! command, which runs the same server library the same way.
 
+use crate::proc;
 use anyhow::{Context, bail, ensure};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -149,9 +150,14 @@ impl Server {
         Ok(())
     }
 
-    /// The server process's peak resident memory so far, in KiB (`VmHWM`).
+    /// The server process's peak resident memory so far, in KiB.
     pub fn peak_memory_kib(&self) -> anyhow::Result<u64> {
-        peak_memory_kib(&format!("/proc/{}/status", self.pid))
+        proc::peak_memory_kib(&self.pid.to_string())
+    }
+
+    /// The CPU time the server process has used so far, all threads, in seconds.
+    pub fn cpu_seconds(&self) -> anyhow::Result<f64> {
+        proc::cpu_seconds(&self.pid.to_string())
     }
 
     /// Stops the server as a service manager would, with SIGTERM, and waits until it has.
@@ -196,37 +202,9 @@ pub fn stored_changes(folder: &Path) -> anyhow::Result<usize> {
     usize::try_from(count).context("The server's database holds a negative count")
 }
 
-/// `VmHWM` from a `/proc/…/status` file, in KiB.
-fn peak_memory_kib(status_file: &str) -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string(status_file)
-        .with_context(|| format!("Failed to read {status_file}: is this Linux?"))?;
-    parse_vm_hwm(&status).with_context(|| format!("{status_file} has no readable VmHWM line"))
-}
-
-fn parse_vm_hwm(status: &str) -> Option<u64> {
-    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
-    let mut words = line["VmHWM:".len()..].split_whitespace();
-    let number = words.next()?.parse().ok()?;
-    (words.next() == Some("kB")).then_some(number)
-}
-
 /// The last lines of the server's log, to say why it failed.
 fn log_tail(log: &Path) -> String {
     let text = std::fs::read_to_string(log).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(20)..].join("\n")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_peak_resident_memory_is_read_from_the_status_file_in_kib() {
-        let status =
-            "Name:\tsakhi-server\nVmPeak:\t  900000 kB\nVmHWM:\t   41236 kB\nVmRSS:\t   40000 kB\n";
-        assert_eq!(parse_vm_hwm(status), Some(41_236));
-        assert_eq!(parse_vm_hwm("Name:\tx\n"), None);
-        assert!(peak_memory_kib("/proc/self/status").unwrap() > 0);
-    }
 }
