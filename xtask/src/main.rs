@@ -2,6 +2,7 @@
 //!
 //! Every step first checks whether its tool is already there, so a second run is quick.
 
+mod bench;
 mod setup;
 mod test;
 
@@ -18,6 +19,11 @@ commands:
                          --port 9000 or --database sqlite://other.db go to sakhi-server)
   test [--skip-lint]     set up what is missing and run every test: lints, unit, property, server,
                          browser and end-to-end tests
+  bench [--quick] [--runs N]
+                         build the app and measure it against a floor or a peer in one run:
+                         shell size, first visit on a slow link, offline open, local store, case
+                         list, sync against PouchDB, server ingest; prints a table and writes
+                         bench/results/<time>.json (--quick: once each, small sizes, a check)
   setup [--browser]      only install what is missing (--browser also installs Chromium)
   build                  only build the app in release into dist/";
 
@@ -32,6 +38,7 @@ fn main() -> Result<()> {
     match command.as_str() {
         "serve" => serve(rest),
         "test" => test::run_all(rest),
+        "bench" => bench::run_cli(rest),
         "setup" => setup::all(rest.iter().any(|a| a == "--browser")),
         "build" => {
             setup::all(false)?;

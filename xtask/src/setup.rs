@@ -1,5 +1,6 @@
 //! Installs what Sakhi needs when it is missing: the wasm32 target, Trunk, the wasm-bindgen CLI of
-//! the version in Cargo.lock, the npm tools (wasm-opt, Playwright) and Debian's Chromium.
+//! the version in Cargo.lock, the npm tools (wasm-opt, Playwright, the PouchDB peer of the
+//! benchmarks) and Debian's Chromium (and, for the benchmarks, brotli).
 
 use crate::{cargo, run, step};
 use anyhow::{Context, Result, bail};
@@ -82,7 +83,7 @@ fn npm_tools() -> Result<()> {
     if std::fs::read(stamp).is_ok_and(|installed| installed == lock) {
         return Ok(());
     }
-    step("Installing the npm tools (wasm-opt, Playwright)");
+    step("Installing the npm tools (wasm-opt, Playwright, PouchDB, esbuild)");
     run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]))?;
     std::fs::write(stamp, lock).context("Failed to record the npm install")?;
     Ok(())
@@ -104,6 +105,19 @@ fn chromium() -> Result<()> {
     run(Command::new("apt-get")
         .args(["install", "-y", "--no-install-recommends"])
         .args(["chromium", "chromium-driver", "fonts-noto-core"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// Debian's brotli CLI, which the shell-size benchmark compresses with (as a CDN or server would at
+/// its highest level).
+pub fn brotli() -> Result<()> {
+    if Command::new("brotli").arg("--version").output().is_ok() {
+        return Ok(());
+    }
+    step("Installing brotli from Debian's packages");
+    run(Command::new("apt-get").arg("update"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends", "brotli"])
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 

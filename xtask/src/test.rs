@@ -44,6 +44,10 @@ pub fn run_all(args: &[String]) -> Result<()> {
     build_app()?;
     end_to_end(&path)?;
 
+    // Once each on small sizes, so the benchmark harness cannot rot; no timings are asserted.
+    step("Benchmarks, quick (cargo xtask bench --quick)");
+    crate::bench::quick_check()?;
+
     let took = started.elapsed().as_secs();
     println!(
         "\nAll Sakhi tests passed in {}m {:02}s.",

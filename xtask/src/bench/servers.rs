@@ -1,0 +1,131 @@
+//! The servers the browser benchmarks talk to: sakhi-server (the app, the floor page, sync) and
+//! pouchdb-server (the sync peer), each on a free port of this machine with its data in a folder
+//! of its own, and stopped by their own process id when the benchmark ends.
+
+use anyhow::{Context, Result, bail};
+use std::fs::File;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A server started for the benchmarks. Dropping it stops it, so an early error leaves nothing
+/// running.
+pub struct Server {
+    name: String,
+    child: Option<Child>,
+    pub url: String,
+}
+
+impl Server {
+    /// sakhi-server serving `dist`, with a new SQLite database under `data`.
+    pub fn sakhi(binary: &Path, dist: &Path, data: &Path) -> Result<Server> {
+        std::fs::create_dir_all(data)
+            .with_context(|| format!("Failed to create {}", data.display()))?;
+        let port = free_port()?;
+        let database = format!("sqlite://{}", data.join("sakhi.db").display());
+        let mut command = Command::new(binary);
+        command
+            .args(["--port", &port.to_string(), "--database", &database])
+            .arg("--dist")
+            .arg(dist);
+        // Its request log would drown the benchmark's progress; it stays beside the database.
+        Server::start("sakhi-server", command, data, port, "/api/v1/health")
+    }
+
+    /// pouchdb-server (LevelDB on disk) keeping its databases, log and config under `data`.
+    pub fn pouchdb(root: &Path, data: &Path) -> Result<Server> {
+        std::fs::create_dir_all(data)
+            .with_context(|| format!("Failed to create {}", data.display()))?;
+        let port = free_port()?;
+        let mut command = Command::new(root.join("node_modules/.bin/pouchdb-server"));
+        command
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .arg("--dir")
+            .arg(data)
+            // It writes config.json and log.txt into its working folder.
+            .current_dir(data);
+        Server::start("pouchdb-server", command, data, port, "/")
+    }
+
+    fn start(
+        name: &str,
+        mut command: Command,
+        data: &Path,
+        port: u16,
+        health: &str,
+    ) -> Result<Server> {
+        let log = File::create(data.join("server.log")).context("Failed to create a server log")?;
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .with_context(|| format!("Failed to start {name} ({command:?})"))?;
+        let server = Server {
+            name: name.to_owned(),
+            child: Some(child),
+            url: format!("http://localhost:{port}/"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !answers(port, health) {
+            if Instant::now() > deadline {
+                bail!(
+                    "{name} did not answer on port {port} within 60 s; see {}",
+                    data.join("server.log").display()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(server)
+    }
+
+    pub fn stop(mut self) -> Result<()> {
+        self.terminate()
+    }
+
+    fn terminate(&mut self) -> Result<()> {
+        let Some(mut child) = self.child.take() else {
+            return Ok(());
+        };
+        // SIGTERM by this child's own id: both servers shut down cleanly on it.
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if child.try_wait()?.is_some() {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                child.kill().ok();
+                child.wait().ok();
+                bail!("{} did not stop within 20 s of SIGTERM", self.name);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.terminate();
+    }
+}
+
+fn answers(port: u16, path: &str) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    let mut answer = String::new();
+    stream.write_all(request.as_bytes()).is_ok()
+        && stream.read_to_string(&mut answer).is_ok()
+        && answer.starts_with("HTTP/1.1 200")
+}
+
+fn free_port() -> Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0").context("Failed to find a free port")?;
+    Ok(listener.local_addr()?.port())
+}
