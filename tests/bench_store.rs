@@ -173,7 +173,8 @@ struct Samples {
 }
 
 fn report(figure: &str, samples: &Samples) {
-    let line = json!({ "figure": figure, "unit": "ms", "sakhi": samples.sakhi, "baseline": samples.raw });
+    let line =
+        json!({ "figure": figure, "unit": "ms", "sakhi": samples.sakhi, "baseline": samples.raw });
     console_log!("SAKHI_BENCH {line}");
 }
 
@@ -194,7 +195,10 @@ async fn bench(sizes: Sizes) {
             saving.raw.push(raw);
         }
     }
-    report(&format!("save {} cases one at a time", sizes.saved), &saving);
+    report(
+        &format!("save {} cases one at a time", sizes.saved),
+        &saving,
+    );
 
     for &count in sizes.pulled {
         let records = pulled_records(count);
