@@ -96,7 +96,9 @@ fn bench(options: &Options, build: bool) -> Result<()> {
         .join(format!("run-{}", std::process::id()));
     std::fs::create_dir_all(&scratch)
         .with_context(|| format!("Failed to create {}", scratch.display()))?;
-    let machine = machine()?;
+    let mut machine = machine()?;
+    // The machine may be shared: how busy it was says how much to trust the spread.
+    machine["load_average_at_start"] = json!(load_average());
 
     let dist = root.join("dist");
     let floor_dist = root.join("bench/floor/dist");
@@ -148,13 +150,17 @@ fn bench(options: &Options, build: bool) -> Result<()> {
             failures.push(format!("{error:#}"));
         }
     }
+    machine["load_average_at_end"] = json!(load_average());
     let took = started.elapsed().as_secs();
     let table = figure::table(&figures);
     println!("\n{table}");
     println!(
-        "Machine: {} cores, {:.1} GiB; commit {}; {} timed run(s) per figure{}; took {}m {:02}s.",
+        "Machine: {} cores, {:.1} GiB, load {} at the start and {} at the end; commit {}; {} timed \
+         run(s) per figure{}; took {}m {:02}s.",
         machine["cores"],
         machine["memory_bytes"].as_f64().unwrap_or(0.0) / 1024f64.powi(3),
+        machine["load_average_at_start"].as_str().unwrap_or("?"),
+        machine["load_average_at_end"].as_str().unwrap_or("?"),
         machine["commit"].as_str().unwrap_or("?"),
         options.runs,
         if options.quick {
@@ -248,6 +254,17 @@ fn machine() -> Result<Value> {
         "uncommitted_changes": changed,
         "chromium": chromium,
     }))
+}
+
+/// The 1, 5 and 15 minute load averages, as Linux reports them.
+fn load_average() -> Option<String> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    Some(
+        text.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
 }
 
 fn write_results(
