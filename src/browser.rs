@@ -33,3 +33,10 @@ pub fn register_service_worker() {
         let _ = JsFuture::from(registering).await;
     });
 }
+
+/// Marks a moment in the page's performance timeline, for `cargo xtask bench` to read.
+pub fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|window| window.performance()) {
+        let _ = performance.mark(name);
+    }
+}
