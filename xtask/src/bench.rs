@@ -288,6 +288,11 @@ fn write_results(
         "quick": options.quick,
         "timed_runs": options.runs,
         "warm_up": !options.quick,
+        "list_ready_by": if options.list_ready_mark {
+            "the app's performance mark sakhi-list-ready"
+        } else {
+            "the Cases heading with the list under it (the app has no sakhi-list-ready mark)"
+        },
         "seconds": took,
         "machine": machine,
         "figures": figures,
