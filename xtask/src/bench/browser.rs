@@ -3,10 +3,9 @@
 //! assembles what they load, starts their servers and reads back their samples.
 
 use super::Options;
-use super::figure::{Figure, Stats};
+use super::figure::{self, Figure, Stats};
 use super::servers::Server;
 use super::shell::compressed;
-use super::store::parse;
 use crate::{run, setup, step};
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
@@ -168,7 +167,7 @@ fn node(benchmark: &str, config: &Value) -> Result<Vec<Figure>> {
             out.status
         );
     }
-    parse(&stdout, benchmark, "baseline")
+    figure::parse(&stdout, benchmark, "baseline")
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {

@@ -1,7 +1,7 @@
 //! One benchmark figure: Sakhi's median, min and max, its baseline's, and their ratio; made from the
 //! raw samples the benchmarks print, and shown as a table row.
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 /// The shape every benchmark reports in, `sakhi-bench-ingest` included.
@@ -205,6 +205,19 @@ impl Figure {
     }
 }
 
+/// Every `SAKHI_BENCH {json}` line of a benchmark's output, as figures.
+pub fn parse(output: &str, benchmark: &str, baseline: &str) -> Result<Vec<Figure>> {
+    output
+        .lines()
+        .filter_map(|line| line.split_once("SAKHI_BENCH ").map(|(_, json)| json))
+        .map(|json| {
+            let samples: Samples = serde_json::from_str(json)
+                .with_context(|| format!("Failed to read a benchmark line: {json}"))?;
+            Ok(Figure::from_samples(samples, benchmark, baseline))
+        })
+        .collect()
+}
+
 /// The figures as a Markdown table, the same text on stdout and in the README.
 pub fn table(figures: &[Figure]) -> String {
     let mut text = String::from(
@@ -248,6 +261,19 @@ mod tests {
         );
         assert_eq!(against_nothing.ratio, None);
         assert!(against_nothing.check().is_ok());
+    }
+
+    #[test]
+    fn only_marked_lines_are_read_and_a_figure_may_come_without_numbers() {
+        let output = "running 1 test\n\
+            SAKHI_BENCH {\"figure\":\"read\",\"unit\":\"ms\",\"sakhi\":[3,1,2],\"baseline\":[2,2]}\n\
+            SAKHI_BENCH {\"figure\":\"search\",\"unit\":\"ms\",\"sakhi\":null,\"baseline\":null,\"note\":\"not available yet\"}\n\
+            test result: ok";
+        let figures = parse(output, "local store", "raw").unwrap();
+        assert_eq!(figures.len(), 2);
+        assert_eq!(figures[0].ratio, Some(1.0));
+        assert_eq!(figures[0].baseline.as_ref().unwrap().name, "raw");
+        assert!(figures[1].sakhi.is_none() && figures[1].check().is_ok());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! Chromium by wasm-bindgen-test, times Sakhi's own store against raw JavaScript IndexedDB in the
 //! same page; this reads the samples it prints.
 
-use super::figure::{Figure, Samples};
+use super::figure::{self, Figure};
 use crate::{cargo, setup};
 use anyhow::{Context, Result, bail};
 
@@ -31,22 +31,9 @@ pub fn run(quick: bool) -> Result<Vec<Figure>> {
     if !out.status.success() {
         bail!("the store benchmark failed:\n{stdout}");
     }
-    let figures = parse(&stdout, BENCHMARK, BASELINE)?;
+    let figures = figure::parse(&stdout, BENCHMARK, BASELINE)?;
     if figures.is_empty() {
         bail!("the store benchmark printed no figures:\n{stdout}");
     }
     Ok(figures)
-}
-
-/// Every `SAKHI_BENCH {json}` line of a benchmark's output, as figures.
-pub fn parse(output: &str, benchmark: &str, baseline: &str) -> Result<Vec<Figure>> {
-    output
-        .lines()
-        .filter_map(|line| line.split_once("SAKHI_BENCH ").map(|(_, json)| json))
-        .map(|json| {
-            let samples: Samples = serde_json::from_str(json)
-                .with_context(|| format!("Failed to read a benchmark line: {json}"))?;
-            Ok(Figure::from_samples(samples, benchmark, baseline))
-        })
-        .collect()
 }
