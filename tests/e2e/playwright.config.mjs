@@ -10,6 +10,7 @@ if (!process.env.SAKHI_URL) {
 export default defineConfig({
   testDir: ".",
   testMatch: "*.spec.mjs",
+  // One server for the whole run, files in name order: the first checks the register starts empty.
   outputDir: "../../test-results",
   timeout: 120_000,
   expect: { timeout: 15_000 },
