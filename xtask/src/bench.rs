@@ -9,7 +9,6 @@
 mod browser;
 mod figure;
 mod ingest;
-mod servers;
 mod shell;
 mod store;
 

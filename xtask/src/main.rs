@@ -3,6 +3,7 @@
 //! Every step first checks whether its tool is already there, so a second run is quick.
 
 mod bench;
+mod servers;
 mod setup;
 mod test;
 

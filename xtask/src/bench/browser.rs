@@ -4,8 +4,8 @@
 
 use super::Options;
 use super::figure::{self, Figure, Stats};
-use super::servers::Server;
 use super::shell::compressed;
+use crate::servers::Server;
 use crate::{run, setup, step};
 use anyhow::{Context, Result};
 use serde_json::{Value, json};

@@ -1,13 +1,13 @@
-//! The servers the browser benchmarks talk to: sakhi-server (the app, the floor page, sync) and
-//! pouchdb-server (the sync peer), each on a free port of this machine with its data in a folder
-//! of its own, and stopped by their own process id when the benchmark ends.
+//! The servers the end-to-end tests and the benchmarks talk to: sakhi-server (the app, the floor
+//! page, sync) and pouchdb-server (the sync peer), each on a free port of this machine with its
+//! data in a folder of its own, and stopped by their own process id when the run ends.
 
 use anyhow::{Context, Result, bail};
 use std::fs::File;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 /// A server started for the benchmarks. Dropping it stops it, so an early error leaves nothing
@@ -82,12 +82,26 @@ impl Server {
     }
 
     pub fn stop(mut self) -> Result<()> {
-        self.terminate()
+        self.terminate().map(drop)
     }
 
-    fn terminate(&mut self) -> Result<()> {
+    /// Stops sakhi-server and fails unless it shut down cleanly on SIGTERM, as it promises to.
+    pub fn stop_cleanly(mut self) -> Result<()> {
+        match self.terminate()? {
+            Some(status) if !status.success() => {
+                bail!(
+                    "{} did not shut down cleanly on SIGTERM ({status})",
+                    self.name
+                )
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Sends SIGTERM and waits; the exit status, or `None` if it was stopped already.
+    fn terminate(&mut self) -> Result<Option<ExitStatus>> {
         let Some(mut child) = self.child.take() else {
-            return Ok(());
+            return Ok(None);
         };
         // SIGTERM by this child's own id: both servers shut down cleanly on it.
         let _ = Command::new("kill")
@@ -95,8 +109,8 @@ impl Server {
             .status();
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            if child.try_wait()?.is_some() {
-                return Ok(());
+            if let Some(status) = child.try_wait()? {
+                return Ok(Some(status));
             }
             if Instant::now() > deadline {
                 child.kill().ok();
