@@ -103,9 +103,11 @@ fn shown(lang: Lang, case: &Record, field: &str) -> String {
         }
     }
     match case.value(field) {
-        Some(value) if field != "violence" => value
-            .as_str()
-            .map_or_else(|| value.to_string(), str::to_owned),
+        // Not `value.to_string()`: `Value`'s `Display` brings a pretty-printer into the app shell.
+        Some(value) if field != "violence" => value.as_str().map_or_else(
+            || serde_json::to_string(value).unwrap_or_default(),
+            str::to_owned,
+        ),
         _ => t(lang, Text::CaseNotGiven).to_owned(),
     }
 }

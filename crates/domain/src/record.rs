@@ -72,8 +72,13 @@ impl Field {
         let bases = &self.bases;
         self.heads
             .retain(|head| bases.binary_search(&head.stamp).is_err());
-        self.heads
-            .sort_by_cached_key(|head| (head.stamp, head.base, head.value.to_string()));
+        // The value's JSON text only breaks ties. `serde_json::to_string` gives the same text as
+        // `Value`'s `Display`, which would also compile a pretty-printer into the app shell; and
+        // serialising a `Value` cannot fail.
+        self.heads.sort_by_cached_key(|head| {
+            let text = serde_json::to_string(&head.value).unwrap_or_default();
+            (head.stamp, head.base, text)
+        });
     }
 
     /// The version that counts: the head with the highest stamp.
