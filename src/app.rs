@@ -9,7 +9,7 @@ use crate::store::{DATABASE, Store};
 use crate::sync::SyncClient;
 use gloo_storage::Storage as _;
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::path;
 use std::rc::Rc;
 
@@ -77,11 +77,12 @@ fn Ready(store: Rc<Store>) -> impl IntoView {
     view! {
         <AppHeader />
         <main>
-            <Routes fallback=|| view! { <p class="notice">{tr(Text::AppNotFound)}</p> }>
+            // No page nests inside another, so the flat router is enough, and it is far smaller.
+            <FlatRoutes fallback=|| view! { <p class="notice">{tr(Text::AppNotFound)}</p> }>
                 <Route path=path!("/") view=CaseList />
                 <Route path=path!("/cases/new") view=NewCase />
                 <Route path=path!("/cases/:id") view=CaseDetails />
-            </Routes>
+            </FlatRoutes>
         </main>
     }
 }
