@@ -65,38 +65,38 @@ pub type Problems = Vec<(&'static str, Problem)>;
 
 impl CaseDraft {
     /// The case's fields, or every problem at once so the worker can correct them in one pass.
-    /// Empty optional fields are left out rather than stored empty.
+    /// Empty optional fields are left out rather than stored empty. Fields are read in the form's
+    /// order, which is the schema's, so edits and problems come out in that order too.
     pub fn parse(&self) -> Result<Edits, Problems> {
-        let mut edits = Edits::new();
-        let mut problems = Problems::new();
+        let mut read = Reading::default();
 
         let name = self.name.trim();
         if name.is_empty() {
-            problems.push(("name", Problem::NameRequired));
+            read.problem("name", Problem::NameRequired);
         } else {
-            edits.push(("name", Value::from(name)));
+            read.keep("name", Value::from(name));
         }
 
         let age = self.age.trim();
         if !age.is_empty() {
             match age.parse::<i64>() {
-                Ok(years) => edits.push(("age", Value::from(years))),
-                Err(_) => problems.push(("age", Problem::Age)),
+                Ok(years) => read.keep("age", Value::from(years)),
+                Err(_) => read.problem("age", Problem::Age),
             }
         }
 
         let phone = self.phone.trim();
         if !phone.is_empty() {
             if is_phone(phone) {
-                edits.push(("phone", Value::from(phone)));
+                read.keep("phone", Value::from(phone));
             } else {
-                problems.push(("phone", Problem::Phone));
+                read.problem("phone", Problem::Phone);
             }
         }
 
         let village = self.village.trim();
         if !village.is_empty() {
-            edits.push(("village", Value::from(village)));
+            read.keep("village", Value::from(village));
         }
 
         // In the schema's order, each once, whatever order they were ticked in.
@@ -106,32 +106,43 @@ impl CaseDraft {
             .map(|code| Value::from(*code))
             .collect();
         if violence.is_empty() {
-            problems.push(("violence", Problem::ViolenceRequired));
+            read.problem("violence", Problem::ViolenceRequired);
         } else {
-            edits.push(("violence", Value::Array(violence)));
+            read.keep("violence", Value::Array(violence));
         }
 
         let description = self.description.trim();
         if !description.is_empty() {
-            edits.push(("description", Value::from(description)));
+            read.keep("description", Value::from(description));
         }
 
-        // The schema has the last word, on the device as on the server.
-        edits.retain(|(field, value)| match Kind::Case.check(field, value) {
-            Ok(()) => true,
-            Err(invalid) => {
-                problems.push((field, Problem::from_invalid(&invalid)));
-                false
-            }
-        });
-
-        if problems.is_empty() {
-            Ok(edits)
+        if read.problems.is_empty() {
+            Ok(read.edits)
         } else {
-            let order = |field: &str| Kind::Case.fields().iter().position(|(f, _)| *f == field);
-            problems.sort_by_key(|(field, _)| order(field));
-            Err(problems)
+            Err(read.problems)
         }
+    }
+}
+
+/// What [`CaseDraft::parse`] has found so far.
+#[derive(Default)]
+struct Reading {
+    edits: Edits,
+    problems: Problems,
+}
+
+impl Reading {
+    /// Keeps a field's value if the schema takes it: it has the last word, on the device as on the
+    /// server.
+    fn keep(&mut self, field: &'static str, value: Value) {
+        match Kind::Case.check(field, &value) {
+            Ok(()) => self.edits.push((field, value)),
+            Err(invalid) => self.problem(field, Problem::from_invalid(&invalid)),
+        }
+    }
+
+    fn problem(&mut self, field: &'static str, problem: Problem) {
+        self.problems.push((field, problem));
     }
 }
 
@@ -224,6 +235,26 @@ mod tests {
         assert_eq!(
             problems[0].1.message(Lang::Hi),
             "यह बहुत लंबा है: अधिकतम 200 अक्षर।"
+        );
+    }
+
+    #[test]
+    fn problems_come_in_the_forms_order_whichever_rule_found_them() {
+        let problems = CaseDraft {
+            age: "old".into(),
+            village: "ग".repeat(201),
+            violence: Vec::new(),
+            ..draft()
+        }
+        .parse()
+        .unwrap_err();
+        assert_eq!(
+            problems,
+            vec![
+                ("age", Problem::Age),
+                ("village", Problem::TooLong { max_chars: 200 }),
+                ("violence", Problem::ViolenceRequired),
+            ]
         );
     }
 

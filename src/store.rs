@@ -170,8 +170,9 @@ impl Store {
                 cases.push(record);
             }
         }
-        // Ids are UUIDv7: sorting by id sorts by when the case was registered.
-        cases.sort_by_key(|case| std::cmp::Reverse(case.id));
+        // Records are read in key order, and a record's key is its id as text (UUIDv7, fixed-width
+        // lower-case hex), which sorts by when the case was registered: reversed, newest first.
+        cases.reverse();
         Ok(cases)
     }
 

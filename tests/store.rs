@@ -150,6 +150,35 @@ async fn ack_forgets_accepted_changes_and_keeps_refused_ones_with_the_reason() {
 }
 
 #[wasm_bindgen_test]
+async fn cases_are_listed_newest_first_whatever_order_they_arrived_in() {
+    let name = fresh_name("newest-first");
+    let store = Store::open(&name).await.unwrap();
+    // Registered one after another (ids are time-ordered); the middle one is saved here first, the
+    // newest next, and the oldest arrives last, in a pull.
+    let (oldest, middle, newest) = (new_case(), new_case(), new_case());
+    store
+        .edit(middle.clone(), [("name", json!("B"))], NOW)
+        .await
+        .unwrap();
+    store
+        .edit(newest.clone(), [("name", json!("C"))], NOW)
+        .await
+        .unwrap();
+    let mut desk = Clock::new(DeviceId::new());
+    let mut pulled = oldest.clone();
+    pulled.edit(&mut desk, NOW, "name", json!("A"));
+    store
+        .apply_pull_page(&[pulled], Cursor(1), Epoch::new())
+        .await
+        .unwrap();
+
+    let listed: Vec<RecordId> = store.cases().await.unwrap().iter().map(|c| c.id).collect();
+    assert_eq!(listed, [newest.id, middle.id, oldest.id]);
+
+    delete(store, &name).await;
+}
+
+#[wasm_bindgen_test]
 async fn a_pulled_page_merges_into_the_local_copy_and_moves_the_cursor() {
     let name = fresh_name("pull");
     let store = Store::open(&name).await.unwrap();
