@@ -1,4 +1,8 @@
 //! `/cases/new`: registering a case, often offline, often in a hurry.
+//!
+//! The inputs keep what she types themselves, and the form is read once, when she saves: nothing on
+//! the page needs the values before then, and binding a signal to every input would put code in the
+//! app shell that buys nothing.
 
 use crate::browser::now_millis;
 use crate::case_form::{CaseDraft, Edits, Problems};
@@ -6,21 +10,17 @@ use crate::components::FieldProblem;
 use crate::components::field_problem_id as problem_id;
 use crate::i18n::{Text, tr, use_lang, violence_label};
 use crate::{use_store, use_sync};
+use leptos::ev::{SubmitEvent, Targeted};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use sakhi_domain::schema::VIOLENCE_KINDS;
 use sakhi_domain::{Kind, Record, RecordId};
 use wasm_bindgen::JsCast;
+use web_sys::{FormData, HtmlFormElement};
 
 #[component]
 pub fn NewCase() -> impl IntoView {
     let lang = use_lang();
-    let (name, set_name) = signal(String::new());
-    let (age, set_age) = signal(String::new());
-    let (phone, set_phone) = signal(String::new());
-    let (village, set_village) = signal(String::new());
-    let (violence, set_violence) = signal(Vec::<String>::new());
-    let (description, set_description) = signal(String::new());
     let (problems, set_problems) = signal(Problems::new());
 
     let store = use_store();
@@ -39,17 +39,9 @@ pub fn NewCase() -> impl IntoView {
     });
     let save_failed = move || matches!(save.value().get(), Some(Err(_)));
 
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+    let on_submit = move |ev: Targeted<SubmitEvent, HtmlFormElement>| {
         ev.prevent_default();
-        let draft = CaseDraft {
-            name: name.get_untracked(),
-            age: age.get_untracked(),
-            phone: phone.get_untracked(),
-            village: village.get_untracked(),
-            violence: violence.get_untracked(),
-            description: description.get_untracked(),
-        };
-        match draft.parse() {
+        match draft(&ev.target()).parse() {
             Ok(edits) => {
                 set_problems.set(Problems::new());
                 save.dispatch(edits);
@@ -68,20 +60,17 @@ pub fn NewCase() -> impl IntoView {
     };
 
     view! {
-        <form class="case-form" novalidate on:submit=on_submit>
+        <form class="case-form" novalidate on:submit:target=on_submit>
             <h1>{tr(Text::FormHeading)}</h1>
-            <Show when=move || problems.with(|p| !p.is_empty())>
-                <p class="notice problem" role="alert">{tr(Text::FormFixMarked)}</p>
-            </Show>
+            {move || problems.with(|p| !p.is_empty()).then(|| alert(Text::FormFixMarked))}
 
-            <TextField field="name" label=Text::FieldName kind="text" value=(name, set_name) problems />
-            <TextField field="age" label=Text::FieldAge kind="number" value=(age, set_age) problems />
-            <TextField field="phone" label=Text::FieldPhone kind="tel" value=(phone, set_phone) problems />
+            <TextField field="name" label=Text::FieldName kind="text" problems />
+            <TextField field="age" label=Text::FieldAge kind="number" problems />
+            <TextField field="phone" label=Text::FieldPhone kind="tel" problems />
             <TextField
                 field="village"
                 label=Text::FieldVillage
                 kind="text"
-                value=(village, set_village)
                 problems
             />
 
@@ -98,22 +87,7 @@ pub fn NewCase() -> impl IntoView {
                         let id = format!("violence-{code}");
                         view! {
                             <div class="choice">
-                                <input
-                                    type="checkbox"
-                                    id=id.clone()
-                                    value=code
-                                    prop:checked=move || violence.with(|v| v.iter().any(|c| c == code))
-                                    on:change:target=move |ev| {
-                                        let ticked = ev.target().checked();
-                                        set_violence
-                                            .update(|chosen| {
-                                                chosen.retain(|c| c != code);
-                                                if ticked {
-                                                    chosen.push(code.to_owned());
-                                                }
-                                            });
-                                    }
-                                />
+                                <input type="checkbox" id=id.clone() name="violence" value=code />
                                 <label for=id>{move || violence_label(lang.get(), code)}</label>
                             </div>
                         }
@@ -126,18 +100,16 @@ pub fn NewCase() -> impl IntoView {
                 <label for=input_id("description")>{tr(Text::FieldDescription)}</label>
                 <textarea
                     id=input_id("description")
+                    name="description"
                     rows="5"
                     autocomplete="off"
                     aria-invalid=move || has_problem("description").to_string()
                     aria-describedby=move || has_problem("description").then(|| problem_id("description"))
-                    bind:value=(description, set_description)
                 ></textarea>
                 <FieldProblem field="description" problems />
             </div>
 
-            <Show when=save_failed>
-                <p class="notice problem" role="alert">{tr(Text::FormSaveFailed)}</p>
-            </Show>
+            {move || save_failed().then(|| alert(Text::FormSaveFailed))}
             <div class="actions">
                 <button type="submit" class="button primary" disabled=move || save.pending().get()>
                     {tr(Text::FormSave)}
@@ -157,7 +129,6 @@ fn TextField(
     label: Text,
     /// The input's `type`: the phone's keyboard follows it.
     kind: &'static str,
-    value: (ReadSignal<String>, WriteSignal<String>),
     problems: ReadSignal<Problems>,
 ) -> impl IntoView {
     let has_problem =
@@ -168,16 +139,41 @@ fn TextField(
             // No autofill: on a shared phone, suggestions would show one woman's details to the next.
             <input
                 id=input_id(field)
+                name=field
                 type=kind
                 autocomplete="off"
                 aria-required=(field == "name").then_some("true")
                 aria-invalid=move || has_problem().to_string()
                 aria-describedby=move || has_problem().then(|| problem_id(field))
-                bind:value=value
             />
             <FieldProblem field problems />
         </div>
     }
+}
+
+/// What she typed, as the form holds it; each control is named after its field of the case.
+fn draft(form: &HtmlFormElement) -> CaseDraft {
+    let Ok(data) = FormData::new_with_form(form) else {
+        return CaseDraft::default();
+    };
+    let text = |field| data.get(field).as_string().unwrap_or_default();
+    CaseDraft {
+        name: text("name"),
+        age: text("age"),
+        phone: text("phone"),
+        village: text("village"),
+        violence: data
+            .get_all("violence")
+            .iter()
+            .filter_map(|code| code.as_string())
+            .collect(),
+        description: text("description"),
+    }
+}
+
+/// A problem with the whole form, said as soon as it appears.
+fn alert(text: Text) -> impl IntoView {
+    view! { <p class="notice problem" role="alert">{tr(text)}</p> }
 }
 
 /// The id of the control for a field of the case.
