@@ -18,7 +18,6 @@ use sakhi_domain::wire::{
     Cursor, MAX_PUSH_CHANGES, Outcome, PROTOCOL, PullResponse, PushRequest, PushResponse,
 };
 use std::cell::{Cell, RefCell};
-use std::collections::HashSet;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -53,8 +52,8 @@ pub struct SyncStatus {
     pub refused: ReadSignal<Vec<OutboxEntry>>,
     /// Whether the browser believes it is online.
     pub online: ReadSignal<bool>,
-    /// Rises whenever the records on this device change, so lists read them again.
-    pub revision: ReadSignal<u64>,
+    /// Fires whenever the records on this device change, so lists read them again.
+    pub revision: Trigger,
 }
 
 #[derive(Clone, Copy)]
@@ -62,7 +61,7 @@ struct StatusWriters {
     waiting: WriteSignal<Option<usize>>,
     refused: WriteSignal<Vec<OutboxEntry>>,
     online: WriteSignal<bool>,
-    revision: WriteSignal<u64>,
+    revision: Trigger,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,14 +88,14 @@ impl SyncClient {
         let (waiting, set_waiting) = signal(None);
         let (refused, set_refused) = signal(Vec::new());
         let (online, set_online) = signal(browser::is_online());
-        let (revision, set_revision) = signal(0);
+        let revision = Trigger::new();
         let client = Rc::new(SyncClient {
             store,
             writers: StatusWriters {
                 waiting: set_waiting,
                 refused: set_refused,
                 online: set_online,
-                revision: set_revision,
+                revision,
             },
             run: Cell::new(Run::Idle),
             failures: Cell::new(0),
@@ -130,7 +129,7 @@ impl SyncClient {
     /// out at once if the network allows.
     pub async fn local_change(self: &Rc<Self>) {
         self.show_outbox().await;
-        self.writers.revision.update(|r| *r += 1);
+        self.writers.revision.notify();
         self.request();
     }
 
@@ -183,7 +182,9 @@ impl SyncClient {
             if batch.is_empty() {
                 return Ok(());
             }
-            let sent: HashSet<ChangeId> = batch.iter().map(|change| change.id).collect();
+            // At most a batch's thousand ids: searching them is quick, and a hash set would bring
+            // its hashing code into the app shell.
+            let sent: Vec<ChangeId> = batch.iter().map(|change| change.id).collect();
             let request = PushRequest {
                 protocol: PROTOCOL,
                 device: self.store.device(),
@@ -232,7 +233,7 @@ impl SyncClient {
                 .apply_pull_page(&page.records, page.cursor, page.epoch)
                 .await?;
             if !page.records.is_empty() {
-                self.writers.revision.update(|r| *r += 1);
+                self.writers.revision.notify();
             }
             if !page.more {
                 return Ok(());

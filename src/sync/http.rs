@@ -17,7 +17,7 @@ const TIME_LIMIT: Duration = Duration::from_secs(60);
 pub async fn get<T: DeserializeOwned>(url: &str) -> Result<T, SyncError> {
     let init = RequestInit::new();
     init.set_method("GET");
-    send(url, init).await
+    read(&send(url, init).await?)
 }
 
 /// `POST url` with a JSON body, reading a JSON answer.
@@ -34,10 +34,16 @@ pub async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Res
     )
     .map_err(|_| SyncError::Unreachable)?;
     init.set_headers(&headers);
-    send(url, init).await
+    read(&send(url, init).await?)
 }
 
-async fn send<T: DeserializeOwned>(url: &str, init: RequestInit) -> Result<T, SyncError> {
+fn read<T: DeserializeOwned>(answer: &str) -> Result<T, SyncError> {
+    serde_json::from_str(answer).map_err(|e| SyncError::Answer(e.to_string()))
+}
+
+/// Sends the request and returns the answer's text. Not generic over the answer's type, so that
+/// the request, its time limit and its errors are compiled once for every kind of answer.
+async fn send(url: &str, init: RequestInit) -> Result<String, SyncError> {
     let window = web_sys::window().ok_or(SyncError::Unreachable)?;
     // Sync data must come from the server, never from an HTTP cache on the way.
     init.set_cache(RequestCache::NoStore);
@@ -56,10 +62,8 @@ async fn send<T: DeserializeOwned>(url: &str, init: RequestInit) -> Result<T, Sy
         let text = response.text().map_err(|_| SyncError::Unreachable)?;
         let text = JsFuture::from(text)
             .await
-            .map_err(|_| SyncError::Unreachable)?
-            .as_string()
-            .unwrap_or_default();
-        serde_json::from_str(&text).map_err(|e| SyncError::Answer(e.to_string()))
+            .map_err(|_| SyncError::Unreachable)?;
+        Ok(text.as_string().unwrap_or_default())
     }
     .await;
 

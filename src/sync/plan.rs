@@ -19,7 +19,10 @@ pub fn retry_after(failures: u32, jitter: f64) -> Duration {
     let wait = FIRST_RETRY
         .saturating_mul(1 << doublings)
         .min(LONGEST_RETRY);
-    wait.mul_f64(0.8 + 0.4 * jitter.clamp(0.0, 1.0))
+    // In whole microseconds: `Duration::mul_f64` would bring float-to-duration checks and their
+    // panic messages into the app shell for the same result.
+    let spread = 0.8 + 0.4 * jitter.clamp(0.0, 1.0);
+    Duration::from_micros((wait.as_micros() as f64 * spread) as u64)
 }
 
 /// The oldest changes that fit in one push: at most [`MAX_PUSH_CHANGES`], and, with room for the
