@@ -31,37 +31,32 @@ pub fn App() -> impl IntoView {
     });
     browser::register_service_worker();
 
-    let opened = LocalResource::new(|| async { Store::open(DATABASE).await.map(Rc::new) });
+    // `None` while the store opens, then the store, or nothing if it could not be opened: the
+    // screen says only that it failed.
+    let (opened, set_opened) = signal_local(None);
+    leptos::task::spawn_local(async move {
+        set_opened.set(Some(Store::open(DATABASE).await.ok().map(Rc::new)));
+    });
 
     view! {
         <Router>
-            <Suspense fallback=|| {
-                view! {
-                    <AppHeader />
-                    <main>
-                        <p class="notice">{tr(Text::AppOpening)}</p>
-                    </main>
+            {move || match opened.get() {
+                Some(Some(store)) => view! { <Ready store /> }.into_any(),
+                // Until the store is open there is the header and a word on how opening goes.
+                not_open => {
+                    let failed = not_open.is_some();
+                    let notice = if failed { Text::AppStoreFailed } else { Text::AppOpening };
+                    view! {
+                        <AppHeader />
+                        <main>
+                            <p class="notice" role=failed.then_some("alert")>
+                                {tr(notice)}
+                            </p>
+                        </main>
+                    }
+                        .into_any()
                 }
-            }>
-                {move || {
-                    opened
-                        .get()
-                        .map(|opened| match opened {
-                            Ok(store) => view! { <Ready store /> }.into_any(),
-                            Err(_) => {
-                                view! {
-                                    <AppHeader />
-                                    <main>
-                                        <p class="notice" role="alert">
-                                            {tr(Text::AppStoreFailed)}
-                                        </p>
-                                    </main>
-                                }
-                                    .into_any()
-                            }
-                        })
-                }}
-            </Suspense>
+            }}
         </Router>
     }
 }

@@ -7,6 +7,7 @@ pub mod browser;
 pub mod case_form;
 pub mod components;
 pub mod i18n;
+pub mod load;
 pub mod pages;
 pub mod store;
 pub mod sync;

@@ -2,6 +2,7 @@
 
 use super::violence_summary;
 use crate::i18n::{Lang, Text, t, tr, use_lang};
+use crate::load::load;
 use crate::sync::SyncStatus;
 use crate::use_store;
 use leptos::prelude::*;
@@ -13,7 +14,7 @@ pub fn CaseDetails() -> impl IntoView {
     let store = use_store();
     let status = expect_context::<SyncStatus>();
     let params = use_params_map();
-    let case = LocalResource::new(move || {
+    let case = load(move || {
         status.revision.track();
         let id = params.with(|p| p.get("id").and_then(|id| id.parse::<RecordId>().ok()));
         let store = store.clone();
@@ -29,27 +30,25 @@ pub fn CaseDetails() -> impl IntoView {
         <a class="back" href="/">
             {tr(Text::CaseBack)}
         </a>
-        <Transition fallback=|| ()>
-            {move || {
-                case.get()
-                    .map(|found| match found {
-                        Ok(Some(case)) if case.kind == Kind::Case && !case.is_deleted() => {
-                            view! { <CaseView case /> }.into_any()
+        {move || {
+            case.get()
+                .map(|found| match found {
+                    Ok(Some(case)) if case.kind == Kind::Case && !case.is_deleted() => {
+                        view! { <CaseView case /> }.into_any()
+                    }
+                    Ok(_) => {
+                        view! { <p class="notice">{tr(Text::CaseNotFound)}</p> }.into_any()
+                    }
+                    Err(_) => {
+                        view! {
+                            <p class="notice" role="alert">
+                                {tr(Text::AppStoreFailed)}
+                            </p>
                         }
-                        Ok(_) => {
-                            view! { <p class="notice">{tr(Text::CaseNotFound)}</p> }.into_any()
-                        }
-                        Err(_) => {
-                            view! {
-                                <p class="notice" role="alert">
-                                    {tr(Text::AppStoreFailed)}
-                                </p>
-                            }
-                                .into_any()
-                        }
-                    })
-            }}
-        </Transition>
+                            .into_any()
+                    }
+                })
+        }}
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::violence_summary;
 use crate::i18n::{Text, field_label, fill, t, tr, use_lang};
+use crate::load::load;
 use crate::store::OutboxEntry;
 use crate::sync::SyncStatus;
 use crate::use_store;
@@ -12,7 +13,7 @@ use sakhi_domain::{Record, RecordId};
 pub fn CaseList() -> impl IntoView {
     let store = use_store();
     let status = expect_context::<SyncStatus>();
-    let cases = LocalResource::new(move || {
+    let cases = load(move || {
         // Read again whenever a save or a pull changed the records.
         status.revision.track();
         let store = store.clone();
@@ -26,29 +27,27 @@ pub fn CaseList() -> impl IntoView {
                 {tr(Text::CasesNew)}
             </a>
         </div>
-        <Transition fallback=|| ()>
-            {move || {
-                cases
-                    .get()
-                    .map(|found| match found {
-                        Ok(cases) => {
-                            view! {
-                                <RefusedChanges refused=status.refused cases=cases.clone() />
-                                <Cases cases />
-                            }
-                                .into_any()
+        {move || {
+            cases
+                .get()
+                .map(|found| match found {
+                    Ok(cases) => {
+                        view! {
+                            <RefusedChanges refused=status.refused cases=cases.clone() />
+                            <Cases cases />
                         }
-                        Err(_) => {
-                            view! {
-                                <p class="notice" role="alert">
-                                    {tr(Text::AppStoreFailed)}
-                                </p>
-                            }
-                                .into_any()
+                            .into_any()
+                    }
+                    Err(_) => {
+                        view! {
+                            <p class="notice" role="alert">
+                                {tr(Text::AppStoreFailed)}
+                            </p>
                         }
-                    })
-            }}
-        </Transition>
+                            .into_any()
+                    }
+                })
+        }}
     }
 }
 

@@ -26,25 +26,34 @@ pub fn NewCase() -> impl IntoView {
     let store = use_store();
     let sync = use_sync();
     let navigate = use_navigate();
-    let save = Action::new_local(move |edits: &Edits| {
-        let edits = edits.clone();
+    // The button waits while a save runs, and a failed save says so.
+    let (saving, set_saving) = signal(false);
+    let (save_failed, set_save_failed) = signal(false);
+    let save = move |edits: Edits| {
         let (store, sync, navigate) = (store.clone(), sync.clone(), navigate.clone());
-        async move {
+        set_saving.set(true);
+        set_save_failed.set(false);
+        leptos::task::spawn_local(async move {
             let case = Record::new(RecordId::new(), Kind::Case);
-            store.edit(case, edits, now_millis()).await?;
-            sync.local_change().await;
-            navigate("/", Default::default());
-            Ok::<(), crate::store::StoreError>(())
-        }
-    });
-    let save_failed = move || matches!(save.value().get(), Some(Err(_)));
+            match store.edit(case, edits, now_millis()).await {
+                Ok(_) => {
+                    sync.local_change().await;
+                    navigate("/", Default::default());
+                }
+                Err(_) => {
+                    set_saving.set(false);
+                    set_save_failed.set(true);
+                }
+            }
+        });
+    };
 
     let on_submit = move |ev: Targeted<SubmitEvent, HtmlFormElement>| {
         ev.prevent_default();
         match draft(&ev.target()).parse() {
             Ok(edits) => {
                 set_problems.set(Problems::new());
-                save.dispatch(edits);
+                save(edits);
             }
             Err(found) => {
                 if let Some((field, _)) = found.first() {
@@ -109,9 +118,9 @@ pub fn NewCase() -> impl IntoView {
                 <FieldProblem field="description" problems />
             </div>
 
-            {move || save_failed().then(|| alert(Text::FormSaveFailed))}
+            {move || save_failed.get().then(|| alert(Text::FormSaveFailed))}
             <div class="actions">
-                <button type="submit" class="button primary" disabled=move || save.pending().get()>
+                <button type="submit" class="button primary" disabled=saving>
                     {tr(Text::FormSave)}
                 </button>
                 <a class="button secondary" href="/">
