@@ -9,9 +9,10 @@ pub fn LanguageSwitch() -> impl IntoView {
     view! {
         <div class="language">
             <label for="language">{tr(Text::LanguageLabel)}</label>
+            // The option marked `selected` is the chosen one; the select itself is the only thing
+            // that changes the language, so its value needs no binding of its own.
             <select
                 id="language"
-                prop:value=move || lang.get().code()
                 on:change:target=move |ev| {
                     if let Some(chosen) = Lang::parse(&ev.target().value()) {
                         set_lang.set(chosen);
@@ -19,7 +20,6 @@ pub fn LanguageSwitch() -> impl IntoView {
                 }
             >
                 {Lang::ALL
-                    .into_iter()
                     .map(|option| {
                         // Each language is named in itself, so a reader finds her own.
                         view! {
@@ -31,8 +31,7 @@ pub fn LanguageSwitch() -> impl IntoView {
                                 {t(option, option.name())}
                             </option>
                         }
-                    })
-                    .collect_view()}
+                    })}
             </select>
         </div>
     }

@@ -27,9 +27,10 @@ pub fn SyncBadge() -> impl IntoView {
             >
                 {text}
             </p>
-            <Show when=move || !status.online.get()>
-                <span class="offline">{tr(Text::SyncOffline)}</span>
-            </Show>
+            {move || {
+                (!status.online.get())
+                    .then(|| view! { <span class="offline">{tr(Text::SyncOffline)}</span> })
+            }}
         </div>
     })
 }

@@ -31,10 +31,11 @@ pub fn CaseDetails() -> impl IntoView {
             {tr(Text::CaseBack)}
         </a>
         {move || {
-            case.get()
-                .map(|found| match found {
+            // Borrowed rather than cloned: only what the view keeps is copied.
+            case.with(|found| {
+                found.as_ref().map(|found| match found {
                     Ok(Some(case)) if case.kind == Kind::Case && !case.is_deleted() => {
-                        view! { <CaseView case /> }.into_any()
+                        view! { <CaseView case=case.clone() /> }.into_any()
                     }
                     Ok(_) => {
                         view! { <p class="notice">{tr(Text::CaseNotFound)}</p> }.into_any()
@@ -48,8 +49,11 @@ pub fn CaseDetails() -> impl IntoView {
                             .into_any()
                     }
                 })
+            })
         }}
     }
+    // Erased at the page boundary, so the router is not compiled over the page's whole view type.
+    .into_any()
 }
 
 #[component]
@@ -72,7 +76,6 @@ fn CaseView(case: Record) -> impl IntoView {
             <h1>{heading}</h1>
             <dl>
                 {rows
-                    .into_iter()
                     .map(|(field, label)| {
                         let conflicted = case
                             .with_value(|case| case.conflicted_fields().any(|f| f == field));
@@ -86,8 +89,7 @@ fn CaseView(case: Record) -> impl IntoView {
                                     })}
                             </div>
                         }
-                    })
-                    .collect_view()}
+                    })}
             </dl>
         </article>
     }

@@ -28,13 +28,13 @@ pub fn CaseList() -> impl IntoView {
             </a>
         </div>
         {move || {
-            cases
-                .get()
-                .map(|found| match found {
+            // Borrowed rather than cloned: only what the view keeps is copied.
+            cases.with(|found| {
+                found.as_ref().map(|found| match found {
                     Ok(cases) => {
                         view! {
                             <RefusedChanges refused=status.refused cases=cases.clone() />
-                            <Cases cases />
+                            <Cases cases=cases.clone() />
                         }
                             .into_any()
                     }
@@ -47,8 +47,11 @@ pub fn CaseList() -> impl IntoView {
                             .into_any()
                     }
                 })
+            })
         }}
     }
+    // Erased at the page boundary, so the router is not compiled over the page's whole view type.
+    .into_any()
 }
 
 #[component]

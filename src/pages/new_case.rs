@@ -129,6 +129,8 @@ pub fn NewCase() -> impl IntoView {
             </div>
         </form>
     }
+    // Erased at the page boundary, so the router is not compiled over the page's whole view type.
+    .into_any()
 }
 
 /// A one-line input with its label and, when it needs correcting, the problem under it.
