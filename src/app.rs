@@ -6,7 +6,7 @@ use crate::components::AppHeader;
 use crate::i18n::{Lang, Language, Text, t, tr};
 use crate::pages::{CaseDetails, CaseList, NewCase};
 use crate::store::{DATABASE, Store};
-use crate::sync::SyncClient;
+use crate::sync::{SyncClient, SyncStatus};
 use gloo_storage::Storage as _;
 use leptos::prelude::*;
 use leptos_router::components::{FlatRoutes, Route, Router};
@@ -65,9 +65,11 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Ready(store: Rc<Store>) -> impl IntoView {
     let (sync, status) = SyncClient::start(Rc::clone(&store));
-    provide_context(status);
-    provide_context(StoredValue::new_local(store));
-    provide_context(StoredValue::new_local(sync));
+    provide_context(StoredValue::new_local(Services {
+        store,
+        sync,
+        status,
+    }));
 
     view! {
         <AppHeader />
@@ -82,14 +84,42 @@ fn Ready(store: Rc<Store>) -> impl IntoView {
     }
 }
 
+/// What the pages under [`Ready`] work with. One context rather than one for each part: every
+/// type of context compiles its own lookup into the app shell.
+#[derive(Clone)]
+struct Services {
+    store: Rc<Store>,
+    sync: Rc<SyncClient>,
+    status: SyncStatus,
+}
+
+/// The [`Services`], once the store is open.
+fn services() -> Option<Services> {
+    use_context::<StoredValue<Services, LocalStorage>>().map(|services| services.get_value())
+}
+
+fn use_services() -> Services {
+    services().expect("pages are shown only under `Ready`, which provides the services")
+}
+
 /// The device's store, for pages under [`Ready`].
 pub fn use_store() -> Rc<Store> {
-    expect_context::<StoredValue<Rc<Store>, LocalStorage>>().get_value()
+    use_services().store
 }
 
 /// The sync client, for pages under [`Ready`].
 pub fn use_sync() -> Rc<SyncClient> {
-    expect_context::<StoredValue<Rc<SyncClient>, LocalStorage>>().get_value()
+    use_services().sync
+}
+
+/// What the screen shows about syncing, for pages under [`Ready`].
+pub fn use_sync_status() -> SyncStatus {
+    use_services().status
+}
+
+/// What the screen shows about syncing; `None` until the store is open.
+pub fn sync_status() -> Option<SyncStatus> {
+    services().map(|services| services.status)
 }
 
 /// The language chosen on this device before, else the browser's if we speak it, else English.

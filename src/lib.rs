@@ -12,4 +12,4 @@ pub mod pages;
 pub mod store;
 pub mod sync;
 
-pub use app::{App, use_store, use_sync};
+pub use app::{App, sync_status, use_store, use_sync, use_sync_status};

@@ -2,13 +2,12 @@
 //! she hands the phone back or leaves the village whether her cases have gone.
 
 use crate::i18n::{Text, fill, t, tr, use_lang};
-use crate::sync::SyncStatus;
 use leptos::prelude::*;
 
 #[component]
 pub fn SyncBadge() -> impl IntoView {
     // Before the store is open there is nothing to count yet.
-    let status = use_context::<SyncStatus>()?;
+    let status = crate::sync_status()?;
     let lang = use_lang();
     let waiting = move || status.waiting.get().unwrap_or_default() > 0;
     let text = move || match status.waiting.get() {

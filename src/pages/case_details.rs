@@ -3,7 +3,6 @@
 use super::violence_summary;
 use crate::i18n::{Lang, Text, t, tr, use_lang};
 use crate::load::load;
-use crate::sync::SyncStatus;
 use crate::use_store;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -12,7 +11,7 @@ use sakhi_domain::{Kind, Record, RecordId};
 #[component]
 pub fn CaseDetails() -> impl IntoView {
     let store = use_store();
-    let status = expect_context::<SyncStatus>();
+    let status = crate::use_sync_status();
     let params = use_params_map();
     let case = load(move || {
         status.revision.track();

@@ -4,7 +4,6 @@ use super::violence_summary;
 use crate::i18n::{Text, field_label, fill, t, tr, use_lang};
 use crate::load::load;
 use crate::store::OutboxEntry;
-use crate::sync::SyncStatus;
 use crate::use_store;
 use leptos::prelude::*;
 use sakhi_domain::{Record, RecordId};
@@ -12,7 +11,7 @@ use sakhi_domain::{Record, RecordId};
 #[component]
 pub fn CaseList() -> impl IntoView {
     let store = use_store();
-    let status = expect_context::<SyncStatus>();
+    let status = crate::use_sync_status();
     let cases = load(move || {
         // Read again whenever a save or a pull changed the records.
         status.revision.track();
