@@ -140,6 +140,37 @@ fn generate(tables: &[BTreeMap<String, String>]) -> String {
         "        KEYS.iter().position(|k| *k == key).map(|at| Text::ALL[at])\n    }\n}\n\n",
     );
 
+    // The labels the app looks up by a name it holds at run time, a record's fields and the kinds
+    // of violence, matched on the name itself so that no table of every key enters the app shell.
+    code.push_str("impl Text {\n");
+    for (function, prefix, what) in [
+        (
+            "field",
+            "field.",
+            "The label of a record field (`field.<name>`)",
+        ),
+        (
+            "violence",
+            "violence.",
+            "The label of a kind of violence (`violence.<code>`)",
+        ),
+    ] {
+        writeln!(code, "    /// {what}, if the translation files have one.").unwrap();
+        writeln!(code, "    pub fn {function}(name: &str) -> Option<Text> {{").unwrap();
+        code.push_str("        match name {\n");
+        for key in keys.iter().filter(|key| key.starts_with(prefix)) {
+            writeln!(
+                code,
+                "            {:?} => Some(Text::{}),",
+                &key[prefix.len()..],
+                variant(key)
+            )
+            .unwrap();
+        }
+        code.push_str("            _ => None,\n        }\n    }\n\n");
+    }
+    code.push_str("}\n\n");
+
     write!(code, "const KEYS: [&str; {}] = [", keys.len()).unwrap();
     for key in &keys {
         write!(code, "{key:?}, ").unwrap();

@@ -59,14 +59,12 @@ pub fn fill(text: &str, name: &str, value: &str) -> String {
 /// The label of a record field (`field.<name>`), or the name itself for a field this build does not
 /// know, so a refusal about it is still shown.
 pub fn field_label(lang: Lang, field: &str) -> String {
-    Text::from_key(&format!("field.{field}"))
-        .map_or_else(|| field.to_owned(), |key| t(lang, key).to_owned())
+    Text::field(field).map_or_else(|| field.to_owned(), |key| t(lang, key).to_owned())
 }
 
 /// The label of a kind of violence (`violence.<code>`), or the code itself for an unknown one.
 pub fn violence_label(lang: Lang, code: &str) -> String {
-    Text::from_key(&format!("violence.{code}"))
-        .map_or_else(|| code.to_owned(), |key| t(lang, key).to_owned())
+    Text::violence(code).map_or_else(|| code.to_owned(), |key| t(lang, key).to_owned())
 }
 
 /// The chosen language, shared through context: read everywhere, written by the language switch.
@@ -114,17 +112,17 @@ mod tests {
     #[test]
     fn every_kind_of_violence_and_every_case_field_has_a_label() {
         for code in VIOLENCE_KINDS {
-            assert!(
-                Text::from_key(&format!("violence.{code}")).is_some(),
-                "{code}"
-            );
+            let text = Text::violence(code);
+            assert!(text.is_some(), "{code}");
+            assert_eq!(text, Text::from_key(&format!("violence.{code}")));
         }
         for (field, _) in sakhi_domain::Kind::Case.fields() {
-            assert!(
-                Text::from_key(&format!("field.{field}")).is_some(),
-                "{field}"
-            );
+            let text = Text::field(field);
+            assert!(text.is_some(), "{field}");
+            assert_eq!(text, Text::from_key(&format!("field.{field}")));
         }
+        assert_eq!(Text::field("caste"), None);
+        assert_eq!(field_label(Lang::En, "caste"), "caste");
     }
 
     #[test]

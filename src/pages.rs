@@ -13,15 +13,13 @@ use sakhi_domain::Record;
 
 /// A case's kinds of violence in `lang`, joined for one line of text.
 fn violence_summary(lang: Lang, case: &Record) -> String {
-    case.value("violence")
-        .and_then(|value| value.as_array())
-        .map(|codes| {
-            codes
-                .iter()
-                .filter_map(|code| code.as_str())
-                .map(|code| violence_label(lang, code))
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default()
+    let mut summary = String::new();
+    let codes = case.value("violence").and_then(|value| value.as_array());
+    for code in codes.into_iter().flatten().filter_map(|code| code.as_str()) {
+        if !summary.is_empty() {
+            summary.push_str(", ");
+        }
+        summary.push_str(&violence_label(lang, code));
+    }
+    summary
 }
