@@ -147,17 +147,13 @@ impl Store {
     /// One record, if this device has it.
     pub async fn record(&self, id: RecordId) -> Result<Option<Record>> {
         let key = id.to_string();
-        let stored = {
-            let tx = self.db.transaction(RECORDS).build()?;
-            let store = tx.object_store(RECORDS)?;
-            store
-                .get::<JsValue, _, _>(key.as_str())
-                .primitive()?
-                .await?
-        };
-        match stored {
-            Some(stored) => Ok(Some(codec::unseal(&key, stored).await?)),
-            None => Ok(None),
+        match self
+            .read_some(RECORDS, std::slice::from_ref(&key))
+            .await?
+            .pop()
+        {
+            Some(Some(stored)) => Ok(Some(codec::unseal(&key, stored).await?)),
+            _ => Ok(None),
         }
     }
 
@@ -405,7 +401,7 @@ async fn read_meta<T: DeserializeOwned>(
     store: &indexed_db_futures::object_store::ObjectStore<'_>,
     key: &str,
 ) -> Result<Option<T>> {
-    let Some(text) = store.get::<String, _, _>(key).primitive()?.await? else {
+    let Some(text) = meta_text(store, key).await? else {
         return Ok(None);
     };
     serde_json::from_str(&text)
@@ -413,6 +409,15 @@ async fn read_meta<T: DeserializeOwned>(
         .map_err(|e| StoreError::Corrupt {
             reason: format!("meta {key}: {e}"),
         })
+}
+
+/// The text under a `meta` key. Apart from [`read_meta`], so that the request is compiled once
+/// rather than once for each type of value read.
+async fn meta_text(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    key: &str,
+) -> Result<Option<String>> {
+    Ok(store.get::<String, _, _>(key).primitive()?.await?)
 }
 
 fn put_meta<T: Serialize>(
