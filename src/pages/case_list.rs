@@ -1,4 +1,4 @@
-//! `/`: the cases on this phone, newest first, and any changes the server refused.
+//! `/`: the cases on this phone, newest first and searchable, and any changes the server refused.
 
 use super::violence_summary;
 use crate::i18n::{Text, field_label, fill, t, tr, use_lang};
@@ -6,7 +6,29 @@ use crate::load::load;
 use crate::store::OutboxEntry;
 use crate::use_store;
 use leptos::prelude::*;
-use sakhi_domain::{Record, RecordId};
+use sakhi_domain::search::fold;
+use sakhi_domain::{Record, RecordId, SearchKey};
+use std::sync::Arc;
+
+/// How many cases the list shows at first, and how many more each "Show more" adds: several
+/// screens on a phone, and few enough that a device with 10,000 cases opens its list at once.
+const PAGE: usize = 50;
+
+/// A case on the list, with what a search compares it by, folded once when the list is read.
+struct Listed {
+    key: SearchKey,
+    case: Record,
+}
+
+impl Listed {
+    fn new(case: Record) -> Listed {
+        let parts = ["name", "phone", "village"].map(|field| case.text(field).unwrap_or_default());
+        Listed {
+            key: SearchKey::new(parts),
+            case,
+        }
+    }
+}
 
 #[component]
 pub fn CaseList() -> impl IntoView {
@@ -16,8 +38,17 @@ pub fn CaseList() -> impl IntoView {
         // Read again whenever a save or a pull changed the records.
         status.revision.track();
         let store = store.clone();
-        async move { store.cases().await }
+        async move {
+            let cases = store.cases().await?;
+            Ok::<_, crate::store::StoreError>(Arc::new(
+                cases.into_iter().map(Listed::new).collect(),
+            ))
+        }
     });
+    // The search stays on this page and out of the URL: a name typed here must not reach the
+    // browser's history.
+    let (query, set_query) = signal(String::new());
+    let (shown, set_shown) = signal(PAGE);
 
     view! {
         <div class="page-head">
@@ -26,14 +57,25 @@ pub fn CaseList() -> impl IntoView {
                 {tr(Text::CasesNew)}
             </a>
         </div>
+        <div class="search">
+            <label for="case-search">{tr(Text::CasesSearch)}</label>
+            <input
+                id="case-search"
+                type="search"
+                autocomplete="off"
+                on:input=move |event| {
+                    set_shown.set(PAGE);
+                    set_query.set(fold(&event_target_value(&event)));
+                }
+            />
+        </div>
         {move || {
-            // Borrowed rather than cloned: only what the view keeps is copied.
             cases.with(|found| {
                 found.as_ref().map(|found| match found {
-                    Ok(cases) => {
+                    Ok(list) => {
                         view! {
-                            <RefusedChanges refused=status.refused cases=cases.clone() />
-                            <Cases cases=cases.clone() />
+                            <RefusedChanges refused=status.refused cases=Arc::clone(list) />
+                            <Cases list=Arc::clone(list) query shown set_shown />
                         }
                             .into_any()
                     }
@@ -53,18 +95,61 @@ pub fn CaseList() -> impl IntoView {
     .into_any()
 }
 
+/// The cases matching the search: how many, and the first `shown` of them.
 #[component]
-fn Cases(cases: Vec<Record>) -> impl IntoView {
+fn Cases(
+    list: Arc<Vec<Listed>>,
+    query: ReadSignal<String>,
+    shown: ReadSignal<usize>,
+    set_shown: WriteSignal<usize>,
+) -> impl IntoView {
     // Runs once the list is on screen: the moment the benchmarks call "usable".
     Effect::new(|| crate::browser::mark("sakhi-list-ready"));
-    if cases.is_empty() {
+    if list.is_empty() {
         return view! { <p class="empty">{tr(Text::CasesEmpty)}</p> }.into_any();
     }
-    view! {
-        <ul class="cases">
-            {cases.into_iter().map(|case| view! { <CaseItem case /> }).collect_view()}
-        </ul>
-    }
+    let lang = use_lang();
+    (move || {
+        let needle = query.get();
+        let limit = shown.get();
+        let mut found = 0;
+        let mut page = Vec::new();
+        for listed in list.iter().filter(|listed| listed.key.matches(&needle)) {
+            if found < limit {
+                page.push(listed.case.clone());
+            }
+            found += 1;
+        }
+        let count = move || {
+            let lang = lang.get();
+            match (needle.is_empty(), found) {
+                (true, 1) => t(lang, Text::CasesCountOne).to_owned(),
+                (true, _) => fill(t(lang, Text::CasesCount), "n", &found.to_string()),
+                (false, _) => fill(t(lang, Text::CasesFound), "n", &found.to_string()),
+            }
+        };
+        view! {
+            <p class="count" aria-live="polite">
+                {count}
+            </p>
+            {(found == 0).then(|| view! { <p class="empty">{tr(Text::CasesNoneFound)}</p> })}
+            <ul class="cases">
+                {page.into_iter().map(|case| view! { <CaseItem case /> }).collect_view()}
+            </ul>
+            {(found > limit)
+                .then(|| {
+                    view! {
+                        <button
+                            type="button"
+                            class="button secondary more"
+                            on:click=move |_| set_shown.update(|shown| *shown += PAGE)
+                        >
+                            {tr(Text::CasesShowMore)}
+                        </button>
+                    }
+                })}
+        }
+    })
     .into_any()
 }
 
@@ -92,13 +177,13 @@ fn CaseItem(case: Record) -> impl IntoView {
 
 /// Changes the server refused, kept on the phone and shown until someone deals with them.
 #[component]
-fn RefusedChanges(refused: ReadSignal<Vec<OutboxEntry>>, cases: Vec<Record>) -> impl IntoView {
+fn RefusedChanges(refused: ReadSignal<Vec<OutboxEntry>>, cases: Arc<Vec<Listed>>) -> impl IntoView {
     let lang = use_lang();
     let name_of = move |id: RecordId| {
         cases
             .iter()
-            .find(|case| case.id == id)
-            .and_then(|case| case.text("name"))
+            .find(|listed| listed.case.id == id)
+            .and_then(|listed| listed.case.text("name"))
             .map(str::to_owned)
     };
     move || {

@@ -20,6 +20,7 @@ commands:
                          --port 9000 or --database sqlite://other.db go to sakhi-server)
   test [--skip-lint]     set up what is missing and run every test: lints, unit, property, server,
                          browser and end-to-end tests
+  test e2e [ARGS]        only the end-to-end tests; ARGS go to Playwright (e.g. a spec file)
   bench [--quick] [--runs N]
                          build the app and measure it against a floor or a peer in one run:
                          shell size, first visit on a slow link, offline open, local store, case

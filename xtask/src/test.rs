@@ -12,6 +12,11 @@ pub fn run_all(args: &[String]) -> Result<()> {
     let started = Instant::now();
     setup::all(true)?;
     let path = setup::path_with_node_tools()?;
+    // `cargo xtask test e2e [playwright args]`: only the end-to-end layer, for working on it.
+    if let Some(rest) = args.strip_prefix(&["e2e".to_owned()]) {
+        build_app()?;
+        return end_to_end(&path, rest);
+    }
 
     if lint {
         step("Formatting (cargo fmt --check)");
@@ -41,7 +46,7 @@ pub fn run_all(args: &[String]) -> Result<()> {
         .env("CHROMEDRIVER", "/usr/bin/chromedriver"))?;
 
     build_app()?;
-    end_to_end(&path)?;
+    end_to_end(&path, &[])?;
 
     // Once each on small sizes, so the benchmark harness cannot rot; no timings are asserted.
     step("Benchmarks, quick (cargo xtask bench --quick)");
@@ -63,7 +68,7 @@ fn wasm<'a>(args: &[&'a str]) -> Vec<&'a str> {
 }
 
 /// Starts the real server on a free port with a fresh SQLite file and runs Playwright against it.
-fn end_to_end(path: &std::ffi::OsStr) -> Result<()> {
+fn end_to_end(path: &std::ffi::OsStr, playwright_args: &[String]) -> Result<()> {
     step("End-to-end tests (Playwright, headless Chromium at 360x740)");
     run(cargo().args(["build", "--quiet", "--package", "sakhi-server"]))?;
     let data = scratch_dir("e2e")?;
@@ -71,6 +76,7 @@ fn end_to_end(path: &std::ffi::OsStr) -> Result<()> {
     let server = Server::sakhi(&target_dir().join("debug/sakhi-server"), &dist, &data)?;
     let result = run(Command::new("node_modules/.bin/playwright")
         .args(["test", "--config", "tests/e2e/playwright.config.mjs"])
+        .args(playwright_args)
         .env("PATH", path)
         .env("SAKHI_URL", &server.url)
         .env("SAKHI_DIST", &dist));

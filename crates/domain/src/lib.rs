@@ -8,6 +8,7 @@ pub mod clock;
 pub mod ids;
 pub mod record;
 pub mod schema;
+pub mod search;
 pub mod wire;
 
 pub use change::Change;
@@ -15,3 +16,4 @@ pub use clock::{Clock, Hlc, Stamp};
 pub use ids::{CaseId, ChangeId, DeviceId, Epoch, RecordId};
 pub use record::{Field, Record, Version};
 pub use schema::{FieldType, Invalid, Kind};
+pub use search::SearchKey;
