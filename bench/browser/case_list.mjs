@@ -2,8 +2,8 @@
 // taken in through the app's own store code as pulled pages (the seeding page, bench/seeder), the
 // other none; each opens the app in a new tab. Figures: time from navigation to the list rendered
 // with every case, the page's JavaScript heap after a full garbage collection, and the wasm
-// module's memory, each against the same page with an empty store. Search does not
-// exist in the app yet, so its figure is reported as not available rather than guessed.
+// module's memory, each against the same page with an empty store; and searching by name, phone
+// and village, typed into the list's search box, until the updated list is on screen.
 import { emit, memoryAfterGc, openDevice, readyAt, say, schedule, watch } from "./device.mjs";
 
 export async function caseList(config) {
@@ -12,11 +12,12 @@ export async function caseList(config) {
   const times = { full: [], empty: [] };
   const heaps = { full: [], empty: [] };
   const wasm = { full: [], empty: [] };
+  const searched = Object.fromEntries(SEARCHES.map(({ by }) => [by, { full: [], empty: [] }]));
   try {
     for (const { timed, index } of schedule(config)) {
       const order = index % 2 === 0 ? [full, empty] : [empty, full];
       for (const d of order) {
-        const { ms, memory } = await d.open();
+        const { ms, memory, searches } = await d.open();
         const label = d === full ? "full" : "empty";
         const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
         say(`case list, ${label}: ${ms.toFixed(0)} ms, heap ${mb(memory.heap)}, wasm ${mb(memory.wasm)}${timed ? "" : " (warm-up)"}`);
@@ -24,6 +25,7 @@ export async function caseList(config) {
           times[label].push(ms);
           heaps[label].push(memory.heap);
           wasm[label].push(memory.wasm);
+          for (const [by, took] of Object.entries(searches)) searched[by][label].push(took);
         }
       }
     }
@@ -35,14 +37,49 @@ export async function caseList(config) {
   emit({ ...common, figure: `navigation to list of ${config.cases} cases rendered`, unit: "ms", sakhi: times.full, baseline: times.empty });
   emit({ ...common, figure: `JS heap with ${config.cases} cases listed (after GC)`, unit: "bytes", sakhi: heaps.full, baseline: heaps.empty });
   emit({ ...common, figure: `wasm memory with ${config.cases} cases listed`, unit: "bytes", sakhi: wasm.full, baseline: wasm.empty });
-  emit({
-    ...common,
-    figure: `search ${config.cases} cases by name, phone or village`,
-    unit: "ms",
-    sakhi: null,
-    baseline: null,
-    note: "not available yet: the app has no search",
-  });
+  for (const { by, query } of SEARCHES) {
+    emit({
+      ...common,
+      figure: `search ${config.cases} cases by ${by} ("${query}") until the list is updated`,
+      unit: "ms",
+      sakhi: searched[by].full,
+      baseline: searched[by].empty,
+    });
+  }
+}
+
+/**
+ * What a worker might type: a name and a village that each match about a tenth of the synthetic
+ * cases (bench/cases.rs), and four digits of a phone number, which match a handful.
+ */
+const SEARCHES = [
+  { by: "name", query: "Kavita" },
+  { by: "phone", query: "4321" },
+  { by: "village", query: "हरिपुर" },
+];
+
+/**
+ * Types `query` into the search box and returns the milliseconds until the list shows the result
+ * and the next frame is drawn; then clears the search the same way.
+ */
+async function timeSearch(tab, query) {
+  return tab.evaluate(async (query) => {
+    const box = document.getElementById("case-search");
+    const count = () => document.querySelector("main p.count")?.textContent;
+    const type = async (text) => {
+      const before = count();
+      const started = performance.now();
+      box.value = text;
+      box.dispatchEvent(new Event("input", { bubbles: true }));
+      // An empty list has no count to change; otherwise wait for it, then for a drawn frame.
+      while (before !== undefined && count() === before) await new Promise(requestAnimationFrame);
+      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+      return performance.now() - started;
+    };
+    const took = await type(query);
+    await type("");
+    return took;
+  }, query);
 }
 
 /** A device whose store holds `cases` pulled cases (none: the app was only opened once). */
@@ -67,8 +104,10 @@ async function device(config, cases) {
         await tab.goto(config.app, { waitUntil: "commit" });
         const ms = await readyAt(tab);
         const memory = await memoryAfterGc(context, tab);
+        const searches = {};
+        for (const { by, query } of SEARCHES) searches[by] = await timeSearch(tab, query);
         if (d.errors.length) throw new Error(`page errors: ${d.errors.join("; ")}`);
-        return { ms, memory };
+        return { ms, memory, searches };
       } finally {
         await tab.close();
       }

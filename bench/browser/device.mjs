@@ -58,11 +58,14 @@ export async function throttle(context, page, { link, cpu }) {
  * Runs in the page before any of its scripts: records in `window.__benchReady` the moment
  * (performance.now(), milliseconds since navigation started) the screen asked for was first there.
  *  - `list`: the case list is usable: the app's `sakhi-list-ready` mark when `useMark`, else the
- *    "Cases" heading with the list under it (at least `expected` cases, or the empty-list line).
+ *    "Cases" heading with the list under it (its first page of cases and the count of all
+ *    `expected`, or the empty-list line).
  *  - `floor`: the floor page has mounted its heading.
  *  - `sent`: after the browser came online, the sync badge says every change was sent.
  */
 function watchForReady({ condition, expected, useMark }) {
+  // How many cases the app's list shows before "Show more" (src/pages/case_list.rs).
+  const LIST_PAGE = 50;
   const done = (at) => {
     if (window.__benchReady === undefined) window.__benchReady = at;
   };
@@ -83,9 +86,13 @@ function watchForReady({ condition, expected, useMark }) {
     list() {
       const heading = document.querySelector("main h1");
       if (!heading || heading.textContent.trim() !== "Cases") return false;
-      return expected > 0
-        ? document.querySelectorAll("main ul.cases > li").length >= expected
-        : document.querySelector("main p.empty, main ul.cases") !== null;
+      if (expected === 0) return document.querySelector("main p.empty, main ul.cases") !== null;
+      // The list shows its first page of cases and says how many there are in all.
+      const count = document.querySelector("main p.count")?.textContent ?? "";
+      return (
+        document.querySelectorAll("main ul.cases > li").length >= Math.min(expected, LIST_PAGE) &&
+        count.includes(String(expected))
+      );
     },
     floor: () => document.querySelector("main h1") !== null,
     sent() {

@@ -35,12 +35,15 @@ pub struct Options {
     /// Whether the app marks its usable case list with `performance.mark("sakhi-list-ready")`;
     /// until it does, the benchmarks watch for the list itself.
     pub list_ready_mark: bool,
+    /// Only the benchmarks whose name contains this (`--only`), for working on one of them.
+    pub only: Option<String>,
 }
 
 impl Options {
     fn parse(args: &[String]) -> Result<Options> {
         let quick = args.iter().any(|a| a == "--quick");
         let mut runs = if quick { 1 } else { 5 };
+        let mut only = None;
         let mut rest = args.iter();
         while let Some(arg) = rest.next() {
             match arg.as_str() {
@@ -52,6 +55,13 @@ impl Options {
                         .filter(|&n| n > 0)
                         .context("--runs needs a number of runs, at least 1")?;
                 }
+                "--only" => {
+                    only = Some(
+                        rest.next()
+                            .context("--only needs part of a benchmark's name")?
+                            .clone(),
+                    );
+                }
                 other => bail!("unknown bench flag {other:?}; see `cargo xtask help`"),
             }
         }
@@ -61,6 +71,7 @@ impl Options {
             listed_cases: if quick { 200 } else { 10_000 },
             synced_cases: if quick { 50 } else { 1_000 },
             list_ready_mark: app_marks_list_ready()?,
+            only,
         })
     }
 }
@@ -103,6 +114,12 @@ fn bench(options: &Options, build: bool) -> Result<()> {
     let floor_dist = root.join("bench/floor/dist");
     let mut figures = Vec::new();
     let mut failures = Vec::new();
+    let wanted = |name: &str| {
+        options
+            .only
+            .as_ref()
+            .is_none_or(|only| name.contains(only.as_str()))
+    };
     let mut measure = |name: &str, result: Result<Vec<Figure>>| match result {
         Ok(found) => figures.extend(found),
         Err(error) => {
@@ -117,10 +134,14 @@ fn bench(options: &Options, build: bool) -> Result<()> {
         }
     };
 
-    step("Benchmark: app shell size");
-    measure("app shell size", shell::run(&dist, &floor_dist));
-    step("Benchmark: local store (wasm-bindgen-test in release, headless Chromium)");
-    measure("local store", store::run(options.quick));
+    if wanted("app shell size") {
+        step("Benchmark: app shell size");
+        measure("app shell size", shell::run(&dist, &floor_dist));
+    }
+    if wanted("local store") {
+        step("Benchmark: local store (wasm-bindgen-test in release, headless Chromium)");
+        measure("local store", store::run(options.quick));
+    }
     let browser = browser::Setup::assemble(
         &dist,
         &root.join("bench/seeder/dist"),
@@ -128,21 +149,31 @@ fn bench(options: &Options, build: bool) -> Result<()> {
         target.join("server/sakhi-server"),
         &scratch,
     )?;
-    measure(
-        "first visit on a slow link",
-        browser::first_visit(&browser, options),
-    );
-    measure(
-        "opening offline from the home screen",
-        browser::offline_open(&browser, options),
-    );
-    measure("case list", browser::case_list(&browser, options));
-    measure("sync, end to end", browser::sync(&browser, options, &root));
-    step("Benchmark: server ingest (sakhi-bench-ingest)");
-    measure(
-        "server ingest",
-        ingest_built.and_then(|()| ingest::run(&target, options.quick)),
-    );
+    if wanted("first visit on a slow link") {
+        measure(
+            "first visit on a slow link",
+            browser::first_visit(&browser, options),
+        );
+    }
+    if wanted("opening offline from the home screen") {
+        measure(
+            "opening offline from the home screen",
+            browser::offline_open(&browser, options),
+        );
+    }
+    if wanted("case list") {
+        measure("case list", browser::case_list(&browser, options));
+    }
+    if wanted("sync, end to end") {
+        measure("sync, end to end", browser::sync(&browser, options, &root));
+    }
+    if wanted("server ingest") {
+        step("Benchmark: server ingest (sakhi-bench-ingest)");
+        measure(
+            "server ingest",
+            ingest_built.and_then(|()| ingest::run(&target, options.quick)),
+        );
+    }
 
     for figure in &figures {
         if let Err(error) = figure.check() {

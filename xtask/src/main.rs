@@ -21,11 +21,12 @@ commands:
   test [--skip-lint]     set up what is missing and run every test: lints, unit, property, server,
                          browser and end-to-end tests
   test e2e [ARGS]        only the end-to-end tests; ARGS go to Playwright (e.g. a spec file)
-  bench [--quick] [--runs N]
+  bench [--quick] [--runs N] [--only NAME]
                          build the app and measure it against a floor or a peer in one run:
                          shell size, first visit on a slow link, offline open, local store, case
                          list, sync against PouchDB, server ingest; prints a table and writes
-                         bench/results/<time>.json (--quick: once each, small sizes, a check)
+                         bench/results/<time>.json (--quick: once each, small sizes, a check;
+                         --only: just the benchmarks whose name contains NAME)
   setup [--browser]      only install what is missing (--browser also installs Chromium)
   build                  only build the app in release into dist/";
 
