@@ -239,3 +239,45 @@ async fn a_code_from_centre_add_sets_up_a_second_centre_once() {
         (StatusCode::CONFLICT, "already_set_up".into())
     );
 }
+
+#[tokio::test]
+async fn a_database_from_before_accounts_keeps_its_centre_and_records_through_setup() {
+    let folder = Folder::new();
+    let mut phone = sakhi_domain::Clock::new(sakhi_domain::DeviceId::new());
+    let mut case =
+        sakhi_domain::Record::new(sakhi_domain::RecordId::new(), sakhi_domain::Kind::Case);
+    case.edit(&mut phone, crate::helpers::now(), "name", json!("सीता"));
+    let centre = sakhi_domain::CentreId::new().to_string();
+    {
+        // What a server from before accounts left: its implicit centre and a record of it.
+        let store = sakhi_server::SqliteStore::open(&folder.database_url())
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO centres (id, code, name, seq, created_at) VALUES (?, 'default', 'One Stop Centre', 1, 0)",
+        )
+        .bind(&centre)
+        .execute(store.pool())
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO records (id, centre_id, kind, body, seq, updated_at) VALUES (?, ?, 'case', ?, 1, 0)",
+        )
+        .bind(case.id.to_string())
+        .bind(&centre)
+        .bind(serde_json::to_string(&case).unwrap())
+        .execute(store.pool())
+        .await
+        .unwrap();
+        use sakhi_server::Store;
+        store.close().await;
+    }
+
+    let app = spawn_with(settings(&folder), folder).await.ready().await;
+
+    let session = app.log_in(ADMIN).await;
+    assert_eq!(session.account.centre.id.to_string(), centre);
+    assert_eq!(session.account.centre.code, "DHR");
+    let records = app.pull_all().await;
+    assert_eq!(records[&case.id], case);
+}
