@@ -20,9 +20,15 @@ pub struct Pushed {
     pub latencies: Vec<Duration>,
 }
 
-/// Every device pushes all of its work to the server at `base_url`, concurrently. Fails if any
-/// push fails or any change is not accepted.
-pub async fn push_all(base_url: &str, devices: Vec<DeviceWork>) -> anyhow::Result<Pushed> {
+/// Every device pushes all of its work to the server at `base_url`, concurrently, each with its
+/// session's token (in the order of `devices`). Fails if any push fails or any change is not
+/// accepted.
+pub async fn push_all(
+    base_url: &str,
+    devices: Vec<DeviceWork>,
+    tokens: Vec<String>,
+) -> anyhow::Result<Pushed> {
+    ensure!(tokens.len() == devices.len(), "one token per device");
     let url = format!("{base_url}/api/v1/sync/push");
     let changes = devices
         .iter()
@@ -37,8 +43,8 @@ pub async fn push_all(base_url: &str, devices: Vec<DeviceWork>) -> anyhow::Resul
         .context("Failed to make an HTTP client")?;
     let started = Instant::now();
     let mut tasks = JoinSet::new();
-    for (client, work) in clients.into_iter().zip(devices) {
-        tasks.spawn(push_device(client, url.clone(), work));
+    for ((client, work), token) in clients.into_iter().zip(devices).zip(tokens) {
+        tasks.spawn(push_device(client, url.clone(), work, token));
     }
     let mut latencies = Vec::new();
     while let Some(done) = tasks.join_next().await {
@@ -56,12 +62,14 @@ async fn push_device(
     client: reqwest::Client,
     url: String,
     work: DeviceWork,
+    token: String,
 ) -> anyhow::Result<Vec<Duration>> {
     let mut latencies = Vec::with_capacity(work.pushes.len());
     for (number, Push { body, changes }) in work.pushes.into_iter().enumerate() {
         let started = Instant::now();
         let response = client
             .post(&url)
+            .bearer_auth(&token)
             .header(CONTENT_TYPE, "application/json")
             .body(body)
             .send()

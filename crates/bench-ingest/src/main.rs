@@ -171,9 +171,12 @@ fn measure(runtime: &tokio::runtime::Runtime, plan: &Plan) -> anyhow::Result<Run
     } = workload;
     let (pushed, peak_kib, (server_cpu_s, devices_cpu_s)) = runtime.block_on(async {
         let server = Server::start(&plan.program, folder.path()).await?;
+        // Logins (an Argon2id hash each) come before the measurement, as they would on phones.
+        let ids: Vec<_> = devices.iter().map(|work| work.device).collect();
+        let tokens = server.log_in(&ids).await?;
         let server_cpu = server.cpu_seconds()?;
         let devices_cpu = proc::cpu_seconds("self")?;
-        let pushed = devices::push_all(&server.base_url(), devices).await;
+        let pushed = devices::push_all(&server.base_url(), devices, tokens).await;
         let cpu = (
             server.cpu_seconds()? - server_cpu,
             proc::cpu_seconds("self")? - devices_cpu,

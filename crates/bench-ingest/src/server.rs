@@ -16,6 +16,9 @@ const START_LIMIT: Duration = Duration::from_secs(60);
 const STOP_LIMIT: Duration = Duration::from_secs(30);
 /// The line `serve` prints once it is ready, before the port.
 const READY_PREFIX: &str = "Sakhi is serving on http://localhost:";
+/// The benchmark's centre administrator; every simulated device logs in as her.
+const ADMIN: &str = "bench.admin";
+const ADMIN_PASSWORD: &str = "bench ingest password";
 
 /// Which program serves.
 #[derive(Clone, Debug)]
@@ -57,6 +60,8 @@ pub struct Server {
     pid: u32,
     port: u16,
     log: PathBuf,
+    /// The one-time code the server was started with, to set it up.
+    setup_code: String,
 }
 
 impl Server {
@@ -64,6 +69,8 @@ impl Server {
     pub async fn start(program: &Program, folder: &Path) -> anyhow::Result<Server> {
         let database = format!("sqlite://{}", folder.join("sakhi.db").display());
         let log = folder.join("server.log");
+        // Preset, so that the server prints no setup link and the benchmark can set it up.
+        let setup_code = format!("bench-{}", sakhi_domain::DeviceId::new());
         let log_file = std::fs::File::create(&log)
             .with_context(|| format!("Failed to create the server's log {}", log.display()))?;
         let mut command = program.command()?;
@@ -80,6 +87,7 @@ impl Server {
             ])
             .arg("--dist")
             .arg(folder.join("dist"))
+            .args(["--setup-code", &setup_code])
             // The server's own default, whatever the caller's environment says: what a centre runs.
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
@@ -91,6 +99,11 @@ impl Server {
             "SAKHI_PORT",
             "SAKHI_DATABASE_URL",
             "SAKHI_DIST",
+            "SAKHI_SETUP_CODE",
+            "SAKHI_PUBLIC_URL",
+            "SAKHI_SESSION_IDLE_SECONDS",
+            "SAKHI_SESSION_MAX_SECONDS",
+            "SAKHI_TRUST_FORWARDED_FOR",
         ] {
             command.env_remove(name);
         }
@@ -128,9 +141,66 @@ impl Server {
             pid,
             port,
             log,
+            setup_code,
         };
         server.check_health().await?;
+        server.set_up().await?;
         Ok(server)
+    }
+
+    /// Sets up the benchmark's centre and its administrator with the preset code.
+    async fn set_up(&self) -> anyhow::Result<()> {
+        let body = serde_json::json!({
+            "code": self.setup_code,
+            "centre": {"code": "BENCH", "name": "Benchmark centre", "district": "Bench",
+                       "state": "Bench"},
+            "admin": {"username": ADMIN, "display_name": "Benchmark", "password": ADMIN_PASSWORD},
+        });
+        let url = format!("{}/api/v1/setup", self.base_url());
+        let response = reqwest::Client::new()
+            .post(&url)
+            .json(&body)
+            .send()
+            .await
+            .with_context(|| format!("Failed to set up the server at {url}"))?;
+        ensure!(
+            response.status().is_success(),
+            "Setting up the server was answered {}: {}",
+            response.status(),
+            response.text().await.unwrap_or_default()
+        );
+        Ok(())
+    }
+
+    /// Logs each device in, as a phone does before it syncs, and returns their tokens in order.
+    pub async fn log_in(&self, devices: &[sakhi_domain::DeviceId]) -> anyhow::Result<Vec<String>> {
+        let url = format!("{}/api/v1/session", self.base_url());
+        let client = reqwest::Client::new();
+        let mut tokens = Vec::with_capacity(devices.len());
+        for device in devices {
+            let request = sakhi_domain::wire::account::LoginRequest {
+                username: ADMIN.to_owned(),
+                password: ADMIN_PASSWORD.to_owned(),
+                device: *device,
+            };
+            let response = client
+                .post(&url)
+                .json(&request)
+                .send()
+                .await
+                .context("Failed to log a device in")?;
+            ensure!(
+                response.status().is_success(),
+                "A device's login was answered {}",
+                response.status()
+            );
+            let session: sakhi_domain::wire::account::Session = response
+                .json()
+                .await
+                .context("The answer to a login is not a session")?;
+            tokens.push(session.token);
+        }
+        Ok(tokens)
     }
 
     pub fn base_url(&self) -> String {

@@ -66,6 +66,15 @@ id_type!(
     Epoch
 );
 
+id_type!(
+    /// One One Stop Centre: the scope every record, change, account and sequence number belongs to.
+    CentreId
+);
+id_type!(
+    /// One named account of a worker at a centre.
+    AccountId
+);
+
 /// A case is a record; the alias names it where only cases make sense.
 pub type CaseId = RecordId;
 

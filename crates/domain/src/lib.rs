@@ -3,6 +3,7 @@
 //! Both the app and the server call the same merge, so they cannot disagree. Nothing here does I/O:
 //! it builds for `wasm32-unknown-unknown` and natively.
 
+pub mod account;
 pub mod change;
 pub mod clock;
 pub mod ids;
@@ -11,9 +12,10 @@ pub mod schema;
 pub mod search;
 pub mod wire;
 
+pub use account::{AccountRule, CentreCode, DisplayName, Password, Role, Username};
 pub use change::Change;
 pub use clock::{Clock, Hlc, Stamp};
-pub use ids::{CaseId, ChangeId, DeviceId, Epoch, RecordId};
+pub use ids::{AccountId, CaseId, CentreId, ChangeId, DeviceId, Epoch, RecordId};
 pub use record::{Field, Record, Version};
 pub use schema::{FieldType, Invalid, Kind};
 pub use search::SearchKey;

@@ -85,6 +85,8 @@ impl Invalid {
 
 /// Whether a record is deleted is a field like any other, so deletion merges like any edit.
 pub const DELETED: &str = "deleted";
+/// The field holding the id of the account a record is assigned to.
+pub const ASSIGNED_TO: &str = "assigned_to";
 
 impl Kind {
     pub fn parse(name: &str) -> Result<Kind, Invalid> {
@@ -110,6 +112,9 @@ impl Kind {
                 ("village", FieldType::Text { max_chars: 200 }),
                 ("violence", FieldType::Choices(VIOLENCE_KINDS)),
                 ("description", FieldType::Text { max_chars: 4000 }),
+                // The id of the account the case is assigned to: an outreach worker sees the
+                // cases she created and those assigned to her.
+                (ASSIGNED_TO, FieldType::Text { max_chars: 36 }),
                 (DELETED, FieldType::Flag),
             ],
         }

@@ -1,5 +1,9 @@
 //! The sync protocol's request and response bodies (`/api/v1/sync/…`). A contract: fields added
 //! later are `Option` with `#[serde(default)]`.
+//!
+//! Accounts, sessions, setup and the audit log have their own module, [`account`].
+
+pub mod account;
 
 use crate::change::Change;
 use crate::ids::{ChangeId, DeviceId, Epoch};
@@ -133,10 +137,13 @@ pub struct Health {
     pub protocol: u32,
 }
 
-/// The body of every error answer: a short reason a person or program can act on.
+/// The body of every error answer: a short English reason a person or program can act on, and a
+/// stable machine-readable code (see [`account::code`]) for the app to translate.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub error: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 #[cfg(test)]

@@ -1,28 +1,92 @@
-//! The JSON API under `/api`: sync and health. Every answer, errors included, is JSON and is
-//! never cached, since it is a survivor's data or about to be out of date.
+//! The JSON API under `/api`: setup, sessions, accounts, the audit log, sync, health and the
+//! API's own OpenAPI document. Every answer, errors included, is JSON and is never cached, since
+//! it is a survivor's data or about to be out of date.
+//!
+//! [`ROUTES`] is the one list of what the API answers: the router is built from it, and a test
+//! checks the OpenAPI document against it.
 
+pub mod accounts;
+pub mod audit;
+pub mod openapi;
+pub mod session;
+pub mod setup;
 pub mod sync;
 
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::store::Store;
+use axum::Json;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, extract::DefaultBodyLimit};
+use axum::routing::{MethodRouter, delete, get, patch, post};
+use sakhi_domain::wire::account::MAX_ACCOUNT_BODY_BYTES;
 use sakhi_domain::wire::{Health, MAX_PUSH_BYTES, PROTOCOL};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+/// One route of the API: a method and a path under `/api`, in axum's (and OpenAPI's) syntax.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+}
+
+const fn route(method: &'static str, path: &'static str) -> Route {
+    Route { method, path }
+}
+
+/// Every route the API answers.
+pub const ROUTES: &[Route] = &[
+    route("GET", "/v1/health"),
+    route("GET", "/v1/openapi.json"),
+    route("GET", "/v1/setup"),
+    route("POST", "/v1/setup"),
+    route("POST", "/v1/session"),
+    route("GET", "/v1/session"),
+    route("DELETE", "/v1/session"),
+    route("GET", "/v1/accounts"),
+    route("POST", "/v1/accounts"),
+    route("PATCH", "/v1/accounts/{id}"),
+    route("POST", "/v1/accounts/{id}/password"),
+    route("GET", "/v1/audit"),
+    route("POST", "/v1/sync/push"),
+    route("GET", "/v1/sync/pull"),
+];
+
+/// The handler of one route of [`ROUTES`].
+fn handler<S: Store>(route: Route) -> MethodRouter<AppState<S>> {
+    let small = || DefaultBodyLimit::max(MAX_ACCOUNT_BODY_BYTES);
+    match (route.method, route.path) {
+        ("GET", "/v1/health") => get(health),
+        ("GET", "/v1/openapi.json") => get(openapi::document),
+        ("GET", "/v1/setup") => get(setup::status::<S>),
+        ("POST", "/v1/setup") => post(setup::set_up::<S>).layer(small()),
+        ("POST", "/v1/session") => post(session::log_in::<S>).layer(small()),
+        ("GET", "/v1/session") => get(session::current::<S>),
+        ("DELETE", "/v1/session") => delete(session::log_out::<S>),
+        ("GET", "/v1/accounts") => get(accounts::list::<S>),
+        ("POST", "/v1/accounts") => post(accounts::create::<S>).layer(small()),
+        ("PATCH", "/v1/accounts/{id}") => patch(accounts::update::<S>).layer(small()),
+        ("POST", "/v1/accounts/{id}/password") => {
+            post(accounts::reset_password::<S>).layer(small())
+        }
+        ("GET", "/v1/audit") => get(audit::page::<S>),
+        ("POST", "/v1/sync/push") => {
+            post(sync::push::<S>).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))
+        }
+        ("GET", "/v1/sync/pull") => get(sync::pull::<S>),
+        (method, path) => unreachable!("the route {method} {path} has no handler"),
+    }
+}
+
 /// The routes under `/api`, to be nested there.
 pub fn router<S: Store>(state: AppState<S>) -> Router {
-    Router::new()
-        .route("/v1/health", get(health))
-        .route(
-            "/v1/sync/push",
-            post(sync::push::<S>).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES)),
-        )
-        .route("/v1/sync/pull", get(sync::pull::<S>))
+    let mut router = Router::new();
+    for route in ROUTES {
+        router = router.route(route.path, handler::<S>(*route));
+    }
+    router
         // Without these an unknown API path would fall through to the app's index.html, and a
         // client would try to read HTML as JSON.
         .fallback(unknown_path)
@@ -42,7 +106,7 @@ async fn health() -> Json<Health> {
 }
 
 async fn unknown_path() -> AppError {
-    AppError::NotFound
+    AppError::NoSuchPath
 }
 
 /// Whether a path belongs to the API, matched by a route or not.
@@ -50,16 +114,41 @@ pub fn is_api_path(path: &str) -> bool {
     path == "/api" || path.starts_with("/api/")
 }
 
+/// An API answer made outside the API's router, marked never to be cached.
+pub fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
 /// The API's answer to a path it does not have, for paths that reach it outside this router
 /// (`/api/` itself does not match the nested router).
 pub fn not_found() -> Response {
-    (
-        [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
-        AppError::NotFound,
-    )
-        .into_response()
+    no_store(AppError::NoSuchPath.into_response())
 }
 
 async fn wrong_method() -> AppError {
     AppError::MethodNotAllowed
+}
+
+/// Reads a JSON body, answering 400 with the reason, or 413 past the size limit.
+pub fn json_body<T: serde::de::DeserializeOwned>(
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<T, AppError> {
+    let body = body.map_err(|rejection| {
+        if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge("the request body is too large".to_owned())
+        } else {
+            AppError::BadRequest("the request body could not be read".to_owned())
+        }
+    })?;
+    // serde's message may quote the body, which for a login holds a password: say only where.
+    serde_json::from_slice(&body).map_err(|error| {
+        AppError::BadRequest(format!(
+            "the body is not the expected JSON (line {}, column {})",
+            error.line(),
+            error.column()
+        ))
+    })
 }

@@ -1,58 +1,200 @@
-//! The application: its shared state, its router, and serving it until shutdown.
+//! The application: its shared state, its router, the headers every answer carries, and serving
+//! it until shutdown.
 
+use crate::auth;
 use crate::error::AppError;
+use crate::limiter::Limiter;
 use crate::settings::Settings;
-use crate::store::{self, CentreId, Store, StoreError};
+use crate::store::{self, Store, StoreError};
 use crate::{api, pwa};
 use axum::Router;
+use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::response::IntoResponse;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use thiserror::Error;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+/// How long a code made by `sakhi-server centre add` stays valid.
+pub const CENTRE_CODE_DAYS: u64 = 7;
+
 /// What every handler shares. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct AppState<S> {
     pub store: S,
-    /// The centre requests act for. One centre until accounts arrive; then each request's session
-    /// decides it, and this goes.
-    pub centre: CentreId,
     /// The built app's folder.
     pub dist: PathBuf,
+    pub auth: Arc<AuthState>,
+}
+
+/// Sessions, login limits and setup, shared by every request.
+#[derive(Debug)]
+pub struct AuthState {
+    pub idle_ms: u64,
+    pub max_ms: u64,
+    pub trust_forwarded_for: bool,
+    pub limiter: Limiter,
+    /// A hash checked when a login names no account, so that it takes as long as a real one.
+    pub dummy_hash: String,
+    /// Whether a centre is set up; once true it stays true.
+    pub set_up: AtomicBool,
 }
 
 impl<S: Store> AppState<S> {
-    pub async fn new(store: S, dist: PathBuf) -> Result<Self, StoreError> {
-        let centre = store.default_centre().await?;
+    pub async fn new(store: S, settings: &Settings) -> Result<Self, ServeError> {
+        let set_up = store.is_set_up().await?;
+        let dummy_hash = auth::hash_password(auth::new_token())
+            .await
+            .map_err(|_| ServeError::Hash)?;
         Ok(Self {
             store,
-            centre,
-            dist,
+            dist: settings.dist.clone(),
+            auth: Arc::new(AuthState {
+                idle_ms: settings.session_idle_seconds.saturating_mul(1000),
+                max_ms: settings.session_max_seconds.saturating_mul(1000),
+                trust_forwarded_for: settings.trust_forwarded_for,
+                limiter: Limiter::default(),
+                dummy_hash,
+                set_up: AtomicBool::new(set_up),
+            }),
         })
+    }
+
+    /// Whether a centre is set up, asking the database until one is (another instance may have
+    /// done the setup).
+    pub async fn is_set_up(&self) -> Result<bool, StoreError> {
+        if self.auth.set_up.load(Ordering::Relaxed) {
+            return Ok(true);
+        }
+        let set_up = self.store.is_set_up().await?;
+        if set_up {
+            self.auth.set_up.store(true, Ordering::Relaxed);
+        }
+        Ok(set_up)
     }
 }
 
-/// The whole HTTP surface: the API under `/api`, the built app everywhere else.
-pub fn router<S: Store>(state: AppState<S>) -> Router {
+/// The whole HTTP surface: the API under `/api`, the built app everywhere else, and the security
+/// headers on every answer, errors and files included.
+pub fn router<S: Store>(state: AppState<S>, headers: &SecurityHeaders) -> Router {
     let dist = state.dist.clone();
-    Router::new()
-        .nest("/api", api::router(state))
+    let mut router = Router::new()
+        .nest("/api", api::router(state.clone()))
         .merge(pwa::router(dist))
-        .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(security_header(header::REFERRER_POLICY, "no-referrer"))
-        .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(middleware::from_fn_with_state(state, require_setup::<S>))
+        .layer(security_header(
+            header::CONTENT_SECURITY_POLICY,
+            headers.csp.clone(),
+        ))
+        .layer(security_header(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(security_header(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(security_header(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ));
+    if headers.hsts {
+        router = router.layer(security_header(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ));
+    }
+    router
         .layer(CatchPanicLayer::custom(|_| AppError::Panic.into_response()))
         .layer(TraceLayer::new_for_http())
 }
 
-fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
-    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+fn security_header(name: HeaderName, value: HeaderValue) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(name, value)
+}
+
+/// API paths that answer before any centre is set up.
+fn answers_before_setup(path: &str) -> bool {
+    matches!(
+        path,
+        "/api/v1/health" | "/api/v1/setup" | "/api/v1/openapi.json"
+    )
+}
+
+/// Until a centre is set up, the API answers only health, setup and its own description; the
+/// app's files are served, so the setup page can load.
+async fn require_setup<S: Store>(
+    State(state): State<AppState<S>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    if api::is_api_path(path) && !answers_before_setup(path) {
+        match state.is_set_up().await {
+            Ok(true) => {}
+            Ok(false) => return api::no_store(AppError::SetupRequired.into_response()),
+            Err(error) => return api::no_store(AppError::from(error).into_response()),
+        }
+    }
+    next.run(request).await
+}
+
+/// The headers computed once at start.
+#[derive(Clone, Debug)]
+pub struct SecurityHeaders {
+    pub csp: HeaderValue,
+    pub hsts: bool,
+}
+
+impl SecurityHeaders {
+    /// The policy for the app in `dist`: its inline scripts (Trunk's module bootstrap) are
+    /// allowed by their hashes, nothing else inline; wasm may compile, but nothing may `eval`.
+    pub fn new(dist: &Path, public_url: Option<&str>) -> SecurityHeaders {
+        let index = std::fs::read_to_string(dist.join("index.html")).unwrap_or_default();
+        let hashes: String = inline_scripts(&index)
+            .iter()
+            .map(|script| format!(" 'sha256-{}'", auth::sha256_base64(script)))
+            .collect();
+        let csp = format!(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \
+             img-src 'self' data:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; \
+             object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+        );
+        SecurityHeaders {
+            csp: HeaderValue::from_str(&csp).expect("a CSP of ASCII text is a valid header"),
+            hsts: public_url.is_some_and(|url| url.starts_with("https://")),
+        }
+    }
+}
+
+/// The text of each `<script>` without a `src` in a page, exactly as the browser hashes it.
+pub fn inline_scripts(html: &str) -> Vec<&str> {
+    let mut scripts = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let after = &rest[start..];
+        let Some(tag_end) = after.find('>') else {
+            break;
+        };
+        let tag = &after[..tag_end];
+        let body = &after[tag_end + 1..];
+        let Some(close) = body.find("</script>") else {
+            break;
+        };
+        if !tag.contains("src=") {
+            scripts.push(&body[..close]);
+        }
+        rest = &body[close..];
+    }
+    scripts
 }
 
 /// Why the server stopped or could not start.
@@ -64,11 +206,14 @@ pub enum ServeError {
     Address(#[source] std::io::Error),
     #[error("the server failed while serving")]
     Serve(#[source] std::io::Error),
+    #[error("could not hash a password")]
+    Hash,
 }
 
 /// Opens the database the settings name, then serves on `listener` until `shutdown` completes,
 /// letting requests in flight finish. Once ready it logs and prints
-/// `Sakhi is serving on http://localhost:PORT`, with the port actually bound.
+/// `Sakhi is serving on http://localhost:PORT`, with the port actually bound; while no centre is
+/// set up, it then prints the setup link with a one-time code (unless a code was preset).
 pub async fn serve(
     settings: Settings,
     listener: TcpListener,
@@ -87,16 +232,67 @@ pub async fn serve(
             "the app is not built: the API works, the app's pages do not"
         );
     }
-    let state = AppState::new(store.clone(), settings.dist).await?;
-    let url = public_url(address);
+    let headers = SecurityHeaders::new(&settings.dist, settings.public_url.as_deref());
+    let state = AppState::new(store.clone(), &settings).await?;
+    let url = settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| public_url(address));
+    // The code goes to stdout only, never to the log; a preset one is not printed at all.
+    let setup_line = if state.is_set_up().await? {
+        None
+    } else {
+        match &settings.setup_code {
+            Some(code) => {
+                let hash = auth::sha256_hex(&auth::normalise_setup_code(&code.0));
+                store.replace_first_setup_code(&hash).await?;
+                None
+            }
+            None => {
+                let code = auth::new_setup_code();
+                let hash = auth::sha256_hex(&auth::normalise_setup_code(&code));
+                store.replace_first_setup_code(&hash).await?;
+                Some(format!(
+                    "Sakhi is not set up yet. Open {url}/setup#code={code} to set up the centre \
+                     and its first administrator (the code works once)."
+                ))
+            }
+        }
+    };
     tracing::info!(%address, "serving");
     println!("Sakhi is serving on {url}");
-    let served = axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    if let Some(line) = setup_line {
+        tracing::info!("not set up yet: the setup link is on the standard output");
+        println!("{line}");
+    }
+    let served = axum::serve(
+        listener,
+        router(state, &headers).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     store.close().await;
     tracing::info!("stopped");
     served.map_err(ServeError::Serve)
+}
+
+/// Makes a one-time code for one more centre, valid [`CENTRE_CODE_DAYS`] days, and returns the
+/// lines to print: the code and where to use it.
+pub async fn add_centre_code(settings: &Settings) -> Result<String, ServeError> {
+    let store = store::open(&settings.database_url).await?;
+    let code = auth::new_setup_code();
+    let hash = auth::sha256_hex(&auth::normalise_setup_code(&code));
+    let expires_at = auth::now_ms() + CENTRE_CODE_DAYS * 24 * 60 * 60 * 1000;
+    store.add_centre_setup_code(&hash, expires_at).await?;
+    store.close().await;
+    let base = settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://localhost:{}", settings.port));
+    Ok(format!(
+        "Setup code for one more centre (works once, for {CENTRE_CODE_DAYS} days): {code}\n\
+         Its first administrator opens {base}/setup#code={code}"
+    ))
 }
 
 /// The address to open in a browser. On this computer that is `localhost`, which browsers treat
@@ -121,5 +317,13 @@ mod tests {
         assert_eq!(url("0.0.0.0:43117"), "http://localhost:43117");
         assert_eq!(url("[::1]:80"), "http://localhost:80");
         assert_eq!(url("192.168.1.5:8080"), "http://192.168.1.5:8080");
+    }
+
+    #[test]
+    fn only_inline_scripts_are_hashed_exactly_as_written() {
+        let html = "<script type=\"module\">\nimport x;\n</script><script src=\"/a.js\"></script>\
+                    <script>b()</script>";
+        assert_eq!(inline_scripts(html), ["\nimport x;\n", "b()"]);
+        assert!(inline_scripts("<p>no scripts</p>").is_empty());
     }
 }

@@ -1,11 +1,13 @@
 //! The one error type of the HTTP boundary: it logs the cause and sends the client only a short
-//! reason, as an [`ErrorBody`].
+//! reason and a stable code, as an [`ErrorBody`].
 
 use crate::store::StoreError;
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use sakhi_domain::AccountRule;
 use sakhi_domain::wire::ErrorBody;
+use sakhi_domain::wire::account::code;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -13,15 +15,43 @@ pub enum AppError {
     /// The request cannot be understood; the reason says what to change.
     #[error("{0}")]
     BadRequest(String),
+    /// A username, password, display name or centre detail breaks a rule.
+    #[error("{0}")]
+    Rule(#[from] AccountRule),
     /// The request is bigger than the server takes.
     #[error("{0}")]
     TooLarge(String),
     #[error("there is no such API path")]
+    NoSuchPath,
+    /// A record or account that does not exist for the caller, whether or not it exists elsewhere.
+    #[error("not found")]
     NotFound,
     #[error("this API path does not take this method")]
     MethodNotAllowed,
+    #[error("Sakhi is not set up yet: open the setup link the server printed")]
+    SetupRequired,
+    #[error("the setup code is wrong, used or expired")]
+    BadSetupCode,
+    #[error("Sakhi is already set up")]
+    AlreadySetUp,
+    #[error("wrong username or password")]
+    BadLogin,
+    #[error("please log in")]
+    Unauthenticated,
+    #[error("your role may not do this")]
+    Forbidden,
+    #[error("too many failed tries: wait and try again")]
+    TooManyTries { retry_after_secs: u64 },
+    /// Something already exists or may not change: `code` says what.
+    #[error("{message}")]
+    Conflict {
+        code: &'static str,
+        message: &'static str,
+    },
     #[error("the server could not read or save data; try again later")]
     Store(#[from] StoreError),
+    #[error("the server failed while answering; try again later")]
+    Internal,
     #[error("the server failed while answering; try again later")]
     Panic,
 }
@@ -29,11 +59,38 @@ pub enum AppError {
 impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::BadRequest(_) | AppError::Rule(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::NoSuchPath | AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::Store(_) | AppError::Panic => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::SetupRequired => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::BadSetupCode | AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::AlreadySetUp | AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::BadLogin | AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::TooManyTries { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Store(_) | AppError::Internal | AppError::Panic => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    /// The stable code the app translates.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::BadRequest(_) => code::BAD_REQUEST,
+            AppError::Rule(rule) => rule.code(),
+            AppError::TooLarge(_) => code::TOO_LARGE,
+            AppError::NoSuchPath | AppError::NotFound => code::NOT_FOUND,
+            AppError::MethodNotAllowed => code::METHOD_NOT_ALLOWED,
+            AppError::SetupRequired => code::SETUP_REQUIRED,
+            AppError::BadSetupCode => code::BAD_SETUP_CODE,
+            AppError::AlreadySetUp => code::ALREADY_SET_UP,
+            AppError::BadLogin => code::BAD_LOGIN,
+            AppError::Unauthenticated => code::UNAUTHENTICATED,
+            AppError::Forbidden => code::FORBIDDEN,
+            AppError::TooManyTries { .. } => code::TOO_MANY_TRIES,
+            AppError::Conflict { code, .. } => code,
+            AppError::Store(_) | AppError::Internal | AppError::Panic => code::SERVER_ERROR,
         }
     }
 }
@@ -46,14 +103,23 @@ impl IntoResponse for AppError {
             // messages), so it may be logged; the client gets only the short reason.
             AppError::Store(cause) => tracing::error!(error = %Chain(cause), "storage failed"),
             AppError::Panic => tracing::error!("a handler panicked"),
+            AppError::Internal => tracing::error!("a background task failed"),
             // A client's mistake is not the server's trouble, and its reason may quote what the
             // client sent, which could be survivor data: log only the status.
             _ => tracing::debug!(status = status.as_u16(), "request refused"),
         }
         let body = ErrorBody {
             error: self.to_string(),
+            code: Some(self.code().to_owned()),
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let AppError::TooManyTries { retry_after_secs } = self {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(retry_after_secs.max(1)),
+            );
+        }
+        response
     }
 }
 
@@ -94,5 +160,12 @@ mod tests {
             Chain(&error).to_string(),
             "could not create the folder data for the database: disk full"
         );
+    }
+
+    #[test]
+    fn a_rule_broken_answers_400_with_the_rules_code() {
+        let error = AppError::from(AccountRule::PasswordTooLong);
+        assert_eq!(error.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(error.code(), "password_too_long");
     }
 }

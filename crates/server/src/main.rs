@@ -1,8 +1,9 @@
-//! `sakhi-server`: reads the settings, binds the port and serves until SIGTERM or Ctrl-C.
+//! `sakhi-server`: reads the settings, binds the port and serves until SIGTERM or Ctrl-C; or, as
+//! `sakhi-server centre add`, prints a one-time code to set up one more centre.
 
 use anyhow::Context;
 use clap::Parser;
-use sakhi_server::{Cli, Settings, serve};
+use sakhi_server::{CentreCommand, Cli, Command, Settings, add_centre_code, serve};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -18,6 +19,13 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = Settings::load(&cli, |name| std::env::var(name).ok())
         .context("Failed to load the settings")?;
+    if let Some(Command::Centre(CentreCommand::Add)) = cli.command {
+        let lines = add_centre_code(&settings)
+            .await
+            .context("Failed to make a setup code for a new centre")?;
+        println!("{lines}");
+        return Ok(());
+    }
     let listener = TcpListener::bind((settings.address, settings.port))
         .await
         .with_context(|| {

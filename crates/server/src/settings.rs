@@ -21,6 +21,42 @@ pub struct Settings {
     pub database_url: String,
     /// The built app (Trunk's output), served at `/`.
     pub dist: PathBuf,
+    /// A preset one-time code for the first setup, for automation; otherwise the server makes one
+    /// and prints it. Never printed or logged.
+    #[serde(default, skip_serializing)]
+    pub setup_code: Option<SetupCode>,
+    /// The address people reach the server at, such as `https://osc.example.org`. When it starts
+    /// with `https://`, responses carry Strict-Transport-Security; it also forms the setup link.
+    #[serde(default)]
+    pub public_url: Option<String>,
+    /// A session unused this long ends. Two weeks: an outreach worker's phone may stay offline
+    /// for a week or more at village camps, and must still sync when it comes back.
+    pub session_idle_seconds: u64,
+    /// A session ends this long after login, however much it is used: 60 days, so a lost phone's
+    /// session does not live for ever, while a worker logs in again only every two months.
+    pub session_max_seconds: u64,
+    /// Take the client's address from `X-Forwarded-For`: only behind a proxy that sets it, or a
+    /// client could pick its own address and escape the login rate limit.
+    pub trust_forwarded_for: bool,
+}
+
+/// A secret setting: its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct SetupCode(pub String);
+
+impl std::fmt::Debug for SetupCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SetupCode(***)")
+    }
+}
+
+impl std::str::FromStr for SetupCode {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(SetupCode(s.to_owned()))
+    }
 }
 
 impl Default for Settings {
@@ -30,6 +66,11 @@ impl Default for Settings {
             port: 8080,
             database_url: "sqlite://data/sakhi.db".to_owned(),
             dist: PathBuf::from("dist"),
+            setup_code: None,
+            public_url: None,
+            session_idle_seconds: 14 * 24 * 60 * 60,
+            session_max_seconds: 60 * 24 * 60 * 60,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -41,9 +82,13 @@ impl Default for Settings {
     version,
     about = "Sakhi's sync server: stores the centre's cases and serves the app",
     after_help = "Settings come from defaults, then the settings file, then the environment \
-                  (SAKHI_ADDRESS, SAKHI_PORT, SAKHI_DATABASE_URL, SAKHI_DIST), then these flags."
+                  (SAKHI_ADDRESS, SAKHI_PORT, SAKHI_DATABASE_URL, SAKHI_DIST, SAKHI_SETUP_CODE, \
+                  SAKHI_PUBLIC_URL, SAKHI_SESSION_IDLE_SECONDS, SAKHI_SESSION_MAX_SECONDS, \
+                  SAKHI_TRUST_FORWARDED_FOR), then these flags."
 )]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// Settings file (TOML) [default: sakhi.toml in the working folder, if present]
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -59,6 +104,37 @@ pub struct Cli {
     /// Folder of the built app [default: dist]
     #[arg(long, value_name = "DIR")]
     pub dist: Option<PathBuf>,
+    /// One-time code for the first setup, instead of a printed one (for automation; at least 12
+    /// characters)
+    #[arg(long, value_name = "CODE")]
+    pub setup_code: Option<SetupCode>,
+    /// Address people reach the server at; https:// turns on Strict-Transport-Security
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+    /// A session unused this long ends [default: 1209600, 14 days]
+    #[arg(long, value_name = "SECONDS")]
+    pub session_idle_seconds: Option<u64>,
+    /// A session ends this long after login [default: 5184000, 60 days]
+    #[arg(long, value_name = "SECONDS")]
+    pub session_max_seconds: Option<u64>,
+    /// Read the client's address from X-Forwarded-For (only behind a proxy that sets it)
+    #[arg(long)]
+    pub trust_forwarded_for: bool,
+}
+
+/// What `sakhi-server` does besides serving.
+#[derive(Clone, Debug, clap::Subcommand)]
+pub enum Command {
+    /// Centres of this server
+    #[command(subcommand)]
+    Centre(CentreCommand),
+}
+
+#[derive(Clone, Debug, clap::Subcommand)]
+pub enum CentreCommand {
+    /// Prints a one-time code (valid 7 days) with which one more centre and its first
+    /// administrator are set up at /setup
+    Add,
 }
 
 /// Why the settings could not be loaded. Each message names the source to fix.
@@ -72,6 +148,8 @@ pub enum SettingsError {
     },
     #[error("the settings file {path} is not valid: {message}")]
     ParseFile { path: PathBuf, message: String },
+    #[error("the setup code must be at least 12 letters or digits")]
+    ShortSetupCode,
     #[error("the environment variable {name} must be {expected}, not {value:?}")]
     Env {
         name: &'static str,
@@ -88,6 +166,11 @@ struct Overrides {
     port: Option<u16>,
     database_url: Option<String>,
     dist: Option<PathBuf>,
+    setup_code: Option<SetupCode>,
+    public_url: Option<String>,
+    session_idle_seconds: Option<u64>,
+    session_max_seconds: Option<u64>,
+    trust_forwarded_for: Option<bool>,
 }
 
 impl Settings {
@@ -112,6 +195,11 @@ impl Settings {
         }
         settings.apply(Overrides::from_env(env)?);
         settings.apply(Overrides::from_cli(cli));
+        if let Some(code) = &settings.setup_code
+            && crate::auth::normalise_setup_code(&code.0).chars().count() < 12
+        {
+            return Err(SettingsError::ShortSetupCode);
+        }
         Ok(settings)
     }
 
@@ -121,7 +209,17 @@ impl Settings {
             port,
             database_url,
             dist,
+            setup_code,
+            public_url,
+            session_idle_seconds,
+            session_max_seconds,
+            trust_forwarded_for,
         } = overrides;
+        self.setup_code = setup_code.or(self.setup_code.take());
+        self.public_url = public_url.or(self.public_url.take());
+        self.session_idle_seconds = session_idle_seconds.unwrap_or(self.session_idle_seconds);
+        self.session_max_seconds = session_max_seconds.unwrap_or(self.session_max_seconds);
+        self.trust_forwarded_for = trust_forwarded_for.unwrap_or(self.trust_forwarded_for);
         self.address = address.unwrap_or(self.address);
         self.port = port.unwrap_or(self.port);
         self.database_url = database_url.unwrap_or(std::mem::take(&mut self.database_url));
@@ -169,6 +267,15 @@ impl Overrides {
             port: parsed(&env, "SAKHI_PORT", "a port number from 0 to 65535")?,
             database_url: env("SAKHI_DATABASE_URL"),
             dist: env("SAKHI_DIST").map(PathBuf::from),
+            setup_code: env("SAKHI_SETUP_CODE").map(SetupCode),
+            public_url: env("SAKHI_PUBLIC_URL"),
+            session_idle_seconds: parsed(
+                &env,
+                "SAKHI_SESSION_IDLE_SECONDS",
+                "a number of seconds",
+            )?,
+            session_max_seconds: parsed(&env, "SAKHI_SESSION_MAX_SECONDS", "a number of seconds")?,
+            trust_forwarded_for: parsed(&env, "SAKHI_TRUST_FORWARDED_FOR", "true or false")?,
         })
     }
 
@@ -178,6 +285,11 @@ impl Overrides {
             port: cli.port,
             database_url: cli.database.clone(),
             dist: cli.dist.clone(),
+            setup_code: cli.setup_code.clone(),
+            public_url: cli.public_url.clone(),
+            session_idle_seconds: cli.session_idle_seconds,
+            session_max_seconds: cli.session_max_seconds,
+            trust_forwarded_for: cli.trust_forwarded_for.then_some(true),
         }
     }
 }
@@ -264,6 +376,39 @@ mod tests {
         assert_eq!(settings.port, 81);
         assert_eq!(settings.database_url, "sqlite://x.db");
         assert_eq!(settings.dist, PathBuf::from("site"));
+    }
+
+    #[test]
+    fn the_account_settings_are_read_and_the_setup_code_never_shows() {
+        let env: HashMap<&str, &str> = [
+            ("SAKHI_SETUP_CODE", "automation-code-1234"),
+            ("SAKHI_PUBLIC_URL", "https://osc.example.org"),
+            ("SAKHI_SESSION_IDLE_SECONDS", "60"),
+            ("SAKHI_TRUST_FORWARDED_FOR", "true"),
+        ]
+        .into();
+        let settings = Settings::load(
+            &cli(&["--config", "/dev/null", "--session-max-seconds", "120"]),
+            |name| env.get(name).map(|v| (*v).to_owned()),
+        )
+        .unwrap();
+        assert_eq!(settings.session_idle_seconds, 60);
+        assert_eq!(settings.session_max_seconds, 120);
+        assert!(settings.trust_forwarded_for);
+        assert_eq!(
+            settings.public_url.as_deref(),
+            Some("https://osc.example.org")
+        );
+        assert_eq!(
+            settings.setup_code.as_ref().unwrap().0,
+            "automation-code-1234"
+        );
+        assert!(!format!("{settings:?}").contains("automation-code"));
+        let short = Settings::load(
+            &cli(&["--config", "/dev/null", "--setup-code", "abc"]),
+            no_env,
+        );
+        assert!(matches!(short, Err(SettingsError::ShortSetupCode)));
     }
 
     #[test]

@@ -7,47 +7,103 @@
 pub mod rules;
 pub mod sqlite;
 
+use sakhi_domain::wire::account::{Account, AuditEntry};
 use sakhi_domain::wire::{ChangeResult, Cursor};
-use sakhi_domain::{Change, DeviceId, Epoch, Record};
-use serde::{Deserialize, Serialize};
-use std::fmt;
+use sakhi_domain::{AccountId, Change, DeviceId, Epoch, Record, RecordId, Role};
 use std::future::Future;
-use std::str::FromStr;
 use thiserror::Error;
-use uuid::Uuid;
 
 pub use sqlite::SqliteStore;
 
-/// One One Stop Centre: the scope every record, change and sequence number belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct CentreId(Uuid);
+pub use sakhi_domain::CentreId;
 
-impl CentreId {
-    /// A fresh, time-ordered id (UUIDv7).
-    pub fn new() -> Self {
-        Self(Uuid::now_v7())
-    }
+/// Whose records a request may read and write: one centre, and within it either every record or
+/// only those the account created or is assigned (outreach workers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scope {
+    pub centre: CentreId,
+    pub account: AccountId,
+    pub only_own: bool,
 }
 
-impl Default for CentreId {
-    fn default() -> Self {
-        Self::new()
-    }
+/// What became of a push.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Pushed {
+    /// The batch was judged change by change; one result per change, in order.
+    Applied(Vec<ChangeResult>),
+    /// Nothing was applied: these records exist but are not the caller's to write.
+    Refused {
+        records: Vec<RecordId>,
+        other_centre: bool,
+    },
 }
 
-impl fmt::Display for CentreId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.hyphenated().fmt(f)
-    }
+/// The account a password is checked against at login.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    pub account: Account,
+    pub password_hash: String,
 }
 
-impl FromStr for CentreId {
-    type Err = uuid::Error;
+/// A session that is valid now, and whose it is.
+#[derive(Clone, Debug)]
+pub struct Authenticated {
+    pub account: Account,
+    pub device: DeviceId,
+}
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uuid::parse_str(s).map(Self)
-    }
+/// A new session, with its token already hashed.
+#[derive(Clone, Debug)]
+pub struct NewSession {
+    pub token_hash: String,
+    pub account: AccountId,
+    pub device: DeviceId,
+    pub now: u64,
+    pub expires_at: u64,
+}
+
+/// An account to store, its rules already checked and its password hashed.
+#[derive(Clone, Debug)]
+pub struct NewAccountRow {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub password_hash: String,
+}
+
+/// A centre to set up, its rules already checked.
+#[derive(Clone, Debug)]
+pub struct NewCentreRow {
+    pub code: String,
+    pub name: String,
+    pub district: String,
+    pub state: String,
+}
+
+/// What became of a setup.
+#[derive(Clone, Debug)]
+pub enum SetupOutcome {
+    Done(Account),
+    /// The code is not a valid unused one.
+    BadCode,
+    /// Setup is done and no other centre can be set up now.
+    AlreadySetUp,
+    CentreCodeTaken,
+    UsernameTaken,
+}
+
+/// One entry to append to the audit log. Never a record's content.
+#[derive(Clone, Debug, Default)]
+pub struct AuditRecord {
+    pub centre: Option<CentreId>,
+    pub account: Option<AccountId>,
+    pub username: Option<String>,
+    pub device: Option<DeviceId>,
+    pub address: Option<String>,
+    pub action: &'static str,
+    pub outcome: String,
+    pub records: Vec<RecordId>,
+    pub detail: Option<String>,
 }
 
 /// One page of a centre's records changed after a cursor, in sequence order.
@@ -85,31 +141,148 @@ pub enum StoreError {
     UnknownCentre(CentreId),
 }
 
+/// What to change in an account, its rules already checked.
+#[derive(Clone, Debug, Default)]
+pub struct AccountChange {
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub disabled: Option<bool>,
+}
+
+/// Why an account could not be stored.
+#[derive(Debug, Error)]
+pub enum AccountError {
+    #[error("the username is taken")]
+    UsernameTaken,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 /// Where records and changes are kept. Every method takes the centre it acts for, so that the
 /// caller's scope is decided once, by the caller, and a record of another centre is never seen.
 pub trait Store: Clone + Send + Sync + 'static {
     /// This database's life, made when the database was created.
     fn epoch(&self) -> Epoch;
 
-    /// The centre every request belongs to until accounts arrive.
-    fn default_centre(&self) -> impl Future<Output = Result<CentreId, StoreError>> + Send;
-
     /// Applies a batch of changes in one transaction, following [`rules`], and answers one result
-    /// per change in the order given. Returns only once the transaction is durable.
+    /// per change in the order given. Returns only once the transaction is durable. If any change
+    /// edits a record outside `scope`, nothing is applied.
     fn push(
         &self,
-        centre: CentreId,
+        scope: Scope,
         device: DeviceId,
         changes: &[Change],
-    ) -> impl Future<Output = Result<Vec<ChangeResult>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Pushed, StoreError>> + Send;
 
-    /// At most `limit` of the centre's records whose sequence number is after `after`, in order.
+    /// At most `limit` of the scope's records whose sequence number is after `after`, in order.
     fn pull(
         &self,
-        centre: CentreId,
+        scope: Scope,
         after: Cursor,
         limit: u32,
     ) -> impl Future<Output = Result<Page, StoreError>> + Send;
+
+    /// Whether at least one centre is set up.
+    fn is_set_up(&self) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Replaces any unused code for the first setup with this one (its hash).
+    fn replace_first_setup_code(
+        &self,
+        code_hash: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Adds a code (its hash) that sets up one more centre until `expires_at`.
+    fn add_centre_setup_code(
+        &self,
+        code_hash: &str,
+        expires_at: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Uses a setup code: makes (or, for a database from before accounts, adopts) a centre and its
+    /// first administrator, in one transaction.
+    fn set_up(
+        &self,
+        code_hash: &str,
+        centre: NewCentreRow,
+        admin: NewAccountRow,
+        now: u64,
+    ) -> impl Future<Output = Result<SetupOutcome, StoreError>> + Send;
+
+    /// The account with this username (lower case), of any centre, disabled or not.
+    fn credentials(
+        &self,
+        username: &str,
+    ) -> impl Future<Output = Result<Option<Credentials>, StoreError>> + Send;
+
+    fn create_session(
+        &self,
+        session: NewSession,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The session with this token hash if it is valid at `now`: not revoked, its account not
+    /// disabled, used within `idle_ms`, before its absolute end. Marks it used.
+    fn authenticate(
+        &self,
+        token_hash: &str,
+        now: u64,
+        idle_ms: u64,
+    ) -> impl Future<Output = Result<Option<Authenticated>, StoreError>> + Send;
+
+    fn revoke_session(
+        &self,
+        token_hash: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The centre's accounts, oldest first.
+    fn accounts(
+        &self,
+        centre: CentreId,
+    ) -> impl Future<Output = Result<Vec<Account>, StoreError>> + Send;
+
+    /// One account of the centre; another centre's is `None`.
+    fn account(
+        &self,
+        centre: CentreId,
+        id: AccountId,
+    ) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send;
+
+    fn create_account(
+        &self,
+        centre: CentreId,
+        account: NewAccountRow,
+        now: u64,
+    ) -> impl Future<Output = Result<Account, AccountError>> + Send;
+
+    /// Changes an account of the centre; disabling it revokes its sessions in the same transaction.
+    fn update_account(
+        &self,
+        centre: CentreId,
+        id: AccountId,
+        patch: AccountChange,
+        now: u64,
+    ) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send;
+
+    /// Sets an account's password hash and revokes its sessions. `false` if no such account in
+    /// the centre.
+    fn set_password(
+        &self,
+        centre: CentreId,
+        id: AccountId,
+        password_hash: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Appends to the audit log.
+    fn audit(&self, entry: AuditRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The centre's audit entries with an id below `before`, newest first, and whether more follow.
+    fn audit_page(
+        &self,
+        centre: CentreId,
+        before: Option<u64>,
+        limit: u32,
+    ) -> impl Future<Output = Result<(Vec<AuditEntry>, bool), StoreError>> + Send;
 
     /// Finishes outstanding work and releases the database.
     fn close(&self) -> impl Future<Output = ()> + Send;

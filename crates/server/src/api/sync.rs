@@ -1,8 +1,9 @@
 //! Push and pull: how devices hand their changes to the centre and catch up with everyone else's.
 
 use crate::app::AppState;
+use crate::auth::Caller;
 use crate::error::AppError;
-use crate::store::Store;
+use crate::store::{Pushed, Store};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -15,9 +16,11 @@ use sakhi_domain::wire::{
 use serde::Deserialize;
 
 /// `POST /api/v1/sync/push`: applies a batch of changes and answers per change, after the commit
-/// is durable.
+/// is durable. A batch touching a record the caller may not write is refused whole, 404, as if the
+/// record did not exist.
 pub async fn push<S: Store>(
     State(state): State<AppState<S>>,
+    caller: Caller,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<PushResponse>, AppError> {
     let body = body.map_err(|rejection| {
@@ -36,14 +39,47 @@ pub async fn push<S: Store>(
             request.changes.len()
         )));
     }
-    let results = state
+    let mut records: Vec<_> = request.changes.iter().map(|change| change.record).collect();
+    records.sort_unstable();
+    records.dedup();
+    let results = match state
         .store
-        .push(state.centre, request.device, &request.changes)
-        .await?;
+        .push(caller.scope(), request.device, &request.changes)
+        .await?
+    {
+        Pushed::Applied(results) => results,
+        Pushed::Refused {
+            records: refused,
+            other_centre,
+        } => {
+            let outcome = if other_centre {
+                "other_centre"
+            } else {
+                "out_of_scope"
+            };
+            let mut entry = caller.audit("refused", outcome);
+            entry.device = Some(request.device);
+            entry.records = refused;
+            entry.detail = Some(format!(
+                "push of {} changes, none applied",
+                request.changes.len()
+            ));
+            state.store.audit(entry).await?;
+            return Err(AppError::NotFound);
+        }
+    };
     let rejected = results
         .iter()
         .filter(|result| matches!(result.outcome, Outcome::Rejected { .. }))
         .count();
+    let mut entry = caller.audit("push", "ok");
+    entry.device = Some(request.device);
+    entry.records = records;
+    entry.detail = Some(format!(
+        "accepted={} rejected={rejected}",
+        results.len() - rejected
+    ));
+    state.store.audit(entry).await?;
     tracing::info!(
         device = %request.device,
         changes = results.len(),
@@ -56,14 +92,22 @@ pub async fn push<S: Store>(
     }))
 }
 
-/// `GET /api/v1/sync/pull?after=…&limit=…`: the next page of the centre's records.
+/// `GET /api/v1/sync/pull?after=…&limit=…`: the next page of the records the caller may see.
 pub async fn pull<S: Store>(
     State(state): State<AppState<S>>,
+    caller: Caller,
     query: Result<Query<PullQuery>, QueryRejection>,
 ) -> Result<Json<PullResponse>, AppError> {
     let Query(query) = query.map_err(|rejection| AppError::BadRequest(rejection.body_text()))?;
     let limit = query.limit.clamp(1, MAX_PULL_LIMIT);
-    let page = state.store.pull(state.centre, query.after, limit).await?;
+    let page = state.store.pull(caller.scope(), query.after, limit).await?;
+    // A pull that sends nothing (the timer's check with nothing new) is not worth a row.
+    if !page.records.is_empty() {
+        let mut entry = caller.audit("pull", "ok");
+        entry.records = page.records.iter().map(|record| record.id).collect();
+        entry.detail = Some(format!("after={}", query.after.0));
+        state.store.audit(entry).await?;
+    }
     tracing::debug!(
         after = query.after.0,
         records = page.records.len(),

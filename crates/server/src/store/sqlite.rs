@@ -1,9 +1,16 @@
 //! The embedded SQLite store: one file, nothing to install, durable before it answers.
 
+mod accounts;
+
 use super::rules::{self, Earlier, Existing, Verdict};
-use super::{CentreId, Page, Store, StoreError};
+use super::{
+    AccountChange, AccountError, AuditRecord, Authenticated, CentreId, Credentials, NewAccountRow,
+    NewCentreRow, NewSession, Page, Pushed, Scope, SetupOutcome, Store, StoreError,
+};
+use sakhi_domain::schema::ASSIGNED_TO;
+use sakhi_domain::wire::account::{Account, AuditEntry};
 use sakhi_domain::wire::{ChangeResult, Cursor};
-use sakhi_domain::{Change, ChangeId, DeviceId, Epoch, Kind, Record, RecordId};
+use sakhi_domain::{AccountId, Change, ChangeId, DeviceId, Epoch, Kind, Record, RecordId};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::sqlite::{
@@ -19,9 +26,6 @@ use tokio::sync::Mutex;
 
 /// How long a writer waits for another process's write transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-/// The code of the centre every request belongs to until accounts arrive.
-const DEFAULT_CENTRE_CODE: &str = "default";
-const DEFAULT_CENTRE_NAME: &str = "One Stop Centre";
 
 /// The SQLite store. Cloning it is cheap: clones share one pool.
 #[derive(Clone, Debug)]
@@ -35,7 +39,7 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     /// Opens (creating it and its folder if missing) the database a `sqlite:` URL names, brings
-    /// its schema up to date, and makes the epoch and the default centre on first start.
+    /// its schema up to date, and makes the epoch on first start.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(StoreError::Open)?
@@ -84,7 +88,8 @@ fn create_folder(file: &Path) -> Result<(), StoreError> {
     }
 }
 
-/// Makes the epoch and the default centre if this database has none yet, and reads the epoch.
+/// Makes the epoch if this database has none yet, and reads it. (Before accounts, this also made
+/// an implicit centre; the first setup adopts such a centre with its records.)
 async fn first_start(pool: &SqlitePool) -> Result<Epoch, StoreError> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let now = now_millis();
@@ -93,16 +98,6 @@ async fn first_start(pool: &SqlitePool) -> Result<Epoch, StoreError> {
          ON CONFLICT (singleton) DO NOTHING",
     )
     .bind(Epoch::new().to_string())
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO centres (id, code, name, seq, created_at) VALUES (?, ?, ?, 0, ?)
-         ON CONFLICT (code) DO NOTHING",
-    )
-    .bind(CentreId::new().to_string())
-    .bind(DEFAULT_CENTRE_CODE)
-    .bind(DEFAULT_CENTRE_NAME)
     .bind(now)
     .execute(&mut *tx)
     .await?;
@@ -118,25 +113,21 @@ impl Store for SqliteStore {
         self.epoch
     }
 
-    async fn default_centre(&self) -> Result<CentreId, StoreError> {
-        let id: String = sqlx::query_scalar("SELECT id FROM centres WHERE code = ?")
-            .bind(DEFAULT_CENTRE_CODE)
-            .fetch_one(&self.pool)
-            .await?;
-        parse_id(&id, "centre id")
-    }
-
     async fn push(
         &self,
-        centre: CentreId,
+        scope: Scope,
         device: DeviceId,
         changes: &[Change],
-    ) -> Result<Vec<ChangeResult>, StoreError> {
+    ) -> Result<Pushed, StoreError> {
         let _turn = self.writer.lock().await;
         // IMMEDIATE takes the write lock now: a deferred transaction that read first could not
         // upgrade to a writer once another push had committed, and would fail instead of waiting.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let mut batch = Batch::start(&mut tx, centre).await?;
+        if let Some(refused) = refusal(&mut tx, scope, changes).await? {
+            tx.rollback().await?;
+            return Ok(refused);
+        }
+        let mut batch = Batch::start(&mut tx, scope).await?;
         let mut results = Vec::with_capacity(changes.len());
         for change in changes {
             let verdict = batch.judge(&mut tx, change).await?;
@@ -151,16 +142,19 @@ impl Store for SqliteStore {
         batch.write(&mut tx, device).await?;
         // With synchronous=FULL the commit returns only once the WAL is on disk.
         tx.commit().await?;
-        Ok(results)
+        Ok(Pushed::Applied(results))
     }
 
-    async fn pull(&self, centre: CentreId, after: Cursor, limit: u32) -> Result<Page, StoreError> {
+    async fn pull(&self, scope: Scope, after: Cursor, limit: u32) -> Result<Page, StoreError> {
         let after_seq = i64::try_from(after.0).unwrap_or(i64::MAX);
         let rows: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT seq, body FROM records WHERE centre_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+            "SELECT seq, body FROM records WHERE centre_id = ?1 AND seq > ?2
+             AND (?3 = 0 OR created_by = ?4 OR assigned_to = ?4) ORDER BY seq LIMIT ?5",
         )
-        .bind(centre.to_string())
+        .bind(scope.centre.to_string())
         .bind(after_seq)
+        .bind(i64::from(scope.only_own))
+        .bind(scope.account.to_string())
         // One more than asked tells whether another page follows.
         .bind(i64::from(limit) + 1)
         .fetch_all(&self.pool)
@@ -182,6 +176,148 @@ impl Store for SqliteStore {
     async fn close(&self) {
         self.pool.close().await;
     }
+
+    async fn is_set_up(&self) -> Result<bool, StoreError> {
+        accounts::is_set_up(&self.pool).await
+    }
+
+    async fn replace_first_setup_code(&self, code_hash: &str) -> Result<(), StoreError> {
+        accounts::replace_first_setup_code(&self.pool, code_hash).await
+    }
+
+    async fn add_centre_setup_code(
+        &self,
+        code_hash: &str,
+        expires_at: u64,
+    ) -> Result<(), StoreError> {
+        accounts::add_centre_setup_code(&self.pool, code_hash, expires_at).await
+    }
+
+    async fn set_up(
+        &self,
+        code_hash: &str,
+        centre: NewCentreRow,
+        admin: NewAccountRow,
+        now: u64,
+    ) -> Result<SetupOutcome, StoreError> {
+        let _turn = self.writer.lock().await;
+        accounts::set_up(&self.pool, code_hash, centre, admin, now).await
+    }
+
+    async fn credentials(&self, username: &str) -> Result<Option<Credentials>, StoreError> {
+        accounts::credentials(&self.pool, username).await
+    }
+
+    async fn create_session(&self, session: NewSession) -> Result<(), StoreError> {
+        accounts::create_session(&self.pool, session).await
+    }
+
+    async fn authenticate(
+        &self,
+        token_hash: &str,
+        now: u64,
+        idle_ms: u64,
+    ) -> Result<Option<Authenticated>, StoreError> {
+        accounts::authenticate(&self.pool, token_hash, now, idle_ms).await
+    }
+
+    async fn revoke_session(&self, token_hash: &str, now: u64) -> Result<(), StoreError> {
+        accounts::revoke_session(&self.pool, token_hash, now).await
+    }
+
+    async fn accounts(&self, centre: CentreId) -> Result<Vec<Account>, StoreError> {
+        accounts::accounts(&self.pool, centre).await
+    }
+
+    async fn account(
+        &self,
+        centre: CentreId,
+        id: AccountId,
+    ) -> Result<Option<Account>, StoreError> {
+        accounts::account(&self.pool, centre, id).await
+    }
+
+    async fn create_account(
+        &self,
+        centre: CentreId,
+        account: NewAccountRow,
+        now: u64,
+    ) -> Result<Account, AccountError> {
+        accounts::create_account(&self.pool, centre, account, now).await
+    }
+
+    async fn update_account(
+        &self,
+        centre: CentreId,
+        id: AccountId,
+        patch: AccountChange,
+        now: u64,
+    ) -> Result<Option<Account>, StoreError> {
+        accounts::update_account(&self.pool, centre, id, patch, now).await
+    }
+
+    async fn set_password(
+        &self,
+        centre: CentreId,
+        id: AccountId,
+        password_hash: &str,
+        now: u64,
+    ) -> Result<bool, StoreError> {
+        accounts::set_password(&self.pool, centre, id, password_hash, now).await
+    }
+
+    async fn audit(&self, entry: AuditRecord) -> Result<(), StoreError> {
+        accounts::audit(&self.pool, entry).await
+    }
+
+    async fn audit_page(
+        &self,
+        centre: CentreId,
+        before: Option<u64>,
+        limit: u32,
+    ) -> Result<(Vec<AuditEntry>, bool), StoreError> {
+        accounts::audit_page(&self.pool, centre, before, limit).await
+    }
+}
+
+/// Whether a push must be refused whole: some record it edits exists in another centre, or, for
+/// an outreach worker, is neither hers nor assigned to her. Records made new by the push are hers.
+async fn refusal(
+    tx: &mut Transaction<'_, Sqlite>,
+    scope: Scope,
+    changes: &[Change],
+) -> Result<Option<Pushed>, StoreError> {
+    let mut seen = std::collections::HashSet::new();
+    let mut refused = Vec::new();
+    let mut other_centre = false;
+    let centre = scope.centre.to_string();
+    let account = scope.account.to_string();
+    for change in changes {
+        if !seen.insert(change.record) {
+            continue;
+        }
+        let row: Option<(String, Option<String>, Option<String>)> =
+            sqlx::query_as("SELECT centre_id, created_by, assigned_to FROM records WHERE id = ?")
+                .bind(change.record.to_string())
+                .fetch_optional(&mut **tx)
+                .await?;
+        let Some((owner, created_by, assigned_to)) = row else {
+            continue;
+        };
+        if owner != centre {
+            other_centre = true;
+            refused.push(change.record);
+        } else if scope.only_own
+            && created_by.as_deref() != Some(&account)
+            && assigned_to.as_deref() != Some(&account)
+        {
+            refused.push(change.record);
+        }
+    }
+    Ok((!refused.is_empty()).then_some(Pushed::Refused {
+        records: refused,
+        other_centre,
+    }))
 }
 
 /// One push's work in progress: records changed so far, held in memory and written once at the
@@ -189,6 +325,8 @@ impl Store for SqliteStore {
 struct Batch {
     centre: CentreId,
     centre_text: String,
+    /// The pushing account, recorded as the creator of records this batch makes.
+    account_text: String,
     /// The counter as this batch found it: records with a later number were changed by it.
     first_seq: i64,
     seq: i64,
@@ -201,7 +339,8 @@ struct Batch {
 }
 
 impl Batch {
-    async fn start(tx: &mut Transaction<'_, Sqlite>, centre: CentreId) -> Result<Self, StoreError> {
+    async fn start(tx: &mut Transaction<'_, Sqlite>, scope: Scope) -> Result<Self, StoreError> {
+        let centre = scope.centre;
         let centre_text = centre.to_string();
         let seq: Option<i64> = sqlx::query_scalar("SELECT seq FROM centres WHERE id = ?")
             .bind(&centre_text)
@@ -211,6 +350,7 @@ impl Batch {
         Ok(Self {
             centre,
             centre_text,
+            account_text: scope.account.to_string(),
             first_seq: seq,
             seq,
             touched: HashMap::new(),
@@ -314,10 +454,12 @@ impl Batch {
             .filter(|(_, seq)| *seq > self.first_seq);
         for (record, seq) in changed {
             sqlx::query(
-                "INSERT INTO records (id, centre_id, kind, body, seq, updated_at)
-                 VALUES (?, ?, ?, ?, ?, ?)
+                "INSERT INTO records
+                 (id, centre_id, kind, body, seq, updated_at, created_by, assigned_to)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (id) DO UPDATE
-                 SET body = excluded.body, seq = excluded.seq, updated_at = excluded.updated_at",
+                 SET body = excluded.body, seq = excluded.seq, updated_at = excluded.updated_at,
+                     assigned_to = excluded.assigned_to",
             )
             .bind(record.id.to_string())
             .bind(&self.centre_text)
@@ -325,6 +467,8 @@ impl Batch {
             .bind(to_json(record)?)
             .bind(seq)
             .bind(now)
+            .bind(&self.account_text)
+            .bind(record.text(ASSIGNED_TO))
             .execute(&mut **tx)
             .await?;
         }
@@ -353,7 +497,7 @@ impl Batch {
     }
 }
 
-fn now_millis() -> i64 {
+pub(crate) fn now_millis() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |since| {
@@ -388,6 +532,31 @@ mod tests {
     use sakhi_domain::wire::Outcome;
     use serde_json::json;
 
+    /// A centre made straight in the database, and a counsellor's scope over it.
+    async fn a_centre(store: &SqliteStore, code: &str) -> Scope {
+        let centre = CentreId::new();
+        sqlx::query(
+            "INSERT INTO centres (id, code, name, seq, created_at, set_up_at) VALUES (?, ?, 'C', 0, 0, 0)",
+        )
+        .bind(centre.to_string())
+        .bind(code)
+        .execute(store.pool())
+        .await
+        .unwrap();
+        Scope {
+            centre,
+            account: AccountId::new(),
+            only_own: false,
+        }
+    }
+
+    fn applied(pushed: Pushed) -> Vec<ChangeResult> {
+        match pushed {
+            Pushed::Applied(results) => results,
+            refused => panic!("expected the push applied, got {refused:?}"),
+        }
+    }
+
     async fn temporary() -> (SqliteStore, tempfile::TempDir) {
         let folder = tempfile::tempdir().unwrap();
         let url = format!(
@@ -405,24 +574,38 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_new_database_gets_its_folder_an_epoch_and_one_centre() {
+    async fn a_new_database_gets_its_folder_and_an_epoch_and_waits_for_setup() {
         let (store, folder) = temporary().await;
         assert!(folder.path().join("nested/sakhi.db").is_file());
         let centres: i64 = sqlx::query_scalar("SELECT count(*) FROM centres")
             .fetch_one(store.pool())
             .await
             .unwrap();
-        assert_eq!(centres, 1);
-        assert_eq!(
-            store.default_centre().await.unwrap(),
-            store.default_centre().await.unwrap()
-        );
+        assert_eq!(centres, 0);
+        assert!(!store.is_set_up().await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn the_audit_log_refuses_updates_and_deletes() {
+        let (store, _folder) = temporary().await;
+        store
+            .audit(AuditRecord {
+                action: "login",
+                outcome: "ok".to_owned(),
+                ..AuditRecord::default()
+            })
+            .await
+            .unwrap();
+        for sql in ["UPDATE audit SET outcome = 'x'", "DELETE FROM audit"] {
+            let error = sqlx::query(sql).execute(store.pool()).await.unwrap_err();
+            assert!(error.to_string().contains("append-only"), "{error}");
+        }
     }
 
     #[tokio::test]
     async fn a_batch_editing_one_record_twice_stores_it_once_at_the_last_sequence_number() {
         let (store, _folder) = temporary().await;
-        let centre = store.default_centre().await.unwrap();
+        let centre = a_centre(&store, "DHR").await;
         let mut clock = Clock::new(DeviceId::new());
         let mut case = Record::new(RecordId::new(), Kind::Case);
         let changes = [
@@ -431,7 +614,7 @@ mod tests {
             case.edit(&mut clock, 3, "age", json!(34)),
         ];
 
-        let results = store.push(centre, clock.device(), &changes).await.unwrap();
+        let results = applied(store.push(centre, clock.device(), &changes).await.unwrap());
         assert_eq!(accepted(&results), 3);
 
         let page = store.pull(centre, Cursor(0), 10).await.unwrap();
@@ -443,17 +626,19 @@ mod tests {
     #[tokio::test]
     async fn a_change_repeated_within_one_batch_is_applied_once() {
         let (store, _folder) = temporary().await;
-        let centre = store.default_centre().await.unwrap();
+        let centre = a_centre(&store, "DHR").await;
         let mut clock = Clock::new(DeviceId::new());
         let mut case = Record::new(RecordId::new(), Kind::Case);
         let change = case.edit(&mut clock, 1, "village", json!("Rampur"));
         let mut altered = change.clone();
         altered.value = json!("Sitapur");
 
-        let results = store
-            .push(centre, clock.device(), &[change.clone(), change, altered])
-            .await
-            .unwrap();
+        let results = applied(
+            store
+                .push(centre, clock.device(), &[change.clone(), change, altered])
+                .await
+                .unwrap(),
+        );
 
         assert_eq!(accepted(&results), 2);
         assert!(matches!(
@@ -470,33 +655,32 @@ mod tests {
     #[tokio::test]
     async fn a_record_of_another_centre_is_neither_pulled_nor_edited() {
         let (store, _folder) = temporary().await;
-        let ours = store.default_centre().await.unwrap();
-        let theirs = CentreId::new();
-        sqlx::query(
-            "INSERT INTO centres (id, code, name, seq, created_at) VALUES (?, 'b', 'B', 0, 0)",
-        )
-        .bind(theirs.to_string())
-        .execute(store.pool())
-        .await
-        .unwrap();
+        let ours = a_centre(&store, "AA").await;
+        let theirs = a_centre(&store, "BB").await;
         let mut clock = Clock::new(DeviceId::new());
         let mut case = Record::new(RecordId::new(), Kind::Case);
         let theirs_change = case.edit(&mut clock, 1, "name", json!("Gita"));
-        store
-            .push(theirs, clock.device(), &[theirs_change])
-            .await
-            .unwrap();
+        applied(
+            store
+                .push(theirs, clock.device(), &[theirs_change])
+                .await
+                .unwrap(),
+        );
 
         let ours_change = case.edit(&mut clock, 2, "name", json!("Sita"));
-        let results = store
-            .push(ours, clock.device(), &[ours_change])
+        let fresh = Record::new(RecordId::new(), Kind::Case).edit(&mut clock, 3, "age", json!(3));
+        let pushed = store
+            .push(ours, clock.device(), &[fresh, ours_change])
             .await
             .unwrap();
 
-        assert!(matches!(
-            &results[0].outcome,
-            Outcome::Rejected { code, .. } if code == "foreign_record"
-        ));
+        assert_eq!(
+            pushed,
+            Pushed::Refused {
+                records: vec![case.id],
+                other_centre: true
+            }
+        );
         assert!(
             store
                 .pull(ours, Cursor(0), 10)
@@ -517,9 +701,69 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_outreach_worker_reaches_only_records_she_made_or_was_assigned() {
+        let (store, _folder) = temporary().await;
+        let counsellor = a_centre(&store, "AA").await;
+        let worker = Scope {
+            account: AccountId::new(),
+            only_own: true,
+            ..counsellor
+        };
+        let mut clock = Clock::new(DeviceId::new());
+        let mut desk_case = Record::new(RecordId::new(), Kind::Case);
+        let mut assigned = Record::new(RecordId::new(), Kind::Case);
+        let mut own = Record::new(RecordId::new(), Kind::Case);
+        let desk = desk_case.edit(&mut clock, 1, "name", json!("A"));
+        let assign = assigned.edit(
+            &mut clock,
+            2,
+            "assigned_to",
+            json!(worker.account.to_string()),
+        );
+        applied(
+            store
+                .push(counsellor, clock.device(), &[desk, assign])
+                .await
+                .unwrap(),
+        );
+        let mine = own.edit(&mut clock, 3, "name", json!("B"));
+        applied(store.push(worker, clock.device(), &[mine]).await.unwrap());
+
+        let seen: Vec<_> = store
+            .pull(worker, Cursor(0), 10)
+            .await
+            .unwrap()
+            .records
+            .iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(seen, [assigned.id, own.id]);
+        assert_eq!(
+            store
+                .pull(counsellor, Cursor(0), 10)
+                .await
+                .unwrap()
+                .records
+                .len(),
+            3
+        );
+
+        let edit = desk_case.edit(&mut clock, 4, "name", json!("C"));
+        assert!(matches!(
+            store.push(worker, clock.device(), &[edit]).await.unwrap(),
+            Pushed::Refused {
+                other_centre: false,
+                ..
+            }
+        ));
+        let edit = assigned.edit(&mut clock, 5, "name", json!("D"));
+        applied(store.push(worker, clock.device(), &[edit]).await.unwrap());
+    }
+
+    #[tokio::test]
     async fn a_cursor_beyond_any_sequence_number_returns_an_empty_page() {
         let (store, _folder) = temporary().await;
-        let centre = store.default_centre().await.unwrap();
+        let centre = a_centre(&store, "DHR").await;
         let page = store.pull(centre, Cursor(u64::MAX), 10).await.unwrap();
         assert_eq!(page.cursor, Cursor(u64::MAX));
         assert!(page.records.is_empty() && !page.more);

@@ -1,12 +1,15 @@
 //! `spawn_app()` and friends: a real server on a free port over a temporary folder holding the
-//! database and a fake built app.
+//! database and a fake built app, set up with a preset code and logged in as its administrator.
 
 use reqwest::StatusCode;
+use sakhi_domain::Role;
+use sakhi_domain::wire::account::{Account, NewAccount, Session};
 use sakhi_domain::wire::{
     ChangeResult, Cursor, Outcome, PROTOCOL, PullResponse, PushRequest, PushResponse,
 };
 use sakhi_domain::{Change, DeviceId, Record, RecordId};
 use sakhi_server::{ServeError, Settings, serve};
+use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -20,6 +23,12 @@ use tokio::task::JoinHandle;
 pub const HASHED_JS: &str = "sakhi-0123456789abcdef.js";
 pub const HASHED_WASM: &str = "sakhi-0123456789abcdef_bg.wasm";
 pub const INDEX_HTML: &str = "<!doctype html><meta charset=\"utf-8\"><title>Sakhi</title>";
+/// The setup code every test server is started with.
+pub const SETUP_CODE: &str = "test-setup-code-0001";
+/// The password of every account the tests make.
+pub const PASSWORD: &str = "नदी किनारे घर 7";
+/// The first centre's administrator.
+pub const ADMIN: &str = "admin.dhr";
 
 /// A temporary folder with `sakhi.db` (once a server opened it) and `dist/`, the fake app.
 pub struct Folder {
@@ -58,28 +67,38 @@ impl Folder {
 
 pub struct TestApp {
     pub address: String,
+    /// The administrator's session, sent by `get`, `push` and `pull`; `None` before setup.
+    pub token: Option<String>,
     pub client: reqwest::Client,
     pub folder: Arc<Folder>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<Result<(), ServeError>>>,
 }
 
-/// A server over a fresh folder.
+/// A server over a fresh folder, set up, with the administrator logged in.
 pub async fn spawn_app() -> TestApp {
     spawn_app_in(Folder::new()).await
 }
 
-/// A server over `folder`: a second one over the same folder is a restart.
-pub async fn spawn_app_in(folder: Arc<Folder>) -> TestApp {
-    let settings = Settings {
+/// The settings of a test server over `folder`, started with [`SETUP_CODE`].
+pub fn settings(folder: &Folder) -> Settings {
+    Settings {
         port: 0,
         database_url: folder.database_url(),
         dist: folder.dist(),
+        setup_code: Some(sakhi_server::settings::SetupCode(SETUP_CODE.to_owned())),
         ..Settings::default()
-    };
-    spawn_with(settings, folder).await
+    }
 }
 
+/// A server over `folder`: a second one over the same folder is a restart. Set up (if it was not
+/// already) and logged in as [`ADMIN`].
+pub async fn spawn_app_in(folder: Arc<Folder>) -> TestApp {
+    let app = spawn_with(settings(&folder), folder).await;
+    app.ready().await
+}
+
+/// A server as it starts, not set up and not logged in.
 pub async fn spawn_with(settings: Settings, folder: Arc<Folder>) -> TestApp {
     let listener = TcpListener::bind((settings.address, settings.port))
         .await
@@ -91,6 +110,7 @@ pub async fn spawn_with(settings: Settings, folder: Arc<Folder>) -> TestApp {
     }));
     let app = TestApp {
         address,
+        token: None,
         client: reqwest::Client::builder()
             .timeout(Duration::from_secs(20))
             .build()
@@ -105,23 +125,154 @@ pub async fn spawn_with(settings: Settings, folder: Arc<Folder>) -> TestApp {
     app
 }
 
+/// The body of a setup of the centre `code` with the administrator `username`.
+pub fn setup_body(setup_code: &str, code: &str, username: &str) -> serde_json::Value {
+    json!({
+        "code": setup_code,
+        "centre": {"code": code, "name": format!("One Stop Centre {code}"),
+                   "district": "धारवाड़", "state": "Karnataka"},
+        "admin": {"username": username, "display_name": "सीता देवी", "password": PASSWORD}
+    })
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
 
+    /// Sets up the first centre (`DHR`) if needed and logs in as its administrator.
+    pub async fn ready(mut self) -> TestApp {
+        let status: serde_json::Value = self.get("/api/v1/setup").await.json().await.unwrap();
+        if status["needed"] == json!(true) {
+            let response = self
+                .send(
+                    reqwest::Method::POST,
+                    "/api/v1/setup",
+                    None,
+                    Some(setup_body(SETUP_CODE, "DHR", ADMIN)),
+                )
+                .await;
+            assert_eq!(response.status(), StatusCode::CREATED);
+        }
+        self.token = Some(self.log_in(ADMIN).await.token);
+        self
+    }
+
+    /// Any request, with `token` as its bearer and `body` as JSON.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.expect("Failed to send a request")
+    }
+
+    /// Logs in `username` with [`PASSWORD`] and expects a session.
+    pub async fn log_in(&self, username: &str) -> Session {
+        let response = self.try_log_in(username, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK, "login of {username}");
+        response.json().await.expect("a session")
+    }
+
+    pub async fn try_log_in(&self, username: &str, password: &str) -> reqwest::Response {
+        let body = json!({"username": username, "password": password, "device": DeviceId::new()});
+        self.send(reqwest::Method::POST, "/api/v1/session", None, Some(body))
+            .await
+    }
+
+    /// Makes an account with [`PASSWORD`] as the administrator `admin_token`, and logs it in.
+    pub async fn account(
+        &self,
+        admin_token: &str,
+        username: &str,
+        role: Role,
+    ) -> (Account, String) {
+        let body = NewAccount {
+            username: username.to_owned(),
+            display_name: format!("{username} देवी"),
+            role,
+            password: PASSWORD.to_owned(),
+        };
+        let response = self
+            .send(
+                reqwest::Method::POST,
+                "/api/v1/accounts",
+                Some(admin_token),
+                Some(serde_json::to_value(body).unwrap()),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let account: Account = response.json().await.unwrap();
+        let token = self.log_in(username).await.token;
+        (account, token)
+    }
+
+    /// A GET with the administrator's session, if any.
     pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.send(reqwest::Method::GET, path, self.token.as_deref(), None)
+            .await
+    }
+
+    /// Pushes as the holder of `token`, answering the raw response.
+    pub async fn push_as(
+        &self,
+        token: &str,
+        device: DeviceId,
+        changes: &[Change],
+    ) -> reqwest::Response {
+        let request = PushRequest {
+            protocol: PROTOCOL,
+            device,
+            changes: changes.to_vec(),
+        };
         self.client
-            .get(self.url(path))
+            .post(self.url("/api/v1/sync/push"))
+            .bearer_auth(token)
+            .json(&request)
             .send()
             .await
-            .expect("Failed to send a GET")
+            .expect("Failed to send a push")
+    }
+
+    /// Every record the holder of `token` may see, following pages to the end.
+    pub async fn pull_all_as(&self, token: &str) -> BTreeMap<RecordId, Record> {
+        let mut records = BTreeMap::new();
+        let mut cursor = Cursor(0);
+        loop {
+            let response = self
+                .send(
+                    reqwest::Method::GET,
+                    &format!("/api/v1/sync/pull?after={}&limit=1000", cursor.0),
+                    Some(token),
+                    None,
+                )
+                .await;
+            assert_eq!(response.status(), StatusCode::OK);
+            let page: PullResponse = response.json().await.unwrap();
+            cursor = page.cursor;
+            for record in page.records {
+                records.insert(record.id, record);
+            }
+            if !page.more {
+                return records;
+            }
+        }
     }
 
     /// Posts any body to the push endpoint, as JSON.
     pub async fn push_raw(&self, body: impl Into<reqwest::Body>) -> reqwest::Response {
         self.client
             .post(self.url("/api/v1/sync/push"))
+            .bearer_auth(self.token.as_deref().unwrap_or_default())
             .header("content-type", "application/json")
             .body(body)
             .send()
@@ -139,6 +290,7 @@ impl TestApp {
         let response = self
             .client
             .post(self.url("/api/v1/sync/push"))
+            .bearer_auth(self.token.as_deref().unwrap_or_default())
             .json(&request)
             .send()
             .await

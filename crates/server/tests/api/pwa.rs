@@ -1,6 +1,6 @@
 //! Serving the built app: exact types, cache headers by name, and index.html for the app's routes.
 
-use crate::helpers::{Folder, HASHED_JS, HASHED_WASM, INDEX_HTML, spawn_app, spawn_with};
+use crate::helpers::{self, Folder, HASHED_JS, HASHED_WASM, INDEX_HTML, spawn_app, spawn_with};
 use reqwest::StatusCode;
 use sakhi_server::Settings;
 
@@ -74,10 +74,8 @@ async fn a_missing_file_is_a_404_never_the_app_under_its_name() {
 async fn without_a_built_app_the_api_works_and_the_page_says_the_app_is_not_built() {
     let folder = Folder::new();
     let settings = Settings {
-        port: 0,
-        database_url: folder.database_url(),
         dist: folder.dist().join("missing"),
-        ..Settings::default()
+        ..helpers::settings(&folder)
     };
     let app = spawn_with(settings, folder).await;
 

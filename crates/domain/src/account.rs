@@ -1,0 +1,298 @@
+//! Accounts and centres: roles, and the rules for usernames, display names, passwords and centre
+//! codes, shared by the app (for instant feedback) and the server (which enforces them).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use thiserror::Error;
+
+/// What an account may do. Every account belongs to one centre.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Manages the centre's accounts and reads its audit log; sees every record of the centre.
+    Administrator,
+    /// A case worker or counsellor: sees every record of the centre.
+    Counsellor,
+    /// Works in the villages: sees only the records she created or that are assigned to her.
+    OutreachWorker,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Administrator, Role::Counsellor, Role::OutreachWorker];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Administrator => "administrator",
+            Role::Counsellor => "counsellor",
+            Role::OutreachWorker => "outreach_worker",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.as_str() == text)
+    }
+}
+
+/// Why a username, display name, password or centre detail was refused. The `code` is stable, for
+/// the app to translate; the text is a short English reason.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum AccountRule {
+    #[error(
+        "a username is 3 to 32 letters a-z, digits, dots, dashes or underscores, without spaces"
+    )]
+    BadUsername,
+    #[error("a name to show must be 1 to 80 characters")]
+    BadDisplayName,
+    #[error("a password must be at least {} characters", Password::MIN_CHARS)]
+    PasswordTooShort,
+    #[error("a password may be at most {} characters", Password::MAX_CHARS)]
+    PasswordTooLong,
+    #[error("the password must not be the username")]
+    PasswordIsUsername,
+    #[error("this password is one of the most common ones: choose another")]
+    PasswordTooCommon,
+    #[error("a centre code is 2 to 8 capital letters A-Z, such as DHR")]
+    BadCentreCode,
+    #[error("the centre's {0} must be 1 to 100 characters")]
+    BadCentreDetail(&'static str),
+}
+
+impl AccountRule {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AccountRule::BadUsername => "bad_username",
+            AccountRule::BadDisplayName => "bad_display_name",
+            AccountRule::PasswordTooShort => "password_too_short",
+            AccountRule::PasswordTooLong => "password_too_long",
+            AccountRule::PasswordIsUsername => "password_is_username",
+            AccountRule::PasswordTooCommon => "password_too_common",
+            AccountRule::BadCentreCode => "bad_centre_code",
+            AccountRule::BadCentreDetail(_) => "bad_centre_detail",
+        }
+    }
+}
+
+/// A username: ASCII, compared without regard to case, so it is kept in lower case.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Username(String);
+
+impl Username {
+    pub const MIN_CHARS: usize = 3;
+    pub const MAX_CHARS: usize = 32;
+
+    /// Takes what was typed, without surrounding spaces, in lower case.
+    pub fn parse(text: &str) -> Result<Username, AccountRule> {
+        let text = text.trim().to_ascii_lowercase();
+        let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c);
+        if (Self::MIN_CHARS..=Self::MAX_CHARS).contains(&text.len()) && text.chars().all(allowed) {
+            Ok(Username(text))
+        } else {
+            Err(AccountRule::BadUsername)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Username {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The name shown for an account, in any script: 1 to 80 characters, no control characters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub const MAX_CHARS: usize = 80;
+
+    pub fn parse(text: &str) -> Result<DisplayName, AccountRule> {
+        let text = text.trim();
+        let chars = text.chars().count();
+        if (1..=Self::MAX_CHARS).contains(&chars) && !text.chars().any(char::is_control) {
+            Ok(DisplayName(text.to_owned()))
+        } else {
+            Err(AccountRule::BadDisplayName)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A password that meets the rules. Its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+/// The most common passwords, one a line, in lower case: refused whatever their case.
+const COMMON_PASSWORDS: &str = include_str!("account/common_passwords.txt");
+
+impl Password {
+    /// Counted in characters, not bytes: a Devanagari letter is three bytes.
+    pub const MIN_CHARS: usize = 8;
+    pub const MAX_CHARS: usize = 128;
+
+    /// Checks a new password for the account `username` (as typed; compared without case).
+    pub fn parse(password: &str, username: &str) -> Result<Password, AccountRule> {
+        let chars = password.chars().count();
+        if chars > Self::MAX_CHARS {
+            return Err(AccountRule::PasswordTooLong);
+        }
+        if chars < Self::MIN_CHARS {
+            return Err(AccountRule::PasswordTooShort);
+        }
+        let lower = password.to_lowercase();
+        if lower == username.trim().to_lowercase() {
+            return Err(AccountRule::PasswordIsUsername);
+        }
+        if is_common(&lower) {
+            return Err(AccountRule::PasswordTooCommon);
+        }
+        Ok(Password(password.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+fn is_common(lower: &str) -> bool {
+    COMMON_PASSWORDS.lines().any(|line| line == lower)
+}
+
+/// A centre's short code, such as `DHR`: 2 to 8 capital letters.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CentreCode(String);
+
+impl CentreCode {
+    pub fn parse(text: &str) -> Result<CentreCode, AccountRule> {
+        let text = text.trim();
+        if (2..=8).contains(&text.len()) && text.chars().all(|c| c.is_ascii_uppercase()) {
+            Ok(CentreCode(text.to_owned()))
+        } else {
+            Err(AccountRule::BadCentreCode)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A centre's name, district or state (`what` names which, for the message): 1 to 100 characters.
+pub fn centre_detail(text: &str, what: &'static str) -> Result<String, AccountRule> {
+    let text = text.trim();
+    let chars = text.chars().count();
+    if (1..=100).contains(&chars) && !text.chars().any(char::is_control) {
+        Ok(text.to_owned())
+    } else {
+        Err(AccountRule::BadCentreDetail(what))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_travel_in_snake_case() {
+        assert_eq!(
+            serde_json::to_string(&Role::OutreachWorker).unwrap(),
+            "\"outreach_worker\""
+        );
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+    }
+
+    #[test]
+    fn a_username_is_kept_in_lower_case_and_refused_outside_its_alphabet() {
+        assert_eq!(
+            Username::parse(" Sita.Devi_2 ").unwrap().as_str(),
+            "sita.devi_2"
+        );
+        for bad in ["ab", "sita devi", "सीता", &"a".repeat(33), "sita@x"] {
+            assert_eq!(Username::parse(bad), Err(AccountRule::BadUsername), "{bad}");
+        }
+        assert!(Username::parse(&"a".repeat(32)).is_ok());
+    }
+
+    #[test]
+    fn a_display_name_may_be_devanagari_up_to_eighty_characters() {
+        assert!(DisplayName::parse("सीता देवी").is_ok());
+        assert!(DisplayName::parse(&"अ".repeat(80)).is_ok());
+        assert!(DisplayName::parse(&"अ".repeat(81)).is_err());
+        assert!(DisplayName::parse("  ").is_err());
+        assert!(DisplayName::parse("a\nb").is_err());
+    }
+
+    #[test]
+    fn a_password_is_counted_in_characters_of_any_script() {
+        // Eight Devanagari letters are 24 bytes but eight characters.
+        assert!(Password::parse("अआइईउऊएऐ", "sita").is_ok());
+        assert_eq!(
+            Password::parse("अआइईउऊए", "sita"),
+            Err(AccountRule::PasswordTooShort)
+        );
+        assert!(Password::parse(&"ख".repeat(128), "sita").is_ok());
+        assert_eq!(
+            Password::parse(&"ख".repeat(129), "sita")
+                .unwrap_err()
+                .code(),
+            "password_too_long"
+        );
+    }
+
+    #[test]
+    fn the_username_and_common_passwords_are_refused_whatever_their_case() {
+        assert_eq!(
+            Password::parse("Sita.Devi", "sita.devi")
+                .unwrap_err()
+                .code(),
+            "password_is_username"
+        );
+        for common in [
+            "password",
+            "PASSWORD123",
+            "Qwerty123",
+            "IloveYou1",
+            "JaiHind123",
+        ] {
+            assert_eq!(
+                Password::parse(common, "sita").unwrap_err().code(),
+                "password_too_common",
+                "{common}"
+            );
+        }
+        assert!(Password::parse("नदी किनारे घर", "sita").is_ok());
+    }
+
+    #[test]
+    fn a_password_never_shows_in_debug_output() {
+        let password = Password::parse("correct horse battery", "sita").unwrap();
+        assert!(!format!("{password:?}").contains("horse"));
+    }
+
+    #[test]
+    fn a_centre_code_is_two_to_eight_capitals() {
+        assert!(CentreCode::parse("DHR").is_ok());
+        for bad in ["D", "dhr", "DHR1", "ABCDEFGHI", "डी"] {
+            assert!(CentreCode::parse(bad).is_err(), "{bad}");
+        }
+        assert!(centre_detail("धारवाड़", "district").is_ok());
+        assert_eq!(
+            centre_detail("", "district").unwrap_err().to_string(),
+            "the centre's district must be 1 to 100 characters"
+        );
+    }
+}

@@ -1,0 +1,246 @@
+//! The API's OpenAPI 3.1 document, built by hand so that it says exactly what the handlers do.
+//! A test checks that it names every route of [`super::ROUTES`] and no other.
+
+use axum::Json;
+use serde_json::{Value, json};
+
+/// `GET /api/v1/openapi.json`.
+pub async fn document() -> Json<Value> {
+    Json(openapi())
+}
+
+fn schema(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn body(name: &str) -> Value {
+    json!({ "required": true, "content": { "application/json": { "schema": schema(name) } } })
+}
+
+fn answer(description: &str, name: Option<&str>) -> Value {
+    match name {
+        Some(name) => json!({
+            "description": description,
+            "content": { "application/json": { "schema": schema(name) } }
+        }),
+        None => json!({ "description": description }),
+    }
+}
+
+/// An error answer: an [`ErrorBody`](sakhi_domain::wire::ErrorBody) whose `code` is one of these.
+fn error(codes: &str) -> Value {
+    answer(&format!("Refused; `code` is {codes}"), Some("ErrorBody"))
+}
+
+const AUTH: &str = "`unauthenticated` (no valid session: log in again)";
+
+fn authenticated() -> Value {
+    json!([{ "bearer": [] }])
+}
+
+fn string() -> Value {
+    json!({ "type": "string" })
+}
+
+fn uuid() -> Value {
+    json!({ "type": "string", "format": "uuid" })
+}
+
+fn millis() -> Value {
+    json!({ "type": "integer", "format": "int64", "minimum": 0,
+            "description": "milliseconds since the Unix epoch (UTC)" })
+}
+
+fn object(required: &[&str], properties: Value) -> Value {
+    json!({ "type": "object", "required": required, "properties": properties })
+}
+
+/// The whole document.
+pub fn openapi() -> Value {
+    let role =
+        json!({ "type": "string", "enum": ["administrator", "counsellor", "outreach_worker"] });
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Sakhi sync server",
+            "version": "1",
+            "description": "Accounts, sessions and sync for One Stop Centres. Every answer carries \
+                Cache-Control: no-store. Errors are an ErrorBody with a stable `code`. Until a \
+                centre is set up, every path but health, setup and this document answers 503 \
+                `setup_required`."
+        },
+        "servers": [{ "url": "/api" }],
+        "components": {
+            "securitySchemes": {
+                "bearer": { "type": "http", "scheme": "bearer",
+                            "description": "The `token` of a Session" }
+            },
+            "schemas": {
+                "ErrorBody": object(&["error"], json!({ "error": string(), "code": string() })),
+                "Health": object(&["status", "protocol"],
+                    json!({ "status": string(), "protocol": { "type": "integer" } })),
+                "SetupStatus": object(&["needed"], json!({ "needed": { "type": "boolean" } })),
+                "NewCentre": object(&["code", "name", "district", "state"], json!({
+                    "code": { "type": "string", "pattern": "^[A-Z]{2,8}$" },
+                    "name": string(), "district": string(), "state": string() })),
+                "NewAdministrator": object(&["username", "display_name", "password"], json!({
+                    "username": string(), "display_name": string(), "password": string() })),
+                "SetupRequest": object(&["code", "centre", "admin"], json!({
+                    "code": string(), "centre": schema("NewCentre"),
+                    "admin": schema("NewAdministrator") })),
+                "LoginRequest": object(&["username", "password", "device"], json!({
+                    "username": string(), "password": string(), "device": uuid() })),
+                "Centre": object(&["id", "code", "name", "district", "state"], json!({
+                    "id": uuid(), "code": string(), "name": string(), "district": string(),
+                    "state": string() })),
+                "Role": role,
+                "Account": object(&["id", "username", "display_name", "role", "centre"], json!({
+                    "id": uuid(), "username": string(), "display_name": string(),
+                    "role": schema("Role"), "centre": schema("Centre"),
+                    "disabled": { "type": "boolean" }, "created_at": millis() })),
+                "Session": object(&["token", "expires_at", "account"], json!({
+                    "token": string(), "expires_at": millis(), "account": schema("Account") })),
+                "AccountList": object(&["accounts"], json!({
+                    "accounts": { "type": "array", "items": schema("Account") } })),
+                "NewAccount": object(&["username", "display_name", "role", "password"], json!({
+                    "username": string(), "display_name": string(), "role": schema("Role"),
+                    "password": string() })),
+                "AccountPatch": object(&[], json!({
+                    "display_name": string(), "role": schema("Role"),
+                    "disabled": { "type": "boolean" } })),
+                "PasswordReset": object(&["password"], json!({ "password": string() })),
+                "AuditEntry": object(&["id", "at", "action", "outcome"], json!({
+                    "id": { "type": "integer" }, "at": millis(),
+                    "centre": { "type": ["string", "null"] },
+                    "account": { "type": ["string", "null"] },
+                    "username": { "type": ["string", "null"] },
+                    "device": { "type": ["string", "null"] },
+                    "address": { "type": ["string", "null"] },
+                    "action": string(), "outcome": string(),
+                    "records": { "type": "array", "items": uuid() },
+                    "detail": { "type": ["string", "null"] } })),
+                "AuditPage": object(&["entries", "more"], json!({
+                    "entries": { "type": "array", "items": schema("AuditEntry") },
+                    "more": { "type": "boolean" } })),
+                "Change": { "type": "object", "description": "One edit of one field: id, record, \
+                    kind, field, value, stamp, base stamp (see the domain crate)" },
+                "Record": { "type": "object", "description": "A record's full field-stamped \
+                    snapshot (see the domain crate)" },
+                "PushRequest": object(&["protocol", "device", "changes"], json!({
+                    "protocol": { "type": "integer" }, "device": uuid(),
+                    "changes": { "type": "array", "items": schema("Change") } })),
+                "ChangeResult": object(&["change", "outcome"], json!({
+                    "change": uuid(),
+                    "outcome": { "type": "string", "enum": ["accepted", "rejected"] },
+                    "code": string(), "reason": string() })),
+                "PushResponse": object(&["epoch", "results"], json!({
+                    "epoch": uuid(),
+                    "results": { "type": "array", "items": schema("ChangeResult") } })),
+                "PullResponse": object(&["epoch", "records", "cursor", "more"], json!({
+                    "epoch": uuid(),
+                    "records": { "type": "array", "items": schema("Record") },
+                    "cursor": { "type": "integer" }, "more": { "type": "boolean" } }))
+            }
+        },
+        "paths": {
+            "/v1/health": {
+                "get": { "summary": "Whether the server answers, and its protocol version",
+                    "responses": { "200": answer("Healthy", Some("Health")) } }
+            },
+            "/v1/openapi.json": {
+                "get": { "summary": "This document",
+                    "responses": { "200": { "description": "The OpenAPI document" } } }
+            },
+            "/v1/setup": {
+                "get": { "summary": "Whether a first centre must still be set up",
+                    "responses": { "200": answer("Status", Some("SetupStatus")) } },
+                "post": { "summary": "Sets up a centre and its first administrator with a one-time code",
+                    "requestBody": body("SetupRequest"),
+                    "responses": {
+                        "201": answer("Set up; the administrator's session", Some("Session")),
+                        "400": error("`bad_request` or a rule's code (`bad_username`, `password_too_short`, …)"),
+                        "403": error("`bad_setup_code`"),
+                        "409": error("`already_set_up`, `username_taken` or `centre_code_taken`"),
+                        "413": error("`too_large`"),
+                        "429": error("`too_many_tries`; see Retry-After")
+                    } }
+            },
+            "/v1/session": {
+                "post": { "summary": "Logs in on a device",
+                    "requestBody": body("LoginRequest"),
+                    "responses": {
+                        "200": answer("Logged in", Some("Session")),
+                        "400": error("`bad_request` or `password_too_long`"),
+                        "401": error("`bad_login` (wrong username or password, or disabled)"),
+                        "413": error("`too_large`"),
+                        "429": error("`too_many_tries`; see Retry-After"),
+                        "503": error("`setup_required`")
+                    } },
+                "get": { "summary": "The account of the session", "security": authenticated(),
+                    "responses": { "200": answer("The account", Some("Account")),
+                                   "401": error(AUTH) } },
+                "delete": { "summary": "Logs out: the token stops working at once",
+                    "security": authenticated(),
+                    "responses": { "204": answer("Logged out", None), "401": error(AUTH) } }
+            },
+            "/v1/accounts": {
+                "get": { "summary": "The accounts of the administrator's centre",
+                    "security": authenticated(),
+                    "responses": { "200": answer("The accounts", Some("AccountList")),
+                                   "401": error(AUTH), "403": error("`forbidden`") } },
+                "post": { "summary": "Makes an account in the administrator's centre",
+                    "security": authenticated(), "requestBody": body("NewAccount"),
+                    "responses": { "201": answer("Made", Some("Account")),
+                                   "400": error("a rule's code"), "401": error(AUTH),
+                                   "403": error("`forbidden`"), "409": error("`username_taken`") } }
+            },
+            "/v1/accounts/{id}": {
+                "patch": { "summary": "Changes an account's name, role or disabled flag; disabling ends its sessions",
+                    "security": authenticated(),
+                    "parameters": [{ "name": "id", "in": "path", "required": true, "schema": uuid() }],
+                    "requestBody": body("AccountPatch"),
+                    "responses": { "200": answer("Changed", Some("Account")),
+                                   "400": error("`bad_display_name` or `bad_request`"),
+                                   "401": error(AUTH), "403": error("`forbidden`"),
+                                   "404": error("`not_found` (also another centre's account)"),
+                                   "409": error("`cannot_change_self`") } }
+            },
+            "/v1/accounts/{id}/password": {
+                "post": { "summary": "Sets a new password for an account and ends its sessions",
+                    "security": authenticated(),
+                    "parameters": [{ "name": "id", "in": "path", "required": true, "schema": uuid() }],
+                    "requestBody": body("PasswordReset"),
+                    "responses": { "204": answer("Set", None),
+                                   "400": error("a password rule's code"), "401": error(AUTH),
+                                   "403": error("`forbidden`"), "404": error("`not_found`") } }
+            },
+            "/v1/audit": {
+                "get": { "summary": "The centre's audit log, newest first", "security": authenticated(),
+                    "parameters": [
+                        { "name": "before", "in": "query", "schema": { "type": "integer" } },
+                        { "name": "limit", "in": "query", "schema": { "type": "integer", "maximum": 500 } }
+                    ],
+                    "responses": { "200": answer("A page", Some("AuditPage")),
+                                   "401": error(AUTH), "403": error("`forbidden`") } }
+            },
+            "/v1/sync/push": {
+                "post": { "summary": "Applies a batch of changes; refused whole if any edits a record not yours",
+                    "security": authenticated(), "requestBody": body("PushRequest"),
+                    "responses": { "200": answer("One result per change", Some("PushResponse")),
+                                   "400": error("`bad_request`"), "401": error(AUTH),
+                                   "404": error("`not_found`: a record is not yours; nothing applied"),
+                                   "413": error("`too_large`") } }
+            },
+            "/v1/sync/pull": {
+                "get": { "summary": "The next page of the records you may see",
+                    "security": authenticated(),
+                    "parameters": [
+                        { "name": "after", "in": "query", "schema": { "type": "integer" } },
+                        { "name": "limit", "in": "query", "schema": { "type": "integer", "maximum": 1000 } }
+                    ],
+                    "responses": { "200": answer("A page", Some("PullResponse")),
+                                   "400": error("`bad_request`"), "401": error(AUTH) } }
+            }
+        }
+    })
+}

@@ -1,0 +1,577 @@
+//! Centres, accounts, sessions, setup codes and the audit log in SQLite.
+
+use super::{parse_id, parse_json, to_json};
+use crate::store::{
+    AccountChange, AccountError, AuditRecord, Authenticated, CentreId, Credentials, NewAccountRow,
+    NewCentreRow, NewSession, SetupOutcome, StoreError,
+};
+use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
+use sakhi_domain::{AccountId, DeviceId, RecordId, Role};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+/// A session's last use is written at most this often, so that every pull does not write.
+const TOUCH_EVERY_MS: u64 = 60_000;
+
+const ACCOUNT_COLUMNS: &str = "SELECT a.id, a.username, a.display_name, a.role, a.disabled, \
+     a.created_at, c.id, c.code, c.name, c.district, c.state \
+     FROM accounts a JOIN centres c ON c.id = a.centre_id";
+
+type AccountRow = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
+
+fn account_of(row: AccountRow) -> Result<Account, StoreError> {
+    let (
+        id,
+        username,
+        display_name,
+        role,
+        disabled,
+        created_at,
+        centre,
+        code,
+        name,
+        district,
+        state,
+    ) = row;
+    Ok(Account {
+        id: parse_id(&id, "account id")?,
+        username,
+        display_name,
+        role: Role::parse(&role)
+            .ok_or_else(|| StoreError::Corrupt("a stored role is unknown".to_owned()))?,
+        centre: Centre {
+            id: parse_id(&centre, "centre id")?,
+            code,
+            name,
+            district,
+            state,
+        },
+        disabled: disabled != 0,
+        created_at: u64::try_from(created_at).unwrap_or(0),
+    })
+}
+
+fn millis(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+async fn account_by_id(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: &str,
+) -> Result<Option<Account>, StoreError> {
+    let row: Option<AccountRow> = sqlx::query_as(&format!("{ACCOUNT_COLUMNS} WHERE a.id = ?"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(account_of).transpose()
+}
+
+pub(super) async fn is_set_up(pool: &SqlitePool) -> Result<bool, StoreError> {
+    let set_up: i64 =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM centres WHERE set_up_at IS NOT NULL)")
+            .fetch_one(pool)
+            .await?;
+    Ok(set_up != 0)
+}
+
+pub(super) async fn replace_first_setup_code(
+    pool: &SqlitePool,
+    code_hash: &str,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    sqlx::query("DELETE FROM setup_codes WHERE purpose = 'first' AND used_at IS NULL")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO setup_codes (code_hash, purpose, created_at) VALUES (?, 'first', ?)
+         ON CONFLICT (code_hash) DO UPDATE SET used_at = NULL",
+    )
+    .bind(code_hash)
+    .bind(super::now_millis())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(super) async fn add_centre_setup_code(
+    pool: &SqlitePool,
+    code_hash: &str,
+    expires_at: u64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO setup_codes (code_hash, purpose, created_at, expires_at)
+         VALUES (?, 'centre', ?, ?)",
+    )
+    .bind(code_hash)
+    .bind(super::now_millis())
+    .bind(millis(expires_at))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn set_up(
+    pool: &SqlitePool,
+    code_hash: &str,
+    centre: NewCentreRow,
+    admin: NewAccountRow,
+    now: u64,
+) -> Result<SetupOutcome, StoreError> {
+    let now = millis(now);
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let set_up: i64 =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM centres WHERE set_up_at IS NOT NULL)")
+            .fetch_one(&mut *tx)
+            .await?;
+    let set_up = set_up != 0;
+    let code: Option<String> = sqlx::query_scalar(
+        "SELECT purpose FROM setup_codes
+         WHERE code_hash = ? AND used_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
+    )
+    .bind(code_hash)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let usable = match code.as_deref() {
+        Some("first") => !set_up,
+        Some("centre") => true,
+        _ => false,
+    };
+    if !usable {
+        if !set_up {
+            return Ok(SetupOutcome::BadCode);
+        }
+        let pending: i64 = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM setup_codes WHERE purpose = 'centre'
+             AND used_at IS NULL AND expires_at > ?)",
+        )
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        return Ok(if pending != 0 {
+            SetupOutcome::BadCode
+        } else {
+            SetupOutcome::AlreadySetUp
+        });
+    }
+    let taken: i64 =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM accounts WHERE username = ?)")
+            .bind(&admin.username)
+            .fetch_one(&mut *tx)
+            .await?;
+    if taken != 0 {
+        return Ok(SetupOutcome::UsernameTaken);
+    }
+    // The first setup adopts the implicit centre of a database from before accounts, records and
+    // all; a centre of its own is made otherwise.
+    let adopt: Option<String> = if code.as_deref() == Some("first") {
+        sqlx::query_scalar(
+            "SELECT id FROM centres WHERE set_up_at IS NULL ORDER BY created_at LIMIT 1",
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+    } else {
+        None
+    };
+    let code_taken: i64 =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM centres WHERE code = ? AND id IS NOT ?)")
+            .bind(&centre.code)
+            .bind(&adopt)
+            .fetch_one(&mut *tx)
+            .await?;
+    if code_taken != 0 {
+        return Ok(SetupOutcome::CentreCodeTaken);
+    }
+    let centre_id = match adopt {
+        Some(id) => {
+            sqlx::query(
+                "UPDATE centres SET code = ?, name = ?, district = ?, state = ?, set_up_at = ?
+                 WHERE id = ?",
+            )
+            .bind(&centre.code)
+            .bind(&centre.name)
+            .bind(&centre.district)
+            .bind(&centre.state)
+            .bind(now)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+            id
+        }
+        None => {
+            let id = CentreId::new().to_string();
+            sqlx::query(
+                "INSERT INTO centres (id, code, name, district, state, seq, created_at, set_up_at)
+                 VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
+            )
+            .bind(&id)
+            .bind(&centre.code)
+            .bind(&centre.name)
+            .bind(&centre.district)
+            .bind(&centre.state)
+            .bind(now)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            id
+        }
+    };
+    let account_id = insert_account(&mut tx, &centre_id, &admin, now).await?;
+    sqlx::query("UPDATE setup_codes SET used_at = ? WHERE code_hash = ?")
+        .bind(now)
+        .bind(code_hash)
+        .execute(&mut *tx)
+        .await?;
+    let account = account_by_id(&mut tx, &account_id)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("a new account is missing".to_owned()))?;
+    tx.commit().await?;
+    Ok(SetupOutcome::Done(account))
+}
+
+async fn insert_account(
+    tx: &mut Transaction<'_, Sqlite>,
+    centre: &str,
+    account: &NewAccountRow,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    let id = AccountId::new().to_string();
+    sqlx::query(
+        "INSERT INTO accounts
+         (id, centre_id, username, display_name, role, password_hash, disabled, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
+    )
+    .bind(&id)
+    .bind(centre)
+    .bind(&account.username)
+    .bind(&account.display_name)
+    .bind(account.role.as_str())
+    .bind(&account.password_hash)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+pub(super) async fn credentials(
+    pool: &SqlitePool,
+    username: &str,
+) -> Result<Option<Credentials>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT id, password_hash FROM accounts WHERE username = ?")
+            .bind(username)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((id, password_hash)) = row else {
+        return Ok(None);
+    };
+    let account = account_by_id(&mut tx, &id).await?;
+    tx.commit().await?;
+    Ok(account.map(|account| Credentials {
+        account,
+        password_hash,
+    }))
+}
+
+pub(super) async fn create_session(
+    pool: &SqlitePool,
+    session: NewSession,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sessions
+         (token_hash, account_id, device_id, created_at, last_used_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&session.token_hash)
+    .bind(session.account.to_string())
+    .bind(session.device.to_string())
+    .bind(millis(session.now))
+    .bind(millis(session.now))
+    .bind(millis(session.expires_at))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn authenticate(
+    pool: &SqlitePool,
+    token_hash: &str,
+    now: u64,
+    idle_ms: u64,
+) -> Result<Option<Authenticated>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let row: Option<(String, String, i64, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT account_id, device_id, last_used_at, expires_at, revoked_at
+         FROM sessions WHERE token_hash = ?",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((account_id, device, last_used, expires_at, revoked_at)) = row else {
+        return Ok(None);
+    };
+    let last_used = u64::try_from(last_used).unwrap_or(0);
+    let expires_at = u64::try_from(expires_at).unwrap_or(0);
+    if revoked_at.is_some() || now >= expires_at || now.saturating_sub(last_used) >= idle_ms {
+        return Ok(None);
+    }
+    let Some(account) = account_by_id(&mut tx, &account_id).await? else {
+        return Ok(None);
+    };
+    if account.disabled {
+        return Ok(None);
+    }
+    tx.commit().await?;
+    if now.saturating_sub(last_used) >= TOUCH_EVERY_MS {
+        sqlx::query("UPDATE sessions SET last_used_at = ? WHERE token_hash = ?")
+            .bind(millis(now))
+            .bind(token_hash)
+            .execute(pool)
+            .await?;
+    }
+    Ok(Some(Authenticated {
+        account,
+        device: parse_id::<DeviceId>(&device, "device id")?,
+    }))
+}
+
+pub(super) async fn revoke_session(
+    pool: &SqlitePool,
+    token_hash: &str,
+    now: u64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL")
+        .bind(millis(now))
+        .bind(token_hash)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn accounts(
+    pool: &SqlitePool,
+    centre: CentreId,
+) -> Result<Vec<Account>, StoreError> {
+    let rows: Vec<AccountRow> = sqlx::query_as(&format!(
+        "{ACCOUNT_COLUMNS} WHERE a.centre_id = ? ORDER BY a.created_at, a.id"
+    ))
+    .bind(centre.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(account_of).collect()
+}
+
+pub(super) async fn account(
+    pool: &SqlitePool,
+    centre: CentreId,
+    id: AccountId,
+) -> Result<Option<Account>, StoreError> {
+    let row: Option<AccountRow> = sqlx::query_as(&format!(
+        "{ACCOUNT_COLUMNS} WHERE a.centre_id = ? AND a.id = ?"
+    ))
+    .bind(centre.to_string())
+    .bind(id.to_string())
+    .fetch_optional(pool)
+    .await?;
+    row.map(account_of).transpose()
+}
+
+pub(super) async fn create_account(
+    pool: &SqlitePool,
+    centre: CentreId,
+    account: NewAccountRow,
+    now: u64,
+) -> Result<Account, AccountError> {
+    let mut tx = pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(StoreError::from)?;
+    let taken: i64 =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM accounts WHERE username = ?)")
+            .bind(&account.username)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+    if taken != 0 {
+        return Err(AccountError::UsernameTaken);
+    }
+    let id = insert_account(&mut tx, &centre.to_string(), &account, millis(now))
+        .await
+        .map_err(StoreError::from)?;
+    let account = account_by_id(&mut tx, &id)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("a new account is missing".to_owned()))?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(account)
+}
+
+pub(super) async fn update_account(
+    pool: &SqlitePool,
+    centre: CentreId,
+    id: AccountId,
+    patch: AccountChange,
+    now: u64,
+) -> Result<Option<Account>, StoreError> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let id_text = id.to_string();
+    let found: i64 =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM accounts WHERE id = ? AND centre_id = ?)")
+            .bind(&id_text)
+            .bind(centre.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+    if found == 0 {
+        return Ok(None);
+    }
+    if let Some(display_name) = &patch.display_name {
+        sqlx::query("UPDATE accounts SET display_name = ? WHERE id = ?")
+            .bind(display_name)
+            .bind(&id_text)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if let Some(role) = patch.role {
+        sqlx::query("UPDATE accounts SET role = ? WHERE id = ?")
+            .bind(role.as_str())
+            .bind(&id_text)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if let Some(disabled) = patch.disabled {
+        sqlx::query("UPDATE accounts SET disabled = ? WHERE id = ?")
+            .bind(i64::from(disabled))
+            .bind(&id_text)
+            .execute(&mut *tx)
+            .await?;
+        if disabled {
+            revoke_all(&mut tx, &id_text, now).await?;
+        }
+    }
+    let account = account_by_id(&mut tx, &id_text).await?;
+    tx.commit().await?;
+    Ok(account)
+}
+
+async fn revoke_all(
+    tx: &mut Transaction<'_, Sqlite>,
+    account: &str,
+    now: u64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL")
+        .bind(millis(now))
+        .bind(account)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn set_password(
+    pool: &SqlitePool,
+    centre: CentreId,
+    id: AccountId,
+    password_hash: &str,
+    now: u64,
+) -> Result<bool, StoreError> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let id_text = id.to_string();
+    let changed =
+        sqlx::query("UPDATE accounts SET password_hash = ? WHERE id = ? AND centre_id = ?")
+            .bind(password_hash)
+            .bind(&id_text)
+            .bind(centre.to_string())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    if changed == 0 {
+        return Ok(false);
+    }
+    revoke_all(&mut tx, &id_text, now).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+pub(super) async fn audit(pool: &SqlitePool, entry: AuditRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit
+         (at, centre_id, account_id, username, device_id, address, action, outcome, records, detail)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(super::now_millis())
+    .bind(entry.centre.map(|id| id.to_string()))
+    .bind(entry.account.map(|id| id.to_string()))
+    .bind(entry.username)
+    .bind(entry.device.map(|id| id.to_string()))
+    .bind(entry.address)
+    .bind(entry.action)
+    .bind(entry.outcome)
+    .bind(to_json(&entry.records)?)
+    .bind(entry.detail)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+type AuditRow = (
+    i64,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    String,
+    Option<String>,
+);
+
+pub(super) async fn audit_page(
+    pool: &SqlitePool,
+    centre: CentreId,
+    before: Option<u64>,
+    limit: u32,
+) -> Result<(Vec<AuditEntry>, bool), StoreError> {
+    let rows: Vec<AuditRow> = sqlx::query_as(
+        "SELECT id, at, centre_id, account_id, username, device_id, address, action, outcome,
+                records, detail
+         FROM audit WHERE centre_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+    )
+    .bind(centre.to_string())
+    .bind(before.map_or(i64::MAX, millis))
+    .bind(i64::from(limit) + 1)
+    .fetch_all(pool)
+    .await?;
+    let more = rows.len() > limit as usize;
+    let mut entries = Vec::with_capacity(rows.len());
+    for row in rows.into_iter().take(limit as usize) {
+        let (id, at, centre, account, username, device, address, action, outcome, records, detail) =
+            row;
+        entries.push(AuditEntry {
+            id: u64::try_from(id).unwrap_or(0),
+            at: u64::try_from(at).unwrap_or(0),
+            centre: centre.map(|c| parse_id(&c, "centre id")).transpose()?,
+            account: account.map(|a| parse_id(&a, "account id")).transpose()?,
+            username,
+            device: device.map(|d| parse_id(&d, "device id")).transpose()?,
+            address,
+            action,
+            outcome,
+            records: parse_json::<Vec<RecordId>>(&records, "audit record list")?,
+            detail,
+        });
+    }
+    Ok((entries, more))
+}

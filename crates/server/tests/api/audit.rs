@@ -1,0 +1,146 @@
+//! The audit log: a row for each kind of event, newest first, paged, and never a record's content.
+
+use crate::authorisation::two_centres;
+use crate::helpers::{ADMIN, now};
+use reqwest::{Method, StatusCode};
+use sakhi_domain::wire::account::AuditPage;
+use sakhi_domain::{Clock, DeviceId, Kind, Record, RecordId, Role};
+use serde_json::json;
+
+const CANARY: &str = "CANARY-सीता-7f3a9";
+
+#[tokio::test]
+async fn every_kind_of_event_is_audited_without_any_field_value() {
+    let setup = two_centres().await;
+    let app = &setup.app;
+    let admin = &setup.admin;
+    let (worker, token) = &setup.counsellor;
+    let mut phone = Clock::new(DeviceId::new());
+    let mut case = Record::new(RecordId::new(), Kind::Case);
+    let changes = [
+        case.edit(&mut phone, now(), "name", json!(CANARY)),
+        case.edit(&mut phone, now(), "description", json!(CANARY)),
+    ];
+    assert_eq!(
+        app.push_as(token, phone.device(), &changes).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(app.pull_all_as(token).await.len(), 1);
+    assert_eq!(
+        app.try_log_in(ADMIN, "wrong password 9").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let path = format!("/api/v1/accounts/{}", worker.id);
+    app.send(
+        Method::PATCH,
+        &path,
+        Some(admin),
+        Some(json!({"role": "outreach_worker"})),
+    )
+    .await;
+    app.send(
+        Method::POST,
+        &format!("{path}/password"),
+        Some(admin),
+        Some(json!({"password": "एक नया पासवर्ड"})),
+    )
+    .await;
+    let (_, outreach_token) = &setup.outreach;
+    assert_eq!(
+        app.send(Method::GET, "/api/v1/audit", Some(outreach_token), None)
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    app.send(
+        Method::DELETE,
+        "/api/v1/session",
+        Some(outreach_token),
+        None,
+    )
+    .await;
+
+    let page: AuditPage = app
+        .send(Method::GET, "/api/v1/audit?limit=500", Some(admin), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<(&str, &str)> = page
+        .entries
+        .iter()
+        .map(|e| (e.action.as_str(), e.outcome.as_str()))
+        .collect();
+    for expected in [
+        ("setup", "ok"),
+        ("login", "ok"),
+        ("login", "bad_login"),
+        ("logout", "ok"),
+        ("push", "ok"),
+        ("pull", "ok"),
+        ("account_create", "ok"),
+        ("account_update", "ok"),
+        ("password_reset", "ok"),
+        ("refused", "forbidden"),
+    ] {
+        assert!(actions.contains(&expected), "{expected:?} in {actions:?}");
+    }
+    let push = page.entries.iter().find(|e| e.action == "push").unwrap();
+    assert_eq!(push.records, [case.id]);
+    assert_eq!(push.detail.as_deref(), Some("accepted=2 rejected=0"));
+    assert_eq!(push.account, Some(worker.id));
+    let pull = page.entries.iter().find(|e| e.action == "pull").unwrap();
+    assert_eq!(pull.records, [case.id]);
+    let failed = page
+        .entries
+        .iter()
+        .find(|e| e.outcome == "bad_login")
+        .unwrap();
+    assert_eq!(failed.username.as_deref(), Some(ADMIN));
+    assert_eq!(failed.address.as_deref(), Some("127.0.0.1"));
+    assert!(
+        page.entries.windows(2).all(|w| w[0].id > w[1].id),
+        "newest first"
+    );
+    // The other centre's events are not this centre's.
+    assert!(
+        page.entries
+            .iter()
+            .all(|e| e.centre == Some(worker.centre.id))
+    );
+
+    // Never a value, in the API or the table itself.
+    let text = serde_json::to_string(&page).unwrap();
+    assert!(!text.contains(CANARY));
+    let store = sakhi_server::SqliteStore::open(&app.folder.database_url())
+        .await
+        .unwrap();
+    let rows: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT outcome, records, detail FROM audit")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    assert!(!format!("{rows:?}").contains("CANARY"));
+
+    // Paging.
+    let first: AuditPage = app
+        .send(Method::GET, "/api/v1/audit?limit=2", Some(admin), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(first.more);
+    let next: AuditPage = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/audit?limit=2&before={}", first.entries[1].id),
+            Some(admin),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(next.entries[0].id, page.entries[2].id);
+    let _ = Role::Counsellor;
+}

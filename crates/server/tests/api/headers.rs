@@ -1,0 +1,163 @@
+//! The security headers on every answer, and the API's OpenAPI document against its routes.
+
+use crate::helpers::{Folder, settings, spawn_app, spawn_with};
+use reqwest::{Method, StatusCode};
+use sakhi_server::api::ROUTES;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+fn assert_secure(response: &reqwest::Response) {
+    let url = response.url().clone();
+    let headers = response.headers();
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    for part in [
+        "default-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self'",
+        "manifest-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ] {
+        assert!(csp.contains(part), "{url}: {part} in {csp}");
+    }
+    assert!(
+        !csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"),
+        "{csp}"
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff", "{url}");
+    assert_eq!(headers["referrer-policy"], "no-referrer", "{url}");
+}
+
+#[tokio::test]
+async fn api_static_and_error_answers_all_carry_the_security_headers() {
+    let app = spawn_app().await;
+    for path in [
+        "/api/v1/health",
+        "/api/v1/sync/pull",
+        "/api/v1/nothing",
+        "/",
+        "/sw.js",
+        "/missing.js",
+    ] {
+        let response = app.get(path).await;
+        assert_secure(&response);
+        if path.starts_with("/api") {
+            assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
+        }
+    }
+    let unauthenticated = app.send(Method::GET, "/api/v1/accounts", None, None).await;
+    assert_eq!(unauthenticated.status(), StatusCode::UNAUTHORIZED);
+    assert_secure(&unauthenticated);
+    assert!(
+        !app.get("/")
+            .await
+            .headers()
+            .contains_key("strict-transport-security")
+    );
+}
+
+#[tokio::test]
+async fn each_inline_script_of_the_built_page_is_allowed_by_its_hash_and_https_turns_on_hsts() {
+    let folder = Folder::new();
+    let script = "\nimport init from '/sakhi-0123456789abcdef.js';\nawait init();\n";
+    std::fs::write(
+        folder.dist().join("index.html"),
+        format!("<!doctype html><script type=\"module\">{script}</script><script src=\"/x.js\"></script>"),
+    )
+    .unwrap();
+    let settings = sakhi_server::Settings {
+        public_url: Some("https://osc.example.org".to_owned()),
+        ..settings(&folder)
+    };
+    let app = spawn_with(settings, folder).await;
+    let response = app.get("/").await;
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let hash = sakhi_server::auth::sha256_base64(script);
+    assert!(csp.contains(&format!("'sha256-{hash}'")), "{csp}");
+    assert_eq!(csp.matches("'sha256-").count(), 1);
+    assert_eq!(
+        response.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+}
+
+#[tokio::test]
+async fn the_real_builds_bootstrap_script_is_hashed_when_a_build_is_at_hand() {
+    // The app is built elsewhere; when a build sits beside this checkout, check its page too.
+    let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist");
+    let Ok(index) = std::fs::read_to_string(dist.join("index.html")) else {
+        return;
+    };
+    let scripts = sakhi_server::app::inline_scripts(&index);
+    let headers = sakhi_server::SecurityHeaders::new(&dist, None);
+    let csp = headers.csp.to_str().unwrap();
+    for script in scripts {
+        let hash = sakhi_server::auth::sha256_base64(script);
+        assert!(csp.contains(&hash), "{csp}");
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_names_every_route_and_no_other() {
+    let app = spawn_app().await;
+    let response = app
+        .send(Method::GET, "/api/v1/openapi.json", None, None)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let document: Value = response.json().await.unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+    let mut documented = BTreeSet::new();
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            documented.insert((method.to_uppercase(), path.clone()));
+            assert!(operation["responses"].is_object(), "{method} {path}");
+        }
+    }
+    let routed: BTreeSet<_> = ROUTES
+        .iter()
+        .map(|route| (route.method.to_owned(), route.path.to_owned()))
+        .collect();
+    assert_eq!(documented, routed);
+    // Every schema a reference names exists.
+    let text = document.to_string();
+    for reference in text.split("#/components/schemas/").skip(1) {
+        let name: String = reference
+            .chars()
+            .take_while(|c| c.is_alphanumeric())
+            .collect();
+        assert!(
+            document["components"]["schemas"][&name].is_object(),
+            "{name}"
+        );
+    }
+    // And the router answers every route of the table (none falls to "no such path").
+    for route in ROUTES {
+        let path = format!("/api{}", route.path.replace("{id}", &uuid_like()));
+        let response = app
+            .send(route.method.parse().unwrap(), &path, None, None)
+            .await;
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        assert_ne!(
+            body["error"], "there is no such API path",
+            "{} {}",
+            route.method, route.path
+        );
+        assert_ne!(
+            body["code"], "method_not_allowed",
+            "{} {}",
+            route.method, route.path
+        );
+    }
+}
+
+fn uuid_like() -> String {
+    sakhi_domain::AccountId::new().to_string()
+}
