@@ -92,10 +92,15 @@ async fn commit(tx: Transaction<'_>) -> Result<()> {
 impl From<indexed_db_futures::error::OpenDbError> for StoreError {
     fn from(error: indexed_db_futures::error::OpenDbError) -> Self {
         use indexed_db_futures::error::OpenDbError;
-        StoreError::Open(match error {
-            OpenDbError::Base(error) => describe(error),
-            _ => "this browser has no usable IndexedDB".to_owned(),
-        })
+        match error {
+            // Creating a database on a full disk fails like a write does.
+            OpenDbError::Base(error) => match StoreError::from(error) {
+                StoreError::Full => StoreError::Full,
+                StoreError::Database(reason) => StoreError::Open(reason),
+                other => other,
+            },
+            _ => StoreError::Open("this browser has no usable IndexedDB".to_owned()),
+        }
     }
 }
 

@@ -22,6 +22,25 @@ const PASSPHRASE: &str = "नीला आसमान 42 blue sky";
 #[wasm_bindgen(inline_js = r#"
 const request = (r) => new Promise((ok, fail) => { r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
 
+// A database of controls that the scan must find: text kept as a string, as UTF-8 bytes and as
+// UTF-16 bytes at an odd offset.
+export async function plant_controls(name, text) {
+  const r = indexedDB.open(name, 1);
+  r.onupgradeneeded = () => r.result.createObjectStore("controls");
+  const db = await request(r);
+  const tx = db.transaction("controls", "readwrite");
+  const store = tx.objectStore("controls");
+  store.put(text, "string");
+  store.put(new TextEncoder().encode(text), "utf-8");
+  const utf16 = new Uint8Array(1 + text.length * 2);
+  for (let i = 0; i < text.length; i += 1) { utf16[1 + 2 * i] = text.charCodeAt(i) & 0xff; utf16[2 + 2 * i] = text.charCodeAt(i) >> 8; }
+  store.put(utf16.buffer, "utf-16");
+  await new Promise((ok, fail) => { tx.oncomplete = ok; tx.onabort = () => fail(tx.error); });
+  db.close();
+}
+
+export async function drop_database(name) { await request(indexedDB.deleteDatabase(name)); }
+
 export async function database_names() {
   return (await indexedDB.databases()).map((d) => d.name);
 }
@@ -82,6 +101,8 @@ export async function scan(needles) {
 }
 "#)]
 extern "C" {
+    async fn plant_controls(name: &str, text: &str);
+    async fn drop_database(name: &str);
     async fn database_names() -> JsValue;
     async fn scan(needles: Vec<String>) -> JsValue;
 }
@@ -456,9 +477,13 @@ const CANARY_PHONE: &str = "+91 73519 46082";
 async fn no_survivor_text_can_be_found_anywhere_the_page_keeps_data() {
     let keyring = Keyring::open().await.unwrap();
     let account = fresh_account("canary");
-    // A positive control: the worker's own name is kept in the clear on the keyring, so the scan
-    // must find it, which shows that it reads what is there.
+    // Positive controls, which the scan must find to show that it reads what is there: the
+    // worker's own name, kept in the clear on the keyring, and text planted as a string and as
+    // bytes in a database of its own.
     let control = "Control Worker 5e1d";
+    let planted = "Control planted 5e1d कंट्रोल";
+    let controls_db = format!("test-controls-{}", RecordId::new());
+    plant_controls(&controls_db, planted).await;
     let key = keyring
         .enrol(worker(&account, control), PASSPHRASE)
         .await
@@ -523,8 +548,10 @@ async fn no_survivor_text_can_be_found_anywhere_the_page_keeps_data() {
         CANARY_PHONE.to_owned(),
         "पति ने मारा".to_owned(),
         control.to_owned(),
+        planted.to_owned(),
     ])
     .await;
+    drop_database(&controls_db).await;
     let get = |field: &str| js_sys::Reflect::get(&found, &JsValue::from_str(field)).unwrap();
     let hits: Vec<String> = js_sys::Array::from(&get("hits"))
         .iter()
@@ -541,14 +568,20 @@ async fn no_survivor_text_can_be_found_anywhere_the_page_keeps_data() {
     assert!(databases.contains(&"sakhi-keyring".to_owned()));
     assert!(get("values").as_f64().unwrap() > 20.0);
 
-    let (controls, leaks): (Vec<&String>, Vec<&String>) =
-        hits.iter().partition(|hit| hit.ends_with(control));
-    assert!(
-        controls
-            .iter()
-            .any(|hit| hit.starts_with("sakhi-keyring/workers")),
-        "the scan did not see the keyring: {hits:?}"
-    );
+    let (controls, leaks): (Vec<&String>, Vec<&String>) = hits
+        .iter()
+        .partition(|hit| hit.ends_with(control) || hit.ends_with(planted));
+    for place in [
+        "sakhi-keyring/workers: ".to_owned(),
+        format!("{controls_db}/controls: "),
+        format!("{controls_db}/controls (utf-8): "),
+        format!("{controls_db}/controls (utf-16, odd): "),
+    ] {
+        assert!(
+            controls.iter().any(|hit| hit.starts_with(&place)),
+            "the scan missed a control in {place}: {hits:?}"
+        );
+    }
     assert!(
         leaks.is_empty(),
         "survivor text found in the clear: {leaks:?}"
