@@ -2,14 +2,21 @@
 //!
 //! Every write that belongs together (a record and the changes that made it, a pulled page and the
 //! cursor after it) is one readwrite transaction, so a phone that dies mid-save keeps all of it or
-//! none of it. Values pass through [`codec`] on their way in and out, the single place where
-//! encryption will go.
+//! none of it. Records, outbox entries and secrets pass through [`codec`] on their way in and out,
+//! which seals them with the worker's [`DataKey`]; a store is opened only with her key, which
+//! [`Keyring`] unwraps from her passphrase.
 
 mod codec;
+mod crypto;
+pub mod keyring;
 pub mod schema;
+
+pub use crypto::DataKey;
+pub use keyring::{Keyring, Worker, database_name};
 
 use futures::lock::Mutex;
 use indexed_db_futures::database::Database;
+use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use sakhi_domain::wire::Cursor;
@@ -19,10 +26,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::cell::RefCell;
-use wasm_bindgen::JsValue;
-
-/// The database name the app uses; tests open others.
-pub const DATABASE: &str = "sakhi";
+use wasm_bindgen::{JsCast, JsValue};
 
 /// Why the store could not do what was asked. Messages are for engineers; the screen shows its own.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -37,21 +41,66 @@ pub enum StoreError {
     Corrupt { reason: String },
     #[error("the edit was refused: {0}")]
     Invalid(#[from] Invalid),
+    /// The passphrase does not unwrap this worker's key. Nothing was changed.
+    #[error("the passphrase is not this worker's")]
+    WrongPassphrase,
+    /// No worker with this account has logged in on this phone (or her entry was forgotten): she
+    /// must log in online first, which enrols her.
+    #[error("this worker has not logged in on this phone")]
+    NotEnrolled,
+    /// The browser's storage is full: nothing of the write was kept. The worker must be told.
+    #[error("the phone's storage is full")]
+    Full,
+    /// The browser's Web Crypto failed or is missing (it needs HTTPS or localhost).
+    #[error("Web Crypto failed: {0}")]
+    Crypto(String),
 }
 
 impl From<indexed_db_futures::error::Error> for StoreError {
     fn from(error: indexed_db_futures::error::Error) -> Self {
-        StoreError::Database(describe(error))
+        use indexed_db_futures::error::Error;
+        match &error {
+            Error::DomException(exception) if is_full(exception.as_ref()) => StoreError::Full,
+            _ => StoreError::Database(describe(error)),
+        }
+    }
+}
+
+/// Whether a browser error says the disk or the origin's quota is full.
+fn is_full(error: &JsValue) -> bool {
+    error
+        .dyn_ref::<web_sys::DomException>()
+        .is_some_and(|e| e.name() == "QuotaExceededError")
+}
+
+/// Commits `tx`, telling a full disk apart. A quota error aborts the transaction without failing
+/// any request, and the library reports only that it aborted; the reason is on the transaction.
+async fn commit(tx: Transaction<'_>) -> Result<()> {
+    let raw: web_sys::IdbTransaction = tx
+        .as_sys()
+        .unchecked_ref::<web_sys::IdbTransaction>()
+        .clone();
+    match tx.commit().await {
+        Ok(()) => Ok(()),
+        Err(error) => match raw.error() {
+            Some(reason) if is_full(&reason) => Err(StoreError::Full),
+            _ => Err(error.into()),
+        },
     }
 }
 
 impl From<indexed_db_futures::error::OpenDbError> for StoreError {
     fn from(error: indexed_db_futures::error::OpenDbError) -> Self {
         use indexed_db_futures::error::OpenDbError;
-        StoreError::Open(match error {
-            OpenDbError::Base(error) => describe(error),
-            _ => "this browser has no usable IndexedDB".to_owned(),
-        })
+        match error {
+            // Creating a database on a full disk fails like a write does.
+            OpenDbError::Base(error) => match StoreError::from(error) {
+                StoreError::Full => StoreError::Full,
+                StoreError::Database(reason) => StoreError::Open(reason),
+                other => other,
+            },
+            _ => StoreError::Open("this browser has no usable IndexedDB".to_owned()),
+        }
     }
 }
 
@@ -86,6 +135,7 @@ pub struct OutboxEntry {
 /// The device's store. One per page; cheap to share behind an `Rc`.
 pub struct Store {
     db: Database,
+    key: DataKey,
     device: DeviceId,
     clock: RefCell<Clock>,
     /// Read-modify-write operations take this, so two of them in this page cannot interleave
@@ -96,9 +146,11 @@ pub struct Store {
 type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 impl Store {
-    /// Opens (creating or upgrading as needed) the database `name`. On first start it makes the
-    /// device id and keeps it.
-    pub async fn open(name: &str) -> Result<Store> {
+    /// Opens (creating or upgrading as needed) the database `name` (for a worker,
+    /// [`database_name`] of her account) with her data key. On first start it makes the device id
+    /// and keeps it. The key is not checked here: values sealed under another key fail to read,
+    /// as [`StoreError::Corrupt`].
+    pub async fn open(name: &str, key: DataKey) -> Result<Store> {
         let db = Database::open(name)
             .with_version(schema::VERSION)
             .with_on_upgrade_needed(schema::upgrade)
@@ -124,10 +176,11 @@ impl Store {
             }
         };
         drop(store);
-        tx.commit().await?;
+        commit(tx).await?;
 
         Ok(Store {
             db,
+            key,
             device,
             clock: RefCell::new(clock),
             writing: Mutex::new(()),
@@ -152,20 +205,16 @@ impl Store {
             .await?
             .pop()
         {
-            Some(Some(stored)) => Ok(Some(codec::unseal(&key, stored).await?)),
+            Some(Some(stored)) => Ok(Some(codec::unseal(&self.key, RECORDS, &key, stored).await?)),
             _ => Ok(None),
         }
     }
 
     /// The cases on this device that are not deleted, newest first.
     pub async fn cases(&self) -> Result<Vec<Record>> {
-        let mut cases = Vec::new();
-        for (key, stored) in self.read_all(RECORDS).await? {
-            let record: Record = codec::unseal(&key, stored).await?;
-            if record.kind == Kind::Case && !record.is_deleted() {
-                cases.push(record);
-            }
-        }
+        let stored = self.read_all(RECORDS).await?;
+        let mut cases: Vec<Record> = codec::unseal_all(&self.key, RECORDS, &stored).await?;
+        cases.retain(|record| record.kind == Kind::Case && !record.is_deleted());
         // Records are read in key order, and a record's key is its id as text (UUIDv7, fixed-width
         // lower-case hex), which sorts by when the case was registered: reversed, newest first.
         cases.reverse();
@@ -205,16 +254,29 @@ impl Store {
         current.merge(&seen);
 
         let record_key = current.id.to_string();
-        let sealed_record = codec::seal(&record_key, &current).await?;
-        let mut sealed_changes = Vec::with_capacity(changes.len());
-        for change in changes {
-            let key = change.id.to_string();
-            let entry = OutboxEntry {
-                change,
-                rejected: None,
-            };
-            sealed_changes.push((codec::seal(&key, &entry).await?, key));
-        }
+        let entries: Vec<(String, OutboxEntry)> = changes
+            .into_iter()
+            .map(|change| {
+                let key = change.id.to_string();
+                let entry = OutboxEntry {
+                    change,
+                    rejected: None,
+                };
+                (key, entry)
+            })
+            .collect();
+        let (sealed_record, sealed_entries) = futures::try_join!(
+            codec::seal(&self.key, RECORDS, &record_key, &current),
+            codec::seal_all(
+                &self.key,
+                OUTBOX,
+                entries.iter().map(|(key, entry)| (key.as_str(), entry)),
+            ),
+        )?;
+        let sealed_changes = sealed_entries
+            .into_iter()
+            .zip(entries)
+            .map(|(sealed, (key, _))| (sealed, key));
 
         let tx = self.write([RECORDS, OUTBOX, META])?;
         {
@@ -235,17 +297,14 @@ impl Store {
             }
             put_meta(&meta_store, meta::CLOCK, &clock)?;
         }
-        tx.commit().await?;
+        commit(tx).await?;
         Ok(current)
     }
 
     /// Every outbox entry, oldest first: the changes waiting to be sent and those the server refused.
     pub async fn outbox(&self) -> Result<Vec<OutboxEntry>> {
-        let mut entries = Vec::new();
-        for (key, stored) in self.read_all(OUTBOX).await? {
-            entries.push(codec::unseal(&key, stored).await?);
-        }
-        Ok(entries)
+        let stored = self.read_all(OUTBOX).await?;
+        codec::unseal_all(&self.key, OUTBOX, &stored).await
     }
 
     /// Up to `limit` changes to send, oldest first, leaving out those the server refused.
@@ -267,14 +326,26 @@ impl Store {
 
         let keys: Vec<String> = refused.iter().map(|(id, _)| id.to_string()).collect();
         let stored = self.read_some(OUTBOX, &keys).await?;
-        let mut marked = Vec::new();
-        for ((key, stored), (_, refusal)) in keys.into_iter().zip(stored).zip(refused) {
-            // An entry already gone was acknowledged earlier; there is nothing left to mark.
-            let Some(stored) = stored else { continue };
-            let mut entry: OutboxEntry = codec::unseal(&key, stored).await?;
+        // An entry already gone was acknowledged earlier; there is nothing left to mark.
+        let (found, refusals): (Vec<(String, JsValue)>, Vec<&Refusal>) = keys
+            .into_iter()
+            .zip(stored)
+            .zip(refused)
+            .filter_map(|((key, stored), (_, refusal))| Some(((key, stored?), refusal)))
+            .unzip();
+        let mut entries: Vec<OutboxEntry> = codec::unseal_all(&self.key, OUTBOX, &found).await?;
+        for (entry, refusal) in entries.iter_mut().zip(refusals) {
             entry.rejected = Some(refusal.clone());
-            marked.push((codec::seal(&key, &entry).await?, key));
         }
+        let sealed = codec::seal_all(
+            &self.key,
+            OUTBOX,
+            found.iter().map(|(key, _)| key.as_str()).zip(&entries),
+        )
+        .await?;
+        let marked = sealed
+            .into_iter()
+            .zip(found.into_iter().map(|(key, _)| key));
 
         let tx = self.write([OUTBOX])?;
         {
@@ -290,8 +361,7 @@ impl Store {
                     .primitive()?;
             }
         }
-        tx.commit().await?;
-        Ok(())
+        commit(tx).await
     }
 
     /// Where pulling continues: the server epoch last seen (if any) and the cursor in it.
@@ -316,7 +386,6 @@ impl Store {
 
         let keys: Vec<String> = records.iter().map(|r| r.id.to_string()).collect();
         let stored = self.read_some(RECORDS, &keys).await?;
-        let mut merged = Vec::with_capacity(records.len());
         let clock = {
             let mut clock = self.clock.borrow_mut();
             for pulled in records {
@@ -326,17 +395,26 @@ impl Store {
             }
             *clock
         };
-        for ((key, stored), pulled) in keys.into_iter().zip(stored).zip(records) {
-            let record = match stored {
-                Some(stored) => {
-                    let mut local: Record = codec::unseal(&key, stored).await?;
-                    local.merge(pulled);
-                    local
-                }
-                None => pulled.clone(),
-            };
-            merged.push((codec::seal(&key, &record).await?, key));
+        // The local copies this page touches, opened together, then merged.
+        let (found, at): (Vec<(String, JsValue)>, Vec<usize>) = keys
+            .iter()
+            .zip(stored)
+            .enumerate()
+            .filter_map(|(at, (key, stored))| Some(((key.clone(), stored?), at)))
+            .unzip();
+        let local: Vec<Record> = codec::unseal_all(&self.key, RECORDS, &found).await?;
+        let mut merged: Vec<Record> = records.to_vec();
+        for (mut local, at) in local.into_iter().zip(at) {
+            local.merge(&records[at]);
+            merged[at] = local;
         }
+        let sealed = codec::seal_all(
+            &self.key,
+            RECORDS,
+            keys.iter().map(String::as_str).zip(&merged),
+        )
+        .await?;
+        let merged = sealed.into_iter().zip(keys);
 
         let tx = self.write([RECORDS, META])?;
         {
@@ -353,8 +431,35 @@ impl Store {
             put_meta(&meta_store, meta::EPOCH, &epoch)?;
             put_meta(&meta_store, meta::CLOCK, &clock)?;
         }
-        tx.commit().await?;
-        Ok(())
+        commit(tx).await
+    }
+
+    /// A secret kept in `meta` under `name` (the worker's session token), sealed like a record.
+    pub async fn secret(&self, name: &str) -> Result<Option<String>> {
+        let stored = {
+            let tx = self.db.transaction(META).build()?;
+            let store = tx.object_store(META)?;
+            store
+                .get::<JsValue, _, _>(secret_key(name)?)
+                .primitive()?
+                .await?
+        };
+        match stored {
+            Some(stored) => Ok(Some(codec::unseal(&self.key, META, name, stored).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Keeps `value` as the secret `name`, sealed, replacing any earlier one.
+    pub async fn set_secret(&self, name: &str, value: &str) -> Result<()> {
+        let sealed = codec::seal(&self.key, META, secret_key(name)?, &value).await?;
+        let tx = self.write([META])?;
+        tx.object_store(META)?
+            .put(sealed)
+            .with_key(name)
+            .without_key_type()
+            .primitive()?;
+        commit(tx).await
     }
 
     fn write<const N: usize>(&self, stores: [&str; N]) -> Result<Transaction<'_>> {
@@ -394,6 +499,16 @@ impl Store {
         }
         Ok(found)
     }
+}
+
+/// `name` as a `meta` key for a secret, unless the store's own plain values use it.
+fn secret_key(name: &str) -> Result<&str> {
+    if [meta::DEVICE, meta::CLOCK, meta::CURSOR, meta::EPOCH].contains(&name) {
+        return Err(StoreError::Encode(format!(
+            "{name:?} is the store's own; a secret needs another name"
+        )));
+    }
+    Ok(name)
 }
 
 /// Reads a `meta` value: plain JSON text, since it holds no survivor data.

@@ -1,10 +1,11 @@
 //! The IndexedDB store in a real browser: saves, the outbox, acknowledgements, pulled pages and
-//! the schema. Each test opens its own database and deletes it afterwards.
+//! the schema. Each test opens its own database, with the key of a throwaway worker enrolled on
+//! this page's keyring, and deletes it afterwards.
 #![cfg(target_arch = "wasm32")]
 
 use indexed_db_futures::database::Database;
 use sakhi::store::schema::{self, META, OUTBOX, RECORDS};
-use sakhi::store::{Refusal, Store, StoreError};
+use sakhi::store::{DataKey, Keyring, Refusal, Store, StoreError, Worker};
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::{Clock, DeviceId, Epoch, Kind, Record, RecordId};
 use serde_json::json;
@@ -19,6 +20,36 @@ fn fresh_name(test: &str) -> String {
     format!("sakhi-test-{test}-{}", RecordId::new())
 }
 
+thread_local! {
+    static KEY: std::cell::RefCell<Option<DataKey>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The data key of a throwaway worker, enrolled once for all these tests: enrolling derives a key
+/// with 600,000 rounds of PBKDF2, which takes a moment.
+async fn throwaway_key() -> DataKey {
+    if let Some(key) = KEY.with_borrow(Clone::clone) {
+        return key;
+    }
+    let keyring = Keyring::open().await.unwrap();
+    let account = format!("test-{}", RecordId::new());
+    let worker = Worker {
+        account: account.clone(),
+        username: account,
+        display_name: "Test Worker".to_owned(),
+        centre: "Test".to_owned(),
+    };
+    let key = keyring.enrol(worker, "test passphrase").await.unwrap();
+    keyring.close();
+    KEY.set(Some(key.clone()));
+    key
+}
+
+/// Opens a new store `name` with a throwaway worker's key; returns the key for reopening.
+async fn open_new(name: &str) -> (Store, DataKey) {
+    let key = throwaway_key().await;
+    (Store::open(name, key.clone()).await.unwrap(), key)
+}
+
 async fn delete(store: Store, name: &str) {
     store.close();
     Database::delete_by_name(name).unwrap().await.unwrap();
@@ -31,7 +62,7 @@ fn new_case() -> Record {
 #[wasm_bindgen_test]
 async fn saving_a_case_writes_the_record_and_its_changes_together_with_hindi_intact() {
     let name = fresh_name("save");
-    let store = Store::open(&name).await.unwrap();
+    let (store, key) = open_new(&name).await;
     let case = new_case();
     let id = case.id;
 
@@ -77,7 +108,7 @@ async fn saving_a_case_writes_the_record_and_its_changes_together_with_hindi_int
     // stamps later edits after earlier ones.
     let device = store.device();
     store.close();
-    let store = Store::open(&name).await.unwrap();
+    let store = Store::open(&name, key).await.unwrap();
     assert_eq!(store.device(), device);
     assert_eq!(store.record(id).await.unwrap(), Some(read.clone()));
     let later = store
@@ -95,7 +126,7 @@ async fn saving_a_case_writes_the_record_and_its_changes_together_with_hindi_int
 #[wasm_bindgen_test]
 async fn an_edit_the_schema_refuses_writes_nothing() {
     let name = fresh_name("refuse");
-    let store = Store::open(&name).await.unwrap();
+    let (store, _) = open_new(&name).await;
     let case = new_case();
     let id = case.id;
 
@@ -112,7 +143,7 @@ async fn an_edit_the_schema_refuses_writes_nothing() {
 #[wasm_bindgen_test]
 async fn ack_forgets_accepted_changes_and_keeps_refused_ones_with_the_reason() {
     let name = fresh_name("ack");
-    let store = Store::open(&name).await.unwrap();
+    let (store, _) = open_new(&name).await;
     store
         .edit(
             new_case(),
@@ -152,7 +183,7 @@ async fn ack_forgets_accepted_changes_and_keeps_refused_ones_with_the_reason() {
 #[wasm_bindgen_test]
 async fn cases_are_listed_newest_first_whatever_order_they_arrived_in() {
     let name = fresh_name("newest-first");
-    let store = Store::open(&name).await.unwrap();
+    let (store, _) = open_new(&name).await;
     // Registered one after another (ids are time-ordered); the middle one is saved here first, the
     // newest next, and the oldest arrives last, in a pull.
     let (oldest, middle, newest) = (new_case(), new_case(), new_case());
@@ -181,7 +212,7 @@ async fn cases_are_listed_newest_first_whatever_order_they_arrived_in() {
 #[wasm_bindgen_test]
 async fn a_pulled_page_merges_into_the_local_copy_and_moves_the_cursor() {
     let name = fresh_name("pull");
-    let store = Store::open(&name).await.unwrap();
+    let (store, _) = open_new(&name).await;
     assert_eq!(store.sync_position().await.unwrap(), (None, Cursor(0)));
 
     let ours = store
@@ -231,7 +262,7 @@ async fn a_pulled_page_merges_into_the_local_copy_and_moves_the_cursor() {
 #[wasm_bindgen_test]
 async fn a_fresh_database_gets_every_store_and_reopening_keeps_the_device() {
     let name = fresh_name("schema");
-    let store = Store::open(&name).await.unwrap();
+    let (store, key) = open_new(&name).await;
     let device = store.device();
     store.close();
 
@@ -242,7 +273,7 @@ async fn a_fresh_database_gets_every_store_and_reopening_keeps_the_device() {
     assert_eq!(stores, [META, OUTBOX, RECORDS]);
     raw.close();
 
-    let reopened = Store::open(&name).await.unwrap();
+    let reopened = Store::open(&name, key).await.unwrap();
     assert_eq!(reopened.device(), device);
     delete(reopened, &name).await;
 }
@@ -250,7 +281,7 @@ async fn a_fresh_database_gets_every_store_and_reopening_keeps_the_device() {
 #[wasm_bindgen_test]
 async fn an_edit_on_a_stale_copy_keeps_what_a_pull_brought_in_meanwhile() {
     let name = fresh_name("stale");
-    let store = Store::open(&name).await.unwrap();
+    let (store, _) = open_new(&name).await;
     let seen = store
         .edit(new_case(), [("name", json!("Lata"))], NOW)
         .await

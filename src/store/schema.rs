@@ -8,14 +8,18 @@ use indexed_db_futures::prelude::*;
 pub const VERSION: u32 = 1;
 
 /// Records of every kind, keyed by record id; each value is one sealed record.
+///
+/// Values have been sealed (encrypted) since before any phone held real data, without a new
+/// version: the layout did not change. A development database from before then holds plain text
+/// that the store now reports as unreadable; delete it.
 pub const RECORDS: &str = "records";
 /// Changes not yet acknowledged by the server, keyed by change id (UUIDv7, so keys sort by time).
 pub const OUTBOX: &str = "outbox";
 /// The device's own bookkeeping, keyed by name: see [`meta`].
 pub const META: &str = "meta";
 
-/// Keys of the `meta` store. Their values hold no survivor data and stay readable without the
-/// worker's passphrase, which the device id and, later, the wrapped data key must be.
+/// Keys of the `meta` store. These values hold no survivor data and are plain JSON text; anything
+/// else kept in `meta` is a sealed secret (`Store::set_secret`), under a name not listed here.
 pub mod meta {
     /// This installation's [`DeviceId`](sakhi_domain::DeviceId), made on first start.
     pub const DEVICE: &str = "device";
