@@ -84,10 +84,11 @@ pub async fn unseal_all<T: DeserializeOwned>(
     stored: &[(String, JsValue)],
 ) -> Result<Vec<T>> {
     let opening = Array::new_with_length(stored.len() as u32);
+    let opener = crypto::Opener::new()?;
     for (at, (key, value)) in stored.iter().enumerate() {
         opening.set(
             at as u32,
-            crypto::start_open(data_key, &aad(store, key), value)?.into(),
+            opener.start(data_key, &aad(store, key), value)?.into(),
         );
     }
     let opened = crypto::all(&opening)

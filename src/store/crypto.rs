@@ -137,23 +137,46 @@ pub fn finish_seal(iv: &Uint8Array, sealed: &JsValue) -> Uint8Array {
 /// Starts opening a value [`finish_seal`] made under the same `aad`; the promise gives the plain
 /// bytes as an `ArrayBuffer`, or rejects if the key, the AAD or a single byte differs.
 pub fn start_open(key: &DataKey, aad: &str, stored: &JsValue) -> Result<Promise> {
-    let stored: &Uint8Array = stored
-        .dyn_ref()
-        .filter(|bytes: &&Uint8Array| bytes.length() > IV_LEN)
-        .ok_or_else(|| StoreError::Corrupt {
-            // Databases from before encryption hold text here; there is no production data from
-            // then, so they are simply unreadable.
-            reason: "a stored value is not a sealed value".to_owned(),
-        })?;
-    let params = AesGcmParams::new(GCM, &stored.subarray(0, IV_LEN));
-    params.set_additional_data_u8_array(&Uint8Array::from(aad.as_bytes()));
-    subtle()?
-        .decrypt_with_object_and_js_u8_array(
-            &params,
-            &key.0.key,
-            &stored.subarray(IV_LEN, u32::MAX),
-        )
-        .map_err(failed("decrypt"))
+    Opener::new()?.start(key, aad, stored)
+}
+
+/// Starts opening many values, with one Web Crypto handle and one parameters object between them:
+/// the browser copies the IV and associated data out of the parameters when each call is made, so
+/// the object can be reused, and every call into JavaScript saved counts over thousands of values.
+pub struct Opener {
+    subtle: SubtleCrypto,
+    params: AesGcmParams,
+}
+
+impl Opener {
+    pub fn new() -> Result<Opener> {
+        Ok(Opener {
+            subtle: subtle()?,
+            params: AesGcmParams::new(GCM, &Uint8Array::new_with_length(IV_LEN)),
+        })
+    }
+
+    /// Like [`start_open`].
+    pub fn start(&self, key: &DataKey, aad: &str, stored: &JsValue) -> Result<Promise> {
+        let stored: &Uint8Array = stored
+            .dyn_ref()
+            .filter(|bytes: &&Uint8Array| bytes.length() > IV_LEN)
+            .ok_or_else(|| StoreError::Corrupt {
+                // Databases from before encryption hold text here; there is no production data from
+                // then, so they are simply unreadable.
+                reason: "a stored value is not a sealed value".to_owned(),
+            })?;
+        self.params.set_iv(&stored.subarray(0, IV_LEN));
+        self.params
+            .set_additional_data_u8_array(&Uint8Array::from(aad.as_bytes()));
+        self.subtle
+            .decrypt_with_object_and_js_u8_array(
+                &self.params,
+                &key.0.key,
+                &stored.subarray(IV_LEN, u32::MAX),
+            )
+            .map_err(failed("decrypt"))
+    }
 }
 
 /// The plain bytes of an opened value.
