@@ -1,12 +1,15 @@
-//! The app's frame: the chosen language, the opened store and the sync client as context, the
-//! header, and one route per page.
+//! The app's frame: the chosen language, the session (locked, or a worker's store open), the sync
+//! client as context, the header, and one route per page.
 
-use crate::browser;
-use crate::components::AppHeader;
+use crate::components::{AppHeader, quick_exit};
 use crate::i18n::{Lang, Language, Text, t, tr};
-use crate::pages::{CaseDetails, CaseList, NewCase};
-use crate::store::{Keyring, Store, StoreError, Worker, database_name};
+use crate::pages::{
+    Audit, CaseDetails, CaseList, LogInAgain, LogOut, NewCase, Setup, SignIn, Staff,
+};
+use crate::session::{Phase, Session, Unlocked, use_session};
+use crate::store::Store;
 use crate::sync::{SyncClient, SyncStatus};
+use crate::{browser, lock, storage};
 use gloo_storage::Storage as _;
 use leptos::prelude::*;
 use leptos_router::components::{FlatRoutes, Route, Router};
@@ -30,42 +33,30 @@ pub fn App() -> impl IntoView {
         document().set_title(t(lang, Text::AppName));
     });
     browser::register_service_worker();
+    quick_exit::install_shortcuts();
 
-    // `None` while the store opens, then the store, or nothing if it could not be opened: the
-    // screen says only that it failed.
-    let (opened, set_opened) = signal_local(None);
-    // INTEGRATION: a placeholder until the login and unlock screens supply the worker's key: it
-    // unlocks, or on a new phone enrols, one fixed worker, the one the benchmarks' seeding page
-    // (bench/seeder) also uses, so the app and its tests keep working meanwhile.
-    leptos::task::spawn_local(async move {
-        let opened = async {
-            const ACCOUNT: &str = "bench";
-            const PASSPHRASE: &str = "bench-passphrase";
-            let keyring = Keyring::open().await?;
-            let key = match keyring.unlock(ACCOUNT, PASSPHRASE).await {
-                Err(StoreError::NotEnrolled) => {
-                    let worker = Worker {
-                        account: ACCOUNT.to_owned(),
-                        username: ACCOUNT.to_owned(),
-                        display_name: "Bench worker".to_owned(),
-                        centre: "bench".to_owned(),
-                    };
-                    keyring.enrol(worker, PASSPHRASE).await?
-                }
-                unlocked => unlocked?,
-            };
-            Store::open(&database_name(ACCOUNT), key).await
-        };
-        set_opened.set(Some(opened.await.ok().map(Rc::new)));
-    });
+    let session = Session::provide();
+    // Quick exit forgets the key, as locking does.
+    quick_exit::on_leave(move || session.lock());
 
     view! {
         <Router>
-            {move || match opened.get() {
-                Some(Some(store)) => view! { <Ready store /> }.into_any(),
-                // Until the store is open there is the header and a word on how opening goes.
-                not_open => {
-                    let failed = not_open.is_some();
+            {move || match session.phase.get() {
+                Phase::Open(unlocked) => view! { <Ready unlocked /> }.into_any(),
+                Phase::Locked => {
+                    view! {
+                        <AppHeader />
+                        <main>
+                            <FlatRoutes fallback=SignIn>
+                                <Route path=path!("/setup") view=Setup />
+                            </FlatRoutes>
+                        </main>
+                    }
+                        .into_any()
+                }
+                // Until the keyring is read there is the header and a word on how opening goes.
+                starting_or_failed => {
+                    let failed = matches!(starting_or_failed, Phase::Failed);
                     let notice = if failed { Text::AppStoreFailed } else { Text::AppOpening };
                     view! {
                         <AppHeader />
@@ -82,24 +73,37 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The app once the store is open: the sync client starts, and the pages can read and write.
+/// The app once a worker has unlocked: the sync client starts, the pages can read and write, and
+/// the app locks itself when left alone.
 #[component]
-fn Ready(store: Rc<Store>) -> impl IntoView {
+fn Ready(unlocked: Rc<Unlocked>) -> impl IntoView {
+    let store = Rc::clone(&unlocked.store);
     let (sync, status) = SyncClient::start(Rc::clone(&store));
+    // Cleanups run before the owner's stored values go, so the client is still there to stop.
+    let stopping = StoredValue::new_local(Rc::clone(&sync));
+    on_cleanup(move || stopping.with_value(|sync| sync.stop()));
     provide_context(StoredValue::new_local(Services {
         store,
         sync,
         status,
+        unlocked,
     }));
+    lock::lock_when_left(use_session());
+    storage::keep_data(status);
 
     view! {
         <AppHeader />
         <main>
+            <storage::NotKeptNotice />
             // No page nests inside another, so the flat router is enough, and it is far smaller.
             <FlatRoutes fallback=|| view! { <p class="notice">{tr(Text::AppNotFound)}</p> }>
                 <Route path=path!("/") view=CaseList />
                 <Route path=path!("/cases/new") view=NewCase />
                 <Route path=path!("/cases/:id") view=CaseDetails />
+                <Route path=path!("/logout") view=LogOut />
+                <Route path=path!("/login-again") view=LogInAgain />
+                <Route path=path!("/staff") view=Staff />
+                <Route path=path!("/audit") view=Audit />
             </FlatRoutes>
         </main>
     }
@@ -112,11 +116,15 @@ struct Services {
     store: Rc<Store>,
     sync: Rc<SyncClient>,
     status: SyncStatus,
+    unlocked: Rc<Unlocked>,
 }
 
 /// The [`Services`], once the store is open.
 fn services() -> Option<Services> {
-    use_context::<StoredValue<Services, LocalStorage>>().map(|services| services.get_value())
+    // A view that replaces `Ready` under the same owner (the lock screen) still finds its context,
+    // with the value gone: that is no services.
+    use_context::<StoredValue<Services, LocalStorage>>()
+        .and_then(|services| services.try_get_value())
 }
 
 fn use_services() -> Services {
@@ -136,6 +144,11 @@ pub fn use_sync() -> Rc<SyncClient> {
 /// What the screen shows about syncing, for pages under [`Ready`].
 pub fn use_sync_status() -> SyncStatus {
     use_services().status
+}
+
+/// The worker unlocked now, for pages under [`Ready`]; `None` elsewhere.
+pub fn unlocked() -> Option<Rc<Unlocked>> {
+    services().map(|services| services.unlocked)
 }
 
 /// What the screen shows about syncing; `None` until the store is open.

@@ -3,9 +3,11 @@
 mod field_problem;
 mod header;
 mod language_switch;
+pub mod quick_exit;
 mod sync_badge;
 
 pub use field_problem::{FieldProblem, problem_id as field_problem_id};
 pub use header::AppHeader;
 pub use language_switch::LanguageSwitch;
+pub use quick_exit::QuickExit;
 pub use sync_badge::SyncBadge;

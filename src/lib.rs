@@ -8,8 +8,11 @@ pub mod case_form;
 pub mod components;
 pub mod i18n;
 pub mod load;
+pub mod lock;
 pub mod pages;
+pub mod session;
+pub mod storage;
 pub mod store;
 pub mod sync;
 
-pub use app::{App, sync_status, use_store, use_sync, use_sync_status};
+pub use app::{App, sync_status, unlocked, use_store, use_sync, use_sync_status};

@@ -1,12 +1,22 @@
 //! One module per route.
 
+mod audit;
 mod case_details;
 mod case_list;
+mod log_out;
 mod new_case;
+mod setup;
+mod sign_in;
+mod staff;
 
+pub use audit::Audit;
 pub use case_details::CaseDetails;
 pub use case_list::CaseList;
+pub use log_out::LogOut;
 pub use new_case::NewCase;
+pub use setup::Setup;
+pub use sign_in::{LogInAgain, SignIn};
+pub use staff::{Staff, role_text};
 
 use crate::i18n::{Lang, violence_label};
 use sakhi_domain::Record;

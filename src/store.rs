@@ -197,6 +197,13 @@ impl Store {
         self.db.close();
     }
 
+    /// Closes the connection now, while other handles to this store may still exist (a sync round
+    /// finishing, a page's read): logging out deletes the database, which waits until every
+    /// connection to it is closed. Anything that uses the store afterwards fails.
+    pub fn close_now(&self) {
+        self.db.clone().close();
+    }
+
     /// One record, if this device has it.
     pub async fn record(&self, id: RecordId) -> Result<Option<Record>> {
         let key = id.to_string();

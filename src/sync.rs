@@ -7,7 +7,7 @@
 //! after failures. Never two rounds at once in a page: a round asked for while one runs happens
 //! right after it. A failure keeps everything where it was; the next round tries again.
 
-mod http;
+pub mod http;
 pub mod plan;
 
 use crate::browser;
@@ -19,8 +19,6 @@ use sakhi_domain::wire::{
 };
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 
 const PUSH_URL: &str = "/api/v1/sync/push";
 const PULL_URL: &str = "/api/v1/sync/pull";
@@ -37,6 +35,8 @@ pub enum SyncError {
     Unreachable,
     #[error("the server answered with status {0}")]
     Status(u16),
+    #[error("the worker's session ended: she must log in again")]
+    LoggedOut,
     #[error("the server's answer could not be understood: {0}")]
     Answer(String),
     #[error(transparent)]
@@ -54,6 +54,8 @@ pub struct SyncStatus {
     pub online: ReadSignal<bool>,
     /// Fires whenever the records on this device change, so lists read them again.
     pub revision: Trigger,
+    /// The server ended her session: nothing is sent until she logs in again.
+    pub logged_out: ReadSignal<bool>,
 }
 
 #[derive(Clone, Copy)]
@@ -62,6 +64,7 @@ struct StatusWriters {
     refused: WriteSignal<Vec<OutboxEntry>>,
     online: WriteSignal<bool>,
     revision: Trigger,
+    logged_out: WriteSignal<bool>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,6 +82,9 @@ pub struct SyncClient {
     run: Cell<Run>,
     failures: Cell<u32>,
     timer: RefCell<Option<TimeoutHandle>>,
+    /// Set when the worker locks or leaves: no round starts after it.
+    stopped: Cell<bool>,
+    listeners: RefCell<Vec<WindowListenerHandle>>,
 }
 
 impl SyncClient {
@@ -88,6 +94,7 @@ impl SyncClient {
         let (waiting, set_waiting) = signal(None);
         let (refused, set_refused) = signal(Vec::new());
         let (online, set_online) = signal(browser::is_online());
+        let (logged_out, set_logged_out) = signal(false);
         let revision = Trigger::new();
         let client = Rc::new(SyncClient {
             store,
@@ -96,10 +103,13 @@ impl SyncClient {
                 refused: set_refused,
                 online: set_online,
                 revision,
+                logged_out: set_logged_out,
             },
             run: Cell::new(Run::Idle),
             failures: Cell::new(0),
             timer: RefCell::new(None),
+            stopped: Cell::new(false),
+            listeners: RefCell::new(Vec::new()),
         });
         client.listen();
         client.request();
@@ -108,12 +118,28 @@ impl SyncClient {
             refused,
             online,
             revision,
+            logged_out,
         };
         (client, status)
     }
 
+    /// Stops for good: the worker locked the app or left. A round running finishes its request,
+    /// and nothing starts after it.
+    pub fn stop(&self) {
+        self.stopped.set(true);
+        if let Some(timer) = self.timer.borrow_mut().take() {
+            timer.clear();
+        }
+        for listener in self.listeners.take() {
+            listener.remove();
+        }
+    }
+
     /// Asks for a round: now if none runs, else right after the one running.
     pub fn request(self: &Rc<Self>) {
+        if self.stopped.get() {
+            return;
+        }
         match self.run.get() {
             Run::Idle => {
                 self.run.set(Run::Running);
@@ -141,6 +167,10 @@ impl SyncClient {
         self.show_outbox().await;
         let outcome = loop {
             let outcome = self.round().await;
+            if self.stopped.get() {
+                self.run.set(Run::Idle);
+                return;
+            }
             self.show_outbox().await;
             if self.run.get() == Run::Again {
                 self.run.set(Run::Running);
@@ -150,6 +180,9 @@ impl SyncClient {
         };
         self.run.set(Run::Idle);
 
+        self.writers
+            .logged_out
+            .set(matches!(outcome, Err(SyncError::LoggedOut)));
         let wait = match outcome {
             Ok(()) | Err(SyncError::Offline) => {
                 self.failures.set(0);
@@ -160,8 +193,13 @@ impl SyncClient {
                 plan::retry_after(self.failures.get(), js_sys::Math::random())
             }
         };
-        let client = Rc::clone(&self);
-        *self.timer.borrow_mut() = set_timeout_with_handle(move || client.request(), wait).ok();
+        let weak = Rc::downgrade(&self);
+        let next = move || {
+            if let Some(client) = weak.upgrade() {
+                client.request();
+            }
+        };
+        *self.timer.borrow_mut() = set_timeout_with_handle(next, wait).ok();
     }
 
     /// One round: push everything pending, then pull everything new.
@@ -171,11 +209,16 @@ impl SyncClient {
         if !online {
             return Err(SyncError::Offline);
         }
-        self.push().await?;
-        self.pull().await
+        let token = self
+            .store
+            .secret(crate::session::TOKEN)
+            .await?
+            .ok_or(SyncError::LoggedOut)?;
+        self.push(&token).await?;
+        self.pull(&token).await
     }
 
-    async fn push(&self) -> Result<(), SyncError> {
+    async fn push(&self, token: &str) -> Result<(), SyncError> {
         loop {
             let pending = self.store.pending(MAX_PUSH_CHANGES).await?;
             let batch = plan::push_batch(pending);
@@ -190,7 +233,7 @@ impl SyncClient {
                 device: self.store.device(),
                 changes: batch,
             };
-            let response: PushResponse = http::post(PUSH_URL, &request).await?;
+            let response: PushResponse = http::post(PUSH_URL, token, &request).await?;
 
             let mut accepted = Vec::new();
             let mut refused = Vec::new();
@@ -216,11 +259,11 @@ impl SyncClient {
         }
     }
 
-    async fn pull(&self) -> Result<(), SyncError> {
+    async fn pull(&self, token: &str) -> Result<(), SyncError> {
         let (mut epoch, mut cursor) = self.store.sync_position().await?;
         loop {
             let url = format!("{PULL_URL}?after={}&limit={PULL_LIMIT}", cursor.0);
-            let page: PullResponse = http::get(&url).await?;
+            let page: PullResponse = http::get(&url, token).await?;
             if epoch.is_some_and(|known| known != page.epoch) && cursor != Cursor(0) {
                 // A restored server: our cursor counts in a sequence that no longer exists. Start
                 // again from the beginning; merging is idempotent, and the outbox keeps every
@@ -260,27 +303,27 @@ impl SyncClient {
         }
     }
 
-    /// Hooks rounds to the browser's events for the life of the page.
+    /// Hooks rounds to the browser's events until the client stops. The listeners hold the client
+    /// weakly, so that once the worker locks, nothing keeps her store (and its key) alive.
     fn listen(self: &Rc<Self>) {
-        let client = Rc::clone(self);
-        let _ = window_event_listener(leptos::ev::online, move |_| {
-            client.writers.online.set(true);
-            client.request();
-        });
-        let writers = self.writers;
-        let _ = window_event_listener(leptos::ev::offline, move |_| writers.online.set(false));
-
-        let client = Rc::clone(self);
-        let on_visible = Closure::<dyn Fn()>::new(move || {
-            if document().visibility_state() == web_sys::VisibilityState::Visible {
+        let weak = Rc::downgrade(self);
+        let on_online = window_event_listener(leptos::ev::online, move |_| {
+            if let Some(client) = weak.upgrade() {
+                client.writers.online.set(true);
                 client.request();
             }
         });
-        let _ = document().add_event_listener_with_callback(
-            "visibilitychange",
-            on_visible.as_ref().unchecked_ref(),
-        );
-        // The listener lives as long as the page.
-        on_visible.forget();
+        let writers = self.writers;
+        let on_offline =
+            window_event_listener(leptos::ev::offline, move |_| writers.online.set(false));
+        let weak = Rc::downgrade(self);
+        let on_visible = window_event_listener(leptos::ev::visibilitychange, move |_| {
+            if document().visibility_state() == web_sys::VisibilityState::Visible
+                && let Some(client) = weak.upgrade()
+            {
+                client.request();
+            }
+        });
+        *self.listeners.borrow_mut() = vec![on_online, on_offline, on_visible];
     }
 }

@@ -5,7 +5,53 @@ import { chromium } from "@playwright/test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setUpServer } from "../../tests/e2e/accounts.mjs";
 import { chromiumArgs, phone } from "../../tests/e2e/phone.mjs";
+
+/** The worker every benchmark device logs in as: a counsellor, who sees the whole centre. */
+export const BENCH_WORKER = {
+  username: "bench.worker",
+  display_name: "Bench Worker",
+  role: "counsellor",
+  password: "bench-पासवर्ड-2026",
+};
+
+/** Sets a new sakhi-server up with its setup code and creates the bench worker. */
+export async function setUpBench(url, code) {
+  await setUpServer(url, code, [BENCH_WORKER]);
+}
+
+/**
+ * Logs the bench worker in through the app at `origin`, as a worker on a new phone does (first-run
+ * page, then the login form), and waits for the case list.
+ */
+export async function logInThroughApp(page, origin) {
+  await page.goto(new URL("/", origin).href);
+  await page.getByRole("button", { name: "I understand, continue" }).click();
+  await page.getByLabel("Username", { exact: true }).fill(BENCH_WORKER.username);
+  await page.getByLabel("Password", { exact: true }).fill(BENCH_WORKER.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("heading", { name: "Cases" }).waitFor({ timeout: 120_000 });
+}
+
+/** Unlocks the app on its lock screen with the bench worker's password. */
+export async function unlockThroughApp(page) {
+  await page.getByRole("heading", { name: "Unlock Sakhi" }).waitFor({ timeout: 120_000 });
+  await page.getByLabel("Password", { exact: true }).fill(BENCH_WORKER.password);
+  await page.getByRole("button", { name: "Unlock" }).click();
+}
+
+/**
+ * Fills the bench worker's store at `origin` through the seeding page (bench/seeder): `mode` is
+ * `unsent` or `pulled`. She must have logged in on this device first.
+ */
+export async function seedStore(page, origin, mode, count) {
+  const query = new URLSearchParams({ [mode]: count, username: BENCH_WORKER.username, password: BENCH_WORKER.password });
+  await page.goto(new URL(`/bench-seed/?${query}`, origin).href);
+  await page.waitForFunction(() => /^(seeded|failed)/.test(document.title), null, { timeout: 600_000 });
+  const title = await page.title();
+  if (title !== `seeded ${count}`) throw new Error(`seeding ${count} ${mode} cases: ${title}`);
+}
 
 /** The slow link of DESIGN.md's first-visit budget: 700 kbit/s each way, 300 ms round trip. */
 export const SLOW_LINK = {
@@ -60,6 +106,8 @@ export async function throttle(context, page, { link, cpu }) {
  *  - `list`: the case list is usable: the app's `sakhi-list-ready` mark when `useMark`, else the
  *    "Cases" heading with the list under it (its first page of cases and the count of all
  *    `expected`, or the empty-list line).
+ *  - `first`: the first screen a phone shows (the first-run page, the login or the lock screen) is
+ *    usable: the app's `sakhi-sign-in-ready` mark when `useMark`, else a heading and a button in it.
  *  - `floor`: the floor page has mounted its heading.
  *  - `sent`: after the browser came online, the sync badge says every change was sent.
  */
@@ -76,9 +124,10 @@ function watchForReady({ condition, expected, useMark }) {
   addEventListener("TrunkApplicationStarted", (event) => {
     window.__wasmMemory = event.detail?.wasm?.memory;
   });
-  if (condition === "list" && useMark && expected === 0) {
+  const byMark = { list: "sakhi-list-ready", first: "sakhi-sign-in-ready" };
+  if (useMark && ((condition === "list" && expected === 0) || condition === "first")) {
     new PerformanceObserver((entries) => {
-      for (const mark of entries.getEntries()) if (mark.name === "sakhi-list-ready") done(mark.startTime);
+      for (const mark of entries.getEntries()) if (mark.name === byMark[condition]) done(mark.startTime);
     }).observe({ type: "mark", buffered: true });
     return;
   }
@@ -95,6 +144,7 @@ function watchForReady({ condition, expected, useMark }) {
       );
     },
     floor: () => document.querySelector("main h1") !== null,
+    first: () => document.querySelector("main h1") !== null && document.querySelector("main button") !== null,
     sent() {
       const badge = document.querySelector('header [role="status"]');
       return window.__onlineAt !== undefined && /All changes sent/.test(badge?.textContent ?? "");

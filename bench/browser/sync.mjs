@@ -1,6 +1,6 @@
 // Benchmark: sync, end to end. A device holding `cases` unsent cases comes online and sends them all.
-//  - Sakhi: the real app on a device filled offline through its own store (bench/seeder), talking
-//    to a fresh sakhi-server; the clock runs from the browser's `online` event until the sync badge
+//  - Sakhi: the real app on a device where the bench worker logged in, then filled offline through
+//    its own store (bench/seeder), talking to a fresh sakhi-server; the clock runs from the browser's `online` event until the sync badge
 //    says every change was sent (the outbox is empty, each change acknowledged after the server's
 //    commit).
 //  - PouchDB (pouchdb-browser, IndexedDB) holding the same documents, replicating to pouchdb-server
@@ -9,7 +9,18 @@
 import { build } from "esbuild";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { emit, openDevice, readyAt, say, schedule, watch } from "./device.mjs";
+import {
+  emit,
+  logInThroughApp,
+  openDevice,
+  readyAt,
+  say,
+  schedule,
+  seedStore,
+  setUpBench,
+  unlockThroughApp,
+  watch,
+} from "./device.mjs";
 import { countingProxy } from "./proxy.mjs";
 
 export async function sync(config) {
@@ -40,22 +51,22 @@ export async function sync(config) {
   emit({ ...common, figure: `bytes on the wire sending ${config.cases} cases (both ways)`, unit: "bytes", sakhi: results.sakhi.bytes, baseline: results.pouch.bytes });
 }
 
-/** One Sakhi device: filled while the API is unreachable, then brought online. */
-async function sakhiRun(server, cases) {
+/** One Sakhi device: logged in, filled while the API is unreachable, then brought online. */
+async function sakhiRun({ url: server, setup_code }, cases) {
+  await setUpBench(server, setup_code);
   const proxy = await countingProxy(Number(new URL(server).port));
   // `localhost`, not 127.0.0.1: a secure context, so the app's service worker runs as on a phone.
   const origin = `http://localhost:${proxy.port}`;
   const device = await openDevice("sync-sakhi");
   const { context, page } = device;
   try {
+    await logInThroughApp(page, origin);
     await page.route("**/api/**", (route) => route.abort());
-    await page.goto(`${origin}/bench-seed/?unsent=${cases}`);
-    await page.waitForFunction(() => /^(seeded|failed)/.test(document.title), null, { timeout: 600_000 });
-    const title = await page.title();
-    if (title !== `seeded ${cases}`) throw new Error(`seeding ${cases} unsent cases: ${title}`);
+    await seedStore(page, origin, "unsent", cases);
 
     await watch(page, "sent");
     await page.goto(`${origin}/`);
+    await unlockThroughApp(page);
     const waiting = `Waiting to send: ${cases * 6}`;
     await page.waitForFunction((text) => document.querySelector('header [role="status"]')?.textContent === text, waiting, {
       timeout: 120_000,

@@ -30,6 +30,18 @@ pub fn SyncBadge() -> impl IntoView {
                 (!status.online.get())
                     .then(|| view! { <span class="offline">{tr(Text::SyncOffline)}</span> })
             }}
+            {move || {
+                status
+                    .logged_out
+                    .get()
+                    .then(|| {
+                        view! {
+                            <a class="login-again" href="/login-again">
+                                {tr(Text::SyncLoginAgain)}
+                            </a>
+                        }
+                    })
+            }}
         </div>
     })
 }

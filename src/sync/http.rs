@@ -1,50 +1,93 @@
-//! The two requests of the sync protocol, over the browser's `fetch`, with a time limit so that a
-//! request stuck on a dying 2G link does not hold up every later sync.
+//! Requests to Sakhi's server over the browser's `fetch`, with a time limit so that a request
+//! stuck on a dying 2G link does not hold up every later sync.
 
 use super::SyncError;
 use leptos::prelude::set_timeout_with_handle;
+use sakhi_domain::wire::ErrorBody;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, RequestCache, RequestInit, Response};
+use web_sys::{AbortController, Headers, RequestCache, RequestInit, Response};
 
 /// How long one request may take, answer included, before it is given up and retried later.
 const TIME_LIMIT: Duration = Duration::from_secs(60);
 
-/// `GET url`, reading a JSON answer.
-pub async fn get<T: DeserializeOwned>(url: &str) -> Result<T, SyncError> {
-    let init = RequestInit::new();
-    init.set_method("GET");
-    read(&send(url, init).await?)
+/// The server's answer to a request that reached it.
+pub struct Answer {
+    pub status: u16,
+    /// The body's text: JSON from the API, errors included.
+    pub body: String,
+    /// For a 429, how many seconds the server asks to wait.
+    pub retry_after: Option<u32>,
 }
 
-/// `POST url` with a JSON body, reading a JSON answer.
-pub async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, SyncError> {
+impl Answer {
+    /// The JSON body as `T`, for a successful answer.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, SyncError> {
+        serde_json::from_str(&self.body).map_err(|e| SyncError::Answer(e.to_string()))
+    }
+
+    /// The machine-readable code of an error answer (`ErrorBody::code`), if it has one.
+    pub fn code(&self) -> Option<String> {
+        serde_json::from_str::<ErrorBody>(&self.body).ok()?.code
+    }
+
+    /// The answer of a successful request, or the error its status means.
+    fn ok(self) -> Result<Answer, SyncError> {
+        match self.status {
+            200..=299 => Ok(self),
+            401 => Err(SyncError::LoggedOut),
+            status => Err(SyncError::Status(status)),
+        }
+    }
+}
+
+/// `GET url` as the worker holding `token`, reading a JSON answer.
+pub async fn get<T: DeserializeOwned>(url: &str, token: &str) -> Result<T, SyncError> {
+    call("GET", url, Some(token), None).await?.ok()?.json()
+}
+
+/// `POST url` with a JSON body as the worker holding `token`, reading a JSON answer.
+pub async fn post<B: Serialize, T: DeserializeOwned>(
+    url: &str,
+    token: &str,
+    body: &B,
+) -> Result<T, SyncError> {
     let body = serde_json::to_string(body).map_err(|e| SyncError::Answer(e.to_string()))?;
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(&body));
-    let headers = js_sys::Object::new();
-    js_sys::Reflect::set(
-        &headers,
-        &JsValue::from_str("content-type"),
-        &JsValue::from_str("application/json"),
-    )
-    .map_err(|_| SyncError::Unreachable)?;
-    init.set_headers(&headers);
-    read(&send(url, init).await?)
+    call("POST", url, Some(token), Some(&body))
+        .await?
+        .ok()?
+        .json()
 }
 
-fn read<T: DeserializeOwned>(answer: &str) -> Result<T, SyncError> {
-    serde_json::from_str(answer).map_err(|e| SyncError::Answer(e.to_string()))
-}
-
-/// Sends the request and returns the answer's text. Not generic over the answer's type, so that
-/// the request, its time limit and its errors are compiled once for every kind of answer.
-async fn send(url: &str, init: RequestInit) -> Result<String, SyncError> {
+/// Sends one request, with an `Authorization` header when a `token` is given and a JSON `body`
+/// when one is, and returns whatever the server answered. Only not reaching the server is an
+/// error here; the caller decides what each status means. Not generic, so that the request, its
+/// time limit and its errors are compiled once for every kind of answer.
+pub async fn call(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> Result<Answer, SyncError> {
     let window = web_sys::window().ok_or(SyncError::Unreachable)?;
+    let init = RequestInit::new();
+    init.set_method(method);
+    let headers = Headers::new().map_err(|_| SyncError::Unreachable)?;
+    if let Some(token) = token {
+        headers
+            .set("authorization", &format!("Bearer {token}"))
+            .map_err(|_| SyncError::Unreachable)?;
+    }
+    if let Some(body) = body {
+        headers
+            .set("content-type", "application/json")
+            .map_err(|_| SyncError::Unreachable)?;
+        init.set_body(&JsValue::from_str(body));
+    }
+    init.set_headers(&headers);
     // Sync data must come from the server, never from an HTTP cache on the way.
     init.set_cache(RequestCache::NoStore);
     let controller = AbortController::new().map_err(|_| SyncError::Unreachable)?;
@@ -56,14 +99,21 @@ async fn send(url: &str, init: RequestInit) -> Result<String, SyncError> {
             .await
             .map_err(|_| SyncError::Unreachable)?
             .unchecked_into();
-        if !response.ok() {
-            return Err(SyncError::Status(response.status()));
-        }
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .ok()
+            .flatten()
+            .and_then(|seconds| seconds.trim().parse().ok());
         let text = response.text().map_err(|_| SyncError::Unreachable)?;
         let text = JsFuture::from(text)
             .await
             .map_err(|_| SyncError::Unreachable)?;
-        Ok(text.as_string().unwrap_or_default())
+        Ok(Answer {
+            status: response.status(),
+            body: text.as_string().unwrap_or_default(),
+            retry_after,
+        })
     }
     .await;
 

@@ -1,6 +1,18 @@
 // A case registered offline on one phone reaches another device through the sync server.
 import { expect, test } from "@playwright/test";
-import { en, hi, hindi, openDevice, registerCase, screenshot, syncBadge, waitForOfflineShell } from "./phone.mjs";
+import { workers } from "./accounts.mjs";
+import {
+  en,
+  hi,
+  hindi,
+  logIn,
+  openDevice,
+  registerCase,
+  screenshot,
+  syncBadge,
+  unlock,
+  waitForOfflineShell,
+} from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
 
@@ -25,8 +37,9 @@ test("a case registered offline on one phone reaches another device", async () =
   const phone = await openDevice("phone", url);
   const { page, context } = phone;
 
-  // An empty register, and the app installs to the home screen.
-  await page.goto("/");
+  // The first start explains quick exit; the outreach worker logs in; an empty register, and the
+  // app installs to the home screen.
+  await logIn(page, workers.outreach);
   await expect(page.getByRole("heading", { name: "Cases" })).toBeVisible();
   await expect(page.getByText("No cases yet.")).toBeVisible();
   await expect(page.getByRole("link", { name: "New case" })).toBeVisible();
@@ -36,20 +49,27 @@ test("a case registered offline on one phone reaches another device", async () =
   expect(installabilityErrors).toEqual([]);
   await screenshot(page, "01-empty-list-en");
 
-  // Hindi changes every string on screen, and is remembered.
+  // Hindi changes every string on screen, and is remembered; a reload finds the app locked.
+  const noEnglishLeft = async () => {
+    const shown = await page.locator("body").innerText();
+    for (const key of Object.keys(en)) {
+      if (en[key] !== hi[key] && !en[key].includes("{") && shown.includes(en[key])) {
+        throw new Error(`English text left on the Hindi screen: ${JSON.stringify(en[key])}`);
+      }
+    }
+  };
   await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
   await expect(page.getByRole("heading", { name: hindi("Cases") })).toBeVisible();
-  await page.reload();
   await expect(page.getByRole("link", { name: hindi("New case") })).toBeVisible();
-  await expect(page.locator("html")).toHaveAttribute("lang", "hi");
-  const shown = await page.locator("body").innerText();
-  for (const key of Object.keys(en)) {
-    if (en[key] !== hi[key] && !en[key].includes("{") && shown.includes(en[key])) {
-      throw new Error(`English text left on the Hindi screen: ${JSON.stringify(en[key])}`);
-    }
-  }
+  await noEnglishLeft();
   await screenshot(page, "02-empty-list-hi");
+  await page.reload();
+  await expect(page.getByRole("heading", { name: hi["unlock.heading"] })).toBeVisible();
+  await expect(page.locator("html")).toHaveAttribute("lang", "hi");
+  await noEnglishLeft();
+  await screenshot(page, "02b-unlock-hi");
   await page.getByLabel(hindi("Language")).selectOption({ label: "English" });
+  await unlock(page, workers.outreach);
   await expect(page.getByRole("heading", { name: "Cases" })).toBeVisible();
 
   // Online: a case is registered and sent at once.
@@ -57,14 +77,16 @@ test("a case registered offline on one phone reaches another device", async () =
   await expect(page.getByText(sita.name)).toBeVisible();
   await expect(syncBadge(page)).toHaveText(/All changes sent/);
 
-  // Offline: the app still opens, lists every case, and takes new ones.
+  // Offline: the app still opens and unlocks, lists every case, and takes new ones.
   await context.setOffline(true);
   await page.reload();
+  await unlock(page, workers.outreach);
   await expect(page.getByText(sita.name)).toBeVisible();
   await registerCase(page, geeta);
   await expect(page.getByText(geeta.name)).toBeVisible();
   await expect(syncBadge(page)).toHaveText(/Waiting to send: [1-9]\d*/);
   await page.reload();
+  await unlock(page, workers.outreach);
   await expect(page.getByText(geeta.name)).toBeVisible();
   await expect(syncBadge(page)).toHaveText(/Waiting to send: [1-9]\d*/);
   await screenshot(page, "03-offline-waiting");
@@ -74,9 +96,9 @@ test("a case registered offline on one phone reaches another device", async () =
   await expect(syncBadge(page)).toHaveText(/All changes sent/, { timeout: 30_000 });
   await screenshot(page, "04-back-online-sent");
 
-  // Another device pulls both cases, Hindi intact.
+  // The centre's counsellor, on another device, pulls both cases, Hindi intact.
   const desk = await openDevice("desk", url);
-  await desk.page.goto("/");
+  await logIn(desk.page, workers.counsellor);
   await expect(desk.page.getByText(sita.name)).toBeVisible({ timeout: 30_000 });
   await expect(desk.page.getByText(geeta.name)).toBeVisible();
   await desk.page.getByText(sita.name).click();
@@ -99,12 +121,13 @@ test("a server that fails keeps every change waiting, then takes them", async ()
     refused += 1;
     return route.fulfill({ status: 503, contentType: "application/json", body: '{"error":"down"}' });
   });
-  await page.goto("/");
+  await logIn(page, workers.second);
   const asha = { ...geeta, name: "Asha Bai", village: "Khedi", age: 41, violence: ["Economic"] };
   await registerCase(page, asha);
   await expect(syncBadge(page)).toHaveText(/Waiting to send: [1-9]\d*/);
   await expect.poll(() => refused).toBeGreaterThan(0);
   await page.reload();
+  await unlock(page, workers.second);
   await expect(syncBadge(page)).toHaveText(/Waiting to send: [1-9]\d*/);
   await expect(page.getByRole("alertdialog")).toHaveCount(0);
 

@@ -1,6 +1,7 @@
 // Changes the server refuses stay on the phone and are shown to the worker with the reason.
 import { expect, test } from "@playwright/test";
-import { hindi, openDevice, registerCase, syncBadge } from "./phone.mjs";
+import { workers } from "./accounts.mjs";
+import { hindi, logIn, openDevice, registerCase, syncBadge, unlock } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
 
@@ -26,7 +27,7 @@ test("changes the server refuses are kept and shown with its reason, the rest ar
     await route.fulfill({ response: answer, json: body });
   });
 
-  await page.goto("/");
+  await logIn(page, workers.counsellor);
   const lata = {
     name: "Lata",
     age: 29,
@@ -43,6 +44,7 @@ test("changes the server refuses are kept and shown with its reason, the rest ar
 
   // Still there after a restart, and in Hindi too.
   await page.reload();
+  await unlock(page, workers.counsellor);
   await expect(refused).toContainText("phone is not a phone number");
   await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
   await expect(page.getByRole("region", { name: hindi("Refused by the server") })).toBeVisible();

@@ -2,7 +2,8 @@
 import { expect, test } from "@playwright/test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { openDevice, waitForOfflineShell } from "./phone.mjs";
+import { workers } from "./accounts.mjs";
+import { logIn, openDevice, unlock, waitForOfflineShell } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
 
@@ -18,7 +19,7 @@ test("a new deploy waits until the old app is closed, then replaces its shell", 
   const phone = await openDevice("deploy", url);
   const { page, context } = phone;
   try {
-    await page.goto("/");
+    await logIn(page, workers.second);
     await waitForOfflineShell(page);
     const [oldCache] = await cacheNames(page);
     expect(await cacheNames(page)).toEqual([oldCache]);
@@ -33,6 +34,7 @@ test("a new deploy waits until the old app is closed, then replaces its shell", 
     // The app that is open keeps running on the old shell, even offline and reloaded.
     await context.setOffline(true);
     await page.reload();
+    await unlock(page, workers.second);
     await expect(page.getByRole("heading", { name: "Cases" })).toBeVisible();
     expect(await cacheNames(page)).toContain(oldCache);
 
@@ -40,10 +42,12 @@ test("a new deploy waits until the old app is closed, then replaces its shell", 
     await page.goto("about:blank");
     await context.setOffline(false);
     await page.goto("/");
+    await unlock(page, workers.second);
     await expect(page.getByRole("heading", { name: "Cases" })).toBeVisible();
     await expect.poll(() => cacheNames(page)).toEqual([oldCache.replace(/$/, "next")]);
     await context.setOffline(true);
     await page.reload();
+    await unlock(page, workers.second);
     await expect(page.getByRole("heading", { name: "Cases" })).toBeVisible();
     expect(phone.problems).toEqual([]);
   } finally {

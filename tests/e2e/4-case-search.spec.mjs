@@ -1,7 +1,8 @@
 // Finding a case on the phone: by name however its vowels are spelt, by part of a phone number, by
 // village; and a long list shown a page at a time.
 import { expect, test } from "@playwright/test";
-import { openDevice, registerCase, screenshot } from "./phone.mjs";
+import { workers } from "./accounts.mjs";
+import { logIn, openDevice, registerCase, screenshot } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
 
@@ -36,7 +37,7 @@ const cases = [
 async function isolatedPhone(name) {
   const phone = await openDevice(name, url);
   await phone.page.route("**/api/v1/sync/**", (route) => route.abort("internetdisconnected"));
-  await phone.page.goto("/");
+  await logIn(phone.page, workers.search);
   return phone;
 }
 

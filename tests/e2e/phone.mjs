@@ -65,6 +65,8 @@ export async function openDevice(name, baseURL) {
     context,
     page,
     problems,
+    /** The profile's folder on disk, as the phone's browser keeps it. */
+    profile,
     async close() {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
@@ -82,6 +84,37 @@ export async function waitForOfflineShell(page) {
 /** The sync badge in the header. */
 export function syncBadge(page) {
   return page.getByRole("status").filter({ hasText: /Waiting to send|All changes sent/ });
+}
+
+/**
+ * Signs `account` in on a phone that has not seen her: the first-run page (read once per phone),
+ * then logging in through the server; ends on the case list.
+ */
+export async function logIn(page, account) {
+  await page.goto("/");
+  const welcome = page.getByRole("button", { name: en["welcome.continue"] });
+  const login = page.getByRole("heading", { name: en["login.heading"] });
+  await expect(welcome.or(login)).toBeVisible();
+  if (await welcome.isVisible()) {
+    await expect(page.getByRole("heading", { name: en["welcome.heading"] })).toBeVisible();
+    await welcome.click();
+  }
+  const unlockAs = page.getByRole("button", { name: en["unlock.another"] });
+  if (await unlockAs.isVisible()) await unlockAs.click();
+  await page.getByLabel(en["login.username"], { exact: true }).fill(account.username);
+  await page.getByLabel(en["login.password"], { exact: true }).fill(account.password);
+  await page.getByRole("button", { name: en["login.submit"] }).click();
+  await expect(page.getByRole("heading", { name: en["cases.heading"] })).toBeVisible({ timeout: 30_000 });
+}
+
+/** Unlocks the app on the lock screen, offline or not, with her password; ends on a page of cases. */
+export async function unlock(page, account) {
+  await expect(page.getByRole("heading", { name: en["unlock.heading"] })).toBeVisible();
+  const choice = page.getByLabel(account.display_name, { exact: true });
+  if (await choice.isVisible()) await choice.check();
+  await page.getByLabel(en["login.password"], { exact: true }).fill(account.password);
+  await page.getByRole("button", { name: en["unlock.submit"] }).click();
+  await expect(page.getByRole("button", { name: en["lock.button"] })).toBeVisible({ timeout: 30_000 });
 }
 
 export async function registerCase(page, c) {

@@ -10,6 +10,8 @@ if (!process.env.SAKHI_URL) {
 export default defineConfig({
   testDir: ".",
   testMatch: "*.spec.mjs",
+  // Sets the new server up and creates the accounts the tests log in as.
+  globalSetup: "./accounts.mjs",
   // One server for the whole run, files in name order: the first checks the register starts empty.
   outputDir: "../../test-results",
   timeout: 120_000,
@@ -20,6 +22,8 @@ export default defineConfig({
   use: {
     baseURL: process.env.SAKHI_URL,
     ...phone,
+    // A control that never appears fails the step at once, with its name, not the whole test later.
+    actionTimeout: 15_000,
     screenshot: "only-on-failure",
     trace: "retain-on-failure",
     launchOptions: {

@@ -16,10 +16,14 @@ pub struct Server {
     name: String,
     child: Option<Child>,
     pub url: String,
+    /// The one-time code that sets a new sakhi-server up (its first centre and administrator);
+    /// empty for other servers.
+    pub setup_code: String,
 }
 
 impl Server {
-    /// sakhi-server serving `dist`, with a new SQLite database under `data`.
+    /// sakhi-server serving `dist`, with a new SQLite database under `data`, not yet set up: the
+    /// tests set it up over HTTP with [`Server::setup_code`], as its administrator would.
     pub fn sakhi(binary: &Path, dist: &Path, data: &Path) -> Result<Server> {
         std::fs::create_dir_all(data)
             .with_context(|| format!("Failed to create {}", data.display()))?;
@@ -30,8 +34,13 @@ impl Server {
             .args(["--port", &port.to_string(), "--database", &database])
             .arg("--dist")
             .arg(dist);
+        let setup_code = format!("setup-{}", uuid::Uuid::now_v7().simple());
+        // From the environment, as a deployment's automation would: never on a command line.
+        command.env("SAKHI_SETUP_CODE", &setup_code);
         // Its request log would drown the benchmark's progress; it stays beside the database.
-        Server::start("sakhi-server", command, data, port, "/api/v1/health")
+        let mut server = Server::start("sakhi-server", command, data, port, "/api/v1/health")?;
+        server.setup_code = setup_code;
+        Ok(server)
     }
 
     /// pouchdb-server (LevelDB on disk) keeping its databases, log and config under `data`.
@@ -67,6 +76,7 @@ impl Server {
             name: name.to_owned(),
             child: Some(child),
             url: format!("http://localhost:{port}/"),
+            setup_code: String::new(),
         };
         let deadline = Instant::now() + Duration::from_secs(60);
         while !answers(port, health) {

@@ -79,6 +79,7 @@ fn end_to_end(path: &std::ffi::OsStr, playwright_args: &[String]) -> Result<()> 
         .args(playwright_args)
         .env("PATH", path)
         .env("SAKHI_URL", &server.url)
+        .env("SAKHI_SETUP_CODE", &server.setup_code)
         .env("SAKHI_DIST", &dist));
     server.stop_cleanly()?;
     std::fs::remove_dir_all(&data).ok();

@@ -5,23 +5,21 @@
 //! the outbox; `/bench-seed/?pulled=N` takes N cases in as pulled pages from another device
 //! (`Store::apply_pull_page`), leaving the outbox empty. The page's title says when it is done.
 //!
-//! The store belongs to a fixed bench worker: account `bench`, passphrase `bench-passphrase`. The
-//! page unlocks her from this origin's keyring, or enrols her there first if she is not on it, and
-//! opens her store, the database `sakhi-bench`; the app unlocks her the same way.
+//! The store is a real worker's: the benchmark logs her in through the app first (which enrols her
+//! on this origin's keyring and keeps her session), then opens this page with
+//! `&username=U&password=P`; the page unlocks her from the keyring as the app does and seeds her
+//! store, which the app then unlocks with the same password.
 
 #[allow(dead_code)] // the seeder uses only part of the shared generator
 #[path = "../../cases.rs"]
 mod cases;
 
-use sakhi::store::{DataKey, Keyring, Store, StoreError, Worker, database_name};
+use sakhi::store::{DataKey, Keyring, Store, StoreError, database_name};
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::{Clock, DeviceId, Epoch, Kind, Record, RecordId};
 
 /// Records per pulled page, as the sync client asks for them.
 const PAGE: usize = 200;
-/// The bench worker's account and passphrase.
-const ACCOUNT: &str = "bench";
-const PASSPHRASE: &str = "bench-passphrase";
 
 fn main() {
     wasm_bindgen_futures::spawn_local(async {
@@ -41,13 +39,36 @@ async fn seed() -> Result<usize, String> {
         .location()
         .search()
         .map_err(|_| "no query")?;
-    let (mode, count) = search
+    let query: Vec<(String, String)> = search
         .trim_start_matches('?')
-        .split_once('=')
-        .ok_or("ask for ?unsent=N or ?pulled=N")?;
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(name, value)| {
+            let value = js_sys::decode_uri_component(value)
+                .map(String::from)
+                .unwrap_or_else(|_| value.to_owned());
+            (name.to_owned(), value)
+        })
+        .collect();
+    let param = |name: &str| {
+        query
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, value)| value.as_str())
+    };
+    let (mode, count) = match (param("unsent"), param("pulled")) {
+        (Some(count), None) => ("unsent", count),
+        (None, Some(count)) => ("pulled", count),
+        _ => return Err("ask for ?unsent=N or ?pulled=N".to_owned()),
+    };
     let count: u64 = count.parse().map_err(|_| "N is not a number")?;
-    let key = bench_key().await.map_err(|e| e.to_string())?;
-    let store = Store::open(&database_name(ACCOUNT), key)
+    let (username, password) = param("username")
+        .zip(param("password"))
+        .ok_or("name the worker: &username=U&password=P")?;
+    let (account, key) = unlock(username, password)
+        .await
+        .map_err(|e| e.to_string())?;
+    let store = Store::open(&database_name(&account), key)
         .await
         .map_err(|e| e.to_string())?;
     let now = js_sys::Date::now() as u64;
@@ -88,19 +109,15 @@ async fn seed() -> Result<usize, String> {
     Ok(cases)
 }
 
-/// The bench worker's data key: unlocked if she is on this origin's keyring, else enrolled.
-async fn bench_key() -> Result<DataKey, StoreError> {
+/// The worker `username`'s account id and data key, unlocked from this origin's keyring.
+async fn unlock(username: &str, password: &str) -> Result<(String, DataKey), StoreError> {
     let keyring = Keyring::open().await?;
-    match keyring.unlock(ACCOUNT, PASSPHRASE).await {
-        Err(StoreError::NotEnrolled) => {
-            let worker = Worker {
-                account: ACCOUNT.to_owned(),
-                username: ACCOUNT.to_owned(),
-                display_name: "Bench worker".to_owned(),
-                centre: "bench".to_owned(),
-            };
-            keyring.enrol(worker, PASSPHRASE).await
-        }
-        unlocked => unlocked,
-    }
+    let worker = keyring
+        .workers()
+        .await?
+        .into_iter()
+        .find(|worker| worker.username == username)
+        .ok_or(StoreError::NotEnrolled)?;
+    let key = keyring.unlock(&worker.account, password).await?;
+    Ok((worker.account, key))
 }

@@ -54,6 +54,7 @@ pub fn first_visit(setup: &Setup, options: &Options) -> Result<Vec<Figure>> {
     let server = setup.sakhi_server(&setup.site, "first-visit")?;
     let config = json!({
         "app": server.url,
+        "setup_code": server.setup_code,
         "site": setup.site,
         "runs": options.runs,
         "quick": options.quick,
@@ -69,6 +70,7 @@ pub fn offline_open(setup: &Setup, options: &Options) -> Result<Vec<Figure>> {
     let floor = setup.sakhi_server(&setup.floor_dist, "offline-floor")?;
     let config = json!({
         "app": app.url,
+        "setup_code": app.setup_code,
         "floor": floor.url,
         "runs": options.runs,
         "quick": options.quick,
@@ -84,6 +86,7 @@ pub fn case_list(setup: &Setup, options: &Options) -> Result<Vec<Figure>> {
     let server = setup.sakhi_server(&setup.site, "case-list")?;
     let config = json!({
         "app": server.url,
+        "setup_code": server.setup_code,
         "cases": options.listed_cases,
         "runs": options.runs,
         "quick": options.quick,
@@ -113,7 +116,10 @@ pub fn sync(setup: &Setup, options: &Options, root: &Path) -> Result<Vec<Figure>
         .collect::<Result<Vec<_>>>()?;
     let pouch = Server::pouchdb(root, &setup.scratch.join("pouchdb"))?;
     let config = json!({
-        "sakhi_servers": servers.iter().map(|s| s.url.clone()).collect::<Vec<_>>(),
+        "sakhi_servers": servers
+            .iter()
+            .map(|s| json!({ "url": s.url, "setup_code": s.setup_code }))
+            .collect::<Vec<_>>(),
         "pouch": pouch.url,
         "documents": documents,
         "cases": cases,

@@ -1,0 +1,107 @@
+//! `/audit`: the server's audit log, newest first, for administrators: who did what, from which
+//! device and when. It names records by id only; no survivor's details are in it.
+
+use crate::i18n::{Text, tr};
+use crate::session::call_api;
+use crate::sync::SyncError;
+use leptos::prelude::*;
+use sakhi_domain::wire::account::{AuditEntry, AuditPage};
+use std::rc::Rc;
+
+const AUDIT_URL: &str = "/api/v1/audit";
+const PAGE: u32 = 50;
+
+#[component]
+pub fn Audit() -> impl IntoView {
+    let Some(unlocked) = crate::unlocked() else {
+        return ().into_any();
+    };
+    let (entries, set_entries) = signal(Vec::<AuditEntry>::new());
+    let (more, set_more) = signal(false);
+    let (failed, set_failed) = signal(false);
+    let (loading, set_loading) = signal(false);
+    let read = move |before: Option<String>| {
+        let unlocked = Rc::clone(&unlocked);
+        set_loading.set(true);
+        leptos::task::spawn_local(async move {
+            let url = match before {
+                Some(before) => format!("{AUDIT_URL}?limit={PAGE}&before={before}"),
+                None => format!("{AUDIT_URL}?limit={PAGE}"),
+            };
+            let page = match call_api(&unlocked, "GET", &url, None).await {
+                Ok(answer) if answer.status == 200 => answer.json::<AuditPage>(),
+                Ok(answer) => Err(SyncError::Status(answer.status)),
+                Err(error) => Err(error),
+            };
+            match page {
+                Ok(page) => {
+                    set_entries.update(|entries| entries.extend(page.entries));
+                    set_more.set(page.more);
+                }
+                Err(_) => set_failed.set(true),
+            }
+            set_loading.set(false);
+        });
+    };
+    read(None);
+    let read = StoredValue::new_local(read);
+    let older = move |_| {
+        let last = entries.with_untracked(|entries| entries.last().map(|e| e.id.to_string()));
+        read.with_value(|read| read(last));
+    };
+
+    view! {
+        <section class="audit-page">
+            <h1>{tr(Text::AuditHeading)}</h1>
+            <p>{tr(Text::AuditIntro)}</p>
+            {move || {
+                failed
+                    .get()
+                    .then(|| view! { <p class="notice problem" role="alert">{tr(Text::StaffOffline)}</p> })
+            }}
+            <ol class="audit">
+                {move || {
+                    entries
+                        .get()
+                        .into_iter()
+                        .map(|entry| {
+                            let who = entry.username.clone().unwrap_or_default();
+                            let records = entry.records.len();
+                            let when = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(entry.at as f64))
+                                .to_locale_string("en-IN", &wasm_bindgen::JsValue::UNDEFINED);
+                            let when = String::from(when);
+                            view! {
+                                <li>
+                                    <span class="audit-when">{when}</span>
+                                    " "
+                                    <strong>{entry.action.clone()}</strong>
+                                    " · "
+                                    {entry.outcome.clone()}
+                                    <br />
+                                    <span class="audit-who">{who}</span>
+                                    {(records > 0).then(|| format!(" · {records} ⧉"))}
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ol>
+            {move || {
+                more.get()
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                class="button secondary more"
+                                disabled=loading
+                                on:click=older
+                            >
+                                {tr(Text::AuditOlder)}
+                            </button>
+                        }
+                    })
+            }}
+        </section>
+    }
+    .into_any()
+}

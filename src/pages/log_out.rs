@@ -1,0 +1,85 @@
+//! `/logout`: leaving this phone. Her cases go with her; changes not yet sent are offered a last
+//! chance to go first, because after logging out they are gone.
+
+use crate::i18n::{Text, fill, t, tr, use_lang};
+use crate::session::use_session;
+use crate::{use_sync, use_sync_status};
+use leptos::prelude::*;
+
+#[component]
+pub fn LogOut() -> impl IntoView {
+    let session = use_session();
+    let sync = StoredValue::new_local(use_sync());
+    let status = use_sync_status();
+    let lang = use_lang();
+    let (working, set_working) = signal(false);
+    let (failed, set_failed) = signal(false);
+    let log_out = move || {
+        set_working.set(true);
+        leptos::task::spawn_local(async move {
+            if session.log_out().await.is_err() {
+                set_failed.set(true);
+                set_working.set(false);
+            }
+        });
+    };
+    let waiting = move || status.waiting.get().unwrap_or_default();
+
+    view! {
+        <section class="log-out">
+            <h1>{tr(Text::LogoutHeading)}</h1>
+            <p>{tr(Text::LogoutExplain)}</p>
+            {move || {
+                failed
+                    .get()
+                    .then(|| view! { <p class="notice problem" role="alert">{tr(Text::AppStoreFailed)}</p> })
+            }}
+            {move || {
+                let n = waiting();
+                if n > 0 {
+                    view! {
+                        <p class="notice problem" role="alert">
+                            {move || fill(t(lang.get(), Text::LogoutWaiting), "n", &n.to_string())}
+                        </p>
+                        <div class="actions">
+                            <button
+                                type="button"
+                                class="button primary"
+                                on:click=move |_| sync.with_value(|sync| sync.request())
+                            >
+                                {tr(Text::LogoutSend)}
+                            </button>
+                            <button
+                                type="button"
+                                class="button danger"
+                                disabled=working
+                                on:click=move |_| log_out()
+                            >
+                                {tr(Text::LogoutAnyway)}
+                            </button>
+                        </div>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <div class="actions">
+                            <button
+                                type="button"
+                                class="button primary"
+                                disabled=working
+                                on:click=move |_| log_out()
+                            >
+                                {tr(Text::LogoutConfirm)}
+                            </button>
+                            <a class="button secondary" href="/">
+                                {tr(Text::FormCancel)}
+                            </a>
+                        </div>
+                    }
+                        .into_any()
+                }
+            }}
+        </section>
+    }
+    .into_any()
+}

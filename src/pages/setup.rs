@@ -1,0 +1,122 @@
+//! `/setup`: the first start of a new server. The person who started it opens the link it printed
+//! (`/setup#code=…`: the code rides in the fragment, which never reaches a server's logs), names
+//! the centre, and becomes its first administrator, logged in on this device.
+
+use super::sign_in::{form_text, login_message};
+use crate::i18n::{Text, t, tr, use_lang};
+use crate::session::{LoginError, use_session};
+use leptos::ev::{SubmitEvent, Targeted};
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use sakhi_domain::wire::account::{NewAdministrator, NewCentre, SetupRequest};
+use web_sys::HtmlFormElement;
+
+#[component]
+pub fn Setup() -> impl IntoView {
+    let session = use_session();
+    let lang = use_lang();
+    let navigate = use_navigate();
+    let code = window()
+        .location()
+        .hash()
+        .ok()
+        .and_then(|hash| hash.strip_prefix("#code=").map(str::to_owned))
+        .unwrap_or_default();
+    let (working, set_working) = signal(false);
+    let (failed, set_failed) = signal(None::<String>);
+
+    let on_submit = move |ev: Targeted<SubmitEvent, HtmlFormElement>| {
+        ev.prevent_default();
+        let form = ev.target();
+        let text = |name| form_text(&form, name).trim().to_owned();
+        let password = form_text(&form, "password");
+        if password != form_text(&form, "password-again") {
+            set_failed.set(Some(
+                t(lang.get_untracked(), Text::SetupMismatch).to_owned(),
+            ));
+            return;
+        }
+        let request = SetupRequest {
+            code: text("code"),
+            centre: NewCentre {
+                code: text("centre-code").to_uppercase(),
+                name: text("centre-name"),
+                district: text("district"),
+                state: text("state"),
+            },
+            admin: NewAdministrator {
+                username: text("username").to_lowercase(),
+                display_name: text("display-name"),
+                password,
+            },
+        };
+        set_working.set(true);
+        set_failed.set(None);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match session.set_up(request).await {
+                Ok(()) => navigate("/", Default::default()),
+                Err(error) => {
+                    let message = match error {
+                        LoginError::Refused(code) if code.starts_with("bad_centre") => {
+                            t(lang.get_untracked(), Text::SetupCentreInvalid).to_owned()
+                        }
+                        error => login_message(lang.get_untracked(), &error),
+                    };
+                    set_failed.set(Some(message));
+                    set_working.set(false);
+                }
+            }
+        });
+    };
+
+    view! {
+        <form class="sign-in setup" on:submit:target=on_submit>
+            <h1>{tr(Text::SetupHeading)}</h1>
+            <p>{tr(Text::SetupIntro)}</p>
+            {move || failed.get().map(|text| view! { <p class="notice problem" role="alert">{text}</p> })}
+            <Input name="code" label=Text::SetupCode kind="text" value=code />
+            <fieldset class="group">
+                <legend>{tr(Text::SetupCentre)}</legend>
+                <Input name="centre-code" label=Text::SetupCentreCode kind="text" />
+                <Input name="centre-name" label=Text::SetupCentreName kind="text" />
+                <Input name="district" label=Text::SetupDistrict kind="text" />
+                <Input name="state" label=Text::SetupState kind="text" />
+            </fieldset>
+            <fieldset class="group">
+                <legend>{tr(Text::SetupAdmin)}</legend>
+                <Input name="display-name" label=Text::SetupDisplayName kind="text" />
+                <Input name="username" label=Text::LoginUsername kind="text" />
+                <Input name="password" label=Text::LoginPassword kind="password" />
+                <Input name="password-again" label=Text::SetupPasswordAgain kind="password" />
+            </fieldset>
+            <div class="actions">
+                <button type="submit" class="button primary" disabled=working>
+                    {tr(Text::SetupSubmit)}
+                </button>
+            </div>
+        </form>
+    }
+    .into_any()
+}
+
+/// A required one-line input with its label.
+#[component]
+fn Input(
+    name: &'static str,
+    label: Text,
+    kind: &'static str,
+    #[prop(optional)] value: String,
+) -> impl IntoView {
+    let autocomplete = if kind == "password" {
+        "new-password"
+    } else {
+        "off"
+    };
+    view! {
+        <div class="field">
+            <label for=name>{tr(label)}</label>
+            <input id=name name=name type=kind required autocomplete=autocomplete value=value />
+        </div>
+    }
+}

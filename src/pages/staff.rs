@@ -1,0 +1,267 @@
+//! `/staff`: the centre's accounts, for its administrators: who works here and in which role, a new
+//! account, disabling one, and setting a new password for a worker who forgot hers. This needs the
+//! server, so it says plainly when it cannot be reached.
+
+use super::sign_in::{form_text, login_message};
+use crate::i18n::{Lang, Text, t, tr, use_lang};
+use crate::load::load;
+use crate::session::{LoginError, Unlocked, call_api};
+use crate::sync::SyncError;
+use leptos::ev::{SubmitEvent, Targeted};
+use leptos::prelude::*;
+use sakhi_domain::account::Role;
+use sakhi_domain::wire::account::{Account, AccountList, AccountPatch, NewAccount, PasswordReset};
+use std::rc::Rc;
+use web_sys::HtmlFormElement;
+
+const ACCOUNTS_URL: &str = "/api/v1/accounts";
+
+#[component]
+pub fn Staff() -> impl IntoView {
+    let Some(unlocked) = crate::unlocked() else {
+        return ().into_any();
+    };
+    let lang = use_lang();
+    let changed = Trigger::new();
+    let accounts = {
+        let unlocked = Rc::clone(&unlocked);
+        load(move || {
+            changed.track();
+            let unlocked = Rc::clone(&unlocked);
+            async move {
+                let answer = call_api(&unlocked, "GET", ACCOUNTS_URL, None).await?;
+                match answer.status {
+                    200 => answer.json::<AccountList>().map(|list| list.accounts),
+                    status => Err(SyncError::Status(status)),
+                }
+            }
+        })
+    };
+    let (message, set_message) = signal(None::<String>);
+
+    let create = {
+        let unlocked = Rc::clone(&unlocked);
+        move |ev: Targeted<SubmitEvent, HtmlFormElement>| {
+            ev.prevent_default();
+            let form = ev.target();
+            let role = match form_text(&form, "role").as_str() {
+                "administrator" => Role::Administrator,
+                "counsellor" => Role::Counsellor,
+                _ => Role::OutreachWorker,
+            };
+            let account = NewAccount {
+                username: form_text(&form, "new-username").trim().to_lowercase(),
+                display_name: form_text(&form, "new-name").trim().to_owned(),
+                role,
+                password: form_text(&form, "new-password"),
+            };
+            let unlocked = Rc::clone(&unlocked);
+            leptos::task::spawn_local(async move {
+                let body = serde_json::to_string(&account).ok();
+                let text = answer_text(
+                    lang.get_untracked(),
+                    call_api(&unlocked, "POST", ACCOUNTS_URL, body).await,
+                    Text::StaffCreated,
+                );
+                if text.1 {
+                    form.reset();
+                    changed.notify();
+                }
+                set_message.set(Some(text.0));
+            });
+        }
+    };
+
+    let held = StoredValue::new_local(Rc::clone(&unlocked));
+    let list = move || {
+        accounts.with(|found| match found {
+            None => view! { <p class="notice">{tr(Text::AppOpening)}</p> }.into_any(),
+            Some(Err(_)) => view! {
+                <p class="notice problem" role="alert">
+                    {tr(Text::StaffOffline)}
+                </p>
+            }
+            .into_any(),
+            Some(Ok(accounts)) => {
+                let rows = accounts
+                    .iter()
+                    .cloned()
+                    .map(|account| {
+                        let unlocked = held.get_value();
+                        view! { <StaffMember account unlocked changed set_message /> }
+                    })
+                    .collect_view();
+                view! { <ul class="staff">{rows}</ul> }.into_any()
+            }
+        })
+    };
+
+    view! {
+        <section class="staff-page">
+            <h1>{tr(Text::StaffHeading)}</h1>
+            {move || message.get().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+            {list}
+            <form class="sign-in" on:submit:target=create>
+                <h2>{tr(Text::StaffNew)}</h2>
+                <div class="field">
+                    <label for="new-name">{tr(Text::SetupDisplayName)}</label>
+                    <input id="new-name" name="new-name" type="text" required autocomplete="off" />
+                </div>
+                <div class="field">
+                    <label for="new-username">{tr(Text::LoginUsername)}</label>
+                    <input
+                        id="new-username"
+                        name="new-username"
+                        type="text"
+                        required
+                        autocomplete="off"
+                        autocapitalize="none"
+                    />
+                </div>
+                <div class="field">
+                    <label for="role">{tr(Text::StaffRole)}</label>
+                    <select id="role" name="role">
+                        <option value="outreach_worker">{tr(Text::RoleOutreachWorker)}</option>
+                        <option value="counsellor">{tr(Text::RoleCounsellor)}</option>
+                        <option value="administrator">{tr(Text::RoleAdministrator)}</option>
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="new-password">{tr(Text::StaffFirstPassword)}</label>
+                    <input
+                        id="new-password"
+                        name="new-password"
+                        type="password"
+                        required
+                        autocomplete="new-password"
+                    />
+                </div>
+                <div class="actions">
+                    <button type="submit" class="button primary">
+                        {tr(Text::StaffCreate)}
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+    .into_any()
+}
+
+/// One account, with disabling (or enabling again) and a new password.
+#[component]
+fn StaffMember(
+    account: Account,
+    unlocked: Rc<Unlocked>,
+    changed: Trigger,
+    set_message: WriteSignal<Option<String>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let url = format!("{ACCOUNTS_URL}/{}", account.id);
+    let role = role_text(account.role);
+    let disabled = account.disabled;
+    let toggle = {
+        let (unlocked, url) = (Rc::clone(&unlocked), url.clone());
+        move |_| {
+            let (unlocked, url) = (Rc::clone(&unlocked), url.clone());
+            leptos::task::spawn_local(async move {
+                let change = AccountPatch {
+                    disabled: Some(!disabled),
+                    ..Default::default()
+                };
+                let body = serde_json::to_string(&change).ok();
+                let done = if disabled {
+                    Text::StaffEnabled
+                } else {
+                    Text::StaffDisabled
+                };
+                let (text, ok) = answer_text(
+                    lang.get_untracked(),
+                    call_api(&unlocked, "PATCH", &url, body).await,
+                    done,
+                );
+                if ok {
+                    changed.notify();
+                }
+                set_message.set(Some(text));
+            });
+        }
+    };
+    let reset = move |ev: Targeted<SubmitEvent, HtmlFormElement>| {
+        ev.prevent_default();
+        let form = ev.target();
+        let reset = PasswordReset {
+            password: form_text(&form, "password"),
+        };
+        let (unlocked, url) = (Rc::clone(&unlocked), format!("{url}/password"));
+        leptos::task::spawn_local(async move {
+            let body = serde_json::to_string(&reset).ok();
+            let (text, ok) = answer_text(
+                lang.get_untracked(),
+                call_api(&unlocked, "POST", &url, body).await,
+                Text::StaffPasswordSet,
+            );
+            if ok {
+                form.reset();
+            }
+            set_message.set(Some(text));
+        });
+    };
+    let reset_id = format!("reset-{}", account.id);
+    view! {
+        <li class:disabled=disabled>
+            <span class="case-name">{account.display_name.clone()}</span>
+            <span>{account.username.clone()} " · " {tr(role)}</span>
+            {disabled.then(|| view! { <span class="tag">{tr(Text::StaffIsDisabled)}</span> })}
+            <details>
+                <summary>{tr(Text::StaffManage)}</summary>
+                <button type="button" class="button secondary" on:click=toggle>
+                    {tr(if disabled { Text::StaffEnable } else { Text::StaffDisable })}
+                </button>
+                <form class="sign-in" on:submit:target=reset>
+                    <div class="field">
+                        <label for=reset_id.clone()>{tr(Text::StaffNewPassword)}</label>
+                        <input
+                            id=reset_id
+                            name="password"
+                            type="password"
+                            required
+                            autocomplete="new-password"
+                        />
+                    </div>
+                    <button type="submit" class="button secondary">
+                        {tr(Text::StaffSetPassword)}
+                    </button>
+                </form>
+            </details>
+        </li>
+    }
+}
+
+/// What an administrator's request came to, in her language, and whether it was done.
+fn answer_text(
+    lang: Lang,
+    answer: Result<crate::sync::http::Answer, SyncError>,
+    done: Text,
+) -> (String, bool) {
+    match answer {
+        Ok(answer) if (200..300).contains(&answer.status) => (t(lang, done).to_owned(), true),
+        Ok(answer) => {
+            let code = answer.code().unwrap_or_default();
+            let text = match code.as_str() {
+                "cannot_change_self" => t(lang, Text::StaffNotSelf).to_owned(),
+                _ => login_message(lang, &LoginError::Refused(code)),
+            };
+            (text, false)
+        }
+        Err(_) => (t(lang, Text::StaffOffline).to_owned(), false),
+    }
+}
+
+/// A role's name, as the staff know it.
+pub fn role_text(role: Role) -> Text {
+    match role {
+        Role::Administrator => Text::RoleAdministrator,
+        Role::Counsellor => Text::RoleCounsellor,
+        Role::OutreachWorker => Text::RoleOutreachWorker,
+    }
+}

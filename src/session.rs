@@ -1,0 +1,286 @@
+//! Who is using this phone: the workers it knows, logging in (the first time, through the server),
+//! unlocking (offline, with her password), locking, and logging out.
+//!
+//! A worker's cases sit in her own encrypted store, opened with a data key that only her password
+//! unwraps (see [`crate::store::keyring`]). Locking drops the open store and with it the key; the
+//! screen then shows nothing but the way to unlock.
+
+use crate::store::{DataKey, Keyring, Store, StoreError, Worker, database_name};
+use crate::sync::SyncError;
+use crate::sync::http::{self, Answer};
+use leptos::prelude::*;
+use sakhi_domain::account::Role;
+use sakhi_domain::wire::account::{LoginRequest, Session as ServerSession, SetupRequest};
+use std::rc::Rc;
+
+const SESSION_URL: &str = "/api/v1/session";
+const SETUP_URL: &str = "/api/v1/setup";
+/// The sealed secret in her store that holds the session token.
+pub const TOKEN: &str = "session_token";
+/// The sealed secret that holds what the server said of her account (role, centre).
+const ACCOUNT: &str = "account";
+
+/// A worker with her store open.
+pub struct Unlocked {
+    pub worker: Worker,
+    pub role: Role,
+    pub store: Rc<Store>,
+}
+
+/// What the phone is showing.
+#[derive(Clone)]
+pub enum Phase {
+    /// The keyring is being read.
+    Starting,
+    /// Nobody is unlocked: first-run page, login, unlock or setup, as the route and keyring say.
+    Locked,
+    /// A worker's store is open.
+    Open(Rc<Unlocked>),
+    /// The browser's storage could not be opened at all.
+    Failed,
+}
+
+/// The phone's session, shared through context.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub phase: RwSignal<Phase, LocalStorage>,
+    keyring: StoredValue<Option<Rc<Keyring>>, LocalStorage>,
+}
+
+/// Why logging in or setting up did not open a store. The screen says each in her language.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoginError {
+    /// Wrong username or password (the server does not say which).
+    BadLogin,
+    /// Too many tries: wait this many seconds.
+    Wait(u32),
+    /// The server could not be reached.
+    Unreachable,
+    /// The server is not set up yet.
+    SetupNeeded,
+    /// Setup: the code is wrong.
+    BadSetupCode,
+    /// Setup: it was done already.
+    AlreadySetUp,
+    /// The server refused what was entered, with its code (e.g. `password_common`).
+    Refused(String),
+    /// She has data on this phone locked with a password that is no longer hers on the server.
+    PasswordChanged,
+    /// This phone's storage failed.
+    Store(StoreError),
+}
+
+impl Session {
+    /// Makes the session and starts reading the keyring.
+    pub fn provide() -> Session {
+        let session = Session {
+            phase: RwSignal::new_local(Phase::Starting),
+            keyring: StoredValue::new_local(None),
+        };
+        provide_context(session);
+        leptos::task::spawn_local(async move {
+            match Keyring::open().await {
+                Ok(keyring) => {
+                    session.keyring.set_value(Some(Rc::new(keyring)));
+                    session.phase.set(Phase::Locked);
+                }
+                Err(_) => session.phase.set(Phase::Failed),
+            }
+        });
+        session
+    }
+
+    fn keyring(&self) -> Result<Rc<Keyring>, StoreError> {
+        self.keyring
+            .get_value()
+            .ok_or_else(|| StoreError::Open("the keyring is not open".to_owned()))
+    }
+
+    /// The workers who can unlock on this phone.
+    pub async fn workers(&self) -> Result<Vec<Worker>, StoreError> {
+        self.keyring()?.workers().await
+    }
+
+    /// The worker unlocked now, if any.
+    pub fn unlocked(&self) -> Option<Rc<Unlocked>> {
+        match self.phase.get_untracked() {
+            Phase::Open(unlocked) => Some(unlocked),
+            _ => None,
+        }
+    }
+
+    /// Logs in through the server: the first time on this phone, or to refresh her session.
+    pub async fn log_in(&self, username: &str, password: &str) -> Result<(), LoginError> {
+        let keyring = self.keyring().map_err(LoginError::Store)?;
+        let device = keyring.phone().await.map_err(LoginError::Store)?;
+        let request = LoginRequest {
+            username: username.to_owned(),
+            password: password.to_owned(),
+            device,
+        };
+        let answer = send("POST", SESSION_URL, None, &request).await?;
+        let session: ServerSession = match answer.status {
+            200 => answer.json().map_err(|_| LoginError::Unreachable)?,
+            _ => return Err(refusal(&answer)),
+        };
+        self.open_with(session, password).await
+    }
+
+    /// Sets up a new server: its centre and first administrator, who is then logged in here.
+    pub async fn set_up(&self, request: SetupRequest) -> Result<(), LoginError> {
+        let password = request.admin.password.clone();
+        let answer = send("POST", SETUP_URL, None, &request).await?;
+        let session: ServerSession = match answer.status {
+            200 | 201 => answer.json().map_err(|_| LoginError::Unreachable)?,
+            _ => return Err(refusal(&answer)),
+        };
+        self.open_with(session, &password).await
+    }
+
+    /// Opens her store with the key her password unwraps, enrolling her on this phone the first
+    /// time, and keeps the session token in it.
+    async fn open_with(&self, session: ServerSession, password: &str) -> Result<(), LoginError> {
+        let keyring = self.keyring().map_err(LoginError::Store)?;
+        let account = &session.account;
+        let worker = Worker {
+            account: account.id.to_string(),
+            username: account.username.clone(),
+            display_name: account.display_name.clone(),
+            centre: account.centre.name.clone(),
+        };
+        let known = keyring
+            .workers()
+            .await
+            .map_err(LoginError::Store)?
+            .into_iter()
+            .any(|known| known.account == worker.account);
+        let key = if known {
+            match keyring.unlock(&worker.account, password).await {
+                Ok(key) => key,
+                Err(StoreError::WrongPassphrase) => return Err(LoginError::PasswordChanged),
+                Err(error) => return Err(LoginError::Store(error)),
+            }
+        } else {
+            keyring
+                .enrol(worker.clone(), password)
+                .await
+                .map_err(LoginError::Store)?
+        };
+        let store = open_store(&worker, key).await.map_err(LoginError::Store)?;
+        store
+            .set_secret(TOKEN, &session.token)
+            .await
+            .map_err(LoginError::Store)?;
+        let about = serde_json::to_string(account).unwrap_or_default();
+        store
+            .set_secret(ACCOUNT, &about)
+            .await
+            .map_err(LoginError::Store)?;
+        self.open(worker, account.role, store);
+        Ok(())
+    }
+
+    /// Unlocks offline: her password unwraps her key, or nothing happens.
+    pub async fn unlock(&self, worker: Worker, password: &str) -> Result<(), StoreError> {
+        let keyring = self.keyring()?;
+        let key = keyring.unlock(&worker.account, password).await?;
+        let store = open_store(&worker, key).await?;
+        let role = store
+            .secret(ACCOUNT)
+            .await?
+            .and_then(|about| serde_json::from_str::<RoleOnly>(&about).ok())
+            .map_or(Role::OutreachWorker, |about| about.role);
+        self.open(worker, role, store);
+        Ok(())
+    }
+
+    fn open(&self, worker: Worker, role: Role, store: Store) {
+        self.phase.set(Phase::Open(Rc::new(Unlocked {
+            worker,
+            role,
+            store: Rc::new(store),
+        })));
+    }
+
+    /// Locks: the open store, and the key in it, are let go; the screen shows only the lock.
+    pub fn lock(&self) {
+        if matches!(self.phase.get_untracked(), Phase::Open(_)) {
+            self.phase.set(Phase::Locked);
+        }
+    }
+
+    /// Logs the unlocked worker out of this phone: her session ends on the server if it can be
+    /// reached, and her entry and her store are removed from the phone.
+    pub async fn log_out(&self) -> Result<(), StoreError> {
+        let Some(unlocked) = self.unlocked() else {
+            return Ok(());
+        };
+        if let Ok(Some(token)) = unlocked.store.secret(TOKEN).await {
+            // Best effort: an unreachable server lets the token expire by itself.
+            let _ = http::call("DELETE", SESSION_URL, Some(&token), None).await;
+        }
+        let account = unlocked.worker.account.clone();
+        // Her database can only be deleted once no connection to it is open.
+        unlocked.store.close_now();
+        drop(unlocked);
+        self.phase.set(Phase::Locked);
+        self.keyring()?.forget(&account).await
+    }
+}
+
+/// Calls the API as the unlocked worker: `body` as JSON, the answer as it came. Only not reaching
+/// the server, or having no session, is an error here.
+pub async fn call_api(
+    unlocked: &Unlocked,
+    method: &str,
+    url: &str,
+    body: Option<String>,
+) -> Result<Answer, SyncError> {
+    let token = unlocked
+        .store
+        .secret(TOKEN)
+        .await?
+        .ok_or(SyncError::LoggedOut)?;
+    http::call(method, url, Some(&token), body.as_deref()).await
+}
+
+/// Only the role, from the account kept in her store.
+#[derive(serde::Deserialize)]
+struct RoleOnly {
+    role: Role,
+}
+
+async fn open_store(worker: &Worker, key: DataKey) -> Result<Store, StoreError> {
+    Store::open(&database_name(&worker.account), key).await
+}
+
+async fn send<B: serde::Serialize>(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    body: &B,
+) -> Result<Answer, LoginError> {
+    let body = serde_json::to_string(body).map_err(|_| LoginError::Unreachable)?;
+    http::call(method, url, token, Some(&body))
+        .await
+        .map_err(|_: SyncError| LoginError::Unreachable)
+}
+
+/// What a refused login or setup means for the worker.
+fn refusal(answer: &Answer) -> LoginError {
+    let code = answer.code().unwrap_or_default();
+    match (answer.status, code.as_str()) {
+        (429, _) => LoginError::Wait(answer.retry_after.unwrap_or(60)),
+        (503, "setup_required") => LoginError::SetupNeeded,
+        (_, "bad_setup_code") => LoginError::BadSetupCode,
+        (409, "already_set_up") | (409, "") => LoginError::AlreadySetUp,
+        (401, _) => LoginError::BadLogin,
+        (500..=599, _) => LoginError::Unreachable,
+        _ => LoginError::Refused(code),
+    }
+}
+
+/// The session, for any component.
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}
