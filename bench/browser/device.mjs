@@ -46,6 +46,11 @@ export async function unlockThroughApp(page) {
  * `unsent` or `pulled`. She must have logged in on this device first.
  */
 export async function seedStore(page, origin, mode, count) {
+  // The app's service worker answers every navigation with the app itself: without it, the
+  // seeding page comes from the server. The app installs it again on its next start.
+  await page.evaluate(async () => {
+    for (const registration of await navigator.serviceWorker.getRegistrations()) await registration.unregister();
+  });
   const query = new URLSearchParams({ [mode]: count, username: BENCH_WORKER.username, password: BENCH_WORKER.password });
   await page.goto(new URL(`/bench-seed/?${query}`, origin).href);
   await page.waitForFunction(() => /^(seeded|failed)/.test(document.title), null, { timeout: 600_000 });

@@ -155,14 +155,30 @@ pub struct SecurityHeaders {
 }
 
 impl SecurityHeaders {
-    /// The policy for the app in `dist`: its inline scripts (Trunk's module bootstrap) are
-    /// allowed by their hashes, nothing else inline; wasm may compile, but nothing may `eval`.
+    /// The policy for the app in `dist`: the inline scripts of its pages (Trunk's module
+    /// bootstrap in `index.html`, and in the `index.html` of any folder beside it, such as a page
+    /// built apart) are allowed by their hashes, nothing else inline; wasm may compile, but nothing
+    /// may `eval`.
     pub fn new(dist: &Path, public_url: Option<&str>) -> SecurityHeaders {
-        let index = std::fs::read_to_string(dist.join("index.html")).unwrap_or_default();
-        let hashes: String = inline_scripts(&index)
-            .iter()
-            .map(|script| format!(" 'sha256-{}'", auth::sha256_base64(script)))
-            .collect();
+        let mut pages = vec![dist.join("index.html")];
+        if let Ok(entries) = std::fs::read_dir(dist) {
+            pages.extend(
+                entries
+                    .flatten()
+                    .map(|entry| entry.path().join("index.html")),
+            );
+        }
+        let mut hashes = Vec::new();
+        for page in pages {
+            let html = std::fs::read_to_string(page).unwrap_or_default();
+            for script in inline_scripts(&html) {
+                let hash = format!(" 'sha256-{}'", auth::sha256_base64(script));
+                if !hashes.contains(&hash) {
+                    hashes.push(hash);
+                }
+            }
+        }
+        let hashes = hashes.concat();
         let csp = format!(
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \
              img-src 'self' data:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; \

@@ -105,6 +105,23 @@ async fn the_real_builds_bootstrap_script_is_hashed_when_a_build_is_at_hand() {
     }
 }
 
+#[test]
+fn the_inline_scripts_of_pages_in_folders_beside_the_app_are_hashed_too() {
+    let dist = std::env::temp_dir().join(format!("sakhi-csp-{}", std::process::id()));
+    std::fs::create_dir_all(dist.join("seed")).unwrap();
+    std::fs::write(dist.join("index.html"), "<script>app()</script>").unwrap();
+    std::fs::write(dist.join("seed/index.html"), "<script>seed()</script>").unwrap();
+    let csp = sakhi_server::SecurityHeaders::new(&dist, None).csp;
+    let csp = csp.to_str().unwrap();
+    for script in ["app()", "seed()"] {
+        assert!(
+            csp.contains(&sakhi_server::auth::sha256_base64(script)),
+            "{csp}"
+        );
+    }
+    std::fs::remove_dir_all(&dist).ok();
+}
+
 #[tokio::test]
 async fn the_openapi_document_names_every_route_and_no_other() {
     let app = spawn_app().await;
