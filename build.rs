@@ -140,8 +140,8 @@ fn generate(tables: &[BTreeMap<String, String>]) -> String {
         "        KEYS.iter().position(|k| *k == key).map(|at| Text::ALL[at])\n    }\n}\n\n",
     );
 
-    // The labels the app looks up by a name it holds at run time, a record's fields and the kinds
-    // of violence, matched on the name itself so that no table of every key enters the app shell.
+    // The labels the app looks up by a name it holds at run time, a record's fields, the kinds of
+    // violence and the audit log's words, matched on the name itself so that no table of every key enters the app shell.
     code.push_str("impl Text {\n");
     for (function, prefix, what) in [
         (
@@ -153,6 +153,11 @@ fn generate(tables: &[BTreeMap<String, String>]) -> String {
             "violence",
             "violence.",
             "The label of a kind of violence (`violence.<code>`)",
+        ),
+        (
+            "audit",
+            "audit.",
+            "The words for an audit log action or outcome (`audit.<code>`)",
         ),
     ] {
         writeln!(code, "    /// {what}, if the translation files have one.").unwrap();

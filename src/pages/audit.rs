@@ -1,7 +1,7 @@
 //! `/audit`: the server's audit log, newest first, for administrators: who did what, from which
 //! device and when. It names records by id only; no survivor's details are in it.
 
-use crate::i18n::{Text, tr};
+use crate::i18n::{Lang, Text, fill, t, tr, use_lang};
 use crate::session::call_api;
 use crate::sync::SyncError;
 use leptos::prelude::*;
@@ -16,6 +16,7 @@ pub fn Audit() -> impl IntoView {
     let Some(unlocked) = crate::unlocked() else {
         return ().into_any();
     };
+    let lang = use_lang();
     let (entries, set_entries) = signal(Vec::<AuditEntry>::new());
     let (more, set_more) = signal(false);
     let (failed, set_failed) = signal(false);
@@ -70,16 +71,23 @@ pub fn Audit() -> impl IntoView {
                             let when = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(entry.at as f64))
                                 .to_locale_string("en-IN", &wasm_bindgen::JsValue::UNDEFINED);
                             let when = String::from(when);
+                            let (action, outcome) = (entry.action.clone(), entry.outcome.clone());
+                            let said = move || {
+                                let lang = lang.get();
+                                let mut line = word(lang, &action);
+                                line.push_str(" · ");
+                                line.push_str(&word(lang, &outcome));
+                                if records > 0 {
+                                    line.push_str(" · ");
+                                    line.push_str(&fill(t(lang, Text::AuditRecords), "n", &records.to_string()));
+                                }
+                                line
+                            };
                             view! {
                                 <li>
                                     <span class="audit-when">{when}</span>
-                                    " "
-                                    <strong>{entry.action.clone()}</strong>
-                                    " · "
-                                    {entry.outcome.clone()}
-                                    <br />
+                                    <strong>{said}</strong>
                                     <span class="audit-who">{who}</span>
-                                    {(records > 0).then(|| format!(" · {records} ⧉"))}
                                 </li>
                             }
                         })
@@ -104,4 +112,13 @@ pub fn Audit() -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// An action or outcome of the log in her language, or as the server wrote it if this build does
+/// not know it yet.
+fn word(lang: Lang, code: &str) -> String {
+    match Text::audit(code) {
+        Some(text) => t(lang, text).to_owned(),
+        None => code.to_owned(),
+    }
 }

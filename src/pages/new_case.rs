@@ -9,6 +9,7 @@ use crate::case_form::{CaseDraft, Edits, Problems};
 use crate::components::FieldProblem;
 use crate::components::field_problem_id as problem_id;
 use crate::i18n::{Text, tr, use_lang, violence_label};
+use crate::store::StoreError;
 use crate::{use_store, use_sync};
 use leptos::ev::{SubmitEvent, Targeted};
 use leptos::prelude::*;
@@ -28,11 +29,11 @@ pub fn NewCase() -> impl IntoView {
     let navigate = use_navigate();
     // The button waits while a save runs, and a failed save says so.
     let (saving, set_saving) = signal(false);
-    let (save_failed, set_save_failed) = signal(false);
+    let (save_failed, set_save_failed) = signal(None::<Text>);
     let save = move |edits: Edits| {
         let (store, sync, navigate) = (store.clone(), sync.clone(), navigate.clone());
         set_saving.set(true);
-        set_save_failed.set(false);
+        set_save_failed.set(None);
         leptos::task::spawn_local(async move {
             let case = Record::new(RecordId::new(), Kind::Case);
             match store.edit(case, edits, now_millis()).await {
@@ -40,9 +41,12 @@ pub fn NewCase() -> impl IntoView {
                     sync.local_change().await;
                     navigate("/", Default::default());
                 }
-                Err(_) => {
+                Err(error) => {
                     set_saving.set(false);
-                    set_save_failed.set(true);
+                    set_save_failed.set(Some(match error {
+                        StoreError::Full => Text::StoreFull,
+                        _ => Text::FormSaveFailed,
+                    }));
                 }
             }
         });
@@ -118,7 +122,7 @@ pub fn NewCase() -> impl IntoView {
                 <FieldProblem field="description" problems />
             </div>
 
-            {move || save_failed.get().then(|| alert(Text::FormSaveFailed))}
+            {move || save_failed.get().map(alert)}
             <div class="actions">
                 <button type="submit" class="button primary" disabled=saving>
                     {tr(Text::FormSave)}

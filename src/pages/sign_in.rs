@@ -142,16 +142,7 @@ fn LogIn(
                     spellcheck="false"
                 />
             </div>
-            <div class="field">
-                <label for="password">{tr(Text::LoginPassword)}</label>
-                <input
-                    id="password"
-                    name="password"
-                    type="password"
-                    required
-                    autocomplete="current-password"
-                />
-            </div>
+            <PasswordField />
             <div class="actions">
                 <button type="submit" class="button primary" disabled=working>
                     {move || {
@@ -246,16 +237,7 @@ fn Unlock(workers: Vec<Worker>, set_logging_in: WriteSignal<bool>) -> impl IntoV
                     .get()
                     .then(|| view! { <p class="notice problem" role="alert">{tr(Text::UnlockWrong)}</p> })
             }}
-            <div class="field">
-                <label for="password">{tr(Text::LoginPassword)}</label>
-                <input
-                    id="password"
-                    name="password"
-                    type="password"
-                    required
-                    autocomplete="current-password"
-                />
-            </div>
+            <PasswordField />
             <div class="actions">
                 <button type="submit" class="button primary" disabled=working>
                     {tr(Text::UnlockSubmit)}
@@ -269,6 +251,17 @@ fn Unlock(workers: Vec<Worker>, set_logging_in: WriteSignal<bool>) -> impl IntoV
                 </button>
             </div>
         </form>
+    }
+}
+
+/// Her password, as the login and the lock screen ask for it.
+#[component]
+fn PasswordField() -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="password">{tr(Text::LoginPassword)}</label>
+            <input id="password" name="password" type="password" required autocomplete="current-password" />
+        </div>
     }
 }
 

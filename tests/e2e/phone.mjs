@@ -90,19 +90,21 @@ export function syncBadge(page) {
  * Signs `account` in on a phone that has not seen her: the first-run page (read once per phone),
  * then logging in through the server; ends on the case list.
  */
-export async function logIn(page, account) {
+export async function logIn(page, account, { shots } = {}) {
   await page.goto("/");
   const welcome = page.getByRole("button", { name: en["welcome.continue"] });
   const login = page.getByRole("heading", { name: en["login.heading"] });
   await expect(welcome.or(login)).toBeVisible();
   if (await welcome.isVisible()) {
     await expect(page.getByRole("heading", { name: en["welcome.heading"] })).toBeVisible();
+    if (shots) await screenshot(page, `${shots}-welcome-en`);
     await welcome.click();
   }
   const unlockAs = page.getByRole("button", { name: en["unlock.another"] });
   if (await unlockAs.isVisible()) await unlockAs.click();
   await page.getByLabel(en["login.username"], { exact: true }).fill(account.username);
   await page.getByLabel(en["login.password"], { exact: true }).fill(account.password);
+  if (shots) await screenshot(page, `${shots}-login-en`);
   await page.getByRole("button", { name: en["login.submit"] }).click();
   await expect(page.getByRole("heading", { name: en["cases.heading"] })).toBeVisible({ timeout: 30_000 });
 }
