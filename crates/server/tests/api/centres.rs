@@ -1,0 +1,289 @@
+//! The centre wall, as one table: every route that names a centre's account or record, for each
+//! role, aimed at the caller's own centre and at another. Another centre's accounts and records
+//! do not exist for anyone: no answer names them or carries their data.
+
+use crate::authorisation::{TwoCentres, two_centres};
+use crate::helpers::now;
+use reqwest::{Method, StatusCode};
+use sakhi_domain::wire::ErrorBody;
+use sakhi_domain::{AccountId, CentreId, Clock, DeviceId, Kind, Record, RecordId, Role};
+use sakhi_server::api::ROUTES;
+use serde_json::json;
+
+/// Which centre the target of a request belongs to, seen from the caller (always of DHR).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Centre {
+    Own,
+    Other,
+}
+
+/// What the caller is answered.
+#[derive(Clone, Copy, Debug)]
+enum Answer {
+    /// Done, with this success status.
+    Done(u16),
+    /// 200, and the list shows the target.
+    Shows,
+    /// 200, and the list leaves the target out.
+    LeavesOut,
+    /// 403 `forbidden`: the role may not use the route, whoever the target is.
+    Forbidden,
+    /// 404 `not_found`: as if the target did not exist.
+    NotFound,
+}
+
+use Answer::{Done, Forbidden, LeavesOut, NotFound, Shows};
+use Centre::{Other, Own};
+use Role::{Administrator as Admin, Counsellor, OutreachWorker as Outreach};
+
+/// The policy. The target is an account for the account routes, a case for push and pull, and
+/// the centre's entries for the audit log. The own case was made by a counsellor and is not
+/// assigned to the outreach worker, so it is out of her reach too.
+// Columns, one row per line, so that the whole policy reads as a table.
+#[rustfmt::skip]
+const POLICY: &[(&str, Role, Centre, Answer)] = &[
+    // route                              caller      centre  answer
+    ("GET /v1/accounts",                  Admin,      Own,    Shows),
+    ("GET /v1/accounts",                  Admin,      Other,  LeavesOut),
+    ("GET /v1/accounts",                  Counsellor, Own,    Forbidden),
+    ("GET /v1/accounts",                  Counsellor, Other,  Forbidden),
+    ("GET /v1/accounts",                  Outreach,   Own,    Forbidden),
+    ("GET /v1/accounts",                  Outreach,   Other,  Forbidden),
+    ("PATCH /v1/accounts/{id}",           Admin,      Own,    Done(200)),
+    ("PATCH /v1/accounts/{id}",           Admin,      Other,  NotFound),
+    ("PATCH /v1/accounts/{id}",           Counsellor, Own,    Forbidden),
+    ("PATCH /v1/accounts/{id}",           Counsellor, Other,  Forbidden),
+    ("PATCH /v1/accounts/{id}",           Outreach,   Own,    Forbidden),
+    ("PATCH /v1/accounts/{id}",           Outreach,   Other,  Forbidden),
+    ("POST /v1/accounts/{id}/password",   Admin,      Own,    Done(204)),
+    ("POST /v1/accounts/{id}/password",   Admin,      Other,  NotFound),
+    ("POST /v1/accounts/{id}/password",   Counsellor, Own,    Forbidden),
+    ("POST /v1/accounts/{id}/password",   Counsellor, Other,  Forbidden),
+    ("POST /v1/accounts/{id}/password",   Outreach,   Own,    Forbidden),
+    ("POST /v1/accounts/{id}/password",   Outreach,   Other,  Forbidden),
+    ("GET /v1/audit",                     Admin,      Own,    Shows),
+    ("GET /v1/audit",                     Admin,      Other,  LeavesOut),
+    ("GET /v1/audit",                     Counsellor, Own,    Forbidden),
+    ("GET /v1/audit",                     Counsellor, Other,  Forbidden),
+    ("GET /v1/audit",                     Outreach,   Own,    Forbidden),
+    ("GET /v1/audit",                     Outreach,   Other,  Forbidden),
+    ("POST /v1/sync/push",                Admin,      Own,    Done(200)),
+    ("POST /v1/sync/push",                Admin,      Other,  NotFound),
+    ("POST /v1/sync/push",                Counsellor, Own,    Done(200)),
+    ("POST /v1/sync/push",                Counsellor, Other,  NotFound),
+    ("POST /v1/sync/push",                Outreach,   Own,    NotFound),
+    ("POST /v1/sync/push",                Outreach,   Other,  NotFound),
+    ("GET /v1/sync/pull",                 Admin,      Own,    Shows),
+    ("GET /v1/sync/pull",                 Admin,      Other,  LeavesOut),
+    ("GET /v1/sync/pull",                 Counsellor, Own,    Shows),
+    ("GET /v1/sync/pull",                 Counsellor, Other,  LeavesOut),
+    ("GET /v1/sync/pull",                 Outreach,   Own,    LeavesOut),
+    ("GET /v1/sync/pull",                 Outreach,   Other,  LeavesOut),
+];
+
+/// Routes that name nothing of a centre's, or only the caller's own session; the matrix in
+/// `authorisation.rs` covers them for each kind of caller. (Usernames are unique across centres,
+/// since a login names no centre, so making an account does not take part either.)
+const NAMING_NO_CENTRES_RESOURCE: &[&str] = &[
+    "GET /v1/health",
+    "GET /v1/openapi.json",
+    "GET /v1/setup",
+    "POST /v1/setup",
+    "POST /v1/session",
+    "GET /v1/session",
+    "DELETE /v1/session",
+    "POST /v1/accounts",
+];
+
+/// The things a request may aim at in one centre.
+struct Side {
+    centre: CentreId,
+    /// An account no one in the test logs in as, so that resetting its password ends nothing.
+    account: AccountId,
+    case: Record,
+}
+
+/// DHR's callers, DHR's targets, BLR's targets, and what of BLR must never reach DHR.
+struct World {
+    setup: TwoCentres,
+    own: Side,
+    other: Side,
+    /// BLR's centre, its administrator, usernames and a value planted in its case.
+    secrets: Vec<String>,
+}
+
+const CANARY: &str = "CANARY-BLR-5c1e";
+
+async fn world() -> World {
+    let setup = two_centres().await;
+    let app = &setup.app;
+    let theirs = &setup.other_admin;
+    let (own_target, _) = app
+        .account(&setup.admin, "target.dhr", Role::Counsellor)
+        .await;
+    let (other_target, _) = app
+        .account(&theirs.token, "target.blr", Role::Counsellor)
+        .await;
+    let own_case = a_case(&setup, &setup.counsellor.1, "Sita").await;
+    let other_case = a_case(&setup, &theirs.token, CANARY).await;
+    let secrets = vec![
+        theirs.account.centre.id.to_string(),
+        theirs.account.centre.name.clone(),
+        theirs.account.id.to_string(),
+        "admin.blr".to_owned(),
+        "target.blr".to_owned(),
+        CANARY.to_owned(),
+    ];
+    World {
+        own: Side {
+            centre: own_target.centre.id,
+            account: own_target.id,
+            case: own_case,
+        },
+        other: Side {
+            centre: theirs.account.centre.id,
+            account: other_target.id,
+            case: other_case,
+        },
+        secrets,
+        setup,
+    }
+}
+
+/// A case named `name`, pushed as the holder of `token`.
+async fn a_case(setup: &TwoCentres, token: &str, name: &str) -> Record {
+    let mut clock = Clock::new(DeviceId::new());
+    let mut case = Record::new(RecordId::new(), Kind::Case);
+    let change = case.edit(&mut clock, now(), "name", json!(name));
+    let response = setup.app.push_as(token, clock.device(), &[change]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    case
+}
+
+impl World {
+    fn token(&self, role: Role) -> &str {
+        match role {
+            Role::Administrator => &self.setup.admin,
+            Role::Counsellor => &self.setup.counsellor.1,
+            Role::OutreachWorker => &self.setup.outreach.1,
+        }
+    }
+
+    /// Makes the request of `route` aimed at `centre`'s target, answering the status, the body,
+    /// and the text that shows the target in a body.
+    async fn ask(&self, route: &str, role: Role, centre: Centre) -> (StatusCode, String, String) {
+        let side = match centre {
+            Own => &self.own,
+            Other => &self.other,
+        };
+        let token = self.token(role);
+        let app = &self.setup.app;
+        let account = side.account;
+        let (response, marker) = match route {
+            "GET /v1/accounts" => (
+                app.send(Method::GET, "/api/v1/accounts", Some(token), None)
+                    .await,
+                account.to_string(),
+            ),
+            "PATCH /v1/accounts/{id}" => (
+                app.send(
+                    Method::PATCH,
+                    &format!("/api/v1/accounts/{account}"),
+                    Some(token),
+                    Some(json!({"display_name": "नया नाम"})),
+                )
+                .await,
+                account.to_string(),
+            ),
+            "POST /v1/accounts/{id}/password" => (
+                app.send(
+                    Method::POST,
+                    &format!("/api/v1/accounts/{account}/password"),
+                    Some(token),
+                    Some(json!({"password": "एक नया पासवर्ड"})),
+                )
+                .await,
+                account.to_string(),
+            ),
+            "GET /v1/audit" => (
+                app.send(Method::GET, "/api/v1/audit?limit=1000", Some(token), None)
+                    .await,
+                side.centre.to_string(),
+            ),
+            "POST /v1/sync/push" => {
+                let mut clock = Clock::new(DeviceId::new());
+                let change = side.case.clone().edit(&mut clock, now(), "age", json!(30));
+                (
+                    app.push_as(token, clock.device(), &[change]).await,
+                    side.case.id.to_string(),
+                )
+            }
+            "GET /v1/sync/pull" => (
+                app.send(
+                    Method::GET,
+                    "/api/v1/sync/pull?after=0&limit=1000",
+                    Some(token),
+                    None,
+                )
+                .await,
+                side.case.id.to_string(),
+            ),
+            other => panic!("no request for {other}: add one"),
+        };
+        let status = response.status();
+        (status, response.text().await.unwrap(), marker)
+    }
+}
+
+#[tokio::test]
+async fn every_route_naming_a_resource_reaches_the_own_centre_only() {
+    for route in ROUTES {
+        let name = format!("{} {}", route.method, route.path);
+        let in_policy = POLICY.iter().any(|(r, ..)| *r == name);
+        assert!(
+            in_policy != NAMING_NO_CENTRES_RESOURCE.contains(&name.as_str()),
+            "{name} must be in exactly one of POLICY and NAMING_NO_CENTRES_RESOURCE"
+        );
+    }
+
+    let world = world().await;
+    for &(route, role, centre, answer) in POLICY {
+        let row = format!("{route} as {} at the {centre:?} centre", role.as_str());
+        let (status, body, marker) = world.ask(route, role, centre).await;
+        let expected = match answer {
+            Done(status) => status,
+            Shows | LeavesOut => 200,
+            Forbidden => 403,
+            NotFound => 404,
+        };
+        assert_eq!(status.as_u16(), expected, "{row}: {body}");
+        match answer {
+            Shows => assert!(body.contains(&marker), "{row} shows {marker}: {body}"),
+            LeavesOut => assert!(!body.contains(&marker), "{row} leaves out {marker}: {body}"),
+            Forbidden | NotFound => {
+                let error: ErrorBody = serde_json::from_str(&body).unwrap();
+                let code = if expected == 403 {
+                    "forbidden"
+                } else {
+                    "not_found"
+                };
+                assert_eq!(error.code.as_deref(), Some(code), "{row}");
+                assert!(!body.contains(&marker), "{row} names {marker}: {body}");
+            }
+            Done(_) => {}
+        }
+        for secret in &world.secrets {
+            assert!(!body.contains(secret), "{row} gave away {secret}: {body}");
+        }
+    }
+
+    // And BLR is as it was: its case unedited, its account unrenamed, its password unchanged.
+    let app = &world.setup.app;
+    let theirs = app.pull_all_as(&world.setup.other_admin.token).await;
+    let case = &theirs[&world.other.case.id];
+    assert_eq!(case.text("name"), Some(CANARY));
+    assert_eq!(case.value("age"), None, "no forged edit applied");
+    let target = app.log_in("target.blr").await.account;
+    assert_eq!(target.id, world.other.account);
+    assert_eq!(target.display_name, "target.blr देवी");
+}
