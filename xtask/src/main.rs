@@ -8,7 +8,7 @@ mod setup;
 mod test;
 
 use anyhow::{Context, Result, bail};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 const USAGE: &str = "\
@@ -84,10 +84,13 @@ pub fn build_app() -> Result<()> {
 }
 
 pub fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the project")
-        .to_owned()
+    // `cargo xtask` sets the manifest folder as it runs the binary. Read it then, not only when the
+    // binary was built: checkouts that share one target folder (CI's clone and a working tree) can
+    // end up running a binary built from the other checkout, which must still work on this one.
+    let xtask = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    xtask.parent().expect("xtask lives in the project").to_owned()
 }
 
 pub fn cargo() -> Command {
