@@ -90,7 +90,10 @@ pub fn project_root() -> PathBuf {
     let xtask = std::env::var_os("CARGO_MANIFEST_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
-    xtask.parent().expect("xtask lives in the project").to_owned()
+    xtask
+        .parent()
+        .expect("xtask lives in the project")
+        .to_owned()
 }
 
 pub fn cargo() -> Command {
