@@ -89,7 +89,7 @@ fn Ready(unlocked: Rc<Unlocked>) -> impl IntoView {
         unlocked,
     }));
     lock::lock_when_left(use_session());
-    storage::keep_data(status);
+    storage::keep_data();
 
     view! {
         <AppHeader />

@@ -1,11 +1,13 @@
 //! Pieces of screen used by more than one page.
 
+mod alert;
 mod field_problem;
 mod header;
 mod language_switch;
 pub mod quick_exit;
 mod sync_badge;
 
+pub use alert::alert;
 pub use field_problem::{FieldProblem, problem_id as field_problem_id};
 pub use header::AppHeader;
 pub use language_switch::LanguageSwitch;

@@ -16,7 +16,7 @@ pub use log_out::LogOut;
 pub use new_case::NewCase;
 pub use setup::Setup;
 pub use sign_in::{LogInAgain, SignIn};
-pub use staff::{Staff, role_text};
+pub use staff::Staff;
 
 use crate::i18n::{Lang, violence_label};
 use sakhi_domain::Record;

@@ -10,7 +10,9 @@ use crate::sync::SyncError;
 use crate::sync::http::{self, Answer};
 use leptos::prelude::*;
 use sakhi_domain::account::Role;
-use sakhi_domain::wire::account::{LoginRequest, Session as ServerSession, SetupRequest};
+use sakhi_domain::wire::account::{
+    Account, LoginRequest, Session as ServerSession, SetupRequest, code,
+};
 use std::rc::Rc;
 
 const SESSION_URL: &str = "/api/v1/session";
@@ -118,7 +120,7 @@ impl Session {
             password: password.to_owned(),
             device,
         };
-        let answer = send("POST", SESSION_URL, None, &request).await?;
+        let answer = send(SESSION_URL, &request).await?;
         let session: ServerSession = match answer.status {
             200 => answer.json().map_err(|_| LoginError::Unreachable)?,
             _ => return Err(refusal(&answer)),
@@ -129,7 +131,7 @@ impl Session {
     /// Sets up a new server: its centre and first administrator, who is then logged in here.
     pub async fn set_up(&self, request: SetupRequest) -> Result<(), LoginError> {
         let password = request.admin.password.clone();
-        let answer = send("POST", SETUP_URL, None, &request).await?;
+        let answer = send(SETUP_URL, &request).await?;
         let session: ServerSession = match answer.status {
             200 | 201 => answer.json().map_err(|_| LoginError::Unreachable)?,
             _ => return Err(refusal(&answer)),
@@ -188,7 +190,8 @@ impl Session {
         let role = store
             .secret(ACCOUNT)
             .await?
-            .and_then(|about| serde_json::from_str::<RoleOnly>(&about).ok())
+            .and_then(|about| serde_json::from_str::<Account>(&about).ok())
+            // Without what the server said of her, the least a worker may do.
             .map_or(Role::OutreachWorker, |about| about.role);
         self.open(worker, role, store);
         Ok(())
@@ -244,24 +247,14 @@ pub async fn call_api(
     http::call(method, url, Some(&token), body.as_deref()).await
 }
 
-/// Only the role, from the account kept in her store.
-#[derive(serde::Deserialize)]
-struct RoleOnly {
-    role: Role,
-}
-
 async fn open_store(worker: &Worker, key: DataKey) -> Result<Store, StoreError> {
     Store::open(&database_name(&worker.account), key).await
 }
 
-async fn send<B: serde::Serialize>(
-    method: &str,
-    url: &str,
-    token: Option<&str>,
-    body: &B,
-) -> Result<Answer, LoginError> {
+/// `POST url` with a JSON body and no session: logging in and setting up.
+async fn send<B: serde::Serialize>(url: &str, body: &B) -> Result<Answer, LoginError> {
     let body = serde_json::to_string(body).map_err(|_| LoginError::Unreachable)?;
-    http::call(method, url, token, Some(&body))
+    http::call("POST", url, None, Some(&body))
         .await
         .map_err(|_: SyncError| LoginError::Unreachable)
 }
@@ -271,9 +264,9 @@ fn refusal(answer: &Answer) -> LoginError {
     let code = answer.code().unwrap_or_default();
     match (answer.status, code.as_str()) {
         (429, _) => LoginError::Wait(answer.retry_after.unwrap_or(60)),
-        (503, "setup_required") => LoginError::SetupNeeded,
-        (_, "bad_setup_code") => LoginError::BadSetupCode,
-        (409, "already_set_up") | (409, "") => LoginError::AlreadySetUp,
+        (503, code::SETUP_REQUIRED) => LoginError::SetupNeeded,
+        (_, code::BAD_SETUP_CODE) => LoginError::BadSetupCode,
+        (409, code::ALREADY_SET_UP) => LoginError::AlreadySetUp,
         (401, _) => LoginError::BadLogin,
         (500..=599, _) => LoginError::Unreachable,
         _ => LoginError::Refused(code),

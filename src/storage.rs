@@ -1,18 +1,19 @@
 //! Keeping the phone's data: the browser is asked not to clear Sakhi's storage when space runs
 //! short, and if it will not promise that while changes wait to be sent, the worker is told.
 
-use crate::i18n::{Text, tr};
-use crate::sync::SyncStatus;
+use crate::components::alert;
+use crate::i18n::Text;
 use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+/// Whether the browser promised to keep this site's data; `None` until it answered.
 #[derive(Clone, Copy)]
 struct Kept(ReadSignal<Option<bool>>);
 
 /// Asks the browser to keep this site's data, and remembers its answer for [`NotKeptNotice`].
-pub fn keep_data(status: SyncStatus) {
+pub fn keep_data() {
     let (kept, set_kept) = signal(None);
-    provide_context((Kept(kept), status));
+    provide_context(Kept(kept));
     let storage = window().navigator().storage();
     leptos::task::spawn_local(async move {
         let answer = match storage.persist() {
@@ -29,15 +30,10 @@ pub fn keep_data(status: SyncStatus) {
 /// Says, while changes wait to be sent, that the browser did not promise to keep them.
 #[component]
 pub fn NotKeptNotice() -> impl IntoView {
-    let (Kept(kept), status) = expect_context::<(Kept, SyncStatus)>();
+    let Kept(kept) = expect_context::<Kept>();
+    let status = crate::use_sync_status();
     move || {
         let waiting = status.waiting.get().unwrap_or_default() > 0;
-        (kept.get() == Some(false) && waiting).then(|| {
-            view! {
-                <p class="notice problem" role="alert">
-                    {tr(Text::StorageNotKept)}
-                </p>
-            }
-        })
+        (kept.get() == Some(false) && waiting).then(|| alert(Text::StorageNotKept))
     }
 }

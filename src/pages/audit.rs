@@ -1,6 +1,7 @@
 //! `/audit`: the server's audit log, newest first, for administrators: who did what, from which
 //! device and when. It names records by id only; no survivor's details are in it.
 
+use crate::components::alert;
 use crate::i18n::{Lang, Text, fill, t, tr, use_lang};
 use crate::session::call_api;
 use crate::sync::SyncError;
@@ -55,11 +56,7 @@ pub fn Audit() -> impl IntoView {
         <section class="audit-page">
             <h1>{tr(Text::AuditHeading)}</h1>
             <p>{tr(Text::AuditIntro)}</p>
-            {move || {
-                failed
-                    .get()
-                    .then(|| view! { <p class="notice problem" role="alert">{tr(Text::StaffOffline)}</p> })
-            }}
+            {move || failed.get().then(|| alert(Text::StaffOffline))}
             <ol class="audit">
                 {move || {
                     entries

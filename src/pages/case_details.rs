@@ -1,6 +1,7 @@
 //! `/cases/:id`: one case as this phone knows it.
 
 use super::violence_summary;
+use crate::components::alert;
 use crate::i18n::{Lang, Text, t, tr, use_lang};
 use crate::load::load;
 use crate::use_store;
@@ -39,14 +40,7 @@ pub fn CaseDetails() -> impl IntoView {
                     Ok(_) => {
                         view! { <p class="notice">{tr(Text::CaseNotFound)}</p> }.into_any()
                     }
-                    Err(_) => {
-                        view! {
-                            <p class="notice" role="alert">
-                                {tr(Text::AppStoreFailed)}
-                            </p>
-                        }
-                            .into_any()
-                    }
+                    Err(_) => alert(Text::AppStoreFailed).into_any(),
                 })
             })
         }}

@@ -1,6 +1,7 @@
 //! `/`: the cases on this phone, newest first and searchable, and any changes the server refused.
 
 use super::violence_summary;
+use crate::components::alert;
 use crate::i18n::{Text, field_label, fill, t, tr, use_lang};
 use crate::load::load;
 use crate::store::OutboxEntry;
@@ -79,14 +80,7 @@ pub fn CaseList() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(_) => {
-                        view! {
-                            <p class="notice" role="alert">
-                                {tr(Text::AppStoreFailed)}
-                            </p>
-                        }
-                            .into_any()
-                    }
+                    Err(_) => alert(Text::AppStoreFailed).into_any(),
                 })
             })
         }}

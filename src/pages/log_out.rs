@@ -1,6 +1,7 @@
 //! `/logout`: leaving this phone. Her cases go with her; changes not yet sent are offered a last
 //! chance to go first, because after logging out they are gone.
 
+use crate::components::alert;
 use crate::i18n::{Text, fill, t, tr, use_lang};
 use crate::session::use_session;
 use crate::{use_sync, use_sync_status};
@@ -29,11 +30,7 @@ pub fn LogOut() -> impl IntoView {
         <section class="log-out">
             <h1>{tr(Text::LogoutHeading)}</h1>
             <p>{tr(Text::LogoutExplain)}</p>
-            {move || {
-                failed
-                    .get()
-                    .then(|| view! { <p class="notice problem" role="alert">{tr(Text::AppStoreFailed)}</p> })
-            }}
+            {move || failed.get().then(|| alert(Text::AppStoreFailed))}
             {move || {
                 let n = waiting();
                 if n > 0 {

@@ -6,8 +6,8 @@
 
 use crate::browser::now_millis;
 use crate::case_form::{CaseDraft, Edits, Problems};
-use crate::components::FieldProblem;
 use crate::components::field_problem_id as problem_id;
+use crate::components::{FieldProblem, alert};
 use crate::i18n::{Text, tr, use_lang, violence_label};
 use crate::store::StoreError;
 use crate::{use_store, use_sync};
@@ -184,11 +184,6 @@ fn draft(form: &HtmlFormElement) -> CaseDraft {
             .collect(),
         description: text("description"),
     }
-}
-
-/// A problem with the whole form, said as soon as it appears.
-fn alert(text: Text) -> impl IntoView {
-    view! { <p class="notice problem" role="alert">{tr(text)}</p> }
 }
 
 /// The id of the control for a field of the case.

@@ -4,7 +4,7 @@
 
 use super::sign_in::{form_text, login_message};
 use crate::i18n::{Text, t, tr, use_lang};
-use crate::session::{LoginError, use_session};
+use crate::session::use_session;
 use leptos::ev::{SubmitEvent, Targeted};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -57,13 +57,7 @@ pub fn Setup() -> impl IntoView {
             match session.set_up(request).await {
                 Ok(()) => navigate("/", Default::default()),
                 Err(error) => {
-                    let message = match error {
-                        LoginError::Refused(code) if code.starts_with("bad_centre") => {
-                            t(lang.get_untracked(), Text::SetupCentreInvalid).to_owned()
-                        }
-                        error => login_message(lang.get_untracked(), &error),
-                    };
-                    set_failed.set(Some(message));
+                    set_failed.set(Some(login_message(lang.get_untracked(), &error)));
                     set_working.set(false);
                 }
             }

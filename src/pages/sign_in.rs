@@ -1,12 +1,16 @@
 //! What a locked phone shows: the first-run page that explains quick exit, then unlocking as a
 //! worker already on this phone (offline), or logging in through the server.
 
+use crate::components::alert;
 use crate::i18n::{Text, fill, t, tr, use_lang};
+use crate::load::load;
 use crate::session::{LoginError, use_session};
 use crate::store::{StoreError, Worker};
 use gloo_storage::Storage as _;
 use leptos::ev::{SubmitEvent, Targeted};
 use leptos::prelude::*;
+use sakhi_domain::account::AccountRule;
+use sakhi_domain::wire::account::code;
 use web_sys::{FormData, HtmlFormElement};
 
 /// Where the phone remembers that the first-run page was read.
@@ -19,8 +23,7 @@ pub fn SignIn() -> impl IntoView {
     let (welcomed, set_welcomed) =
         signal(gloo_storage::LocalStorage::get::<bool>(WELCOMED_KEY).unwrap_or(false));
     // `None` while the keyring is read; then the workers who can unlock here.
-    let (workers, set_workers) = signal_local(None::<Result<Vec<Worker>, StoreError>>);
-    leptos::task::spawn_local(async move { set_workers.set(Some(session.workers().await)) });
+    let workers = load(move || async move { session.workers().await });
     // She may choose to log in as someone not yet on this phone.
     let (logging_in, set_logging_in) = signal(false);
     // The moment the benchmarks call the first screen usable: the page, the form or the lock is up.
@@ -42,12 +45,7 @@ pub fn SignIn() -> impl IntoView {
         }
         workers.with(|workers| match workers {
             None => view! { <p class="notice">{tr(Text::AppOpening)}</p> }.into_any(),
-            Some(Err(_)) => view! {
-                <p class="notice" role="alert">
-                    {tr(Text::AppStoreFailed)}
-                </p>
-            }
-            .into_any(),
+            Some(Err(_)) => alert(Text::AppStoreFailed).into_any(),
             Some(Ok(workers)) if workers.is_empty() || logging_in.get() => {
                 let known = !workers.is_empty();
                 let back = known.then_some(set_logging_in);
@@ -233,9 +231,7 @@ fn Unlock(workers: Vec<Worker>, set_logging_in: WriteSignal<bool>) -> impl IntoV
             <h1>{tr(Text::UnlockHeading)}</h1>
             {who}
             {move || {
-                wrong
-                    .get()
-                    .then(|| view! { <p class="notice problem" role="alert">{tr(Text::UnlockWrong)}</p> })
+                wrong.get().then(|| alert(Text::UnlockWrong))
             }}
             <PasswordField />
             <div class="actions">
@@ -278,14 +274,20 @@ pub fn login_message(lang: crate::i18n::Lang, error: &LoginError) -> String {
         LoginError::AlreadySetUp => Text::SetupDoneAlready,
         LoginError::PasswordChanged => Text::LoginPasswordChanged,
         LoginError::Refused(code) => match code.as_str() {
-            "password_too_short" => Text::PasswordTooShort,
-            "password_too_long" => Text::PasswordTooLong,
-            "password_too_common" => Text::PasswordCommon,
-            "password_is_username" => Text::PasswordIsUsername,
-            "bad_username" => Text::UsernameInvalid,
-            "bad_display_name" => Text::DisplayNameInvalid,
-            "username_taken" => Text::UsernameTaken,
-            _ => Text::LoginFailed,
+            code::USERNAME_TAKEN => Text::UsernameTaken,
+            code::CENTRE_CODE_TAKEN => Text::SetupCentreCodeTaken,
+            code => match AccountRule::from_code(code) {
+                Some(AccountRule::PasswordTooShort) => Text::PasswordTooShort,
+                Some(AccountRule::PasswordTooLong) => Text::PasswordTooLong,
+                Some(AccountRule::PasswordTooCommon) => Text::PasswordCommon,
+                Some(AccountRule::PasswordIsUsername) => Text::PasswordIsUsername,
+                Some(AccountRule::BadUsername) => Text::UsernameInvalid,
+                Some(AccountRule::BadDisplayName) => Text::DisplayNameInvalid,
+                Some(AccountRule::BadCentreCode | AccountRule::BadCentreDetail(_)) => {
+                    Text::SetupCentreInvalid
+                }
+                None => Text::LoginFailed,
+            },
         },
         LoginError::Store(StoreError::Full) => Text::StoreFull,
         LoginError::Store(_) => Text::AppStoreFailed,

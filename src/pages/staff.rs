@@ -3,6 +3,7 @@
 //! server, so it says plainly when it cannot be reached.
 
 use super::sign_in::{form_text, login_message};
+use crate::components::alert;
 use crate::i18n::{Lang, Text, t, tr, use_lang};
 use crate::load::load;
 use crate::session::{LoginError, Unlocked, call_api};
@@ -76,12 +77,7 @@ pub fn Staff() -> impl IntoView {
     let list = move || {
         accounts.with(|found| match found {
             None => view! { <p class="notice">{tr(Text::AppOpening)}</p> }.into_any(),
-            Some(Err(_)) => view! {
-                <p class="notice problem" role="alert">
-                    {tr(Text::StaffOffline)}
-                </p>
-            }
-            .into_any(),
+            Some(Err(_)) => alert(Text::StaffOffline).into_any(),
             Some(Ok(accounts)) => {
                 let rows = accounts
                     .iter()
@@ -258,7 +254,7 @@ fn answer_text(
 }
 
 /// A role's name, as the staff know it.
-pub fn role_text(role: Role) -> Text {
+fn role_text(role: Role) -> Text {
     match role {
         Role::Administrator => Text::RoleAdministrator,
         Role::Counsellor => Text::RoleCounsellor,

@@ -70,6 +70,23 @@ impl AccountRule {
             AccountRule::BadCentreDetail(_) => "bad_centre_detail",
         }
     }
+
+    /// The rule an answer's `code` names, so the app can say it in the worker's language. A
+    /// centre detail comes back without saying which one.
+    pub fn from_code(code: &str) -> Option<AccountRule> {
+        [
+            AccountRule::BadUsername,
+            AccountRule::BadDisplayName,
+            AccountRule::PasswordTooShort,
+            AccountRule::PasswordTooLong,
+            AccountRule::PasswordIsUsername,
+            AccountRule::PasswordTooCommon,
+            AccountRule::BadCentreCode,
+            AccountRule::BadCentreDetail("detail"),
+        ]
+        .into_iter()
+        .find(|rule| rule.code() == code)
+    }
 }
 
 /// A username: ASCII, compared without regard to case, so it is kept in lower case.
@@ -202,6 +219,27 @@ pub fn centre_detail(text: &str, what: &'static str) -> Result<String, AccountRu
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_rule_is_found_again_by_its_code() {
+        use super::AccountRule;
+        for rule in [
+            AccountRule::BadUsername,
+            AccountRule::BadDisplayName,
+            AccountRule::PasswordTooShort,
+            AccountRule::PasswordTooLong,
+            AccountRule::PasswordIsUsername,
+            AccountRule::PasswordTooCommon,
+            AccountRule::BadCentreCode,
+        ] {
+            assert_eq!(AccountRule::from_code(rule.code()), Some(rule));
+        }
+        assert_eq!(
+            AccountRule::from_code("bad_centre_detail").map(|rule| rule.code()),
+            Some("bad_centre_detail")
+        );
+        assert_eq!(AccountRule::from_code("no_such_rule"), None);
+    }
+
     use super::*;
 
     #[test]
