@@ -108,9 +108,8 @@ export async function throttle(context, page, { link, cpu }) {
 /**
  * Runs in the page before any of its scripts: records in `window.__benchReady` the moment
  * (performance.now(), milliseconds since navigation started) the screen asked for was first there.
- *  - `list`: the case list is usable: the app's `sakhi-list-ready` mark when `useMark`, else the
- *    "Cases" heading with the list under it (its first page of cases and the count of all
- *    `expected`, or the empty-list line).
+ *  - `list`: the case list is usable: the "Cases" heading with the list under it (its first page
+ *    of cases and the count of all `expected`, or the empty-list line).
  *  - `first`: the first screen a phone shows (the first-run page, the login or the lock screen) is
  *    usable: the app's `sakhi-sign-in-ready` mark when `useMark`, else a heading and a button in it.
  *  - `floor`: the floor page has mounted its heading.
@@ -129,10 +128,9 @@ function watchForReady({ condition, expected, useMark }) {
   addEventListener("TrunkApplicationStarted", (event) => {
     window.__wasmMemory = event.detail?.wasm?.memory;
   });
-  const byMark = { list: "sakhi-list-ready", first: "sakhi-sign-in-ready" };
-  if (useMark && ((condition === "list" && expected === 0) || condition === "first")) {
+  if (useMark && condition === "first") {
     new PerformanceObserver((entries) => {
-      for (const mark of entries.getEntries()) if (mark.name === byMark[condition]) done(mark.startTime);
+      for (const mark of entries.getEntries()) if (mark.name === "sakhi-sign-in-ready") done(mark.startTime);
     }).observe({ type: "mark", buffered: true });
     return;
   }

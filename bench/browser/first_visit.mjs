@@ -23,7 +23,7 @@ const STATIC_PATH = "/bench-static/";
 export async function firstVisit(config) {
   await setUpBench(config.app, config.setup_code);
   await writeStaticFirstScreen(config);
-  // The app is timed by its own mark once it has one; the static page by the screen's arrival in the
+  // The app is timed by its own mark; the static page by the screen's arrival in the
   // DOM, which for a page without scripts is when it is parsed (a script file to mark it would cost
   // the baseline a round trip the screen itself does not need).
   const visit = async (url, useMark) => {
@@ -47,7 +47,7 @@ export async function firstVisit(config) {
     const order = index % 2 === 0 ? ["app", "static"] : ["static", "app"];
     for (const which of order) {
       const app = which === "app";
-      const ms = await visit(new URL(app ? "/" : STATIC_PATH, config.app).href, app && config.useMark);
+      const ms = await visit(new URL(app ? "/" : STATIC_PATH, config.app).href, app);
       say(`first visit, ${which}: ${ms.toFixed(0)} ms${timed ? "" : " (warm-up)"}`);
       if (timed) (which === "app" ? sakhi : baseline).push(ms);
     }

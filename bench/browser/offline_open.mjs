@@ -53,7 +53,7 @@ async function installed(url, condition, config) {
   if (condition === "first") {
     await logInThroughApp(page, url);
   } else {
-    await watch(page, condition, { useMark: config.useMark });
+    await watch(page, condition);
     await page.goto(url);
     await readyAt(page);
   }
@@ -67,7 +67,7 @@ async function installed(url, condition, config) {
       const tab = await context.newPage();
       try {
         await throttle(context, tab, { cpu: PHONE_CPU });
-        await watch(tab, condition, { useMark: config.useMark });
+        await watch(tab, condition, { useMark: true });
         await tab.goto(url, { waitUntil: "commit" });
         const at = await readyAt(tab, 60_000);
         if (device.errors.length) throw new Error(`page errors: ${device.errors.join("; ")}`);

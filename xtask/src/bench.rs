@@ -21,7 +21,7 @@ use crate::{build_app, cargo, run, setup, step};
 use anyhow::{Context, Result, bail};
 use figure::Figure;
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
@@ -32,9 +32,6 @@ pub struct Options {
     pub runs: usize,
     pub listed_cases: usize,
     pub synced_cases: usize,
-    /// Whether the app marks its usable case list with `performance.mark("sakhi-list-ready")`;
-    /// until it does, the benchmarks watch for the list itself.
-    pub list_ready_mark: bool,
     /// Only the benchmarks whose name contains this (`--only`), for working on one of them.
     pub only: Option<String>,
 }
@@ -70,7 +67,6 @@ impl Options {
             runs,
             listed_cases: if quick { 200 } else { 10_000 },
             synced_cases: if quick { 50 } else { 1_000 },
-            list_ready_mark: app_marks_list_ready()?,
             only,
         })
     }
@@ -239,24 +235,6 @@ pub fn documents(count: usize) -> Vec<Value> {
         .collect()
 }
 
-fn app_marks_list_ready() -> Result<bool> {
-    fn search(dir: &Path) -> Result<bool> {
-        for entry in std::fs::read_dir(dir)? {
-            let path = entry?.path();
-            let found = if path.is_dir() {
-                search(&path)?
-            } else {
-                std::fs::read_to_string(&path).is_ok_and(|text| text.contains("sakhi-list-ready"))
-            };
-            if found {
-                return Ok(true);
-            }
-        }
-        Ok(false)
-    }
-    search(&crate::project_root().join("src")).context("Failed to read src/")
-}
-
 /// The machine and the code measured, so a result file says where its numbers come from.
 fn machine() -> Result<Value> {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
@@ -318,11 +296,9 @@ fn write_results(
         "quick": options.quick,
         "timed_runs": options.runs,
         "warm_up": !options.quick,
-        "list_ready_by": if options.list_ready_mark {
-            "the app's performance mark sakhi-list-ready"
-        } else {
-            "the Cases heading with the list under it (the app has no sakhi-list-ready mark)"
-        },
+        "ready_by": "the app's first screen: its performance mark sakhi-sign-in-ready; the case \
+                     list: its first page and the count of all cases on screen",
+        "only": options.only,
         "seconds": took,
         "machine": machine,
         "figures": figures,

@@ -51,47 +51,40 @@ impl Setup {
 }
 
 pub fn first_visit(setup: &Setup, options: &Options) -> Result<Vec<Figure>> {
-    let server = setup.sakhi_server(&setup.site, "first-visit")?;
-    let config = json!({
-        "app": server.url,
-        "setup_code": server.setup_code,
-        "site": setup.site,
-        "runs": options.runs,
-        "quick": options.quick,
-        "useMark": options.list_ready_mark,
-    });
-    let figures = node("first-visit", &config)?;
-    server.stop()?;
-    Ok(figures)
+    against_app(setup, options, "first-visit", json!({ "site": setup.site }))
 }
 
 pub fn offline_open(setup: &Setup, options: &Options) -> Result<Vec<Figure>> {
-    let app = setup.sakhi_server(&setup.site, "offline-app")?;
     let floor = setup.sakhi_server(&setup.floor_dist, "offline-floor")?;
-    let config = json!({
-        "app": app.url,
-        "setup_code": app.setup_code,
-        "floor": floor.url,
-        "runs": options.runs,
-        "quick": options.quick,
-        "useMark": options.list_ready_mark,
-    });
-    let figures = node("offline-open", &config)?;
-    app.stop()?;
+    let figures = against_app(
+        setup,
+        options,
+        "offline-open",
+        json!({ "floor": floor.url }),
+    );
     floor.stop()?;
-    Ok(figures)
+    figures
 }
 
 pub fn case_list(setup: &Setup, options: &Options) -> Result<Vec<Figure>> {
-    let server = setup.sakhi_server(&setup.site, "case-list")?;
-    let config = json!({
-        "app": server.url,
-        "setup_code": server.setup_code,
-        "cases": options.listed_cases,
-        "runs": options.runs,
-        "quick": options.quick,
-    });
-    let figures = node("case-list", &config)?;
+    let config = json!({ "cases": options.listed_cases });
+    against_app(setup, options, "case-list", config)
+}
+
+/// Runs `benchmark` against a new sakhi-server serving the app, with `config` and the server's
+/// address (`app`), its setup code, and the run counts.
+fn against_app(
+    setup: &Setup,
+    options: &Options,
+    benchmark: &str,
+    mut config: Value,
+) -> Result<Vec<Figure>> {
+    let server = setup.sakhi_server(&setup.site, benchmark)?;
+    config["app"] = json!(server.url);
+    config["setup_code"] = json!(server.setup_code);
+    config["runs"] = json!(options.runs);
+    config["quick"] = json!(options.quick);
+    let figures = node(benchmark, &config)?;
     server.stop()?;
     Ok(figures)
 }

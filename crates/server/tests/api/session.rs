@@ -1,13 +1,22 @@
 //! Logging in and out: one answer for every wrong login, tokens that stop working at once, idle
 //! expiry, and guessing slowed down per address and per username.
 
-use crate::helpers::{ADMIN, Folder, PASSWORD, settings, spawn_app, spawn_with};
+use crate::helpers::{ADMIN, Folder, PASSWORD, TestApp, settings, spawn_app, spawn_with};
 use reqwest::{Method, StatusCode};
 use sakhi_domain::Role;
 use sakhi_domain::wire::ErrorBody;
 use sakhi_domain::wire::account::{Account, Session};
 use serde_json::json;
 use std::time::{Duration, Instant};
+
+/// What `GET /api/v1/session` answers for `token`: its status and error code.
+async fn session_answer(app: &TestApp, token: &str) -> (StatusCode, String) {
+    code_of(
+        app.send(Method::GET, "/api/v1/session", Some(token), None)
+            .await,
+    )
+    .await
+}
 
 async fn code_of(response: reqwest::Response) -> (StatusCode, String) {
     let status = response.status();
@@ -40,11 +49,8 @@ async fn a_login_answers_a_session_whose_token_names_the_account_until_logout() 
         )
         .await;
     assert_eq!(out.status(), StatusCode::NO_CONTENT);
-    let me = app
-        .send(Method::GET, "/api/v1/session", Some(&session.token), None)
-        .await;
     assert_eq!(
-        code_of(me).await,
+        session_answer(&app, &session.token).await,
         (StatusCode::UNAUTHORIZED, "unauthenticated".into())
     );
 }
@@ -132,11 +138,8 @@ async fn disabling_an_account_or_resetting_its_password_ends_its_sessions_at_onc
         )
         .await;
     assert_eq!(disable.status(), StatusCode::OK);
-    let me = app
-        .send(Method::GET, "/api/v1/session", Some(&session.token), None)
-        .await;
     assert_eq!(
-        code_of(me).await,
+        session_answer(&app, &session.token).await,
         (StatusCode::UNAUTHORIZED, "unauthenticated".into())
     );
 }
@@ -157,11 +160,8 @@ async fn a_session_unused_for_the_idle_time_ends() {
         StatusCode::OK
     );
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    let me = app
-        .send(Method::GET, "/api/v1/session", Some(&token), None)
-        .await;
     assert_eq!(
-        code_of(me).await,
+        session_answer(&app, &token).await,
         (StatusCode::UNAUTHORIZED, "unauthenticated".into())
     );
 }
