@@ -55,6 +55,12 @@ pub enum AccountRule {
     BadCentreCode,
     #[error("the centre's {0} must be 1 to 100 characters")]
     BadCentreDetail(&'static str),
+    #[error(
+        "the app locks after {} to {} idle minutes",
+        LockMinutes::MIN,
+        LockMinutes::MAX
+    )]
+    BadLockMinutes,
 }
 
 impl AccountRule {
@@ -68,6 +74,7 @@ impl AccountRule {
             AccountRule::PasswordTooCommon => "password_too_common",
             AccountRule::BadCentreCode => "bad_centre_code",
             AccountRule::BadCentreDetail(_) => "bad_centre_detail",
+            AccountRule::BadLockMinutes => "bad_lock_minutes",
         }
     }
 
@@ -83,6 +90,7 @@ impl AccountRule {
             AccountRule::PasswordTooCommon,
             AccountRule::BadCentreCode,
             AccountRule::BadCentreDetail("detail"),
+            AccountRule::BadLockMinutes,
         ]
         .into_iter()
         .find(|rule| rule.code() == code)
@@ -217,6 +225,27 @@ pub fn centre_detail(text: &str, what: &'static str) -> Result<String, AccountRu
     }
 }
 
+/// How many idle minutes a centre's phones wait before they lock: an administrator's choice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LockMinutes(u8);
+
+impl LockMinutes {
+    pub const MIN: u8 = 1;
+    pub const MAX: u8 = 60;
+    pub const DEFAULT: LockMinutes = LockMinutes(5);
+
+    pub fn parse(minutes: u32) -> Result<LockMinutes, AccountRule> {
+        match u8::try_from(minutes) {
+            Ok(minutes) if (Self::MIN..=Self::MAX).contains(&minutes) => Ok(LockMinutes(minutes)),
+            _ => Err(AccountRule::BadLockMinutes),
+        }
+    }
+
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -230,6 +259,7 @@ mod tests {
             AccountRule::PasswordIsUsername,
             AccountRule::PasswordTooCommon,
             AccountRule::BadCentreCode,
+            AccountRule::BadLockMinutes,
         ] {
             assert_eq!(AccountRule::from_code(rule.code()), Some(rule));
         }
@@ -241,6 +271,20 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_centre_locks_after_one_to_sixty_idle_minutes() {
+        assert_eq!(LockMinutes::parse(1).unwrap().get(), 1);
+        assert_eq!(LockMinutes::parse(60).unwrap().get(), 60);
+        for bad in [0, 61, 256, 257, u32::MAX] {
+            assert_eq!(
+                LockMinutes::parse(bad),
+                Err(AccountRule::BadLockMinutes),
+                "{bad}"
+            );
+        }
+        assert_eq!(LockMinutes::DEFAULT.get(), 5);
+    }
 
     #[test]
     fn roles_travel_in_snake_case() {

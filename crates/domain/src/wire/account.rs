@@ -1,10 +1,10 @@
 //! The bodies of setup, sessions, accounts and the audit log (`/api/v1/setup`, `/api/v1/session`,
-//! `/api/v1/accounts`, `/api/v1/audit`), and the stable error codes every API answer may carry.
+//! `/api/v1/accounts`, `/api/v1/centre`, `/api/v1/audit`), and the stable error codes every API answer may carry.
 //!
 //! Times are whole milliseconds since the Unix epoch (UTC), like the stamps of changes.
 //! A session is sent back as `Authorization: Bearer <token>` on every other request.
 
-use crate::account::Role;
+use crate::account::{LockMinutes, Role};
 use crate::ids::{AccountId, CentreId, DeviceId, RecordId};
 use serde::{Deserialize, Serialize};
 
@@ -50,7 +50,8 @@ pub mod code {
     pub const SERVER_ERROR: &str = "server_error";
     // The rules of [`AccountRule`](crate::AccountRule) answer 400 with its own codes:
     // `bad_username`, `bad_display_name`, `password_too_short`, `password_too_long`,
-    // `password_is_username`, `password_too_common`, `bad_centre_code`, `bad_centre_detail`.
+    // `password_is_username`, `password_too_common`, `bad_centre_code`, `bad_centre_detail`,
+    // `bad_lock_minutes`.
 }
 
 /// `GET /api/v1/setup`: whether the server still waits for its first centre.
@@ -116,6 +117,23 @@ pub struct Centre {
     pub name: String,
     pub district: String,
     pub state: String,
+    /// After how many idle minutes the centre's phones lock, 1 to 60; 5 unless an administrator
+    /// chose otherwise (and for a server from before the setting).
+    #[serde(default = "default_lock_minutes")]
+    pub lock_minutes: u8,
+}
+
+fn default_lock_minutes() -> u8 {
+    LockMinutes::DEFAULT.get()
+}
+
+/// `PATCH /api/v1/centre`: an administrator changes her centre's settings; what is absent stays.
+/// Answered with the [`Centre`]. A value outside its rule is refused 400 with the rule's code
+/// (`bad_lock_minutes`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CentrePatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock_minutes: Option<u32>,
 }
 
 /// An account: `GET /api/v1/session` answers the caller's; the accounts API answers others.

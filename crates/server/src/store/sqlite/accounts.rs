@@ -56,6 +56,8 @@ fn account_of(row: AccountRow) -> Result<Account, StoreError> {
             name,
             district,
             state,
+            // Until centres keep the setting.
+            lock_minutes: sakhi_domain::LockMinutes::DEFAULT.get(),
         },
         disabled: disabled != 0,
         created_at: u64::try_from(created_at).unwrap_or(0),
