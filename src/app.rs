@@ -4,7 +4,7 @@
 use crate::components::{AppHeader, quick_exit};
 use crate::i18n::{Lang, Language, Text, t, tr};
 use crate::pages::{
-    Audit, CaseDetails, CaseList, LogInAgain, LogOut, NewCase, Setup, SignIn, Staff,
+    Audit, CaseDetails, CaseList, LogInAgain, LogOut, NewCase, Settings, Setup, SignIn, Staff,
 };
 use crate::session::{Phase, Session, Unlocked, use_session};
 use crate::store::Store;
@@ -104,6 +104,7 @@ fn Ready(unlocked: Rc<Unlocked>) -> impl IntoView {
                 <Route path=path!("/login-again") view=LogInAgain />
                 <Route path=path!("/staff") view=Staff />
                 <Route path=path!("/audit") view=Audit />
+                <Route path=path!("/settings") view=Settings />
             </FlatRoutes>
         </main>
     }

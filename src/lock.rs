@@ -1,4 +1,5 @@
-//! Locking by itself: after some minutes untouched, and soon after the phone shows another app, the
+//! Locking by itself: after some minutes untouched (five unless her centre's administrator chose
+//! another time), and soon after the phone shows another app, the
 //! open store and its key are let go and only the lock screen remains.
 
 use crate::session::Session;
@@ -7,8 +8,6 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
-/// How long the app may sit untouched before it locks.
-pub const IDLE: Duration = Duration::from_secs(5 * 60);
 /// How long the app may stay in the background (another app, the screen off) before it locks.
 pub const HIDDEN: Duration = Duration::from_secs(30);
 /// How often the idle time is looked at.
@@ -28,7 +27,11 @@ pub fn lock_when_left(session: Session) {
     let on_key = window_event_listener(leptos::ev::keydown, move |_| touched());
     let idle = set_interval_with_handle(
         move || {
-            if js_sys::Date::now() - last_touch.get() > IDLE.as_millis() as f64 {
+            let Some(unlocked) = session.unlocked() else {
+                return;
+            };
+            let idle_ms = f64::from(unlocked.lock_minutes.get_untracked()) * 60_000.0;
+            if js_sys::Date::now() - last_touch.get() > idle_ms {
                 session.lock();
             }
         },

@@ -9,7 +9,7 @@ use crate::store::{DataKey, Keyring, Store, StoreError, Worker, database_name};
 use crate::sync::SyncError;
 use crate::sync::http::{self, Answer};
 use leptos::prelude::*;
-use sakhi_domain::account::Role;
+use sakhi_domain::account::{LockMinutes, Role};
 use sakhi_domain::wire::account::{
     Account, LoginRequest, Session as ServerSession, SetupRequest, code,
 };
@@ -27,6 +27,22 @@ pub struct Unlocked {
     pub worker: Worker,
     pub role: Role,
     pub store: Rc<Store>,
+    /// After how many idle minutes the phone locks, as her centre's administrator chose; read
+    /// again from the server whenever she unlocks online.
+    pub lock_minutes: RwSignal<u8>,
+}
+
+/// What to do with her cases on this phone when the server has a new password for her and the
+/// phone still holds them under the old one.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum Earlier {
+    /// Nothing known yet: ask her ([`LoginError::PasswordChanged`]).
+    #[default]
+    Ask,
+    /// Her old password, which unlocks them so they can be locked again under the new one.
+    Password(String),
+    /// She does not remember it: her copy on this phone goes, and she starts afresh here.
+    Discard,
 }
 
 /// What the phone is showing.
@@ -68,6 +84,8 @@ pub enum LoginError {
     Refused(String),
     /// She has data on this phone locked with a password that is no longer hers on the server.
     PasswordChanged,
+    /// The old password she gave does not unlock the data on this phone.
+    OldPasswordWrong,
     /// This phone's storage failed.
     Store(StoreError),
 }
@@ -112,7 +130,13 @@ impl Session {
     }
 
     /// Logs in through the server: the first time on this phone, or to refresh her session.
-    pub async fn log_in(&self, username: &str, password: &str) -> Result<(), LoginError> {
+    /// `earlier` says what to do if the phone holds her cases under an older password.
+    pub async fn log_in(
+        &self,
+        username: &str,
+        password: &str,
+        earlier: Earlier,
+    ) -> Result<(), LoginError> {
         let keyring = self.keyring().map_err(LoginError::Store)?;
         let device = keyring.phone().await.map_err(LoginError::Store)?;
         let request = LoginRequest {
@@ -125,7 +149,7 @@ impl Session {
             200 => answer.json().map_err(|_| LoginError::Unreachable)?,
             _ => return Err(refusal(&answer)),
         };
-        self.open_with(session, password).await
+        self.open_with(session, password, earlier).await
     }
 
     /// Sets up a new server: its centre and first administrator, who is then logged in here.
@@ -136,12 +160,17 @@ impl Session {
             200 | 201 => answer.json().map_err(|_| LoginError::Unreachable)?,
             _ => return Err(refusal(&answer)),
         };
-        self.open_with(session, &password).await
+        self.open_with(session, &password, Earlier::Ask).await
     }
 
     /// Opens her store with the key her password unwraps, enrolling her on this phone the first
     /// time, and keeps the session token in it.
-    async fn open_with(&self, session: ServerSession, password: &str) -> Result<(), LoginError> {
+    async fn open_with(
+        &self,
+        session: ServerSession,
+        password: &str,
+        earlier: Earlier,
+    ) -> Result<(), LoginError> {
         let keyring = self.keyring().map_err(LoginError::Store)?;
         let account = &session.account;
         let worker = Worker {
@@ -159,7 +188,10 @@ impl Session {
         let key = if known {
             match keyring.unlock(&worker.account, password).await {
                 Ok(key) => key,
-                Err(StoreError::WrongPassphrase) => return Err(LoginError::PasswordChanged),
+                Err(StoreError::WrongPassphrase) => {
+                    self.key_after_password_change(&keyring, &worker, password, earlier)
+                        .await?
+                }
                 Err(error) => return Err(LoginError::Store(error)),
             }
         } else {
@@ -178,8 +210,45 @@ impl Session {
             .set_secret(ACCOUNT, &about)
             .await
             .map_err(LoginError::Store)?;
-        self.open(worker, account.role, store);
+        self.open(worker, account, store);
         Ok(())
+    }
+
+    /// Her key, after the server took a password that does not unwrap it: the open store's if she
+    /// is unlocked (being unlocked proved the old password), or the one her old password unwraps;
+    /// either way wrapped again under the new one. If she gives it up, she is enrolled afresh and
+    /// her old copy deleted.
+    async fn key_after_password_change(
+        &self,
+        keyring: &Keyring,
+        worker: &Worker,
+        password: &str,
+        earlier: Earlier,
+    ) -> Result<DataKey, LoginError> {
+        let open = self
+            .unlocked()
+            .filter(|unlocked| unlocked.worker.account == worker.account)
+            .map(|unlocked| unlocked.store.key().clone());
+        let key = match (open, earlier) {
+            (Some(key), _) => key,
+            (None, Earlier::Ask) => return Err(LoginError::PasswordChanged),
+            (None, Earlier::Password(old)) => match keyring.unlock(&worker.account, &old).await {
+                Ok(key) => key,
+                Err(StoreError::WrongPassphrase) => return Err(LoginError::OldPasswordWrong),
+                Err(error) => return Err(LoginError::Store(error)),
+            },
+            (None, Earlier::Discard) => {
+                return keyring
+                    .enrol(worker.clone(), password)
+                    .await
+                    .map_err(LoginError::Store);
+            }
+        };
+        keyring
+            .rewrap(&worker.account, &key, password)
+            .await
+            .map_err(LoginError::Store)?;
+        Ok(key)
     }
 
     /// Unlocks offline: her password unwraps her key, or nothing happens.
@@ -187,28 +256,48 @@ impl Session {
         let keyring = self.keyring()?;
         let key = keyring.unlock(&worker.account, password).await?;
         let store = open_store(&worker, key).await?;
-        let role = store
+        let about = store
             .secret(ACCOUNT)
             .await?
-            .and_then(|about| serde_json::from_str::<Account>(&about).ok())
+            .and_then(|about| serde_json::from_str::<Account>(&about).ok());
+        match about {
+            Some(about) => self.open(worker, &about, store),
             // Without what the server said of her, the least a worker may do.
-            .map_or(Role::OutreachWorker, |about| about.role);
-        self.open(worker, role, store);
+            None => self.open_as(worker, Role::OutreachWorker, LockMinutes::DEFAULT, store),
+        }
         Ok(())
     }
 
-    fn open(&self, worker: Worker, role: Role, store: Store) {
-        self.phase.set(Phase::Open(Rc::new(Unlocked {
+    fn open(&self, worker: Worker, about: &Account, store: Store) {
+        let lock_minutes =
+            LockMinutes::parse(about.centre.lock_minutes.into()).unwrap_or(LockMinutes::DEFAULT);
+        self.open_as(worker, about.role, lock_minutes, store);
+    }
+
+    fn open_as(&self, worker: Worker, role: Role, lock_minutes: LockMinutes, store: Store) {
+        let unlocked = Rc::new(Unlocked {
             worker,
             role,
             store: Rc::new(store),
-        })));
+            lock_minutes: RwSignal::new(lock_minutes.get()),
+        });
+        let before = self.phase.get_untracked();
+        self.phase.set(Phase::Open(Rc::clone(&unlocked)));
+        // Logging in again while unlocked opened a second connection; the first must not linger.
+        if let Phase::Open(before) = before {
+            before.store.close_now();
+        }
+        leptos::task::spawn_local(refresh_account(unlocked));
     }
 
     /// Locks: the open store, and the key in it, are let go; the screen shows only the lock.
     pub fn lock(&self) {
-        if matches!(self.phase.get_untracked(), Phase::Open(_)) {
+        if let Phase::Open(unlocked) = self.phase.get_untracked() {
             self.phase.set(Phase::Locked);
+            // Its connection closes now, whatever still holds the store (a sync round finishing):
+            // a locked phone keeps no open way into her cases, and starting afresh or logging out
+            // can then delete her database. Writes begun before this still complete.
+            unlocked.store.close_now();
         }
     }
 
@@ -245,6 +334,26 @@ pub async fn call_api(
         .await?
         .ok_or(SyncError::LoggedOut)?;
     http::call(method, url, Some(&token), body.as_deref()).await
+}
+
+/// Asks the server what it says of her now (her centre's lock time may have changed) and keeps
+/// it, when the server can be reached; offline, what was kept at the last login stands.
+async fn refresh_account(unlocked: Rc<Unlocked>) {
+    let Ok(answer) = call_api(&unlocked, "GET", SESSION_URL, None).await else {
+        return;
+    };
+    let Ok(about) = answer.json::<Account>() else {
+        return;
+    };
+    if answer.status != 200 || about.id.to_string() != unlocked.worker.account {
+        return;
+    }
+    if let Ok(minutes) = LockMinutes::parse(about.centre.lock_minutes.into()) {
+        unlocked.lock_minutes.set(minutes.get());
+    }
+    if let Ok(about) = serde_json::to_string(&about) {
+        let _ = unlocked.store.set_secret(ACCOUNT, &about).await;
+    }
 }
 
 async fn open_store(worker: &Worker, key: DataKey) -> Result<Store, StoreError> {

@@ -187,6 +187,12 @@ impl Store {
         })
     }
 
+    /// The key this store was opened with: after her password changed on the server, an unlocked
+    /// worker's key is wrapped again under the new one without asking for the old.
+    pub fn key(&self) -> &DataKey {
+        &self.key
+    }
+
     /// This installation's id, which every stamp it makes carries.
     pub fn device(&self) -> DeviceId {
         self.device

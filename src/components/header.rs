@@ -40,6 +40,7 @@ fn WorkerBar() -> impl IntoView {
                         <a href="/audit">{tr(Text::AuditLink)}</a>
                     }
                 })}
+            <a href="/settings">{tr(Text::SettingsLink)}</a>
             <button type="button" class="link-button" on:click=move |_| session.lock()>
                 {tr(Text::LockButton)}
             </button>

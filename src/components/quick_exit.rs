@@ -40,12 +40,36 @@ pub fn leave() {
     for forget in ON_LEAVE.with(|hooks| std::mem::take(&mut *hooks.borrow_mut())) {
         forget();
     }
-    let url = gloo_storage::LocalStorage::get::<String>(EXIT_URL_KEY)
-        .ok()
-        .filter(|url| url.starts_with("https://") || url.starts_with("http://"))
-        .unwrap_or_else(|| DEFAULT_EXIT_URL.to_owned());
+    let url = exit_url();
     // `replace`, so this page is not the one Back returns to.
     let _ = window().location().replace(&url);
+}
+
+/// Where quick exit goes on this phone: its own choice if one was saved, or the default.
+pub fn exit_url() -> String {
+    gloo_storage::LocalStorage::get::<String>(EXIT_URL_KEY)
+        .ok()
+        .filter(|url| is_exit_url(url))
+        .unwrap_or_else(|| DEFAULT_EXIT_URL.to_owned())
+}
+
+/// Keeps `url` as this phone's quick-exit site, if it is one ([`is_exit_url`]).
+pub fn set_exit_url(url: &str) -> bool {
+    is_exit_url(url) && gloo_storage::LocalStorage::set(EXIT_URL_KEY, url).is_ok()
+}
+
+/// Whether `url` can be a quick-exit site: an `https://` address with a host, without spaces, of
+/// a sensible length. A plain-http site could be altered on the way, and anything else (a
+/// `javascript:` URL above all) must never be opened by the button meant to keep her safe.
+pub fn is_exit_url(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("https://") else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    url.len() <= 500
+        && !host.is_empty()
+        && host.contains('.')
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 /// Listens, for as long as the page lives, for Shift pressed three times within five seconds, and
@@ -86,5 +110,38 @@ pub fn QuickExit() -> impl IntoView {
         >
             {tr(Text::QuickExit)}
         </button>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_exit_url;
+
+    #[test]
+    fn only_an_https_address_with_a_host_can_be_the_quick_exit_site() {
+        for good in [
+            "https://www.google.com/search?q=weather+today",
+            "https://mausam.imd.gov.in",
+            "https://news.example.in/hindi#top",
+        ] {
+            assert!(is_exit_url(good), "{good}");
+        }
+        for bad in [
+            "",
+            "http://example.com",
+            "javascript:alert(1)",
+            "https://",
+            "https:///path",
+            "https://localhost",
+            "https://exa mple.com",
+            "https://example.com/\n",
+            "data:text/html,hi",
+        ] {
+            assert!(!is_exit_url(bad), "{bad:?}");
+        }
+        assert!(!is_exit_url(&format!(
+            "https://example.com/{}",
+            "a".repeat(500)
+        )));
     }
 }

@@ -4,7 +4,7 @@
 use crate::components::alert;
 use crate::i18n::{Text, fill, t, tr, use_lang};
 use crate::load::load;
-use crate::session::{LoginError, use_session};
+use crate::session::{Earlier, LoginError, use_session};
 use crate::store::{StoreError, Worker};
 use gloo_storage::Storage as _;
 use leptos::ev::{SubmitEvent, Targeted};
@@ -96,19 +96,37 @@ fn LogIn(
     let navigate = leptos_router::hooks::use_navigate();
     let (working, set_working) = signal(false);
     let (failed, set_failed) = signal(None::<LoginError>);
+    // Whether the old-password fields are up.
+    let (changed, set_changed) = signal(false);
     let on_submit = move |ev: Targeted<SubmitEvent, HtmlFormElement>| {
         ev.prevent_default();
         let form = ev.target();
         let username = form_text(&form, "username");
         let password = form_text(&form, "password");
+        let old_password = form_text(&form, "old_password");
+        let earlier = if form_text(&form, "start_afresh") == "yes" {
+            Earlier::Discard
+        } else if old_password.is_empty() {
+            Earlier::Ask
+        } else {
+            Earlier::Password(old_password)
+        };
         set_working.set(true);
         set_failed.set(None);
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            match session.log_in(username.trim(), &password).await {
+            match session.log_in(username.trim(), &password, earlier).await {
                 Ok(()) if again => navigate("/", Default::default()),
                 Ok(()) => {}
                 Err(error) => {
+                    // Once the server has said her password changed, the form also asks for the
+                    // old one.
+                    if matches!(
+                        error,
+                        LoginError::PasswordChanged | LoginError::OldPasswordWrong
+                    ) {
+                        set_changed.set(true);
+                    }
                     set_failed.set(Some(error));
                     set_working.set(false);
                 }
@@ -141,6 +159,7 @@ fn LogIn(
                 />
             </div>
             <PasswordField />
+            {move || changed.get().then(|| view! { <OldPasswordFields /> })}
             <div class="actions">
                 <button type="submit" class="button primary" disabled=working>
                     {move || {
@@ -250,6 +269,22 @@ fn Unlock(workers: Vec<Worker>, set_logging_in: WriteSignal<bool>) -> impl IntoV
     }
 }
 
+/// After her password changed on the server: the old one, which unlocks her cases on this phone,
+/// or her choice to let this phone's copy go.
+#[component]
+fn OldPasswordFields() -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="old-password">{tr(Text::LoginOldPassword)}</label>
+            <input id="old-password" name="old_password" type="password" autocomplete="off" />
+        </div>
+        <div class="field choice">
+            <input id="start-afresh" name="start_afresh" type="checkbox" value="yes" />
+            <label for="start-afresh">{tr(Text::LoginStartAfresh)}</label>
+        </div>
+    }
+}
+
 /// Her password, as the login and the lock screen ask for it.
 #[component]
 fn PasswordField() -> impl IntoView {
@@ -273,6 +308,7 @@ pub fn login_message(lang: crate::i18n::Lang, error: &LoginError) -> String {
         LoginError::BadSetupCode => Text::SetupBadCode,
         LoginError::AlreadySetUp => Text::SetupDoneAlready,
         LoginError::PasswordChanged => Text::LoginPasswordChanged,
+        LoginError::OldPasswordWrong => Text::LoginOldPasswordWrong,
         LoginError::Refused(code) => match code.as_str() {
             code::USERNAME_TAKEN => Text::UsernameTaken,
             code::CENTRE_CODE_TAKEN => Text::SetupCentreCodeTaken,
@@ -286,6 +322,7 @@ pub fn login_message(lang: crate::i18n::Lang, error: &LoginError) -> String {
                 Some(AccountRule::BadCentreCode | AccountRule::BadCentreDetail(_)) => {
                     Text::SetupCentreInvalid
                 }
+                Some(AccountRule::BadLockMinutes) => Text::StaffLockMinutesInvalid,
                 None => Text::LoginFailed,
             },
         },

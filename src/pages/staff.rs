@@ -1,21 +1,25 @@
 //! `/staff`: the centre's accounts, for its administrators: who works here and in which role, a new
-//! account, disabling one, and setting a new password for a worker who forgot hers. This needs the
+//! account, disabling one, setting a new password for a worker who forgot hers, and after how many
+//! idle minutes the centre's phones lock. This needs the
 //! server, so it says plainly when it cannot be reached.
 
 use super::sign_in::{form_text, login_message};
-use crate::components::alert;
+use crate::components::{FieldRule, alert, field_problem_id};
 use crate::i18n::{Lang, Text, t, tr, use_lang};
 use crate::load::load;
 use crate::session::{LoginError, Unlocked, call_api};
 use crate::sync::SyncError;
 use leptos::ev::{SubmitEvent, Targeted};
 use leptos::prelude::*;
-use sakhi_domain::account::Role;
-use sakhi_domain::wire::account::{Account, AccountList, AccountPatch, NewAccount, PasswordReset};
+use sakhi_domain::account::{LockMinutes, Role};
+use sakhi_domain::wire::account::{
+    Account, AccountList, AccountPatch, Centre, CentrePatch, NewAccount, PasswordReset,
+};
 use std::rc::Rc;
 use web_sys::HtmlFormElement;
 
 const ACCOUNTS_URL: &str = "/api/v1/accounts";
+const CENTRE_URL: &str = "/api/v1/centre";
 
 #[component]
 pub fn Staff() -> impl IntoView {
@@ -73,6 +77,7 @@ pub fn Staff() -> impl IntoView {
         }
     };
 
+    let settings = view! { <CentreSettings unlocked=Rc::clone(&unlocked) set_message /> };
     let held = StoredValue::new_local(Rc::clone(&unlocked));
     let list = move || {
         accounts.with(|found| match found {
@@ -97,6 +102,7 @@ pub fn Staff() -> impl IntoView {
             <h1>{tr(Text::StaffHeading)}</h1>
             {move || message.get().map(|text| view! { <p class="notice" role="status">{text}</p> })}
             {list}
+            {settings}
             <form class="sign-in" on:submit:target=create>
                 <h2>{tr(Text::StaffNew)}</h2>
                 <div class="field">
@@ -141,6 +147,73 @@ pub fn Staff() -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// The centre's settings for its phones: after how many idle minutes they lock.
+#[component]
+fn CentreSettings(
+    unlocked: Rc<Unlocked>,
+    set_message: WriteSignal<Option<String>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let current = unlocked.lock_minutes;
+    let (invalid, set_invalid) = signal(false);
+    let save = move |ev: Targeted<SubmitEvent, HtmlFormElement>| {
+        ev.prevent_default();
+        let typed = form_text(&ev.target(), "lock-minutes");
+        let Some(minutes) = typed
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .and_then(|minutes| LockMinutes::parse(minutes).ok())
+        else {
+            set_invalid.set(true);
+            return;
+        };
+        set_invalid.set(false);
+        let unlocked = Rc::clone(&unlocked);
+        leptos::task::spawn_local(async move {
+            let patch = CentrePatch {
+                lock_minutes: Some(minutes.get().into()),
+            };
+            let answer = call_api(
+                &unlocked,
+                "PATCH",
+                CENTRE_URL,
+                serde_json::to_string(&patch).ok(),
+            )
+            .await;
+            if let Ok(Ok(centre)) = answer.as_ref().map(|answer| answer.json::<Centre>()) {
+                unlocked.lock_minutes.set(centre.lock_minutes);
+            }
+            let (text, _) = answer_text(lang.get_untracked(), answer, Text::StaffCentreSaved);
+            set_message.set(Some(text));
+        });
+    };
+    view! {
+        <form class="sign-in" on:submit:target=save novalidate>
+            <h2>{tr(Text::StaffCentre)}</h2>
+            <div class="field">
+                <label for="lock-minutes">{tr(Text::StaffLockMinutes)}</label>
+                <input
+                    id="lock-minutes"
+                    name="lock-minutes"
+                    type="number"
+                    inputmode="numeric"
+                    min=LockMinutes::MIN
+                    max=LockMinutes::MAX
+                    required
+                    prop:value=move || current.get().to_string()
+                    aria-invalid=move || invalid.get().to_string()
+                    aria-describedby=move || invalid.get().then(|| field_problem_id("lock-minutes"))
+                />
+                <FieldRule field="lock-minutes" shown=invalid text=Text::StaffLockMinutesInvalid />
+            </div>
+            <div class="actions">
+                <button type="submit" class="button secondary">{tr(Text::StaffSaveCentre)}</button>
+            </div>
+        </form>
+    }
 }
 
 /// One account, with disabling (or enabling again) and a new password.
