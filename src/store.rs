@@ -26,6 +26,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::cell::RefCell;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Why the store could not do what was asked. Messages are for engineers; the screen shows its own.
@@ -89,6 +90,19 @@ async fn commit(tx: Transaction<'_>) -> Result<()> {
     }
 }
 
+/// Closes `db`'s connection when another connection asks to delete or upgrade the database: her
+/// logging out in another tab, or a lingering connection in this one. Otherwise the deletion
+/// waits, without end, for this page to let go.
+fn close_when_asked(db: &Database) -> Closure<dyn FnMut()> {
+    let raw: web_sys::IdbDatabase = db.as_sys().unchecked_ref::<web_sys::IdbDatabase>().clone();
+    let close = {
+        let raw = raw.clone();
+        Closure::<dyn FnMut()>::new(move || raw.close())
+    };
+    raw.set_onversionchange(Some(close.as_ref().unchecked_ref()));
+    close
+}
+
 impl From<indexed_db_futures::error::OpenDbError> for StoreError {
     fn from(error: indexed_db_futures::error::OpenDbError) -> Self {
         use indexed_db_futures::error::OpenDbError;
@@ -141,6 +155,8 @@ pub struct Store {
     /// Read-modify-write operations take this, so two of them in this page cannot interleave
     /// between their read and their write.
     writing: Mutex<()>,
+    /// Kept for as long as the store: closes the connection when another tab deletes her database.
+    _on_version_change: Closure<dyn FnMut()>,
 }
 
 type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -178,12 +194,14 @@ impl Store {
         drop(store);
         commit(tx).await?;
 
+        let on_version_change = close_when_asked(&db);
         Ok(Store {
             db,
             key,
             device,
             clock: RefCell::new(clock),
             writing: Mutex::new(()),
+            _on_version_change: on_version_change,
         })
     }
 

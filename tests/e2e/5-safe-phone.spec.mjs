@@ -117,6 +117,11 @@ test("two workers share a phone, each sees only her own store, and logging out r
   // Logging out with a change not yet sent warns first.
   const kamla = { ...radha, name: "Kamla Devi", phone: "94140 99887" };
   await registerCase(page, kamla);
+  // A second tab with her store open does not keep it on the phone after she logs out.
+  const other = await context.newPage();
+  await other.goto("/");
+  await unlock(other, workers.outreach);
+  await expect(other.getByText(kamla.name).first()).toBeVisible();
   await page.getByRole("link", { name: en["logout.link"] }).click();
   await expect(page.getByText("6 changes have not reached the server yet. Send them first, or they will be lost.")).toBeVisible();
   await expect(page.getByRole("button", { name: en["logout.send"] })).toBeVisible();
@@ -129,8 +134,11 @@ test("two workers share a phone, each sees only her own store, and logging out r
   // Her store is gone from the phone; the other worker's remains.
   await expect(page.getByRole("heading", { name: en["unlock.heading"] })).toBeVisible();
   await expect(page.getByLabel(workers.outreach.display_name, { exact: true })).toHaveCount(0);
-  const databases = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
-  expect(databases.filter((name) => name.startsWith("sakhi-") && name !== "sakhi-keyring")).toHaveLength(1);
+  const workerDatabases = async () =>
+    (await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).filter(
+      (name) => name.startsWith("sakhi-") && name !== "sakhi-keyring",
+    );
+  await expect.poll(workerDatabases).toHaveLength(1);
   expect(phone.problems).toEqual([]);
   await phone.close();
 });
