@@ -7,9 +7,9 @@
 pub mod rules;
 pub mod sqlite;
 
-use sakhi_domain::wire::account::{Account, AuditEntry};
+use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
 use sakhi_domain::wire::{ChangeResult, Cursor};
-use sakhi_domain::{AccountId, Change, DeviceId, Epoch, Record, RecordId, Role};
+use sakhi_domain::{AccountId, Change, DeviceId, Epoch, LockMinutes, Record, RecordId, Role};
 use std::future::Future;
 use thiserror::Error;
 
@@ -149,6 +149,12 @@ pub struct AccountChange {
     pub disabled: Option<bool>,
 }
 
+/// What to change in a centre's settings, its rules already checked; what is `None` stays.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CentreChange {
+    pub lock_minutes: Option<LockMinutes>,
+}
+
 /// Why an account could not be stored.
 #[derive(Debug, Error)]
 pub enum AccountError {
@@ -272,6 +278,15 @@ pub trait Store: Clone + Send + Sync + 'static {
         password_hash: &str,
         now: u64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Changes the centre's settings and appends `audit` in the same transaction, so that the
+    /// change is never without its row. Answers the centre as changed.
+    fn update_centre(
+        &self,
+        centre: CentreId,
+        change: CentreChange,
+        audit: AuditRecord,
+    ) -> impl Future<Output = Result<Centre, StoreError>> + Send;
 
     /// Appends to the audit log.
     fn audit(&self, entry: AuditRecord) -> impl Future<Output = Result<(), StoreError>> + Send;

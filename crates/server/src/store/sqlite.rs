@@ -4,11 +4,11 @@ mod accounts;
 
 use super::rules::{self, Earlier, Existing, Verdict};
 use super::{
-    AccountChange, AccountError, AuditRecord, Authenticated, CentreId, Credentials, NewAccountRow,
-    NewCentreRow, NewSession, Page, Pushed, Scope, SetupOutcome, Store, StoreError,
+    AccountChange, AccountError, AuditRecord, Authenticated, CentreChange, CentreId, Credentials,
+    NewAccountRow, NewCentreRow, NewSession, Page, Pushed, Scope, SetupOutcome, Store, StoreError,
 };
 use sakhi_domain::schema::ASSIGNED_TO;
-use sakhi_domain::wire::account::{Account, AuditEntry};
+use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
 use sakhi_domain::wire::{ChangeResult, Cursor};
 use sakhi_domain::{AccountId, Change, ChangeId, DeviceId, Epoch, Kind, Record, RecordId};
 use serde::Serialize;
@@ -264,6 +264,15 @@ impl Store for SqliteStore {
         now: u64,
     ) -> Result<bool, StoreError> {
         accounts::set_password(&self.pool, centre, id, password_hash, now).await
+    }
+
+    async fn update_centre(
+        &self,
+        centre: CentreId,
+        change: CentreChange,
+        audit: AuditRecord,
+    ) -> Result<Centre, StoreError> {
+        accounts::update_centre(&self.pool, centre, change, audit).await
     }
 
     async fn audit(&self, entry: AuditRecord) -> Result<(), StoreError> {
@@ -599,6 +608,26 @@ mod tests {
         for sql in ["UPDATE audit SET outcome = 'x'", "DELETE FROM audit"] {
             let error = sqlx::query(sql).execute(store.pool()).await.unwrap_err();
             assert!(error.to_string().contains("append-only"), "{error}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_centre_locks_after_five_minutes_until_told_otherwise_and_never_outside_one_to_sixty()
+    {
+        let (store, _folder) = temporary().await;
+        a_centre(&store, "DHR").await;
+        let minutes: i64 = sqlx::query_scalar("SELECT lock_minutes FROM centres")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(minutes, i64::from(sakhi_domain::LockMinutes::DEFAULT.get()));
+        for bad in [0, 61] {
+            let error = sqlx::query("UPDATE centres SET lock_minutes = ?")
+                .bind(bad)
+                .execute(store.pool())
+                .await
+                .unwrap_err();
+            assert!(error.to_string().contains("CHECK"), "{bad}: {error}");
         }
     }
 

@@ -4,6 +4,7 @@
 mod audit;
 mod authorisation;
 mod binary;
+mod centre;
 mod centres;
 mod durability;
 mod headers;
