@@ -8,7 +8,7 @@ pub mod rules;
 pub mod sqlite;
 
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
-use sakhi_domain::wire::{ChangeResult, Cursor};
+use sakhi_domain::wire::{ChangeResult, Cursor, Outcome};
 use sakhi_domain::{AccountId, Change, DeviceId, Epoch, LockMinutes, Record, RecordId, Role};
 use std::future::Future;
 use thiserror::Error;
@@ -95,6 +95,9 @@ pub enum SetupOutcome {
 /// One entry to append to the audit log. Never a record's content.
 #[derive(Clone, Debug, Default)]
 pub struct AuditRecord {
+    /// The centre whose administrators see the entry. `None` for an event that names no centre
+    /// (a login with an unknown username, a token no session has): such rows are kept all the
+    /// same, for whoever runs the server, but no centre's audit page shows them.
     pub centre: Option<CentreId>,
     pub account: Option<AccountId>,
     pub username: Option<String>,
@@ -104,6 +107,54 @@ pub struct AuditRecord {
     pub outcome: String,
     pub records: Vec<RecordId>,
     pub detail: Option<String>,
+}
+
+impl AuditRecord {
+    /// Completes the row of a push (who pushed, from where) with what became of it, alike in
+    /// every backend. Applied: the records the batch changed (not those only acknowledged again)
+    /// and how many changes were accepted and rejected. Refused whole: a `refused` row naming the
+    /// records that are not the caller's.
+    pub fn of_push(mut self, pushed: &Pushed, changed: Vec<RecordId>, sent: usize) -> Self {
+        match pushed {
+            Pushed::Applied(results) => {
+                let rejected = results
+                    .iter()
+                    .filter(|result| matches!(result.outcome, Outcome::Rejected { .. }))
+                    .count();
+                self.records = changed;
+                self.detail = Some(format!(
+                    "accepted={} rejected={rejected}",
+                    results.len() - rejected
+                ));
+            }
+            Pushed::Refused {
+                records,
+                other_centre,
+            } => {
+                self.action = "refused";
+                self.outcome = if *other_centre {
+                    "other_centre"
+                } else {
+                    "out_of_scope"
+                }
+                .to_owned();
+                self.records = records.clone();
+                self.detail = Some(format!("push of {sent} changes, none applied"));
+            }
+        }
+        self
+    }
+
+    /// Completes the row of a pull with the records it sends, or `None` for a page without any:
+    /// every phone polls every 30 seconds, and a pull that sends nothing discloses nothing, so
+    /// it is not worth a row.
+    pub fn of_pull(mut self, page: &Page) -> Option<Self> {
+        if page.records.is_empty() {
+            return None;
+        }
+        self.records = page.records.iter().map(|record| record.id).collect();
+        Some(self)
+    }
 }
 
 /// One page of a centre's records changed after a cursor, in sequence order.
@@ -171,21 +222,28 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn epoch(&self) -> Epoch;
 
     /// Applies a batch of changes in one transaction, following [`rules`], and answers one result
-    /// per change in the order given. Returns only once the transaction is durable. If any change
-    /// edits a record outside `scope`, nothing is applied.
+    /// per change in the order given. If any change edits a record outside `scope`, nothing is
+    /// applied. `audit` (who pushes, from where) is completed by [`AuditRecord::of_push`] and
+    /// appended in the same transaction, so that no change is ever stored without its row, nor a
+    /// refusal go unrecorded. Returns only once the transaction is durable.
     fn push(
         &self,
         scope: Scope,
         device: DeviceId,
         changes: &[Change],
+        audit: AuditRecord,
     ) -> impl Future<Output = Result<Pushed, StoreError>> + Send;
 
     /// At most `limit` of the scope's records whose sequence number is after `after`, in order.
+    /// Returns the page only once `audit` (who pulls, from where), completed by
+    /// [`AuditRecord::of_pull`], is durable, so that no record leaves without its row. A backend
+    /// writes the row in the read's own transaction where it can; SQLite cannot (see its pull).
     fn pull(
         &self,
         scope: Scope,
         after: Cursor,
         limit: u32,
+        audit: AuditRecord,
     ) -> impl Future<Output = Result<Page, StoreError>> + Send;
 
     /// Whether at least one centre is set up.

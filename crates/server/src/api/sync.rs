@@ -16,8 +16,8 @@ use sakhi_domain::wire::{
 use serde::Deserialize;
 
 /// `POST /api/v1/sync/push`: applies a batch of changes and answers per change, after the commit
-/// is durable. A batch touching a record the caller may not write is refused whole, 404, as if the
-/// record did not exist.
+/// (and its audit row) is durable. A batch touching a record the caller may not write is refused
+/// whole, 404, as if the record did not exist.
 pub async fn push<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
@@ -39,47 +39,21 @@ pub async fn push<S: Store>(
             request.changes.len()
         )));
     }
-    let mut records: Vec<_> = request.changes.iter().map(|change| change.record).collect();
-    records.sort_unstable();
-    records.dedup();
+    let mut entry = caller.audit("push", "ok");
+    entry.device = Some(request.device);
+    // The store writes the row in the push's own transaction, refused or applied.
     let results = match state
         .store
-        .push(caller.scope(), request.device, &request.changes)
+        .push(caller.scope(), request.device, &request.changes, entry)
         .await?
     {
         Pushed::Applied(results) => results,
-        Pushed::Refused {
-            records: refused,
-            other_centre,
-        } => {
-            let outcome = if other_centre {
-                "other_centre"
-            } else {
-                "out_of_scope"
-            };
-            let mut entry = caller.audit("refused", outcome);
-            entry.device = Some(request.device);
-            entry.records = refused;
-            entry.detail = Some(format!(
-                "push of {} changes, none applied",
-                request.changes.len()
-            ));
-            state.store.audit(entry).await?;
-            return Err(AppError::NotFound);
-        }
+        Pushed::Refused { .. } => return Err(AppError::NotFound),
     };
     let rejected = results
         .iter()
         .filter(|result| matches!(result.outcome, Outcome::Rejected { .. }))
         .count();
-    let mut entry = caller.audit("push", "ok");
-    entry.device = Some(request.device);
-    entry.records = records;
-    entry.detail = Some(format!(
-        "accepted={} rejected={rejected}",
-        results.len() - rejected
-    ));
-    state.store.audit(entry).await?;
     tracing::info!(
         device = %request.device,
         changes = results.len(),
@@ -100,14 +74,13 @@ pub async fn pull<S: Store>(
 ) -> Result<Json<PullResponse>, AppError> {
     let Query(query) = query.map_err(|rejection| AppError::BadRequest(rejection.body_text()))?;
     let limit = query.limit.clamp(1, MAX_PULL_LIMIT);
-    let page = state.store.pull(caller.scope(), query.after, limit).await?;
-    // A pull that sends nothing (the timer's check with nothing new) is not worth a row.
-    if !page.records.is_empty() {
-        let mut entry = caller.audit("pull", "ok");
-        entry.records = page.records.iter().map(|record| record.id).collect();
-        entry.detail = Some(format!("after={}", query.after.0));
-        state.store.audit(entry).await?;
-    }
+    let mut entry = caller.audit("pull", "ok");
+    entry.detail = Some(format!("after={}", query.after.0));
+    // The store writes the row before it returns the page, and none for an empty page.
+    let page = state
+        .store
+        .pull(caller.scope(), query.after, limit, entry)
+        .await?;
     tracing::debug!(
         after = query.after.0,
         records = page.records.len(),
