@@ -52,6 +52,43 @@ pub struct Authenticated {
     pub device: DeviceId,
 }
 
+/// What a session token is worth now.
+#[derive(Clone, Debug)]
+pub enum SessionCheck {
+    /// A session valid now, marked used.
+    Valid(Authenticated),
+    /// A session that may no longer be used: whose it was, and why it ended.
+    Ended {
+        account: Account,
+        device: DeviceId,
+        why: SessionEnd,
+    },
+    /// No session has this token.
+    Unknown,
+}
+
+/// Why a session may no longer be used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// Past its absolute end, or unused for longer than the idle time.
+    Expired,
+    /// Ended by a logout, a password reset or the account being disabled.
+    Revoked,
+    /// Its account is disabled.
+    Disabled,
+}
+
+impl SessionEnd {
+    /// The audit log's outcome for a request that presents such a session.
+    pub fn outcome(self) -> &'static str {
+        match self {
+            SessionEnd::Expired => "expired_session",
+            SessionEnd::Revoked => "revoked_session",
+            SessionEnd::Disabled => "disabled_account",
+        }
+    }
+}
+
 /// A new session, with its token already hashed.
 #[derive(Clone, Debug)]
 pub struct NewSession {
@@ -283,14 +320,14 @@ pub trait Store: Clone + Send + Sync + 'static {
         session: NewSession,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// The session with this token hash if it is valid at `now`: not revoked, its account not
-    /// disabled, used within `idle_ms`, before its absolute end. Marks it used.
+    /// The session with this token hash, valid at `now` if it is not revoked, its account not
+    /// disabled, used within `idle_ms` and before its absolute end; a valid one is marked used.
     fn authenticate(
         &self,
         token_hash: &str,
         now: u64,
         idle_ms: u64,
-    ) -> impl Future<Output = Result<Option<Authenticated>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<SessionCheck, StoreError>> + Send;
 
     fn revoke_session(
         &self,

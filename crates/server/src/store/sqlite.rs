@@ -4,8 +4,8 @@ mod accounts;
 
 use super::rules::{self, Earlier, Existing, Verdict};
 use super::{
-    AccountChange, AccountError, AuditRecord, Authenticated, CentreChange, CentreId, Credentials,
-    NewAccountRow, NewCentreRow, NewSession, Page, Pushed, Scope, SetupOutcome, Store, StoreError,
+    AccountChange, AccountError, AuditRecord, CentreChange, CentreId, Credentials, NewAccountRow,
+    NewCentreRow, NewSession, Page, Pushed, Scope, SessionCheck, SetupOutcome, Store, StoreError,
 };
 use sakhi_domain::schema::ASSIGNED_TO;
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
@@ -247,7 +247,7 @@ impl Store for SqliteStore {
         token_hash: &str,
         now: u64,
         idle_ms: u64,
-    ) -> Result<Option<Authenticated>, StoreError> {
+    ) -> Result<SessionCheck, StoreError> {
         accounts::authenticate(&self.pool, token_hash, now, idle_ms).await
     }
 

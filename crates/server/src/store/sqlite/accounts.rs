@@ -3,7 +3,7 @@
 use super::{parse_id, parse_json, to_json};
 use crate::store::{
     AccountChange, AccountError, AuditRecord, Authenticated, CentreChange, CentreId, Credentials,
-    NewAccountRow, NewCentreRow, NewSession, SetupOutcome, StoreError,
+    NewAccountRow, NewCentreRow, NewSession, SessionCheck, SessionEnd, SetupOutcome, StoreError,
 };
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
 use sakhi_domain::{AccountId, DeviceId, LockMinutes, RecordId, Role};
@@ -330,7 +330,7 @@ pub(super) async fn authenticate(
     token_hash: &str,
     now: u64,
     idle_ms: u64,
-) -> Result<Option<Authenticated>, StoreError> {
+) -> Result<SessionCheck, StoreError> {
     let mut tx = pool.begin().await?;
     let row: Option<(String, String, i64, i64, Option<i64>)> = sqlx::query_as(
         "SELECT account_id, device_id, last_used_at, expires_at, revoked_at
@@ -340,20 +340,31 @@ pub(super) async fn authenticate(
     .fetch_optional(&mut *tx)
     .await?;
     let Some((account_id, device, last_used, expires_at, revoked_at)) = row else {
-        return Ok(None);
+        return Ok(SessionCheck::Unknown);
     };
+    let Some(account) = account_by_id(&mut tx, &account_id).await? else {
+        return Ok(SessionCheck::Unknown);
+    };
+    tx.commit().await?;
+    let device = parse_id::<DeviceId>(&device, "device id")?;
     let last_used = u64::try_from(last_used).unwrap_or(0);
     let expires_at = u64::try_from(expires_at).unwrap_or(0);
-    if revoked_at.is_some() || now >= expires_at || now.saturating_sub(last_used) >= idle_ms {
-        return Ok(None);
-    }
-    let Some(account) = account_by_id(&mut tx, &account_id).await? else {
-        return Ok(None);
+    let ended = if revoked_at.is_some() {
+        Some(SessionEnd::Revoked)
+    } else if account.disabled {
+        Some(SessionEnd::Disabled)
+    } else if now >= expires_at || now.saturating_sub(last_used) >= idle_ms {
+        Some(SessionEnd::Expired)
+    } else {
+        None
     };
-    if account.disabled {
-        return Ok(None);
+    if let Some(why) = ended {
+        return Ok(SessionCheck::Ended {
+            account,
+            device,
+            why,
+        });
     }
-    tx.commit().await?;
     if now.saturating_sub(last_used) >= TOUCH_EVERY_MS {
         sqlx::query("UPDATE sessions SET last_used_at = ? WHERE token_hash = ?")
             .bind(millis(now))
@@ -361,10 +372,7 @@ pub(super) async fn authenticate(
             .execute(pool)
             .await?;
     }
-    Ok(Some(Authenticated {
-        account,
-        device: parse_id::<DeviceId>(&device, "device id")?,
-    }))
+    Ok(SessionCheck::Valid(Authenticated { account, device }))
 }
 
 pub(super) async fn revoke_session(
