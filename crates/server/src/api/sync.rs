@@ -23,22 +23,10 @@ pub async fn push<S: Store>(
     caller: Caller,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<PushResponse>, AppError> {
-    let body = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::TooLarge(format!(
-                "a push may be at most {MAX_PUSH_BYTES} bytes: send fewer changes at a time"
-            ))
-        } else {
-            AppError::BadRequest("the request body could not be read".to_owned())
-        }
-    })?;
-    let request = parse_push(&body)?;
-    if request.changes.len() > MAX_PUSH_CHANGES {
-        return Err(AppError::TooLarge(format!(
-            "a push may carry at most {MAX_PUSH_CHANGES} changes, not {}: send them in several pushes",
-            request.changes.len()
-        )));
-    }
+    let request = match read_push(body) {
+        Ok(request) => request,
+        Err(error) => return Err(refuse_unread(&state, &caller, error).await),
+    };
     let mut entry = caller.audit("push", "ok");
     entry.device = Some(request.device);
     // The store writes the row in the push's own transaction, refused or applied.
@@ -93,6 +81,43 @@ pub async fn pull<S: Store>(
         cursor: page.cursor,
         more: page.more,
     }))
+}
+
+/// Reads a push, answering 400 or 413 with the reason.
+fn read_push(body: Result<Bytes, BytesRejection>) -> Result<PushRequest, AppError> {
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge(format!(
+                "a push may be at most {MAX_PUSH_BYTES} bytes: send fewer changes at a time"
+            ))
+        } else {
+            AppError::BadRequest("the request body could not be read".to_owned())
+        }
+    })?;
+    let request = parse_push(&body)?;
+    if request.changes.len() > MAX_PUSH_CHANGES {
+        return Err(AppError::TooLarge(format!(
+            "a push may carry at most {MAX_PUSH_CHANGES} changes, not {}: send them in several pushes",
+            request.changes.len()
+        )));
+    }
+    Ok(request)
+}
+
+/// Audits a push refused before any of its changes was looked at: a body that is not a push (a
+/// forged id that is no id, say), another protocol version, too much at once. The row keeps
+/// the refusal's code, never the body or the reason, which may quote it.
+async fn refuse_unread<S: Store>(
+    state: &AppState<S>,
+    caller: &Caller,
+    error: AppError,
+) -> AppError {
+    let mut entry = caller.audit("refused", error.code());
+    entry.detail = Some("push not read, none applied".to_owned());
+    match state.store.audit(entry).await {
+        Ok(()) => error,
+        Err(failure) => failure.into(),
+    }
 }
 
 /// Reads a push request, telling a device that speaks another protocol version so, rather than

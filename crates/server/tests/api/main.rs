@@ -13,5 +13,6 @@ mod meta;
 mod pull;
 mod push;
 mod pwa;
+mod refusals;
 mod session;
 mod setup;
