@@ -738,7 +738,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_record_of_another_centre_is_neither_pulled_nor_edited() {
+    async fn a_record_of_another_centre_is_neither_pulled_nor_edited_and_the_refusal_is_audited() {
         let (store, _folder) = temporary().await;
         let ours = a_centre(&store, "AA").await;
         let theirs = a_centre(&store, "BB").await;
@@ -766,6 +766,22 @@ mod tests {
                 other_centre: true
             }
         );
+        // Only the row saying so was written.
+        let rows = audit_rows(&store).await;
+        assert_eq!(
+            rows[1],
+            (
+                "refused".to_owned(),
+                "other_centre".to_owned(),
+                format!("[\"{}\"]", case.id),
+                Some("push of 2 changes, none applied".to_owned())
+            )
+        );
+        let seq: Vec<i64> = sqlx::query_scalar("SELECT seq FROM centres ORDER BY code")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(seq, [0, 1]);
         assert!(
             store
                 .pull(ours, Cursor(0), 10, row("pull"))
@@ -934,45 +950,6 @@ mod tests {
         .await
         .unwrap();
         assert_eq!((records, changes, seq), (0, 0, 0));
-    }
-
-    #[tokio::test]
-    async fn a_refused_push_leaves_only_its_audit_row() {
-        let (store, _folder) = temporary().await;
-        let ours = a_centre(&store, "AA").await;
-        let theirs = a_centre(&store, "BB").await;
-        let mut clock = Clock::new(DeviceId::new());
-        let mut case = Record::new(RecordId::new(), Kind::Case);
-        let theirs_change = case.edit(&mut clock, 1, "name", json!("Gita"));
-        applied(
-            store
-                .push(theirs, clock.device(), &[theirs_change], row("push"))
-                .await
-                .unwrap(),
-        );
-        let forged = case.edit(&mut clock, 2, "name", json!("Sita"));
-
-        let pushed = store
-            .push(ours, clock.device(), &[forged], row("push"))
-            .await
-            .unwrap();
-
-        assert!(matches!(pushed, Pushed::Refused { .. }));
-        let rows = audit_rows(&store).await;
-        assert_eq!(
-            rows[1],
-            (
-                "refused".to_owned(),
-                "other_centre".to_owned(),
-                format!("[\"{}\"]", case.id),
-                Some("push of 1 changes, none applied".to_owned())
-            )
-        );
-        let seq: Vec<i64> = sqlx::query_scalar("SELECT seq FROM centres ORDER BY code")
-            .fetch_all(store.pool())
-            .await
-            .unwrap();
-        assert_eq!(seq, [0, 1]);
     }
 
     #[tokio::test]
