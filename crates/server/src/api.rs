@@ -1,4 +1,5 @@
-//! The JSON API under `/api`: setup, sessions, accounts, the audit log, sync, health and the
+//! The JSON API under `/api`: setup, sessions, accounts, the centre's settings, the audit log,
+//! sync, health and the
 //! API's own OpenAPI document. Every answer, errors included, is JSON and is never cached, since
 //! it is a survivor's data or about to be out of date.
 //!
@@ -7,6 +8,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod centre;
 pub mod openapi;
 pub mod session;
 pub mod setup;
@@ -49,6 +51,7 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/v1/accounts"),
     route("PATCH", "/v1/accounts/{id}"),
     route("POST", "/v1/accounts/{id}/password"),
+    route("PATCH", "/v1/centre"),
     route("GET", "/v1/audit"),
     route("POST", "/v1/sync/push"),
     route("GET", "/v1/sync/pull"),
@@ -71,6 +74,7 @@ fn handler<S: Store>(route: Route) -> MethodRouter<AppState<S>> {
         ("POST", "/v1/accounts/{id}/password") => {
             post(accounts::reset_password::<S>).layer(small())
         }
+        ("PATCH", "/v1/centre") => patch(centre::update::<S>).layer(small()),
         ("GET", "/v1/audit") => get(audit::page::<S>),
         ("POST", "/v1/sync/push") => {
             post(sync::push::<S>).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))

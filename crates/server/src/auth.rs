@@ -3,7 +3,7 @@
 
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::store::{AuditRecord, Scope, Store};
+use crate::store::{AuditRecord, Scope, SessionCheck, Store};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::{ConnectInfo, FromRequestParts};
@@ -189,13 +189,28 @@ impl Caller {
     }
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then_some(token.trim())
-        .filter(|token| !token.is_empty() && token.len() <= 128)
+/// What a request presents to say who it is.
+enum Presented<'a> {
+    /// No `Authorization` header: an app before login, or a probe. Not audited: it claims to be
+    /// no one, and is answered 401 without a look at the database.
+    Nothing,
+    /// A header that is no bearer token this server could have issued.
+    Unreadable,
+    Token(&'a str),
+}
+
+fn presented(headers: &HeaderMap) -> Presented<'_> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Presented::Nothing;
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .filter(|token| !token.is_empty() && token.len() <= 128);
+    token.map_or(Presented::Unreadable, Presented::Token)
 }
 
 impl<S: Store> FromRequestParts<AppState<S>> for Caller {
@@ -205,19 +220,60 @@ impl<S: Store> FromRequestParts<AppState<S>> for Caller {
         parts: &mut Parts,
         state: &AppState<S>,
     ) -> Result<Self, Self::Rejection> {
-        let token = bearer(&parts.headers).ok_or(AppError::Unauthenticated)?;
+        let token = match presented(&parts.headers) {
+            Presented::Nothing => return Err(AppError::Unauthenticated),
+            Presented::Unreadable => {
+                return Err(refuse_token(parts, state, SessionCheck::Unknown).await);
+            }
+            Presented::Token(token) => token,
+        };
         let token_hash = sha256_hex(token);
-        let found = state
+        match state
             .store
             .authenticate(&token_hash, now_ms(), state.auth.idle_ms)
             .await?
-            .ok_or(AppError::Unauthenticated)?;
-        Ok(Caller {
-            account: found.account,
-            device: found.device,
-            token_hash,
-            address: client_address(parts, state.auth.trust_forwarded_for),
-        })
+        {
+            SessionCheck::Valid(found) => Ok(Caller {
+                account: found.account,
+                device: found.device,
+                token_hash,
+                address: client_address(parts, state.auth.trust_forwarded_for),
+            }),
+            not_valid => Err(refuse_token(parts, state, not_valid).await),
+        }
+    }
+}
+
+/// Audits a request whose token opens no session, and answers 401 alike whatever the reason, so
+/// that a guesser learns nothing. The token of an ended session ties the row to its account and
+/// centre. A token no session has ties it to none: the row is kept without a centre, for whoever
+/// runs the server, and no centre's audit page shows it.
+async fn refuse_token<S: Store>(
+    parts: &Parts,
+    state: &AppState<S>,
+    check: SessionCheck,
+) -> AppError {
+    let mut entry = AuditRecord {
+        address: Some(client_address(parts, state.auth.trust_forwarded_for).to_string()),
+        action: "refused",
+        outcome: "unknown_token".to_owned(),
+        detail: Some(format!("{} {}", parts.method, parts.uri.path())),
+        ..AuditRecord::default()
+    };
+    if let SessionCheck::Ended {
+        account,
+        device,
+        why,
+    } = check
+    {
+        entry.centre = Some(account.centre.id);
+        entry.account = Some(account.id);
+        entry.device = Some(device);
+        entry.outcome = why.outcome().to_owned();
+    }
+    match state.store.audit(entry).await {
+        Ok(()) => AppError::Unauthenticated,
+        Err(error) => error.into(),
     }
 }
 

@@ -7,9 +7,9 @@
 pub mod rules;
 pub mod sqlite;
 
-use sakhi_domain::wire::account::{Account, AuditEntry};
-use sakhi_domain::wire::{ChangeResult, Cursor};
-use sakhi_domain::{AccountId, Change, DeviceId, Epoch, Record, RecordId, Role};
+use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
+use sakhi_domain::wire::{ChangeResult, Cursor, Outcome};
+use sakhi_domain::{AccountId, Change, DeviceId, Epoch, LockMinutes, Record, RecordId, Role};
 use std::future::Future;
 use thiserror::Error;
 
@@ -50,6 +50,43 @@ pub struct Credentials {
 pub struct Authenticated {
     pub account: Account,
     pub device: DeviceId,
+}
+
+/// What a session token is worth now.
+#[derive(Clone, Debug)]
+pub enum SessionCheck {
+    /// A session valid now, marked used.
+    Valid(Authenticated),
+    /// A session that may no longer be used: whose it was, and why it ended.
+    Ended {
+        account: Account,
+        device: DeviceId,
+        why: SessionEnd,
+    },
+    /// No session has this token.
+    Unknown,
+}
+
+/// Why a session may no longer be used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// Past its absolute end, or unused for longer than the idle time.
+    Expired,
+    /// Ended by a logout, a password reset or the account being disabled.
+    Revoked,
+    /// Its account is disabled.
+    Disabled,
+}
+
+impl SessionEnd {
+    /// The audit log's outcome for a request that presents such a session.
+    pub fn outcome(self) -> &'static str {
+        match self {
+            SessionEnd::Expired => "expired_session",
+            SessionEnd::Revoked => "revoked_session",
+            SessionEnd::Disabled => "disabled_account",
+        }
+    }
 }
 
 /// A new session, with its token already hashed.
@@ -95,6 +132,9 @@ pub enum SetupOutcome {
 /// One entry to append to the audit log. Never a record's content.
 #[derive(Clone, Debug, Default)]
 pub struct AuditRecord {
+    /// The centre whose administrators see the entry. `None` for an event that names no centre
+    /// (a login with an unknown username, a token no session has): such rows are kept all the
+    /// same, for whoever runs the server, but no centre's audit page shows them.
     pub centre: Option<CentreId>,
     pub account: Option<AccountId>,
     pub username: Option<String>,
@@ -104,6 +144,54 @@ pub struct AuditRecord {
     pub outcome: String,
     pub records: Vec<RecordId>,
     pub detail: Option<String>,
+}
+
+impl AuditRecord {
+    /// Completes the row of a push (who pushed, from where) with what became of it, alike in
+    /// every backend. Applied: the records the batch changed (not those only acknowledged again)
+    /// and how many changes were accepted and rejected. Refused whole: a `refused` row naming the
+    /// records that are not the caller's.
+    pub fn of_push(mut self, pushed: &Pushed, changed: Vec<RecordId>, sent: usize) -> Self {
+        match pushed {
+            Pushed::Applied(results) => {
+                let rejected = results
+                    .iter()
+                    .filter(|result| matches!(result.outcome, Outcome::Rejected { .. }))
+                    .count();
+                self.records = changed;
+                self.detail = Some(format!(
+                    "accepted={} rejected={rejected}",
+                    results.len() - rejected
+                ));
+            }
+            Pushed::Refused {
+                records,
+                other_centre,
+            } => {
+                self.action = "refused";
+                self.outcome = if *other_centre {
+                    "other_centre"
+                } else {
+                    "out_of_scope"
+                }
+                .to_owned();
+                self.records = records.clone();
+                self.detail = Some(format!("push of {sent} changes, none applied"));
+            }
+        }
+        self
+    }
+
+    /// Completes the row of a pull with the records it sends, or `None` for a page without any:
+    /// every phone polls every 30 seconds, and a pull that sends nothing discloses nothing, so
+    /// it is not worth a row.
+    pub fn of_pull(mut self, page: &Page) -> Option<Self> {
+        if page.records.is_empty() {
+            return None;
+        }
+        self.records = page.records.iter().map(|record| record.id).collect();
+        Some(self)
+    }
 }
 
 /// One page of a centre's records changed after a cursor, in sequence order.
@@ -149,6 +237,12 @@ pub struct AccountChange {
     pub disabled: Option<bool>,
 }
 
+/// What to change in a centre's settings, its rules already checked; what is `None` stays.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CentreChange {
+    pub lock_minutes: Option<LockMinutes>,
+}
+
 /// Why an account could not be stored.
 #[derive(Debug, Error)]
 pub enum AccountError {
@@ -165,21 +259,28 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn epoch(&self) -> Epoch;
 
     /// Applies a batch of changes in one transaction, following [`rules`], and answers one result
-    /// per change in the order given. Returns only once the transaction is durable. If any change
-    /// edits a record outside `scope`, nothing is applied.
+    /// per change in the order given. If any change edits a record outside `scope`, nothing is
+    /// applied. `audit` (who pushes, from where) is completed by [`AuditRecord::of_push`] and
+    /// appended in the same transaction, so that no change is ever stored without its row, nor a
+    /// refusal go unrecorded. Returns only once the transaction is durable.
     fn push(
         &self,
         scope: Scope,
         device: DeviceId,
         changes: &[Change],
+        audit: AuditRecord,
     ) -> impl Future<Output = Result<Pushed, StoreError>> + Send;
 
     /// At most `limit` of the scope's records whose sequence number is after `after`, in order.
+    /// Returns the page only once `audit` (who pulls, from where), completed by
+    /// [`AuditRecord::of_pull`], is durable, so that no record leaves without its row. A backend
+    /// writes the row in the read's own transaction where it can; SQLite cannot (see its pull).
     fn pull(
         &self,
         scope: Scope,
         after: Cursor,
         limit: u32,
+        audit: AuditRecord,
     ) -> impl Future<Output = Result<Page, StoreError>> + Send;
 
     /// Whether at least one centre is set up.
@@ -219,14 +320,14 @@ pub trait Store: Clone + Send + Sync + 'static {
         session: NewSession,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// The session with this token hash if it is valid at `now`: not revoked, its account not
-    /// disabled, used within `idle_ms`, before its absolute end. Marks it used.
+    /// The session with this token hash, valid at `now` if it is not revoked, its account not
+    /// disabled, used within `idle_ms` and before its absolute end; a valid one is marked used.
     fn authenticate(
         &self,
         token_hash: &str,
         now: u64,
         idle_ms: u64,
-    ) -> impl Future<Output = Result<Option<Authenticated>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<SessionCheck, StoreError>> + Send;
 
     fn revoke_session(
         &self,
@@ -272,6 +373,15 @@ pub trait Store: Clone + Send + Sync + 'static {
         password_hash: &str,
         now: u64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Changes the centre's settings and appends `audit` in the same transaction, so that the
+    /// change is never without its row. Answers the centre as changed.
+    fn update_centre(
+        &self,
+        centre: CentreId,
+        change: CentreChange,
+        audit: AuditRecord,
+    ) -> impl Future<Output = Result<Centre, StoreError>> + Send;
 
     /// Appends to the audit log.
     fn audit(&self, entry: AuditRecord) -> impl Future<Output = Result<(), StoreError>> + Send;

@@ -65,9 +65,19 @@ pub async fn create<S: Store>(
     Ok((StatusCode::CREATED, Json(account)))
 }
 
-/// An id in the path; one that is not a UUID is no account of yours either.
-fn account_id(id: &str) -> Result<AccountId, AppError> {
-    id.parse().map_err(|_| AppError::NotFound)
+/// An id in the path; one that is not a UUID is no account of yours either, and is audited alike.
+async fn account_id<S: Store>(
+    state: &AppState<S>,
+    admin: &auth::Caller,
+    id: &str,
+) -> Result<AccountId, AppError> {
+    match id.parse() {
+        Ok(id) => Ok(id),
+        // The path is whatever the client sent: the row does not quote it.
+        Err(_) => {
+            Err(refused_other(state, admin, "an account id that is not a UUID".to_owned()).await)
+        }
+    }
 }
 
 /// `PATCH /api/v1/accounts/{id}`: 200 with the account as changed.
@@ -77,7 +87,7 @@ pub async fn update<S: Store>(
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Account>, AppError> {
-    let id = account_id(&id)?;
+    let id = account_id(&state, &admin, &id).await?;
     let patch: AccountPatch = json_body(body)?;
     let display_name = patch
         .display_name
@@ -104,7 +114,7 @@ pub async fn update<S: Store>(
         .update_account(admin.account.centre.id, id, change, auth::now_ms())
         .await?
     else {
-        return Err(refused_other(&state, &admin, id).await);
+        return Err(refused_other(&state, &admin, format!("account {id}")).await);
     };
     let mut entry = admin.audit("account_update", "ok");
     entry.detail = Some(format!(
@@ -132,11 +142,11 @@ pub async fn reset_password<S: Store>(
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<StatusCode, AppError> {
-    let id = account_id(&id)?;
+    let id = account_id(&state, &admin, &id).await?;
     let request: PasswordReset = json_body(body)?;
     let centre = admin.account.centre.id;
     let Some(account) = state.store.account(centre, id).await? else {
-        return Err(refused_other(&state, &admin, id).await);
+        return Err(refused_other(&state, &admin, format!("account {id}")).await);
     };
     let password = Password::parse(&request.password, &account.username)?;
     let hash = auth::hash_password(password.as_str().to_owned()).await?;
@@ -158,10 +168,10 @@ pub async fn reset_password<S: Store>(
 async fn refused_other<S: Store>(
     state: &AppState<S>,
     admin: &auth::Caller,
-    id: AccountId,
+    detail: String,
 ) -> AppError {
     let mut entry = admin.audit("refused", "not_found");
-    entry.detail = Some(format!("account {id}"));
+    entry.detail = Some(detail);
     match state.store.audit(entry).await {
         Ok(()) => AppError::NotFound,
         Err(error) => error.into(),

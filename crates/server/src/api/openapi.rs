@@ -2,6 +2,7 @@
 //! A test checks that it names every route of [`super::ROUTES`] and no other.
 
 use axum::Json;
+use sakhi_domain::LockMinutes;
 use serde_json::{Value, json};
 
 /// `GET /api/v1/openapi.json`.
@@ -51,6 +52,11 @@ fn millis() -> Value {
             "description": "milliseconds since the Unix epoch (UTC)" })
 }
 
+fn lock_minutes() -> Value {
+    json!({ "type": "integer", "minimum": LockMinutes::MIN, "maximum": LockMinutes::MAX,
+            "description": "after how many idle minutes the centre's phones lock" })
+}
+
 fn object(required: &[&str], properties: Value) -> Value {
     json!({ "type": "object", "required": required, "properties": properties })
 }
@@ -90,9 +96,11 @@ pub fn openapi() -> Value {
                     "admin": schema("NewAdministrator") })),
                 "LoginRequest": object(&["username", "password", "device"], json!({
                     "username": string(), "password": string(), "device": uuid() })),
-                "Centre": object(&["id", "code", "name", "district", "state"], json!({
-                    "id": uuid(), "code": string(), "name": string(), "district": string(),
-                    "state": string() })),
+                "Centre": object(&["id", "code", "name", "district", "state", "lock_minutes"],
+                    json!({ "id": uuid(), "code": string(), "name": string(),
+                            "district": string(), "state": string(),
+                            "lock_minutes": lock_minutes() })),
+                "CentrePatch": object(&[], json!({ "lock_minutes": lock_minutes() })),
                 "Role": role,
                 "Account": object(&["id", "username", "display_name", "role", "centre"], json!({
                     "id": uuid(), "username": string(), "display_name": string(),
@@ -213,6 +221,14 @@ pub fn openapi() -> Value {
                     "responses": { "204": answer("Set", None),
                                    "400": error("a password rule's code"), "401": error(AUTH),
                                    "403": error("`forbidden`"), "404": error("`not_found`") } }
+            },
+            "/v1/centre": {
+                "patch": { "summary": "Changes the settings of the administrator's own centre; what is absent stays",
+                    "security": authenticated(), "requestBody": body("CentrePatch"),
+                    "responses": { "200": answer("Changed", Some("Centre")),
+                                   "400": error("`bad_lock_minutes` or `bad_request`; nothing changed"),
+                                   "401": error(AUTH), "403": error("`forbidden`"),
+                                   "413": error("`too_large`") } }
             },
             "/v1/audit": {
                 "get": { "summary": "The centre's audit log, newest first", "security": authenticated(),

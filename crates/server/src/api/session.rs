@@ -5,14 +5,15 @@ use crate::app::AppState;
 use crate::auth::{self, Caller, ClientAddress};
 use crate::error::AppError;
 use crate::limiter::Key;
-use crate::store::{AuditRecord, NewSession, Store};
+use crate::store::{AuditRecord, Credentials, NewSession, Store};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 use sakhi_domain::wire::account::{Account, LoginRequest, Session};
-use sakhi_domain::{AccountRule, DeviceId, Password, Username};
+use sakhi_domain::{AccountId, AccountRule, CentreId, DeviceId, Password, Username};
+use std::net::IpAddr;
 use std::time::Instant;
 
 /// At most this much of a username tried is kept, in the audit log and the rate limiter.
@@ -45,34 +46,38 @@ pub async fn open<S: Store>(
 }
 
 /// `POST /api/v1/session`: 200 with a session, or 401 `bad_login` alike for an unknown username,
-/// a wrong password and a disabled account, after the same work.
+/// a wrong password and a disabled account, after the same work. Every answer is audited, the
+/// refusals before any password is checked too (a body that cannot be read, a password too long,
+/// a client slowed down by the rate limit).
 pub async fn log_in<S: Store>(
     State(state): State<AppState<S>>,
     ClientAddress(address): ClientAddress,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Session>, AppError> {
-    let request: LoginRequest = json_body(body)?;
-    if request.password.chars().count() > Password::MAX_CHARS {
-        return Err(AccountRule::PasswordTooLong.into());
-    }
-    let tried: String = request
-        .username
-        .trim()
-        .to_lowercase()
-        .chars()
-        .take(USERNAME_KEPT_CHARS)
-        .collect();
-    let keys = [Key::Address(address), Key::Name(tried.clone())];
-    let limiter = &state.auth.limiter;
-    if let Some(wait) = limiter.blocked(&keys, Instant::now()) {
-        return Err(AppError::TooManyTries {
-            retry_after_secs: wait.as_secs_f64().ceil() as u64,
-        });
-    }
+    let request: LoginRequest = match json_body(body) {
+        Ok(request) => request,
+        Err(error) => {
+            let attempt = Attempt::unread(address);
+            return Err(refuse(&state, &attempt, error.code(), error).await);
+        }
+    };
     let found = match Username::parse(&request.username) {
         Ok(username) => state.store.credentials(username.as_str()).await?,
         Err(_) => None,
     };
+    let attempt = Attempt::of(address, &request, found.as_ref());
+    if request.password.chars().count() > Password::MAX_CHARS {
+        let error = AccountRule::PasswordTooLong.into();
+        return Err(refuse(&state, &attempt, "password_too_long", error).await);
+    }
+    let keys = [Key::Address(address), Key::Name(attempt.tried.clone())];
+    let limiter = &state.auth.limiter;
+    if let Some(wait) = limiter.blocked(&keys, Instant::now()) {
+        let error = AppError::TooManyTries {
+            retry_after_secs: wait.as_secs_f64().ceil() as u64,
+        };
+        return Err(refuse(&state, &attempt, "rate_limited", error).await);
+    }
     let hash = found.as_ref().map_or_else(
         || state.auth.dummy_hash.clone(),
         |c| c.password_hash.clone(),
@@ -81,22 +86,9 @@ pub async fn log_in<S: Store>(
     let now = auth::now_ms();
     match found {
         Some(credentials) if matches && !credentials.account.disabled => {
-            limiter.forgive(&Key::Name(tried));
-            let account = credentials.account;
-            let (centre, id) = (account.centre.id, account.id);
-            let session = open(&state, account, request.device, now).await?;
-            state
-                .store
-                .audit(AuditRecord {
-                    centre: Some(centre),
-                    account: Some(id),
-                    device: Some(request.device),
-                    address: Some(address.to_string()),
-                    action: "login",
-                    outcome: "ok".to_owned(),
-                    ..AuditRecord::default()
-                })
-                .await?;
+            limiter.forgive(&Key::Name(attempt.tried.clone()));
+            let session = open(&state, credentials.account, request.device, now).await?;
+            state.store.audit(attempt.audit("ok")).await?;
             Ok(Json(session))
         }
         found => {
@@ -105,21 +97,73 @@ pub async fn log_in<S: Store>(
                 Some(credentials) if matches && credentials.account.disabled => "disabled",
                 _ => "bad_login",
             };
-            state
-                .store
-                .audit(AuditRecord {
-                    centre: found.as_ref().map(|c| c.account.centre.id),
-                    account: found.as_ref().map(|c| c.account.id),
-                    username: Some(tried),
-                    device: Some(request.device),
-                    address: Some(address.to_string()),
-                    action: "login",
-                    outcome: outcome.to_owned(),
-                    ..AuditRecord::default()
-                })
-                .await?;
-            Err(AppError::BadLogin)
+            Err(refuse(&state, &attempt, outcome, AppError::BadLogin).await)
         }
+    }
+}
+
+/// Who tried to log in, as far as the request tells: the start of every login's audit row.
+struct Attempt {
+    address: IpAddr,
+    device: Option<DeviceId>,
+    /// The username as typed: trimmed, in lower case, cut short.
+    tried: String,
+    /// The account the username names, which ties the row to its centre. A username that names
+    /// none (or a body that cannot be read) ties it to no centre: the row is kept all the same,
+    /// for whoever runs the server, and no centre's audit page shows it.
+    account: Option<(CentreId, AccountId)>,
+}
+
+impl Attempt {
+    /// A login whose body could not be read.
+    fn unread(address: IpAddr) -> Self {
+        Attempt {
+            address,
+            device: None,
+            tried: String::new(),
+            account: None,
+        }
+    }
+
+    fn of(address: IpAddr, request: &LoginRequest, found: Option<&Credentials>) -> Self {
+        Attempt {
+            address,
+            device: Some(request.device),
+            tried: request
+                .username
+                .trim()
+                .to_lowercase()
+                .chars()
+                .take(USERNAME_KEPT_CHARS)
+                .collect(),
+            account: found.map(|c| (c.account.centre.id, c.account.id)),
+        }
+    }
+
+    fn audit(&self, outcome: &str) -> AuditRecord {
+        AuditRecord {
+            centre: self.account.map(|(centre, _)| centre),
+            account: self.account.map(|(_, account)| account),
+            username: Some(self.tried.clone()).filter(|tried| !tried.is_empty()),
+            device: self.device,
+            address: Some(self.address.to_string()),
+            action: "login",
+            outcome: outcome.to_owned(),
+            ..AuditRecord::default()
+        }
+    }
+}
+
+/// Audits a refused login and answers `error`, or the failure to audit it.
+async fn refuse<S: Store>(
+    state: &AppState<S>,
+    attempt: &Attempt,
+    outcome: &str,
+    error: AppError,
+) -> AppError {
+    match state.store.audit(attempt.audit(outcome)).await {
+        Ok(()) => error,
+        Err(failure) => failure.into(),
     }
 }
 

@@ -16,70 +16,32 @@ use sakhi_domain::wire::{
 use serde::Deserialize;
 
 /// `POST /api/v1/sync/push`: applies a batch of changes and answers per change, after the commit
-/// is durable. A batch touching a record the caller may not write is refused whole, 404, as if the
-/// record did not exist.
+/// (and its audit row) is durable. A batch touching a record the caller may not write is refused
+/// whole, 404, as if the record did not exist.
 pub async fn push<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<PushResponse>, AppError> {
-    let body = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::TooLarge(format!(
-                "a push may be at most {MAX_PUSH_BYTES} bytes: send fewer changes at a time"
-            ))
-        } else {
-            AppError::BadRequest("the request body could not be read".to_owned())
-        }
-    })?;
-    let request = parse_push(&body)?;
-    if request.changes.len() > MAX_PUSH_CHANGES {
-        return Err(AppError::TooLarge(format!(
-            "a push may carry at most {MAX_PUSH_CHANGES} changes, not {}: send them in several pushes",
-            request.changes.len()
-        )));
-    }
-    let mut records: Vec<_> = request.changes.iter().map(|change| change.record).collect();
-    records.sort_unstable();
-    records.dedup();
+    let request = match read_push(body) {
+        Ok(request) => request,
+        Err(error) => return Err(refuse_unread(&state, &caller, error).await),
+    };
+    let mut entry = caller.audit("push", "ok");
+    entry.device = Some(request.device);
+    // The store writes the row in the push's own transaction, refused or applied.
     let results = match state
         .store
-        .push(caller.scope(), request.device, &request.changes)
+        .push(caller.scope(), request.device, &request.changes, entry)
         .await?
     {
         Pushed::Applied(results) => results,
-        Pushed::Refused {
-            records: refused,
-            other_centre,
-        } => {
-            let outcome = if other_centre {
-                "other_centre"
-            } else {
-                "out_of_scope"
-            };
-            let mut entry = caller.audit("refused", outcome);
-            entry.device = Some(request.device);
-            entry.records = refused;
-            entry.detail = Some(format!(
-                "push of {} changes, none applied",
-                request.changes.len()
-            ));
-            state.store.audit(entry).await?;
-            return Err(AppError::NotFound);
-        }
+        Pushed::Refused { .. } => return Err(AppError::NotFound),
     };
     let rejected = results
         .iter()
         .filter(|result| matches!(result.outcome, Outcome::Rejected { .. }))
         .count();
-    let mut entry = caller.audit("push", "ok");
-    entry.device = Some(request.device);
-    entry.records = records;
-    entry.detail = Some(format!(
-        "accepted={} rejected={rejected}",
-        results.len() - rejected
-    ));
-    state.store.audit(entry).await?;
     tracing::info!(
         device = %request.device,
         changes = results.len(),
@@ -100,14 +62,13 @@ pub async fn pull<S: Store>(
 ) -> Result<Json<PullResponse>, AppError> {
     let Query(query) = query.map_err(|rejection| AppError::BadRequest(rejection.body_text()))?;
     let limit = query.limit.clamp(1, MAX_PULL_LIMIT);
-    let page = state.store.pull(caller.scope(), query.after, limit).await?;
-    // A pull that sends nothing (the timer's check with nothing new) is not worth a row.
-    if !page.records.is_empty() {
-        let mut entry = caller.audit("pull", "ok");
-        entry.records = page.records.iter().map(|record| record.id).collect();
-        entry.detail = Some(format!("after={}", query.after.0));
-        state.store.audit(entry).await?;
-    }
+    let mut entry = caller.audit("pull", "ok");
+    entry.detail = Some(format!("after={}", query.after.0));
+    // The store writes the row before it returns the page, and none for an empty page.
+    let page = state
+        .store
+        .pull(caller.scope(), query.after, limit, entry)
+        .await?;
     tracing::debug!(
         after = query.after.0,
         records = page.records.len(),
@@ -120,6 +81,43 @@ pub async fn pull<S: Store>(
         cursor: page.cursor,
         more: page.more,
     }))
+}
+
+/// Reads a push, answering 400 or 413 with the reason.
+fn read_push(body: Result<Bytes, BytesRejection>) -> Result<PushRequest, AppError> {
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge(format!(
+                "a push may be at most {MAX_PUSH_BYTES} bytes: send fewer changes at a time"
+            ))
+        } else {
+            AppError::BadRequest("the request body could not be read".to_owned())
+        }
+    })?;
+    let request = parse_push(&body)?;
+    if request.changes.len() > MAX_PUSH_CHANGES {
+        return Err(AppError::TooLarge(format!(
+            "a push may carry at most {MAX_PUSH_CHANGES} changes, not {}: send them in several pushes",
+            request.changes.len()
+        )));
+    }
+    Ok(request)
+}
+
+/// Audits a push refused before any of its changes was looked at: a body that is not a push (a
+/// forged id that is no id, say), another protocol version, too much at once. The row keeps
+/// the refusal's code, never the body or the reason, which may quote it.
+async fn refuse_unread<S: Store>(
+    state: &AppState<S>,
+    caller: &Caller,
+    error: AppError,
+) -> AppError {
+    let mut entry = caller.audit("refused", error.code());
+    entry.detail = Some("push not read, none applied".to_owned());
+    match state.store.audit(entry).await {
+        Ok(()) => error,
+        Err(failure) => failure.into(),
+    }
 }
 
 /// Reads a push request, telling a device that speaks another protocol version so, rather than

@@ -4,11 +4,11 @@ mod accounts;
 
 use super::rules::{self, Earlier, Existing, Verdict};
 use super::{
-    AccountChange, AccountError, AuditRecord, Authenticated, CentreId, Credentials, NewAccountRow,
-    NewCentreRow, NewSession, Page, Pushed, Scope, SetupOutcome, Store, StoreError,
+    AccountChange, AccountError, AuditRecord, CentreChange, CentreId, Credentials, NewAccountRow,
+    NewCentreRow, NewSession, Page, Pushed, Scope, SessionCheck, SetupOutcome, Store, StoreError,
 };
 use sakhi_domain::schema::ASSIGNED_TO;
-use sakhi_domain::wire::account::{Account, AuditEntry};
+use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
 use sakhi_domain::wire::{ChangeResult, Cursor};
 use sakhi_domain::{AccountId, Change, ChangeId, DeviceId, Epoch, Kind, Record, RecordId};
 use serde::Serialize;
@@ -74,6 +74,35 @@ impl SqliteStore {
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
+
+    /// Reads a page of a pull.
+    async fn page(&self, scope: Scope, after: Cursor, limit: u32) -> Result<Page, StoreError> {
+        let after_seq = i64::try_from(after.0).unwrap_or(i64::MAX);
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT seq, body FROM records WHERE centre_id = ?1 AND seq > ?2
+             AND (?3 = 0 OR created_by = ?4 OR assigned_to = ?4) ORDER BY seq LIMIT ?5",
+        )
+        .bind(scope.centre.to_string())
+        .bind(after_seq)
+        .bind(i64::from(scope.only_own))
+        .bind(scope.account.to_string())
+        // One more than asked tells whether another page follows.
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let more = rows.len() > limit as usize;
+        let mut cursor = after;
+        let mut records = Vec::with_capacity(rows.len().min(limit as usize));
+        for (seq, body) in rows.into_iter().take(limit as usize) {
+            records.push(parse_json::<Record>(&body, "record")?);
+            cursor = Cursor(seq_to_cursor(seq)?);
+        }
+        Ok(Page {
+            records,
+            cursor,
+            more,
+        })
+    }
 }
 
 fn create_folder(file: &Path) -> Result<(), StoreError> {
@@ -118,13 +147,17 @@ impl Store for SqliteStore {
         scope: Scope,
         device: DeviceId,
         changes: &[Change],
+        audit: AuditRecord,
     ) -> Result<Pushed, StoreError> {
         let _turn = self.writer.lock().await;
         // IMMEDIATE takes the write lock now: a deferred transaction that read first could not
         // upgrade to a writer once another push had committed, and would fail instead of waiting.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         if let Some(refused) = refusal(&mut tx, scope, changes).await? {
-            tx.rollback().await?;
+            // Nothing of the batch has been written: only the row saying it was refused commits.
+            let entry = audit.of_push(&refused, Vec::new(), changes.len());
+            accounts::audit(&mut *tx, entry).await?;
+            tx.commit().await?;
             return Ok(refused);
         }
         let mut batch = Batch::start(&mut tx, scope).await?;
@@ -139,38 +172,35 @@ impl Store for SqliteStore {
                 outcome: verdict.outcome(),
             });
         }
-        batch.write(&mut tx, device).await?;
+        let changed = batch.write(&mut tx, device).await?;
+        let pushed = Pushed::Applied(results);
+        let entry = audit.of_push(&pushed, changed, changes.len());
+        accounts::audit(&mut *tx, entry).await?;
         // With synchronous=FULL the commit returns only once the WAL is on disk.
         tx.commit().await?;
-        Ok(Pushed::Applied(results))
+        Ok(pushed)
     }
 
-    async fn pull(&self, scope: Scope, after: Cursor, limit: u32) -> Result<Page, StoreError> {
-        let after_seq = i64::try_from(after.0).unwrap_or(i64::MAX);
-        let rows: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT seq, body FROM records WHERE centre_id = ?1 AND seq > ?2
-             AND (?3 = 0 OR created_by = ?4 OR assigned_to = ?4) ORDER BY seq LIMIT ?5",
-        )
-        .bind(scope.centre.to_string())
-        .bind(after_seq)
-        .bind(i64::from(scope.only_own))
-        .bind(scope.account.to_string())
-        // One more than asked tells whether another page follows.
-        .bind(i64::from(limit) + 1)
-        .fetch_all(&self.pool)
-        .await?;
-        let more = rows.len() > limit as usize;
-        let mut cursor = after;
-        let mut records = Vec::with_capacity(rows.len().min(limit as usize));
-        for (seq, body) in rows.into_iter().take(limit as usize) {
-            records.push(parse_json::<Record>(&body, "record")?);
-            cursor = Cursor(seq_to_cursor(seq)?);
+    async fn pull(
+        &self,
+        scope: Scope,
+        after: Cursor,
+        limit: u32,
+        audit: AuditRecord,
+    ) -> Result<Page, StoreError> {
+        let page = self.page(scope, after, limit).await?;
+        // The row is written after the read, in a transaction of its own, but before the page is
+        // returned: no record leaves without a durable row, and a crash in between sends nothing.
+        // One transaction cannot hold both here. A WAL read transaction that then writes must
+        // upgrade to the write lock, which SQLite refuses at once (SQLITE_BUSY_SNAPSHOT) if a
+        // push committed after the read began, so pulls would fail whenever pushes are busy; and
+        // beginning every pull as a writer (BEGIN IMMEDIATE) would queue each phone's 30-second
+        // poll behind every push and every other pull. A pull changes nothing, so nothing else
+        // needs to commit with its row.
+        if let Some(entry) = audit.of_pull(&page) {
+            accounts::audit(&self.pool, entry).await?;
         }
-        Ok(Page {
-            records,
-            cursor,
-            more,
-        })
+        Ok(page)
     }
 
     async fn close(&self) {
@@ -217,7 +247,7 @@ impl Store for SqliteStore {
         token_hash: &str,
         now: u64,
         idle_ms: u64,
-    ) -> Result<Option<Authenticated>, StoreError> {
+    ) -> Result<SessionCheck, StoreError> {
         accounts::authenticate(&self.pool, token_hash, now, idle_ms).await
     }
 
@@ -264,6 +294,15 @@ impl Store for SqliteStore {
         now: u64,
     ) -> Result<bool, StoreError> {
         accounts::set_password(&self.pool, centre, id, password_hash, now).await
+    }
+
+    async fn update_centre(
+        &self,
+        centre: CentreId,
+        change: CentreChange,
+        audit: AuditRecord,
+    ) -> Result<Centre, StoreError> {
+        accounts::update_centre(&self.pool, centre, change, audit).await
     }
 
     async fn audit(&self, entry: AuditRecord) -> Result<(), StoreError> {
@@ -438,21 +477,23 @@ impl Batch {
         self.applied.push((change.clone(), self.seq));
     }
 
-    /// Writes the changed records, the applied changes and the new counter.
+    /// Writes the changed records, the applied changes and the new counter, and answers which
+    /// records changed, in id order.
     async fn write(
         self,
         tx: &mut Transaction<'_, Sqlite>,
         device: DeviceId,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<RecordId>, StoreError> {
         if self.applied.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let now = now_millis();
-        let changed = self
+        let changed: Vec<_> = self
             .touched
             .values()
-            .filter(|(_, seq)| *seq > self.first_seq);
-        for (record, seq) in changed {
+            .filter(|(_, seq)| *seq > self.first_seq)
+            .collect();
+        for (record, seq) in &changed {
             sqlx::query(
                 "INSERT INTO records
                  (id, centre_id, kind, body, seq, updated_at, created_by, assigned_to)
@@ -493,7 +534,9 @@ impl Batch {
             .bind(&self.centre_text)
             .execute(&mut **tx)
             .await?;
-        Ok(())
+        let mut ids: Vec<_> = changed.iter().map(|(record, _)| record.id).collect();
+        ids.sort_unstable();
+        Ok(ids)
     }
 }
 
@@ -550,6 +593,15 @@ mod tests {
         }
     }
 
+    /// The start of an audit row, for the store to complete.
+    fn row(action: &'static str) -> AuditRecord {
+        AuditRecord {
+            action,
+            outcome: "ok".to_owned(),
+            ..AuditRecord::default()
+        }
+    }
+
     fn applied(pushed: Pushed) -> Vec<ChangeResult> {
         match pushed {
             Pushed::Applied(results) => results,
@@ -603,6 +655,26 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_centre_locks_after_five_minutes_until_told_otherwise_and_never_outside_one_to_sixty()
+    {
+        let (store, _folder) = temporary().await;
+        a_centre(&store, "DHR").await;
+        let minutes: i64 = sqlx::query_scalar("SELECT lock_minutes FROM centres")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(minutes, i64::from(sakhi_domain::LockMinutes::DEFAULT.get()));
+        for bad in [0, 61] {
+            let error = sqlx::query("UPDATE centres SET lock_minutes = ?")
+                .bind(bad)
+                .execute(store.pool())
+                .await
+                .unwrap_err();
+            assert!(error.to_string().contains("CHECK"), "{bad}: {error}");
+        }
+    }
+
+    #[tokio::test]
     async fn a_batch_editing_one_record_twice_stores_it_once_at_the_last_sequence_number() {
         let (store, _folder) = temporary().await;
         let centre = a_centre(&store, "DHR").await;
@@ -614,10 +686,18 @@ mod tests {
             case.edit(&mut clock, 3, "age", json!(34)),
         ];
 
-        let results = applied(store.push(centre, clock.device(), &changes).await.unwrap());
+        let results = applied(
+            store
+                .push(centre, clock.device(), &changes, row("push"))
+                .await
+                .unwrap(),
+        );
         assert_eq!(accepted(&results), 3);
 
-        let page = store.pull(centre, Cursor(0), 10).await.unwrap();
+        let page = store
+            .pull(centre, Cursor(0), 10, row("pull"))
+            .await
+            .unwrap();
         assert_eq!(page.records, [case]);
         assert_eq!(page.cursor, Cursor(3));
         assert!(!page.more);
@@ -635,7 +715,12 @@ mod tests {
 
         let results = applied(
             store
-                .push(centre, clock.device(), &[change.clone(), change, altered])
+                .push(
+                    centre,
+                    clock.device(),
+                    &[change.clone(), change, altered],
+                    row("push"),
+                )
                 .await
                 .unwrap(),
         );
@@ -653,7 +738,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_record_of_another_centre_is_neither_pulled_nor_edited() {
+    async fn a_record_of_another_centre_is_neither_pulled_nor_edited_and_the_refusal_is_audited() {
         let (store, _folder) = temporary().await;
         let ours = a_centre(&store, "AA").await;
         let theirs = a_centre(&store, "BB").await;
@@ -662,7 +747,7 @@ mod tests {
         let theirs_change = case.edit(&mut clock, 1, "name", json!("Gita"));
         applied(
             store
-                .push(theirs, clock.device(), &[theirs_change])
+                .push(theirs, clock.device(), &[theirs_change], row("push"))
                 .await
                 .unwrap(),
         );
@@ -670,7 +755,7 @@ mod tests {
         let ours_change = case.edit(&mut clock, 2, "name", json!("Sita"));
         let fresh = Record::new(RecordId::new(), Kind::Case).edit(&mut clock, 3, "age", json!(3));
         let pushed = store
-            .push(ours, clock.device(), &[fresh, ours_change])
+            .push(ours, clock.device(), &[fresh, ours_change], row("push"))
             .await
             .unwrap();
 
@@ -681,9 +766,25 @@ mod tests {
                 other_centre: true
             }
         );
+        // Only the row saying so was written.
+        let rows = audit_rows(&store).await;
+        assert_eq!(
+            rows[1],
+            (
+                "refused".to_owned(),
+                "other_centre".to_owned(),
+                format!("[\"{}\"]", case.id),
+                Some("push of 2 changes, none applied".to_owned())
+            )
+        );
+        let seq: Vec<i64> = sqlx::query_scalar("SELECT seq FROM centres ORDER BY code")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(seq, [0, 1]);
         assert!(
             store
-                .pull(ours, Cursor(0), 10)
+                .pull(ours, Cursor(0), 10, row("pull"))
                 .await
                 .unwrap()
                 .records
@@ -691,7 +792,7 @@ mod tests {
         );
         assert_eq!(
             store
-                .pull(theirs, Cursor(0), 10)
+                .pull(theirs, Cursor(0), 10, row("pull"))
                 .await
                 .unwrap()
                 .records
@@ -722,15 +823,20 @@ mod tests {
         );
         applied(
             store
-                .push(counsellor, clock.device(), &[desk, assign])
+                .push(counsellor, clock.device(), &[desk, assign], row("push"))
                 .await
                 .unwrap(),
         );
         let mine = own.edit(&mut clock, 3, "name", json!("B"));
-        applied(store.push(worker, clock.device(), &[mine]).await.unwrap());
+        applied(
+            store
+                .push(worker, clock.device(), &[mine], row("push"))
+                .await
+                .unwrap(),
+        );
 
         let seen: Vec<_> = store
-            .pull(worker, Cursor(0), 10)
+            .pull(worker, Cursor(0), 10, row("pull"))
             .await
             .unwrap()
             .records
@@ -740,7 +846,7 @@ mod tests {
         assert_eq!(seen, [assigned.id, own.id]);
         assert_eq!(
             store
-                .pull(counsellor, Cursor(0), 10)
+                .pull(counsellor, Cursor(0), 10, row("pull"))
                 .await
                 .unwrap()
                 .records
@@ -750,21 +856,152 @@ mod tests {
 
         let edit = desk_case.edit(&mut clock, 4, "name", json!("C"));
         assert!(matches!(
-            store.push(worker, clock.device(), &[edit]).await.unwrap(),
+            store
+                .push(worker, clock.device(), &[edit], row("push"))
+                .await
+                .unwrap(),
             Pushed::Refused {
                 other_centre: false,
                 ..
             }
         ));
         let edit = assigned.edit(&mut clock, 5, "name", json!("D"));
-        applied(store.push(worker, clock.device(), &[edit]).await.unwrap());
+        applied(
+            store
+                .push(worker, clock.device(), &[edit], row("push"))
+                .await
+                .unwrap(),
+        );
+    }
+
+    /// Every row of the audit log: action, outcome, records and detail.
+    async fn audit_rows(store: &SqliteStore) -> Vec<(String, String, String, Option<String>)> {
+        sqlx::query_as("SELECT action, outcome, records, detail FROM audit ORDER BY id")
+            .fetch_all(store.pool())
+            .await
+            .unwrap()
+    }
+
+    /// Makes every insert into the audit log fail, as a full disk or a damaged table would.
+    async fn break_the_audit_log(store: &SqliteStore) {
+        sqlx::query(
+            "CREATE TRIGGER audit_broken BEFORE INSERT ON audit
+             BEGIN SELECT RAISE(ABORT, 'the audit log is broken'); END",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_push_commits_with_its_audit_row_naming_only_the_records_it_changed() {
+        let (store, _folder) = temporary().await;
+        let centre = a_centre(&store, "DHR").await;
+        let mut clock = Clock::new(DeviceId::new());
+        let mut first = Record::new(RecordId::new(), Kind::Case);
+        let mut second = Record::new(RecordId::new(), Kind::Case);
+        let earlier = first.edit(&mut clock, 1, "name", json!("A"));
+        applied(
+            store
+                .push(
+                    centre,
+                    clock.device(),
+                    std::slice::from_ref(&earlier),
+                    row("push"),
+                )
+                .await
+                .unwrap(),
+        );
+        // The earlier change again (acknowledged, not applied), and a new one.
+        let new = second.edit(&mut clock, 2, "name", json!("B"));
+        applied(
+            store
+                .push(centre, clock.device(), &[earlier, new], row("push"))
+                .await
+                .unwrap(),
+        );
+
+        let rows = audit_rows(&store).await;
+        let expected = |id: RecordId| format!("[\"{id}\"]");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].0, "push");
+        assert_eq!(rows[1].2, expected(second.id));
+        assert_eq!(rows[1].3.as_deref(), Some("accepted=2 rejected=0"));
+    }
+
+    #[tokio::test]
+    async fn a_push_whose_audit_row_cannot_be_written_changes_nothing() {
+        let (store, _folder) = temporary().await;
+        let centre = a_centre(&store, "DHR").await;
+        break_the_audit_log(&store).await;
+        let mut clock = Clock::new(DeviceId::new());
+        let change = Record::new(RecordId::new(), Kind::Case).edit(&mut clock, 1, "age", json!(3));
+
+        let pushed = store
+            .push(centre, clock.device(), &[change], row("push"))
+            .await;
+
+        assert!(pushed.is_err(), "{pushed:?}");
+        let (records, changes, seq): (i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM records), (SELECT count(*) FROM changes),
+                    (SELECT seq FROM centres)",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!((records, changes, seq), (0, 0, 0));
+    }
+
+    #[tokio::test]
+    async fn a_pull_answers_only_once_its_row_is_written_and_an_empty_one_writes_none() {
+        let (store, _folder) = temporary().await;
+        let centre = a_centre(&store, "DHR").await;
+        let empty = store
+            .pull(centre, Cursor(0), 10, row("pull"))
+            .await
+            .unwrap();
+        assert!(empty.records.is_empty());
+        assert!(audit_rows(&store).await.is_empty());
+
+        let mut clock = Clock::new(DeviceId::new());
+        let mut case = Record::new(RecordId::new(), Kind::Case);
+        let change = case.edit(&mut clock, 1, "name", json!("A"));
+        applied(
+            store
+                .push(centre, clock.device(), &[change], row("push"))
+                .await
+                .unwrap(),
+        );
+        store
+            .pull(centre, Cursor(0), 10, row("pull"))
+            .await
+            .unwrap();
+        let rows = audit_rows(&store).await;
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            (rows[1].0.as_str(), rows[1].2.clone()),
+            ("pull", format!("[\"{}\"]", case.id))
+        );
+
+        break_the_audit_log(&store).await;
+        assert!(
+            store
+                .pull(centre, Cursor(0), 10, row("pull"))
+                .await
+                .is_err()
+        );
+        // Nothing to send, nothing to write.
+        assert!(store.pull(centre, Cursor(1), 10, row("pull")).await.is_ok());
     }
 
     #[tokio::test]
     async fn a_cursor_beyond_any_sequence_number_returns_an_empty_page() {
         let (store, _folder) = temporary().await;
         let centre = a_centre(&store, "DHR").await;
-        let page = store.pull(centre, Cursor(u64::MAX), 10).await.unwrap();
+        let page = store
+            .pull(centre, Cursor(u64::MAX), 10, row("pull"))
+            .await
+            .unwrap();
         assert_eq!(page.cursor, Cursor(u64::MAX));
         assert!(page.records.is_empty() && !page.more);
     }

@@ -91,6 +91,7 @@ fn request_for(method: &str, path: &str, target: AccountId) -> (Method, String, 
         ("POST", p) if p.ends_with("/accounts") => Some(json!({
             "username": format!("new.{}", &RecordId::new().to_string()[24..]),
             "display_name": "नई", "role": "counsellor", "password": "एक नया पासवर्ड"})),
+        ("PATCH", p) if p.ends_with("/centre") => Some(json!({"lock_minutes": 5})),
         ("PATCH", _) => Some(json!({"display_name": "नया नाम"})),
         ("POST", p) if p.ends_with("/password") => Some(json!({"password": "एक नया पासवर्ड"})),
         ("POST", p) if p.ends_with("/push") => Some(json!({
@@ -111,7 +112,7 @@ fn expected(method: &str, path: &str) -> [u16; 5] {
             [200, 200, 200, 401, 401]
         }
         ("DELETE", "/v1/session") => [204, 204, 204, 401, 401],
-        ("GET", "/v1/accounts" | "/v1/audit") | ("PATCH", "/v1/accounts/{id}") => {
+        ("GET", "/v1/accounts" | "/v1/audit") | ("PATCH", "/v1/accounts/{id}" | "/v1/centre") => {
             [200, 403, 403, 401, 401]
         }
         ("POST", "/v1/accounts") => [201, 403, 403, 401, 401],

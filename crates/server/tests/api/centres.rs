@@ -6,7 +6,9 @@ use crate::authorisation::{TwoCentres, two_centres};
 use crate::helpers::now;
 use reqwest::{Method, StatusCode};
 use sakhi_domain::wire::ErrorBody;
-use sakhi_domain::{AccountId, CentreId, Clock, DeviceId, Kind, Record, RecordId, Role};
+use sakhi_domain::{
+    AccountId, CentreId, Clock, DeviceId, Kind, LockMinutes, Record, RecordId, Role,
+};
 use sakhi_server::api::ROUTES;
 use serde_json::json;
 
@@ -22,9 +24,9 @@ enum Centre {
 enum Answer {
     /// Done, with this success status.
     Done(u16),
-    /// 200, and the list shows the target.
+    /// 200, and the answer (a list, or the centre) shows the target.
     Shows,
-    /// 200, and the list leaves the target out.
+    /// 200, and the answer leaves the target out.
     LeavesOut,
     /// 403 `forbidden`: the role may not use the route, whoever the target is.
     Forbidden,
@@ -36,9 +38,10 @@ use Answer::{Done, Forbidden, LeavesOut, NotFound, Shows};
 use Centre::{Other, Own};
 use Role::{Administrator as Admin, Counsellor, OutreachWorker as Outreach};
 
-/// The policy. The target is an account for the account routes, a case for push and pull, and
-/// the centre's entries for the audit log. The own case was made by a counsellor and is not
-/// assigned to the outreach worker, so it is out of her reach too.
+/// The policy. The target is an account for the account routes, a case for push and pull, the
+/// centre's entries for the audit log, and the centre itself for its settings (whose path names
+/// no centre: another is aimed at by slipping its id into the body). The own case was made by a
+/// counsellor and is not assigned to the outreach worker, so it is out of her reach too.
 // Columns, one row per line, so that the whole policy reads as a table.
 #[rustfmt::skip]
 const POLICY: &[(&str, Role, Centre, Answer)] = &[
@@ -61,6 +64,12 @@ const POLICY: &[(&str, Role, Centre, Answer)] = &[
     ("POST /v1/accounts/{id}/password",   Counsellor, Other,  Forbidden),
     ("POST /v1/accounts/{id}/password",   Outreach,   Own,    Forbidden),
     ("POST /v1/accounts/{id}/password",   Outreach,   Other,  Forbidden),
+    ("PATCH /v1/centre",                  Admin,      Own,    Shows),
+    ("PATCH /v1/centre",                  Admin,      Other,  LeavesOut),
+    ("PATCH /v1/centre",                  Counsellor, Own,    Forbidden),
+    ("PATCH /v1/centre",                  Counsellor, Other,  Forbidden),
+    ("PATCH /v1/centre",                  Outreach,   Own,    Forbidden),
+    ("PATCH /v1/centre",                  Outreach,   Other,  Forbidden),
     ("GET /v1/audit",                     Admin,      Own,    Shows),
     ("GET /v1/audit",                     Admin,      Other,  LeavesOut),
     ("GET /v1/audit",                     Counsellor, Own,    Forbidden),
@@ -205,6 +214,17 @@ impl World {
                 .await,
                 account.to_string(),
             ),
+            "PATCH /v1/centre" => {
+                let body = match centre {
+                    Own => json!({"lock_minutes": 7}),
+                    Other => json!({"id": side.centre, "lock_minutes": 9}),
+                };
+                (
+                    app.send(Method::PATCH, "/api/v1/centre", Some(token), Some(body))
+                        .await,
+                    side.centre.to_string(),
+                )
+            }
             "GET /v1/audit" => (
                 app.send(Method::GET, "/api/v1/audit?limit=1000", Some(token), None)
                     .await,
@@ -277,7 +297,8 @@ async fn every_route_naming_a_resource_reaches_the_own_centre_only() {
         }
     }
 
-    // And BLR is as it was: its case unedited, its account unrenamed, its password unchanged.
+    // And BLR is as it was: its case unedited, its account unrenamed, its password unchanged,
+    // its lock time its own.
     let app = &world.setup.app;
     let theirs = app.pull_all_as(&world.setup.other_admin.token).await;
     let case = &theirs[&world.other.case.id];
@@ -286,4 +307,5 @@ async fn every_route_naming_a_resource_reaches_the_own_centre_only() {
     let target = app.log_in("target.blr").await.account;
     assert_eq!(target.id, world.other.account);
     assert_eq!(target.display_name, "target.blr देवी");
+    assert_eq!(target.centre.lock_minutes, LockMinutes::DEFAULT.get());
 }

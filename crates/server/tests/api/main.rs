@@ -4,6 +4,7 @@
 mod audit;
 mod authorisation;
 mod binary;
+mod centre;
 mod centres;
 mod durability;
 mod headers;
@@ -12,5 +13,6 @@ mod meta;
 mod pull;
 mod push;
 mod pwa;
+mod refusals;
 mod session;
 mod setup;

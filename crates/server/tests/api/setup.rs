@@ -278,6 +278,10 @@ async fn a_database_from_before_accounts_keeps_its_centre_and_records_through_se
     let session = app.log_in(ADMIN).await;
     assert_eq!(session.account.centre.id.to_string(), centre);
     assert_eq!(session.account.centre.code, "DHR");
+    assert_eq!(
+        session.account.centre.lock_minutes,
+        sakhi_domain::LockMinutes::DEFAULT.get()
+    );
     let records = app.pull_all().await;
     assert_eq!(records[&case.id], case);
 }

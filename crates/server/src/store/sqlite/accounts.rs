@@ -2,19 +2,25 @@
 
 use super::{parse_id, parse_json, to_json};
 use crate::store::{
-    AccountChange, AccountError, AuditRecord, Authenticated, CentreId, Credentials, NewAccountRow,
-    NewCentreRow, NewSession, SetupOutcome, StoreError,
+    AccountChange, AccountError, AuditRecord, Authenticated, CentreChange, CentreId, Credentials,
+    NewAccountRow, NewCentreRow, NewSession, SessionCheck, SessionEnd, SetupOutcome, StoreError,
 };
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
-use sakhi_domain::{AccountId, DeviceId, RecordId, Role};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sakhi_domain::{AccountId, DeviceId, LockMinutes, RecordId, Role};
+use sqlx::{Executor, Sqlite, SqlitePool, Transaction};
 
 /// A session's last use is written at most this often, so that every pull does not write.
 const TOUCH_EVERY_MS: u64 = 60_000;
 
+/// An account's columns and then its centre's, in the order of [`CENTRE_COLUMNS`].
 const ACCOUNT_COLUMNS: &str = "SELECT a.id, a.username, a.display_name, a.role, a.disabled, \
-     a.created_at, c.id, c.code, c.name, c.district, c.state \
+     a.created_at, c.id, c.code, c.name, c.district, c.state, c.lock_minutes \
      FROM accounts a JOIN centres c ON c.id = a.centre_id";
+
+const CENTRE_COLUMNS: &str =
+    "SELECT c.id, c.code, c.name, c.district, c.state, c.lock_minutes FROM centres c";
+
+type CentreRow = (String, String, String, String, String, i64);
 
 type AccountRow = (
     String,
@@ -28,6 +34,7 @@ type AccountRow = (
     String,
     String,
     String,
+    i64,
 );
 
 fn account_of(row: AccountRow) -> Result<Account, StoreError> {
@@ -43,6 +50,7 @@ fn account_of(row: AccountRow) -> Result<Account, StoreError> {
         name,
         district,
         state,
+        lock_minutes,
     ) = row;
     Ok(Account {
         id: parse_id(&id, "account id")?,
@@ -50,17 +58,26 @@ fn account_of(row: AccountRow) -> Result<Account, StoreError> {
         display_name,
         role: Role::parse(&role)
             .ok_or_else(|| StoreError::Corrupt("a stored role is unknown".to_owned()))?,
-        centre: Centre {
-            id: parse_id(&centre, "centre id")?,
-            code,
-            name,
-            district,
-            state,
-            // Until centres keep the setting.
-            lock_minutes: sakhi_domain::LockMinutes::DEFAULT.get(),
-        },
+        centre: centre_of((centre, code, name, district, state, lock_minutes))?,
         disabled: disabled != 0,
         created_at: u64::try_from(created_at).unwrap_or(0),
+    })
+}
+
+fn centre_of(row: CentreRow) -> Result<Centre, StoreError> {
+    let (id, code, name, district, state, lock_minutes) = row;
+    // The table's CHECK holds the same bounds, so this fails only for a damaged database.
+    let lock_minutes = u32::try_from(lock_minutes)
+        .ok()
+        .and_then(|minutes| LockMinutes::parse(minutes).ok())
+        .ok_or_else(|| StoreError::Corrupt("a stored lock time is out of range".to_owned()))?;
+    Ok(Centre {
+        id: parse_id(&id, "centre id")?,
+        code,
+        name,
+        district,
+        state,
+        lock_minutes: lock_minutes.get(),
     })
 }
 
@@ -313,7 +330,7 @@ pub(super) async fn authenticate(
     token_hash: &str,
     now: u64,
     idle_ms: u64,
-) -> Result<Option<Authenticated>, StoreError> {
+) -> Result<SessionCheck, StoreError> {
     let mut tx = pool.begin().await?;
     let row: Option<(String, String, i64, i64, Option<i64>)> = sqlx::query_as(
         "SELECT account_id, device_id, last_used_at, expires_at, revoked_at
@@ -323,20 +340,31 @@ pub(super) async fn authenticate(
     .fetch_optional(&mut *tx)
     .await?;
     let Some((account_id, device, last_used, expires_at, revoked_at)) = row else {
-        return Ok(None);
+        return Ok(SessionCheck::Unknown);
     };
+    let Some(account) = account_by_id(&mut tx, &account_id).await? else {
+        return Ok(SessionCheck::Unknown);
+    };
+    tx.commit().await?;
+    let device = parse_id::<DeviceId>(&device, "device id")?;
     let last_used = u64::try_from(last_used).unwrap_or(0);
     let expires_at = u64::try_from(expires_at).unwrap_or(0);
-    if revoked_at.is_some() || now >= expires_at || now.saturating_sub(last_used) >= idle_ms {
-        return Ok(None);
-    }
-    let Some(account) = account_by_id(&mut tx, &account_id).await? else {
-        return Ok(None);
+    let ended = if revoked_at.is_some() {
+        Some(SessionEnd::Revoked)
+    } else if account.disabled {
+        Some(SessionEnd::Disabled)
+    } else if now >= expires_at || now.saturating_sub(last_used) >= idle_ms {
+        Some(SessionEnd::Expired)
+    } else {
+        None
     };
-    if account.disabled {
-        return Ok(None);
+    if let Some(why) = ended {
+        return Ok(SessionCheck::Ended {
+            account,
+            device,
+            why,
+        });
     }
-    tx.commit().await?;
     if now.saturating_sub(last_used) >= TOUCH_EVERY_MS {
         sqlx::query("UPDATE sessions SET last_used_at = ? WHERE token_hash = ?")
             .bind(millis(now))
@@ -344,10 +372,7 @@ pub(super) async fn authenticate(
             .execute(pool)
             .await?;
     }
-    Ok(Some(Authenticated {
-        account,
-        device: parse_id::<DeviceId>(&device, "device id")?,
-    }))
+    Ok(SessionCheck::Valid(Authenticated { account, device }))
 }
 
 pub(super) async fn revoke_session(
@@ -505,7 +530,40 @@ pub(super) async fn set_password(
     Ok(true)
 }
 
-pub(super) async fn audit(pool: &SqlitePool, entry: AuditRecord) -> Result<(), StoreError> {
+pub(super) async fn update_centre(
+    pool: &SqlitePool,
+    centre: CentreId,
+    change: CentreChange,
+    entry: AuditRecord,
+) -> Result<Centre, StoreError> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let id = centre.to_string();
+    if let Some(minutes) = change.lock_minutes {
+        sqlx::query("UPDATE centres SET lock_minutes = ? WHERE id = ?")
+            .bind(i64::from(minutes.get()))
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let row: Option<CentreRow> = sqlx::query_as(&format!("{CENTRE_COLUMNS} WHERE c.id = ?"))
+        .bind(&id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let changed = row
+        .map(centre_of)
+        .transpose()?
+        .ok_or(StoreError::UnknownCentre(centre))?;
+    audit(&mut *tx, entry).await?;
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// Appends to the audit log, through the pool or inside a caller's transaction, so that the row
+/// of a write commits with it or not at all.
+pub(super) async fn audit<'e, E>(executor: E, entry: AuditRecord) -> Result<(), StoreError>
+where
+    E: Executor<'e, Database = Sqlite>,
+{
     sqlx::query(
         "INSERT INTO audit
          (at, centre_id, account_id, username, device_id, address, action, outcome, records, detail)
@@ -521,7 +579,7 @@ pub(super) async fn audit(pool: &SqlitePool, entry: AuditRecord) -> Result<(), S
     .bind(entry.outcome)
     .bind(to_json(&entry.records)?)
     .bind(entry.detail)
-    .execute(pool)
+    .execute(executor)
     .await?;
     Ok(())
 }

@@ -1,0 +1,42 @@
+//! A centre's own settings, changed by its administrators.
+
+use super::json_body;
+use crate::app::AppState;
+use crate::auth::Administrator;
+use crate::error::AppError;
+use crate::store::{CentreChange, Store};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use sakhi_domain::LockMinutes;
+use sakhi_domain::wire::account::{Centre, CentrePatch};
+
+/// `PATCH /api/v1/centre`: 200 with the administrator's centre as changed. A value outside its
+/// rule is refused 400 with the rule's code, and nothing changes. The path names no centre: an
+/// administrator has only her own to change, so another centre cannot even be aimed at.
+pub async fn update<S: Store>(
+    State(state): State<AppState<S>>,
+    Administrator(admin): Administrator,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Centre>, AppError> {
+    let patch: CentrePatch = json_body(body)?;
+    let change = CentreChange {
+        lock_minutes: patch.lock_minutes.map(LockMinutes::parse).transpose()?,
+    };
+    let mut entry = admin.audit("centre_update", "ok");
+    entry.detail = Some(describe(&change));
+    let centre = state
+        .store
+        .update_centre(admin.account.centre.id, change, entry)
+        .await?;
+    Ok(Json(centre))
+}
+
+/// The audit log's words for a change: the settings and their new values.
+fn describe(change: &CentreChange) -> String {
+    match change.lock_minutes {
+        Some(minutes) => format!("lock_minutes={}", minutes.get()),
+        None => "no setting given".to_owned(),
+    }
+}
