@@ -1,9 +1,10 @@
 //! `sakhi-server`: reads the settings, binds the port and serves until SIGTERM or Ctrl-C; or, as
-//! `sakhi-server centre add`, prints a one-time code to set up one more centre.
+//! `sakhi-server centre add`, prints a one-time code to set up one more centre; or backs up or
+//! restores the SQLite database.
 
 use anyhow::Context;
 use clap::Parser;
-use sakhi_server::{CentreCommand, Cli, Command, Settings, add_centre_code, serve};
+use sakhi_server::{CentreCommand, Cli, Command, Settings, add_centre_code, backup, serve};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -19,12 +20,37 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = Settings::load(&cli, |name| std::env::var(name).ok())
         .context("Failed to load the settings")?;
-    if let Some(Command::Centre(CentreCommand::Add)) = cli.command {
-        let lines = add_centre_code(&settings)
-            .await
-            .context("Failed to make a setup code for a new centre")?;
-        println!("{lines}");
-        return Ok(());
+    match &cli.command {
+        Some(Command::Centre(CentreCommand::Add)) => {
+            let lines = add_centre_code(&settings)
+                .await
+                .context("Failed to make a setup code for a new centre")?;
+            println!("{lines}");
+            return Ok(());
+        }
+        Some(Command::Backup { file }) => {
+            let bytes = backup::backup(&settings.database_url, file)
+                .await
+                .context("The backup failed")?;
+            println!("Backed up to {} ({bytes} bytes), checked.", file.display());
+            return Ok(());
+        }
+        Some(Command::Restore { file }) => {
+            let restored =
+                backup::restore(&settings.database_url, file, sakhi_server::auth::now_ms())
+                    .await
+                    .context("The restore failed")?;
+            println!(
+                "Restored from {} with the new epoch {}: phones will send again what it lacks, and everyone logs in again.",
+                file.display(),
+                restored.epoch
+            );
+            if let Some(kept) = restored.kept {
+                println!("The database it replaced is kept at {}.", kept.display());
+            }
+            return Ok(());
+        }
+        None => {}
     }
     let listener = TcpListener::bind((settings.address, settings.port))
         .await

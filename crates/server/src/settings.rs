@@ -128,6 +128,18 @@ pub enum Command {
     /// Centres of this server
     #[command(subcommand)]
     Centre(CentreCommand),
+    /// Writes a consistent copy of the live SQLite database to FILE (a new file), while the server
+    /// runs
+    Backup {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Replaces the stopped server's SQLite database with the backup FILE, with a new epoch so that
+    /// phones send again what it lacks; the replaced database is kept beside it
+    Restore {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Clone, Debug, clap::Subcommand)]

@@ -58,6 +58,10 @@ impl SqliteStore {
         let connections = if in_memory { 1 } else { 8 };
         let pool = SqlitePoolOptions::new()
             .max_connections(connections)
+            // One connection always open, even idle: while it is, SQLite keeps the write-ahead
+            // log, which is how `sakhi-server restore` knows a server still uses the file.
+            .min_connections(1)
+            .max_lifetime(None)
             .connect_with(options)
             .await
             .map_err(StoreError::Open)?;

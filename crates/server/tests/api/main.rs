@@ -3,12 +3,14 @@
 
 mod audit;
 mod authorisation;
+mod backup;
 mod binary;
 mod centre;
 mod centres;
 mod durability;
 mod headers;
 mod helpers;
+mod kill;
 mod meta;
 mod pull;
 mod push;
