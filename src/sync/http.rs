@@ -7,12 +7,46 @@ use sakhi_domain::wire::ErrorBody;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, RequestCache, RequestInit, Response};
 
 /// How long one request may take, answer included, before it is given up and retried later.
 const TIME_LIMIT: Duration = Duration::from_secs(60);
+
+/// Bodies shorter than this go as they are: gzip's header would eat what it saves.
+const GZIP_FROM_BYTES: usize = 1024;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The browser's own gzip (`CompressionStream`), bound here because `web-sys` counts it among
+    /// its unstable APIs; no compressor need be compiled into the app.
+    #[wasm_bindgen(js_name = CompressionStream)]
+    type GzipStream;
+    #[wasm_bindgen(constructor, js_class = "CompressionStream", catch)]
+    fn new(format: &str) -> Result<GzipStream, JsValue>;
+    #[wasm_bindgen(method, getter)]
+    fn readable(this: &GzipStream) -> web_sys::ReadableStream;
+    #[wasm_bindgen(method, getter)]
+    fn writable(this: &GzipStream) -> web_sys::WritableStream;
+}
+
+/// `body` gzipped, when it is long enough to gain; `None` sends it as it is (also where the
+/// browser cannot compress).
+async fn gzip_if_worth_it(body: &str) -> Option<js_sys::Uint8Array> {
+    if body.len() < GZIP_FROM_BYTES {
+        return None;
+    }
+    let parts = js_sys::Array::of1(&JsValue::from_str(body));
+    let blob = web_sys::Blob::new_with_str_sequence(&parts).ok()?;
+    let gzip = GzipStream::new("gzip").ok()?;
+    let pair = web_sys::ReadableWritablePair::new(&gzip.readable(), &gzip.writable());
+    let packed = blob.stream().pipe_through(&pair);
+    let response = Response::new_with_opt_readable_stream(Some(&packed)).ok()?;
+    let bytes = JsFuture::from(response.array_buffer().ok()?).await.ok()?;
+    Some(js_sys::Uint8Array::new(&bytes))
+}
 
 /// The server's answer to a request that reached it.
 pub struct Answer {
@@ -85,7 +119,15 @@ pub async fn call(
         headers
             .set("content-type", "application/json")
             .map_err(|_| SyncError::Unreachable)?;
-        init.set_body(&JsValue::from_str(body));
+        match gzip_if_worth_it(body).await {
+            Some(packed) => {
+                headers
+                    .set("content-encoding", "gzip")
+                    .map_err(|_| SyncError::Unreachable)?;
+                init.set_body(&packed);
+            }
+            None => init.set_body(&JsValue::from_str(body)),
+        }
     }
     init.set_headers(&headers);
     // Sync data must come from the server, never from an HTTP cache on the way.

@@ -1,5 +1,6 @@
 // Changes the server refuses stay on the phone and are shown to the worker with the reason.
 import { expect, test } from "@playwright/test";
+import { gunzipSync } from "node:zlib";
 import { workers } from "./accounts.mjs";
 import { hindi, logIn, openDevice, registerCase, syncBadge, unlock } from "./phone.mjs";
 
@@ -10,11 +11,16 @@ test("changes the server refuses are kept and shown with its reason, the rest ar
   const { page } = phone;
   // The real server accepts every change this app makes; a server of another version might not.
   // This one refuses the phone number and passes everything else on to the real server.
+  let gzipped = 0;
   await page.route("**/api/v1/sync/push", async (route) => {
-    const request = route.request().postDataJSON();
+    // Pushes go gzipped, as on 2G every byte counts.
+    const headers = { ...route.request().headers() };
+    if (headers["content-encoding"] === "gzip") gzipped++;
+    delete headers["content-encoding"];
+    const request = JSON.parse(gunzipSync(route.request().postDataBuffer()).toString("utf8"));
     const phoneChanges = request.changes.filter((change) => change.field === "phone");
     const rest = { ...request, changes: request.changes.filter((c) => c.field !== "phone") };
-    const answer = await route.fetch({ postData: JSON.stringify(rest) });
+    const answer = await route.fetch({ headers, postData: JSON.stringify(rest) });
     const body = await answer.json();
     for (const change of phoneChanges) {
       body.results.push({
@@ -41,6 +47,7 @@ test("changes the server refuses are kept and shown with its reason, the rest ar
   const refused = page.getByRole("region", { name: "Refused by the server" });
   await expect(refused).toBeVisible();
   await expect(refused).toContainText("phone is not a phone number");
+  expect(gzipped).toBeGreaterThan(0);
 
   // Still there after a restart, and in Hindi too.
   await page.reload();

@@ -25,6 +25,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get, patch, post};
 use sakhi_domain::wire::account::MAX_ACCOUNT_BODY_BYTES;
 use sakhi_domain::wire::{Health, MAX_PUSH_BYTES, PROTOCOL};
+use tower_http::compression::CompressionLayer;
+use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// One route of the API: a method and a path under `/api`, in axum's (and OpenAPI's) syntax.
@@ -99,6 +101,11 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
+        // On 2G every byte counts: answers are gzipped for clients that accept it, and a push may
+        // come gzipped (`Content-Encoding: gzip`). Each route's body limit counts the bytes after
+        // decompression, so a small compressed body cannot unpack into a huge one.
+        .layer(CompressionLayer::new())
+        .layer(RequestDecompressionLayer::new())
         .with_state(state)
 }
 

@@ -7,6 +7,7 @@ mod backup;
 mod binary;
 mod centre;
 mod centres;
+mod compression;
 mod durability;
 mod headers;
 mod helpers;
