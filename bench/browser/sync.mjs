@@ -8,6 +8,7 @@
 // Both talk through a counting proxy, which gives the bytes on the wire both ways until the end.
 import { build } from "esbuild";
 import { readFileSync } from "node:fs";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import {
   emit,
@@ -49,6 +50,112 @@ export async function sync(config) {
   };
   emit({ ...common, figure: `send ${config.cases} unsent cases until all acknowledged`, unit: "ms", sakhi: results.sakhi.ms, baseline: results.pouch.ms });
   emit({ ...common, figure: `bytes on the wire sending ${config.cases} cases (both ways)`, unit: "bytes", sakhi: results.sakhi.bytes, baseline: results.pouch.bytes });
+
+  // Over an emulated 2G link, against the floor of the changes themselves, gzipped.
+  const over2g = { ms: [], bytes: [], floor: [] };
+  for (const { timed, index } of schedule(config)) {
+    const { ms, bytes, floor } = await sakhiOver2g(config.sakhi_servers_2g[index], config.cases_2g, config.two_g_bits_per_second);
+    say(`sync ${config.cases_2g} cases over 2G: ${ms.toFixed(0)} ms, ${bytes} bytes, changes gzipped ${floor} bytes${timed ? "" : " (warm-up)"}`);
+    if (timed) {
+      over2g.ms.push(ms);
+      over2g.bytes.push(bytes);
+      over2g.floor.push(floor);
+    }
+  }
+  const at2g = {
+    benchmark: "sync over 2G",
+    higher_is_better: false,
+    baseline_name: "the changes as JSON, gzip -9",
+  };
+  emit({
+    ...at2g,
+    figure: `${config.cases_2g} unsent cases at 250 kbit/s, 300 ms: until pushed and pulled (time / floor's transfer time)`,
+    unit: "ms",
+    sakhi: over2g.ms,
+    baseline: over2g.floor.map((bytes) => (bytes * 8 * 1000) / config.two_g_bits_per_second),
+  });
+  emit({
+    ...at2g,
+    figure: `${config.cases_2g} unsent cases at 250 kbit/s: bytes on the wire, both ways`,
+    unit: "bytes",
+    sakhi: over2g.bytes,
+    baseline: over2g.floor,
+  });
+}
+
+/**
+ * One device with `cases` unsent cases comes online over an emulated 2G link (Chromium's network
+ * emulation: 300 ms round trips, `bitsPerSecond` each way) and syncs until its push is all
+ * acknowledged and the pull that follows has ended. Returns the time, the bytes on the wire both
+ * ways (headers and all), and the floor: every change it pushed, as one JSON array, gzip -9.
+ */
+async function sakhiOver2g({ url: server, setup_code }, cases, bitsPerSecond) {
+  await setUpBench(server, setup_code);
+  const proxy = await countingProxy(Number(new URL(server).port));
+  const origin = `http://localhost:${proxy.port}`;
+  const device = await openDevice("sync-2g");
+  const { context, page } = device;
+  try {
+    await logInThroughApp(page, origin);
+    await page.route("**/api/**", (route) => route.abort());
+    await seedStore(page, origin, "unsent", cases);
+    await page.goto(`${origin}/`);
+    await unlockThroughApp(page);
+    const waiting = `Waiting to send: ${cases * 6}`;
+    await page.waitForFunction((text) => document.querySelector('header [role="status"]')?.textContent === text, waiting, {
+      timeout: 120_000,
+    });
+    await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 60_000 });
+
+    // What the phone pushes, as it pushes it; and the moment the last pull page arrives.
+    const pushed = new Map();
+    let pulledAt = 0;
+    let started = Date.now();
+    page.on("request", (request) => {
+      // SAKHI_BENCH_TRACE=1 shows each request's moment, to see where the time goes.
+      if (process.env.SAKHI_BENCH_TRACE) say(`${Date.now() - started} ms: ${request.method()} ${request.url()}`);
+      if (!request.url().includes("/api/v1/sync/push")) return;
+      const body = request.postDataBuffer();
+      const json = request.headers()["content-encoding"] === "gzip" ? gunzipSync(body) : body;
+      // A push sent again (its answer lost) counts once: the floor is each change once.
+      for (const change of JSON.parse(json.toString("utf8")).changes) pushed.set(change.id, change);
+    });
+    page.on("requestfinished", async (request) => {
+      if (!request.url().includes("/api/v1/sync/pull")) return;
+      const answer = await request.response();
+      if (answer && !(await answer.json()).more) pulledAt = Date.now();
+    });
+
+    await context.setOffline(true);
+    await page.unroute("**/api/**");
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false,
+      latency: 300,
+      downloadThroughput: bitsPerSecond / 8,
+      uploadThroughput: bitsPerSecond / 8,
+    });
+    proxy.start();
+    started = Date.now();
+    await context.setOffline(false);
+    await page.waitForFunction(() => /All changes sent/.test(document.querySelector('header [role="status"]')?.textContent ?? ""), null, {
+      timeout: 600_000,
+      polling: 100,
+    });
+    const sentAt = Date.now();
+    while (pulledAt < sentAt) {
+      if (Date.now() - sentAt > 120_000) throw new Error("no pull ended after the push");
+      await new Promise((ok) => setTimeout(ok, 50));
+    }
+    if (pushed.size < cases * 6) throw new Error(`the phone pushed ${pushed.size} of ${cases * 6} changes`);
+    if (device.errors.length) throw new Error(`page errors: ${device.errors.join("; ")}`);
+    const floor = gzipSync(JSON.stringify([...pushed.values()]), { level: 9 }).length;
+    return { ms: pulledAt - started, bytes: proxy.bytesUntil(pulledAt), floor };
+  } finally {
+    await device.close();
+    await proxy.close();
+  }
 }
 
 /** One Sakhi device: logged in, filled while the API is unreachable, then brought online. */

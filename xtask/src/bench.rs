@@ -32,6 +32,8 @@ pub struct Options {
     pub runs: usize,
     pub listed_cases: usize,
     pub synced_cases: usize,
+    /// Cases a device sends over the emulated 2G link.
+    pub cases_over_2g: usize,
     /// Only the benchmarks whose name contains this (`--only`), for working on one of them.
     pub only: Option<String>,
 }
@@ -67,6 +69,7 @@ impl Options {
             runs,
             listed_cases: if quick { 200 } else { 10_000 },
             synced_cases: if quick { 50 } else { 1_000 },
+            cases_over_2g: if quick { 20 } else { 500 },
             only,
         })
     }

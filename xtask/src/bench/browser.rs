@@ -107,20 +107,29 @@ pub fn sync(setup: &Setup, options: &Options, root: &Path) -> Result<Vec<Figure>
     let servers = (0..runs)
         .map(|run| setup.sakhi_server(&setup.site, &format!("sync-{run}")))
         .collect::<Result<Vec<_>>>()?;
+    let servers_2g = (0..runs)
+        .map(|run| setup.sakhi_server(&setup.site, &format!("sync-2g-{run}")))
+        .collect::<Result<Vec<_>>>()?;
     let pouch = Server::pouchdb(root, &setup.scratch.join("pouchdb"))?;
     let config = json!({
         "sakhi_servers": servers
             .iter()
             .map(|s| json!({ "url": s.url, "setup_code": s.setup_code }))
             .collect::<Vec<_>>(),
+        "sakhi_servers_2g": servers_2g
+            .iter()
+            .map(|s| json!({ "url": s.url, "setup_code": s.setup_code }))
+            .collect::<Vec<_>>(),
         "pouch": pouch.url,
         "documents": documents,
         "cases": cases,
+        "cases_2g": options.cases_over_2g,
+        "two_g_bits_per_second": TWO_G_BITS_PER_SECOND,
         "runs": options.runs,
         "quick": options.quick,
     });
     let mut figures = node("sync", &config)?;
-    for server in servers {
+    for server in servers.into_iter().chain(servers_2g) {
         server.stop()?;
     }
     pouch.stop()?;
