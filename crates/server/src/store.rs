@@ -4,6 +4,7 @@
 //! The rules of a push (what is acknowledged again, what is refused, what is applied) live in
 //! [`rules`], shared by every backend; a backend only reads and writes.
 
+pub mod batch;
 pub mod rules;
 pub mod sqlite;
 

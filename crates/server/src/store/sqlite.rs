@@ -2,22 +2,21 @@
 
 mod accounts;
 
-use super::rules::{self, Earlier, Existing, Verdict};
+use super::batch::{self, Judged, Stored, StoredChange, StoredRecord};
 use super::{
     AccountChange, AccountError, AuditRecord, CentreChange, CentreId, Credentials, NewAccountRow,
     NewCentreRow, NewSession, Page, Pushed, Scope, SessionCheck, SetupOutcome, Store, StoreError,
 };
 use sakhi_domain::schema::ASSIGNED_TO;
+use sakhi_domain::wire::Cursor;
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
-use sakhi_domain::wire::{ChangeResult, Cursor};
-use sakhi_domain::{AccountId, Change, ChangeId, DeviceId, Epoch, Kind, Record, RecordId};
+use sakhi_domain::{AccountId, Change, DeviceId, Epoch, Record};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Sqlite, Transaction};
-use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -153,27 +152,19 @@ impl Store for SqliteStore {
         // IMMEDIATE takes the write lock now: a deferred transaction that read first could not
         // upgrade to a writer once another push had committed, and would fail instead of waiting.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        if let Some(refused) = refusal(&mut tx, scope, changes).await? {
+        let stored = stored(&mut tx, changes).await?;
+        if let Some(refused) = batch::refusal(scope, changes, &stored) {
             // Nothing of the batch has been written: only the row saying it was refused commits.
             let entry = audit.of_push(&refused, Vec::new(), changes.len());
             accounts::audit(&mut *tx, entry).await?;
             tx.commit().await?;
             return Ok(refused);
         }
-        let mut batch = Batch::start(&mut tx, scope).await?;
-        let mut results = Vec::with_capacity(changes.len());
-        for change in changes {
-            let verdict = batch.judge(&mut tx, change).await?;
-            if let Verdict::Apply(kind) = verdict {
-                batch.apply(change, kind);
-            }
-            results.push(ChangeResult {
-                change: change.id,
-                outcome: verdict.outcome(),
-            });
-        }
-        let changed = batch.write(&mut tx, device).await?;
-        let pushed = Pushed::Applied(results);
+        let first_seq = centre_seq(&mut tx, scope.centre).await?;
+        let judged = batch::judge(scope, first_seq, changes, stored);
+        write(&mut tx, scope, device, &judged).await?;
+        let changed = judged.changed();
+        let pushed = Pushed::Applied(judged.results);
         let entry = audit.of_push(&pushed, changed, changes.len());
         accounts::audit(&mut *tx, entry).await?;
         // With synchronous=FULL the commit returns only once the WAL is on disk.
@@ -319,225 +310,111 @@ impl Store for SqliteStore {
     }
 }
 
-/// Whether a push must be refused whole: some record it edits exists in another centre, or, for
-/// an outreach worker, is neither hers nor assigned to her. Records made new by the push are hers.
-async fn refusal(
+/// Reads what is stored under the ids a batch names.
+async fn stored(
+    tx: &mut Transaction<'_, Sqlite>,
+    changes: &[Change],
+) -> Result<Stored, StoreError> {
+    let mut stored = Stored::default();
+    for id in batch::change_ids(changes) {
+        let row: Option<(String, String)> =
+            sqlx::query_as("SELECT centre_id, body FROM changes WHERE id = ?")
+                .bind(id.to_string())
+                .fetch_optional(&mut **tx)
+                .await?;
+        if let Some((centre, body)) = row {
+            let found = StoredChange {
+                centre: parse_id(&centre, "centre id")?,
+                change: parse_json(&body, "change")?,
+            };
+            stored.changes.insert(id, found);
+        }
+    }
+    for id in batch::record_ids(changes) {
+        let row: Option<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT centre_id, body, created_by, assigned_to FROM records WHERE id = ?",
+        )
+        .bind(id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some((centre, body, created_by, assigned_to)) = row {
+            let found = StoredRecord {
+                centre: parse_id(&centre, "centre id")?,
+                record: parse_json(&body, "record")?,
+                created_by,
+                assigned_to,
+            };
+            stored.records.insert(id, found);
+        }
+    }
+    Ok(stored)
+}
+
+/// The centre's sequence counter as it stands.
+async fn centre_seq(tx: &mut Transaction<'_, Sqlite>, centre: CentreId) -> Result<i64, StoreError> {
+    let seq: Option<i64> = sqlx::query_scalar("SELECT seq FROM centres WHERE id = ?")
+        .bind(centre.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    seq.ok_or(StoreError::UnknownCentre(centre))
+}
+
+/// Writes what a judged batch changed: its records, its applied changes and the new counter.
+async fn write(
     tx: &mut Transaction<'_, Sqlite>,
     scope: Scope,
-    changes: &[Change],
-) -> Result<Option<Pushed>, StoreError> {
-    let mut seen = std::collections::HashSet::new();
-    let mut refused = Vec::new();
-    let mut other_centre = false;
+    device: DeviceId,
+    judged: &Judged,
+) -> Result<(), StoreError> {
+    if judged.applied.is_empty() {
+        return Ok(());
+    }
+    let now = now_millis();
     let centre = scope.centre.to_string();
     let account = scope.account.to_string();
-    for change in changes {
-        if !seen.insert(change.record) {
-            continue;
-        }
-        let row: Option<(String, Option<String>, Option<String>)> =
-            sqlx::query_as("SELECT centre_id, created_by, assigned_to FROM records WHERE id = ?")
-                .bind(change.record.to_string())
-                .fetch_optional(&mut **tx)
-                .await?;
-        let Some((owner, created_by, assigned_to)) = row else {
-            continue;
-        };
-        if owner != centre {
-            other_centre = true;
-            refused.push(change.record);
-        } else if scope.only_own
-            && created_by.as_deref() != Some(&account)
-            && assigned_to.as_deref() != Some(&account)
-        {
-            refused.push(change.record);
-        }
+    for written in &judged.records {
+        let record = &written.record;
+        sqlx::query(
+            "INSERT INTO records
+             (id, centre_id, kind, body, seq, updated_at, created_by, assigned_to)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE
+             SET body = excluded.body, seq = excluded.seq, updated_at = excluded.updated_at,
+                 assigned_to = excluded.assigned_to",
+        )
+        .bind(record.id.to_string())
+        .bind(&centre)
+        .bind(record.kind.as_str())
+        .bind(to_json(record)?)
+        .bind(written.seq)
+        .bind(now)
+        .bind(&account)
+        .bind(record.text(ASSIGNED_TO))
+        .execute(&mut **tx)
+        .await?;
     }
-    Ok((!refused.is_empty()).then_some(Pushed::Refused {
-        records: refused,
-        other_centre,
-    }))
-}
-
-/// One push's work in progress: records changed so far, held in memory and written once at the
-/// end, and the centre's sequence counter.
-struct Batch {
-    centre: CentreId,
-    centre_text: String,
-    /// The pushing account, recorded as the creator of records this batch makes.
-    account_text: String,
-    /// The counter as this batch found it: records with a later number were changed by it.
-    first_seq: i64,
-    seq: i64,
-    /// Records this batch read or changed, with their sequence numbers.
-    touched: HashMap<RecordId, (Record, i64)>,
-    /// Changes applied, with their sequence numbers, in order.
-    applied: Vec<(Change, i64)>,
-    /// Where each applied change sits in `applied`, to recognise one sent twice in a batch.
-    applied_ids: HashMap<ChangeId, usize>,
-}
-
-impl Batch {
-    async fn start(tx: &mut Transaction<'_, Sqlite>, scope: Scope) -> Result<Self, StoreError> {
-        let centre = scope.centre;
-        let centre_text = centre.to_string();
-        let seq: Option<i64> = sqlx::query_scalar("SELECT seq FROM centres WHERE id = ?")
-            .bind(&centre_text)
-            .fetch_optional(&mut **tx)
-            .await?;
-        let seq = seq.ok_or(StoreError::UnknownCentre(centre))?;
-        Ok(Self {
-            centre,
-            centre_text,
-            account_text: scope.account.to_string(),
-            first_seq: seq,
-            seq,
-            touched: HashMap::new(),
-            applied: Vec::new(),
-            applied_ids: HashMap::new(),
-        })
+    let device = device.to_string();
+    for (change, seq) in &judged.applied {
+        sqlx::query(
+            "INSERT INTO changes (id, record_id, centre_id, device_id, seq, body, received_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(change.id.to_string())
+        .bind(change.record.to_string())
+        .bind(&centre)
+        .bind(&device)
+        .bind(seq)
+        .bind(to_json(change)?)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
     }
-
-    async fn judge(
-        &mut self,
-        tx: &mut Transaction<'_, Sqlite>,
-        change: &Change,
-    ) -> Result<Verdict, StoreError> {
-        let earlier = match self.applied_ids.get(&change.id) {
-            Some(&at) => Some((self.centre, self.applied[at].0.clone())),
-            None => {
-                let row: Option<(String, String)> =
-                    sqlx::query_as("SELECT centre_id, body FROM changes WHERE id = ?")
-                        .bind(change.id.to_string())
-                        .fetch_optional(&mut **tx)
-                        .await?;
-                match row {
-                    Some((centre, body)) => Some((
-                        parse_id::<CentreId>(&centre, "centre id")?,
-                        parse_json::<Change>(&body, "change")?,
-                    )),
-                    None => None,
-                }
-            }
-        };
-        let existing = self.existing(tx, change.record).await?;
-        Ok(rules::judge(
-            self.centre,
-            change,
-            earlier.as_ref().map(|(centre, change)| Earlier {
-                centre: *centre,
-                change,
-            }),
-            existing,
-        ))
-    }
-
-    /// The record a change edits, as this batch left it or as stored. A stored record is loaded
-    /// into the batch, so that applying to it needs no second read.
-    async fn existing(
-        &mut self,
-        tx: &mut Transaction<'_, Sqlite>,
-        record: RecordId,
-    ) -> Result<Option<Existing>, StoreError> {
-        if let Some((stored, _)) = self.touched.get(&record) {
-            return Ok(Some(Existing {
-                centre: self.centre,
-                kind: stored.kind,
-            }));
-        }
-        let row: Option<(String, String, i64)> =
-            sqlx::query_as("SELECT centre_id, body, seq FROM records WHERE id = ?")
-                .bind(record.to_string())
-                .fetch_optional(&mut **tx)
-                .await?;
-        let Some((centre, body, seq)) = row else {
-            return Ok(None);
-        };
-        let centre = parse_id::<CentreId>(&centre, "centre id")?;
-        let stored = parse_json::<Record>(&body, "record")?;
-        let existing = Existing {
-            centre,
-            kind: stored.kind,
-        };
-        if centre == self.centre {
-            self.touched.insert(record, (stored, seq));
-        }
-        Ok(Some(existing))
-    }
-
-    fn apply(&mut self, change: &Change, kind: Kind) {
-        self.seq += 1;
-        let (record, seq) = self
-            .touched
-            .entry(change.record)
-            .or_insert_with(|| (Record::new(change.record, kind), 0));
-        record.apply(change);
-        *seq = self.seq;
-        self.applied_ids.insert(change.id, self.applied.len());
-        self.applied.push((change.clone(), self.seq));
-    }
-
-    /// Writes the changed records, the applied changes and the new counter, and answers which
-    /// records changed, in id order.
-    async fn write(
-        self,
-        tx: &mut Transaction<'_, Sqlite>,
-        device: DeviceId,
-    ) -> Result<Vec<RecordId>, StoreError> {
-        if self.applied.is_empty() {
-            return Ok(Vec::new());
-        }
-        let now = now_millis();
-        let changed: Vec<_> = self
-            .touched
-            .values()
-            .filter(|(_, seq)| *seq > self.first_seq)
-            .collect();
-        for (record, seq) in &changed {
-            sqlx::query(
-                "INSERT INTO records
-                 (id, centre_id, kind, body, seq, updated_at, created_by, assigned_to)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (id) DO UPDATE
-                 SET body = excluded.body, seq = excluded.seq, updated_at = excluded.updated_at,
-                     assigned_to = excluded.assigned_to",
-            )
-            .bind(record.id.to_string())
-            .bind(&self.centre_text)
-            .bind(record.kind.as_str())
-            .bind(to_json(record)?)
-            .bind(seq)
-            .bind(now)
-            .bind(&self.account_text)
-            .bind(record.text(ASSIGNED_TO))
-            .execute(&mut **tx)
-            .await?;
-        }
-        let device = device.to_string();
-        for (change, seq) in &self.applied {
-            sqlx::query(
-                "INSERT INTO changes (id, record_id, centre_id, device_id, seq, body, received_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(change.id.to_string())
-            .bind(change.record.to_string())
-            .bind(&self.centre_text)
-            .bind(&device)
-            .bind(seq)
-            .bind(to_json(change)?)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-        }
-        sqlx::query("UPDATE centres SET seq = ? WHERE id = ?")
-            .bind(self.seq)
-            .bind(&self.centre_text)
-            .execute(&mut **tx)
-            .await?;
-        let mut ids: Vec<_> = changed.iter().map(|(record, _)| record.id).collect();
-        ids.sort_unstable();
-        Ok(ids)
-    }
+    sqlx::query("UPDATE centres SET seq = ? WHERE id = ?")
+        .bind(judged.last_seq)
+        .bind(&centre)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 pub(crate) fn now_millis() -> i64 {
@@ -572,7 +449,8 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, StoreError> {
 mod tests {
     use super::*;
     use sakhi_domain::Clock;
-    use sakhi_domain::wire::Outcome;
+    use sakhi_domain::wire::{ChangeResult, Outcome};
+    use sakhi_domain::{Kind, RecordId};
     use serde_json::json;
 
     /// A centre made straight in the database, and a counsellor's scope over it.
