@@ -1,6 +1,6 @@
 //! Pulling: pages in sequence order that never skip a change, and merges devices agree on.
 
-use crate::helpers::{TestApp, is_accepted, now, spawn_app};
+use crate::helpers::{Backend, TestApp, is_accepted, now, spawn_app};
 use reqwest::StatusCode;
 use sakhi_domain::wire::{Cursor, ErrorBody, MAX_PULL_LIMIT, MAX_PUSH_CHANGES};
 use sakhi_domain::{Clock, DeviceId, Kind, Record, RecordId};
@@ -21,9 +21,9 @@ async fn push_cases(app: &TestApp, count: usize) -> Vec<Record> {
     cases
 }
 
-#[tokio::test]
-async fn pages_follow_each_other_with_cursor_and_more_until_everything_is_read() {
-    let app = spawn_app().await;
+on_each_backend!(pages_follow_each_other_with_cursor_and_more_until_everything_is_read);
+async fn pages_follow_each_other_with_cursor_and_more_until_everything_is_read(backend: Backend) {
+    let app = spawn_app(backend).await;
     let cases = push_cases(&app, 17).await;
 
     let mut cursor = Cursor(0);
@@ -50,9 +50,9 @@ async fn pages_follow_each_other_with_cursor_and_more_until_everything_is_read()
     assert_eq!(after_the_end.cursor, cursor);
 }
 
-#[tokio::test]
-async fn a_record_changed_again_moves_to_the_end_of_the_sequence() {
-    let app = spawn_app().await;
+on_each_backend!(a_record_changed_again_moves_to_the_end_of_the_sequence);
+async fn a_record_changed_again_moves_to_the_end_of_the_sequence(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut phone = Clock::new(DeviceId::new());
     let mut first = Record::new(RecordId::new(), Kind::Case);
     let mut second = Record::new(RecordId::new(), Kind::Case);
@@ -70,9 +70,9 @@ async fn a_record_changed_again_moves_to_the_end_of_the_sequence() {
     assert_eq!(everything, [second, first]);
 }
 
-#[tokio::test]
-async fn the_limit_is_held_between_one_and_the_maximum() {
-    let app = spawn_app().await;
+on_each_backend!(the_limit_is_held_between_one_and_the_maximum);
+async fn the_limit_is_held_between_one_and_the_maximum(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut phone = Clock::new(DeviceId::new());
     let changes: Vec<_> = (0..=MAX_PULL_LIMIT)
         .map(|i| {
@@ -96,9 +96,9 @@ async fn the_limit_is_held_between_one_and_the_maximum() {
     assert!(!rest.more);
 }
 
-#[tokio::test]
-async fn an_invalid_pull_query_is_a_400() {
-    let app = spawn_app().await;
+on_each_backend!(an_invalid_pull_query_is_a_400);
+async fn an_invalid_pull_query_is_a_400(backend: Backend) {
+    let app = spawn_app(backend).await;
     for query in [
         "after=-1",
         "after=abc",
@@ -116,9 +116,11 @@ async fn an_invalid_pull_query_is_a_400() {
     assert_eq!(defaults.status(), StatusCode::OK);
 }
 
-#[tokio::test]
-async fn two_devices_editing_one_field_at_once_end_with_the_same_record_and_a_conflict() {
-    let app = spawn_app().await;
+on_each_backend!(two_devices_editing_one_field_at_once_end_with_the_same_record_and_a_conflict);
+async fn two_devices_editing_one_field_at_once_end_with_the_same_record_and_a_conflict(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
     let mut phone = Clock::new(DeviceId::new());
     let mut desk = Clock::new(DeviceId::new());
     let mut on_phone = Record::new(RecordId::new(), Kind::Case);
@@ -166,11 +168,11 @@ async fn two_devices_editing_one_field_at_once_end_with_the_same_record_and_a_co
     assert_eq!(losers, [json!("Rampura")], "nothing typed is dropped");
 }
 
-#[tokio::test]
-async fn a_pull_running_alongside_concurrent_pushes_never_skips_a_change() {
+on_each_backend!(a_pull_running_alongside_concurrent_pushes_never_skips_a_change);
+async fn a_pull_running_alongside_concurrent_pushes_never_skips_a_change(backend: Backend) {
     const DEVICES: usize = 4;
     const PUSHES: usize = 12;
-    let app = Arc::new(spawn_app().await);
+    let app = Arc::new(spawn_app(backend).await);
     let shared = RecordId::new();
 
     let mut pushers = Vec::new();
