@@ -11,6 +11,7 @@ mod authorisation;
 mod binary;
 mod centre;
 mod centres;
+mod concurrency;
 mod database;
 #[path = "../support/databases.rs"]
 mod databases;

@@ -1,12 +1,11 @@
-//! Pulling: pages in sequence order that never skip a change, and merges devices agree on.
+//! Pulling: pages in sequence order, and merges devices agree on. (Pulls alongside concurrent
+//! pushes are in `concurrency.rs`.)
 
 use crate::helpers::{Backend, TestApp, is_accepted, now, spawn_app};
 use reqwest::StatusCode;
 use sakhi_domain::wire::{Cursor, ErrorBody, MAX_PULL_LIMIT, MAX_PUSH_CHANGES};
 use sakhi_domain::{Clock, DeviceId, Kind, Record, RecordId};
 use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 /// Pushes one new case per name, each in its own push, and returns them.
 async fn push_cases(app: &TestApp, count: usize) -> Vec<Record> {
@@ -166,94 +165,4 @@ async fn two_devices_editing_one_field_at_once_end_with_the_same_record_and_a_co
         .map(|v| v.value.clone())
         .collect();
     assert_eq!(losers, [json!("Rampura")], "nothing typed is dropped");
-}
-
-on_each_backend!(a_pull_running_alongside_concurrent_pushes_never_skips_a_change);
-async fn a_pull_running_alongside_concurrent_pushes_never_skips_a_change(backend: Backend) {
-    const DEVICES: usize = 4;
-    const PUSHES: usize = 12;
-    let app = Arc::new(spawn_app(backend).await);
-    let shared = RecordId::new();
-
-    let mut pushers = Vec::new();
-    for device in 0..DEVICES {
-        let app = Arc::clone(&app);
-        pushers.push(tokio::spawn(async move {
-            let mut clock = Clock::new(DeviceId::new());
-            let mut own = [
-                Record::new(RecordId::new(), Kind::Case),
-                Record::new(RecordId::new(), Kind::Case),
-            ];
-            let mut common = Record::new(shared, Kind::Case);
-            for push in 0..PUSHES {
-                let batch = [
-                    own[push % 2].edit(&mut clock, now(), "age", json!(push)),
-                    own[(push + 1) % 2].edit(
-                        &mut clock,
-                        now(),
-                        "name",
-                        json!(format!("{device}/{push}")),
-                    ),
-                    common.edit(
-                        &mut clock,
-                        now(),
-                        "description",
-                        json!(format!("{device}/{push}")),
-                    ),
-                ];
-                let answer = app.push(clock.device(), &batch).await;
-                assert!(answer.results.iter().all(is_accepted));
-            }
-            own
-        }));
-    }
-
-    let puller = {
-        let app = Arc::clone(&app);
-        tokio::spawn(async move {
-            let mut seen: BTreeMap<RecordId, Record> = BTreeMap::new();
-            let mut cursor = Cursor(0);
-            let mut pages = 0;
-            while Arc::strong_count(&app) > 2 || pages == 0 {
-                let page = app.pull(cursor, 3).await;
-                assert!(page.cursor >= cursor);
-                cursor = page.cursor;
-                pages += 1;
-                for record in page.records {
-                    seen.insert(record.id, record);
-                }
-                tokio::task::yield_now().await;
-            }
-            (seen, cursor, pages)
-        })
-    };
-
-    let mut written = Vec::new();
-    for pusher in pushers {
-        written.extend(pusher.await.unwrap());
-    }
-    let (mut seen, mut cursor, pages) = puller.await.unwrap();
-    // Catch up with whatever was committed after the puller's last page.
-    loop {
-        let page = app.pull(cursor, 3).await;
-        cursor = page.cursor;
-        for record in page.records {
-            seen.insert(record.id, record);
-        }
-        if !page.more {
-            break;
-        }
-    }
-
-    assert!(pages > 1, "the puller ran alongside the pushes");
-    for record in &written {
-        assert_eq!(
-            &seen[&record.id], record,
-            "each device's records at their final state"
-        );
-    }
-    assert_eq!(seen, app.pull_all().await, "the pages add up to everything");
-    assert_eq!(cursor, Cursor((DEVICES * PUSHES * 3) as u64));
-    let ids: BTreeSet<_> = seen.keys().collect();
-    assert_eq!(ids.len(), DEVICES * 2 + 1);
 }
