@@ -227,8 +227,13 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
-    #[error("could not open the database")]
-    Open(#[source] sqlx::Error),
+    /// The URL is [`redact`]ed: it names the database without its password.
+    #[error("could not open the database {url}")]
+    Open {
+        url: String,
+        #[source]
+        source: sqlx::Error,
+    },
     #[error("could not bring the database schema up to date")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("the database failed")]
@@ -237,6 +242,16 @@ pub enum StoreError {
     Corrupt(String),
     #[error("centre {0} does not exist")]
     UnknownCentre(CentreId),
+}
+
+impl StoreError {
+    /// A failure to open the database at `url`, naming it without its password.
+    pub fn open(url: &str) -> impl FnOnce(sqlx::Error) -> StoreError + '_ {
+        move |source| StoreError::Open {
+            url: redact(url),
+            source,
+        }
+    }
 }
 
 /// What to change in an account, its rules already checked.

@@ -51,13 +51,13 @@ impl PostgresStore {
     /// migrates), and makes the epoch on first start.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         let options = PgConnectOptions::from_str(url)
-            .map_err(StoreError::Open)?
+            .map_err(StoreError::open(url))?
             .application_name("sakhi-server");
         let pool = PgPoolOptions::new()
             .max_connections(CONNECTIONS)
             .connect_with(options)
             .await
-            .map_err(StoreError::Open)?;
+            .map_err(StoreError::open(url))?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         let epoch = first_start(&pool).await?;
         Ok(Self { pool, epoch })

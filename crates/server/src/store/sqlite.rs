@@ -40,7 +40,7 @@ impl SqliteStore {
     /// its schema up to date, and makes the epoch on first start.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str(url)
-            .map_err(StoreError::Open)?
+            .map_err(StoreError::open(url))?
             .create_if_missing(true)
             // WAL lets pulls read while a push writes; FULL makes a commit survive power loss,
             // which is what "acknowledged" promises a device.
@@ -58,7 +58,7 @@ impl SqliteStore {
             .max_connections(connections)
             .connect_with(options)
             .await
-            .map_err(StoreError::Open)?;
+            .map_err(StoreError::open(url))?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
         let epoch = first_start(&pool).await?;
         Ok(Self {

@@ -132,6 +132,25 @@ on_each_backend!(
     a_cursor_beyond_any_sequence_number_returns_an_empty_page,
 );
 
+/// A refused login names the database, never the password, though the server's own message
+/// about it is part of the error.
+#[tokio::test]
+async fn a_postgres_login_refused_is_reported_without_the_password() {
+    let database = TestDatabase::new(Backend::Postgres).await;
+    let url = database.url();
+    let (scheme, rest) = url.split_once("://").unwrap();
+    let (user, host) = rest.split_once('@').unwrap();
+    let user = user.split(':').next().unwrap();
+    let wrong = format!("{scheme}://{user}:wrong-secret-pw@{host}");
+
+    let error = super::open(&wrong).await.unwrap_err();
+
+    let chain = format!("{error}: {:?}", std::error::Error::source(&error));
+    assert!(chain.contains(&format!("{user}:***@{host}")), "{chain}");
+    assert!(chain.contains("password authentication failed"), "{chain}");
+    assert!(!chain.contains("wrong-secret-pw"), "{chain}");
+}
+
 /// A centre made straight in the database, and a counsellor's scope over it.
 async fn a_centre(store: &impl Direct, code: &str) -> Scope {
     let centre = CentreId::new();
