@@ -3,9 +3,12 @@
 //! `tests/support/databases.rs`).
 
 use super::test_databases::{Backend, TestDatabase};
-use super::{AuditRecord, CentreId, PostgresStore, Pushed, Scope, SqliteStore, Store};
+use super::{
+    AuditRecord, CentreId, NewAccountRow, NewCentreRow, PostgresStore, Pushed, Scope, SetupOutcome,
+    SqliteStore, Store,
+};
 use sakhi_domain::wire::{ChangeResult, Cursor, Outcome};
-use sakhi_domain::{AccountId, Clock, DeviceId, Kind, LockMinutes, Record, RecordId};
+use sakhi_domain::{AccountId, Clock, DeviceId, Kind, LockMinutes, Record, RecordId, Role};
 use serde_json::json;
 
 /// What the tests read and do straight in a backend's database, below the store.
@@ -130,6 +133,8 @@ on_each_backend!(
     a_push_whose_audit_row_cannot_be_written_changes_nothing,
     a_pull_answers_only_once_its_row_is_written_and_an_empty_one_writes_none,
     a_cursor_beyond_any_sequence_number_returns_an_empty_page,
+    two_centres_making_one_record_at_once_end_with_one_owner_and_one_refusal,
+    two_setups_with_one_code_at_once_set_up_one_centre,
 );
 
 /// A refused login names the database, never the password, though the server's own message
@@ -527,4 +532,77 @@ async fn a_cursor_beyond_any_sequence_number_returns_an_empty_page(store: impl D
         .unwrap();
     assert_eq!(page.cursor, Cursor(u64::MAX));
     assert!(page.records.is_empty() && !page.more);
+}
+
+/// Two centres' pushes make a record under the same id at the same moment (ids are made on
+/// devices, so only a forged or broken one does this). On PostgreSQL the second insert finds the
+/// first's key taken and the push runs again; either way one centre has the record and the
+/// other's push is refused whole, never failed.
+async fn two_centres_making_one_record_at_once_end_with_one_owner_and_one_refusal(
+    store: impl Direct,
+) {
+    let one = a_centre(&store, "AA").await;
+    let other = a_centre(&store, "BB").await;
+    for round in 0..10 {
+        let mut clock = Clock::new(DeviceId::new());
+        let id = RecordId::new();
+        let first = Record::new(id, Kind::Case).edit(&mut clock, 1, "age", json!(round));
+        let second = Record::new(id, Kind::Case).edit(&mut clock, 2, "age", json!(round));
+        let device = clock.device();
+
+        let (a, b) = tokio::join!(
+            store.push(one, device, std::slice::from_ref(&first), row("push")),
+            store.push(other, device, std::slice::from_ref(&second), row("push")),
+        );
+
+        let outcomes = [a.unwrap(), b.unwrap()];
+        let applied = outcomes
+            .iter()
+            .filter(|pushed| matches!(pushed, Pushed::Applied(_)))
+            .count();
+        let refused = outcomes
+            .iter()
+            .filter(|pushed| {
+                matches!(pushed, Pushed::Refused { records, other_centre: true } if records == &[id])
+            })
+            .count();
+        assert_eq!((applied, refused), (1, 1), "round {round}: {outcomes:?}");
+    }
+    let seqs = store.numbers("SELECT seq FROM centres ORDER BY code").await;
+    assert_eq!(seqs.iter().sum::<i64>(), 10, "one change applied per round");
+}
+
+/// Two people open the first setup link at once: one centre is set up, the other is told setup
+/// is done. (PostgreSQL's instances take turns on an advisory lock for this.)
+async fn two_setups_with_one_code_at_once_set_up_one_centre(store: impl Direct) {
+    store.replace_first_setup_code("code-hash").await.unwrap();
+    let centre = |code: &str| NewCentreRow {
+        code: code.to_owned(),
+        name: format!("One Stop Centre {code}"),
+        district: String::new(),
+        state: String::new(),
+    };
+    let admin = |username: &str| NewAccountRow {
+        username: username.to_owned(),
+        display_name: "सीता".to_owned(),
+        role: Role::Administrator,
+        password_hash: "not a real hash".to_owned(),
+    };
+
+    let (a, b) = tokio::join!(
+        store.set_up("code-hash", centre("AA"), admin("admin.aa"), 1),
+        store.set_up("code-hash", centre("BB"), admin("admin.bb"), 1),
+    );
+
+    let outcomes = [a.unwrap(), b.unwrap()];
+    let done = outcomes
+        .iter()
+        .filter(|outcome| matches!(outcome, SetupOutcome::Done(_)))
+        .count();
+    let refused = outcomes
+        .iter()
+        .filter(|outcome| matches!(outcome, SetupOutcome::AlreadySetUp))
+        .count();
+    assert_eq!((done, refused), (1, 1), "{outcomes:?}");
+    assert_eq!(store.numbers("SELECT count(*) FROM centres").await, [1]);
 }
