@@ -11,7 +11,7 @@
 //! another of its centre; the lock makes them wait in line instead.)
 //!
 //! A transaction that PostgreSQL rolls back only because another got in its way is run again, a
-//! few times at most; see [`retrying`].
+//! few times at most; see `retrying`.
 
 mod accounts;
 

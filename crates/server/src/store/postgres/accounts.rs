@@ -1,6 +1,6 @@
 //! Centres, accounts, sessions, setup codes and the audit log in PostgreSQL.
 //!
-//! Each write here is one transaction that [`super::retrying`] may run again; a check that
+//! Each write here is one transaction that `super::retrying` may run again; a check that
 //! something is free (a username, a centre code) is followed by an insert that a unique key
 //! guards, so that two instances racing end with one of them finding it taken.
 
