@@ -3,7 +3,7 @@
 use crate::postgres::{self, Postgres};
 use crate::servers::Server;
 use crate::{build_app, cargo, run, setup, step};
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
@@ -83,9 +83,17 @@ fn with_postgres(tests: &mut Command) -> Result<()> {
         return run(tests);
     }
     let server = Postgres::start()?;
-    let tested = run(tests.env(postgres::URL_VARIABLE, &server.url));
+    // Not `run`: its error would print the command with its environment, the password too.
+    let tested = tests
+        .env(postgres::URL_VARIABLE, &server.url)
+        .status()
+        .context("Failed to start the tests");
     let stopped = server.stop();
-    tested.and(stopped)
+    let status = tested?;
+    if !status.success() {
+        bail!("the tests failed ({status})");
+    }
+    stopped
 }
 
 fn wasm<'a>(args: &[&'a str]) -> Vec<&'a str> {
