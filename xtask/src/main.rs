@@ -3,6 +3,7 @@
 //! Every step first checks whether its tool is already there, so a second run is quick.
 
 mod bench;
+mod postgres;
 mod servers;
 mod setup;
 mod test;
@@ -19,7 +20,10 @@ commands:
                          embedded SQLite database on http://localhost:8080 (flags such as
                          --port 9000 or --database sqlite://other.db go to sakhi-server)
   test [--skip-lint]     set up what is missing and run every test: lints, unit, property, server,
-                         browser and end-to-end tests
+                         browser and end-to-end tests (the server's on SQLite and on a throwaway
+                         PostgreSQL server, installed from Debian's packages when missing)
+  test server [ARGS]     only the server's tests, on both backends; ARGS go to cargo test (e.g. a
+                         test name, or `postgres` for the PostgreSQL variants only)
   test e2e [ARGS]        only the end-to-end tests; ARGS go to Playwright (e.g. a spec file)
   bench [--quick] [--runs N] [--only NAME]
                          build the app and measure it against a floor or a peer in one run:

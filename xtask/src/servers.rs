@@ -149,7 +149,7 @@ fn answers(port: u16, path: &str) -> bool {
         && answer.starts_with("HTTP/1.1 200")
 }
 
-fn free_port() -> Result<u16> {
+pub fn free_port() -> Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0").context("Failed to find a free port")?;
     Ok(listener.local_addr()?.port())
 }

@@ -1,13 +1,23 @@
 //! `cargo xtask test`: every test layer of DESIGN.md in one command, as CI runs it.
 
+use crate::postgres::{self, Postgres};
 use crate::servers::Server;
 use crate::{build_app, cargo, run, setup, step};
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
 pub fn run_all(args: &[String]) -> Result<()> {
+    // `cargo xtask test server [cargo test args]`: only the server's tests, on both backends.
+    if let Some(rest) = args.strip_prefix(&["server".to_owned()]) {
+        step("Server tests on SQLite and PostgreSQL (cargo test -p sakhi-server)");
+        return with_postgres(
+            cargo()
+                .args(["test", "--package", "sakhi-server"])
+                .args(rest),
+        );
+    }
     let lint = !args.iter().any(|a| a == "--skip-lint");
     let started = Instant::now();
     setup::all(true)?;
@@ -36,8 +46,8 @@ pub fn run_all(args: &[String]) -> Result<()> {
             .args(["--", "-D", "warnings"]))?;
     }
 
-    step("Unit, property and server tests (cargo test)");
-    run(cargo().args(["test", "--workspace"]))?;
+    step("Unit, property and server tests (cargo test; the server's on SQLite and PostgreSQL)");
+    with_postgres(cargo().args(["test", "--workspace"]))?;
 
     step("Browser tests in headless Chromium (wasm-bindgen-test)");
     run(cargo()
@@ -59,6 +69,31 @@ pub fn run_all(args: &[String]) -> Result<()> {
         took % 60
     );
     Ok(())
+}
+
+/// Runs `tests` with a PostgreSQL server for the server tests' PostgreSQL variants: the one
+/// `SAKHI_TEST_POSTGRES_URL` already names, or a throwaway one started for the run and stopped
+/// after it, whether the tests passed or not.
+fn with_postgres(tests: &mut Command) -> Result<()> {
+    if std::env::var(postgres::URL_VARIABLE).is_ok_and(|url| !url.trim().is_empty()) {
+        println!(
+            "Using the PostgreSQL server that {} names",
+            postgres::URL_VARIABLE
+        );
+        return run(tests);
+    }
+    let server = Postgres::start()?;
+    // Not `run`: its error would print the command with its environment, the password too.
+    let tested = tests
+        .env(postgres::URL_VARIABLE, &server.url)
+        .status()
+        .context("Failed to start the tests");
+    let stopped = server.stop();
+    let status = tested?;
+    if !status.success() {
+        bail!("the tests failed ({status})");
+    }
+    stopped
 }
 
 fn wasm<'a>(args: &[&'a str]) -> Vec<&'a str> {

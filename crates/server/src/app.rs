@@ -5,7 +5,7 @@ use crate::auth;
 use crate::error::AppError;
 use crate::limiter::Limiter;
 use crate::settings::Settings;
-use crate::store::{self, Store, StoreError};
+use crate::store::{self, Opened, Store, StoreError};
 use crate::{api, pwa};
 use axum::Router;
 use axum::extract::{Request, State};
@@ -235,8 +235,20 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    // Handlers are generic over the store: the backend the URL names is chosen here, once.
+    match store::open(&settings.database_url).await? {
+        Opened::Sqlite(store) => serve_with(store, settings, listener, shutdown).await,
+        Opened::Postgres(store) => serve_with(store, settings, listener, shutdown).await,
+    }
+}
+
+async fn serve_with<S: Store>(
+    store: S,
+    settings: Settings,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
     let address = listener.local_addr().map_err(ServeError::Address)?;
-    let store = store::open(&settings.database_url).await?;
     tracing::info!(
         database = %store::redact(&settings.database_url),
         epoch = %store.epoch(),
@@ -295,12 +307,13 @@ pub async fn serve(
 /// Makes a one-time code for one more centre, valid [`CENTRE_CODE_DAYS`] days, and returns the
 /// lines to print: the code and where to use it.
 pub async fn add_centre_code(settings: &Settings) -> Result<String, ServeError> {
-    let store = store::open(&settings.database_url).await?;
     let code = auth::new_setup_code();
     let hash = auth::sha256_hex(&auth::normalise_setup_code(&code));
     let expires_at = auth::now_ms() + CENTRE_CODE_DAYS * 24 * 60 * 60 * 1000;
-    store.add_centre_setup_code(&hash, expires_at).await?;
-    store.close().await;
+    match store::open(&settings.database_url).await? {
+        Opened::Sqlite(store) => add_setup_code(store, &hash, expires_at).await?,
+        Opened::Postgres(store) => add_setup_code(store, &hash, expires_at).await?,
+    }
     let base = settings
         .public_url
         .clone()
@@ -309,6 +322,12 @@ pub async fn add_centre_code(settings: &Settings) -> Result<String, ServeError> 
         "Setup code for one more centre (works once, for {CENTRE_CODE_DAYS} days): {code}\n\
          Its first administrator opens {base}/setup#code={code}"
     ))
+}
+
+async fn add_setup_code<S: Store>(store: S, hash: &str, expires_at: u64) -> Result<(), StoreError> {
+    let added = store.add_centre_setup_code(hash, expires_at).await;
+    store.close().await;
+    added
 }
 
 /// The address to open in a browser. On this computer that is `localhost`, which browsers treat

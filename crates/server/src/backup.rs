@@ -96,32 +96,65 @@ pub async fn restore(url: &str, from: &Path, now: u64) -> Result<Restored, Backu
     let incoming = sibling(&target, "restoring");
     remove_if_there(&incoming)?;
     std::fs::copy(from, &incoming).map_err(|source| file_error("copy to", &incoming, source))?;
-    let epoch = Epoch::new();
     let mut db = connect(&incoming).await?;
+    let epoch = renew(&mut db, now).await?;
+    db.close().await?;
+    rename(&incoming, &target)?;
+    Ok(Restored { epoch, kept })
+}
+
+/// Gives a database restored with PostgreSQL's own tools (or any other way) a new epoch and ends
+/// every session, as [`restore`] does for SQLite. Every server instance on it must be stopped.
+pub async fn renew_epoch(url: &str, now: u64) -> Result<Epoch, BackupError> {
+    if url.starts_with("sqlite:") {
+        let mut db = connect(&database_file(url)?).await?;
+        let epoch = renew(&mut db, now).await?;
+        db.close().await?;
+        Ok(epoch)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let mut db = sqlx::PgConnection::connect(url).await?;
+        let epoch = renew(&mut db, now).await?;
+        db.close().await?;
+        Ok(epoch)
+    } else {
+        Err(BackupError::NotSqlite(redact(url)))
+    }
+}
+
+/// In one transaction: a new epoch, every session ended (a session revoked after the backup was
+/// taken must not come back to life), and a row in each centre's audit log saying so. The SQL is
+/// the same on SQLite and PostgreSQL.
+async fn renew<C>(db: &mut C, now: u64) -> Result<Epoch, BackupError>
+where
+    C: Connection,
+    for<'c> &'c mut C: sqlx::Executor<'c, Database = C::Database>,
+    for<'q> <C::Database as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, C::Database>,
+    String: for<'q> sqlx::Encode<'q, C::Database> + sqlx::Type<C::Database>,
+    i64: for<'q> sqlx::Encode<'q, C::Database> + sqlx::Type<C::Database>,
+{
+    let epoch = Epoch::new();
+    let now = i64::try_from(now).unwrap_or(i64::MAX);
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE server_meta SET epoch = ? WHERE singleton = 1")
+    sqlx::query("UPDATE server_meta SET epoch = $1 WHERE singleton = 1")
         .bind(epoch.to_string())
         .execute(&mut *tx)
         .await?;
-    let now_ms = i64::try_from(now).unwrap_or(i64::MAX);
-    sqlx::query("UPDATE sessions SET revoked_at = ? WHERE revoked_at IS NULL")
-        .bind(now_ms)
+    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE revoked_at IS NULL")
+        .bind(now)
         .execute(&mut *tx)
         .await?;
     sqlx::query(
         "INSERT INTO audit (at, centre_id, action, outcome, detail)
-         SELECT ?, id, 'restore', 'ok', ? FROM centres",
+         SELECT $1, id, 'restore', 'ok', $2 FROM centres",
     )
-    .bind(now_ms)
+    .bind(now)
     .bind(format!(
         "restored from a backup; new epoch {epoch}; every session ended"
     ))
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    db.close().await?;
-    rename(&incoming, &target)?;
-    Ok(Restored { epoch, kept })
+    Ok(epoch)
 }
 
 /// The file a `sqlite:` URL names.

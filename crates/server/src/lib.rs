@@ -18,4 +18,4 @@ pub mod store;
 pub use app::{AppState, SecurityHeaders, ServeError, add_centre_code, router, serve};
 pub use error::AppError;
 pub use settings::{CentreCommand, Cli, Command, Settings, SettingsError};
-pub use store::{CentreId, Page, SqliteStore, Store, StoreError};
+pub use store::{CentreId, Opened, Page, PostgresStore, SqliteStore, Store, StoreError};

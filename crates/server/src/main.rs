@@ -50,6 +50,15 @@ async fn main() -> anyhow::Result<()> {
             }
             return Ok(());
         }
+        Some(Command::RenewEpoch) => {
+            let epoch = backup::renew_epoch(&settings.database_url, sakhi_server::auth::now_ms())
+                .await
+                .context("Renewing the epoch failed")?;
+            println!(
+                "The database now has the epoch {epoch}: phones will send again what it lacks, and everyone logs in again."
+            );
+            return Ok(());
+        }
         None => {}
     }
     let listener = TcpListener::bind((settings.address, settings.port))

@@ -140,6 +140,9 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// After restoring the database by other means (PostgreSQL's pg_restore): gives it a new epoch
+    /// and ends every session, as restore does. Stop every server on it first
+    RenewEpoch,
 }
 
 #[derive(Clone, Debug, clap::Subcommand)]

@@ -1,11 +1,19 @@
-//! Durable storage behind one trait, so that handlers never name a database and a PostgreSQL
-//! backend can join the SQLite one without touching them.
+//! Durable storage behind one trait, so that handlers never name a database: SQLite, embedded,
+//! or PostgreSQL, shared by several instances. [`open`] picks one from the database URL.
 //!
 //! The rules of a push (what is acknowledged again, what is refused, what is applied) live in
-//! [`rules`], shared by every backend; a backend only reads and writes.
+//! [`rules`] and [`batch`], shared by every backend; a backend only reads and writes.
 
+pub mod batch;
+pub mod postgres;
+pub(crate) mod rows;
 pub mod rules;
 pub mod sqlite;
+#[cfg(test)]
+mod suite;
+#[cfg(test)]
+#[path = "../tests/support/databases.rs"]
+mod test_databases;
 
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
 use sakhi_domain::wire::{ChangeResult, Cursor, Outcome};
@@ -13,6 +21,7 @@ use sakhi_domain::{AccountId, Change, DeviceId, Epoch, LockMinutes, Record, Reco
 use std::future::Future;
 use thiserror::Error;
 
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 pub use sakhi_domain::CentreId;
@@ -208,7 +217,8 @@ pub struct Page {
 #[derive(Debug, Error)]
 pub enum StoreError {
     #[error(
-        "the database URL {0:?} is not supported: use a sqlite: URL such as sqlite://data/sakhi.db"
+        "the database URL {0:?} is not supported: use a sqlite: URL such as sqlite://data/sakhi.db \
+         or a postgres: one such as postgres://user:password@host/sakhi"
     )]
     UnsupportedUrl(String),
     #[error("could not create the folder {path} for the database")]
@@ -217,8 +227,13 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
-    #[error("could not open the database")]
-    Open(#[source] sqlx::Error),
+    /// The URL is [`redact`]ed: it names the database without its password.
+    #[error("could not open the database {url}")]
+    Open {
+        url: String,
+        #[source]
+        source: sqlx::Error,
+    },
     #[error("could not bring the database schema up to date")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("the database failed")]
@@ -227,6 +242,16 @@ pub enum StoreError {
     Corrupt(String),
     #[error("centre {0} does not exist")]
     UnknownCentre(CentreId),
+}
+
+impl StoreError {
+    /// A failure to open the database at `url`, naming it without its password.
+    pub fn open(url: &str) -> impl FnOnce(sqlx::Error) -> StoreError + '_ {
+        move |source| StoreError::Open {
+            url: redact(url),
+            source,
+        }
+    }
 }
 
 /// What to change in an account, its rules already checked.
@@ -398,18 +423,30 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn close(&self) -> impl Future<Output = ()> + Send;
 }
 
-/// Opens the store a database URL names. Only SQLite exists yet.
-pub async fn open(url: &str) -> Result<SqliteStore, StoreError> {
+/// A store opened from a database URL, of whichever backend the URL names. The server matches on
+/// it once and runs with that store's type from then on.
+#[derive(Clone, Debug)]
+pub enum Opened {
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+}
+
+/// Opens the store a database URL names: `sqlite:` for SQLite, `postgres:` or `postgresql:` for
+/// PostgreSQL.
+pub async fn open(url: &str) -> Result<Opened, StoreError> {
     if url.starts_with("sqlite:") {
-        SqliteStore::open(url).await
+        SqliteStore::open(url).await.map(Opened::Sqlite)
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        PostgresStore::open(url).await.map(Opened::Postgres)
     } else {
         Err(StoreError::UnsupportedUrl(redact(url)))
     }
 }
 
-/// A URL fit for a log or an error: any password in it is hidden.
+/// A URL fit for a log or an error: any password in it is hidden, whether in its user part
+/// (`postgres://user:secret@host/db`) or in its query (`?password=secret`, as libpq allows).
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
+    let hidden = match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let credentials = &url[scheme_end + 3..at];
             match credentials.find(':') {
@@ -423,6 +460,21 @@ pub fn redact(url: &str) -> String {
             }
         }
         _ => url.to_owned(),
+    };
+    match hidden.split_once('?') {
+        Some((base, query)) => {
+            let parameters: Vec<String> = query
+                .split('&')
+                .map(|parameter| match parameter.split_once('=') {
+                    Some((name, _)) if name.eq_ignore_ascii_case("password") => {
+                        format!("{name}=***")
+                    }
+                    _ => parameter.to_owned(),
+                })
+                .collect();
+            format!("{base}?{}", parameters.join("&"))
+        }
+        None => hidden,
     }
 }
 
@@ -438,6 +490,10 @@ mod tests {
         );
         assert_eq!(redact("sqlite://data/sakhi.db"), "sqlite://data/sakhi.db");
         assert_eq!(redact("postgres://db/sakhi"), "postgres://db/sakhi");
+        assert_eq!(
+            redact("postgresql://sakhi@db/sakhi?sslmode=require&password=secret"),
+            "postgresql://sakhi@db/sakhi?sslmode=require&password=***"
+        );
     }
 
     #[tokio::test]
@@ -445,6 +501,7 @@ mod tests {
         let error = open("mysql://root:pw@localhost/sakhi").await.unwrap_err();
         let message = error.to_string();
         assert!(message.contains("sqlite:"), "{message}");
+        assert!(message.contains("postgres:"), "{message}");
         assert!(!message.contains("pw"), "{message}");
     }
 }

@@ -1,7 +1,7 @@
 //! Who may do what: every endpoint for every kind of caller, centres that cannot see each other,
 //! and outreach workers who see only their own cases.
 
-use crate::helpers::{Folder, TestApp, now, settings, setup_body, spawn_app, spawn_with};
+use crate::helpers::{Backend, Folder, TestApp, now, settings, setup_body, spawn_app, spawn_with};
 use reqwest::{Method, StatusCode};
 use sakhi_domain::wire::account::{Account, AuditPage, Session};
 use sakhi_domain::wire::{ErrorBody, PushResponse};
@@ -18,14 +18,14 @@ pub struct TwoCentres {
     pub other_admin: Session,
 }
 
-pub async fn two_centres() -> TwoCentres {
-    two_centres_with(spawn_app().await).await
+pub async fn two_centres(backend: Backend) -> TwoCentres {
+    two_centres_with(spawn_app(backend).await).await
 }
 
 /// The same, on a server that takes the client's address from X-Forwarded-For, so that a test
 /// making many failed logins can spread them over addresses.
-pub async fn two_centres_behind_a_proxy() -> TwoCentres {
-    let folder = Folder::new();
+pub async fn two_centres_behind_a_proxy(backend: Backend) -> TwoCentres {
+    let folder = Folder::new(backend).await;
     let settings = sakhi_server::Settings {
         trust_forwarded_for: true,
         ..settings(&folder)
@@ -121,9 +121,9 @@ fn expected(method: &str, path: &str) -> [u16; 5] {
     }
 }
 
-#[tokio::test]
-async fn every_route_answers_each_kind_of_caller_as_its_role_allows() {
-    let setup = two_centres_behind_a_proxy().await;
+on_each_backend!(every_route_answers_each_kind_of_caller_as_its_role_allows);
+async fn every_route_answers_each_kind_of_caller_as_its_role_allows(backend: Backend) {
+    let setup = two_centres_behind_a_proxy(backend).await;
     let app = &setup.app;
     let mut address = 0u32;
     // The account the account routes act on: no one logs in as it, so resetting its password
@@ -169,9 +169,9 @@ async fn every_route_answers_each_kind_of_caller_as_its_role_allows() {
     }
 }
 
-#[tokio::test]
-async fn another_centres_accounts_do_not_exist_for_an_administrator() {
-    let setup = two_centres().await;
+on_each_backend!(another_centres_accounts_do_not_exist_for_an_administrator);
+async fn another_centres_accounts_do_not_exist_for_an_administrator(backend: Backend) {
+    let setup = two_centres(backend).await;
     let app = &setup.app;
     let theirs = setup.other_admin.token.clone();
     let target = setup.counsellor.0.id;
@@ -216,9 +216,11 @@ async fn another_centres_accounts_do_not_exist_for_an_administrator() {
     assert_eq!(app.log_in("counsellor.dhr").await.account.id, target);
 }
 
-#[tokio::test]
-async fn an_administrator_cannot_disable_or_demote_herself_and_usernames_are_unique() {
-    let setup = two_centres().await;
+on_each_backend!(an_administrator_cannot_disable_or_demote_herself_and_usernames_are_unique);
+async fn an_administrator_cannot_disable_or_demote_herself_and_usernames_are_unique(
+    backend: Backend,
+) {
+    let setup = two_centres(backend).await;
     let app = &setup.app;
     let me = app.log_in("admin.dhr").await;
     let path = format!("/api/v1/accounts/{}", me.account.id);
@@ -260,9 +262,11 @@ async fn an_administrator_cannot_disable_or_demote_herself_and_usernames_are_uni
     );
 }
 
-#[tokio::test]
-async fn a_push_touching_another_centres_record_is_refused_whole_and_pulls_never_cross() {
-    let setup = two_centres().await;
+on_each_backend!(a_push_touching_another_centres_record_is_refused_whole_and_pulls_never_cross);
+async fn a_push_touching_another_centres_record_is_refused_whole_and_pulls_never_cross(
+    backend: Backend,
+) {
+    let setup = two_centres(backend).await;
     let app = &setup.app;
     let theirs = setup.other_admin.token.clone();
     let mut phone = Clock::new(DeviceId::new());
@@ -311,9 +315,9 @@ async fn a_push_touching_another_centres_record_is_refused_whole_and_pulls_never
     assert_eq!(refused.account, Some(setup.counsellor.0.id));
 }
 
-#[tokio::test]
-async fn an_outreach_worker_pulls_and_pushes_only_her_own_and_assigned_cases() {
-    let setup = two_centres().await;
+on_each_backend!(an_outreach_worker_pulls_and_pushes_only_her_own_and_assigned_cases);
+async fn an_outreach_worker_pulls_and_pushes_only_her_own_and_assigned_cases(backend: Backend) {
+    let setup = two_centres(backend).await;
     let app = &setup.app;
     let (worker, worker_token) = &setup.outreach;
     let counsellor = &setup.counsellor.1;

@@ -1,7 +1,7 @@
 //! `sakhi-server backup` and `restore`: a copy taken from a live server, put back with a new
 //! epoch, every session ended, and the replaced database kept.
 
-use crate::helpers::{Folder, now, spawn_app_in};
+use crate::helpers::{Backend, Folder, now, spawn_app_in};
 use reqwest::StatusCode;
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::{Clock, DeviceId, Kind, Record, RecordId};
@@ -11,7 +11,7 @@ use std::process::Command;
 
 #[tokio::test]
 async fn a_backup_of_a_live_server_comes_back_with_a_new_epoch_and_every_session_ended() {
-    let folder = Folder::new();
+    let folder = Folder::new(Backend::Sqlite).await;
     let app = spawn_app_in(folder.clone()).await;
     let mut phone = Clock::new(DeviceId::new());
     let mut before = Record::new(RecordId::new(), Kind::Case);
@@ -57,7 +57,7 @@ async fn a_backup_of_a_live_server_comes_back_with_a_new_epoch_and_every_session
 
 #[tokio::test]
 async fn a_backup_never_overwrites_a_file_and_a_restore_refuses_what_is_not_a_sakhi_database() {
-    let folder = Folder::new();
+    let folder = Folder::new(Backend::Sqlite).await;
     let app = spawn_app_in(folder.clone()).await;
     let url = folder.database_url();
 
@@ -71,7 +71,7 @@ async fn a_backup_never_overwrites_a_file_and_a_restore_refuses_what_is_not_a_sa
     assert_eq!(std::fs::read(&taken).unwrap(), b"an earlier backup");
     app.stop().await;
 
-    let database = std::fs::read(folder.path().join("sakhi.db")).unwrap();
+    let database = std::fs::read(folder.sqlite_file()).unwrap();
     let refused = backup::restore(&url, &taken, now()).await;
     assert!(
         matches!(refused, Err(BackupError::NotABackup { .. })),
@@ -83,7 +83,7 @@ async fn a_backup_never_overwrites_a_file_and_a_restore_refuses_what_is_not_a_sa
         "{missing:?}"
     );
     assert_eq!(
-        std::fs::read(folder.path().join("sakhi.db")).unwrap(),
+        std::fs::read(folder.sqlite_file()).unwrap(),
         database,
         "the database is untouched"
     );
@@ -96,7 +96,7 @@ async fn a_backup_never_overwrites_a_file_and_a_restore_refuses_what_is_not_a_sa
 
 #[tokio::test]
 async fn the_binary_backs_up_and_restores_from_the_command_line() {
-    let folder = Folder::new();
+    let folder = Folder::new(Backend::Sqlite).await;
     let app = spawn_app_in(folder.clone()).await;
     let copy = folder.path().join("nightly.db");
     let run = |args: &[&str]| {
@@ -124,4 +124,33 @@ async fn the_binary_backs_up_and_restores_from_the_command_line() {
     assert!(output.status.success(), "{output:?}");
     let said = String::from_utf8_lossy(&output.stdout);
     assert!(said.contains("new epoch"), "{said}");
+}
+
+on_each_backend!(a_database_restored_by_other_means_gets_a_new_epoch_and_every_session_ends);
+async fn a_database_restored_by_other_means_gets_a_new_epoch_and_every_session_ends(
+    backend: Backend,
+) {
+    let folder = Folder::new(backend).await;
+    let app = spawn_app_in(folder.clone()).await;
+    let mut phone = Clock::new(DeviceId::new());
+    let mut case = Record::new(RecordId::new(), Kind::Case);
+    let change = case.edit(&mut phone, now(), "name", json!("सीता देवी"));
+    let before = app.push(phone.device(), &[change]).await;
+    let token = app.token.clone().unwrap();
+    app.stop().await;
+
+    let epoch = backup::renew_epoch(&folder.database_url(), now())
+        .await
+        .expect("a new epoch");
+    assert_ne!(epoch, before.epoch);
+
+    let mut app = spawn_app_in(folder.clone()).await;
+    let page = app.pull(Cursor(0), 10).await;
+    assert_eq!(page.epoch, epoch);
+    assert_eq!(page.records, [case]);
+    app.token = Some(token);
+    assert_eq!(
+        app.get("/api/v1/session").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }

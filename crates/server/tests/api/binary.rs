@@ -1,6 +1,6 @@
 //! The `sakhi-server` binary itself: flags, the line it prints, clear errors, clean shutdown.
 
-use crate::helpers::Folder;
+use crate::helpers::{Backend, Folder};
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -20,9 +20,9 @@ fn server() -> Command {
     command
 }
 
-#[tokio::test]
-async fn the_binary_prints_the_port_it_serves_on_and_stops_cleanly_on_sigterm() {
-    let folder = Folder::new();
+on_each_backend!(the_binary_prints_the_port_it_serves_on_and_stops_cleanly_on_sigterm);
+async fn the_binary_prints_the_port_it_serves_on_and_stops_cleanly_on_sigterm(backend: Backend) {
+    let folder = Folder::new(backend).await;
     let mut child = server()
         .current_dir(folder.path())
         .args([
@@ -70,9 +70,10 @@ async fn the_binary_prints_the_port_it_serves_on_and_stops_cleanly_on_sigterm() 
     assert!(status.success(), "{status}");
 }
 
+/// Once: the binary stops before it opens any database.
 #[tokio::test]
 async fn a_bad_settings_file_stops_the_binary_with_a_clear_message_not_a_panic() {
-    let folder = Folder::new();
+    let folder = Folder::new(Backend::Sqlite).await;
     let settings = folder.path().join("sakhi.toml");
     std::fs::write(&settings, "prot = 8080\n").unwrap();
 

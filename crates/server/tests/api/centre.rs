@@ -2,7 +2,7 @@
 //! carries it, and a value outside its rule changes nothing.
 
 use crate::authorisation::two_centres;
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{Backend, TestApp, spawn_app};
 use reqwest::{Method, StatusCode};
 use sakhi_domain::wire::ErrorBody;
 use sakhi_domain::wire::account::{Account, AuditPage, Centre};
@@ -43,9 +43,11 @@ async fn centre_updates(app: &TestApp, token: &str) -> Vec<(Option<String>, Stri
         .collect()
 }
 
-#[tokio::test]
-async fn an_administrator_sets_her_centres_lock_time_and_every_session_carries_it() {
-    let setup = two_centres().await;
+on_each_backend!(an_administrator_sets_her_centres_lock_time_and_every_session_carries_it);
+async fn an_administrator_sets_her_centres_lock_time_and_every_session_carries_it(
+    backend: Backend,
+) {
+    let setup = two_centres(backend).await;
     let app = &setup.app;
     let counsellor = &setup.counsellor.1;
     let before = centre_of(app, counsellor).await;
@@ -87,9 +89,9 @@ async fn an_administrator_sets_her_centres_lock_time_and_every_session_carries_i
     );
 }
 
-#[tokio::test]
-async fn a_lock_time_outside_one_to_sixty_minutes_is_refused_and_changes_nothing() {
-    let app = spawn_app().await;
+on_each_backend!(a_lock_time_outside_one_to_sixty_minutes_is_refused_and_changes_nothing);
+async fn a_lock_time_outside_one_to_sixty_minutes_is_refused_and_changes_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
     let admin = app.token.clone().unwrap();
     for minutes in [0u64, 61, 256, 100_000] {
         let response = patch_centre(&app, Some(&admin), json!({ "lock_minutes": minutes })).await;
@@ -122,9 +124,9 @@ async fn a_lock_time_outside_one_to_sixty_minutes_is_refused_and_changes_nothing
     assert!(centre_updates(&app, &admin).await.is_empty());
 }
 
-#[tokio::test]
-async fn only_an_administrator_may_change_the_centre() {
-    let setup = two_centres().await;
+on_each_backend!(only_an_administrator_may_change_the_centre);
+async fn only_an_administrator_may_change_the_centre(backend: Backend) {
+    let setup = two_centres(backend).await;
     let app = &setup.app;
     for token in [&setup.counsellor.1, &setup.outreach.1] {
         let response = patch_centre(app, Some(token), json!({"lock_minutes": 30})).await;

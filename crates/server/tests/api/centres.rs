@@ -3,7 +3,7 @@
 //! do not exist for anyone: no answer names them or carries their data.
 
 use crate::authorisation::{TwoCentres, two_centres};
-use crate::helpers::now;
+use crate::helpers::{Backend, now};
 use reqwest::{Method, StatusCode};
 use sakhi_domain::wire::ErrorBody;
 use sakhi_domain::{
@@ -123,8 +123,8 @@ struct World {
 
 const CANARY: &str = "CANARY-BLR-5c1e";
 
-async fn world() -> World {
-    let setup = two_centres().await;
+async fn world(backend: Backend) -> World {
+    let setup = two_centres(backend).await;
     let app = &setup.app;
     let theirs = &setup.other_admin;
     let (own_target, _) = app
@@ -255,8 +255,8 @@ impl World {
     }
 }
 
-#[tokio::test]
-async fn every_route_naming_a_resource_reaches_the_own_centre_only() {
+on_each_backend!(every_route_naming_a_resource_reaches_the_own_centre_only);
+async fn every_route_naming_a_resource_reaches_the_own_centre_only(backend: Backend) {
     for route in ROUTES {
         let name = format!("{} {}", route.method, route.path);
         let in_policy = POLICY.iter().any(|(r, ..)| *r == name);
@@ -266,7 +266,7 @@ async fn every_route_naming_a_resource_reaches_the_own_centre_only() {
         );
     }
 
-    let world = world().await;
+    let world = world(backend).await;
     for &(route, role, centre, answer) in POLICY {
         let row = format!("{route} as {} at the {centre:?} centre", role.as_str());
         let (status, body, marker) = world.ask(route, role, centre).await;

@@ -1,7 +1,7 @@
 //! Bodies compressed for 2G: gzipped pushes are read, answers are gzipped for clients that accept
 //! it, and a body's size limit counts what it unpacks to.
 
-use crate::helpers::{is_accepted, now, spawn_app};
+use crate::helpers::{Backend, is_accepted, now, spawn_app};
 use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
@@ -19,7 +19,7 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 
 #[tokio::test]
 async fn a_gzipped_push_is_applied_and_a_pull_comes_back_gzipped() {
-    let app = spawn_app().await;
+    let app = spawn_app(Backend::Sqlite).await;
     let mut phone = Clock::new(DeviceId::new());
     let changes: Vec<_> = (0..50)
         .map(|n| {
@@ -78,7 +78,7 @@ async fn a_gzipped_push_is_applied_and_a_pull_comes_back_gzipped() {
 
 #[tokio::test]
 async fn a_small_gzipped_body_that_unpacks_past_the_limit_is_refused() {
-    let app = spawn_app().await;
+    let app = spawn_app(Backend::Sqlite).await;
     // Spaces are valid JSON padding and compress a thousandfold.
     let mut bomb = vec![b' '; MAX_PUSH_BYTES + 1024];
     bomb.extend_from_slice(b"{}");

@@ -1,6 +1,6 @@
 //! The security headers on every answer, and the API's OpenAPI document against its routes.
 
-use crate::helpers::{Folder, settings, spawn_app, spawn_with};
+use crate::helpers::{Backend, Folder, settings, spawn_app, spawn_with};
 use reqwest::{Method, StatusCode};
 use sakhi_server::api::ROUTES;
 use serde_json::Value;
@@ -33,9 +33,9 @@ fn assert_secure(response: &reqwest::Response) {
     assert_eq!(headers["referrer-policy"], "no-referrer", "{url}");
 }
 
-#[tokio::test]
-async fn api_static_and_error_answers_all_carry_the_security_headers() {
-    let app = spawn_app().await;
+on_each_backend!(api_static_and_error_answers_all_carry_the_security_headers);
+async fn api_static_and_error_answers_all_carry_the_security_headers(backend: Backend) {
+    let app = spawn_app(backend).await;
     for path in [
         "/api/v1/health",
         "/api/v1/sync/pull",
@@ -61,9 +61,13 @@ async fn api_static_and_error_answers_all_carry_the_security_headers() {
     );
 }
 
-#[tokio::test]
-async fn each_inline_script_of_the_built_page_is_allowed_by_its_hash_and_https_turns_on_hsts() {
-    let folder = Folder::new();
+on_each_backend!(
+    each_inline_script_of_the_built_page_is_allowed_by_its_hash_and_https_turns_on_hsts
+);
+async fn each_inline_script_of_the_built_page_is_allowed_by_its_hash_and_https_turns_on_hsts(
+    backend: Backend,
+) {
+    let folder = Folder::new(backend).await;
     let script = "\nimport init from '/sakhi-0123456789abcdef.js';\nawait init();\n";
     std::fs::write(
         folder.dist().join("index.html"),
@@ -122,9 +126,9 @@ fn the_inline_scripts_of_pages_in_folders_beside_the_app_are_hashed_too() {
     std::fs::remove_dir_all(&dist).ok();
 }
 
-#[tokio::test]
-async fn the_openapi_document_names_every_route_and_no_other() {
-    let app = spawn_app().await;
+on_each_backend!(the_openapi_document_names_every_route_and_no_other);
+async fn the_openapi_document_names_every_route_and_no_other(backend: Backend) {
+    let app = spawn_app(backend).await;
     let response = app
         .send(Method::GET, "/api/v1/openapi.json", None, None)
         .await;

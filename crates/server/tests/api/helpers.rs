@@ -1,5 +1,6 @@
-//! `spawn_app()` and friends: a real server on a free port over a temporary folder holding the
-//! database and a fake built app, set up with a preset code and logged in as its administrator.
+//! `spawn_app(backend)` and friends: a real server on a free port over a database of its own, of
+//! either backend, and a temporary folder holding a fake built app; set up with a preset code and
+//! logged in as its administrator. `on_each_backend!` runs a test once per backend.
 
 use reqwest::StatusCode;
 use sakhi_domain::Role;
@@ -20,6 +21,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use crate::databases::{Backend, TestDatabase};
+
 pub const HASHED_JS: &str = "sakhi-0123456789abcdef.js";
 pub const HASHED_WASM: &str = "sakhi-0123456789abcdef_bg.wasm";
 pub const INDEX_HTML: &str = "<!doctype html><meta charset=\"utf-8\"><title>Sakhi</title>";
@@ -30,13 +33,34 @@ pub const PASSWORD: &str = "नदी किनारे घर 7";
 /// The first centre's administrator.
 pub const ADMIN: &str = "admin.dhr";
 
-/// A temporary folder with `sakhi.db` (once a server opened it) and `dist/`, the fake app.
+/// Makes each named `async fn(backend: Backend)` a test per backend, `name::sqlite` and
+/// `name::postgres`. Written just above the function, like an attribute.
+macro_rules! on_each_backend {
+    ($($test:ident),+ $(,)?) => {$(
+        mod $test {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$test($crate::helpers::Backend::Sqlite).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                super::$test($crate::helpers::Backend::Postgres).await;
+            }
+        }
+    )+};
+}
+
+/// What a test server works on: a database of its own and a temporary folder with `dist/`, the
+/// fake app. Several servers over one folder share its database.
 pub struct Folder {
     dir: TempDir,
+    database: TestDatabase,
 }
 
 impl Folder {
-    pub fn new() -> Arc<Folder> {
+    pub async fn new(backend: Backend) -> Arc<Folder> {
+        let database = TestDatabase::new(backend).await;
         let dir = tempfile::tempdir().expect("Failed to make a temporary folder");
         let dist = dir.path().join("dist");
         std::fs::create_dir(&dist).unwrap();
@@ -49,7 +73,7 @@ impl Folder {
         )
         .unwrap();
         std::fs::write(dist.join("manifest.webmanifest"), r#"{"name":"Sakhi"}"#).unwrap();
-        Arc::new(Folder { dir })
+        Arc::new(Folder { dir, database })
     }
 
     pub fn path(&self) -> &std::path::Path {
@@ -57,7 +81,16 @@ impl Folder {
     }
 
     pub fn database_url(&self) -> String {
-        format!("sqlite://{}", self.dir.path().join("sakhi.db").display())
+        self.database.url().to_owned()
+    }
+
+    /// The SQLite file, for the tests of what only SQLite does (backup, a killed server).
+    pub fn sqlite_file(&self) -> PathBuf {
+        let url = self.database_url();
+        let file = url
+            .strip_prefix("sqlite://")
+            .expect("a SQLite test database");
+        PathBuf::from(file)
     }
 
     pub fn dist(&self) -> PathBuf {
@@ -75,9 +108,9 @@ pub struct TestApp {
     server: Option<JoinHandle<Result<(), ServeError>>>,
 }
 
-/// A server over a fresh folder, set up, with the administrator logged in.
-pub async fn spawn_app() -> TestApp {
-    spawn_app_in(Folder::new()).await
+/// A server over a fresh folder and database, set up, with the administrator logged in.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_in(Folder::new(backend).await).await
 }
 
 /// The settings of a test server over `folder`, started with [`SETUP_CODE`].
@@ -91,7 +124,8 @@ pub fn settings(folder: &Folder) -> Settings {
     }
 }
 
-/// A server over `folder`: a second one over the same folder is a restart. Set up (if it was not
+/// A server over `folder`: a second one over the same folder is a restart, or, while the first
+/// runs, another instance on the same database. Set up (if it was not
 /// already) and logged in as [`ADMIN`].
 pub async fn spawn_app_in(folder: Arc<Folder>) -> TestApp {
     let app = spawn_with(settings(&folder), folder).await;

@@ -5,7 +5,7 @@
 //! `SAKHI_KILL_ROUNDS` sets the number of rounds (100 by default) and `SAKHI_KILL_SEED` replays
 //! the moments of a failed run, whose seed the failure prints.
 
-use crate::helpers::{Folder, is_accepted, now, spawn_app_in};
+use crate::helpers::{Backend, Folder, is_accepted, now, spawn_app_in};
 use sakhi_domain::wire::{PROTOCOL, PullResponse, PushRequest, PushResponse};
 use sakhi_domain::{Change, Clock, DeviceId, Kind, Record, RecordId};
 use serde_json::json;
@@ -31,7 +31,7 @@ async fn nothing_acknowledged_is_lost_when_the_server_is_killed_mid_push() {
         since_epoch.as_nanos() as u64
     });
     let mut moments = Lcg(seed);
-    let folder = Folder::new();
+    let folder = Folder::new(Backend::Sqlite).await;
     // Set up once, in process; the session token outlives every restart.
     let app = spawn_app_in(folder.clone()).await;
     let token = app.token.clone().expect("a session");
@@ -189,7 +189,7 @@ async fn check_everything_acknowledged_is_there(
 
 async fn integrity_check(folder: &Folder) -> String {
     let mut db = SqliteConnectOptions::new()
-        .filename(folder.path().join("sakhi.db"))
+        .filename(folder.sqlite_file())
         .connect()
         .await
         .expect("the killed server's database opens");

@@ -1,5 +1,10 @@
-//! The server's integration tests: the real server on port 0 with a temporary SQLite file and a
-//! fake built app, driven over HTTP with the domain's own wire types.
+//! The server's integration tests: the real server on port 0 with a fake built app and a database
+//! of its own, SQLite or PostgreSQL (every test runs on both), driven over HTTP with the domain's
+//! own wire types.
+
+// First, so that its macro is known in the modules below.
+#[macro_use]
+mod helpers;
 
 mod audit;
 mod authorisation;
@@ -8,9 +13,12 @@ mod binary;
 mod centre;
 mod centres;
 mod compression;
+mod concurrency;
+mod database;
+#[path = "../support/databases.rs"]
+mod databases;
 mod durability;
 mod headers;
-mod helpers;
 mod kill;
 mod meta;
 mod pull;

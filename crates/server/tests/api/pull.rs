@@ -1,12 +1,11 @@
-//! Pulling: pages in sequence order that never skip a change, and merges devices agree on.
+//! Pulling: pages in sequence order, and merges devices agree on. (Pulls alongside concurrent
+//! pushes are in `concurrency.rs`.)
 
-use crate::helpers::{TestApp, is_accepted, now, spawn_app};
+use crate::helpers::{Backend, TestApp, is_accepted, now, spawn_app};
 use reqwest::StatusCode;
 use sakhi_domain::wire::{Cursor, ErrorBody, MAX_PULL_LIMIT, MAX_PUSH_CHANGES};
 use sakhi_domain::{Clock, DeviceId, Kind, Record, RecordId};
 use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 /// Pushes one new case per name, each in its own push, and returns them.
 async fn push_cases(app: &TestApp, count: usize) -> Vec<Record> {
@@ -21,9 +20,9 @@ async fn push_cases(app: &TestApp, count: usize) -> Vec<Record> {
     cases
 }
 
-#[tokio::test]
-async fn pages_follow_each_other_with_cursor_and_more_until_everything_is_read() {
-    let app = spawn_app().await;
+on_each_backend!(pages_follow_each_other_with_cursor_and_more_until_everything_is_read);
+async fn pages_follow_each_other_with_cursor_and_more_until_everything_is_read(backend: Backend) {
+    let app = spawn_app(backend).await;
     let cases = push_cases(&app, 17).await;
 
     let mut cursor = Cursor(0);
@@ -50,9 +49,9 @@ async fn pages_follow_each_other_with_cursor_and_more_until_everything_is_read()
     assert_eq!(after_the_end.cursor, cursor);
 }
 
-#[tokio::test]
-async fn a_record_changed_again_moves_to_the_end_of_the_sequence() {
-    let app = spawn_app().await;
+on_each_backend!(a_record_changed_again_moves_to_the_end_of_the_sequence);
+async fn a_record_changed_again_moves_to_the_end_of_the_sequence(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut phone = Clock::new(DeviceId::new());
     let mut first = Record::new(RecordId::new(), Kind::Case);
     let mut second = Record::new(RecordId::new(), Kind::Case);
@@ -70,9 +69,9 @@ async fn a_record_changed_again_moves_to_the_end_of_the_sequence() {
     assert_eq!(everything, [second, first]);
 }
 
-#[tokio::test]
-async fn the_limit_is_held_between_one_and_the_maximum() {
-    let app = spawn_app().await;
+on_each_backend!(the_limit_is_held_between_one_and_the_maximum);
+async fn the_limit_is_held_between_one_and_the_maximum(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut phone = Clock::new(DeviceId::new());
     let changes: Vec<_> = (0..=MAX_PULL_LIMIT)
         .map(|i| {
@@ -96,9 +95,9 @@ async fn the_limit_is_held_between_one_and_the_maximum() {
     assert!(!rest.more);
 }
 
-#[tokio::test]
-async fn an_invalid_pull_query_is_a_400() {
-    let app = spawn_app().await;
+on_each_backend!(an_invalid_pull_query_is_a_400);
+async fn an_invalid_pull_query_is_a_400(backend: Backend) {
+    let app = spawn_app(backend).await;
     for query in [
         "after=-1",
         "after=abc",
@@ -116,9 +115,11 @@ async fn an_invalid_pull_query_is_a_400() {
     assert_eq!(defaults.status(), StatusCode::OK);
 }
 
-#[tokio::test]
-async fn two_devices_editing_one_field_at_once_end_with_the_same_record_and_a_conflict() {
-    let app = spawn_app().await;
+on_each_backend!(two_devices_editing_one_field_at_once_end_with_the_same_record_and_a_conflict);
+async fn two_devices_editing_one_field_at_once_end_with_the_same_record_and_a_conflict(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
     let mut phone = Clock::new(DeviceId::new());
     let mut desk = Clock::new(DeviceId::new());
     let mut on_phone = Record::new(RecordId::new(), Kind::Case);
@@ -164,94 +165,4 @@ async fn two_devices_editing_one_field_at_once_end_with_the_same_record_and_a_co
         .map(|v| v.value.clone())
         .collect();
     assert_eq!(losers, [json!("Rampura")], "nothing typed is dropped");
-}
-
-#[tokio::test]
-async fn a_pull_running_alongside_concurrent_pushes_never_skips_a_change() {
-    const DEVICES: usize = 4;
-    const PUSHES: usize = 12;
-    let app = Arc::new(spawn_app().await);
-    let shared = RecordId::new();
-
-    let mut pushers = Vec::new();
-    for device in 0..DEVICES {
-        let app = Arc::clone(&app);
-        pushers.push(tokio::spawn(async move {
-            let mut clock = Clock::new(DeviceId::new());
-            let mut own = [
-                Record::new(RecordId::new(), Kind::Case),
-                Record::new(RecordId::new(), Kind::Case),
-            ];
-            let mut common = Record::new(shared, Kind::Case);
-            for push in 0..PUSHES {
-                let batch = [
-                    own[push % 2].edit(&mut clock, now(), "age", json!(push)),
-                    own[(push + 1) % 2].edit(
-                        &mut clock,
-                        now(),
-                        "name",
-                        json!(format!("{device}/{push}")),
-                    ),
-                    common.edit(
-                        &mut clock,
-                        now(),
-                        "description",
-                        json!(format!("{device}/{push}")),
-                    ),
-                ];
-                let answer = app.push(clock.device(), &batch).await;
-                assert!(answer.results.iter().all(is_accepted));
-            }
-            own
-        }));
-    }
-
-    let puller = {
-        let app = Arc::clone(&app);
-        tokio::spawn(async move {
-            let mut seen: BTreeMap<RecordId, Record> = BTreeMap::new();
-            let mut cursor = Cursor(0);
-            let mut pages = 0;
-            while Arc::strong_count(&app) > 2 || pages == 0 {
-                let page = app.pull(cursor, 3).await;
-                assert!(page.cursor >= cursor);
-                cursor = page.cursor;
-                pages += 1;
-                for record in page.records {
-                    seen.insert(record.id, record);
-                }
-                tokio::task::yield_now().await;
-            }
-            (seen, cursor, pages)
-        })
-    };
-
-    let mut written = Vec::new();
-    for pusher in pushers {
-        written.extend(pusher.await.unwrap());
-    }
-    let (mut seen, mut cursor, pages) = puller.await.unwrap();
-    // Catch up with whatever was committed after the puller's last page.
-    loop {
-        let page = app.pull(cursor, 3).await;
-        cursor = page.cursor;
-        for record in page.records {
-            seen.insert(record.id, record);
-        }
-        if !page.more {
-            break;
-        }
-    }
-
-    assert!(pages > 1, "the puller ran alongside the pushes");
-    for record in &written {
-        assert_eq!(
-            &seen[&record.id], record,
-            "each device's records at their final state"
-        );
-    }
-    assert_eq!(seen, app.pull_all().await, "the pages add up to everything");
-    assert_eq!(cursor, Cursor((DEVICES * PUSHES * 3) as u64));
-    let ids: BTreeSet<_> = seen.keys().collect();
-    assert_eq!(ids.len(), DEVICES * 2 + 1);
 }

@@ -1,6 +1,6 @@
 //! Pushing changes: applied once, acknowledged every time, refused one by one, never a 5xx.
 
-use crate::helpers::{is_accepted, now, rejection_code, spawn_app};
+use crate::helpers::{Backend, is_accepted, now, rejection_code, spawn_app};
 use reqwest::StatusCode;
 use sakhi_domain::wire::{Cursor, ErrorBody, MAX_PUSH_BYTES, MAX_PUSH_CHANGES, PROTOCOL};
 use sakhi_domain::{Clock, DeviceId, Kind, Record, RecordId};
@@ -14,9 +14,9 @@ fn a_case() -> Record {
     Record::new(RecordId::new(), Kind::Case)
 }
 
-#[tokio::test]
-async fn a_pushed_case_comes_back_in_a_pull_with_its_hindi_intact() {
-    let app = spawn_app().await;
+on_each_backend!(a_pushed_case_comes_back_in_a_pull_with_its_hindi_intact);
+async fn a_pushed_case_comes_back_in_a_pull_with_its_hindi_intact(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut phone = a_device();
     let mut case = a_case();
     let changes = [
@@ -36,9 +36,9 @@ async fn a_pushed_case_comes_back_in_a_pull_with_its_hindi_intact() {
     assert!(!page.more);
 }
 
-#[tokio::test]
-async fn the_same_batch_pushed_twice_is_acknowledged_twice_and_applied_once() {
-    let app = spawn_app().await;
+on_each_backend!(the_same_batch_pushed_twice_is_acknowledged_twice_and_applied_once);
+async fn the_same_batch_pushed_twice_is_acknowledged_twice_and_applied_once(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut phone = a_device();
     let mut case = a_case();
     let changes = [
@@ -62,9 +62,9 @@ async fn the_same_batch_pushed_twice_is_acknowledged_twice_and_applied_once() {
     assert!(app.pull(Cursor(2), 100).await.records.is_empty());
 }
 
-#[tokio::test]
-async fn the_same_change_id_with_other_content_is_refused() {
-    let app = spawn_app().await;
+on_each_backend!(the_same_change_id_with_other_content_is_refused);
+async fn the_same_change_id_with_other_content_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut phone = a_device();
     let mut case = a_case();
     let change = case.edit(&mut phone, now(), "name", json!("Sita"));
@@ -80,9 +80,11 @@ async fn the_same_change_id_with_other_content_is_refused() {
     assert_eq!(records[&case.id].text("name"), Some("Sita"));
 }
 
-#[tokio::test]
-async fn invalid_changes_are_refused_one_by_one_while_the_rest_of_the_batch_is_applied() {
-    let app = spawn_app().await;
+on_each_backend!(invalid_changes_are_refused_one_by_one_while_the_rest_of_the_batch_is_applied);
+async fn invalid_changes_are_refused_one_by_one_while_the_rest_of_the_batch_is_applied(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
     let mut phone = a_device();
     let mut case = a_case();
     let mut scratch = case.clone();
@@ -132,9 +134,9 @@ async fn assert_refused(response: reqwest::Response, status: StatusCode) -> Stri
     body.error
 }
 
-#[tokio::test]
-async fn a_body_that_is_not_json_or_not_a_push_is_a_400() {
-    let app = spawn_app().await;
+on_each_backend!(a_body_that_is_not_json_or_not_a_push_is_a_400);
+async fn a_body_that_is_not_json_or_not_a_push_is_a_400(backend: Backend) {
+    let app = spawn_app(backend).await;
     assert_refused(
         app.push_raw("this is not json").await,
         StatusCode::BAD_REQUEST,
@@ -154,9 +156,9 @@ async fn a_body_that_is_not_json_or_not_a_push_is_a_400() {
     .await;
 }
 
-#[tokio::test]
-async fn a_push_of_another_protocol_version_is_a_400_naming_the_version_spoken() {
-    let app = spawn_app().await;
+on_each_backend!(a_push_of_another_protocol_version_is_a_400_naming_the_version_spoken);
+async fn a_push_of_another_protocol_version_is_a_400_naming_the_version_spoken(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut phone = a_device();
     let change = a_case().edit(&mut phone, now(), "name", json!("Sita"));
     let request = json!({"protocol": PROTOCOL + 1, "device": phone.device(), "changes": [change]});
@@ -171,9 +173,9 @@ async fn a_push_of_another_protocol_version_is_a_400_naming_the_version_spoken()
     assert!(app.pull_all().await.is_empty());
 }
 
-#[tokio::test]
-async fn a_body_over_the_size_limit_is_a_413() {
-    let app = spawn_app().await;
+on_each_backend!(a_body_over_the_size_limit_is_a_413);
+async fn a_body_over_the_size_limit_is_a_413(backend: Backend) {
+    let app = spawn_app(backend).await;
     let padding = "x".repeat(MAX_PUSH_BYTES);
     let body = format!(
         r#"{{"protocol":1,"device":"{}","changes":[],"padding":"{padding}"}}"#,
@@ -183,9 +185,9 @@ async fn a_body_over_the_size_limit_is_a_413() {
     assert_refused(app.push_raw(body).await, StatusCode::PAYLOAD_TOO_LARGE).await;
 }
 
-#[tokio::test]
-async fn a_push_of_too_many_changes_is_refused_with_the_limit() {
-    let app = spawn_app().await;
+on_each_backend!(a_push_of_too_many_changes_is_refused_with_the_limit);
+async fn a_push_of_too_many_changes_is_refused_with_the_limit(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut phone = a_device();
     let mut case = a_case();
     let changes: Vec<_> = (0..=MAX_PUSH_CHANGES)
@@ -203,9 +205,9 @@ async fn a_push_of_too_many_changes_is_refused_with_the_limit() {
     assert!(app.pull_all().await.is_empty());
 }
 
-#[tokio::test]
-async fn an_empty_push_is_answered_with_no_results() {
-    let app = spawn_app().await;
+on_each_backend!(an_empty_push_is_answered_with_no_results);
+async fn an_empty_push_is_answered_with_no_results(backend: Backend) {
+    let app = spawn_app(backend).await;
     let answer = app.push(DeviceId::new(), &[]).await;
     assert!(answer.results.is_empty());
 }

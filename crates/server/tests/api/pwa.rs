@@ -1,6 +1,8 @@
 //! Serving the built app: exact types, cache headers by name, and index.html for the app's routes.
 
-use crate::helpers::{self, Folder, HASHED_JS, HASHED_WASM, INDEX_HTML, spawn_app, spawn_with};
+use crate::helpers::{
+    self, Backend, Folder, HASHED_JS, HASHED_WASM, INDEX_HTML, spawn_app, spawn_with,
+};
 use reqwest::StatusCode;
 use sakhi_server::Settings;
 
@@ -19,9 +21,9 @@ async fn assert_served(response: reqwest::Response, content_type: &str, cache: &
     response.text().await.unwrap()
 }
 
-#[tokio::test]
-async fn the_page_the_worker_and_the_manifest_are_always_revalidated() {
-    let app = spawn_app().await;
+on_each_backend!(the_page_the_worker_and_the_manifest_are_always_revalidated);
+async fn the_page_the_worker_and_the_manifest_are_always_revalidated(backend: Backend) {
+    let app = spawn_app(backend).await;
     let html = "text/html; charset=utf-8";
     assert_eq!(
         assert_served(app.get("/").await, html, "no-cache").await,
@@ -37,9 +39,9 @@ async fn the_page_the_worker_and_the_manifest_are_always_revalidated() {
     .await;
 }
 
-#[tokio::test]
-async fn files_named_by_their_content_hash_are_cached_for_good_with_exact_types() {
-    let app = spawn_app().await;
+on_each_backend!(files_named_by_their_content_hash_are_cached_for_good_with_exact_types);
+async fn files_named_by_their_content_hash_are_cached_for_good_with_exact_types(backend: Backend) {
+    let app = spawn_app(backend).await;
     assert_served(
         app.get(&format!("/{HASHED_JS}")).await,
         "text/javascript",
@@ -52,27 +54,29 @@ async fn files_named_by_their_content_hash_are_cached_for_good_with_exact_types(
     assert_eq!(&wasm.bytes().await.unwrap()[..4], b"\0asm");
 }
 
-#[tokio::test]
-async fn the_apps_own_routes_are_answered_with_the_app() {
-    let app = spawn_app().await;
+on_each_backend!(the_apps_own_routes_are_answered_with_the_app);
+async fn the_apps_own_routes_are_answered_with_the_app(backend: Backend) {
+    let app = spawn_app(backend).await;
     for path in ["/cases/new", "/cases", "/some/deep/route"] {
         let body = assert_served(app.get(path).await, "text/html; charset=utf-8", "no-cache").await;
         assert_eq!(body, INDEX_HTML, "{path}");
     }
 }
 
-#[tokio::test]
-async fn a_missing_file_is_a_404_never_the_app_under_its_name() {
-    let app = spawn_app().await;
+on_each_backend!(a_missing_file_is_a_404_never_the_app_under_its_name);
+async fn a_missing_file_is_a_404_never_the_app_under_its_name(backend: Backend) {
+    let app = spawn_app(backend).await;
     let response = app.get("/sakhi-ffffffffffffffff.js").await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert_eq!(response.headers()["cache-control"], "no-cache");
     assert!(!response.text().await.unwrap().contains("<title>"));
 }
 
-#[tokio::test]
-async fn without_a_built_app_the_api_works_and_the_page_says_the_app_is_not_built() {
-    let folder = Folder::new();
+on_each_backend!(without_a_built_app_the_api_works_and_the_page_says_the_app_is_not_built);
+async fn without_a_built_app_the_api_works_and_the_page_says_the_app_is_not_built(
+    backend: Backend,
+) {
+    let folder = Folder::new(backend).await;
     let settings = Settings {
         dist: folder.dist().join("missing"),
         ..helpers::settings(&folder)

@@ -2,103 +2,38 @@
 //! short reason, exactly one audit row saying what was refused, and changes nothing else.
 
 use crate::authorisation::{TwoCentres, two_centres_behind_a_proxy};
-use crate::helpers::{ADMIN, PASSWORD, TestApp, now};
+use crate::database::{Database, on_pool};
+use crate::helpers::{ADMIN, Backend, PASSWORD, TestApp, now};
 use reqwest::{Method, StatusCode};
 use sakhi_domain::wire::account::code;
 use sakhi_domain::wire::{ErrorBody, PROTOCOL};
 use sakhi_domain::{AccountId, CentreId, Clock, DeviceId, Kind, Record, RecordId};
-use sakhi_server::SqliteStore;
 use serde_json::json;
 use std::future::Future;
 
 /// Planted in every forged change: no audit row may carry it.
 const CANARY: &str = "CANARY-refused-91c2";
 
-/// The server's database, read beside it: rows without a centre are on no audit page.
-struct Database {
-    store: SqliteStore,
-}
-
 /// An audit row as the walk checks it: action, outcome, centre and account.
 type Row = (String, String, Option<String>, Option<String>);
 
-/// A whole audit row but its id, time, username, device and address.
-type FullRow = (
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-    Option<String>,
-);
+/// The id of the last audit row (rows without a centre are on no audit page, so the walk reads
+/// the table itself).
+async fn last_audit_id(database: &Database) -> i64 {
+    database
+        .numbers("SELECT CAST(coalesce(max(id), 0) AS BIGINT) FROM audit")
+        .await[0]
+}
 
-impl Database {
-    async fn open(app: &TestApp) -> Database {
-        let store = SqliteStore::open(&app.folder.database_url())
-            .await
-            .expect("Failed to open the server's database");
-        Database { store }
-    }
-
-    async fn last_audit_id(&self) -> i64 {
-        sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM audit")
-            .fetch_one(self.store.pool())
-            .await
-            .unwrap()
-    }
-
-    /// The rows after `id`, and all their text, to search for the canary.
-    async fn audit_after(&self, id: i64) -> (Vec<Row>, String) {
-        let rows: Vec<FullRow> = sqlx::query_as(
-            "SELECT action, outcome, centre_id, account_id, records, detail
-                 FROM audit WHERE id > ? ORDER BY id",
-        )
-        .bind(id)
-        .fetch_all(self.store.pool())
-        .await
-        .unwrap();
-        let text = format!("{rows:?}");
-        let rows = rows
-            .into_iter()
-            .map(|(action, outcome, centre, account, ..)| (action, outcome, centre, account))
-            .collect();
-        (rows, text)
-    }
-
-    /// Every row of every table but the audit log's, each column quoted by SQLite: any change
-    /// to a record, a session, an account or a centre shows in it.
-    async fn everything_but_the_audit_log(&self) -> Vec<String> {
-        let pool = self.store.pool();
-        let tables: Vec<String> = sqlx::query_scalar(
-            "SELECT name FROM sqlite_master WHERE type = 'table'
-             AND name NOT IN ('audit', 'sqlite_sequence') ORDER BY name",
-        )
-        .fetch_all(pool)
-        .await
-        .unwrap();
-        let mut dump = Vec::new();
-        for table in tables {
-            let columns: Vec<String> =
-                sqlx::query_scalar("SELECT name FROM pragma_table_info(?) ORDER BY cid")
-                    .bind(&table)
-                    .fetch_all(pool)
-                    .await
-                    .unwrap();
-            let quoted: Vec<String> = columns
-                .iter()
-                .map(|column| format!("quote(\"{column}\")"))
-                .collect();
-            let rows: Vec<String> = sqlx::query_scalar(&format!(
-                "SELECT {} FROM \"{table}\" ORDER BY rowid",
-                quoted.join(" || ',' || ")
-            ))
-            .fetch_all(pool)
-            .await
-            .unwrap();
-            dump.push(format!("{table}: {rows:?}"));
-        }
-        dump
-    }
+/// The rows after `id`, and all their text, to search for the canary.
+async fn audit_after(database: &Database, id: i64) -> (Vec<Row>, String) {
+    let rows = database.audit_after(id).await;
+    let text = format!("{rows:?}");
+    let rows = rows
+        .into_iter()
+        .map(|(action, outcome, centre, account, ..)| (action, outcome, centre, account))
+        .collect();
+    (rows, text)
 }
 
 /// What a bad request must be answered, and the one audit row it must leave.
@@ -121,7 +56,7 @@ async fn refused(
     expected: Expected,
 ) {
     let before = database.everything_but_the_audit_log().await;
-    let last = database.last_audit_id().await;
+    let last = last_audit_id(database).await;
 
     let response = request.await;
 
@@ -141,7 +76,7 @@ async fn refused(
         "{what}: a short reason, not {:?}",
         body.error
     );
-    let (rows, text) = database.audit_after(last).await;
+    let (rows, text) = audit_after(database, last).await;
     let row = (
         expected.action.to_owned(),
         expected.outcome.to_owned(),
@@ -194,26 +129,26 @@ fn login_body(username: &str, password: &str) -> String {
 async fn an_expired_token(database: &Database, account: AccountId) -> String {
     let token = "an-expired-token-0123456789";
     let hour_ago = i64::try_from(sakhi_server::auth::now_ms()).unwrap() - 3_600_000;
-    sqlx::query(
-        "INSERT INTO sessions
-         (token_hash, account_id, device_id, created_at, last_used_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(sakhi_server::auth::sha256_hex(token))
-    .bind(account.to_string())
-    .bind(DeviceId::new().to_string())
-    .bind(hour_ago - 1000)
-    .bind(hour_ago - 1000)
-    .bind(hour_ago)
-    .execute(database.store.pool())
-    .await
+    let sql = "INSERT INTO sessions
+               (token_hash, account_id, device_id, created_at, last_used_at, expires_at)
+               VALUES ($1, $2, $3, $4, $5, $6)";
+    on_pool!(database, |pool| sqlx::query(sql)
+        .bind(sakhi_server::auth::sha256_hex(token))
+        .bind(account.to_string())
+        .bind(DeviceId::new().to_string())
+        .bind(hour_ago - 1000)
+        .bind(hour_ago - 1000)
+        .bind(hour_ago)
+        .execute(pool)
+        .await
+        .map(drop))
     .unwrap();
     token.to_owned()
 }
 
-#[tokio::test]
-async fn every_refusal_is_answered_briefly_audited_once_and_changes_nothing() {
-    let setup = two_centres_behind_a_proxy().await;
+on_each_backend!(every_refusal_is_answered_briefly_audited_once_and_changes_nothing);
+async fn every_refusal_is_answered_briefly_audited_once_and_changes_nothing(backend: Backend) {
+    let setup = two_centres_behind_a_proxy(backend).await;
     let TwoCentres {
         app,
         admin,
@@ -221,7 +156,7 @@ async fn every_refusal_is_answered_briefly_audited_once_and_changes_nothing() {
         outreach: (outreach, outreach_token),
         other_admin,
     } = &setup;
-    let database = Database::open(app).await;
+    let database = Database::open(&app.folder.database_url()).await;
     let dhr = Some(counsellor.centre.id);
     let blr = Some(other_admin.account.centre.id);
     let own_case = a_case(app, counsellor_token, "Sita").await;
@@ -469,10 +404,10 @@ async fn every_refusal_is_answered_briefly_audited_once_and_changes_nothing() {
     .await;
 
     // No token at all claims to be no one: answered 401, and not worth a row.
-    let last = database.last_audit_id().await;
+    let last = last_audit_id(&database).await;
     let response = app.send(Method::GET, pull, None, None).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert!(database.audit_after(last).await.0.is_empty());
+    assert!(audit_after(&database, last).await.0.is_empty());
 
     // The dump does see a change when there is one: a login adds a session.
     let before = database.everything_but_the_audit_log().await;

@@ -1,7 +1,7 @@
 //! Logging in and out: one answer for every wrong login, tokens that stop working at once, idle
 //! expiry, and guessing slowed down per address and per username.
 
-use crate::helpers::{ADMIN, Folder, PASSWORD, TestApp, settings, spawn_app, spawn_with};
+use crate::helpers::{ADMIN, Backend, Folder, PASSWORD, TestApp, settings, spawn_app, spawn_with};
 use reqwest::{Method, StatusCode};
 use sakhi_domain::Role;
 use sakhi_domain::wire::ErrorBody;
@@ -24,9 +24,9 @@ async fn code_of(response: reqwest::Response) -> (StatusCode, String) {
     (status, body.code.unwrap_or_default())
 }
 
-#[tokio::test]
-async fn a_login_answers_a_session_whose_token_names_the_account_until_logout() {
-    let app = spawn_app().await;
+on_each_backend!(a_login_answers_a_session_whose_token_names_the_account_until_logout);
+async fn a_login_answers_a_session_whose_token_names_the_account_until_logout(backend: Backend) {
+    let app = spawn_app(backend).await;
     let before = sakhi_server::auth::now_ms();
     let session = app.log_in("ADMIN.dhr").await;
     assert_eq!(session.token.len(), 43);
@@ -55,9 +55,11 @@ async fn a_login_answers_a_session_whose_token_names_the_account_until_logout() 
     );
 }
 
-#[tokio::test]
-async fn an_unknown_user_a_wrong_password_and_a_disabled_account_get_the_same_answer() {
-    let app = spawn_app().await;
+on_each_backend!(an_unknown_user_a_wrong_password_and_a_disabled_account_get_the_same_answer);
+async fn an_unknown_user_a_wrong_password_and_a_disabled_account_get_the_same_answer(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
     let admin = app.token.clone().unwrap();
     let (worker, _) = app.account(&admin, "gita", Role::Counsellor).await;
     let patch = json!({"disabled": true});
@@ -98,9 +100,11 @@ async fn an_unknown_user_a_wrong_password_and_a_disabled_account_get_the_same_an
     );
 }
 
-#[tokio::test]
-async fn disabling_an_account_or_resetting_its_password_ends_its_sessions_at_once() {
-    let app = spawn_app().await;
+on_each_backend!(disabling_an_account_or_resetting_its_password_ends_its_sessions_at_once);
+async fn disabling_an_account_or_resetting_its_password_ends_its_sessions_at_once(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
     let admin = app.token.clone().unwrap();
     let (worker, token) = app.account(&admin, "gita", Role::OutreachWorker).await;
     let path = format!("/api/v1/accounts/{}/password", worker.id);
@@ -144,9 +148,9 @@ async fn disabling_an_account_or_resetting_its_password_ends_its_sessions_at_onc
     );
 }
 
-#[tokio::test]
-async fn a_session_unused_for_the_idle_time_ends() {
-    let folder = Folder::new();
+on_each_backend!(a_session_unused_for_the_idle_time_ends);
+async fn a_session_unused_for_the_idle_time_ends(backend: Backend) {
+    let folder = Folder::new(backend).await;
     let settings = sakhi_server::Settings {
         session_idle_seconds: 1,
         ..settings(&folder)
@@ -166,9 +170,9 @@ async fn a_session_unused_for_the_idle_time_ends() {
     );
 }
 
-#[tokio::test]
-async fn missing_garbage_and_unknown_tokens_are_401_unauthenticated() {
-    let app = spawn_app().await;
+on_each_backend!(missing_garbage_and_unknown_tokens_are_401_unauthenticated);
+async fn missing_garbage_and_unknown_tokens_are_401_unauthenticated(backend: Backend) {
+    let app = spawn_app(backend).await;
     for token in [
         None,
         Some("garbage"),
@@ -184,9 +188,9 @@ async fn missing_garbage_and_unknown_tokens_are_401_unauthenticated() {
     }
 }
 
-#[tokio::test]
-async fn failed_logins_are_slowed_per_username_and_per_address_with_retry_after() {
-    let folder = Folder::new();
+on_each_backend!(failed_logins_are_slowed_per_username_and_per_address_with_retry_after);
+async fn failed_logins_are_slowed_per_username_and_per_address_with_retry_after(backend: Backend) {
+    let folder = Folder::new(backend).await;
     let settings = sakhi_server::Settings {
         trust_forwarded_for: true,
         ..settings(&folder)
@@ -239,9 +243,9 @@ async fn failed_logins_are_slowed_per_username_and_per_address_with_retry_after(
     );
 }
 
-#[tokio::test]
-async fn a_password_too_long_is_400_and_a_huge_body_413() {
-    let app = spawn_app().await;
+on_each_backend!(a_password_too_long_is_400_and_a_huge_body_413);
+async fn a_password_too_long_is_400_and_a_huge_body_413(backend: Backend) {
+    let app = spawn_app(backend).await;
     let long = "क".repeat(129);
     let response = app.try_log_in(ADMIN, &long).await;
     assert_eq!(

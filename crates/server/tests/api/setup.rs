@@ -1,8 +1,10 @@
 //! Setup: everything waits for it, a wrong code is refused and slowed, it happens once, and
 //! `sakhi-server centre add` lets one more centre in.
 
+use crate::database::{Database, on_pool};
 use crate::helpers::{
-    ADMIN, Folder, PASSWORD, SETUP_CODE, TestApp, settings, setup_body, spawn_app, spawn_with,
+    ADMIN, Backend, Folder, PASSWORD, SETUP_CODE, TestApp, settings, setup_body, spawn_app,
+    spawn_with,
 };
 use reqwest::{Method, StatusCode};
 use sakhi_domain::wire::ErrorBody;
@@ -16,14 +18,16 @@ async fn code_of(response: reqwest::Response) -> (StatusCode, String) {
     (status, body.code.unwrap_or_default())
 }
 
-async fn unset() -> TestApp {
-    let folder = Folder::new();
+async fn unset(backend: Backend) -> TestApp {
+    let folder = Folder::new(backend).await;
     spawn_with(settings(&folder), folder).await
 }
 
-#[tokio::test]
-async fn before_setup_the_api_answers_503_but_health_setup_the_document_and_the_app_answer() {
-    let app = unset().await;
+on_each_backend!(before_setup_the_api_answers_503_but_health_setup_the_document_and_the_app_answer);
+async fn before_setup_the_api_answers_503_but_health_setup_the_document_and_the_app_answer(
+    backend: Backend,
+) {
+    let app = unset(backend).await;
     for path in [
         "/api/v1/sync/pull",
         "/api/v1/session",
@@ -45,9 +49,9 @@ async fn before_setup_the_api_answers_503_but_health_setup_the_document_and_the_
     assert!(status.needed);
 }
 
-#[tokio::test]
-async fn a_wrong_code_is_403_the_right_one_sets_up_and_then_setup_is_409() {
-    let app = unset().await;
+on_each_backend!(a_wrong_code_is_403_the_right_one_sets_up_and_then_setup_is_409);
+async fn a_wrong_code_is_403_the_right_one_sets_up_and_then_setup_is_409(backend: Backend) {
+    let app = unset(backend).await;
     let wrong = app
         .send(
             Method::POST,
@@ -95,9 +99,9 @@ async fn a_wrong_code_is_403_the_right_one_sets_up_and_then_setup_is_409() {
     );
 }
 
-#[tokio::test]
-async fn setup_checks_the_rules_of_centre_and_administrator() {
-    let app = unset().await;
+on_each_backend!(setup_checks_the_rules_of_centre_and_administrator);
+async fn setup_checks_the_rules_of_centre_and_administrator(backend: Backend) {
+    let app = unset(backend).await;
     let mut body = setup_body(SETUP_CODE, "dhr", ADMIN);
     let response = app
         .send(Method::POST, "/api/v1/setup", None, Some(body.clone()))
@@ -111,9 +115,9 @@ async fn setup_checks_the_rules_of_centre_and_administrator() {
     assert_eq!(code_of(response).await.1, "password_too_common");
 }
 
-#[tokio::test]
-async fn guessing_setup_codes_is_slowed_down() {
-    let app = unset().await;
+on_each_backend!(guessing_setup_codes_is_slowed_down);
+async fn guessing_setup_codes_is_slowed_down(backend: Backend) {
+    let app = unset(backend).await;
     let mut last = StatusCode::OK;
     for _ in 0..8 {
         let response = app
@@ -133,9 +137,11 @@ async fn guessing_setup_codes_is_slowed_down() {
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
 }
 
-#[tokio::test]
-async fn without_a_preset_code_the_server_prints_a_setup_link_with_a_working_code() {
-    let folder = Folder::new();
+on_each_backend!(without_a_preset_code_the_server_prints_a_setup_link_with_a_working_code);
+async fn without_a_preset_code_the_server_prints_a_setup_link_with_a_working_code(
+    backend: Backend,
+) {
+    let folder = Folder::new(backend).await;
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_sakhi-server"))
         .current_dir(folder.path())
         .env_remove("SAKHI_SETUP_CODE")
@@ -184,9 +190,9 @@ async fn without_a_preset_code_the_server_prints_a_setup_link_with_a_working_cod
     assert!(!log.contains(PASSWORD));
 }
 
-#[tokio::test]
-async fn a_code_from_centre_add_sets_up_a_second_centre_once() {
-    let app = spawn_app().await;
+on_each_backend!(a_code_from_centre_add_sets_up_a_second_centre_once);
+async fn a_code_from_centre_add_sets_up_a_second_centre_once(backend: Backend) {
+    let app = spawn_app(backend).await;
     let settings = Settings {
         database_url: app.folder.database_url(),
         ..Settings::default()
@@ -240,38 +246,35 @@ async fn a_code_from_centre_add_sets_up_a_second_centre_once() {
     );
 }
 
-#[tokio::test]
-async fn a_database_from_before_accounts_keeps_its_centre_and_records_through_setup() {
-    let folder = Folder::new();
+on_each_backend!(a_database_from_before_accounts_keeps_its_centre_and_records_through_setup);
+async fn a_database_from_before_accounts_keeps_its_centre_and_records_through_setup(
+    backend: Backend,
+) {
+    let folder = Folder::new(backend).await;
     let mut phone = sakhi_domain::Clock::new(sakhi_domain::DeviceId::new());
     let mut case =
         sakhi_domain::Record::new(sakhi_domain::RecordId::new(), sakhi_domain::Kind::Case);
     case.edit(&mut phone, crate::helpers::now(), "name", json!("सीता"));
     let centre = sakhi_domain::CentreId::new().to_string();
-    {
-        // What a server from before accounts left: its implicit centre and a record of it.
-        let store = sakhi_server::SqliteStore::open(&folder.database_url())
-            .await
-            .unwrap();
-        sqlx::query(
-            "INSERT INTO centres (id, code, name, seq, created_at) VALUES (?, 'default', 'One Stop Centre', 1, 0)",
-        )
-        .bind(&centre)
-        .execute(store.pool())
-        .await
-        .unwrap();
-        sqlx::query(
-            "INSERT INTO records (id, centre_id, kind, body, seq, updated_at) VALUES (?, ?, 'case', ?, 1, 0)",
-        )
+    // What a server from before accounts left: its implicit centre and a record of it. (Only
+    // SQLite had such servers; PostgreSQL's setup adopts such a centre alike.)
+    let database = Database::open(&folder.database_url()).await;
+    database
+        .execute(&format!(
+            "INSERT INTO centres (id, code, name, seq, created_at)
+             VALUES ('{centre}', 'default', 'One Stop Centre', 1, 0)"
+        ))
+        .await;
+    let sql = "INSERT INTO records (id, centre_id, kind, body, seq, updated_at)
+               VALUES ($1, $2, 'case', $3, 1, 0)";
+    on_pool!(&database, |pool| sqlx::query(sql)
         .bind(case.id.to_string())
         .bind(&centre)
         .bind(serde_json::to_string(&case).unwrap())
-        .execute(store.pool())
+        .execute(pool)
         .await
-        .unwrap();
-        use sakhi_server::Store;
-        store.close().await;
-    }
+        .map(drop))
+    .unwrap();
 
     let app = spawn_with(settings(&folder), folder).await.ready().await;
 

@@ -1,12 +1,15 @@
 //! Centres, accounts, sessions, setup codes and the audit log in SQLite.
 
-use super::{parse_id, parse_json, to_json};
+use crate::store::rows::{
+    AccountRow, AuditRow, CentreRow, account_of, audit_entry_of, centre_of, millis, now_millis,
+    parse_id, to_json,
+};
 use crate::store::{
     AccountChange, AccountError, AuditRecord, Authenticated, CentreChange, CentreId, Credentials,
     NewAccountRow, NewCentreRow, NewSession, SessionCheck, SessionEnd, SetupOutcome, StoreError,
 };
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
-use sakhi_domain::{AccountId, DeviceId, LockMinutes, RecordId, Role};
+use sakhi_domain::{AccountId, DeviceId};
 use sqlx::{Executor, Sqlite, SqlitePool, Transaction};
 
 /// A session's last use is written at most this often, so that every pull does not write.
@@ -19,71 +22,6 @@ const ACCOUNT_COLUMNS: &str = "SELECT a.id, a.username, a.display_name, a.role, 
 
 const CENTRE_COLUMNS: &str =
     "SELECT c.id, c.code, c.name, c.district, c.state, c.lock_minutes FROM centres c";
-
-type CentreRow = (String, String, String, String, String, i64);
-
-type AccountRow = (
-    String,
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-);
-
-fn account_of(row: AccountRow) -> Result<Account, StoreError> {
-    let (
-        id,
-        username,
-        display_name,
-        role,
-        disabled,
-        created_at,
-        centre,
-        code,
-        name,
-        district,
-        state,
-        lock_minutes,
-    ) = row;
-    Ok(Account {
-        id: parse_id(&id, "account id")?,
-        username,
-        display_name,
-        role: Role::parse(&role)
-            .ok_or_else(|| StoreError::Corrupt("a stored role is unknown".to_owned()))?,
-        centre: centre_of((centre, code, name, district, state, lock_minutes))?,
-        disabled: disabled != 0,
-        created_at: u64::try_from(created_at).unwrap_or(0),
-    })
-}
-
-fn centre_of(row: CentreRow) -> Result<Centre, StoreError> {
-    let (id, code, name, district, state, lock_minutes) = row;
-    // The table's CHECK holds the same bounds, so this fails only for a damaged database.
-    let lock_minutes = u32::try_from(lock_minutes)
-        .ok()
-        .and_then(|minutes| LockMinutes::parse(minutes).ok())
-        .ok_or_else(|| StoreError::Corrupt("a stored lock time is out of range".to_owned()))?;
-    Ok(Centre {
-        id: parse_id(&id, "centre id")?,
-        code,
-        name,
-        district,
-        state,
-        lock_minutes: lock_minutes.get(),
-    })
-}
-
-fn millis(value: u64) -> i64 {
-    i64::try_from(value).unwrap_or(i64::MAX)
-}
 
 async fn account_by_id(
     tx: &mut Transaction<'_, Sqlite>,
@@ -117,7 +55,7 @@ pub(super) async fn replace_first_setup_code(
          ON CONFLICT (code_hash) DO UPDATE SET used_at = NULL",
     )
     .bind(code_hash)
-    .bind(super::now_millis())
+    .bind(now_millis())
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -134,7 +72,7 @@ pub(super) async fn add_centre_setup_code(
          VALUES (?, 'centre', ?, ?)",
     )
     .bind(code_hash)
-    .bind(super::now_millis())
+    .bind(now_millis())
     .bind(millis(expires_at))
     .execute(pool)
     .await?;
@@ -569,7 +507,7 @@ where
          (at, centre_id, account_id, username, device_id, address, action, outcome, records, detail)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(super::now_millis())
+    .bind(now_millis())
     .bind(entry.centre.map(|id| id.to_string()))
     .bind(entry.account.map(|id| id.to_string()))
     .bind(entry.username)
@@ -583,20 +521,6 @@ where
     .await?;
     Ok(())
 }
-
-type AuditRow = (
-    i64,
-    i64,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-    String,
-    Option<String>,
-);
 
 pub(super) async fn audit_page(
     pool: &SqlitePool,
@@ -615,23 +539,10 @@ pub(super) async fn audit_page(
     .fetch_all(pool)
     .await?;
     let more = rows.len() > limit as usize;
-    let mut entries = Vec::with_capacity(rows.len());
-    for row in rows.into_iter().take(limit as usize) {
-        let (id, at, centre, account, username, device, address, action, outcome, records, detail) =
-            row;
-        entries.push(AuditEntry {
-            id: u64::try_from(id).unwrap_or(0),
-            at: u64::try_from(at).unwrap_or(0),
-            centre: centre.map(|c| parse_id(&c, "centre id")).transpose()?,
-            account: account.map(|a| parse_id(&a, "account id")).transpose()?,
-            username,
-            device: device.map(|d| parse_id(&d, "device id")).transpose()?,
-            address,
-            action,
-            outcome,
-            records: parse_json::<Vec<RecordId>>(&records, "audit record list")?,
-            detail,
-        });
-    }
+    let entries = rows
+        .into_iter()
+        .take(limit as usize)
+        .map(audit_entry_of)
+        .collect::<Result<_, _>>()?;
     Ok((entries, more))
 }

@@ -1,0 +1,338 @@
+//! A push judged in memory, alike in every backend: the backend reads what is stored under the
+//! ids a batch names, hands it here, and writes back what comes out, all in one transaction.
+//!
+//! Keeping this pure leaves a backend only its reads and writes, so SQLite and PostgreSQL cannot
+//! disagree on what a batch does.
+
+use super::rules::{self, Earlier, Existing, Verdict};
+use super::{CentreId, Pushed, Scope};
+use sakhi_domain::wire::ChangeResult;
+use sakhi_domain::{Change, ChangeId, Record, RecordId};
+use std::collections::{HashMap, HashSet};
+
+/// A change already stored under an id that the batch uses.
+#[derive(Clone, Debug)]
+pub struct StoredChange {
+    pub centre: CentreId,
+    pub change: Change,
+}
+
+/// A record that the batch edits, as stored.
+#[derive(Clone, Debug)]
+pub struct StoredRecord {
+    pub centre: CentreId,
+    pub record: Record,
+    /// The account whose push made it, as stored (`None` for records from before accounts).
+    pub created_by: Option<String>,
+    /// The account its `assigned_to` field names, as stored.
+    pub assigned_to: Option<String>,
+}
+
+/// What is stored under the ids a batch names: read by the backend inside the push's transaction,
+/// after it holds its centre's turn, so nothing it read can change before the batch is written.
+#[derive(Clone, Debug, Default)]
+pub struct Stored {
+    pub changes: HashMap<ChangeId, StoredChange>,
+    pub records: HashMap<RecordId, StoredRecord>,
+}
+
+/// The change ids of a batch, each once, for the backend to look up.
+pub fn change_ids(changes: &[Change]) -> Vec<ChangeId> {
+    let mut seen = HashSet::new();
+    changes
+        .iter()
+        .map(|change| change.id)
+        .filter(|id| seen.insert(*id))
+        .collect()
+}
+
+/// The record ids of a batch, each once, in the order the batch first names them.
+pub fn record_ids(changes: &[Change]) -> Vec<RecordId> {
+    let mut seen = HashSet::new();
+    changes
+        .iter()
+        .map(|change| change.record)
+        .filter(|id| seen.insert(*id))
+        .collect()
+}
+
+/// Whether a push must be refused whole: some record it edits exists in another centre, or, for
+/// an outreach worker, is neither hers nor assigned to her. Records the push makes are hers.
+pub fn refusal(scope: Scope, changes: &[Change], stored: &Stored) -> Option<Pushed> {
+    let account = scope.account.to_string();
+    let mine = |id: &Option<String>| id.as_deref() == Some(account.as_str());
+    let mut other_centre = false;
+    let mut refused = Vec::new();
+    for id in record_ids(changes) {
+        let Some(existing) = stored.records.get(&id) else {
+            continue;
+        };
+        if existing.centre != scope.centre {
+            other_centre = true;
+            refused.push(id);
+        } else if scope.only_own && !mine(&existing.created_by) && !mine(&existing.assigned_to) {
+            refused.push(id);
+        }
+    }
+    (!refused.is_empty()).then_some(Pushed::Refused {
+        records: refused,
+        other_centre,
+    })
+}
+
+/// A record the batch changed, to be written with its new sequence number.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Written {
+    pub record: Record,
+    pub seq: i64,
+    /// Whether the batch made it: a backend inserts it rather than updating a stored row.
+    pub new: bool,
+}
+
+/// What a batch comes to: the answer per change, and what to write.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Judged {
+    /// One result per change, in the order sent.
+    pub results: Vec<ChangeResult>,
+    /// The records the batch changed, in id order.
+    pub records: Vec<Written>,
+    /// The changes applied, each with its sequence number, in order.
+    pub applied: Vec<(Change, i64)>,
+    /// The centre's counter once the batch is written.
+    pub last_seq: i64,
+}
+
+impl Judged {
+    /// The records the batch changed (not those it only acknowledged again), for the audit row.
+    pub fn changed(&self) -> Vec<RecordId> {
+        self.records
+            .iter()
+            .map(|written| written.record.id)
+            .collect()
+    }
+}
+
+/// A record the batch has read or changed so far.
+struct Touched {
+    record: Record,
+    /// The sequence number the batch gave it, if it changed it.
+    seq: Option<i64>,
+    new: bool,
+}
+
+/// Judges a batch for `scope`'s centre, whose counter stands at `first_seq`, against what is
+/// stored: each change by [`rules::judge`], seeing the changes before it in the batch, and each
+/// one applied taking the next sequence number.
+pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Stored) -> Judged {
+    let mut touched: HashMap<RecordId, Touched> = HashMap::new();
+    let mut applied: Vec<(Change, i64)> = Vec::new();
+    // Where each applied change sits in `applied`, to recognise one sent twice in a batch.
+    let mut applied_at: HashMap<ChangeId, usize> = HashMap::new();
+    let mut seq = first_seq;
+    let mut results = Vec::with_capacity(changes.len());
+    for change in changes {
+        // A stored record of this centre joins the batch the first time it is named, so that
+        // later changes see it as the batch left it.
+        if !touched.contains_key(&change.record)
+            && stored
+                .records
+                .get(&change.record)
+                .is_some_and(|found| found.centre == scope.centre)
+            && let Some(found) = stored.records.remove(&change.record)
+        {
+            let mine = Touched {
+                record: found.record,
+                seq: None,
+                new: false,
+            };
+            touched.insert(change.record, mine);
+        }
+        let earlier = match applied_at.get(&change.id) {
+            Some(&at) => Some(Earlier {
+                centre: scope.centre,
+                change: &applied[at].0,
+            }),
+            None => stored.changes.get(&change.id).map(|found| Earlier {
+                centre: found.centre,
+                change: &found.change,
+            }),
+        };
+        let existing = match touched.get(&change.record) {
+            Some(mine) => Some(Existing {
+                centre: scope.centre,
+                kind: mine.record.kind,
+            }),
+            None => stored.records.get(&change.record).map(|found| Existing {
+                centre: found.centre,
+                kind: found.record.kind,
+            }),
+        };
+        let verdict = rules::judge(scope.centre, change, earlier, existing);
+        if let Verdict::Apply(kind) = verdict {
+            seq += 1;
+            let entry = touched.entry(change.record).or_insert_with(|| Touched {
+                record: Record::new(change.record, kind),
+                seq: None,
+                new: true,
+            });
+            entry.record.apply(change);
+            entry.seq = Some(seq);
+            applied_at.insert(change.id, applied.len());
+            applied.push((change.clone(), seq));
+        }
+        results.push(ChangeResult {
+            change: change.id,
+            outcome: verdict.outcome(),
+        });
+    }
+    let mut records: Vec<Written> = touched
+        .into_values()
+        .filter_map(|touched| {
+            touched.seq.map(|seq| Written {
+                record: touched.record,
+                seq,
+                new: touched.new,
+            })
+        })
+        .collect();
+    records.sort_unstable_by_key(|written| written.record.id);
+    Judged {
+        results,
+        records,
+        applied,
+        last_seq: seq,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sakhi_domain::wire::Outcome;
+    use sakhi_domain::{AccountId, Clock, DeviceId, Kind};
+    use serde_json::json;
+
+    fn a_scope() -> Scope {
+        Scope {
+            centre: CentreId::new(),
+            account: AccountId::new(),
+            only_own: false,
+        }
+    }
+
+    fn stored_record(centre: CentreId, record: &Record) -> StoredRecord {
+        StoredRecord {
+            centre,
+            record: record.clone(),
+            created_by: None,
+            assigned_to: None,
+        }
+    }
+
+    #[test]
+    fn a_record_edited_twice_in_one_batch_is_written_once_at_the_last_sequence_number() {
+        let scope = a_scope();
+        let mut clock = Clock::new(DeviceId::new());
+        let mut case = Record::new(RecordId::new(), Kind::Case);
+        let changes = [
+            case.edit(&mut clock, 1, "name", json!("सीता")),
+            case.edit(&mut clock, 2, "age", json!(34)),
+        ];
+
+        let judged = judge(scope, 7, &changes, Stored::default());
+
+        assert_eq!(
+            judged.records,
+            [Written {
+                record: case,
+                seq: 9,
+                new: true
+            }]
+        );
+        let seqs: Vec<_> = judged.applied.iter().map(|(_, seq)| *seq).collect();
+        assert_eq!(seqs, [8, 9]);
+        assert_eq!(judged.last_seq, 9);
+    }
+
+    #[test]
+    fn a_change_stored_before_is_acknowledged_and_leaves_the_record_unwritten() {
+        let scope = a_scope();
+        let mut clock = Clock::new(DeviceId::new());
+        let mut case = Record::new(RecordId::new(), Kind::Case);
+        let change = case.edit(&mut clock, 1, "name", json!("Sita"));
+        let mut stored = Stored::default();
+        stored
+            .records
+            .insert(case.id, stored_record(scope.centre, &case));
+        stored.changes.insert(
+            change.id,
+            StoredChange {
+                centre: scope.centre,
+                change: change.clone(),
+            },
+        );
+
+        let judged = judge(scope, 1, &[change], stored);
+
+        assert_eq!(judged.results[0].outcome, Outcome::Accepted);
+        assert!(judged.records.is_empty() && judged.applied.is_empty());
+        assert_eq!(judged.last_seq, 1);
+    }
+
+    #[test]
+    fn a_record_of_another_centre_refuses_the_whole_push_naming_it_once() {
+        let scope = a_scope();
+        let mut clock = Clock::new(DeviceId::new());
+        let mut theirs = Record::new(RecordId::new(), Kind::Case);
+        let mut ours = Record::new(RecordId::new(), Kind::Case);
+        let changes = [
+            ours.edit(&mut clock, 1, "name", json!("A")),
+            theirs.edit(&mut clock, 2, "name", json!("B")),
+            theirs.edit(&mut clock, 3, "age", json!(3)),
+        ];
+        let mut stored = Stored::default();
+        stored
+            .records
+            .insert(theirs.id, stored_record(CentreId::new(), &theirs));
+
+        assert_eq!(
+            refusal(scope, &changes, &stored),
+            Some(Pushed::Refused {
+                records: vec![theirs.id],
+                other_centre: true
+            })
+        );
+    }
+
+    #[test]
+    fn an_outreach_worker_may_edit_a_record_assigned_to_her_but_not_another() {
+        let worker = Scope {
+            only_own: true,
+            ..a_scope()
+        };
+        let mut clock = Clock::new(DeviceId::new());
+        let mut assigned = Record::new(RecordId::new(), Kind::Case);
+        let mut desk = Record::new(RecordId::new(), Kind::Case);
+        let mut stored = Stored::default();
+        stored.records.insert(
+            assigned.id,
+            StoredRecord {
+                assigned_to: Some(worker.account.to_string()),
+                ..stored_record(worker.centre, &assigned)
+            },
+        );
+        stored
+            .records
+            .insert(desk.id, stored_record(worker.centre, &desk));
+
+        let edit = assigned.edit(&mut clock, 1, "age", json!(30));
+        assert_eq!(refusal(worker, &[edit], &stored), None);
+        let edit = desk.edit(&mut clock, 2, "age", json!(30));
+        assert_eq!(
+            refusal(worker, &[edit], &stored),
+            Some(Pushed::Refused {
+                records: vec![desk.id],
+                other_centre: false
+            })
+        );
+    }
+}

@@ -1,0 +1,560 @@
+//! The PostgreSQL store, for a deployment where several server instances share one database: the
+//! same behaviour as SQLite, with each centre's pushes taking turns on its row.
+//!
+//! Transactions run at READ COMMITTED, where each statement sees everything committed before it
+//! began. A push first locks its centre's row; it then reads and writes only that centre's
+//! records and bumps the centre's counter before it commits. PostgreSQL makes a commit visible
+//! before it lets the next waiter take the lock, so the next push of the centre reads what this
+//! one wrote and numbers its changes after it: sequence order is commit order, and a pull, one
+//! statement on one snapshot, sees every committed change up to the last one it returns.
+//! (SERIALIZABLE would give the same answers, but would fail and retry every push that waited on
+//! another of its centre; the lock makes them wait in line instead.)
+//!
+//! A transaction that PostgreSQL rolls back only because another got in its way is run again, a
+//! few times at most; see `retrying`.
+
+mod accounts;
+
+use super::batch::{self, Judged, Stored, StoredChange, StoredRecord};
+use super::rows::{now_millis, parse_id, parse_json, seq_to_cursor, to_json};
+use super::{
+    AccountChange, AccountError, AuditRecord, CentreChange, CentreId, Credentials, NewAccountRow,
+    NewCentreRow, NewSession, Page, Pushed, Scope, SessionCheck, SetupOutcome, Store, StoreError,
+};
+use sakhi_domain::schema::ASSIGNED_TO;
+use sakhi_domain::wire::Cursor;
+use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
+use sakhi_domain::{AccountId, Change, DeviceId, Epoch, Record};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{Postgres, Transaction};
+use std::future::Future;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Connections each instance keeps at most. Several instances share the server's limit (100 by
+/// default), so this stays well below it.
+const CONNECTIONS: u32 = 10;
+
+/// How many times a transaction is tried before its failure is reported.
+const ATTEMPTS: u32 = 5;
+
+/// The PostgreSQL store. Cloning it is cheap: clones share one pool.
+#[derive(Clone, Debug)]
+pub struct PostgresStore {
+    pool: PgPool,
+    epoch: Epoch,
+}
+
+impl PostgresStore {
+    /// Connects to the database a `postgres:` or `postgresql:` URL names, brings its schema up to
+    /// date (instances starting together take turns: sqlx holds an advisory lock while it
+    /// migrates), and makes the epoch on first start.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let options = PgConnectOptions::from_str(url)
+            .map_err(StoreError::open(url))?
+            .application_name("sakhi-server");
+        let pool = PgPoolOptions::new()
+            .max_connections(CONNECTIONS)
+            .connect_with(options)
+            .await
+            .map_err(StoreError::open(url))?;
+        sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        let epoch = first_start(&pool).await?;
+        Ok(Self { pool, epoch })
+    }
+
+    /// The connection pool, for checks and tools that need SQL directly.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// One attempt at a push; see [`Store::push`].
+    async fn try_push(
+        &self,
+        scope: Scope,
+        device: DeviceId,
+        changes: &[Change],
+        audit: AuditRecord,
+    ) -> Result<Pushed, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // The centre's turn comes first: anything of the centre read before it could be replaced
+        // by a push committing meanwhile, and this one would then write over that push's work.
+        let first_seq = lock_centre(&mut tx, scope.centre).await?;
+        let stored = stored(&mut tx, changes).await?;
+        if let Some(refused) = batch::refusal(scope, changes, &stored) {
+            // Nothing of the batch has been written: only the row saying it was refused commits.
+            let entry = audit.of_push(&refused, Vec::new(), changes.len());
+            accounts::audit(&mut *tx, entry).await?;
+            tx.commit().await?;
+            return Ok(refused);
+        }
+        let judged = batch::judge(scope, first_seq, changes, stored);
+        write(&mut tx, scope, device, &judged).await?;
+        let changed = judged.changed();
+        let pushed = Pushed::Applied(judged.results);
+        let entry = audit.of_push(&pushed, changed, changes.len());
+        accounts::audit(&mut *tx, entry).await?;
+        // The commit returns once its WAL record is flushed (synchronous_commit is left on).
+        tx.commit().await?;
+        Ok(pushed)
+    }
+}
+
+/// Makes the epoch if this database has none yet, and reads it. Instances starting together
+/// agree on one: the second insert finds the first and does nothing.
+async fn first_start(pool: &PgPool) -> Result<Epoch, StoreError> {
+    sqlx::query(
+        "INSERT INTO server_meta (singleton, epoch, created_at) VALUES (1, $1, $2)
+         ON CONFLICT (singleton) DO NOTHING",
+    )
+    .bind(Epoch::new().to_string())
+    .bind(now_millis())
+    .execute(pool)
+    .await?;
+    let epoch: String = sqlx::query_scalar("SELECT epoch FROM server_meta WHERE singleton = 1")
+        .fetch_one(pool)
+        .await?;
+    parse_id(&epoch, "epoch")
+}
+
+/// Whether PostgreSQL rolled a transaction back only because another got in its way, so that the
+/// same transaction, run again, can succeed: a serialization failure, a deadlock, or a unique key
+/// that a concurrent transaction took first (two centres making a record or a change with the
+/// same id at once; running again, the push sees the other's and refuses or acknowledges it).
+fn contended(error: &StoreError) -> bool {
+    match error {
+        StoreError::Database(sqlx::Error::Database(error)) => {
+            matches!(error.code().as_deref(), Some("40001" | "40P01" | "23505"))
+        }
+        _ => false,
+    }
+}
+
+/// Runs `attempt` until it succeeds, fails otherwise than by contention, or has been tried
+/// [`ATTEMPTS`] times, waiting a little longer each time, with jitter, so that transactions that
+/// collided do not collide again in step.
+async fn retrying<T, E, F, Fut>(is_contended: fn(&E) -> bool, mut attempt: F) -> Result<T, E>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
+    let mut tried = 1;
+    loop {
+        match attempt().await {
+            Err(error) if tried < ATTEMPTS && is_contended(&error) => {
+                tracing::debug!(
+                    tried,
+                    "a transaction collided with another; running it again"
+                );
+                tokio::time::sleep(backoff(tried)).await;
+                tried += 1;
+            }
+            done => return done,
+        }
+    }
+}
+
+fn backoff(tried: u32) -> Duration {
+    let mut jitter = [0u8; 1];
+    // Without the OS's random source the wait is only less spread out.
+    getrandom::getrandom(&mut jitter).ok();
+    Duration::from_millis((5 << tried) + u64::from(jitter[0] % 16))
+}
+
+/// Takes the centre's turn (its row, locked until the transaction ends) and reads its counter.
+/// `FOR NO KEY UPDATE` is the lock the counter's own UPDATE takes: it waits for other pushes of
+/// the centre, but not for inserts elsewhere that only check the centre exists.
+async fn lock_centre(
+    tx: &mut Transaction<'_, Postgres>,
+    centre: CentreId,
+) -> Result<i64, StoreError> {
+    let seq: Option<i64> =
+        sqlx::query_scalar("SELECT seq FROM centres WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(centre.to_string())
+            .fetch_optional(&mut **tx)
+            .await?;
+    seq.ok_or(StoreError::UnknownCentre(centre))
+}
+
+/// A stored record's id, centre, body, creator and assignee.
+type RecordRow = (String, String, String, Option<String>, Option<String>);
+
+/// Reads what is stored under the ids a batch names, in two queries.
+async fn stored(
+    tx: &mut Transaction<'_, Postgres>,
+    changes: &[Change],
+) -> Result<Stored, StoreError> {
+    let change_ids: Vec<String> = batch::change_ids(changes)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT id, centre_id, body FROM changes WHERE id = ANY($1)")
+            .bind(&change_ids)
+            .fetch_all(&mut **tx)
+            .await?;
+    let mut stored = Stored::default();
+    for (id, centre, body) in rows {
+        let found = StoredChange {
+            centre: parse_id(&centre, "centre id")?,
+            change: parse_json(&body, "change")?,
+        };
+        stored.changes.insert(parse_id(&id, "change id")?, found);
+    }
+    let record_ids: Vec<String> = batch::record_ids(changes)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let rows: Vec<RecordRow> = sqlx::query_as(
+        "SELECT id, centre_id, body, created_by, assigned_to FROM records WHERE id = ANY($1)",
+    )
+    .bind(&record_ids)
+    .fetch_all(&mut **tx)
+    .await?;
+    for (id, centre, body, created_by, assigned_to) in rows {
+        let found = StoredRecord {
+            centre: parse_id(&centre, "centre id")?,
+            record: parse_json(&body, "record")?,
+            created_by,
+            assigned_to,
+        };
+        stored.records.insert(parse_id(&id, "record id")?, found);
+    }
+    Ok(stored)
+}
+
+/// The columns of records to write, one array per column, for `UNNEST`.
+#[derive(Default)]
+struct RecordColumns {
+    ids: Vec<String>,
+    kinds: Vec<String>,
+    bodies: Vec<String>,
+    seqs: Vec<i64>,
+    assigned_to: Vec<Option<String>>,
+}
+
+impl RecordColumns {
+    fn push(&mut self, record: &Record, seq: i64) -> Result<(), StoreError> {
+        self.ids.push(record.id.to_string());
+        self.kinds.push(record.kind.as_str().to_owned());
+        self.bodies.push(to_json(record)?);
+        self.seqs.push(seq);
+        self.assigned_to
+            .push(record.text(ASSIGNED_TO).map(str::to_owned));
+        Ok(())
+    }
+}
+
+/// Writes what a judged batch changed, a statement per table: new records are inserted (a record
+/// another centre made meanwhile under the same id is then a unique key taken, and the push runs
+/// again to refuse it), stored ones updated, the applied changes inserted and the counter bumped.
+async fn write(
+    tx: &mut Transaction<'_, Postgres>,
+    scope: Scope,
+    device: DeviceId,
+    judged: &Judged,
+) -> Result<(), StoreError> {
+    if judged.applied.is_empty() {
+        return Ok(());
+    }
+    let now = now_millis();
+    let centre = scope.centre.to_string();
+    let mut new = RecordColumns::default();
+    let mut stored = RecordColumns::default();
+    for written in &judged.records {
+        let columns = if written.new { &mut new } else { &mut stored };
+        columns.push(&written.record, written.seq)?;
+    }
+    if !new.ids.is_empty() {
+        sqlx::query(
+            "INSERT INTO records
+             (id, centre_id, kind, body, seq, updated_at, created_by, assigned_to)
+             SELECT id, $1, kind, body, seq, $2, $3, assigned_to
+             FROM UNNEST($4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[])
+                  AS r (id, kind, body, seq, assigned_to)",
+        )
+        .bind(&centre)
+        .bind(now)
+        .bind(scope.account.to_string())
+        .bind(&new.ids)
+        .bind(&new.kinds)
+        .bind(&new.bodies)
+        .bind(&new.seqs)
+        .bind(&new.assigned_to)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if !stored.ids.is_empty() {
+        sqlx::query(
+            "UPDATE records AS r
+             SET body = u.body, seq = u.seq, updated_at = $2, assigned_to = u.assigned_to
+             FROM UNNEST($3::text[], $4::text[], $5::bigint[], $6::text[])
+                  AS u (id, body, seq, assigned_to)
+             WHERE r.id = u.id AND r.centre_id = $1",
+        )
+        .bind(&centre)
+        .bind(now)
+        .bind(&stored.ids)
+        .bind(&stored.bodies)
+        .bind(&stored.seqs)
+        .bind(&stored.assigned_to)
+        .execute(&mut **tx)
+        .await?;
+    }
+    insert_changes(tx, &centre, device, judged, now).await?;
+    let count = i64::try_from(judged.applied.len()).unwrap_or(i64::MAX);
+    let seq: i64 =
+        sqlx::query_scalar("UPDATE centres SET seq = seq + $2 WHERE id = $1 RETURNING seq")
+            .bind(&centre)
+            .bind(count)
+            .fetch_one(&mut **tx)
+            .await?;
+    if seq != judged.last_seq {
+        // Only a push holding the centre's row moves the counter, so this means a damaged lock.
+        return Err(StoreError::Corrupt(format!(
+            "the centre's counter reached {seq} where the push expected {}",
+            judged.last_seq
+        )));
+    }
+    Ok(())
+}
+
+async fn insert_changes(
+    tx: &mut Transaction<'_, Postgres>,
+    centre: &str,
+    device: DeviceId,
+    judged: &Judged,
+    now: i64,
+) -> Result<(), StoreError> {
+    let mut ids = Vec::with_capacity(judged.applied.len());
+    let mut records = Vec::with_capacity(judged.applied.len());
+    let mut seqs = Vec::with_capacity(judged.applied.len());
+    let mut bodies = Vec::with_capacity(judged.applied.len());
+    for (change, seq) in &judged.applied {
+        ids.push(change.id.to_string());
+        records.push(change.record.to_string());
+        seqs.push(*seq);
+        bodies.push(to_json(change)?);
+    }
+    sqlx::query(
+        "INSERT INTO changes (id, record_id, centre_id, device_id, seq, body, received_at)
+         SELECT id, record_id, $1, $2, seq, body, $3
+         FROM UNNEST($4::text[], $5::text[], $6::bigint[], $7::text[])
+              AS c (id, record_id, seq, body)",
+    )
+    .bind(centre)
+    .bind(device.to_string())
+    .bind(now)
+    .bind(&ids)
+    .bind(&records)
+    .bind(&seqs)
+    .bind(&bodies)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Reads a page of a pull in one statement, so on one snapshot.
+async fn page(
+    tx: &mut Transaction<'_, Postgres>,
+    scope: Scope,
+    after: Cursor,
+    limit: u32,
+) -> Result<Page, StoreError> {
+    let after_seq = i64::try_from(after.0).unwrap_or(i64::MAX);
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT seq, body FROM records WHERE centre_id = $1 AND seq > $2
+         AND (NOT $3 OR created_by = $4 OR assigned_to = $4) ORDER BY seq LIMIT $5",
+    )
+    .bind(scope.centre.to_string())
+    .bind(after_seq)
+    .bind(scope.only_own)
+    .bind(scope.account.to_string())
+    // One more than asked tells whether another page follows.
+    .bind(i64::from(limit) + 1)
+    .fetch_all(&mut **tx)
+    .await?;
+    let more = rows.len() > limit as usize;
+    let mut cursor = after;
+    let mut records = Vec::with_capacity(rows.len().min(limit as usize));
+    for (seq, body) in rows.into_iter().take(limit as usize) {
+        records.push(parse_json::<Record>(&body, "record")?);
+        cursor = Cursor(seq_to_cursor(seq)?);
+    }
+    Ok(Page {
+        records,
+        cursor,
+        more,
+    })
+}
+
+impl Store for PostgresStore {
+    fn epoch(&self) -> Epoch {
+        self.epoch
+    }
+
+    async fn push(
+        &self,
+        scope: Scope,
+        device: DeviceId,
+        changes: &[Change],
+        audit: AuditRecord,
+    ) -> Result<Pushed, StoreError> {
+        retrying(contended, || {
+            self.try_push(scope, device, changes, audit.clone())
+        })
+        .await
+    }
+
+    async fn pull(
+        &self,
+        scope: Scope,
+        after: Cursor,
+        limit: u32,
+        audit: AuditRecord,
+    ) -> Result<Page, StoreError> {
+        // Unlike SQLite, the row can commit in the read's own transaction: a read here never
+        // stops a writer, nor fails because one committed.
+        let mut tx = self.pool.begin().await?;
+        let page = page(&mut tx, scope, after, limit).await?;
+        if let Some(entry) = audit.of_pull(&page) {
+            accounts::audit(&mut *tx, entry).await?;
+        }
+        tx.commit().await?;
+        Ok(page)
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn is_set_up(&self) -> Result<bool, StoreError> {
+        accounts::is_set_up(&self.pool).await
+    }
+
+    async fn replace_first_setup_code(&self, code_hash: &str) -> Result<(), StoreError> {
+        retrying(contended, || {
+            accounts::replace_first_setup_code(&self.pool, code_hash)
+        })
+        .await
+    }
+
+    async fn add_centre_setup_code(
+        &self,
+        code_hash: &str,
+        expires_at: u64,
+    ) -> Result<(), StoreError> {
+        accounts::add_centre_setup_code(&self.pool, code_hash, expires_at).await
+    }
+
+    async fn set_up(
+        &self,
+        code_hash: &str,
+        centre: NewCentreRow,
+        admin: NewAccountRow,
+        now: u64,
+    ) -> Result<SetupOutcome, StoreError> {
+        retrying(contended, || {
+            accounts::set_up(&self.pool, code_hash, centre.clone(), admin.clone(), now)
+        })
+        .await
+    }
+
+    async fn credentials(&self, username: &str) -> Result<Option<Credentials>, StoreError> {
+        accounts::credentials(&self.pool, username).await
+    }
+
+    async fn create_session(&self, session: NewSession) -> Result<(), StoreError> {
+        accounts::create_session(&self.pool, session).await
+    }
+
+    async fn authenticate(
+        &self,
+        token_hash: &str,
+        now: u64,
+        idle_ms: u64,
+    ) -> Result<SessionCheck, StoreError> {
+        accounts::authenticate(&self.pool, token_hash, now, idle_ms).await
+    }
+
+    async fn revoke_session(&self, token_hash: &str, now: u64) -> Result<(), StoreError> {
+        accounts::revoke_session(&self.pool, token_hash, now).await
+    }
+
+    async fn accounts(&self, centre: CentreId) -> Result<Vec<Account>, StoreError> {
+        accounts::accounts(&self.pool, centre).await
+    }
+
+    async fn account(
+        &self,
+        centre: CentreId,
+        id: AccountId,
+    ) -> Result<Option<Account>, StoreError> {
+        accounts::account(&self.pool, centre, id).await
+    }
+
+    async fn create_account(
+        &self,
+        centre: CentreId,
+        account: NewAccountRow,
+        now: u64,
+    ) -> Result<Account, AccountError> {
+        let is_contended =
+            |error: &AccountError| matches!(error, AccountError::Store(store) if contended(store));
+        retrying(is_contended, || {
+            accounts::create_account(&self.pool, centre, account.clone(), now)
+        })
+        .await
+    }
+
+    async fn update_account(
+        &self,
+        centre: CentreId,
+        id: AccountId,
+        patch: AccountChange,
+        now: u64,
+    ) -> Result<Option<Account>, StoreError> {
+        retrying(contended, || {
+            accounts::update_account(&self.pool, centre, id, patch.clone(), now)
+        })
+        .await
+    }
+
+    async fn set_password(
+        &self,
+        centre: CentreId,
+        id: AccountId,
+        password_hash: &str,
+        now: u64,
+    ) -> Result<bool, StoreError> {
+        retrying(contended, || {
+            accounts::set_password(&self.pool, centre, id, password_hash, now)
+        })
+        .await
+    }
+
+    async fn update_centre(
+        &self,
+        centre: CentreId,
+        change: CentreChange,
+        audit: AuditRecord,
+    ) -> Result<Centre, StoreError> {
+        retrying(contended, || {
+            accounts::update_centre(&self.pool, centre, change, audit.clone())
+        })
+        .await
+    }
+
+    async fn audit(&self, entry: AuditRecord) -> Result<(), StoreError> {
+        accounts::audit(&self.pool, entry).await
+    }
+
+    async fn audit_page(
+        &self,
+        centre: CentreId,
+        before: Option<u64>,
+        limit: u32,
+    ) -> Result<(Vec<AuditEntry>, bool), StoreError> {
+        accounts::audit_page(&self.pool, centre, before, limit).await
+    }
+}

@@ -1,0 +1,562 @@
+//! Centres, accounts, sessions, setup codes and the audit log in PostgreSQL.
+//!
+//! Each write here is one transaction that `super::retrying` may run again; a check that
+//! something is free (a username, a centre code) is followed by an insert that a unique key
+//! guards, so that two instances racing end with one of them finding it taken.
+
+use crate::store::rows::{
+    AccountRow, AuditRow, CentreRow, account_of, audit_entry_of, centre_of, millis, now_millis,
+    parse_id, to_json,
+};
+use crate::store::{
+    AccountChange, AccountError, AuditRecord, Authenticated, CentreChange, CentreId, Credentials,
+    NewAccountRow, NewCentreRow, NewSession, SessionCheck, SessionEnd, SetupOutcome, StoreError,
+};
+use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
+use sakhi_domain::{AccountId, DeviceId};
+use sqlx::{Executor, PgPool, Postgres, Transaction};
+
+/// A session's last use is written at most this often, so that every pull does not write.
+const TOUCH_EVERY_MS: u64 = 60_000;
+
+/// The advisory lock that setups take, so that on every instance they run one at a time, as
+/// SQLite's do: whether a centre is set up decides which codes still work, and that is no row a
+/// lock could be taken on. The number only has to be one no other user of the database picks.
+const SETUP_LOCK: i64 = 0x5341_4b48_4953_4554;
+
+/// Reads that span several statements see one snapshot, and never wait for or stop a writer.
+const CONSISTENT_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+
+/// An account's columns and then its centre's, in the order of [`CENTRE_COLUMNS`].
+const ACCOUNT_COLUMNS: &str = "SELECT a.id, a.username, a.display_name, a.role, a.disabled, \
+     a.created_at, c.id, c.code, c.name, c.district, c.state, c.lock_minutes::BIGINT \
+     FROM accounts a JOIN centres c ON c.id = a.centre_id";
+
+const CENTRE_COLUMNS: &str =
+    "SELECT c.id, c.code, c.name, c.district, c.state, c.lock_minutes::BIGINT FROM centres c";
+
+async fn account_by_id(
+    tx: &mut Transaction<'_, Postgres>,
+    id: &str,
+) -> Result<Option<Account>, StoreError> {
+    let row: Option<AccountRow> = sqlx::query_as(&format!("{ACCOUNT_COLUMNS} WHERE a.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(account_of).transpose()
+}
+
+async fn any_set_up<'e, E>(executor: E) -> Result<bool, StoreError>
+where
+    E: Executor<'e, Database = Postgres>,
+{
+    let set_up: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM centres WHERE set_up_at IS NOT NULL)")
+            .fetch_one(executor)
+            .await?;
+    Ok(set_up)
+}
+
+pub(super) async fn is_set_up(pool: &PgPool) -> Result<bool, StoreError> {
+    any_set_up(pool).await
+}
+
+pub(super) async fn replace_first_setup_code(
+    pool: &PgPool,
+    code_hash: &str,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("DELETE FROM setup_codes WHERE purpose = 'first' AND used_at IS NULL")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO setup_codes (code_hash, purpose, created_at) VALUES ($1, 'first', $2)
+         ON CONFLICT (code_hash) DO UPDATE SET used_at = NULL",
+    )
+    .bind(code_hash)
+    .bind(now_millis())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(super) async fn add_centre_setup_code(
+    pool: &PgPool,
+    code_hash: &str,
+    expires_at: u64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO setup_codes (code_hash, purpose, created_at, expires_at)
+         VALUES ($1, 'centre', $2, $3)",
+    )
+    .bind(code_hash)
+    .bind(now_millis())
+    .bind(millis(expires_at))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn set_up(
+    pool: &PgPool,
+    code_hash: &str,
+    centre: NewCentreRow,
+    admin: NewAccountRow,
+    now: u64,
+) -> Result<SetupOutcome, StoreError> {
+    let now = millis(now);
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(SETUP_LOCK)
+        .execute(&mut *tx)
+        .await?;
+    let set_up = any_set_up(&mut *tx).await?;
+    let code: Option<String> = sqlx::query_scalar(
+        "SELECT purpose FROM setup_codes
+         WHERE code_hash = $1 AND used_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
+    )
+    .bind(code_hash)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let usable = match code.as_deref() {
+        Some("first") => !set_up,
+        Some("centre") => true,
+        _ => false,
+    };
+    if !usable {
+        if !set_up {
+            return Ok(SetupOutcome::BadCode);
+        }
+        let pending: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM setup_codes WHERE purpose = 'centre'
+             AND used_at IS NULL AND expires_at > $1)",
+        )
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        return Ok(if pending {
+            SetupOutcome::BadCode
+        } else {
+            SetupOutcome::AlreadySetUp
+        });
+    }
+    if username_taken(&mut tx, &admin.username).await? {
+        return Ok(SetupOutcome::UsernameTaken);
+    }
+    // The first setup adopts a centre made before accounts existed, records and all, as SQLite's
+    // does; a PostgreSQL database never had one, so a centre of its own is made.
+    let adopt: Option<String> = if code.as_deref() == Some("first") {
+        sqlx::query_scalar(
+            "SELECT id FROM centres WHERE set_up_at IS NULL ORDER BY created_at LIMIT 1",
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+    } else {
+        None
+    };
+    let code_taken: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM centres WHERE code = $1 AND id IS DISTINCT FROM $2)",
+    )
+    .bind(&centre.code)
+    .bind(&adopt)
+    .fetch_one(&mut *tx)
+    .await?;
+    if code_taken {
+        return Ok(SetupOutcome::CentreCodeTaken);
+    }
+    let centre_id = match adopt {
+        Some(id) => {
+            sqlx::query(
+                "UPDATE centres SET code = $1, name = $2, district = $3, state = $4,
+                 set_up_at = $5 WHERE id = $6",
+            )
+            .bind(&centre.code)
+            .bind(&centre.name)
+            .bind(&centre.district)
+            .bind(&centre.state)
+            .bind(now)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+            id
+        }
+        None => {
+            let id = CentreId::new().to_string();
+            sqlx::query(
+                "INSERT INTO centres (id, code, name, district, state, seq, created_at, set_up_at)
+                 VALUES ($1, $2, $3, $4, $5, 0, $6, $7)",
+            )
+            .bind(&id)
+            .bind(&centre.code)
+            .bind(&centre.name)
+            .bind(&centre.district)
+            .bind(&centre.state)
+            .bind(now)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            id
+        }
+    };
+    let account_id = insert_account(&mut tx, &centre_id, &admin, now).await?;
+    sqlx::query("UPDATE setup_codes SET used_at = $1 WHERE code_hash = $2")
+        .bind(now)
+        .bind(code_hash)
+        .execute(&mut *tx)
+        .await?;
+    let account = account_by_id(&mut tx, &account_id)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("a new account is missing".to_owned()))?;
+    tx.commit().await?;
+    Ok(SetupOutcome::Done(account))
+}
+
+async fn username_taken(
+    tx: &mut Transaction<'_, Postgres>,
+    username: &str,
+) -> Result<bool, StoreError> {
+    let taken: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM accounts WHERE username = $1)")
+            .bind(username)
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok(taken)
+}
+
+async fn insert_account(
+    tx: &mut Transaction<'_, Postgres>,
+    centre: &str,
+    account: &NewAccountRow,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    let id = AccountId::new().to_string();
+    sqlx::query(
+        "INSERT INTO accounts
+         (id, centre_id, username, display_name, role, password_hash, disabled, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7)",
+    )
+    .bind(&id)
+    .bind(centre)
+    .bind(&account.username)
+    .bind(&account.display_name)
+    .bind(account.role.as_str())
+    .bind(&account.password_hash)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+pub(super) async fn credentials(
+    pool: &PgPool,
+    username: &str,
+) -> Result<Option<Credentials>, StoreError> {
+    let mut tx = pool.begin_with(CONSISTENT_READ).await?;
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT id, password_hash FROM accounts WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((id, password_hash)) = row else {
+        return Ok(None);
+    };
+    let account = account_by_id(&mut tx, &id).await?;
+    tx.commit().await?;
+    Ok(account.map(|account| Credentials {
+        account,
+        password_hash,
+    }))
+}
+
+pub(super) async fn create_session(pool: &PgPool, session: NewSession) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sessions
+         (token_hash, account_id, device_id, created_at, last_used_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&session.token_hash)
+    .bind(session.account.to_string())
+    .bind(session.device.to_string())
+    .bind(millis(session.now))
+    .bind(millis(session.now))
+    .bind(millis(session.expires_at))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn authenticate(
+    pool: &PgPool,
+    token_hash: &str,
+    now: u64,
+    idle_ms: u64,
+) -> Result<SessionCheck, StoreError> {
+    let mut tx = pool.begin_with(CONSISTENT_READ).await?;
+    let row: Option<(String, String, i64, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT account_id, device_id, last_used_at, expires_at, revoked_at
+         FROM sessions WHERE token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((account_id, device, last_used, expires_at, revoked_at)) = row else {
+        return Ok(SessionCheck::Unknown);
+    };
+    let Some(account) = account_by_id(&mut tx, &account_id).await? else {
+        return Ok(SessionCheck::Unknown);
+    };
+    tx.commit().await?;
+    let device = parse_id::<DeviceId>(&device, "device id")?;
+    let last_used = u64::try_from(last_used).unwrap_or(0);
+    let expires_at = u64::try_from(expires_at).unwrap_or(0);
+    let ended = if revoked_at.is_some() {
+        Some(SessionEnd::Revoked)
+    } else if account.disabled {
+        Some(SessionEnd::Disabled)
+    } else if now >= expires_at || now.saturating_sub(last_used) >= idle_ms {
+        Some(SessionEnd::Expired)
+    } else {
+        None
+    };
+    if let Some(why) = ended {
+        return Ok(SessionCheck::Ended {
+            account,
+            device,
+            why,
+        });
+    }
+    if now.saturating_sub(last_used) >= TOUCH_EVERY_MS {
+        sqlx::query("UPDATE sessions SET last_used_at = $1 WHERE token_hash = $2")
+            .bind(millis(now))
+            .bind(token_hash)
+            .execute(pool)
+            .await?;
+    }
+    Ok(SessionCheck::Valid(Authenticated { account, device }))
+}
+
+pub(super) async fn revoke_session(
+    pool: &PgPool,
+    token_hash: &str,
+    now: u64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL")
+        .bind(millis(now))
+        .bind(token_hash)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn accounts(pool: &PgPool, centre: CentreId) -> Result<Vec<Account>, StoreError> {
+    let rows: Vec<AccountRow> = sqlx::query_as(&format!(
+        "{ACCOUNT_COLUMNS} WHERE a.centre_id = $1 ORDER BY a.created_at, a.id"
+    ))
+    .bind(centre.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(account_of).collect()
+}
+
+pub(super) async fn account(
+    pool: &PgPool,
+    centre: CentreId,
+    id: AccountId,
+) -> Result<Option<Account>, StoreError> {
+    let row: Option<AccountRow> = sqlx::query_as(&format!(
+        "{ACCOUNT_COLUMNS} WHERE a.centre_id = $1 AND a.id = $2"
+    ))
+    .bind(centre.to_string())
+    .bind(id.to_string())
+    .fetch_optional(pool)
+    .await?;
+    row.map(account_of).transpose()
+}
+
+pub(super) async fn create_account(
+    pool: &PgPool,
+    centre: CentreId,
+    account: NewAccountRow,
+    now: u64,
+) -> Result<Account, AccountError> {
+    let mut tx = pool.begin().await.map_err(StoreError::from)?;
+    if username_taken(&mut tx, &account.username).await? {
+        return Err(AccountError::UsernameTaken);
+    }
+    let id = insert_account(&mut tx, &centre.to_string(), &account, millis(now))
+        .await
+        .map_err(StoreError::from)?;
+    let account = account_by_id(&mut tx, &id)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("a new account is missing".to_owned()))?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(account)
+}
+
+pub(super) async fn update_account(
+    pool: &PgPool,
+    centre: CentreId,
+    id: AccountId,
+    patch: AccountChange,
+    now: u64,
+) -> Result<Option<Account>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let id_text = id.to_string();
+    // Locking the account's row makes two changes of one account take turns.
+    let found: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM accounts WHERE id = $1 AND centre_id = $2 FOR NO KEY UPDATE",
+    )
+    .bind(&id_text)
+    .bind(centre.to_string())
+    .fetch_optional(&mut *tx)
+    .await?;
+    if found.is_none() {
+        return Ok(None);
+    }
+    if let Some(display_name) = &patch.display_name {
+        sqlx::query("UPDATE accounts SET display_name = $1 WHERE id = $2")
+            .bind(display_name)
+            .bind(&id_text)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if let Some(role) = patch.role {
+        sqlx::query("UPDATE accounts SET role = $1 WHERE id = $2")
+            .bind(role.as_str())
+            .bind(&id_text)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if let Some(disabled) = patch.disabled {
+        sqlx::query("UPDATE accounts SET disabled = $1 WHERE id = $2")
+            .bind(disabled)
+            .bind(&id_text)
+            .execute(&mut *tx)
+            .await?;
+        if disabled {
+            revoke_all(&mut tx, &id_text, now).await?;
+        }
+    }
+    let account = account_by_id(&mut tx, &id_text).await?;
+    tx.commit().await?;
+    Ok(account)
+}
+
+async fn revoke_all(
+    tx: &mut Transaction<'_, Postgres>,
+    account: &str,
+    now: u64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL")
+        .bind(millis(now))
+        .bind(account)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn set_password(
+    pool: &PgPool,
+    centre: CentreId,
+    id: AccountId,
+    password_hash: &str,
+    now: u64,
+) -> Result<bool, StoreError> {
+    let mut tx = pool.begin().await?;
+    let id_text = id.to_string();
+    let changed =
+        sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2 AND centre_id = $3")
+            .bind(password_hash)
+            .bind(&id_text)
+            .bind(centre.to_string())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    if changed == 0 {
+        return Ok(false);
+    }
+    revoke_all(&mut tx, &id_text, now).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+pub(super) async fn update_centre(
+    pool: &PgPool,
+    centre: CentreId,
+    change: CentreChange,
+    entry: AuditRecord,
+) -> Result<Centre, StoreError> {
+    let mut tx = pool.begin().await?;
+    let id = centre.to_string();
+    if let Some(minutes) = change.lock_minutes {
+        sqlx::query("UPDATE centres SET lock_minutes = $1 WHERE id = $2")
+            .bind(i32::from(minutes.get()))
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let row: Option<CentreRow> = sqlx::query_as(&format!("{CENTRE_COLUMNS} WHERE c.id = $1"))
+        .bind(&id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let changed = row
+        .map(centre_of)
+        .transpose()?
+        .ok_or(StoreError::UnknownCentre(centre))?;
+    audit(&mut *tx, entry).await?;
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// Appends to the audit log, through the pool or inside a caller's transaction, so that the row
+/// of a write commits with it or not at all.
+pub(super) async fn audit<'e, E>(executor: E, entry: AuditRecord) -> Result<(), StoreError>
+where
+    E: Executor<'e, Database = Postgres>,
+{
+    sqlx::query(
+        "INSERT INTO audit
+         (at, centre_id, account_id, username, device_id, address, action, outcome, records, detail)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(now_millis())
+    .bind(entry.centre.map(|id| id.to_string()))
+    .bind(entry.account.map(|id| id.to_string()))
+    .bind(entry.username)
+    .bind(entry.device.map(|id| id.to_string()))
+    .bind(entry.address)
+    .bind(entry.action)
+    .bind(entry.outcome)
+    .bind(to_json(&entry.records)?)
+    .bind(entry.detail)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn audit_page(
+    pool: &PgPool,
+    centre: CentreId,
+    before: Option<u64>,
+    limit: u32,
+) -> Result<(Vec<AuditEntry>, bool), StoreError> {
+    let rows: Vec<AuditRow> = sqlx::query_as(
+        "SELECT id, at, centre_id, account_id, username, device_id, address, action, outcome,
+                records, detail
+         FROM audit WHERE centre_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
+    )
+    .bind(centre.to_string())
+    .bind(before.map_or(i64::MAX, millis))
+    .bind(i64::from(limit) + 1)
+    .fetch_all(pool)
+    .await?;
+    let more = rows.len() > limit as usize;
+    let entries = rows
+        .into_iter()
+        .take(limit as usize)
+        .map(audit_entry_of)
+        .collect::<Result<_, _>>()?;
+    Ok((entries, more))
+}

@@ -1,0 +1,143 @@
+//! Values as every backend stores them: ids and JSON as text, times in milliseconds since 1970,
+//! sequence numbers as 64-bit integers; and the rows of centres, accounts and the audit log read
+//! back into wire types.
+
+use super::StoreError;
+use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
+use sakhi_domain::{LockMinutes, RecordId, Role};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::str::FromStr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Now, in milliseconds since 1970.
+pub(crate) fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| {
+            i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+        })
+}
+
+/// A time in milliseconds as a column holds it; one past the column's range is held at its end.
+pub(crate) fn millis(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn seq_to_cursor(seq: i64) -> Result<u64, StoreError> {
+    u64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("negative sequence number {seq}")))
+}
+
+pub(crate) fn parse_id<T: FromStr>(text: &str, what: &str) -> Result<T, StoreError> {
+    text.parse()
+        .map_err(|_| StoreError::Corrupt(format!("a stored {what} is not a UUID")))
+}
+
+pub(crate) fn parse_json<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
+    // The serde message could quote survivor data; only say what could not be read.
+    serde_json::from_str(text)
+        .map_err(|_| StoreError::Corrupt(format!("a stored {what} is not valid JSON of its type")))
+}
+
+pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value)
+        .map_err(|_| StoreError::Corrupt("a value could not be written as JSON".to_owned()))
+}
+
+/// A centre's columns: id, code, name, district, state and lock minutes.
+pub(crate) type CentreRow = (String, String, String, String, String, i64);
+
+/// An account's columns (id, username, display name, role, disabled, created at) and then its
+/// centre's, in the order of [`CentreRow`].
+pub(crate) type AccountRow = (
+    String,
+    String,
+    String,
+    String,
+    bool,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+);
+
+pub(crate) fn account_of(row: AccountRow) -> Result<Account, StoreError> {
+    let (
+        id,
+        username,
+        display_name,
+        role,
+        disabled,
+        created_at,
+        centre,
+        code,
+        name,
+        district,
+        state,
+        lock_minutes,
+    ) = row;
+    Ok(Account {
+        id: parse_id(&id, "account id")?,
+        username,
+        display_name,
+        role: Role::parse(&role)
+            .ok_or_else(|| StoreError::Corrupt("a stored role is unknown".to_owned()))?,
+        centre: centre_of((centre, code, name, district, state, lock_minutes))?,
+        disabled,
+        created_at: u64::try_from(created_at).unwrap_or(0),
+    })
+}
+
+pub(crate) fn centre_of(row: CentreRow) -> Result<Centre, StoreError> {
+    let (id, code, name, district, state, lock_minutes) = row;
+    // The table's CHECK holds the same bounds, so this fails only for a damaged database.
+    let lock_minutes = u32::try_from(lock_minutes)
+        .ok()
+        .and_then(|minutes| LockMinutes::parse(minutes).ok())
+        .ok_or_else(|| StoreError::Corrupt("a stored lock time is out of range".to_owned()))?;
+    Ok(Centre {
+        id: parse_id(&id, "centre id")?,
+        code,
+        name,
+        district,
+        state,
+        lock_minutes: lock_minutes.get(),
+    })
+}
+
+/// An audit row's columns: id, at, centre, account, username, device, address, action, outcome,
+/// records and detail.
+pub(crate) type AuditRow = (
+    i64,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    String,
+    Option<String>,
+);
+
+pub(crate) fn audit_entry_of(row: AuditRow) -> Result<AuditEntry, StoreError> {
+    let (id, at, centre, account, username, device, address, action, outcome, records, detail) =
+        row;
+    Ok(AuditEntry {
+        id: u64::try_from(id).unwrap_or(0),
+        at: u64::try_from(at).unwrap_or(0),
+        centre: centre.map(|c| parse_id(&c, "centre id")).transpose()?,
+        account: account.map(|a| parse_id(&a, "account id")).transpose()?,
+        username,
+        device: device.map(|d| parse_id(&d, "device id")).transpose()?,
+        address,
+        action,
+        outcome,
+        records: parse_json::<Vec<RecordId>>(&records, "audit record list")?,
+        detail,
+    })
+}
