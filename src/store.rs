@@ -13,6 +13,8 @@ pub mod schema;
 
 pub use crypto::DataKey;
 pub use keyring::{Keyring, Worker, database_name};
+/// Why the server refused a change, as it said; the sync round hands it to [`Store::ack`].
+pub use sakhi_sync::Refusal;
 
 use futures::lock::Mutex;
 use indexed_db_futures::database::Database;
@@ -129,13 +131,6 @@ fn describe(error: indexed_db_futures::error::Error) -> String {
         Error::MissingData(_) => "an expected value was missing".to_owned(),
         Error::Unknown(_) => "an error the browser did not name".to_owned(),
     }
-}
-
-/// Why the server refused a change, as it said.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Refusal {
-    pub code: String,
-    pub reason: String,
 }
 
 /// A change waiting in the outbox. A refused change stays, marked, so the worker sees it: nothing

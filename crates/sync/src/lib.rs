@@ -1,0 +1,203 @@
+//! The sync round, as a protocol between the device's copy of the records and the server: push
+//! every change that waits, in batches, forgetting each only once the server has acknowledged it;
+//! then pull pages of what changed, each saved with the cursor after it.
+//!
+//! It is generic over the device's side ([`Replica`]) and the way to the server ([`Transport`]),
+//! so that the app runs it over IndexedDB and `fetch`, and the fault tests run the very same code
+//! natively, over an in-memory replica and a network that loses and repeats requests. Nothing here
+//! does I/O, reads a clock or draws a random number: the callers decide when a round runs.
+
+pub mod plan;
+
+use sakhi_domain::wire::{
+    Cursor, MAX_PUSH_CHANGES, Outcome, PROTOCOL, PullResponse, PushRequest, PushResponse,
+};
+use sakhi_domain::{Change, ChangeId, DeviceId, Epoch, Record};
+use serde::{Deserialize, Serialize};
+
+/// Records per pull page: small enough for a slow link, big enough to catch up in few requests.
+pub const PULL_LIMIT: u32 = 200;
+
+/// Why the server refused a change, as it said.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub code: String,
+    pub reason: String,
+}
+
+/// The device's side of a round: its outbox, its records and where its pulling stands. Each
+/// method that writes must be durable when it returns, for the round moves on as if it were.
+// Devices run one round at a time on one thread (the browser's, or a test's), and nothing names
+// these futures, so they need no `Send` bound; `async fn` says what each does most plainly.
+#[allow(async_fn_in_trait)]
+pub trait Replica {
+    type Error: std::error::Error + 'static;
+
+    /// This installation's id, which every push names.
+    fn device(&self) -> DeviceId;
+
+    /// Up to `limit` changes to send, oldest first, leaving out those the server refused.
+    async fn pending(&self, limit: usize) -> Result<Vec<Change>, Self::Error>;
+
+    /// Takes in the server's answer to a push: accepted changes leave the outbox, refused ones
+    /// stay, marked with the server's reason.
+    async fn ack(
+        &self,
+        accepted: &[ChangeId],
+        refused: &[(ChangeId, Refusal)],
+    ) -> Result<(), Self::Error>;
+
+    /// Where pulling continues: the server epoch last seen (if any) and the cursor in it.
+    async fn sync_position(&self) -> Result<(Option<Epoch>, Cursor), Self::Error>;
+
+    /// Merges one pulled page into the local records and keeps `cursor` and `epoch` with it, all
+    /// or nothing.
+    async fn apply_pull_page(
+        &self,
+        records: &[Record],
+        cursor: Cursor,
+        epoch: Epoch,
+    ) -> Result<(), Self::Error>;
+}
+
+/// The way to the server. An error says whether an answer came at all: after
+/// [`TransportError::NoAnswer`] the request may or may not have been carried out.
+#[allow(async_fn_in_trait)]
+pub trait Transport {
+    /// `POST /api/v1/sync/push`.
+    async fn push(&self, request: &PushRequest) -> Result<PushResponse, TransportError>;
+
+    /// `GET /api/v1/sync/pull?after=…&limit=…`.
+    async fn pull(&self, after: Cursor, limit: u32) -> Result<PullResponse, TransportError>;
+}
+
+/// Why a request to the server brought no usable answer.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    /// Nothing came back: no network, a timeout, a connection cut. The server may have done the
+    /// work all the same.
+    #[error("the server could not be reached")]
+    NoAnswer,
+    /// The server answered with this HTTP status instead of a success.
+    #[error("the server answered with status {0}")]
+    Status(u16),
+    /// An answer came that is not what the protocol says (cut short, or another shape).
+    #[error("the server's answer could not be understood: {0}")]
+    Unreadable(String),
+}
+
+/// Why a round stopped early. Everything stays where it was: the next round tries again.
+#[derive(Debug, thiserror::Error)]
+pub enum RoundError<E: std::error::Error + 'static> {
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// The server answered, but not as the protocol promises; asking again at once would get the
+    /// same answer.
+    #[error("the server broke the sync protocol: {0}")]
+    Protocol(&'static str),
+    #[error("the device's store failed: {0}")]
+    Replica(#[source] E),
+}
+
+/// One round: push everything pending, then pull everything new.
+pub async fn round<R: Replica, T: Transport>(
+    replica: &R,
+    transport: &T,
+) -> Result<(), RoundError<R::Error>> {
+    push(replica, transport).await?;
+    pull(replica, transport).await
+}
+
+/// Pushes the outbox in batches until nothing waits. A change leaves the outbox only when the
+/// server's answer names it, which it sends once the change is durable there.
+async fn push<R: Replica, T: Transport>(
+    replica: &R,
+    transport: &T,
+) -> Result<(), RoundError<R::Error>> {
+    loop {
+        let pending = replica
+            .pending(MAX_PUSH_CHANGES)
+            .await
+            .map_err(RoundError::Replica)?;
+        let batch = plan::push_batch(pending);
+        if batch.is_empty() {
+            return Ok(());
+        }
+        // At most a batch's thousand ids: searching them is quick, and a hash set would bring
+        // its hashing code into the app shell.
+        let sent: Vec<ChangeId> = batch.iter().map(|change| change.id).collect();
+        let request = PushRequest {
+            protocol: PROTOCOL,
+            device: replica.device(),
+            changes: batch,
+        };
+        let response = transport.push(&request).await?;
+        let (accepted, refused) = answered(&sent, response);
+        if accepted.is_empty() && refused.is_empty() {
+            // Asking again would get the same answer; the next round tries later.
+            return Err(RoundError::Protocol(
+                "the server answered for none of the changes",
+            ));
+        }
+        replica
+            .ack(&accepted, &refused)
+            .await
+            .map_err(RoundError::Replica)?;
+    }
+}
+
+/// The changes of `sent` that the server accepted, and those it refused with its reasons. An
+/// answer about a change not sent is ignored: it cannot be this push's.
+fn answered(
+    sent: &[ChangeId],
+    response: PushResponse,
+) -> (Vec<ChangeId>, Vec<(ChangeId, Refusal)>) {
+    let mut accepted = Vec::new();
+    let mut refused = Vec::new();
+    for result in response.results {
+        if !sent.contains(&result.change) {
+            continue;
+        }
+        match result.outcome {
+            Outcome::Accepted => accepted.push(result.change),
+            Outcome::Rejected { code, reason } => {
+                refused.push((result.change, Refusal { code, reason }))
+            }
+        }
+    }
+    (accepted, refused)
+}
+
+/// Pulls pages after the saved cursor until the server has no more, saving each with its cursor.
+async fn pull<R: Replica, T: Transport>(
+    replica: &R,
+    transport: &T,
+) -> Result<(), RoundError<R::Error>> {
+    let (mut epoch, mut cursor) = replica.sync_position().await.map_err(RoundError::Replica)?;
+    loop {
+        let page = transport.pull(cursor, PULL_LIMIT).await?;
+        if epoch.is_some_and(|known| known != page.epoch) && cursor != Cursor(0) {
+            // A restored server: our cursor counts in a sequence that no longer exists. Start
+            // again from the beginning; merging is idempotent, and the outbox keeps every
+            // change the server has not acknowledged.
+            epoch = Some(page.epoch);
+            cursor = Cursor(0);
+            continue;
+        }
+        replica
+            .apply_pull_page(&page.records, page.cursor, page.epoch)
+            .await
+            .map_err(RoundError::Replica)?;
+        if !page.more {
+            return Ok(());
+        }
+        if page.cursor <= cursor {
+            return Err(RoundError::Protocol("the pull cursor did not advance"));
+        }
+        epoch = Some(page.epoch);
+        cursor = page.cursor;
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,315 @@
+//! The round against a small server in memory that keeps records by sequence number, and can be
+//! told to lose an answer or to answer nonsense. The fault tests in `crates/server/tests/faults`
+//! run the same round against the real server.
+
+use super::*;
+use futures::executor::block_on;
+use sakhi_domain::wire::ChangeResult;
+use sakhi_domain::{Clock, Kind, RecordId};
+use serde_json::json;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+
+/// A device's records, outbox and pull position, in memory.
+struct Phone {
+    clock: RefCell<Clock>,
+    records: RefCell<BTreeMap<RecordId, Record>>,
+    outbox: RefCell<Vec<(Change, Option<Refusal>)>>,
+    position: Cell<(Option<Epoch>, Cursor)>,
+}
+
+impl Phone {
+    fn new() -> Phone {
+        Phone {
+            clock: RefCell::new(Clock::new(DeviceId::new())),
+            records: RefCell::new(BTreeMap::new()),
+            outbox: RefCell::new(Vec::new()),
+            position: Cell::new((None, Cursor(0))),
+        }
+    }
+
+    /// Writes `value` into `field` of the record `id`, making it if need be.
+    fn edit(&self, id: RecordId, field: &str, value: serde_json::Value) -> Change {
+        let mut records = self.records.borrow_mut();
+        let record = records
+            .entry(id)
+            .or_insert_with(|| Record::new(id, Kind::Case));
+        let change = record.edit(&mut self.clock.borrow_mut(), 1, field, value);
+        self.outbox.borrow_mut().push((change.clone(), None));
+        change
+    }
+
+    fn waiting(&self) -> usize {
+        self.outbox.borrow().len()
+    }
+}
+
+impl Replica for Phone {
+    type Error = Infallible;
+
+    fn device(&self) -> DeviceId {
+        self.clock.borrow().device()
+    }
+
+    async fn pending(&self, limit: usize) -> Result<Vec<Change>, Infallible> {
+        Ok(self
+            .outbox
+            .borrow()
+            .iter()
+            .filter(|(_, refusal)| refusal.is_none())
+            .map(|(change, _)| change.clone())
+            .take(limit)
+            .collect())
+    }
+
+    async fn ack(
+        &self,
+        accepted: &[ChangeId],
+        refused: &[(ChangeId, Refusal)],
+    ) -> Result<(), Infallible> {
+        let mut outbox = self.outbox.borrow_mut();
+        outbox.retain(|(change, _)| !accepted.contains(&change.id));
+        for (change, refusal) in outbox.iter_mut() {
+            if let Some((_, why)) = refused.iter().find(|(id, _)| *id == change.id) {
+                *refusal = Some(why.clone());
+            }
+        }
+        Ok(())
+    }
+
+    async fn sync_position(&self) -> Result<(Option<Epoch>, Cursor), Infallible> {
+        Ok(self.position.get())
+    }
+
+    async fn apply_pull_page(
+        &self,
+        records: &[Record],
+        cursor: Cursor,
+        epoch: Epoch,
+    ) -> Result<(), Infallible> {
+        let mut held = self.records.borrow_mut();
+        for record in records {
+            held.entry(record.id)
+                .and_modify(|mine| mine.merge(record))
+                .or_insert_with(|| record.clone());
+        }
+        self.position.set((Some(epoch), cursor));
+        Ok(())
+    }
+}
+
+/// What the server in memory does wrong on the next push.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fault {
+    None,
+    /// Applies the push, then the answer is lost on the way.
+    LoseAnswer,
+    /// Answers about changes that were not sent.
+    AnswerForOthers,
+    /// Answers pages that say more follow without moving the cursor.
+    StuckCursor,
+}
+
+/// A server in memory: every change accepted, except those whose value is `"refuse me"`.
+struct Centre {
+    epoch: Cell<Epoch>,
+    records: RefCell<BTreeMap<RecordId, (Record, u64)>>,
+    seq: Cell<u64>,
+    fault: Cell<Fault>,
+    pushes: Cell<usize>,
+    pulls: RefCell<Vec<Cursor>>,
+}
+
+impl Centre {
+    fn new() -> Centre {
+        Centre {
+            epoch: Cell::new(Epoch::new()),
+            records: RefCell::new(BTreeMap::new()),
+            seq: Cell::new(0),
+            fault: Cell::new(Fault::None),
+            pushes: Cell::new(0),
+            pulls: RefCell::new(Vec::new()),
+        }
+    }
+
+    fn record(&self, id: RecordId) -> Option<Record> {
+        self.records
+            .borrow()
+            .get(&id)
+            .map(|(record, _)| record.clone())
+    }
+}
+
+impl Transport for Centre {
+    async fn push(&self, request: &PushRequest) -> Result<PushResponse, TransportError> {
+        self.pushes.set(self.pushes.get() + 1);
+        let mut results = Vec::new();
+        for change in &request.changes {
+            let outcome = if change.value == json!("refuse me") {
+                Outcome::Rejected {
+                    code: "wrong_type".to_owned(),
+                    reason: "no".to_owned(),
+                }
+            } else {
+                self.seq.set(self.seq.get() + 1);
+                let mut records = self.records.borrow_mut();
+                let (record, seq) = records
+                    .entry(change.record)
+                    .or_insert_with(|| (Record::new(change.record, Kind::Case), 0));
+                record.apply(change);
+                *seq = self.seq.get();
+                Outcome::Accepted
+            };
+            results.push(ChangeResult {
+                change: change.id,
+                outcome,
+            });
+        }
+        match self.fault.get() {
+            Fault::LoseAnswer => return Err(TransportError::NoAnswer),
+            Fault::AnswerForOthers => {
+                for result in &mut results {
+                    result.change = ChangeId::new();
+                }
+            }
+            Fault::None | Fault::StuckCursor => {}
+        }
+        Ok(PushResponse {
+            epoch: self.epoch.get(),
+            results,
+        })
+    }
+
+    async fn pull(&self, after: Cursor, limit: u32) -> Result<PullResponse, TransportError> {
+        self.pulls.borrow_mut().push(after);
+        let mut newer: Vec<(Record, u64)> = self
+            .records
+            .borrow()
+            .values()
+            .filter(|(_, seq)| *seq > after.0)
+            .cloned()
+            .collect();
+        newer.sort_by_key(|(_, seq)| *seq);
+        let more = newer.len() > limit as usize;
+        newer.truncate(limit as usize);
+        let cursor = newer.last().map_or(after, |(_, seq)| Cursor(*seq));
+        if self.fault.get() == Fault::StuckCursor {
+            return Ok(PullResponse {
+                epoch: self.epoch.get(),
+                records: Vec::new(),
+                cursor: after,
+                more: true,
+            });
+        }
+        Ok(PullResponse {
+            epoch: self.epoch.get(),
+            records: newer.into_iter().map(|(record, _)| record).collect(),
+            cursor,
+            more,
+        })
+    }
+}
+
+#[test]
+fn a_change_leaves_the_outbox_only_once_the_server_names_it_and_a_refused_one_stays_marked() {
+    let (phone, centre) = (Phone::new(), Centre::new());
+    let case = RecordId::new();
+    phone.edit(case, "name", json!("सीता देवी"));
+    let refused = phone.edit(case, "age", json!("refuse me"));
+
+    block_on(round(&phone, &centre)).unwrap();
+
+    let outbox = phone.outbox.borrow();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].0, refused);
+    assert_eq!(
+        outbox[0].1.as_ref().map(|r| r.code.as_str()),
+        Some("wrong_type")
+    );
+    assert_eq!(centre.record(case).unwrap().text("name"), Some("सीता देवी"));
+}
+
+#[test]
+fn an_answer_lost_after_the_server_applied_the_push_keeps_the_changes_to_send_again() {
+    let (phone, centre) = (Phone::new(), Centre::new());
+    phone.edit(RecordId::new(), "village", json!("Rampur"));
+    centre.fault.set(Fault::LoseAnswer);
+
+    let error = block_on(round(&phone, &centre)).unwrap_err();
+
+    assert!(matches!(
+        error,
+        RoundError::Transport(TransportError::NoAnswer)
+    ));
+    assert_eq!(phone.waiting(), 1);
+    centre.fault.set(Fault::None);
+    block_on(round(&phone, &centre)).unwrap();
+    assert_eq!(phone.waiting(), 0);
+}
+
+#[test]
+fn an_answer_about_other_changes_acknowledges_nothing_and_stops_the_round() {
+    let (phone, centre) = (Phone::new(), Centre::new());
+    phone.edit(RecordId::new(), "village", json!("Rampur"));
+    centre.fault.set(Fault::AnswerForOthers);
+
+    let error = block_on(round(&phone, &centre)).unwrap_err();
+
+    assert!(matches!(error, RoundError::Protocol(_)), "{error}");
+    assert_eq!(phone.waiting(), 1);
+    assert_eq!(
+        centre.pushes.get(),
+        1,
+        "the same push is not sent again at once"
+    );
+}
+
+#[test]
+fn an_outbox_bigger_than_one_push_goes_in_several() {
+    let (phone, centre) = (Phone::new(), Centre::new());
+    let case = RecordId::new();
+    for age in 0..MAX_PUSH_CHANGES + 1 {
+        phone.edit(case, "age", json!(age % 100));
+    }
+
+    block_on(round(&phone, &centre)).unwrap();
+
+    assert_eq!(centre.pushes.get(), 2);
+    assert_eq!(phone.waiting(), 0);
+}
+
+#[test]
+fn pages_are_pulled_until_none_follow_each_kept_with_its_cursor() {
+    let (phone, other, centre) = (Phone::new(), Phone::new(), Centre::new());
+    let cases: Vec<RecordId> = (0..PULL_LIMIT * 2 + 1).map(|_| RecordId::new()).collect();
+    for case in &cases {
+        other.edit(*case, "name", json!("Gita"));
+    }
+    block_on(round(&other, &centre)).unwrap();
+    centre.pulls.borrow_mut().clear();
+
+    block_on(round(&phone, &centre)).unwrap();
+
+    assert_eq!(phone.records.borrow().len(), cases.len());
+    let limit = u64::from(PULL_LIMIT);
+    assert_eq!(
+        *centre.pulls.borrow(),
+        [Cursor(0), Cursor(limit), Cursor(2 * limit)]
+    );
+    assert_eq!(
+        phone.position.get(),
+        (Some(centre.epoch.get()), Cursor(2 * limit + 1))
+    );
+}
+
+#[test]
+fn a_page_that_says_more_follow_without_moving_the_cursor_stops_the_round() {
+    let (phone, centre) = (Phone::new(), Centre::new());
+    centre.fault.set(Fault::StuckCursor);
+
+    let error = block_on(round(&phone, &centre)).unwrap_err();
+
+    assert!(matches!(error, RoundError::Protocol(_)), "{error}");
+    assert_eq!(centre.pulls.borrow().len(), 1);
+}
