@@ -3,100 +3,26 @@
 //! run the same round against the real server.
 
 use super::*;
+use crate::memory::MemoryReplica;
 use futures::executor::block_on;
 use sakhi_domain::wire::ChangeResult;
-use sakhi_domain::{Clock, Kind, RecordId};
+use sakhi_domain::{Kind, RecordId};
 use serde_json::json;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
-use std::convert::Infallible;
 
-/// A device's records, outbox and pull position, in memory.
-struct Phone {
-    clock: RefCell<Clock>,
-    records: RefCell<BTreeMap<RecordId, Record>>,
-    outbox: RefCell<Vec<(Change, Option<Refusal>)>>,
-    position: Cell<(Option<Epoch>, Cursor)>,
+/// A phone with nothing yet.
+fn phone() -> MemoryReplica {
+    MemoryReplica::new(DeviceId::new())
 }
 
-impl Phone {
-    fn new() -> Phone {
-        Phone {
-            clock: RefCell::new(Clock::new(DeviceId::new())),
-            records: RefCell::new(BTreeMap::new()),
-            outbox: RefCell::new(Vec::new()),
-            position: Cell::new((None, Cursor(0))),
-        }
-    }
-
-    /// Writes `value` into `field` of the record `id`, making it if need be.
-    fn edit(&self, id: RecordId, field: &str, value: serde_json::Value) -> Change {
-        let mut records = self.records.borrow_mut();
-        let record = records
-            .entry(id)
-            .or_insert_with(|| Record::new(id, Kind::Case));
-        let change = record.edit(&mut self.clock.borrow_mut(), 1, field, value);
-        self.outbox.borrow_mut().push((change.clone(), None));
-        change
-    }
-
-    fn waiting(&self) -> usize {
-        self.outbox.borrow().len()
-    }
+/// Writes `value` into `field` of the case `id` on `phone`.
+fn edit(phone: &MemoryReplica, id: RecordId, field: &str, value: serde_json::Value) -> Change {
+    phone.edit(id, Kind::Case, field, value, 1).unwrap()
 }
 
-impl Replica for Phone {
-    type Error = Infallible;
-
-    fn device(&self) -> DeviceId {
-        self.clock.borrow().device()
-    }
-
-    async fn pending(&self, limit: usize) -> Result<Vec<Change>, Infallible> {
-        Ok(self
-            .outbox
-            .borrow()
-            .iter()
-            .filter(|(_, refusal)| refusal.is_none())
-            .map(|(change, _)| change.clone())
-            .take(limit)
-            .collect())
-    }
-
-    async fn ack(
-        &self,
-        accepted: &[ChangeId],
-        refused: &[(ChangeId, Refusal)],
-    ) -> Result<(), Infallible> {
-        let mut outbox = self.outbox.borrow_mut();
-        outbox.retain(|(change, _)| !accepted.contains(&change.id));
-        for (change, refusal) in outbox.iter_mut() {
-            if let Some((_, why)) = refused.iter().find(|(id, _)| *id == change.id) {
-                *refusal = Some(why.clone());
-            }
-        }
-        Ok(())
-    }
-
-    async fn sync_position(&self) -> Result<(Option<Epoch>, Cursor), Infallible> {
-        Ok(self.position.get())
-    }
-
-    async fn apply_pull_page(
-        &self,
-        records: &[Record],
-        cursor: Cursor,
-        epoch: Epoch,
-    ) -> Result<(), Infallible> {
-        let mut held = self.records.borrow_mut();
-        for record in records {
-            held.entry(record.id)
-                .and_modify(|mine| mine.merge(record))
-                .or_insert_with(|| record.clone());
-        }
-        self.position.set((Some(epoch), cursor));
-        Ok(())
-    }
+fn waiting(phone: &MemoryReplica) -> usize {
+    phone.outbox().len()
 }
 
 /// What the server in memory does wrong on the next push.
@@ -213,14 +139,14 @@ impl Transport for Centre {
 
 #[test]
 fn a_change_leaves_the_outbox_only_once_the_server_names_it_and_a_refused_one_stays_marked() {
-    let (phone, centre) = (Phone::new(), Centre::new());
+    let (phone, centre) = (phone(), Centre::new());
     let case = RecordId::new();
-    phone.edit(case, "name", json!("सीता देवी"));
-    let refused = phone.edit(case, "age", json!("refuse me"));
+    edit(&phone, case, "name", json!("सीता देवी"));
+    let refused = edit(&phone, case, "village", json!("refuse me"));
 
     block_on(round(&phone, &centre)).unwrap();
 
-    let outbox = phone.outbox.borrow();
+    let outbox = phone.outbox();
     assert_eq!(outbox.len(), 1);
     assert_eq!(outbox[0].0, refused);
     assert_eq!(
@@ -232,8 +158,8 @@ fn a_change_leaves_the_outbox_only_once_the_server_names_it_and_a_refused_one_st
 
 #[test]
 fn an_answer_lost_after_the_server_applied_the_push_keeps_the_changes_to_send_again() {
-    let (phone, centre) = (Phone::new(), Centre::new());
-    phone.edit(RecordId::new(), "village", json!("Rampur"));
+    let (phone, centre) = (phone(), Centre::new());
+    edit(&phone, RecordId::new(), "village", json!("Rampur"));
     centre.fault.set(Fault::LoseAnswer);
 
     let error = block_on(round(&phone, &centre)).unwrap_err();
@@ -242,22 +168,22 @@ fn an_answer_lost_after_the_server_applied_the_push_keeps_the_changes_to_send_ag
         error,
         RoundError::Transport(TransportError::NoAnswer)
     ));
-    assert_eq!(phone.waiting(), 1);
+    assert_eq!(waiting(&phone), 1);
     centre.fault.set(Fault::None);
     block_on(round(&phone, &centre)).unwrap();
-    assert_eq!(phone.waiting(), 0);
+    assert_eq!(waiting(&phone), 0);
 }
 
 #[test]
 fn an_answer_about_other_changes_acknowledges_nothing_and_stops_the_round() {
-    let (phone, centre) = (Phone::new(), Centre::new());
-    phone.edit(RecordId::new(), "village", json!("Rampur"));
+    let (phone, centre) = (phone(), Centre::new());
+    edit(&phone, RecordId::new(), "village", json!("Rampur"));
     centre.fault.set(Fault::AnswerForOthers);
 
     let error = block_on(round(&phone, &centre)).unwrap_err();
 
     assert!(matches!(error, RoundError::Protocol(_)), "{error}");
-    assert_eq!(phone.waiting(), 1);
+    assert_eq!(waiting(&phone), 1);
     assert_eq!(
         centre.pushes.get(),
         1,
@@ -267,45 +193,45 @@ fn an_answer_about_other_changes_acknowledges_nothing_and_stops_the_round() {
 
 #[test]
 fn an_outbox_bigger_than_one_push_goes_in_several() {
-    let (phone, centre) = (Phone::new(), Centre::new());
+    let (phone, centre) = (phone(), Centre::new());
     let case = RecordId::new();
     for age in 0..MAX_PUSH_CHANGES + 1 {
-        phone.edit(case, "age", json!(age % 100));
+        edit(&phone, case, "age", json!(age % 100));
     }
 
     block_on(round(&phone, &centre)).unwrap();
 
     assert_eq!(centre.pushes.get(), 2);
-    assert_eq!(phone.waiting(), 0);
+    assert_eq!(waiting(&phone), 0);
 }
 
 #[test]
 fn pages_are_pulled_until_none_follow_each_kept_with_its_cursor() {
-    let (phone, other, centre) = (Phone::new(), Phone::new(), Centre::new());
+    let (phone, other, centre) = (phone(), phone(), Centre::new());
     let cases: Vec<RecordId> = (0..PULL_LIMIT * 2 + 1).map(|_| RecordId::new()).collect();
     for case in &cases {
-        other.edit(*case, "name", json!("Gita"));
+        edit(&other, *case, "name", json!("Gita"));
     }
     block_on(round(&other, &centre)).unwrap();
     centre.pulls.borrow_mut().clear();
 
     block_on(round(&phone, &centre)).unwrap();
 
-    assert_eq!(phone.records.borrow().len(), cases.len());
+    assert_eq!(phone.records().len(), cases.len());
     let limit = u64::from(PULL_LIMIT);
     assert_eq!(
         *centre.pulls.borrow(),
         [Cursor(0), Cursor(limit), Cursor(2 * limit)]
     );
     assert_eq!(
-        phone.position.get(),
+        phone.position(),
         (Some(centre.epoch.get()), Cursor(2 * limit + 1))
     );
 }
 
 #[test]
 fn a_page_that_says_more_follow_without_moving_the_cursor_stops_the_round() {
-    let (phone, centre) = (Phone::new(), Centre::new());
+    let (phone, centre) = (phone(), Centre::new());
     centre.fault.set(Fault::StuckCursor);
 
     let error = block_on(round(&phone, &centre)).unwrap_err();
