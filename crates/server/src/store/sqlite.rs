@@ -5,11 +5,12 @@ mod accounts;
 use super::rules::{self, Earlier, Existing, Verdict};
 use super::{
     AccountChange, AccountError, AuditRecord, CentreChange, CentreId, Credentials, NewAccountRow,
-    NewCentreRow, NewSession, Page, Pushed, Scope, SessionCheck, SetupOutcome, Store, StoreError,
+    NewCentreRow, NewSession, Page, Pushed, Restated, Scope, SessionCheck, SetupOutcome, Store,
+    StoreError,
 };
 use sakhi_domain::schema::ASSIGNED_TO;
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
-use sakhi_domain::wire::{ChangeResult, Cursor};
+use sakhi_domain::wire::{ChangeResult, Cursor, RecordResult};
 use sakhi_domain::{AccountId, Change, ChangeId, DeviceId, Epoch, Kind, Record, RecordId};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -153,7 +154,8 @@ impl Store for SqliteStore {
         // IMMEDIATE takes the write lock now: a deferred transaction that read first could not
         // upgrade to a writer once another push had committed, and would fail instead of waiting.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        if let Some(refused) = refusal(&mut tx, scope, changes).await? {
+        let records = changes.iter().map(|change| change.record);
+        if let Some(refused) = refusal(&mut tx, scope, records).await? {
             // Nothing of the batch has been written: only the row saying it was refused commits.
             let entry = audit.of_push(&refused, Vec::new(), changes.len());
             accounts::audit(&mut *tx, entry).await?;
@@ -179,6 +181,80 @@ impl Store for SqliteStore {
         // With synchronous=FULL the commit returns only once the WAL is on disk.
         tx.commit().await?;
         Ok(pushed)
+    }
+
+    async fn restate(
+        &self,
+        scope: Scope,
+        records: &[Record],
+        audit: AuditRecord,
+    ) -> Result<Restated, StoreError> {
+        let _turn = self.writer.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // Only another centre's records refuse the whole batch; the rules refuse a record of her
+        // own centre that is not hers on its own.
+        let centre_only = Scope {
+            only_own: false,
+            ..scope
+        };
+        let ids = records.iter().map(|record| record.id);
+        if let Some(Pushed::Refused {
+            records: foreign, ..
+        }) = refusal(&mut tx, centre_only, ids).await?
+        {
+            let refused = Restated::Refused { records: foreign };
+            let entry = audit.of_restate(&refused, Vec::new(), records.len());
+            accounts::audit(&mut *tx, entry).await?;
+            tx.commit().await?;
+            return Ok(refused);
+        }
+        let first_seq = centre_seq(&mut tx, scope.centre).await?;
+        let mut seq = first_seq;
+        let mut results = Vec::with_capacity(records.len());
+        let mut changed = Vec::new();
+        let now = now_millis();
+        for record in records {
+            // Read within the transaction, so a record given twice merges into its first merge.
+            let stored = stored_record(&mut tx, record.id).await?;
+            let verdict = rules::judge_restated(
+                scope.centre,
+                record,
+                stored.as_ref().map(|stored| stored.existing),
+                stored
+                    .as_ref()
+                    .is_none_or(|stored| stored.reachable_by(scope)),
+            );
+            if let Verdict::Apply(kind) = verdict {
+                let mut merged = stored.map_or_else(|| Record::new(record.id, kind), |s| s.record);
+                let before = merged.clone();
+                merged.merge(record);
+                if merged != before {
+                    seq += 1;
+                    let row = RecordRow {
+                        centre: &scope.centre.to_string(),
+                        creator: &scope.account.to_string(),
+                        seq,
+                        now,
+                    };
+                    row.write(&mut tx, &merged).await?;
+                    changed.push(record.id);
+                }
+            }
+            results.push(RecordResult {
+                record: record.id,
+                outcome: verdict.outcome(),
+            });
+        }
+        if seq > first_seq {
+            set_centre_seq(&mut tx, scope.centre, seq).await?;
+        }
+        changed.sort_unstable();
+        changed.dedup();
+        let restated = Restated::Merged(results);
+        let entry = audit.of_restate(&restated, changed, records.len());
+        accounts::audit(&mut *tx, entry).await?;
+        tx.commit().await?;
+        Ok(restated)
     }
 
     async fn pull(
@@ -324,20 +400,20 @@ impl Store for SqliteStore {
 async fn refusal(
     tx: &mut Transaction<'_, Sqlite>,
     scope: Scope,
-    changes: &[Change],
+    records: impl Iterator<Item = RecordId>,
 ) -> Result<Option<Pushed>, StoreError> {
     let mut seen = std::collections::HashSet::new();
     let mut refused = Vec::new();
     let mut other_centre = false;
     let centre = scope.centre.to_string();
     let account = scope.account.to_string();
-    for change in changes {
-        if !seen.insert(change.record) {
+    for record in records {
+        if !seen.insert(record) {
             continue;
         }
         let row: Option<(String, Option<String>, Option<String>)> =
             sqlx::query_as("SELECT centre_id, created_by, assigned_to FROM records WHERE id = ?")
-                .bind(change.record.to_string())
+                .bind(record.to_string())
                 .fetch_optional(&mut **tx)
                 .await?;
         let Some((owner, created_by, assigned_to)) = row else {
@@ -345,12 +421,12 @@ async fn refusal(
         };
         if owner != centre {
             other_centre = true;
-            refused.push(change.record);
+            refused.push(record);
         } else if scope.only_own
             && created_by.as_deref() != Some(&account)
             && assigned_to.as_deref() != Some(&account)
         {
-            refused.push(change.record);
+            refused.push(record);
         }
     }
     Ok((!refused.is_empty()).then_some(Pushed::Refused {
@@ -381,11 +457,7 @@ impl Batch {
     async fn start(tx: &mut Transaction<'_, Sqlite>, scope: Scope) -> Result<Self, StoreError> {
         let centre = scope.centre;
         let centre_text = centre.to_string();
-        let seq: Option<i64> = sqlx::query_scalar("SELECT seq FROM centres WHERE id = ?")
-            .bind(&centre_text)
-            .fetch_optional(&mut **tx)
-            .await?;
-        let seq = seq.ok_or(StoreError::UnknownCentre(centre))?;
+        let seq = centre_seq(tx, centre).await?;
         Ok(Self {
             centre,
             centre_text,
@@ -494,24 +566,13 @@ impl Batch {
             .filter(|(_, seq)| *seq > self.first_seq)
             .collect();
         for (record, seq) in &changed {
-            sqlx::query(
-                "INSERT INTO records
-                 (id, centre_id, kind, body, seq, updated_at, created_by, assigned_to)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (id) DO UPDATE
-                 SET body = excluded.body, seq = excluded.seq, updated_at = excluded.updated_at,
-                     assigned_to = excluded.assigned_to",
-            )
-            .bind(record.id.to_string())
-            .bind(&self.centre_text)
-            .bind(record.kind.as_str())
-            .bind(to_json(record)?)
-            .bind(seq)
-            .bind(now)
-            .bind(&self.account_text)
-            .bind(record.text(ASSIGNED_TO))
-            .execute(&mut **tx)
-            .await?;
+            let row = RecordRow {
+                centre: &self.centre_text,
+                creator: &self.account_text,
+                seq: *seq,
+                now,
+            };
+            row.write(tx, record).await?;
         }
         let device = device.to_string();
         for (change, seq) in &self.applied {
@@ -529,15 +590,115 @@ impl Batch {
             .execute(&mut **tx)
             .await?;
         }
-        sqlx::query("UPDATE centres SET seq = ? WHERE id = ?")
-            .bind(self.seq)
-            .bind(&self.centre_text)
-            .execute(&mut **tx)
-            .await?;
+        set_centre_seq(tx, self.centre, self.seq).await?;
         let mut ids: Vec<_> = changed.iter().map(|(record, _)| record.id).collect();
         ids.sort_unstable();
         Ok(ids)
     }
+}
+
+/// The last sequence number the centre gave.
+async fn centre_seq(tx: &mut Transaction<'_, Sqlite>, centre: CentreId) -> Result<i64, StoreError> {
+    let seq: Option<i64> = sqlx::query_scalar("SELECT seq FROM centres WHERE id = ?")
+        .bind(centre.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    seq.ok_or(StoreError::UnknownCentre(centre))
+}
+
+async fn set_centre_seq(
+    tx: &mut Transaction<'_, Sqlite>,
+    centre: CentreId,
+    seq: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE centres SET seq = ? WHERE id = ?")
+        .bind(seq)
+        .bind(centre.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Where a record's new state is written: its centre, who made it if it is new, its sequence
+/// number and the time.
+struct RecordRow<'a> {
+    centre: &'a str,
+    /// The account recorded as the creator of a record new to this database.
+    creator: &'a str,
+    seq: i64,
+    now: i64,
+}
+
+impl RecordRow<'_> {
+    async fn write(
+        &self,
+        tx: &mut Transaction<'_, Sqlite>,
+        record: &Record,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO records
+             (id, centre_id, kind, body, seq, updated_at, created_by, assigned_to)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE
+             SET body = excluded.body, seq = excluded.seq, updated_at = excluded.updated_at,
+                 assigned_to = excluded.assigned_to",
+        )
+        .bind(record.id.to_string())
+        .bind(self.centre)
+        .bind(record.kind.as_str())
+        .bind(to_json(record)?)
+        .bind(self.seq)
+        .bind(self.now)
+        .bind(self.creator)
+        .bind(record.text(ASSIGNED_TO))
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+}
+
+/// A record as stored, with what decides who may write it.
+struct StoredRecord {
+    record: Record,
+    existing: Existing,
+    created_by: Option<String>,
+    assigned_to: Option<String>,
+}
+
+impl StoredRecord {
+    /// Whether the caller may write it: anyone of its centre, or for an outreach worker, only
+    /// what she made or was assigned.
+    fn reachable_by(&self, scope: Scope) -> bool {
+        let account = scope.account.to_string();
+        self.existing.centre == scope.centre
+            && (!scope.only_own
+                || self.created_by.as_deref() == Some(&account)
+                || self.assigned_to.as_deref() == Some(&account))
+    }
+}
+
+async fn stored_record(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: RecordId,
+) -> Result<Option<StoredRecord>, StoreError> {
+    let row: Option<(String, String, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT centre_id, body, created_by, assigned_to FROM records WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some((centre, body, created_by, assigned_to)) = row else {
+        return Ok(None);
+    };
+    let record = parse_json::<Record>(&body, "record")?;
+    Ok(Some(StoredRecord {
+        existing: Existing {
+            centre: parse_id::<CentreId>(&centre, "centre id")?,
+            kind: record.kind,
+        },
+        record,
+        created_by,
+        assigned_to,
+    }))
 }
 
 pub(crate) fn now_millis() -> i64 {

@@ -14,5 +14,6 @@ mod pull;
 mod push;
 mod pwa;
 mod refusals;
+mod restate;
 mod session;
 mod setup;
