@@ -1,8 +1,9 @@
 //! The sync client: sends the outbox to the server, brings the centre's changes in, and keeps the
 //! screen's count of what still waits.
 //!
-//! A round pushes every pending change in batches, then pulls pages until the server has no more;
-//! the protocol itself is [`sakhi_sync::round`], and this module gives it the store and `fetch`.
+//! A round pushes every pending change in batches, then pulls pages until the server has no more,
+//! first giving a restored server back every record held; the protocol itself is
+//! [`sakhi_sync::round`], and this module gives it the store and `fetch`.
 //! Rounds run at start, when the browser comes online, when the app becomes visible again, right
 //! after a local save, and on a timer: every 30 s while things work, with a growing, jittered wait
 //! after failures. Never two rounds at once in a page: a round asked for while one runs happens
@@ -13,7 +14,9 @@ pub mod http;
 use crate::browser;
 use crate::store::{OutboxEntry, Store, StoreError};
 use leptos::prelude::*;
-use sakhi_domain::wire::{Cursor, PullResponse, PushRequest, PushResponse};
+use sakhi_domain::wire::{
+    Cursor, PullResponse, PushRequest, PushResponse, RestateRequest, RestateResponse,
+};
 use sakhi_domain::{Change, ChangeId, DeviceId, Epoch, Record};
 use sakhi_sync::{Refusal, Replica, RoundError, Transport, TransportError, plan};
 use std::cell::{Cell, RefCell};
@@ -21,6 +24,7 @@ use std::rc::Rc;
 
 const PUSH_URL: &str = "/api/v1/sync/push";
 const PULL_URL: &str = "/api/v1/sync/pull";
+const RESTATE_URL: &str = "/api/v1/sync/restate";
 
 /// Why a round stopped early. Nothing here reaches the screen as an error: the waiting count says
 /// what matters to the worker.
@@ -312,6 +316,14 @@ impl Replica for Local<'_> {
         self.client.store.sync_position().await
     }
 
+    async fn adopt_epoch(&self, epoch: Epoch) -> Result<(), StoreError> {
+        self.client.store.adopt_epoch(epoch).await
+    }
+
+    async fn records(&self) -> Result<Vec<Record>, StoreError> {
+        self.client.store.records().await
+    }
+
     async fn apply_pull_page(
         &self,
         records: &[Record],
@@ -342,5 +354,9 @@ impl Transport for Server<'_> {
     async fn pull(&self, after: Cursor, limit: u32) -> Result<PullResponse, TransportError> {
         let url = format!("{PULL_URL}?after={}&limit={limit}", after.0);
         Ok(http::get(&url, self.token).await?)
+    }
+
+    async fn restate(&self, request: &RestateRequest) -> Result<RestateResponse, TransportError> {
+        Ok(http::post(RESTATE_URL, self.token, request).await?)
     }
 }

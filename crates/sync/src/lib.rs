@@ -1,6 +1,8 @@
 //! The sync round, as a protocol between the device's copy of the records and the server: push
 //! every change that waits, in batches, forgetting each only once the server has acknowledged it;
-//! then pull pages of what changed, each saved with the cursor after it.
+//! then pull pages of what changed, each saved with the cursor after it. And when the server turns
+//! out to be a restored one (a new epoch): give it back every record held, since it may have lost
+//! changes it acknowledged after its backup was made, then pull its records afresh.
 //!
 //! It is generic over the device's side ([`Replica`]) and the way to the server ([`Transport`]),
 //! so that the app runs it over IndexedDB and `fetch`, and the fault tests run the very same code
@@ -12,8 +14,9 @@ pub mod plan;
 
 use sakhi_domain::wire::{
     Cursor, MAX_PUSH_CHANGES, Outcome, PROTOCOL, PullResponse, PushRequest, PushResponse,
+    RestateRequest, RestateResponse,
 };
-use sakhi_domain::{Change, ChangeId, DeviceId, Epoch, Record};
+use sakhi_domain::{Change, ChangeId, DeviceId, Epoch, Record, RecordId};
 use serde::{Deserialize, Serialize};
 
 /// Records per pull page: small enough for a slow link, big enough to catch up in few requests.
@@ -51,6 +54,14 @@ pub trait Replica {
     /// Where pulling continues: the server epoch last seen (if any) and the cursor in it.
     async fn sync_position(&self) -> Result<(Option<Epoch>, Cursor), Self::Error>;
 
+    /// Keeps `epoch`, with cursor 0, if no epoch is kept yet. The round calls it before it takes
+    /// in the first acknowledgement from a server, so that a later restore of that server is
+    /// noticed even if no pull has succeeded since.
+    async fn adopt_epoch(&self, epoch: Epoch) -> Result<(), Self::Error>;
+
+    /// Every record this device holds, deleted ones too, to give back to a restored server.
+    async fn records(&self) -> Result<Vec<Record>, Self::Error>;
+
     /// Merges one pulled page into the local records and keeps `cursor` and `epoch` with it, all
     /// or nothing.
     async fn apply_pull_page(
@@ -70,6 +81,9 @@ pub trait Transport {
 
     /// `GET /api/v1/sync/pull?after=…&limit=…`.
     async fn pull(&self, after: Cursor, limit: u32) -> Result<PullResponse, TransportError>;
+
+    /// `POST /api/v1/sync/restate`.
+    async fn restate(&self, request: &RestateRequest) -> Result<RestateResponse, TransportError>;
 }
 
 /// Why a request to the server brought no usable answer.
@@ -100,7 +114,8 @@ pub enum RoundError<E: std::error::Error + 'static> {
     Replica(#[source] E),
 }
 
-/// One round: push everything pending, then pull everything new.
+/// One round: push everything pending, then pull everything new, giving a restored server back
+/// what this device holds first.
 pub async fn round<R: Replica, T: Transport>(
     replica: &R,
     transport: &T,
@@ -115,6 +130,7 @@ async fn push<R: Replica, T: Transport>(
     replica: &R,
     transport: &T,
 ) -> Result<(), RoundError<R::Error>> {
+    let (mut known, _) = replica.sync_position().await.map_err(RoundError::Replica)?;
     loop {
         let pending = replica
             .pending(MAX_PUSH_CHANGES)
@@ -133,6 +149,15 @@ async fn push<R: Replica, T: Transport>(
             changes: batch,
         };
         let response = transport.push(&request).await?;
+        if known.is_none() {
+            // Kept before the first acknowledgement, so that a restore of this server that loses
+            // it is noticed by the next pull (see `pull`).
+            replica
+                .adopt_epoch(response.epoch)
+                .await
+                .map_err(RoundError::Replica)?;
+            known = Some(response.epoch);
+        }
         let (accepted, refused) = answered(&sent, response);
         if accepted.is_empty() && refused.is_empty() {
             // Asking again would get the same answer; the next round tries later.
@@ -177,10 +202,14 @@ async fn pull<R: Replica, T: Transport>(
     let (mut epoch, mut cursor) = replica.sync_position().await.map_err(RoundError::Replica)?;
     loop {
         let page = transport.pull(cursor, PULL_LIMIT).await?;
-        if epoch.is_some_and(|known| known != page.epoch) && cursor != Cursor(0) {
-            // A restored server: our cursor counts in a sequence that no longer exists. Start
-            // again from the beginning; merging is idempotent, and the outbox keeps every
-            // change the server has not acknowledged.
+        if epoch.is_some_and(|known| known != page.epoch) {
+            // A restored server: it may have lost changes it acknowledged after its backup was
+            // made, which this device no longer keeps as changes but holds in its records; and
+            // our cursor counts in a sequence that no longer exists. Give everything back, then
+            // pull from the beginning. The old epoch stays kept until a page of the new one is,
+            // so a round cut short before then gives everything back again: merging is
+            // idempotent, and the outbox keeps every change not acknowledged.
+            restate(replica, transport).await?;
             epoch = Some(page.epoch);
             cursor = Cursor(0);
             continue;
@@ -198,6 +227,35 @@ async fn pull<R: Replica, T: Transport>(
         epoch = Some(page.epoch);
         cursor = page.cursor;
     }
+}
+
+/// Gives a restored server back every record this device holds, as field-stamped snapshots in
+/// batches, for it to merge. A record it refuses (one no longer hers after the restore, say) stays
+/// on this device as it is; nothing here deletes anything.
+async fn restate<R: Replica, T: Transport>(
+    replica: &R,
+    transport: &T,
+) -> Result<(), RoundError<R::Error>> {
+    let records = replica.records().await.map_err(RoundError::Replica)?;
+    let mut rest = &records[..];
+    while !rest.is_empty() {
+        let (batch, after) = rest.split_at(plan::restate_batch(rest));
+        let request = RestateRequest {
+            protocol: PROTOCOL,
+            device: replica.device(),
+            records: batch.to_vec(),
+        };
+        let response = transport.restate(&request).await?;
+        let sent: Vec<RecordId> = batch.iter().map(|record| record.id).collect();
+        let answered: Vec<RecordId> = response.results.iter().map(|r| r.record).collect();
+        if answered != sent {
+            return Err(RoundError::Protocol(
+                "the server did not answer for each record given back",
+            ));
+        }
+        rest = after;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -105,6 +105,17 @@ impl Replica for MemoryReplica {
         Ok(self.position.get())
     }
 
+    async fn adopt_epoch(&self, epoch: Epoch) -> Result<(), Infallible> {
+        if self.position.get().0.is_none() {
+            self.position.set((Some(epoch), Cursor(0)));
+        }
+        Ok(())
+    }
+
+    async fn records(&self) -> Result<Vec<Record>, Infallible> {
+        Ok(self.records.borrow().values().cloned().collect())
+    }
+
     async fn apply_pull_page(
         &self,
         records: &[Record],

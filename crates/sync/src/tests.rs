@@ -5,7 +5,7 @@
 use super::*;
 use crate::memory::MemoryReplica;
 use futures::executor::block_on;
-use sakhi_domain::wire::ChangeResult;
+use sakhi_domain::wire::{ChangeResult, RecordResult};
 use sakhi_domain::{Kind, RecordId};
 use serde_json::json;
 use std::cell::{Cell, RefCell};
@@ -25,7 +25,7 @@ fn waiting(phone: &MemoryReplica) -> usize {
     phone.outbox().len()
 }
 
-/// What the server in memory does wrong on the next push.
+/// What the server in memory does wrong.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Fault {
     None,
@@ -35,6 +35,10 @@ enum Fault {
     AnswerForOthers,
     /// Answers pages that say more follow without moving the cursor.
     StuckCursor,
+    /// Gives no answer to a pull.
+    LosePull,
+    /// Gives no answer to a restatement.
+    LoseRestatement,
 }
 
 /// A server in memory: every change accepted, except those whose value is `"refuse me"`.
@@ -45,7 +49,12 @@ struct Centre {
     fault: Cell<Fault>,
     pushes: Cell<usize>,
     pulls: RefCell<Vec<Cursor>>,
+    /// How many records were given back to it.
+    restated: Cell<usize>,
 }
+
+/// A copy of a centre's records and sequence, to restore later.
+type Backup = (BTreeMap<RecordId, (Record, u64)>, u64);
 
 impl Centre {
     fn new() -> Centre {
@@ -56,7 +65,19 @@ impl Centre {
             fault: Cell::new(Fault::None),
             pushes: Cell::new(0),
             pulls: RefCell::new(Vec::new()),
+            restated: Cell::new(0),
         }
+    }
+
+    fn back_up(&self) -> Backup {
+        (self.records.borrow().clone(), self.seq.get())
+    }
+
+    /// Puts `backup` back, as a new life of the database.
+    fn restore(&self, (records, seq): Backup) {
+        *self.records.borrow_mut() = records;
+        self.seq.set(seq);
+        self.epoch.set(Epoch::new());
     }
 
     fn record(&self, id: RecordId) -> Option<Record> {
@@ -99,7 +120,7 @@ impl Transport for Centre {
                     result.change = ChangeId::new();
                 }
             }
-            Fault::None | Fault::StuckCursor => {}
+            Fault::None | Fault::StuckCursor | Fault::LosePull | Fault::LoseRestatement => {}
         }
         Ok(PushResponse {
             epoch: self.epoch.get(),
@@ -108,6 +129,9 @@ impl Transport for Centre {
     }
 
     async fn pull(&self, after: Cursor, limit: u32) -> Result<PullResponse, TransportError> {
+        if self.fault.get() == Fault::LosePull {
+            return Err(TransportError::NoAnswer);
+        }
         self.pulls.borrow_mut().push(after);
         let mut newer: Vec<(Record, u64)> = self
             .records
@@ -133,6 +157,34 @@ impl Transport for Centre {
             records: newer.into_iter().map(|(record, _)| record).collect(),
             cursor,
             more,
+        })
+    }
+
+    async fn restate(&self, request: &RestateRequest) -> Result<RestateResponse, TransportError> {
+        if self.fault.get() == Fault::LoseRestatement {
+            return Err(TransportError::NoAnswer);
+        }
+        let mut results = Vec::new();
+        let mut records = self.records.borrow_mut();
+        for given in &request.records {
+            self.restated.set(self.restated.get() + 1);
+            let (record, seq) = records
+                .entry(given.id)
+                .or_insert_with(|| (Record::new(given.id, given.kind), 0));
+            let before = record.clone();
+            record.merge(given);
+            if *record != before {
+                self.seq.set(self.seq.get() + 1);
+                *seq = self.seq.get();
+            }
+            results.push(RecordResult {
+                record: given.id,
+                outcome: Outcome::Accepted,
+            });
+        }
+        Ok(RestateResponse {
+            epoch: self.epoch.get(),
+            results,
         })
     }
 }
@@ -238,4 +290,90 @@ fn a_page_that_says_more_follow_without_moving_the_cursor_stops_the_round() {
 
     assert!(matches!(error, RoundError::Protocol(_)), "{error}");
     assert_eq!(centre.pulls.borrow().len(), 1);
+}
+
+#[test]
+fn a_restored_server_gets_back_every_record_held_then_is_pulled_from_its_start() {
+    let (phone, desk, centre) = (phone(), phone(), Centre::new());
+    let (early, late) = (RecordId::new(), RecordId::new());
+    edit(&phone, early, "name", json!("सीता"));
+    block_on(round(&phone, &centre)).unwrap();
+    let backup = centre.back_up();
+    // Acknowledged after the backup: only the phone holds it once the server is restored.
+    edit(&phone, late, "name", json!("गीता"));
+    edit(&phone, early, "age", json!(30));
+    block_on(round(&phone, &centre)).unwrap();
+    assert_eq!(waiting(&phone), 0);
+    centre.restore(backup);
+    centre.pulls.borrow_mut().clear();
+
+    block_on(round(&phone, &centre)).unwrap();
+
+    assert_eq!(centre.restated.get(), 2);
+    assert_eq!(centre.record(late), phone.record(late));
+    assert_eq!(centre.record(early), phone.record(early));
+    assert_eq!(phone.position(), (Some(centre.epoch.get()), Cursor(3)));
+    assert_eq!(
+        *centre.pulls.borrow(),
+        [Cursor(3), Cursor(0)],
+        "the page after the old cursor is not kept"
+    );
+    block_on(round(&desk, &centre)).unwrap();
+    assert_eq!(desk.records(), phone.records());
+}
+
+#[test]
+fn a_phone_that_never_pulled_notices_a_restore_of_the_server_that_acknowledged_its_changes() {
+    let (phone, centre) = (phone(), Centre::new());
+    let backup = centre.back_up();
+    let case = RecordId::new();
+    edit(&phone, case, "name", json!("सीता"));
+    // The answer to the push arrives; the pull after it does not.
+    centre.fault.set(Fault::LosePull);
+    assert!(block_on(round(&phone, &centre)).is_err());
+    assert_eq!(waiting(&phone), 0);
+    assert_eq!(phone.position(), (Some(centre.epoch.get()), Cursor(0)));
+    centre.fault.set(Fault::None);
+    centre.restore(backup);
+
+    block_on(round(&phone, &centre)).unwrap();
+
+    assert_eq!(centre.record(case), phone.record(case));
+}
+
+#[test]
+fn a_restatement_cut_short_is_made_again_at_the_next_round() {
+    let (phone, centre) = (phone(), Centre::new());
+    let case = RecordId::new();
+    block_on(round(&phone, &centre)).unwrap();
+    let backup = centre.back_up();
+    edit(&phone, case, "name", json!("सीता"));
+    block_on(round(&phone, &centre)).unwrap();
+    let known = phone.position();
+    centre.restore(backup);
+    centre.fault.set(Fault::LoseRestatement);
+
+    assert!(block_on(round(&phone, &centre)).is_err());
+    assert_eq!(
+        phone.position(),
+        known,
+        "the old epoch stays until a new page is kept"
+    );
+    centre.fault.set(Fault::None);
+    block_on(round(&phone, &centre)).unwrap();
+
+    assert_eq!(centre.record(case), phone.record(case));
+    assert_eq!(phone.position().0, Some(centre.epoch.get()));
+}
+
+#[test]
+fn a_new_phone_gives_nothing_back_to_the_first_server_it_meets() {
+    let (phone, other, centre) = (phone(), phone(), Centre::new());
+    edit(&other, RecordId::new(), "name", json!("सीता"));
+    block_on(round(&other, &centre)).unwrap();
+
+    block_on(round(&phone, &centre)).unwrap();
+
+    assert_eq!(centre.restated.get(), 0);
+    assert_eq!(phone.records().len(), 1);
 }

@@ -18,7 +18,7 @@ mod server;
 use network::{Exchange, Link, Network, Request};
 use random::Random;
 use sakhi_domain::schema::VIOLENCE_KINDS;
-use sakhi_domain::wire::{Outcome, PushRequest, PushResponse};
+use sakhi_domain::wire::{Outcome, PushRequest, PushResponse, RestateResponse};
 use sakhi_domain::{Change, ChangeId, Kind, Record, RecordId};
 use sakhi_sync::RoundError;
 use sakhi_sync::memory::MemoryReplica;
@@ -156,6 +156,8 @@ struct Tally {
     edits: usize,
     requests: usize,
     faults: usize,
+    restores: usize,
+    restated: usize,
     conflicts: usize,
 }
 
@@ -164,6 +166,8 @@ impl AddAssign for Tally {
         self.edits += other.edits;
         self.requests += other.requests;
         self.faults += other.faults;
+        self.restores += other.restores;
+        self.restated += other.restated;
         self.conflicts += other.conflicts;
     }
 }
@@ -172,8 +176,9 @@ impl std::fmt::Display for Tally {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} edits, {} requests served, {} faults, {} fields left in conflict for review",
-            self.edits, self.requests, self.faults, self.conflicts
+            "{} edits, {} requests served, {} faults, {} restores, {} restatements served, \
+             {} fields left in conflict for review",
+            self.edits, self.requests, self.faults, self.restores, self.restated, self.conflicts
         )
     }
 }
@@ -371,6 +376,11 @@ impl Run {
                     let answer = self.serve(device, &cut, false).await;
                     exchange.answer(answer);
                 }
+                Request::Restate(body) => {
+                    let cut = Request::Restate(body[..self.random.below(body.len())].to_vec());
+                    let answer = self.serve(device, &cut, false).await;
+                    exchange.answer(answer);
+                }
                 Request::Pull { .. } => {
                     let mut answer = self.serve(device, &exchange.request, true).await;
                     answer
@@ -415,6 +425,34 @@ impl Run {
                         .push(format!("a pull of phone {device}: {}", describe(&answer)));
                 }
                 answer
+            }
+            Request::Restate(body) => {
+                let answer = self.server.restate(&token, body.clone()).await;
+                if whole {
+                    self.note_restatement(device, &answer);
+                }
+                answer
+            }
+        }
+    }
+
+    fn note_restatement(&mut self, device: usize, answer: &Answer) {
+        self.tally.restated += 1;
+        if answer.status != 200 {
+            self.refused.push(format!(
+                "a restatement of phone {device}: {}",
+                describe(answer)
+            ));
+            return;
+        }
+        let response: RestateResponse =
+            serde_json::from_slice(&answer.body).expect("a restatement's answer");
+        for result in response.results {
+            if let Outcome::Rejected { code, reason } = result.outcome {
+                self.refused.push(format!(
+                    "record {} refused: {code}: {reason}",
+                    result.record
+                ));
             }
         }
     }
@@ -641,6 +679,7 @@ fn kind_of(request: &Request) -> &'static str {
     match request {
         Request::Push(_) => "a push",
         Request::Pull { .. } => "a pull",
+        Request::Restate(_) => "a restatement",
     }
 }
 

@@ -3,7 +3,9 @@
 //! for its answer, or for the news that none will come, which is all a device ever learns.
 
 use crate::server::Answer;
-use sakhi_domain::wire::{Cursor, PullResponse, PushRequest, PushResponse};
+use sakhi_domain::wire::{
+    Cursor, PullResponse, PushRequest, PushResponse, RestateRequest, RestateResponse,
+};
 use sakhi_sync::{Transport, TransportError};
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
@@ -21,6 +23,8 @@ pub enum Request {
         after: Cursor,
         limit: u32,
     },
+    /// A restatement's body, as bytes: the network may cut it too.
+    Restate(Vec<u8>),
 }
 
 /// What became of a request, as far as its device can tell.
@@ -129,6 +133,15 @@ impl Transport for Link {
         let answer = self
             .network
             .send(self.device, Request::Pull { after, limit })
+            .await?;
+        read(answer)
+    }
+
+    async fn restate(&self, request: &RestateRequest) -> Result<RestateResponse, TransportError> {
+        let body = serde_json::to_vec(request).expect("a restatement serialises");
+        let answer = self
+            .network
+            .send(self.device, Request::Restate(body))
             .await?;
         read(answer)
     }

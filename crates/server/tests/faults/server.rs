@@ -142,6 +142,15 @@ impl Server {
         send(&self.router, request).await
     }
 
+    /// `POST /api/v1/sync/restate` with `body` as it arrived, as the holder of `token`.
+    pub async fn restate(&self, token: &str, body: Vec<u8>) -> Answer {
+        let request = request(Method::POST, "/api/v1/sync/restate", Some(token))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        send(&self.router, request).await
+    }
+
     /// `GET /api/v1/sync/pull?after=…&limit=…` as the holder of `token`.
     pub async fn pull(&self, token: &str, after: Cursor, limit: u32) -> Answer {
         let path = format!("/api/v1/sync/pull?after={}&limit={limit}", after.0);
