@@ -311,6 +311,31 @@ pub async fn add_centre_code(settings: &Settings) -> Result<String, ServeError> 
     ))
 }
 
+/// Writes a backup of the database the settings name to the new file `to`, and returns the line
+/// to print.
+pub async fn back_up(settings: &Settings, to: &Path) -> Result<String, ServeError> {
+    let store = store::open(&settings.database_url).await?;
+    let backed_up = store.back_up(to).await;
+    store.close().await;
+    backed_up?;
+    Ok(format!(
+        "Backed up the database to {}. Restore it with `sakhi-server restore`, never by copying \
+         it back: only a restore tells the phones to give back what came after it.",
+        to.display()
+    ))
+}
+
+/// Puts the backup `from` in place of the database the settings name, with a new epoch, and
+/// returns the line to print. The server must be stopped.
+pub async fn restore(settings: &Settings, from: &Path) -> Result<String, ServeError> {
+    let epoch = store::sqlite::restore(from, &settings.database_url).await?;
+    Ok(format!(
+        "Restored {} as epoch {epoch}. Start the server: each phone gives back what it holds at \
+         its next sync, so what came after the backup returns from the phones that have it.",
+        from.display()
+    ))
+}
+
 /// The address to open in a browser. On this computer that is `localhost`, which browsers treat
 /// as secure, so the service worker runs; another address is shown as it is.
 fn public_url(address: SocketAddr) -> String {

@@ -14,7 +14,9 @@ pub mod pwa;
 pub mod settings;
 pub mod store;
 
-pub use app::{AppState, SecurityHeaders, ServeError, add_centre_code, router, serve};
+pub use app::{
+    AppState, SecurityHeaders, ServeError, add_centre_code, back_up, restore, router, serve,
+};
 pub use error::AppError;
 pub use settings::{CentreCommand, Cli, Command, Settings, SettingsError};
 pub use store::{CentreId, Page, SqliteStore, Store, StoreError};

@@ -1,9 +1,12 @@
 //! `sakhi-server`: reads the settings, binds the port and serves until SIGTERM or Ctrl-C; or, as
-//! `sakhi-server centre add`, prints a one-time code to set up one more centre.
+//! `sakhi-server centre add`, prints a one-time code to set up one more centre; or backs up or
+//! restores the database.
 
 use anyhow::Context;
 use clap::Parser;
-use sakhi_server::{CentreCommand, Cli, Command, Settings, add_centre_code, serve};
+use sakhi_server::{
+    CentreCommand, Cli, Command, Settings, add_centre_code, back_up, restore, serve,
+};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -19,12 +22,29 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = Settings::load(&cli, |name| std::env::var(name).ok())
         .context("Failed to load the settings")?;
-    if let Some(Command::Centre(CentreCommand::Add)) = cli.command {
-        let lines = add_centre_code(&settings)
-            .await
-            .context("Failed to make a setup code for a new centre")?;
-        println!("{lines}");
-        return Ok(());
+    match &cli.command {
+        Some(Command::Centre(CentreCommand::Add)) => {
+            let lines = add_centre_code(&settings)
+                .await
+                .context("Failed to make a setup code for a new centre")?;
+            println!("{lines}");
+            return Ok(());
+        }
+        Some(Command::Backup { file }) => {
+            let line = back_up(&settings, file)
+                .await
+                .context("Failed to back up the database")?;
+            println!("{line}");
+            return Ok(());
+        }
+        Some(Command::Restore { file }) => {
+            let line = restore(&settings, file)
+                .await
+                .context("Failed to restore the backup")?;
+            println!("{line}");
+            return Ok(());
+        }
+        None => {}
     }
     let listener = TcpListener::bind((settings.address, settings.port))
         .await

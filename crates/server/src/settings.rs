@@ -128,6 +128,19 @@ pub enum Command {
     /// Centres of this server
     #[command(subcommand)]
     Centre(CentreCommand),
+    /// Writes a consistent copy of the database to a new file; the server may keep serving
+    Backup {
+        /// The backup file to write; it must not exist yet
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Replaces the database with a backup and gives it a new epoch, so that phones give back
+    /// what came after the backup. Stop the server first
+    Restore {
+        /// The backup file to restore
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Clone, Debug, clap::Subcommand)]

@@ -255,6 +255,12 @@ pub enum StoreError {
     },
     #[error("could not open the database")]
     Open(#[source] sqlx::Error),
+    #[error("could not restore the backup: {path} could not be copied or replaced")]
+    Restore {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("could not bring the database schema up to date")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("the database failed")]

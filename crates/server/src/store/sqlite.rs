@@ -19,7 +19,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Sqlite, Transaction};
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -76,6 +76,16 @@ impl SqliteStore {
         &self.pool
     }
 
+    /// Writes a consistent copy of the database to the new file `to` while the server serves
+    /// (`VACUUM INTO`): the backup that [`restore`] later puts back.
+    pub async fn back_up(&self, to: &Path) -> Result<(), StoreError> {
+        sqlx::query("VACUUM INTO ?")
+            .bind(to.to_string_lossy().into_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Reads a page of a pull.
     async fn page(&self, scope: Scope, after: Cursor, limit: u32) -> Result<Page, StoreError> {
         let after_seq = i64::try_from(after.0).unwrap_or(i64::MAX);
@@ -104,6 +114,47 @@ impl SqliteStore {
             more,
         })
     }
+}
+
+/// Puts the backup `from` (made by [`SqliteStore::back_up`], or a copy of a stopped server's file)
+/// in place of the database `url` names, whose server must be stopped, and gives it a new epoch.
+/// The epoch is what tells phones the server lost whatever came after the backup: they then give
+/// back every record they hold and pull afresh. A file copied back without a new epoch would let
+/// them believe it still holds what they were told it had, and what it lost would stay lost.
+pub async fn restore(from: &Path, url: &str) -> Result<Epoch, StoreError> {
+    let options = SqliteConnectOptions::from_str(url).map_err(StoreError::Open)?;
+    let file = options.get_filename().to_owned();
+    if file == Path::new(":memory:") {
+        return Err(StoreError::UnsupportedUrl(url.to_owned()));
+    }
+    create_folder(&file)?;
+    // The old life's write-ahead log must not be replayed into the restored file.
+    for suffix in ["-wal", "-shm"] {
+        let mut side = file.clone().into_os_string();
+        side.push(suffix);
+        match std::fs::remove_file(&side) {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                return Err(StoreError::Restore {
+                    path: PathBuf::from(side).display().to_string(),
+                    source: error,
+                });
+            }
+            _ => {}
+        }
+    }
+    std::fs::copy(from, &file).map_err(|source| StoreError::Restore {
+        path: from.display().to_string(),
+        source,
+    })?;
+    // Opening brings an older backup's schema up to date.
+    let store = SqliteStore::open(url).await?;
+    let epoch = Epoch::new();
+    sqlx::query("UPDATE server_meta SET epoch = ? WHERE singleton = 1")
+        .bind(epoch.to_string())
+        .execute(&store.pool)
+        .await?;
+    store.close().await;
+    Ok(epoch)
 }
 
 fn create_folder(file: &Path) -> Result<(), StoreError> {

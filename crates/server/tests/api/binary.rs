@@ -90,3 +90,37 @@ async fn a_bad_settings_file_stops_the_binary_with_a_clear_message_not_a_panic()
     assert!(stderr.contains("prot"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[tokio::test]
+async fn the_binary_backs_up_the_database_and_restores_it_under_a_new_epoch() {
+    let folder = Folder::new();
+    let app = crate::helpers::spawn_app_in(folder.clone()).await;
+    let epoch = app.pull(sakhi_domain::wire::Cursor(0), 1).await.epoch;
+    let backup = folder.path().join("backup.db");
+    let database = folder.database_url();
+
+    let backed_up = server()
+        .current_dir(folder.path())
+        .args(["--database", &database, "backup"])
+        .arg(&backup)
+        .output()
+        .await
+        .unwrap();
+    assert!(backed_up.status.success(), "{backed_up:?}");
+    assert!(String::from_utf8_lossy(&backed_up.stdout).contains("sakhi-server restore"));
+    app.stop().await;
+    let restored = server()
+        .current_dir(folder.path())
+        .args(["--database", &database, "restore"])
+        .arg(&backup)
+        .output()
+        .await
+        .unwrap();
+
+    assert!(restored.status.success(), "{restored:?}");
+    let said = String::from_utf8_lossy(&restored.stdout).into_owned();
+    let app = crate::helpers::spawn_app_in(folder).await;
+    let now = app.pull(sakhi_domain::wire::Cursor(0), 1).await.epoch;
+    assert_ne!(now, epoch);
+    assert!(said.contains(&now.to_string()), "{said}");
+}

@@ -1,10 +1,11 @@
 //! What is acknowledged stays: restarts keep the data and the epoch, and SQLite runs with the
-//! settings that make a commit durable.
+//! settings that make a commit durable; a restored backup says, by its new epoch, that it is one.
 
 use crate::helpers::{Folder, now, spawn_app, spawn_app_in};
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::{Clock, DeviceId, Kind, Record, RecordId};
-use sakhi_server::SqliteStore;
+use sakhi_server::store::sqlite::restore;
+use sakhi_server::{SqliteStore, Store};
 use serde_json::json;
 
 #[tokio::test]
@@ -68,4 +69,46 @@ async fn the_database_runs_in_wal_mode_with_full_sync_foreign_keys_and_a_busy_ti
     assert_eq!(synchronous, 2, "FULL");
     assert_eq!(foreign_keys, 1);
     assert!(busy_timeout >= 1000, "{busy_timeout} ms");
+}
+
+#[tokio::test]
+async fn a_restored_backup_holds_what_it_held_under_a_new_epoch_and_its_sequence_goes_on() {
+    let folder = Folder::new();
+    let app = spawn_app_in(folder.clone()).await;
+    let mut phone = Clock::new(DeviceId::new());
+    let mut kept = Record::new(RecordId::new(), Kind::Case);
+    let mut lost = Record::new(RecordId::new(), Kind::Case);
+    let before = app
+        .push(
+            phone.device(),
+            &[kept.edit(&mut phone, now(), "name", json!("सीता"))],
+        )
+        .await;
+    // A backup taken while the server serves, as `sakhi-server backup` does.
+    let backup = folder.path().join("backup.db");
+    let other = SqliteStore::open(&app.folder.database_url()).await.unwrap();
+    other.back_up(&backup).await.unwrap();
+    other.close().await;
+    app.push(
+        phone.device(),
+        &[lost.edit(&mut phone, now(), "name", json!("गीता"))],
+    )
+    .await;
+    app.stop().await;
+
+    let epoch = restore(&backup, &folder.database_url()).await.unwrap();
+
+    let app = spawn_app_in(folder).await;
+    let page = app.pull(Cursor(0), 10).await;
+    assert_eq!(page.epoch, epoch);
+    assert_ne!(page.epoch, before.epoch);
+    assert_eq!(page.records, [kept.clone()]);
+    let answer = app
+        .push(
+            phone.device(),
+            &[kept.edit(&mut phone, now(), "age", json!(30))],
+        )
+        .await;
+    assert_eq!(answer.epoch, epoch);
+    assert_eq!(app.pull(Cursor(0), 10).await.cursor, Cursor(2));
 }
