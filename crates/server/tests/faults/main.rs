@@ -1,11 +1,13 @@
 //! Fault tests: several phones, each running the app's own sync round (`sakhi_sync::round`) over
 //! an in-memory replica, talk to the real server through a network that drops requests, repeats
 //! them, holds them back to arrive after later ones, cuts bodies short, and loses answers after
-//! the server committed. Workers edit the same few cases, the same fields, online and off. Once
-//! the network heals and every phone has synced until nothing changes: every phone holds exactly
-//! what the server holds; every change the server acknowledged is there; and every edit anyone
-//! typed is there, as the winner, as a conflict kept for review, or replaced by someone who saw it.
-//! The server's state is checked against the merge of every edit ever made.
+//! the server committed. Workers edit the same few cases, the same fields, online and off. In some
+//! runs the server is backed up now and then, and later restored from its latest backup under a
+//! new epoch, losing what it acknowledged since. Once the network heals and every phone has synced
+//! until nothing changes: every phone holds exactly what the server holds; every change any server
+//! acknowledged is there; and every edit anyone typed is there, as the winner, as a conflict kept
+//! for review, or replaced by someone who saw it. The server's state is checked against the merge
+//! of every edit ever made.
 //!
 //! One run is one seed, and nothing in it reads a clock or the system's randomness: the phones'
 //! clocks are simulated time and every choice comes from the seed. `SAKHI_SIM_SEED=n` replays one
@@ -35,10 +37,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
-/// Seeds a plain `cargo test` runs: about a minute on two cores.
+/// Seeds a plain `cargo test` runs: about a minute on two idle cores (see the README).
 const SEEDS: u64 = 2_000;
 /// Things that happen in one run before the network heals: each seed picks a number in this range.
-const STEPS: (u64, u64) = (40, 120);
+const STEPS: (u64, u64) = (20, 70);
 /// At most this many cases in a run, so that workers keep meeting on the same ones.
 const CASES: usize = 4;
 /// Fault-free rounds of every phone, at most, to settle after the network heals.
@@ -65,7 +67,9 @@ fn nothing_acknowledged_or_typed_is_lost_and_every_phone_ends_as_the_server_what
     Template::get();
 
     let started = Instant::now();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    // One more thread than cores: each spends part of its time waiting for SQLite's worker
+    // threads, and the spare one fills those gaps.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get() + 1);
     let failures = Mutex::new(Vec::new());
     let totals = Mutex::new(Tally::default());
     let stop = AtomicBool::new(false);
@@ -157,6 +161,8 @@ struct Tally {
     requests: usize,
     faults: usize,
     restores: usize,
+    /// Acknowledged changes that restores lost, for the phones to give back.
+    lost_in_restores: usize,
     restated: usize,
     conflicts: usize,
 }
@@ -167,6 +173,7 @@ impl AddAssign for Tally {
         self.requests += other.requests;
         self.faults += other.faults;
         self.restores += other.restores;
+        self.lost_in_restores += other.lost_in_restores;
         self.restated += other.restated;
         self.conflicts += other.conflicts;
     }
@@ -176,9 +183,15 @@ impl std::fmt::Display for Tally {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} edits, {} requests served, {} faults, {} restores, {} restatements served, \
-             {} fields left in conflict for review",
-            self.edits, self.requests, self.faults, self.restores, self.restated, self.conflicts
+            "{} edits, {} requests served, {} faults, {} restores losing {} acknowledged \
+             changes, {} restatements served, {} fields left in conflict for review",
+            self.edits,
+            self.requests,
+            self.faults,
+            self.restores,
+            self.lost_in_restores,
+            self.restated,
+            self.conflicts
         )
     }
 }
@@ -207,6 +220,8 @@ struct Run {
     now: u64,
     /// How often this run's network misbehaves, in percent of deliveries.
     storm: u64,
+    /// Whether this run's server is backed up and restored.
+    restores: bool,
     cases: Vec<RecordId>,
     /// Every edit made on any phone.
     made: Vec<Change>,
@@ -241,6 +256,7 @@ impl Run {
             })
             .collect();
         let storm = random.between(0, 50);
+        let restores = random.chance(50);
         let run = Run {
             server: Server::start(template).await,
             network,
@@ -249,6 +265,7 @@ impl Run {
             late: Vec::new(),
             now: 1_750_000_000_000,
             storm,
+            restores,
             cases: Vec::new(),
             made: Vec::new(),
             acknowledged: BTreeMap::new(),
@@ -258,7 +275,7 @@ impl Run {
             random,
         };
         run.say(format!(
-            "seed {seed}: {count} phones, {storm}% of deliveries go wrong"
+            "seed {seed}: {count} phones, {storm}% of deliveries go wrong, restores: {restores}"
         ));
         run
     }
@@ -284,7 +301,8 @@ impl Run {
     }
 
     /// One thing happens: a request arrives, a round starts, a worker saves, a phone loses or
-    /// finds its signal, a held-back request finally arrives, or nothing but time passes.
+    /// finds its signal, a held-back request finally arrives, the server is backed up or restored,
+    /// or nothing but time passes.
     async fn step(&mut self) {
         let roll = self.random.below(100);
         let phone = self.random.below(self.phones.len());
@@ -308,12 +326,32 @@ impl Run {
                 ));
                 self.network.set_online(phone, online);
             }
-            90..95 if !self.late.is_empty() => {
+            90..94 if !self.late.is_empty() => {
                 let (device, request) = self.late.remove(self.random.below(self.late.len()));
                 self.say(format!("a held-back request of phone {device} arrives"));
                 self.serve(device, &request, true).await;
             }
-            95.. => {}
+            94..97 if self.restores => {
+                self.say("the server is backed up".to_owned());
+                self.server.back_up().await;
+            }
+            97..99 if self.restores => {
+                if self.server.restore().await {
+                    let held = self.server.records().await;
+                    let lost = self
+                        .acknowledged
+                        .values()
+                        .filter(|change| !holds(&held, change))
+                        .count();
+                    self.say(format!(
+                        "the server is restored from its latest backup, losing {lost} \
+                         acknowledged changes"
+                    ));
+                    self.tally.restores += 1;
+                    self.tally.lost_in_restores += lost;
+                }
+            }
+            94.. => {}
             _ => self.edit(phone),
         }
     }

@@ -2,8 +2,9 @@
 //! without a socket. Accounts and sessions are made once through its own API into a template
 //! database, which each run copies, since hashing their passwords costs far more than a run.
 //!
-//! The files live in `/dev/shm` where there is one: SQLite still writes and syncs as in
-//! production, and thousands of runs do not wait on a disk's flushes.
+//! Backups and restores are the server's own (`VACUUM INTO` while serving; the file put back
+//! under a new epoch). The files live in `/dev/shm` where there is one: SQLite still writes and
+//! syncs as in production, and thousands of runs do not wait on a disk's flushes.
 
 use axum::Router;
 use axum::body::Body;
@@ -12,10 +13,11 @@ use sakhi_domain::wire::Cursor;
 use sakhi_domain::wire::account::Session;
 use sakhi_domain::{DeviceId, Record, RecordId, Role};
 use sakhi_server::app::AuthState;
+use sakhi_server::store::sqlite::restore;
 use sakhi_server::{AppState, SecurityHeaders, Settings, SqliteStore, Store, auth};
 use serde_json::json;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use tempfile::TempDir;
 use tower::ServiceExt;
@@ -56,7 +58,7 @@ impl Template {
 
     async fn make() -> Template {
         let folder = scratch();
-        let settings = settings(folder.path());
+        let settings = settings(folder.path(), 0);
         let store = SqliteStore::open(&settings.database_url).await.unwrap();
         let code = auth::sha256_hex(&auth::normalise_setup_code(SETUP_CODE));
         store.replace_first_setup_code(&code).await.unwrap();
@@ -96,9 +98,9 @@ impl Template {
             .await
             .unwrap();
         store.close().await;
-        let database = std::fs::read(folder.path().join("sakhi.db")).unwrap();
+        let bytes = std::fs::read(folder.path().join(database(0))).unwrap();
         Template {
-            database,
+            database: bytes,
             auth,
             sessions,
         }
@@ -110,27 +112,61 @@ pub struct Server {
     folder: TempDir,
     store: SqliteStore,
     router: Router,
+    auth: Arc<AuthState>,
+    /// The latest backup, if one was made.
+    backup: Option<PathBuf>,
+    backups: usize,
+    /// How many times the database was restored: each life has a file of its own (see
+    /// [`Server::restore`]).
+    restores: usize,
 }
 
 impl Server {
     /// A server over a fresh copy of the template's database.
     pub async fn start(template: &Template) -> Server {
         let folder = scratch();
-        std::fs::write(folder.path().join("sakhi.db"), &template.database).unwrap();
-        let settings = settings(folder.path());
-        let store = SqliteStore::open(&settings.database_url).await.unwrap();
-        // The template's sessions state, rather than `AppState::new`, which hashes a password.
-        let state = AppState {
-            store: store.clone(),
-            dist: settings.dist.clone(),
-            auth: Arc::clone(&template.auth),
-        };
-        let router = sakhi_server::router(state, &headers(folder.path()));
+        std::fs::write(folder.path().join(database(0)), &template.database).unwrap();
+        let auth = Arc::clone(&template.auth);
+        let (store, router) = open(folder.path(), 0, &auth).await;
         Server {
             folder,
             store,
             router,
+            auth,
+            backup: None,
+            backups: 0,
+            restores: 0,
         }
+    }
+
+    /// Backs the database up while it serves, as `sakhi-server backup` does.
+    pub async fn back_up(&mut self) {
+        self.backups += 1;
+        let path = self
+            .folder
+            .path()
+            .join(format!("backup-{}.db", self.backups));
+        self.store.back_up(&path).await.unwrap();
+        self.backup = Some(path);
+    }
+
+    /// Stops the server, puts the latest backup back as `sakhi-server restore` does (a new
+    /// epoch), and starts it again. False if there is no backup to restore.
+    ///
+    /// The restored database goes to a file of its own. A stopped server's process is gone, but
+    /// here the old store lives on in this process, and sqlx's `Pool::close` may return with a
+    /// connection still open (launchbadge/sqlx#3217): closing later, it would write its
+    /// write-ahead log into whatever file then has its name.
+    pub async fn restore(&mut self) -> bool {
+        let Some(backup) = self.backup.clone() else {
+            return false;
+        };
+        self.store.close().await;
+        self.restores += 1;
+        let url = settings(self.folder.path(), self.restores).database_url;
+        restore(&backup, &url).await.unwrap();
+        (self.store, self.router) = open(self.folder.path(), self.restores, &self.auth).await;
+        true
     }
 
     /// `POST /api/v1/sync/push` with `body` as it arrived, as the holder of `token`.
@@ -179,6 +215,20 @@ impl Server {
     }
 }
 
+/// The store over `folder`'s database and the router over it, sharing the template's sessions
+/// state rather than making one with `AppState::new`, which hashes a password.
+async fn open(folder: &Path, life: usize, auth: &Arc<AuthState>) -> (SqliteStore, Router) {
+    let settings = settings(folder, life);
+    let store = SqliteStore::open(&settings.database_url).await.unwrap();
+    let state = AppState {
+        store: store.clone(),
+        dist: settings.dist.clone(),
+        auth: Arc::clone(auth),
+    };
+    let router = sakhi_server::router(state, &headers(folder));
+    (store, router)
+}
+
 /// A temporary folder, in memory where the system offers it.
 fn scratch() -> TempDir {
     let shm = Path::new("/dev/shm");
@@ -189,10 +239,15 @@ fn scratch() -> TempDir {
     }
 }
 
-fn settings(folder: &Path) -> Settings {
+/// The database file of the server's `life`th life (0 until it is first restored).
+fn database(life: usize) -> String {
+    format!("sakhi-{life}.db")
+}
+
+fn settings(folder: &Path, life: usize) -> Settings {
     Settings {
         port: 0,
-        database_url: format!("sqlite://{}", folder.join("sakhi.db").display()),
+        database_url: format!("sqlite://{}", folder.join(database(life)).display()),
         dist: folder.join("dist"),
         ..Settings::default()
     }
