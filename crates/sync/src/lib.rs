@@ -54,9 +54,9 @@ pub trait Replica {
     /// Where pulling continues: the server epoch last seen (if any) and the cursor in it.
     async fn sync_position(&self) -> Result<(Option<Epoch>, Cursor), Self::Error>;
 
-    /// Keeps `epoch`, with cursor 0, if no epoch is kept yet. The round calls it before it takes
-    /// in the first acknowledgement from a server, so that a later restore of that server is
-    /// noticed even if no pull has succeeded since.
+    /// Keeps `epoch`, with cursor 0, if no epoch is kept yet; otherwise does nothing. The round
+    /// calls it with the first answer to a push, before it takes in any acknowledgement, so that
+    /// a later restore of that server is noticed even if no pull has succeeded since.
     async fn adopt_epoch(&self, epoch: Epoch) -> Result<(), Self::Error>;
 
     /// Every record this device holds, deleted ones too, to give back to a restored server.
@@ -130,7 +130,7 @@ async fn push<R: Replica, T: Transport>(
     replica: &R,
     transport: &T,
 ) -> Result<(), RoundError<R::Error>> {
-    let (mut known, _) = replica.sync_position().await.map_err(RoundError::Replica)?;
+    let mut adopted = false;
     loop {
         let pending = replica
             .pending(MAX_PUSH_CHANGES)
@@ -149,14 +149,14 @@ async fn push<R: Replica, T: Transport>(
             changes: batch,
         };
         let response = transport.push(&request).await?;
-        if known.is_none() {
-            // Kept before the first acknowledgement, so that a restore of this server that loses
-            // it is noticed by the next pull (see `pull`).
+        if !adopted {
+            // Kept (if no epoch is yet) before any acknowledgement is taken in, so that a restore
+            // of this server that loses it is noticed by the next pull (see `pull`).
             replica
                 .adopt_epoch(response.epoch)
                 .await
                 .map_err(RoundError::Replica)?;
-            known = Some(response.epoch);
+            adopted = true;
         }
         let (accepted, refused) = answered(&sent, response);
         if accepted.is_empty() && refused.is_empty() {
@@ -200,9 +200,17 @@ async fn pull<R: Replica, T: Transport>(
     transport: &T,
 ) -> Result<(), RoundError<R::Error>> {
     let (mut epoch, mut cursor) = replica.sync_position().await.map_err(RoundError::Replica)?;
+    let mut restated = false;
     loop {
         let page = transport.pull(cursor, PULL_LIMIT).await?;
         if epoch.is_some_and(|known| known != page.epoch) {
+            if restated {
+                // Servers of different lives answering in turn (a restore while this round ran,
+                // or two databases behind one address): the next round starts over.
+                return Err(RoundError::Protocol(
+                    "the server's epoch changed again during the round",
+                ));
+            }
             // A restored server: it may have lost changes it acknowledged after its backup was
             // made, which this device no longer keeps as changes but holds in its records; and
             // our cursor counts in a sequence that no longer exists. Give everything back, then
@@ -210,6 +218,7 @@ async fn pull<R: Replica, T: Transport>(
             // so a round cut short before then gives everything back again: merging is
             // idempotent, and the outbox keeps every change not acknowledged.
             restate(replica, transport).await?;
+            restated = true;
             epoch = Some(page.epoch);
             cursor = Cursor(0);
             continue;

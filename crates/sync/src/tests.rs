@@ -37,6 +37,8 @@ enum Fault {
     StuckCursor,
     /// Gives no answer to a pull.
     LosePull,
+    /// Answers each pull as a new life of the database, as two servers answering in turn would.
+    NewLifeEachPull,
     /// Gives no answer to a restatement.
     LoseRestatement,
 }
@@ -120,7 +122,11 @@ impl Transport for Centre {
                     result.change = ChangeId::new();
                 }
             }
-            Fault::None | Fault::StuckCursor | Fault::LosePull | Fault::LoseRestatement => {}
+            Fault::None
+            | Fault::StuckCursor
+            | Fault::LosePull
+            | Fault::NewLifeEachPull
+            | Fault::LoseRestatement => {}
         }
         Ok(PushResponse {
             epoch: self.epoch.get(),
@@ -131,6 +137,9 @@ impl Transport for Centre {
     async fn pull(&self, after: Cursor, limit: u32) -> Result<PullResponse, TransportError> {
         if self.fault.get() == Fault::LosePull {
             return Err(TransportError::NoAnswer);
+        }
+        if self.fault.get() == Fault::NewLifeEachPull {
+            self.epoch.set(Epoch::new());
         }
         self.pulls.borrow_mut().push(after);
         let mut newer: Vec<(Record, u64)> = self
@@ -376,4 +385,19 @@ fn a_new_phone_gives_nothing_back_to_the_first_server_it_meets() {
 
     assert_eq!(centre.restated.get(), 0);
     assert_eq!(phone.records().len(), 1);
+}
+
+#[test]
+fn a_round_meeting_servers_of_two_lives_in_turn_gives_back_once_and_stops() {
+    let (phone, centre) = (phone(), Centre::new());
+    edit(&phone, RecordId::new(), "name", json!("सीता"));
+    block_on(round(&phone, &centre)).unwrap();
+    let backup = centre.back_up();
+    centre.restore(backup);
+    centre.fault.set(Fault::NewLifeEachPull);
+
+    let error = block_on(round(&phone, &centre)).unwrap_err();
+
+    assert!(matches!(error, RoundError::Protocol(_)), "{error}");
+    assert_eq!(centre.restated.get(), 1);
 }
