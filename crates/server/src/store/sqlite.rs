@@ -128,24 +128,27 @@ pub async fn restore(from: &Path, url: &str) -> Result<Epoch, StoreError> {
         return Err(StoreError::UnsupportedUrl(url.to_owned()));
     }
     create_folder(&file)?;
+    // Copied beside the database first and renamed over it, so that a copy cut short leaves the
+    // old database as it was.
+    let copy = beside(&file, ".restoring");
+    let failed = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| StoreError::Restore { path, source }
+    };
+    std::fs::copy(from, &copy).map_err(failed(from))?;
+    std::fs::File::open(&copy)
+        .and_then(|copied| copied.sync_all())
+        .map_err(failed(&copy))?;
     // The old life's write-ahead log must not be replayed into the restored file.
-    for suffix in ["-wal", "-shm"] {
-        let mut side = file.clone().into_os_string();
-        side.push(suffix);
+    for side in [beside(&file, "-wal"), beside(&file, "-shm")] {
         match std::fs::remove_file(&side) {
             Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
-                return Err(StoreError::Restore {
-                    path: PathBuf::from(side).display().to_string(),
-                    source: error,
-                });
+                return Err(failed(&side)(error));
             }
             _ => {}
         }
     }
-    std::fs::copy(from, &file).map_err(|source| StoreError::Restore {
-        path: from.display().to_string(),
-        source,
-    })?;
+    std::fs::rename(&copy, &file).map_err(failed(&file))?;
     // Opening brings an older backup's schema up to date.
     let store = SqliteStore::open(url).await?;
     let epoch = Epoch::new();
@@ -155,6 +158,13 @@ pub async fn restore(from: &Path, url: &str) -> Result<Epoch, StoreError> {
         .await?;
     store.close().await;
     Ok(epoch)
+}
+
+/// `file`'s name with `suffix` added, as SQLite names its side files.
+fn beside(file: &Path, suffix: &str) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 fn create_folder(file: &Path) -> Result<(), StoreError> {
