@@ -149,6 +149,16 @@ pub async fn restore(from: &Path, url: &str) -> Result<Epoch, StoreError> {
         }
     }
     std::fs::rename(&copy, &file).map_err(failed(&file))?;
+    // The rename lasts once the folder is flushed too, where the system lets a folder be flushed;
+    // where not, a crash may undo the restore as a whole, never half of it.
+    if let Some(folder) = file
+        .parent()
+        .filter(|folder| !folder.as_os_str().is_empty())
+    {
+        std::fs::File::open(folder)
+            .and_then(|folder| folder.sync_all())
+            .ok();
+    }
     // Opening brings an older backup's schema up to date.
     let store = SqliteStore::open(url).await?;
     let epoch = Epoch::new();
