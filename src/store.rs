@@ -13,6 +13,8 @@ pub mod schema;
 
 pub use crypto::DataKey;
 pub use keyring::{Keyring, Worker, database_name};
+/// Why the server refused a change, as it said; the sync round hands it to [`Store::ack`].
+pub use sakhi_sync::Refusal;
 
 use futures::lock::Mutex;
 use indexed_db_futures::database::Database;
@@ -131,13 +133,6 @@ fn describe(error: indexed_db_futures::error::Error) -> String {
     }
 }
 
-/// Why the server refused a change, as it said.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Refusal {
-    pub code: String,
-    pub reason: String,
-}
-
 /// A change waiting in the outbox. A refused change stays, marked, so the worker sees it: nothing
 /// she typed disappears without a word.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -241,10 +236,15 @@ impl Store {
         }
     }
 
+    /// Every record on this device, deleted ones too, in id order.
+    pub async fn records(&self) -> Result<Vec<Record>> {
+        let stored = self.read_all(RECORDS).await?;
+        codec::unseal_all(&self.key, RECORDS, &stored).await
+    }
+
     /// The cases on this device that are not deleted, newest first.
     pub async fn cases(&self) -> Result<Vec<Record>> {
-        let stored = self.read_all(RECORDS).await?;
-        let mut cases: Vec<Record> = codec::unseal_all(&self.key, RECORDS, &stored).await?;
+        let mut cases = self.records().await?;
         cases.retain(|record| record.kind == Kind::Case && !record.is_deleted());
         // Records are read in key order, and a record's key is its id as text (UUIDv7, fixed-width
         // lower-case hex), which sorts by when the case was registered: reversed, newest first.
@@ -402,6 +402,22 @@ impl Store {
         let epoch = read_meta(&store, meta::EPOCH).await?;
         let cursor = read_meta(&store, meta::CURSOR).await?.unwrap_or_default();
         Ok((epoch, cursor))
+    }
+
+    /// Keeps `epoch` as the server's, with cursor 0, unless an epoch is kept already: the sync
+    /// round learns it from the first answer to a push, before taking in any acknowledgement, so
+    /// that a restore of that server is noticed even if no pull has succeeded yet.
+    pub async fn adopt_epoch(&self, epoch: Epoch) -> Result<()> {
+        let _writing = self.writing.lock().await;
+        let tx = self.write([META])?;
+        {
+            let store = tx.object_store(META)?;
+            let known: Option<Epoch> = read_meta(&store, meta::EPOCH).await?;
+            if known.is_none() {
+                put_meta(&store, meta::EPOCH, &epoch)?;
+            }
+        }
+        commit(tx).await
     }
 
     /// Takes in one page of a pull: each snapshot is merged into the local copy with the domain's

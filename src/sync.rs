@@ -1,29 +1,30 @@
 //! The sync client: sends the outbox to the server, brings the centre's changes in, and keeps the
 //! screen's count of what still waits.
 //!
-//! A round pushes every pending change in batches, then pulls pages until the server has no more.
+//! A round pushes every pending change in batches, then pulls pages until the server has no more,
+//! first giving a restored server back every record held; the protocol itself is
+//! [`sakhi_sync::round`], and this module gives it the store and `fetch`.
 //! Rounds run at start, when the browser comes online, when the app becomes visible again, right
 //! after a local save, and on a timer: every 30 s while things work, with a growing, jittered wait
 //! after failures. Never two rounds at once in a page: a round asked for while one runs happens
 //! right after it. A failure keeps everything where it was; the next round tries again.
 
 pub mod http;
-pub mod plan;
 
 use crate::browser;
-use crate::store::{OutboxEntry, Refusal, Store, StoreError};
+use crate::store::{OutboxEntry, Store, StoreError};
 use leptos::prelude::*;
-use sakhi_domain::ChangeId;
 use sakhi_domain::wire::{
-    Cursor, MAX_PUSH_CHANGES, Outcome, PROTOCOL, PullResponse, PushRequest, PushResponse,
+    Cursor, PullResponse, PushRequest, PushResponse, RestateRequest, RestateResponse,
 };
+use sakhi_domain::{Change, ChangeId, DeviceId, Epoch, Record};
+use sakhi_sync::{Refusal, Replica, RoundError, Transport, TransportError, plan};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 const PUSH_URL: &str = "/api/v1/sync/push";
 const PULL_URL: &str = "/api/v1/sync/pull";
-/// Records per pull page: small enough for a slow link, big enough to catch up in few requests.
-const PULL_LIMIT: u32 = 200;
+const RESTATE_URL: &str = "/api/v1/sync/restate";
 
 /// Why a round stopped early. Nothing here reaches the screen as an error: the waiting count says
 /// what matters to the worker.
@@ -41,6 +42,33 @@ pub enum SyncError {
     Answer(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<RoundError<StoreError>> for SyncError {
+    fn from(error: RoundError<StoreError>) -> Self {
+        match error {
+            RoundError::Transport(TransportError::NoAnswer) => SyncError::Unreachable,
+            RoundError::Transport(TransportError::Status(401)) => SyncError::LoggedOut,
+            RoundError::Transport(TransportError::Status(status)) => SyncError::Status(status),
+            RoundError::Transport(TransportError::Unreadable(reason)) => SyncError::Answer(reason),
+            RoundError::Protocol(reason) => SyncError::Answer(reason.to_owned()),
+            RoundError::Replica(error) => SyncError::Store(error),
+        }
+    }
+}
+
+impl From<SyncError> for TransportError {
+    fn from(error: SyncError) -> Self {
+        match error {
+            SyncError::LoggedOut => TransportError::Status(401),
+            SyncError::Status(status) => TransportError::Status(status),
+            SyncError::Answer(reason) => TransportError::Unreadable(reason),
+            // Not reaching the server is all that is left: `http` makes no other error.
+            SyncError::Unreachable | SyncError::Offline | SyncError::Store(_) => {
+                TransportError::NoAnswer
+            }
+        }
+    }
 }
 
 /// What the screen shows about syncing, shared through context.
@@ -214,81 +242,9 @@ impl SyncClient {
             .secret(crate::session::TOKEN)
             .await?
             .ok_or(SyncError::LoggedOut)?;
-        self.push(&token).await?;
-        self.pull(&token).await
-    }
-
-    async fn push(&self, token: &str) -> Result<(), SyncError> {
-        loop {
-            let pending = self.store.pending(MAX_PUSH_CHANGES).await?;
-            let batch = plan::push_batch(pending);
-            if batch.is_empty() {
-                return Ok(());
-            }
-            // At most a batch's thousand ids: searching them is quick, and a hash set would bring
-            // its hashing code into the app shell.
-            let sent: Vec<ChangeId> = batch.iter().map(|change| change.id).collect();
-            let request = PushRequest {
-                protocol: PROTOCOL,
-                device: self.store.device(),
-                changes: batch,
-            };
-            let response: PushResponse = http::post(PUSH_URL, token, &request).await?;
-
-            let mut accepted = Vec::new();
-            let mut refused = Vec::new();
-            for result in response.results {
-                if !sent.contains(&result.change) {
-                    continue;
-                }
-                match result.outcome {
-                    Outcome::Accepted => accepted.push(result.change),
-                    Outcome::Rejected { code, reason } => {
-                        refused.push((result.change, Refusal { code, reason }))
-                    }
-                }
-            }
-            if accepted.is_empty() && refused.is_empty() {
-                // Asking again would get the same answer; the next round tries later.
-                return Err(SyncError::Answer(
-                    "the server answered for none of the changes".to_owned(),
-                ));
-            }
-            self.store.ack(&accepted, &refused).await?;
-            self.show_outbox().await;
-        }
-    }
-
-    async fn pull(&self, token: &str) -> Result<(), SyncError> {
-        let (mut epoch, mut cursor) = self.store.sync_position().await?;
-        loop {
-            let url = format!("{PULL_URL}?after={}&limit={PULL_LIMIT}", cursor.0);
-            let page: PullResponse = http::get(&url, token).await?;
-            if epoch.is_some_and(|known| known != page.epoch) && cursor != Cursor(0) {
-                // A restored server: our cursor counts in a sequence that no longer exists. Start
-                // again from the beginning; merging is idempotent, and the outbox keeps every
-                // change the server has not acknowledged.
-                epoch = Some(page.epoch);
-                cursor = Cursor(0);
-                continue;
-            }
-            self.store
-                .apply_pull_page(&page.records, page.cursor, page.epoch)
-                .await?;
-            if !page.records.is_empty() {
-                self.writers.revision.notify();
-            }
-            if !page.more {
-                return Ok(());
-            }
-            if page.cursor <= cursor {
-                return Err(SyncError::Answer(
-                    "the pull cursor did not advance".to_owned(),
-                ));
-            }
-            epoch = Some(page.epoch);
-            cursor = page.cursor;
-        }
+        let server = Server { token: &token };
+        sakhi_sync::round(&Local { client: self }, &server).await?;
+        Ok(())
     }
 
     /// Shows the outbox's state: how many changes wait, and which the server refused.
@@ -325,5 +281,82 @@ impl SyncClient {
             }
         });
         *self.listeners.borrow_mut() = vec![on_online, on_offline, on_visible];
+    }
+}
+
+/// The device's side of a round: the store, and the screen that shows what it holds. The count of
+/// what waits goes down after each acknowledged batch, and lists read again after each page that
+/// brought records.
+struct Local<'a> {
+    client: &'a SyncClient,
+}
+
+impl Replica for Local<'_> {
+    type Error = StoreError;
+
+    fn device(&self) -> DeviceId {
+        self.client.store.device()
+    }
+
+    async fn pending(&self, limit: usize) -> Result<Vec<Change>, StoreError> {
+        self.client.store.pending(limit).await
+    }
+
+    async fn ack(
+        &self,
+        accepted: &[ChangeId],
+        refused: &[(ChangeId, Refusal)],
+    ) -> Result<(), StoreError> {
+        self.client.store.ack(accepted, refused).await?;
+        self.client.show_outbox().await;
+        Ok(())
+    }
+
+    async fn sync_position(&self) -> Result<(Option<Epoch>, Cursor), StoreError> {
+        self.client.store.sync_position().await
+    }
+
+    async fn adopt_epoch(&self, epoch: Epoch) -> Result<(), StoreError> {
+        self.client.store.adopt_epoch(epoch).await
+    }
+
+    async fn records(&self) -> Result<Vec<Record>, StoreError> {
+        self.client.store.records().await
+    }
+
+    async fn apply_pull_page(
+        &self,
+        records: &[Record],
+        cursor: Cursor,
+        epoch: Epoch,
+    ) -> Result<(), StoreError> {
+        self.client
+            .store
+            .apply_pull_page(records, cursor, epoch)
+            .await?;
+        if !records.is_empty() {
+            self.client.writers.revision.notify();
+        }
+        Ok(())
+    }
+}
+
+/// Sakhi's server over `fetch`, as the worker holding `token`.
+struct Server<'a> {
+    token: &'a str,
+}
+
+impl Transport for Server<'_> {
+    async fn push(&self, request: &PushRequest) -> Result<PushResponse, TransportError> {
+        Ok(http::post(PUSH_URL, self.token, request).await?)
+    }
+
+    async fn pull(&self, after: Cursor, limit: u32) -> Result<PullResponse, TransportError> {
+        let url = format!("{PULL_URL}?after={}&limit={limit}", after.0);
+        Ok(http::get(&url, self.token).await?)
+    }
+
+    async fn restate(&self, request: &RestateRequest) -> Result<RestateResponse, TransportError> {
+        Ok(http::post(RESTATE_URL, self.token, request).await?)
     }
 }

@@ -260,6 +260,60 @@ async fn a_pulled_page_merges_into_the_local_copy_and_moves_the_cursor() {
 }
 
 #[wasm_bindgen_test]
+async fn the_first_epoch_heard_of_is_kept_and_never_replaces_one_known() {
+    let name = fresh_name("epoch");
+    let (store, _) = open_new(&name).await;
+    let (first, restored) = (Epoch::new(), Epoch::new());
+
+    store.adopt_epoch(first).await.unwrap();
+    assert_eq!(
+        store.sync_position().await.unwrap(),
+        (Some(first), Cursor(0))
+    );
+    store.adopt_epoch(restored).await.unwrap();
+    assert_eq!(
+        store.sync_position().await.unwrap(),
+        (Some(first), Cursor(0))
+    );
+    store
+        .apply_pull_page(&[], Cursor(4), restored)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.sync_position().await.unwrap(),
+        (Some(restored), Cursor(4)),
+        "a pulled page moves to the epoch it came from"
+    );
+
+    delete(store, &name).await;
+}
+
+#[wasm_bindgen_test]
+async fn every_record_held_deleted_ones_too_can_be_given_back() {
+    let name = fresh_name("records");
+    let (store, _) = open_new(&name).await;
+    let kept = store
+        .edit(new_case(), [("name", json!("सीता"))], NOW)
+        .await
+        .unwrap();
+    let deleted = store
+        .edit(
+            new_case(),
+            [("name", json!("गीता")), ("deleted", json!(true))],
+            NOW,
+        )
+        .await
+        .unwrap();
+
+    let mut records = store.records().await.unwrap();
+    records.sort_by_key(|record| record.id);
+
+    assert_eq!(records, [kept.clone(), deleted]);
+    assert_eq!(store.cases().await.unwrap(), [kept]);
+    delete(store, &name).await;
+}
+
+#[wasm_bindgen_test]
 async fn a_fresh_database_gets_every_store_and_reopening_keeps_the_device() {
     let name = fresh_name("schema");
     let (store, key) = open_new(&name).await;

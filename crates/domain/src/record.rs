@@ -97,6 +97,16 @@ impl Field {
     pub fn heads(&self) -> &[Version] {
         &self.heads
     }
+
+    /// The stamps that edits were made on top of: versions that a writer saw and replaced.
+    pub fn bases(&self) -> &[Stamp] {
+        &self.bases
+    }
+
+    /// Whether this field has seen `version`: it is a head still, or an edit replaced it.
+    pub fn has_seen(&self, version: &Version) -> bool {
+        self.heads.contains(version) || self.bases.binary_search(&version.stamp).is_ok()
+    }
 }
 
 /// A record of any kind: its id, its kind and its fields, each with its merge state.
@@ -249,6 +259,20 @@ mod tests {
         record.edit(&mut a, 3, "age", json!(32));
         assert_eq!(record.value("age"), Some(&json!(32)));
         assert_eq!(record.conflicted_fields().collect::<Vec<_>>(), ["age"]);
+    }
+
+    #[test]
+    fn a_field_has_seen_its_heads_and_the_versions_edits_replaced_but_not_others() {
+        let mut clock = Clock::new(DeviceId::new());
+        let mut record = case();
+        let first = record.edit(&mut clock, 1, "name", json!("Sita"));
+        let second = record.edit(&mut clock, 2, "name", json!("Sita Devi"));
+        let elsewhere = case().edit(&mut clock, 3, "name", json!("Gita"));
+        let field = &record.fields["name"];
+        assert!(field.has_seen(&first.version()));
+        assert!(field.has_seen(&second.version()));
+        assert!(!field.has_seen(&elsewhere.version()));
+        assert_eq!(field.bases(), [first.stamp]);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 pub mod account;
 
 use crate::change::Change;
-use crate::ids::{ChangeId, DeviceId, Epoch};
+use crate::ids::{ChangeId, DeviceId, Epoch, RecordId};
 use crate::record::Record;
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +18,8 @@ pub const MAX_PUSH_CHANGES: usize = 1_000;
 pub const MAX_PUSH_BYTES: usize = 2 * 1024 * 1024;
 /// The most records one pull page may hold.
 pub const MAX_PULL_LIMIT: u32 = 1_000;
+/// The most records one restatement may carry; its body is held to [`MAX_PUSH_BYTES`] too.
+pub const MAX_RESTATE_RECORDS: usize = 500;
 
 /// A position in a centre's sequence of changes: "everything after this".
 #[derive(
@@ -69,28 +71,19 @@ impl TryFrom<FlatChangeResult> for ChangeResult {
     type Error = &'static str;
 
     fn try_from(flat: FlatChangeResult) -> Result<Self, Self::Error> {
-        let outcome = match (flat.outcome.as_str(), flat.code, flat.reason) {
-            ("accepted", _, _) => Outcome::Accepted,
-            ("rejected", Some(code), Some(reason)) => Outcome::Rejected { code, reason },
-            ("rejected", _, _) => return Err("a rejected change needs a code and a reason"),
-            _ => return Err("the outcome must be `accepted` or `rejected`"),
-        };
         Ok(ChangeResult {
             change: flat.change,
-            outcome,
+            outcome: Outcome::from_flat(&flat.outcome, flat.code, flat.reason)?,
         })
     }
 }
 
 impl From<ChangeResult> for FlatChangeResult {
     fn from(ChangeResult { change, outcome }: ChangeResult) -> Self {
-        let (outcome, code, reason) = match outcome {
-            Outcome::Accepted => ("accepted", None, None),
-            Outcome::Rejected { code, reason } => ("rejected", Some(code), Some(reason)),
-        };
+        let (outcome, code, reason) = outcome.into_flat();
         FlatChangeResult {
             change,
-            outcome: outcome.to_owned(),
+            outcome,
             code,
             reason,
         }
@@ -104,6 +97,90 @@ impl From<ChangeResult> for FlatChangeResult {
 pub enum Outcome {
     Accepted,
     Rejected { code: String, reason: String },
+}
+
+impl Outcome {
+    /// The outcome of a flat result: `accepted`, or `rejected` with a code and a reason.
+    fn from_flat(
+        outcome: &str,
+        code: Option<String>,
+        reason: Option<String>,
+    ) -> Result<Outcome, &'static str> {
+        match (outcome, code, reason) {
+            ("accepted", _, _) => Ok(Outcome::Accepted),
+            ("rejected", Some(code), Some(reason)) => Ok(Outcome::Rejected { code, reason }),
+            ("rejected", _, _) => Err("a rejection needs a code and a reason"),
+            _ => Err("the outcome must be `accepted` or `rejected`"),
+        }
+    }
+
+    fn into_flat(self) -> (String, Option<String>, Option<String>) {
+        match self {
+            Outcome::Accepted => ("accepted".to_owned(), None, None),
+            Outcome::Rejected { code, reason } => ("rejected".to_owned(), Some(code), Some(reason)),
+        }
+    }
+}
+
+/// `POST /api/v1/sync/restate`: what a device gives back to a restored server (one with a new
+/// epoch): every record it holds, as full field-stamped snapshots, so that what the restored
+/// database lost (changes acknowledged after its backup was made) returns. The server merges each
+/// with the domain's merge, which is idempotent: a record it already holds as sent changes nothing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RestateRequest {
+    pub protocol: u32,
+    pub device: DeviceId,
+    pub records: Vec<Record>,
+}
+
+/// The answer to a restatement: one result per record, in the order sent.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RestateResponse {
+    pub epoch: Epoch,
+    pub results: Vec<RecordResult>,
+}
+
+/// What the server did with one record given back: `{"record": …, "outcome": "accepted"}` (merged,
+/// or already held), or with `"outcome": "rejected"` also a `code` and a `reason`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "FlatRecordResult", into = "FlatRecordResult")]
+pub struct RecordResult {
+    pub record: RecordId,
+    pub outcome: Outcome,
+}
+
+/// A [`RecordResult`] as it travels: flat, for the reason given at [`FlatChangeResult`].
+#[derive(Serialize, Deserialize)]
+struct FlatRecordResult {
+    record: RecordId,
+    outcome: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+impl TryFrom<FlatRecordResult> for RecordResult {
+    type Error = &'static str;
+
+    fn try_from(flat: FlatRecordResult) -> Result<Self, Self::Error> {
+        Ok(RecordResult {
+            record: flat.record,
+            outcome: Outcome::from_flat(&flat.outcome, flat.code, flat.reason)?,
+        })
+    }
+}
+
+impl From<RecordResult> for FlatRecordResult {
+    fn from(RecordResult { record, outcome }: RecordResult) -> Self {
+        let (outcome, code, reason) = outcome.into_flat();
+        FlatRecordResult {
+            record,
+            outcome,
+            code,
+            reason,
+        }
+    }
 }
 
 /// `GET /api/v1/sync/pull?after=…&limit=…`.
@@ -180,6 +257,36 @@ mod tests {
             let json = serde_json::to_string(&sent).unwrap();
             assert_eq!(serde_json::from_str::<ChangeResult>(&json).unwrap(), sent);
         }
+    }
+
+    #[test]
+    fn a_record_result_is_one_flat_object_on_the_wire_like_a_change_result() {
+        let record = RecordId::new();
+        let rejected = RecordResult {
+            record,
+            outcome: Outcome::Rejected {
+                code: "too_long".into(),
+                reason: "name is longer than 200 characters".into(),
+            },
+        };
+        let json = serde_json::to_value(&rejected).unwrap();
+        assert_eq!(
+            json,
+            json!({"record": record, "outcome": "rejected", "code": "too_long",
+                   "reason": "name is longer than 200 characters"})
+        );
+        assert_eq!(
+            serde_json::from_value::<RecordResult>(json).unwrap(),
+            rejected
+        );
+        let accepted = json!({"record": record, "outcome": "accepted"});
+        assert_eq!(
+            serde_json::from_value::<RecordResult>(accepted)
+                .unwrap()
+                .outcome,
+            Outcome::Accepted
+        );
+        assert!(serde_json::from_value::<RecordResult>(json!({"record": record})).is_err());
     }
 
     #[test]

@@ -56,6 +56,7 @@ pub const ROUTES: &[Route] = &[
     route("PATCH", "/v1/centre"),
     route("GET", "/v1/audit"),
     route("POST", "/v1/sync/push"),
+    route("POST", "/v1/sync/restate"),
     route("GET", "/v1/sync/pull"),
 ];
 
@@ -80,6 +81,9 @@ fn handler<S: Store>(route: Route) -> MethodRouter<AppState<S>> {
         ("GET", "/v1/audit") => get(audit::page::<S>),
         ("POST", "/v1/sync/push") => {
             post(sync::push::<S>).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))
+        }
+        ("POST", "/v1/sync/restate") => {
+            post(sync::restate::<S>).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))
         }
         ("GET", "/v1/sync/pull") => get(sync::pull::<S>),
         (method, path) => unreachable!("the route {method} {path} has no handler"),

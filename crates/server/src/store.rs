@@ -16,7 +16,7 @@ mod suite;
 mod test_databases;
 
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
-use sakhi_domain::wire::{ChangeResult, Cursor, Outcome};
+use sakhi_domain::wire::{ChangeResult, Cursor, Outcome, RecordResult};
 use sakhi_domain::{AccountId, Change, DeviceId, Epoch, LockMinutes, Record, RecordId, Role};
 use std::future::Future;
 use thiserror::Error;
@@ -45,6 +45,15 @@ pub enum Pushed {
         records: Vec<RecordId>,
         other_centre: bool,
     },
+}
+
+/// What became of a restatement (records a device gives back after a restore).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Restated {
+    /// The records were judged one by one; one result per record, in order.
+    Merged(Vec<RecordResult>),
+    /// Nothing was merged: these records belong to another centre.
+    Refused { records: Vec<RecordId> },
 }
 
 /// The account a password is checked against at login.
@@ -191,6 +200,33 @@ impl AuditRecord {
         self
     }
 
+    /// Completes the row of a restatement, alike in every backend. Merged: the records it
+    /// changed (not those the server already held as sent) and how many were merged, already
+    /// held, and rejected. Refused whole: a `refused` row naming another centre's records.
+    pub fn of_restate(mut self, restated: &Restated, changed: Vec<RecordId>, sent: usize) -> Self {
+        match restated {
+            Restated::Merged(results) => {
+                let rejected = results
+                    .iter()
+                    .filter(|result| matches!(result.outcome, Outcome::Rejected { .. }))
+                    .count();
+                self.detail = Some(format!(
+                    "merged={} held={} rejected={rejected}",
+                    changed.len(),
+                    results.len() - rejected - changed.len()
+                ));
+                self.records = changed;
+            }
+            Restated::Refused { records } => {
+                self.action = "refused";
+                self.outcome = "other_centre".to_owned();
+                self.records = records.clone();
+                self.detail = Some(format!("restatement of {sent} records, none merged"));
+            }
+        }
+        self
+    }
+
     /// Completes the row of a pull with the records it sends, or `None` for a page without any:
     /// every phone polls every 30 seconds, and a pull that sends nothing discloses nothing, so
     /// it is not worth a row.
@@ -295,6 +331,19 @@ pub trait Store: Clone + Send + Sync + 'static {
         changes: &[Change],
         audit: AuditRecord,
     ) -> impl Future<Output = Result<Pushed, StoreError>> + Send;
+
+    /// Merges records a device gives back after a restore, in one transaction, following
+    /// [`rules::judge_restated`], and answers one result per record in the order given. A record
+    /// whose merge changes nothing keeps its sequence number; one that changes gets the next. If
+    /// any record belongs to another centre, nothing is merged. `audit` is completed by
+    /// [`AuditRecord::of_restate`] and appended in the same transaction. Returns only once the
+    /// transaction is durable.
+    fn restate(
+        &self,
+        scope: Scope,
+        records: &[Record],
+        audit: AuditRecord,
+    ) -> impl Future<Output = Result<Restated, StoreError>> + Send;
 
     /// At most `limit` of the scope's records whose sequence number is after `after`, in order.
     /// Returns the page only once `audit` (who pulls, from where), completed by

@@ -224,7 +224,7 @@ pub struct AuditEntry {
     /// The client's address.
     #[serde(default)]
     pub address: Option<String>,
-    /// `login`, `logout`, `setup`, `push`, `pull`, `account_create`, `account_update`,
+    /// `login`, `logout`, `setup`, `push`, `restate`, `pull`, `account_create`, `account_update`,
     /// `password_reset`, `refused`.
     pub action: String,
     /// `ok`, or why it failed or was refused (`bad_login`, `other_centre`, `out_of_scope`,

@@ -3,6 +3,7 @@
 
 use axum::Json;
 use sakhi_domain::LockMinutes;
+use sakhi_domain::wire::MAX_RESTATE_RECORDS;
 use serde_json::{Value, json};
 
 /// `GET /api/v1/openapi.json`.
@@ -144,6 +145,17 @@ pub fn openapi() -> Value {
                 "PushResponse": object(&["epoch", "results"], json!({
                     "epoch": uuid(),
                     "results": { "type": "array", "items": schema("ChangeResult") } })),
+                "RestateRequest": object(&["protocol", "device", "records"], json!({
+                    "protocol": { "type": "integer" }, "device": uuid(),
+                    "records": { "type": "array", "items": schema("Record"),
+                                 "maxItems": MAX_RESTATE_RECORDS } })),
+                "RecordResult": object(&["record", "outcome"], json!({
+                    "record": uuid(),
+                    "outcome": { "type": "string", "enum": ["accepted", "rejected"] },
+                    "code": string(), "reason": string() })),
+                "RestateResponse": object(&["epoch", "results"], json!({
+                    "epoch": uuid(),
+                    "results": { "type": "array", "items": schema("RecordResult") } })),
                 "PullResponse": object(&["epoch", "records", "cursor", "more"], json!({
                     "epoch": uuid(),
                     "records": { "type": "array", "items": schema("Record") },
@@ -245,6 +257,16 @@ pub fn openapi() -> Value {
                     "responses": { "200": answer("One result per change", Some("PushResponse")),
                                    "400": error("`bad_request`"), "401": error(AUTH),
                                    "404": error("`not_found`: a record is not yours; nothing applied"),
+                                   "413": error("`too_large`") } }
+            },
+            "/v1/sync/restate": {
+                "post": { "summary": "After a restore (a new epoch), merges back every record a device holds; \
+                    a record already held as sent changes nothing. Refused whole if any record is another centre's",
+                    "security": authenticated(), "requestBody": body("RestateRequest"),
+                    "responses": { "200": answer("One result per record; `out_of_scope` for one not yours",
+                                                 Some("RestateResponse")),
+                                   "400": error("`bad_request`"), "401": error(AUTH),
+                                   "404": error("`not_found`: a record is another centre's; nothing merged"),
                                    "413": error("`too_large`") } }
             },
             "/v1/sync/pull": {

@@ -1,19 +1,21 @@
-//! Push and pull: how devices hand their changes to the centre and catch up with everyone else's.
+//! Push and pull: how devices hand their changes to the centre and catch up with everyone else's;
+//! and restate: how they give a restored server back what it lost.
 
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
-use crate::store::{Pushed, Store};
+use crate::store::{Pushed, Restated, Store};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use sakhi_domain::wire::{
-    MAX_PULL_LIMIT, MAX_PUSH_BYTES, MAX_PUSH_CHANGES, Outcome, PROTOCOL, PullQuery, PullResponse,
-    PushRequest, PushResponse,
+    MAX_PULL_LIMIT, MAX_PUSH_BYTES, MAX_PUSH_CHANGES, MAX_RESTATE_RECORDS, Outcome, PROTOCOL,
+    PullQuery, PullResponse, PushRequest, PushResponse, RestateRequest, RestateResponse,
 };
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 /// `POST /api/v1/sync/push`: applies a batch of changes and answers per change, after the commit
 /// (and its audit row) is durable. A batch touching a record the caller may not write is refused
@@ -54,6 +56,40 @@ pub async fn push<S: Store>(
     }))
 }
 
+/// `POST /api/v1/sync/restate`: merges the records a device gives back after the server was
+/// restored from a backup (it has a new epoch), and answers per record, after the commit (and its
+/// audit row) is durable. A record of another centre refuses the whole batch, 404, as in a push; a
+/// record of her own centre that is not hers is refused alone (see `rules::judge_restated`).
+pub async fn restate<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<RestateResponse>, AppError> {
+    let request = match read_restate(body) {
+        Ok(request) => request,
+        Err(error) => return Err(refuse_unread(&state, &caller, error).await),
+    };
+    let mut entry = caller.audit("restate", "ok");
+    entry.device = Some(request.device);
+    let results = match state
+        .store
+        .restate(caller.scope(), &request.records, entry)
+        .await?
+    {
+        Restated::Merged(results) => results,
+        Restated::Refused { .. } => return Err(AppError::NotFound),
+    };
+    tracing::info!(
+        device = %request.device,
+        records = results.len(),
+        "restate"
+    );
+    Ok(Json(RestateResponse {
+        epoch: state.store.epoch(),
+        results,
+    }))
+}
+
 /// `GET /api/v1/sync/pull?after=…&limit=…`: the next page of the records the caller may see.
 pub async fn pull<S: Store>(
     State(state): State<AppState<S>>,
@@ -83,17 +119,41 @@ pub async fn pull<S: Store>(
     }))
 }
 
-/// Reads a push, answering 400 or 413 with the reason.
-fn read_push(body: Result<Bytes, BytesRejection>) -> Result<PushRequest, AppError> {
-    let body = body.map_err(|rejection| {
+/// The body of a `what` carrying `items`, or the 400 or 413 that says why it could not be read.
+fn read_body(
+    body: Result<Bytes, BytesRejection>,
+    what: &str,
+    items: &str,
+) -> Result<Bytes, AppError> {
+    body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::TooLarge(format!(
-                "a push may be at most {MAX_PUSH_BYTES} bytes: send fewer changes at a time"
+                "a {what} may be at most {MAX_PUSH_BYTES} bytes: send fewer {items} at a time"
             ))
         } else {
             AppError::BadRequest("the request body could not be read".to_owned())
         }
-    })?;
+    })
+}
+
+/// Reads a restatement, answering 400 or 413 with the reason.
+fn read_restate(body: Result<Bytes, BytesRejection>) -> Result<RestateRequest, AppError> {
+    let body = read_body(body, "restatement", "records")?;
+    let request: RestateRequest =
+        parse_versioned(&body, "restatement", |r: &RestateRequest| r.protocol)?;
+    if request.records.len() > MAX_RESTATE_RECORDS {
+        return Err(AppError::TooLarge(format!(
+            "a restatement may carry at most {MAX_RESTATE_RECORDS} records, not {}: send them in \
+             several",
+            request.records.len()
+        )));
+    }
+    Ok(request)
+}
+
+/// Reads a push, answering 400 or 413 with the reason.
+fn read_push(body: Result<Bytes, BytesRejection>) -> Result<PushRequest, AppError> {
+    let body = read_body(body, "push", "changes")?;
     let request = parse_push(&body)?;
     if request.changes.len() > MAX_PUSH_CHANGES {
         return Err(AppError::TooLarge(format!(
@@ -123,7 +183,16 @@ async fn refuse_unread<S: Store>(
 /// Reads a push request, telling a device that speaks another protocol version so, rather than
 /// that its body has the wrong shape.
 fn parse_push(body: &[u8]) -> Result<PushRequest, AppError> {
-    /// Just the version, which every protocol's push carries.
+    parse_versioned(body, "push", |request: &PushRequest| request.protocol)
+}
+
+/// Reads a sync request `T` (a `what`) whose `protocol` field says which version it speaks.
+fn parse_versioned<T: DeserializeOwned>(
+    body: &[u8],
+    what: &str,
+    protocol_of: impl Fn(&T) -> u32,
+) -> Result<T, AppError> {
+    /// Just the version, which every protocol's sync request carries.
     #[derive(Deserialize)]
     struct Envelope {
         protocol: Option<u32>,
@@ -134,15 +203,15 @@ fn parse_push(body: &[u8]) -> Result<PushRequest, AppError> {
             "protocol version {protocol} is not supported: this server speaks version {PROTOCOL}"
         ))
     };
-    match serde_json::from_slice::<PushRequest>(body) {
-        Ok(request) if request.protocol == PROTOCOL => Ok(request),
-        Ok(request) => Err(unsupported(request.protocol)),
+    match serde_json::from_slice::<T>(body) {
+        Ok(request) if protocol_of(&request) == PROTOCOL => Ok(request),
+        Ok(request) => Err(unsupported(protocol_of(&request))),
         Err(error) => match serde_json::from_slice::<Envelope>(body) {
             Ok(Envelope {
                 protocol: Some(protocol),
             }) if protocol != PROTOCOL => Err(unsupported(protocol)),
             _ => Err(AppError::BadRequest(format!(
-                "the body is not a push request: {error}"
+                "the body is not a {what} request: {error}"
             ))),
         },
     }

@@ -5,8 +5,8 @@
 //! disagree on what a batch does.
 
 use super::rules::{self, Earlier, Existing, Verdict};
-use super::{CentreId, Pushed, Scope};
-use sakhi_domain::wire::ChangeResult;
+use super::{CentreId, Pushed, Restated, Scope};
+use sakhi_domain::wire::{ChangeResult, RecordResult};
 use sakhi_domain::{Change, ChangeId, Record, RecordId};
 use std::collections::{HashMap, HashSet};
 
@@ -56,11 +56,30 @@ pub fn record_ids(changes: &[Change]) -> Vec<RecordId> {
         .collect()
 }
 
+/// The record ids of a restatement, each once, for the backend to look up.
+pub fn restated_ids(records: &[Record]) -> Vec<RecordId> {
+    let mut seen = HashSet::new();
+    records
+        .iter()
+        .map(|record| record.id)
+        .filter(|id| seen.insert(*id))
+        .collect()
+}
+
+impl StoredRecord {
+    /// Whether `scope` may write this record: it is of her centre and, for an outreach worker,
+    /// hers or assigned to her.
+    fn writable_by(&self, scope: Scope) -> bool {
+        let account = scope.account.to_string();
+        let mine = |id: &Option<String>| id.as_deref() == Some(account.as_str());
+        self.centre == scope.centre
+            && (!scope.only_own || mine(&self.created_by) || mine(&self.assigned_to))
+    }
+}
+
 /// Whether a push must be refused whole: some record it edits exists in another centre, or, for
 /// an outreach worker, is neither hers nor assigned to her. Records the push makes are hers.
 pub fn refusal(scope: Scope, changes: &[Change], stored: &Stored) -> Option<Pushed> {
-    let account = scope.account.to_string();
-    let mine = |id: &Option<String>| id.as_deref() == Some(account.as_str());
     let mut other_centre = false;
     let mut refused = Vec::new();
     for id in record_ids(changes) {
@@ -70,7 +89,7 @@ pub fn refusal(scope: Scope, changes: &[Change], stored: &Stored) -> Option<Push
         if existing.centre != scope.centre {
             other_centre = true;
             refused.push(id);
-        } else if scope.only_own && !mine(&existing.created_by) && !mine(&existing.assigned_to) {
+        } else if !existing.writable_by(scope) {
             refused.push(id);
         }
     }
@@ -100,6 +119,8 @@ pub struct Judged {
     pub applied: Vec<(Change, i64)>,
     /// The centre's counter once the batch is written.
     pub last_seq: i64,
+    /// How many sequence numbers the batch took: a backend checks the counter moved by as many.
+    pub taken: i64,
 }
 
 impl Judged {
@@ -201,6 +222,120 @@ pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Store
         records,
         applied,
         last_seq: seq,
+        taken: seq - first_seq,
+    }
+}
+
+/// Whether a restatement must be refused whole: a record it gives back belongs to another centre.
+/// (A record of her own centre that is not hers is refused alone, by [`judge_restatement`].)
+pub fn restatement_refusal(scope: Scope, records: &[Record], stored: &Stored) -> Option<Restated> {
+    let foreign: Vec<RecordId> = restated_ids(records)
+        .into_iter()
+        .filter(|id| {
+            stored
+                .records
+                .get(id)
+                .is_some_and(|found| found.centre != scope.centre)
+        })
+        .collect();
+    (!foreign.is_empty()).then_some(Restated::Refused { records: foreign })
+}
+
+/// What a restatement comes to: the answer per record, and what to write.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JudgedRestatement {
+    /// One result per record, in the order given.
+    pub results: Vec<RecordResult>,
+    /// The records it changed, in id order, each with its new sequence number. A record already
+    /// held as given is not among them: it keeps its number, so no phone pulls it again.
+    pub records: Vec<Written>,
+    /// The centre's counter once it is written.
+    pub last_seq: i64,
+    /// How many sequence numbers it took.
+    pub taken: i64,
+}
+
+impl JudgedRestatement {
+    /// As a batch of no changes, for a backend's writer of batches.
+    pub fn as_batch(&self) -> Judged {
+        Judged {
+            results: Vec::new(),
+            records: self.records.clone(),
+            applied: Vec::new(),
+            last_seq: self.last_seq,
+            taken: self.taken,
+        }
+    }
+}
+
+/// Judges the records a phone gives back after a restore, for `scope`'s centre whose counter
+/// stands at `first_seq`: each by [`rules::judge_restated`], merged with the domain's merge into
+/// the record as stored (or as this restatement left it), taking the next sequence number only if
+/// the merge changed it.
+pub fn judge_restatement(
+    scope: Scope,
+    first_seq: i64,
+    records: &[Record],
+    stored: Stored,
+) -> JudgedRestatement {
+    let mut touched: HashMap<RecordId, Touched> = HashMap::new();
+    let mut seq = first_seq;
+    let mut results = Vec::with_capacity(records.len());
+    for given in records {
+        let found = stored.records.get(&given.id);
+        let existing = match touched.get(&given.id) {
+            Some(mine) => Some(Existing {
+                centre: scope.centre,
+                kind: mine.record.kind,
+            }),
+            None => found.map(|found| Existing {
+                centre: found.centre,
+                kind: found.record.kind,
+            }),
+        };
+        let writable = found.is_none_or(|found| found.writable_by(scope));
+        let verdict = rules::judge_restated(scope.centre, given, existing, writable);
+        if let Verdict::Apply(kind) = verdict {
+            let entry = touched.entry(given.id).or_insert_with(|| match found {
+                Some(found) => Touched {
+                    record: found.record.clone(),
+                    seq: None,
+                    new: false,
+                },
+                None => Touched {
+                    record: Record::new(given.id, kind),
+                    seq: None,
+                    new: true,
+                },
+            });
+            let before = entry.record.clone();
+            entry.record.merge(given);
+            if entry.record != before {
+                seq += 1;
+                entry.seq = Some(seq);
+            }
+        }
+        results.push(RecordResult {
+            record: given.id,
+            outcome: verdict.outcome(),
+        });
+    }
+    let mut written: Vec<Written> = touched
+        .into_values()
+        .filter_map(|touched| {
+            touched.seq.map(|seq| Written {
+                record: touched.record,
+                seq,
+                new: touched.new,
+            })
+        })
+        .collect();
+    written.sort_unstable_by_key(|written| written.record.id);
+    JudgedRestatement {
+        results,
+        records: written,
+        last_seq: seq,
+        taken: seq - first_seq,
     }
 }
 

@@ -19,12 +19,13 @@ use super::batch::{self, Judged, Stored, StoredChange, StoredRecord};
 use super::rows::{now_millis, parse_id, parse_json, seq_to_cursor, to_json};
 use super::{
     AccountChange, AccountError, AuditRecord, CentreChange, CentreId, Credentials, NewAccountRow,
-    NewCentreRow, NewSession, Page, Pushed, Scope, SessionCheck, SetupOutcome, Store, StoreError,
+    NewCentreRow, NewSession, Page, Pushed, Restated, Scope, SessionCheck, SetupOutcome, Store,
+    StoreError,
 };
 use sakhi_domain::schema::ASSIGNED_TO;
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
-use sakhi_domain::{AccountId, Change, DeviceId, Epoch, Record};
+use sakhi_domain::{AccountId, Change, ChangeId, DeviceId, Epoch, Record, RecordId};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
 use std::future::Future;
@@ -80,7 +81,8 @@ impl PostgresStore {
         // The centre's turn comes first: anything of the centre read before it could be replaced
         // by a push committing meanwhile, and this one would then write over that push's work.
         let first_seq = lock_centre(&mut tx, scope.centre).await?;
-        let stored = stored(&mut tx, changes).await?;
+        let ids = (batch::change_ids(changes), batch::record_ids(changes));
+        let stored = stored(&mut tx, &ids.0, &ids.1).await?;
         if let Some(refused) = batch::refusal(scope, changes, &stored) {
             // Nothing of the batch has been written: only the row saying it was refused commits.
             let entry = audit.of_push(&refused, Vec::new(), changes.len());
@@ -97,6 +99,38 @@ impl PostgresStore {
         // The commit returns once its WAL record is flushed (synchronous_commit is left on).
         tx.commit().await?;
         Ok(pushed)
+    }
+
+    async fn try_restate(
+        &self,
+        scope: Scope,
+        records: &[Record],
+        audit: AuditRecord,
+    ) -> Result<Restated, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let first_seq = lock_centre(&mut tx, scope.centre).await?;
+        let stored = stored(&mut tx, &[], &batch::restated_ids(records)).await?;
+        if let Some(refused) = batch::restatement_refusal(scope, records, &stored) {
+            let entry = audit.of_restate(&refused, Vec::new(), records.len());
+            accounts::audit(&mut *tx, entry).await?;
+            tx.commit().await?;
+            return Ok(refused);
+        }
+        let judged = batch::judge_restatement(scope, first_seq, records, stored);
+        let batch = judged.as_batch();
+        // No change rows are written, so no device is named.
+        write(
+            &mut tx,
+            scope,
+            DeviceId::from_uuid(uuid::Uuid::nil()),
+            &batch,
+        )
+        .await?;
+        let restated = Restated::Merged(judged.results);
+        let entry = audit.of_restate(&restated, batch.changed(), records.len());
+        accounts::audit(&mut *tx, entry).await?;
+        tx.commit().await?;
+        Ok(restated)
     }
 }
 
@@ -182,12 +216,10 @@ type RecordRow = (String, String, String, Option<String>, Option<String>);
 /// Reads what is stored under the ids a batch names, in two queries.
 async fn stored(
     tx: &mut Transaction<'_, Postgres>,
-    changes: &[Change],
+    change_ids: &[ChangeId],
+    record_ids: &[RecordId],
 ) -> Result<Stored, StoreError> {
-    let change_ids: Vec<String> = batch::change_ids(changes)
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let change_ids: Vec<String> = change_ids.iter().map(ToString::to_string).collect();
     let rows: Vec<(String, String, String)> =
         sqlx::query_as("SELECT id, centre_id, body FROM changes WHERE id = ANY($1)")
             .bind(&change_ids)
@@ -201,10 +233,7 @@ async fn stored(
         };
         stored.changes.insert(parse_id(&id, "change id")?, found);
     }
-    let record_ids: Vec<String> = batch::record_ids(changes)
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let record_ids: Vec<String> = record_ids.iter().map(ToString::to_string).collect();
     let rows: Vec<RecordRow> = sqlx::query_as(
         "SELECT id, centre_id, body, created_by, assigned_to FROM records WHERE id = ANY($1)",
     )
@@ -254,7 +283,7 @@ async fn write(
     device: DeviceId,
     judged: &Judged,
 ) -> Result<(), StoreError> {
-    if judged.applied.is_empty() {
+    if judged.records.is_empty() && judged.applied.is_empty() {
         return Ok(());
     }
     let now = now_millis();
@@ -302,11 +331,10 @@ async fn write(
         .await?;
     }
     insert_changes(tx, &centre, device, judged, now).await?;
-    let count = i64::try_from(judged.applied.len()).unwrap_or(i64::MAX);
     let seq: i64 =
         sqlx::query_scalar("UPDATE centres SET seq = seq + $2 WHERE id = $1 RETURNING seq")
             .bind(&centre)
-            .bind(count)
+            .bind(judged.taken)
             .fetch_one(&mut **tx)
             .await?;
     if seq != judged.last_seq {
@@ -402,6 +430,18 @@ impl Store for PostgresStore {
     ) -> Result<Pushed, StoreError> {
         retrying(contended, || {
             self.try_push(scope, device, changes, audit.clone())
+        })
+        .await
+    }
+
+    async fn restate(
+        &self,
+        scope: Scope,
+        records: &[Record],
+        audit: AuditRecord,
+    ) -> Result<Restated, StoreError> {
+        retrying(contended, || {
+            self.try_restate(scope, records, audit.clone())
         })
         .await
     }

@@ -1,8 +1,9 @@
-//! The rules of a push, one change at a time: pure, so every backend applies the same ones.
+//! The rules of a push, one change at a time, and of a restatement, one record at a time: pure,
+//! so every backend applies the same ones.
 
 use super::CentreId;
 use sakhi_domain::wire::Outcome;
-use sakhi_domain::{Change, Kind};
+use sakhi_domain::{Change, Kind, Record};
 
 /// What to do with one change of a batch.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -90,6 +91,58 @@ pub fn judge(
         },
         _ => Verdict::Apply(kind),
     }
+}
+
+/// Decides one record a device gives back after a restore, given the record as stored (or as
+/// this restatement left it) and whether the caller may write it. A record she may not write is
+/// refused alone, not the whole batch as in a push: her phone held it lawfully before the restore,
+/// which may have lost what made it hers (an assignment, say), and the rest of what she gives back
+/// must still return. Every value is checked as a change's would be.
+pub fn judge_restated(
+    centre: CentreId,
+    record: &Record,
+    existing: Option<Existing>,
+    yours: bool,
+) -> Verdict {
+    match existing {
+        Some(existing) if existing.centre != centre => {
+            return Verdict::Reject {
+                code: "foreign_record",
+                reason: format!("record {} belongs to another centre", record.id),
+            };
+        }
+        Some(existing) if existing.kind != record.kind => {
+            return Verdict::Reject {
+                code: "kind_mismatch",
+                reason: format!(
+                    "record {} is a {}, not a {}",
+                    record.id,
+                    existing.kind.as_str(),
+                    record.kind.as_str()
+                ),
+            };
+        }
+        _ => {}
+    }
+    if !yours {
+        return Verdict::Reject {
+            code: "out_of_scope",
+            reason: format!("record {} is neither yours nor assigned to you", record.id),
+        };
+    }
+    for (name, field) in &record.fields {
+        // A field whose heads all went would still have to be a field of the kind.
+        let values = field.heads().iter().map(|head| &head.value);
+        for value in values.chain(std::iter::once(&serde_json::Value::Null)) {
+            if let Err(invalid) = record.kind.check(name, value) {
+                return Verdict::Reject {
+                    code: invalid.code(),
+                    reason: invalid.to_string(),
+                };
+            }
+        }
+    }
+    Verdict::Apply(record.kind)
 }
 
 #[cfg(test)]
@@ -191,6 +244,83 @@ mod tests {
         let verdict = judge(CentreId::new(), &change, None, Some(elsewhere));
         assert!(matches!(
             verdict,
+            Verdict::Reject {
+                code: "foreign_record",
+                ..
+            }
+        ));
+    }
+
+    fn a_record(field: &str, value: serde_json::Value) -> Record {
+        let mut clock = Clock::new(DeviceId::new());
+        let mut record = Record::new(RecordId::new(), Kind::Case);
+        record.edit(&mut clock, 1, "name", json!("Sita"));
+        record.edit(&mut clock, 2, field, value);
+        record
+    }
+
+    #[test]
+    fn a_record_given_back_is_merged_if_every_value_is_one_the_schema_takes() {
+        let centre = CentreId::new();
+        let record = a_record("age", json!(34));
+        let stored = Existing {
+            centre,
+            kind: Kind::Case,
+        };
+        assert_eq!(
+            judge_restated(centre, &record, None, true),
+            Verdict::Apply(Kind::Case)
+        );
+        assert_eq!(
+            judge_restated(centre, &record, Some(stored), true),
+            Verdict::Apply(Kind::Case)
+        );
+    }
+
+    #[test]
+    fn a_record_given_back_with_a_value_the_schema_refuses_is_refused_with_its_code() {
+        let record = a_record("age", json!(130));
+        let verdict = judge_restated(CentreId::new(), &record, None, true);
+        assert_eq!(
+            verdict.outcome(),
+            Outcome::Rejected {
+                code: "out_of_range".into(),
+                reason: "age must be between 0 and 120".into()
+            }
+        );
+        let mut unknown = a_record("age", json!(3));
+        let field = unknown.fields.remove("age").unwrap();
+        unknown.fields.insert("caste".to_owned(), field);
+        assert!(matches!(
+            judge_restated(CentreId::new(), &unknown, None, true),
+            Verdict::Reject {
+                code: "unknown_field",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_record_given_back_that_is_not_the_callers_is_refused_alone() {
+        let centre = CentreId::new();
+        let record = a_record("age", json!(3));
+        let stored = Existing {
+            centre,
+            kind: Kind::Case,
+        };
+        assert!(matches!(
+            judge_restated(centre, &record, Some(stored), false),
+            Verdict::Reject {
+                code: "out_of_scope",
+                ..
+            }
+        ));
+        let elsewhere = Existing {
+            centre: CentreId::new(),
+            kind: Kind::Case,
+        };
+        assert!(matches!(
+            judge_restated(centre, &record, Some(elsewhere), true),
             Verdict::Reject {
                 code: "foreign_record",
                 ..

@@ -6,12 +6,13 @@ use super::batch::{self, Judged, Stored, StoredChange, StoredRecord};
 use super::rows::{now_millis, parse_id, parse_json, seq_to_cursor, to_json};
 use super::{
     AccountChange, AccountError, AuditRecord, CentreChange, CentreId, Credentials, NewAccountRow,
-    NewCentreRow, NewSession, Page, Pushed, Scope, SessionCheck, SetupOutcome, Store, StoreError,
+    NewCentreRow, NewSession, Page, Pushed, Restated, Scope, SessionCheck, SetupOutcome, Store,
+    StoreError,
 };
 use sakhi_domain::schema::ASSIGNED_TO;
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
-use sakhi_domain::{AccountId, Change, DeviceId, Epoch, Record};
+use sakhi_domain::{AccountId, Change, ChangeId, DeviceId, Epoch, Record, RecordId};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -155,7 +156,8 @@ impl Store for SqliteStore {
         // IMMEDIATE takes the write lock now: a deferred transaction that read first could not
         // upgrade to a writer once another push had committed, and would fail instead of waiting.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let stored = stored(&mut tx, changes).await?;
+        let ids = (batch::change_ids(changes), batch::record_ids(changes));
+        let stored = stored(&mut tx, &ids.0, &ids.1).await?;
         if let Some(refused) = batch::refusal(scope, changes, &stored) {
             // Nothing of the batch has been written: only the row saying it was refused commits.
             let entry = audit.of_push(&refused, Vec::new(), changes.len());
@@ -173,6 +175,39 @@ impl Store for SqliteStore {
         // With synchronous=FULL the commit returns only once the WAL is on disk.
         tx.commit().await?;
         Ok(pushed)
+    }
+
+    async fn restate(
+        &self,
+        scope: Scope,
+        records: &[Record],
+        audit: AuditRecord,
+    ) -> Result<Restated, StoreError> {
+        let _turn = self.writer.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let stored = stored(&mut tx, &[], &batch::restated_ids(records)).await?;
+        if let Some(refused) = batch::restatement_refusal(scope, records, &stored) {
+            let entry = audit.of_restate(&refused, Vec::new(), records.len());
+            accounts::audit(&mut *tx, entry).await?;
+            tx.commit().await?;
+            return Ok(refused);
+        }
+        let first_seq = centre_seq(&mut tx, scope.centre).await?;
+        let judged = batch::judge_restatement(scope, first_seq, records, stored);
+        let batch = judged.as_batch();
+        // No change rows are written, so no device is named.
+        write(
+            &mut tx,
+            scope,
+            DeviceId::from_uuid(uuid::Uuid::nil()),
+            &batch,
+        )
+        .await?;
+        let restated = Restated::Merged(judged.results);
+        let entry = audit.of_restate(&restated, batch.changed(), records.len());
+        accounts::audit(&mut *tx, entry).await?;
+        tx.commit().await?;
+        Ok(restated)
     }
 
     async fn pull(
@@ -316,10 +351,11 @@ impl Store for SqliteStore {
 /// Reads what is stored under the ids a batch names.
 async fn stored(
     tx: &mut Transaction<'_, Sqlite>,
-    changes: &[Change],
+    change_ids: &[ChangeId],
+    record_ids: &[RecordId],
 ) -> Result<Stored, StoreError> {
     let mut stored = Stored::default();
-    for id in batch::change_ids(changes) {
+    for &id in change_ids {
         let row: Option<(String, String)> =
             sqlx::query_as("SELECT centre_id, body FROM changes WHERE id = ?")
                 .bind(id.to_string())
@@ -333,7 +369,7 @@ async fn stored(
             stored.changes.insert(id, found);
         }
     }
-    for id in batch::record_ids(changes) {
+    for &id in record_ids {
         let row: Option<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
             "SELECT centre_id, body, created_by, assigned_to FROM records WHERE id = ?",
         )
@@ -369,7 +405,7 @@ async fn write(
     device: DeviceId,
     judged: &Judged,
 ) -> Result<(), StoreError> {
-    if judged.applied.is_empty() {
+    if judged.records.is_empty() && judged.applied.is_empty() {
         return Ok(());
     }
     let now = now_millis();

@@ -96,6 +96,8 @@ fn request_for(method: &str, path: &str, target: AccountId) -> (Method, String, 
         ("POST", p) if p.ends_with("/password") => Some(json!({"password": "एक नया पासवर्ड"})),
         ("POST", p) if p.ends_with("/push") => Some(json!({
             "protocol": 1, "device": DeviceId::new(), "changes": []})),
+        ("POST", p) if p.ends_with("/restate") => Some(json!({
+            "protocol": 1, "device": DeviceId::new(), "records": []})),
         _ => None,
     };
     (method.parse().unwrap(), path, body)
@@ -108,9 +110,9 @@ fn expected(method: &str, path: &str) -> [u16; 5] {
         ("GET", "/v1/health" | "/v1/openapi.json" | "/v1/setup") => [200; 5],
         ("POST", "/v1/setup") => [409; 5],
         ("POST", "/v1/session") => [401; 5],
-        ("GET", "/v1/session") | ("GET", "/v1/sync/pull") | ("POST", "/v1/sync/push") => {
-            [200, 200, 200, 401, 401]
-        }
+        ("GET", "/v1/session")
+        | ("GET", "/v1/sync/pull")
+        | ("POST", "/v1/sync/push" | "/v1/sync/restate") => [200, 200, 200, 401, 401],
         ("DELETE", "/v1/session") => [204, 204, 204, 401, 401],
         ("GET", "/v1/accounts" | "/v1/audit") | ("PATCH", "/v1/accounts/{id}" | "/v1/centre") => {
             [200, 403, 403, 401, 401]

@@ -5,7 +5,7 @@
 use crate::authorisation::{TwoCentres, two_centres};
 use crate::helpers::{Backend, now};
 use reqwest::{Method, StatusCode};
-use sakhi_domain::wire::ErrorBody;
+use sakhi_domain::wire::{ErrorBody, Outcome, RecordResult, RestateResponse};
 use sakhi_domain::{
     AccountId, CentreId, Clock, DeviceId, Kind, LockMinutes, Record, RecordId, Role,
 };
@@ -32,16 +32,20 @@ enum Answer {
     Forbidden,
     /// 404 `not_found`: as if the target did not exist.
     NotFound,
+    /// 200, and the answer refuses the target alone, `out_of_scope`, naming only what was sent.
+    Refused,
 }
 
-use Answer::{Done, Forbidden, LeavesOut, NotFound, Shows};
+use Answer::{Done, Forbidden, LeavesOut, NotFound, Refused, Shows};
 use Centre::{Other, Own};
 use Role::{Administrator as Admin, Counsellor, OutreachWorker as Outreach};
 
 /// The policy. The target is an account for the account routes, a case for push and pull, the
 /// centre's entries for the audit log, and the centre itself for its settings (whose path names
 /// no centre: another is aimed at by slipping its id into the body). The own case was made by a
-/// counsellor and is not assigned to the outreach worker, so it is out of her reach too.
+/// counsellor and is not assigned to the outreach worker, so it is out of her reach too: a push
+/// touching it is refused whole, while a restatement (what a phone gives back after a restore,
+/// which may have lost her assignment) refuses it alone.
 // Columns, one row per line, so that the whole policy reads as a table.
 #[rustfmt::skip]
 const POLICY: &[(&str, Role, Centre, Answer)] = &[
@@ -82,6 +86,12 @@ const POLICY: &[(&str, Role, Centre, Answer)] = &[
     ("POST /v1/sync/push",                Counsellor, Other,  NotFound),
     ("POST /v1/sync/push",                Outreach,   Own,    NotFound),
     ("POST /v1/sync/push",                Outreach,   Other,  NotFound),
+    ("POST /v1/sync/restate",             Admin,      Own,    Done(200)),
+    ("POST /v1/sync/restate",             Admin,      Other,  NotFound),
+    ("POST /v1/sync/restate",             Counsellor, Own,    Done(200)),
+    ("POST /v1/sync/restate",             Counsellor, Other,  NotFound),
+    ("POST /v1/sync/restate",             Outreach,   Own,    Refused),
+    ("POST /v1/sync/restate",             Outreach,   Other,  NotFound),
     ("GET /v1/sync/pull",                 Admin,      Own,    Shows),
     ("GET /v1/sync/pull",                 Admin,      Other,  LeavesOut),
     ("GET /v1/sync/pull",                 Counsellor, Own,    Shows),
@@ -238,6 +248,22 @@ impl World {
                     side.case.id.to_string(),
                 )
             }
+            "POST /v1/sync/restate" => {
+                let mut clock = Clock::new(DeviceId::new());
+                let mut case = side.case.clone();
+                case.edit(&mut clock, now(), "age", json!(31));
+                let body = json!({"protocol": 1, "device": clock.device(), "records": [case]});
+                (
+                    app.send(
+                        Method::POST,
+                        "/api/v1/sync/restate",
+                        Some(token),
+                        Some(body),
+                    )
+                    .await,
+                    side.case.id.to_string(),
+                )
+            }
             "GET /v1/sync/pull" => (
                 app.send(
                     Method::GET,
@@ -272,7 +298,7 @@ async fn every_route_naming_a_resource_reaches_the_own_centre_only(backend: Back
         let (status, body, marker) = world.ask(route, role, centre).await;
         let expected = match answer {
             Done(status) => status,
-            Shows | LeavesOut => 200,
+            Shows | LeavesOut | Refused => 200,
             Forbidden => 403,
             NotFound => 404,
         };
@@ -290,6 +316,14 @@ async fn every_route_naming_a_resource_reaches_the_own_centre_only(backend: Back
                 assert_eq!(error.code.as_deref(), Some(code), "{row}");
                 assert!(!body.contains(&marker), "{row} names {marker}: {body}");
             }
+            Refused => {
+                let answer: RestateResponse = serde_json::from_str(&body).unwrap();
+                assert!(
+                    matches!(&answer.results[..], [RecordResult { outcome: Outcome::Rejected { code, .. }, .. }]
+                        if code == "out_of_scope"),
+                    "{row}: {body}"
+                );
+            }
             Done(_) => {}
         }
         for secret in &world.secrets {
@@ -304,6 +338,16 @@ async fn every_route_naming_a_resource_reaches_the_own_centre_only(backend: Back
     let case = &theirs[&world.other.case.id];
     assert_eq!(case.text("name"), Some(CANARY));
     assert_eq!(case.value("age"), None, "no forged edit applied");
+    let ours = app.pull_all_as(&world.setup.admin).await;
+    let restated = ours[&world.own.case.id].fields["age"]
+        .heads()
+        .iter()
+        .filter(|version| version.value == json!(31))
+        .count();
+    assert_eq!(
+        restated, 2,
+        "the administrator's and the counsellor's restatements merged, not the outreach worker's"
+    );
     let target = app.log_in("target.blr").await.account;
     assert_eq!(target.id, world.other.account);
     assert_eq!(target.display_name, "target.blr देवी");

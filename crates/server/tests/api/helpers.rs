@@ -7,6 +7,7 @@ use sakhi_domain::Role;
 use sakhi_domain::wire::account::{Account, NewAccount, Session};
 use sakhi_domain::wire::{
     ChangeResult, Cursor, Outcome, PROTOCOL, PullResponse, PushRequest, PushResponse,
+    RestateRequest, RestateResponse,
 };
 use sakhi_domain::{Change, DeviceId, Record, RecordId};
 use sakhi_server::{ServeError, Settings, serve};
@@ -334,6 +335,40 @@ impl TestApp {
         let sent: Vec<_> = changes.iter().map(|c| c.id).collect();
         let answered: Vec<_> = answer.results.iter().map(|r| r.change).collect();
         assert_eq!(answered, sent, "one result per change, in order");
+        answer
+    }
+
+    /// Gives records back as the holder of `token` (as a phone does after a restore), answering
+    /// the raw response.
+    pub async fn restate_as(
+        &self,
+        token: &str,
+        device: DeviceId,
+        records: &[Record],
+    ) -> reqwest::Response {
+        let request = RestateRequest {
+            protocol: PROTOCOL,
+            device,
+            records: records.to_vec(),
+        };
+        self.client
+            .post(self.url("/api/v1/sync/restate"))
+            .bearer_auth(token)
+            .json(&request)
+            .send()
+            .await
+            .expect("Failed to send a restatement")
+    }
+
+    /// Gives records back as the administrator and expects one result per record, in order.
+    pub async fn restate(&self, device: DeviceId, records: &[Record]) -> RestateResponse {
+        let token = self.token.as_deref().unwrap_or_default();
+        let response = self.restate_as(token, device, records).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let answer: RestateResponse = response.json().await.expect("a restatement's answer");
+        let sent: Vec<_> = records.iter().map(|r| r.id).collect();
+        let answered: Vec<_> = answer.results.iter().map(|r| r.record).collect();
+        assert_eq!(answered, sent, "one result per record, in order");
         answer
     }
 

@@ -1,7 +1,8 @@
 //! When to sync next and how much to send at once: plain rules, tested natively.
 
-use sakhi_domain::Change;
-use sakhi_domain::wire::{MAX_PUSH_BYTES, MAX_PUSH_CHANGES};
+use sakhi_domain::wire::{MAX_PUSH_BYTES, MAX_PUSH_CHANGES, MAX_RESTATE_RECORDS};
+use sakhi_domain::{Change, Record};
+use serde::Serialize;
 use std::time::Duration;
 
 /// How often a healthy device looks for news from the centre.
@@ -28,19 +29,32 @@ pub fn retry_after(failures: u32, jitter: f64) -> Duration {
 /// The oldest changes that fit in one push: at most [`MAX_PUSH_CHANGES`], and, with room for the
 /// envelope, at most [`MAX_PUSH_BYTES`]. One change is always sent, so a huge one is refused by the
 /// server with a reason instead of waiting forever.
-pub fn push_batch(pending: Vec<Change>) -> Vec<Change> {
+pub fn push_batch(mut pending: Vec<Change>) -> Vec<Change> {
+    let count = fitting(&pending, MAX_PUSH_CHANGES);
+    pending.truncate(count);
+    pending
+}
+
+/// How many of the first `records` one restatement carries: at most [`MAX_RESTATE_RECORDS`] and,
+/// like a push, at most [`MAX_PUSH_BYTES`]; always one.
+pub fn restate_batch(records: &[Record]) -> usize {
+    fitting(records, MAX_RESTATE_RECORDS)
+}
+
+/// How many of the first `items`, at most `most`, fit in one request body with its envelope.
+fn fitting<T: Serialize>(items: &[T], most: usize) -> usize {
     const ENVELOPE: usize = 1024;
     let mut bytes = ENVELOPE;
-    let mut batch = Vec::new();
-    for change in pending.into_iter().take(MAX_PUSH_CHANGES) {
-        let size = serde_json::to_string(&change).map_or(0, |json| json.len()) + 1;
-        if !batch.is_empty() && bytes + size > MAX_PUSH_BYTES {
+    let mut count = 0;
+    for item in items.iter().take(most) {
+        let size = serde_json::to_string(item).map_or(0, |json| json.len()) + 1;
+        if count > 0 && bytes + size > MAX_PUSH_BYTES {
             break;
         }
         bytes += size;
-        batch.push(change);
+        count += 1;
     }
-    batch
+    count
 }
 
 #[cfg(test)]
@@ -93,5 +107,29 @@ mod tests {
         assert!(body.len() < MAX_PUSH_BYTES);
         let huge = "क".repeat(MAX_PUSH_BYTES);
         assert_eq!(push_batch(changes(2, &huge)).len(), 1);
+    }
+
+    #[test]
+    fn a_restatement_carries_at_most_the_protocols_number_of_records_and_bytes_but_always_one() {
+        let mut clock = Clock::new(DeviceId::new());
+        let cases = |count: usize, text: &str, clock: &mut Clock| -> Vec<Record> {
+            (0..count)
+                .map(|_| {
+                    let mut case = Record::new(RecordId::new(), Kind::Case);
+                    case.edit(clock, 1, "description", json!(text));
+                    case
+                })
+                .collect()
+        };
+        let small = cases(MAX_RESTATE_RECORDS + 5, "x", &mut clock);
+        assert_eq!(restate_batch(&small), MAX_RESTATE_RECORDS);
+        assert_eq!(restate_batch(&small[..3]), 3);
+        assert_eq!(restate_batch(&[]), 0);
+        let long = cases(300, &"क".repeat(4_000), &mut clock);
+        let fit = restate_batch(&long);
+        assert!(fit < 300);
+        assert!(serde_json::to_string(&long[..fit]).unwrap().len() < MAX_PUSH_BYTES);
+        let huge = cases(2, &"क".repeat(MAX_PUSH_BYTES), &mut clock);
+        assert_eq!(restate_batch(&huge), 1);
     }
 }

@@ -1,0 +1,138 @@
+//! A device's replica held in memory: what the app's IndexedDB store does for a round, without a
+//! browser, so that tests can run many devices natively. Its rules are the store's: an edit is
+//! checked, stamped and kept in the outbox with its record; a pulled page is merged with the
+//! domain's merge and the clock observes it; the server's answer to a push empties the outbox.
+
+use crate::{Refusal, Replica};
+use sakhi_domain::wire::Cursor;
+use sakhi_domain::{Change, ChangeId, Clock, DeviceId, Epoch, Invalid, Kind, Record, RecordId};
+use serde_json::Value;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+
+/// One device's records, outbox and pull position. Nothing in it fails.
+#[derive(Debug)]
+pub struct MemoryReplica {
+    clock: RefCell<Clock>,
+    records: RefCell<BTreeMap<RecordId, Record>>,
+    /// Oldest first, as the store keeps it; a refused change stays, with the server's reason.
+    outbox: RefCell<Vec<(Change, Option<Refusal>)>>,
+    position: Cell<(Option<Epoch>, Cursor)>,
+}
+
+impl MemoryReplica {
+    pub fn new(device: DeviceId) -> MemoryReplica {
+        MemoryReplica {
+            clock: RefCell::new(Clock::new(device)),
+            records: RefCell::new(BTreeMap::new()),
+            outbox: RefCell::new(Vec::new()),
+            position: Cell::new((None, Cursor(0))),
+        }
+    }
+
+    /// Writes `value` into `field` of the record `id` (made, of `kind`, if this device has none)
+    /// on top of the value this device holds, as a worker's save does. Returns the change to send.
+    pub fn edit(
+        &self,
+        id: RecordId,
+        kind: Kind,
+        field: &str,
+        value: Value,
+        now_millis: u64,
+    ) -> Result<Change, Invalid> {
+        kind.check(field, &value)?;
+        let mut records = self.records.borrow_mut();
+        let record = records.entry(id).or_insert_with(|| Record::new(id, kind));
+        let change = record.edit(&mut self.clock.borrow_mut(), now_millis, field, value);
+        self.outbox.borrow_mut().push((change.clone(), None));
+        Ok(change)
+    }
+
+    pub fn record(&self, id: RecordId) -> Option<Record> {
+        self.records.borrow().get(&id).cloned()
+    }
+
+    /// Every record this device holds, by id.
+    pub fn records(&self) -> BTreeMap<RecordId, Record> {
+        self.records.borrow().clone()
+    }
+
+    /// The outbox, oldest first: each change with the server's refusal, if it refused it.
+    pub fn outbox(&self) -> Vec<(Change, Option<Refusal>)> {
+        self.outbox.borrow().clone()
+    }
+
+    pub fn position(&self) -> (Option<Epoch>, Cursor) {
+        self.position.get()
+    }
+}
+
+impl Replica for MemoryReplica {
+    type Error = Infallible;
+
+    fn device(&self) -> DeviceId {
+        self.clock.borrow().device()
+    }
+
+    async fn pending(&self, limit: usize) -> Result<Vec<Change>, Infallible> {
+        Ok(self
+            .outbox
+            .borrow()
+            .iter()
+            .filter(|(_, refusal)| refusal.is_none())
+            .map(|(change, _)| change.clone())
+            .take(limit)
+            .collect())
+    }
+
+    async fn ack(
+        &self,
+        accepted: &[ChangeId],
+        refused: &[(ChangeId, Refusal)],
+    ) -> Result<(), Infallible> {
+        let mut outbox = self.outbox.borrow_mut();
+        outbox.retain(|(change, _)| !accepted.contains(&change.id));
+        for (change, refusal) in outbox.iter_mut() {
+            if let Some((_, why)) = refused.iter().find(|(id, _)| *id == change.id) {
+                *refusal = Some(why.clone());
+            }
+        }
+        Ok(())
+    }
+
+    async fn sync_position(&self) -> Result<(Option<Epoch>, Cursor), Infallible> {
+        Ok(self.position.get())
+    }
+
+    async fn adopt_epoch(&self, epoch: Epoch) -> Result<(), Infallible> {
+        if self.position.get().0.is_none() {
+            self.position.set((Some(epoch), Cursor(0)));
+        }
+        Ok(())
+    }
+
+    async fn records(&self) -> Result<Vec<Record>, Infallible> {
+        Ok(self.records.borrow().values().cloned().collect())
+    }
+
+    async fn apply_pull_page(
+        &self,
+        records: &[Record],
+        cursor: Cursor,
+        epoch: Epoch,
+    ) -> Result<(), Infallible> {
+        let mut clock = self.clock.borrow_mut();
+        let mut held = self.records.borrow_mut();
+        for pulled in records {
+            if let Some(stamp) = pulled.latest_stamp() {
+                clock.observe(stamp.hlc);
+            }
+            held.entry(pulled.id)
+                .and_modify(|mine| mine.merge(pulled))
+                .or_insert_with(|| pulled.clone());
+        }
+        self.position.set((Some(epoch), cursor));
+        Ok(())
+    }
+}
