@@ -5,6 +5,7 @@
 //! [`rules`] and [`batch`], shared by every backend; a backend only reads and writes.
 
 pub mod batch;
+pub mod holders;
 pub mod postgres;
 pub(crate) mod rows;
 pub mod rules;

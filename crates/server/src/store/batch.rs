@@ -4,6 +4,7 @@
 //! Keeping this pure leaves a backend only its reads and writes, so SQLite and PostgreSQL cannot
 //! disagree on what a batch does.
 
+use super::holders::Holders;
 use super::rules::{self, Earlier, Existing, Verdict};
 use super::{CentreId, Pushed, Scope};
 use sakhi_domain::wire::ChangeResult;
@@ -26,6 +27,16 @@ pub struct StoredRecord {
     pub created_by: Option<String>,
     /// The account its `assigned_to` field names, as stored.
     pub assigned_to: Option<String>,
+}
+
+impl StoredRecord {
+    /// Whose the record is as stored, before the batch.
+    pub fn holders(&self) -> Holders<'_> {
+        Holders {
+            created_by: self.created_by.as_deref(),
+            assigned_to: self.assigned_to.as_deref(),
+        }
+    }
 }
 
 /// What is stored under the ids a batch names: read by the backend inside the push's transaction,
@@ -60,7 +71,6 @@ pub fn record_ids(changes: &[Change]) -> Vec<RecordId> {
 /// an outreach worker, is neither hers nor assigned to her. Records the push makes are hers.
 pub fn refusal(scope: Scope, changes: &[Change], stored: &Stored) -> Option<Pushed> {
     let account = scope.account.to_string();
-    let mine = |id: &Option<String>| id.as_deref() == Some(account.as_str());
     let mut other_centre = false;
     let mut refused = Vec::new();
     for id in record_ids(changes) {
@@ -70,7 +80,7 @@ pub fn refusal(scope: Scope, changes: &[Change], stored: &Stored) -> Option<Push
         if existing.centre != scope.centre {
             other_centre = true;
             refused.push(id);
-        } else if scope.only_own && !mine(&existing.created_by) && !mine(&existing.assigned_to) {
+        } else if scope.only_own && !existing.holders().include(&account) {
             refused.push(id);
         }
     }

@@ -3,6 +3,7 @@
 mod accounts;
 
 use super::batch::{self, Judged, Stored, StoredChange, StoredRecord};
+use super::holders::held_by_sql;
 use super::rows::{now_millis, parse_id, parse_json, seq_to_cursor, to_json};
 use super::{
     AccountChange, AccountError, AuditRecord, CentreChange, CentreId, Credentials, NewAccountRow,
@@ -80,10 +81,11 @@ impl SqliteStore {
     /// Reads a page of a pull.
     async fn page(&self, scope: Scope, after: Cursor, limit: u32) -> Result<Page, StoreError> {
         let after_seq = i64::try_from(after.0).unwrap_or(i64::MAX);
-        let rows: Vec<(i64, String)> = sqlx::query_as(
+        let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
             "SELECT seq, body FROM records WHERE centre_id = ?1 AND seq > ?2
-             AND (?3 = 0 OR created_by = ?4 OR assigned_to = ?4) ORDER BY seq LIMIT ?5",
-        )
+             AND (?3 = 0 OR {}) ORDER BY seq LIMIT ?5",
+            held_by_sql("?4")
+        ))
         .bind(scope.centre.to_string())
         .bind(after_seq)
         .bind(i64::from(scope.only_own))
