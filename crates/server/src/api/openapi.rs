@@ -147,6 +147,12 @@ pub fn openapi() -> Value {
                 "PullResponse": object(&["epoch", "records", "cursor", "more"], json!({
                     "epoch": uuid(),
                     "records": { "type": "array", "items": schema("Record") },
+                    "gone": { "type": "array", "items": uuid(),
+                              "description": "Records that left your scope after the cursor (a \
+                                case assigned away from an outreach worker): remove them. Each \
+                                left at the sequence number of the change that took it away, so \
+                                `cursor` covers both lists. Never a record that is in `records`; \
+                                only outreach workers get any; absent when empty." },
                     "cursor": { "type": "integer" }, "more": { "type": "boolean" } }))
             }
         },
@@ -248,7 +254,7 @@ pub fn openapi() -> Value {
                                    "413": error("`too_large`") } }
             },
             "/v1/sync/pull": {
-                "get": { "summary": "The next page of the records you may see",
+                "get": { "summary": "The next page of the records you may see, and of those you no longer may",
                     "security": authenticated(),
                     "parameters": [
                         { "name": "after", "in": "query", "schema": { "type": "integer" } },

@@ -6,6 +6,8 @@
 //! ([`held_by_sql`]), and a push that takes a record away from an account records it
 //! ([`Holders::left`]): all three read the rule here, so they cannot drift apart.
 
+use sakhi_domain::Record;
+use sakhi_domain::schema::ASSIGNED_TO;
 use std::collections::BTreeSet;
 
 /// The accounts a record is held by: the account whose push made it (`None` for records from
@@ -18,6 +20,14 @@ pub struct Holders<'a> {
 }
 
 impl<'a> Holders<'a> {
+    /// Whose `record` is, made by `created_by`, as it stands.
+    pub fn of(created_by: Option<&'a str>, record: &'a Record) -> Self {
+        Holders {
+            created_by,
+            assigned_to: assignee(record),
+        }
+    }
+
     /// Whether `account`'s own scope reaches the record.
     pub fn include(&self, account: &str) -> bool {
         self.created_by == Some(account) || self.assigned_to == Some(account)
@@ -40,6 +50,12 @@ impl<'a> Holders<'a> {
             .map(str::to_owned)
             .collect()
     }
+}
+
+/// The account `record` is assigned to, as its `assigned_to` field names it: what a backend
+/// keeps in the `records` table's `assigned_to` column.
+pub fn assignee(record: &Record) -> Option<&str> {
+    record.text(ASSIGNED_TO)
 }
 
 /// [`Holders::include`] as a condition on the `records` table's `created_by` and `assigned_to`

@@ -2,7 +2,8 @@
 //! sequence numbers as 64-bit integers; and the rows of centres, accounts and the audit log read
 //! back into wire types.
 
-use super::StoreError;
+use super::{Page, StoreError};
+use sakhi_domain::wire::Cursor;
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
 use sakhi_domain::{LockMinutes, RecordId, Role};
 use serde::Serialize;
@@ -42,6 +43,35 @@ pub(crate) fn parse_json<T: DeserializeOwned>(text: &str, what: &str) -> Result<
 pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value)
         .map_err(|_| StoreError::Corrupt("a value could not be written as JSON".to_owned()))
+}
+
+/// A row of a pull, in sequence order: its sequence number, then a record's body, or the id of a
+/// record that left the caller's scope (a scope exit).
+pub(crate) type PullRow = (i64, Option<String>, Option<String>);
+
+/// A page of a pull from its rows, of which the backend read one more than `limit` if it could:
+/// that one only says that more follow.
+pub(crate) fn page_of(rows: Vec<PullRow>, after: Cursor, limit: u32) -> Result<Page, StoreError> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut page = Page {
+        records: Vec::with_capacity(rows.len().min(limit)),
+        gone: Vec::new(),
+        cursor: after,
+        more: rows.len() > limit,
+    };
+    for (seq, body, gone) in rows.into_iter().take(limit) {
+        match (body, gone) {
+            (Some(body), _) => page.records.push(parse_json(&body, "record")?),
+            (None, Some(id)) => page.gone.push(parse_id(&id, "record id")?),
+            (None, None) => {
+                return Err(StoreError::Corrupt(
+                    "a pull's row holds neither a record nor a scope exit".to_owned(),
+                ));
+            }
+        }
+        page.cursor = Cursor(seq_to_cursor(seq)?);
+    }
+    Ok(page)
 }
 
 /// A centre's columns: id, code, name, district, state and lock minutes.

@@ -25,5 +25,6 @@ mod pull;
 mod push;
 mod pwa;
 mod refusals;
+mod scope;
 mod session;
 mod setup;
