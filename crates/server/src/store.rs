@@ -18,7 +18,9 @@ mod test_databases;
 
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
 use sakhi_domain::wire::{ChangeResult, Cursor, Outcome};
-use sakhi_domain::{AccountId, Change, DeviceId, Epoch, LockMinutes, Record, RecordId, Role};
+use sakhi_domain::{
+    AccountId, Change, DeviceId, Epoch, LockMinutes, PurgeDays, Record, RecordId, Role,
+};
 use std::future::Future;
 use thiserror::Error;
 
@@ -273,6 +275,8 @@ pub struct AccountChange {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CentreChange {
     pub lock_minutes: Option<LockMinutes>,
+    /// `Some(None)` removes the limit.
+    pub purge_days: Option<Option<PurgeDays>>,
 }
 
 /// Why an account could not be stored.
