@@ -421,15 +421,33 @@ impl Store {
     }
 
     /// Takes in one page of a pull: each snapshot is merged into the local copy with the domain's
-    /// merge, the clock observes it, and records, cursor, epoch and clock are saved in one
-    /// transaction, so a page is never half-applied nor the cursor ahead of the records.
+    /// merge, the clock observes it, the records in `gone` (no longer hers to see) are deleted
+    /// unless changes to them still wait in the outbox, and records, cursor, epoch and clock are
+    /// saved in one transaction, so a page is never half-applied nor the cursor ahead of the
+    /// records.
     pub async fn apply_pull_page(
         &self,
         records: &[Record],
+        gone: &[RecordId],
         cursor: Cursor,
         epoch: Epoch,
     ) -> Result<()> {
         let _writing = self.writing.lock().await;
+        let to_delete: Vec<String> = if gone.is_empty() {
+            Vec::new()
+        } else {
+            // Her unsent work is never dropped here: the server answers for it when it is sent.
+            let waiting: Vec<RecordId> = self
+                .outbox()
+                .await?
+                .into_iter()
+                .map(|entry| entry.change.record)
+                .collect();
+            gone.iter()
+                .filter(|id| !waiting.contains(id))
+                .map(ToString::to_string)
+                .collect()
+        };
 
         let keys: Vec<String> = records.iter().map(|r| r.id.to_string()).collect();
         let stored = self.read_some(RECORDS, &keys).await?;
@@ -472,6 +490,9 @@ impl Store {
                     .with_key(key)
                     .without_key_type()
                     .primitive()?;
+            }
+            for key in &to_delete {
+                store.delete(key.as_str()).primitive()?;
             }
             let meta_store = tx.object_store(META)?;
             put_meta(&meta_store, meta::CURSOR, &cursor)?;

@@ -17,7 +17,7 @@ use leptos::prelude::*;
 use sakhi_domain::wire::{
     Cursor, PullResponse, PushRequest, PushResponse, RestateRequest, RestateResponse,
 };
-use sakhi_domain::{Change, ChangeId, DeviceId, Epoch, Record};
+use sakhi_domain::{Change, ChangeId, DeviceId, Epoch, Record, RecordId};
 use sakhi_sync::{Refusal, Replica, RoundError, Transport, TransportError, plan};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -327,14 +327,15 @@ impl Replica for Local<'_> {
     async fn apply_pull_page(
         &self,
         records: &[Record],
+        gone: &[RecordId],
         cursor: Cursor,
         epoch: Epoch,
     ) -> Result<(), StoreError> {
         self.client
             .store
-            .apply_pull_page(records, cursor, epoch)
+            .apply_pull_page(records, gone, cursor, epoch)
             .await?;
-        if !records.is_empty() {
+        if !records.is_empty() || !gone.is_empty() {
             self.client.writers.revision.notify();
         }
         Ok(())

@@ -307,7 +307,10 @@ async fn sakhi_pull_and_read(key: &DataKey, name: &str, records: &[Record]) -> (
     let started = now();
     for (page, chunk) in records.chunks(PAGE).enumerate() {
         let cursor = Cursor((page * PAGE + chunk.len()) as u64);
-        store.apply_pull_page(chunk, cursor, epoch).await.unwrap();
+        store
+            .apply_pull_page(chunk, &[], cursor, epoch)
+            .await
+            .unwrap();
     }
     let pulled = now() - started;
     let started = now();

@@ -531,7 +531,7 @@ async fn no_survivor_text_can_be_found_anywhere_the_page_keeps_data() {
         json!(format!("{CANARY} pulled")),
     );
     store
-        .apply_pull_page(&[pulled], Cursor(1), Epoch::new())
+        .apply_pull_page(&[pulled], &[], Cursor(1), Epoch::new())
         .await
         .unwrap();
     // ...and the session token.

@@ -199,13 +199,45 @@ async fn cases_are_listed_newest_first_whatever_order_they_arrived_in() {
     let mut pulled = oldest.clone();
     pulled.edit(&mut desk, NOW, "name", json!("A"));
     store
-        .apply_pull_page(&[pulled], Cursor(1), Epoch::new())
+        .apply_pull_page(&[pulled], &[], Cursor(1), Epoch::new())
         .await
         .unwrap();
 
     let listed: Vec<RecordId> = store.cases().await.unwrap().iter().map(|c| c.id).collect();
     assert_eq!(listed, [newest.id, middle.id, oldest.id]);
 
+    delete(store, &name).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_case_gone_from_her_scope_leaves_the_phone_unless_her_changes_to_it_wait() {
+    let name = fresh_name("gone");
+    let (store, _) = open_new(&name).await;
+    let (sent, waiting) = (new_case(), new_case());
+    store
+        .edit(sent.clone(), [("name", json!("सीता"))], NOW)
+        .await
+        .unwrap();
+    store
+        .edit(waiting.clone(), [("name", json!("Radha"))], NOW)
+        .await
+        .unwrap();
+    // The first case's change reached the server; the second's still waits.
+    let outbox = store.outbox().await.unwrap();
+    let first = outbox.iter().find(|e| e.change.record == sent.id).unwrap();
+    store.ack(&[first.change.id], &[]).await.unwrap();
+
+    store
+        .apply_pull_page(&[], &[sent.id, waiting.id], Cursor(9), Epoch::new())
+        .await
+        .unwrap();
+
+    assert_eq!(store.record(sent.id).await.unwrap(), None);
+    assert!(
+        store.record(waiting.id).await.unwrap().is_some(),
+        "her unsent work stays"
+    );
+    assert_eq!(store.sync_position().await.unwrap().1, Cursor(9));
     delete(store, &name).await;
 }
 
@@ -228,7 +260,7 @@ async fn a_pulled_page_merges_into_the_local_copy_and_moves_the_cursor() {
     let epoch = Epoch::new();
 
     store
-        .apply_pull_page(&[theirs.clone(), other.clone()], Cursor(7), epoch)
+        .apply_pull_page(&[theirs.clone(), other.clone()], &[], Cursor(7), epoch)
         .await
         .unwrap();
 
@@ -243,7 +275,7 @@ async fn a_pulled_page_merges_into_the_local_copy_and_moves_the_cursor() {
 
     // Pulling the same page again is harmless: merging is idempotent.
     store
-        .apply_pull_page(&[theirs], Cursor(7), epoch)
+        .apply_pull_page(&[theirs], &[], Cursor(7), epoch)
         .await
         .unwrap();
     assert_eq!(store.record(ours.id).await.unwrap(), Some(merged.clone()));
@@ -276,7 +308,7 @@ async fn the_first_epoch_heard_of_is_kept_and_never_replaces_one_known() {
         (Some(first), Cursor(0))
     );
     store
-        .apply_pull_page(&[], Cursor(4), restored)
+        .apply_pull_page(&[], &[], Cursor(4), restored)
         .await
         .unwrap();
     assert_eq!(
@@ -344,7 +376,7 @@ async fn an_edit_on_a_stale_copy_keeps_what_a_pull_brought_in_meanwhile() {
     let mut pulled = seen.clone();
     pulled.edit(&mut desk, NOW + 1, "village", json!("Sonpur"));
     store
-        .apply_pull_page(&[pulled], Cursor(1), Epoch::new())
+        .apply_pull_page(&[pulled], &[], Cursor(1), Epoch::new())
         .await
         .unwrap();
 

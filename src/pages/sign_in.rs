@@ -323,6 +323,7 @@ pub fn login_message(lang: crate::i18n::Lang, error: &LoginError) -> String {
                     Text::SetupCentreInvalid
                 }
                 Some(AccountRule::BadLockMinutes) => Text::StaffLockMinutesInvalid,
+                Some(AccountRule::BadPurgeDays) => Text::StaffPurgeDaysInvalid,
                 None => Text::LoginFailed,
             },
         },

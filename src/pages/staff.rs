@@ -175,6 +175,7 @@ fn CentreSettings(
         leptos::task::spawn_local(async move {
             let patch = CentrePatch {
                 lock_minutes: Some(minutes.get().into()),
+                ..CentrePatch::default()
             };
             let answer = call_api(
                 &unlocked,

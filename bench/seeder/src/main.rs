@@ -97,7 +97,7 @@ async fn seed() -> Result<usize, String> {
             for (page, chunk) in records.chunks(PAGE).enumerate() {
                 let cursor = Cursor((page * PAGE + chunk.len()) as u64);
                 store
-                    .apply_pull_page(chunk, cursor, epoch)
+                    .apply_pull_page(chunk, &[], cursor, epoch)
                     .await
                     .map_err(|e| e.to_string())?;
             }

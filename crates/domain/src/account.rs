@@ -1,5 +1,6 @@
-//! Accounts and centres: roles, and the rules for usernames, display names, passwords and centre
-//! codes, shared by the app (for instant feedback) and the server (which enforces them).
+//! Accounts and centres: roles, and the rules for usernames, display names, passwords, centre
+//! codes and centre settings, shared by the app (for instant feedback) and the server (which
+//! enforces them).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -61,6 +62,12 @@ pub enum AccountRule {
         LockMinutes::MAX
     )]
     BadLockMinutes,
+    #[error(
+        "outreach workers' phones keep synced cases {} to {} days, or with no limit",
+        PurgeDays::MIN,
+        PurgeDays::MAX
+    )]
+    BadPurgeDays,
 }
 
 impl AccountRule {
@@ -75,6 +82,7 @@ impl AccountRule {
             AccountRule::BadCentreCode => "bad_centre_code",
             AccountRule::BadCentreDetail(_) => "bad_centre_detail",
             AccountRule::BadLockMinutes => "bad_lock_minutes",
+            AccountRule::BadPurgeDays => "bad_purge_days",
         }
     }
 
@@ -91,6 +99,7 @@ impl AccountRule {
             AccountRule::BadCentreCode,
             AccountRule::BadCentreDetail("detail"),
             AccountRule::BadLockMinutes,
+            AccountRule::BadPurgeDays,
         ]
         .into_iter()
         .find(|rule| rule.code() == code)
@@ -246,6 +255,29 @@ impl LockMinutes {
     }
 }
 
+/// At most how many days an outreach worker's phone keeps the cases it has synced: an
+/// administrator's choice, so that a phone lost or taken in the field holds as little as the
+/// centre's work allows. Without one, a phone keeps a case while it is in her scope. The phone
+/// does the purging; the server only keeps and serves the setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PurgeDays(u16);
+
+impl PurgeDays {
+    pub const MIN: u16 = 1;
+    pub const MAX: u16 = 365;
+
+    pub fn parse(days: u32) -> Result<PurgeDays, AccountRule> {
+        match u16::try_from(days) {
+            Ok(days) if (Self::MIN..=Self::MAX).contains(&days) => Ok(PurgeDays(days)),
+            _ => Err(AccountRule::BadPurgeDays),
+        }
+    }
+
+    pub fn get(self) -> u16 {
+        self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -260,6 +292,7 @@ mod tests {
             AccountRule::PasswordTooCommon,
             AccountRule::BadCentreCode,
             AccountRule::BadLockMinutes,
+            AccountRule::BadPurgeDays,
         ] {
             assert_eq!(AccountRule::from_code(rule.code()), Some(rule));
         }
@@ -284,6 +317,20 @@ mod tests {
             );
         }
         assert_eq!(LockMinutes::DEFAULT.get(), 5);
+    }
+
+    #[test]
+    fn phones_keep_synced_cases_one_to_three_hundred_and_sixty_five_days() {
+        assert_eq!(PurgeDays::parse(1).unwrap().get(), 1);
+        assert_eq!(PurgeDays::parse(365).unwrap().get(), 365);
+        for bad in [0, 366, 65_536, 65_537, u32::MAX] {
+            assert_eq!(
+                PurgeDays::parse(bad),
+                Err(AccountRule::BadPurgeDays),
+                "{bad}"
+            );
+        }
+        assert_eq!(AccountRule::BadPurgeDays.code(), "bad_purge_days");
     }
 
     #[test]

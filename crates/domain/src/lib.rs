@@ -12,7 +12,9 @@ pub mod schema;
 pub mod search;
 pub mod wire;
 
-pub use account::{AccountRule, CentreCode, DisplayName, LockMinutes, Password, Role, Username};
+pub use account::{
+    AccountRule, CentreCode, DisplayName, LockMinutes, Password, PurgeDays, Role, Username,
+};
 pub use change::Change;
 pub use clock::{Clock, Hlc, Stamp};
 pub use ids::{AccountId, CaseId, CentreId, ChangeId, DeviceId, Epoch, RecordId};

@@ -201,6 +201,14 @@ fn default_pull_limit() -> u32 {
 pub struct PullResponse {
     pub epoch: Epoch,
     pub records: Vec<Record>,
+    /// Records that left the caller's scope after the cursor (an outreach worker's case assigned
+    /// to someone else): the device removes its copies. Each left at the sequence number of the
+    /// change that took it away, and the page holds the records and exits of one stretch of the
+    /// sequence, so `cursor` covers both lists and paging stays exact. A record is never in both:
+    /// one that came back is in `records`, and is not gone. Only outreach workers are ever sent
+    /// any; absent when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gone: Vec<RecordId>,
     /// Where the next page starts; store it with the page.
     pub cursor: Cursor,
     /// Whether more pages follow at once.

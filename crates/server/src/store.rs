@@ -5,6 +5,7 @@
 //! [`rules`] and [`batch`], shared by every backend; a backend only reads and writes.
 
 pub mod batch;
+pub mod holders;
 pub mod postgres;
 pub(crate) mod rows;
 pub mod rules;
@@ -17,7 +18,9 @@ mod test_databases;
 
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
 use sakhi_domain::wire::{ChangeResult, Cursor, Outcome, RecordResult};
-use sakhi_domain::{AccountId, Change, DeviceId, Epoch, LockMinutes, Record, RecordId, Role};
+use sakhi_domain::{
+    AccountId, Change, DeviceId, Epoch, LockMinutes, PurgeDays, Record, RecordId, Role,
+};
 use std::future::Future;
 use thiserror::Error;
 
@@ -239,13 +242,19 @@ impl AuditRecord {
     }
 }
 
-/// One page of a centre's records changed after a cursor, in sequence order.
+/// One page of a centre's records changed after a cursor, in sequence order, and for an
+/// outreach worker the records that left her scope after it, interleaved with them by the
+/// sequence number of the change that took each away.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Page {
     pub records: Vec<Record>,
-    /// The sequence number of the last record in the page, or the cursor asked for if it is empty.
+    /// The ids of records that left the scope; always empty for a scope of the whole centre. A
+    /// record is never both here and in `records`: one in the scope now is not gone.
+    pub gone: Vec<RecordId>,
+    /// The sequence number of the last record or exit in the page, or the cursor asked for if
+    /// the page is empty.
     pub cursor: Cursor,
-    /// Whether records after this page exist already.
+    /// Whether records or exits after this page exist already.
     pub more: bool,
 }
 
@@ -302,6 +311,8 @@ pub struct AccountChange {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CentreChange {
     pub lock_minutes: Option<LockMinutes>,
+    /// `Some(None)` removes the limit.
+    pub purge_days: Option<Option<PurgeDays>>,
 }
 
 /// Why an account could not be stored.
@@ -321,7 +332,8 @@ pub trait Store: Clone + Send + Sync + 'static {
 
     /// Applies a batch of changes in one transaction, following [`rules`], and answers one result
     /// per change in the order given. If any change edits a record outside `scope`, nothing is
-    /// applied. `audit` (who pushes, from where) is completed by [`AuditRecord::of_push`] and
+    /// applied. A record that leaves an account's scope ([`batch::Written::left`]) gets a scope
+    /// exit for it in the same transaction, numbered like the record's change. `audit` (who pushes, from where) is completed by [`AuditRecord::of_push`] and
     /// appended in the same transaction, so that no change is ever stored without its row, nor a
     /// refusal go unrecorded. Returns only once the transaction is durable.
     fn push(
@@ -345,8 +357,8 @@ pub trait Store: Clone + Send + Sync + 'static {
         audit: AuditRecord,
     ) -> impl Future<Output = Result<Restated, StoreError>> + Send;
 
-    /// At most `limit` of the scope's records whose sequence number is after `after`, in order.
-    /// Returns the page only once `audit` (who pulls, from where), completed by
+    /// At most `limit` of the scope's records and scope exits whose sequence number is after
+    /// `after`, in order. Returns the page only once `audit` (who pulls, from where), completed by
     /// [`AuditRecord::of_pull`], is durable, so that no record leaves without its row. A backend
     /// writes the row in the read's own transaction where it can; SQLite cannot (see its pull).
     fn pull(

@@ -62,11 +62,13 @@ pub trait Replica {
     /// Every record this device holds, deleted ones too, to give back to a restored server.
     async fn records(&self) -> Result<Vec<Record>, Self::Error>;
 
-    /// Merges one pulled page into the local records and keeps `cursor` and `epoch` with it, all
-    /// or nothing.
+    /// Merges one pulled page into the local records, removes the records in `gone` (they left
+    /// this worker's scope: assigned to someone else) unless changes to them still wait to be
+    /// sent, and keeps `cursor` and `epoch` with it, all or nothing.
     async fn apply_pull_page(
         &self,
         records: &[Record],
+        gone: &[RecordId],
         cursor: Cursor,
         epoch: Epoch,
     ) -> Result<(), Self::Error>;
@@ -224,7 +226,7 @@ async fn pull<R: Replica, T: Transport>(
             continue;
         }
         replica
-            .apply_pull_page(&page.records, page.cursor, page.epoch)
+            .apply_pull_page(&page.records, &page.gone, page.cursor, page.epoch)
             .await
             .map_err(RoundError::Replica)?;
         if !page.more {

@@ -119,6 +119,7 @@ impl Replica for MemoryReplica {
     async fn apply_pull_page(
         &self,
         records: &[Record],
+        gone: &[RecordId],
         cursor: Cursor,
         epoch: Epoch,
     ) -> Result<(), Infallible> {
@@ -131,6 +132,17 @@ impl Replica for MemoryReplica {
             held.entry(pulled.id)
                 .and_modify(|mine| mine.merge(pulled))
                 .or_insert_with(|| pulled.clone());
+        }
+        let waiting: Vec<RecordId> = self
+            .outbox
+            .borrow()
+            .iter()
+            .map(|(change, _)| change.record)
+            .collect();
+        for id in gone {
+            if !waiting.contains(id) {
+                held.remove(id);
+            }
         }
         self.position.set((Some(epoch), cursor));
         Ok(())

@@ -159,6 +159,7 @@ impl Transport for Centre {
                 records: Vec::new(),
                 cursor: after,
                 more: true,
+                gone: Vec::new(),
             });
         }
         Ok(PullResponse {
@@ -166,6 +167,7 @@ impl Transport for Centre {
             records: newer.into_iter().map(|(record, _)| record).collect(),
             cursor,
             more,
+            gone: Vec::new(),
         })
     }
 

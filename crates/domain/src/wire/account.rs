@@ -6,7 +6,7 @@
 
 use crate::account::{LockMinutes, Role};
 use crate::ids::{AccountId, CentreId, DeviceId, RecordId};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// The largest body the server reads for a login, setup or account request, in bytes: far above
 /// any honest one (a password is at most 128 characters), so that a huge password cannot make the
@@ -51,7 +51,7 @@ pub mod code {
     // The rules of [`AccountRule`](crate::AccountRule) answer 400 with its own codes:
     // `bad_username`, `bad_display_name`, `password_too_short`, `password_too_long`,
     // `password_is_username`, `password_too_common`, `bad_centre_code`, `bad_centre_detail`,
-    // `bad_lock_minutes`.
+    // `bad_lock_minutes`, `bad_purge_days`.
 }
 
 /// `GET /api/v1/setup`: whether the server still waits for its first centre.
@@ -121,6 +121,11 @@ pub struct Centre {
     /// chose otherwise (and for a server from before the setting).
     #[serde(default = "default_lock_minutes")]
     pub lock_minutes: u8,
+    /// At most how many days outreach workers' phones keep the cases they synced, 1 to 365
+    /// ([`PurgeDays`](crate::PurgeDays)); `null` (and absent, from a server from before the
+    /// setting) for no limit, which is how every centre starts.
+    #[serde(default)]
+    pub purge_days: Option<u16>,
 }
 
 fn default_lock_minutes() -> u8 {
@@ -129,11 +134,29 @@ fn default_lock_minutes() -> u8 {
 
 /// `PATCH /api/v1/centre`: an administrator changes her centre's settings; what is absent stays.
 /// Answered with the [`Centre`]. A value outside its rule is refused 400 with the rule's code
-/// (`bad_lock_minutes`).
+/// (`bad_lock_minutes`, `bad_purge_days`), and nothing changes.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CentrePatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lock_minutes: Option<u32>,
+    /// `Some(Some(days))` sets a limit, `Some(None)` (sent as `null`) removes it, `None` (absent)
+    /// leaves it as it is.
+    #[serde(
+        default,
+        deserialize_with = "given",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub purge_days: Option<Option<u32>>,
+}
+
+/// Reads a field whose `null` means something: present, it is `Some` even when null; absent,
+/// `#[serde(default)]` leaves it `None`.
+fn given<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// An account: `GET /api/v1/session` answers the caller's; the accounts API answers others.
@@ -261,6 +284,40 @@ mod tests {
         let session: Session = serde_json::from_value(body).unwrap();
         assert_eq!(session.account.role, Role::OutreachWorker);
         assert!(!session.account.disabled);
+        // A server from before the centre's settings sent none: the defaults hold.
+        assert_eq!(session.account.centre.lock_minutes, 5);
+        assert_eq!(session.account.centre.purge_days, None);
+    }
+
+    #[test]
+    fn a_centre_patch_tells_a_purge_limit_removed_from_one_left_alone() {
+        let read = |body: &str| {
+            serde_json::from_str::<CentrePatch>(body)
+                .unwrap()
+                .purge_days
+        };
+        assert_eq!(read("{}"), None);
+        assert_eq!(read(r#"{"purge_days":null}"#), Some(None));
+        assert_eq!(read(r#"{"purge_days":30}"#), Some(Some(30)));
+        for (patch, body) in [
+            (CentrePatch::default(), "{}"),
+            (
+                CentrePatch {
+                    purge_days: Some(None),
+                    ..CentrePatch::default()
+                },
+                r#"{"purge_days":null}"#,
+            ),
+            (
+                CentrePatch {
+                    purge_days: Some(Some(30)),
+                    ..CentrePatch::default()
+                },
+                r#"{"purge_days":30}"#,
+            ),
+        ] {
+            assert_eq!(serde_json::to_string(&patch).unwrap(), body);
+        }
     }
 
     #[test]

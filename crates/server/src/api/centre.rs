@@ -9,8 +9,8 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use sakhi_domain::LockMinutes;
 use sakhi_domain::wire::account::{Centre, CentrePatch};
+use sakhi_domain::{LockMinutes, PurgeDays};
 
 /// `PATCH /api/v1/centre`: 200 with the administrator's centre as changed. A value outside its
 /// rule is refused 400 with the rule's code, and nothing changes. The path names no centre: an
@@ -23,6 +23,10 @@ pub async fn update<S: Store>(
     let patch: CentrePatch = json_body(body)?;
     let change = CentreChange {
         lock_minutes: patch.lock_minutes.map(LockMinutes::parse).transpose()?,
+        purge_days: patch
+            .purge_days
+            .map(|days| days.map(PurgeDays::parse).transpose())
+            .transpose()?,
     };
     let mut entry = admin.audit("centre_update", "ok");
     entry.detail = Some(describe(&change));
@@ -35,8 +39,18 @@ pub async fn update<S: Store>(
 
 /// The audit log's words for a change: the settings and their new values.
 fn describe(change: &CentreChange) -> String {
-    match change.lock_minutes {
-        Some(minutes) => format!("lock_minutes={}", minutes.get()),
-        None => "no setting given".to_owned(),
+    let mut said = Vec::new();
+    if let Some(minutes) = change.lock_minutes {
+        said.push(format!("lock_minutes={}", minutes.get()));
+    }
+    match change.purge_days {
+        Some(Some(days)) => said.push(format!("purge_days={}", days.get())),
+        Some(None) => said.push("purge_days=never".to_owned()),
+        None => {}
+    }
+    if said.is_empty() {
+        "no setting given".to_owned()
+    } else {
+        said.join(" ")
     }
 }

@@ -2,8 +2,8 @@
 //! A test checks that it names every route of [`super::ROUTES`] and no other.
 
 use axum::Json;
-use sakhi_domain::LockMinutes;
 use sakhi_domain::wire::MAX_RESTATE_RECORDS;
+use sakhi_domain::{LockMinutes, PurgeDays};
 use serde_json::{Value, json};
 
 /// `GET /api/v1/openapi.json`.
@@ -58,6 +58,12 @@ fn lock_minutes() -> Value {
             "description": "after how many idle minutes the centre's phones lock" })
 }
 
+fn purge_days() -> Value {
+    json!({ "type": ["integer", "null"], "minimum": PurgeDays::MIN, "maximum": PurgeDays::MAX,
+            "description": "at most how many days outreach workers' phones keep the cases \
+                they synced; null for no limit" })
+}
+
 fn object(required: &[&str], properties: Value) -> Value {
     json!({ "type": "object", "required": required, "properties": properties })
 }
@@ -97,11 +103,13 @@ pub fn openapi() -> Value {
                     "admin": schema("NewAdministrator") })),
                 "LoginRequest": object(&["username", "password", "device"], json!({
                     "username": string(), "password": string(), "device": uuid() })),
-                "Centre": object(&["id", "code", "name", "district", "state", "lock_minutes"],
+                "Centre": object(&["id", "code", "name", "district", "state", "lock_minutes",
+                                   "purge_days"],
                     json!({ "id": uuid(), "code": string(), "name": string(),
                             "district": string(), "state": string(),
-                            "lock_minutes": lock_minutes() })),
-                "CentrePatch": object(&[], json!({ "lock_minutes": lock_minutes() })),
+                            "lock_minutes": lock_minutes(), "purge_days": purge_days() })),
+                "CentrePatch": object(&[], json!({ "lock_minutes": lock_minutes(),
+                    "purge_days": purge_days() })),
                 "Role": role,
                 "Account": object(&["id", "username", "display_name", "role", "centre"], json!({
                     "id": uuid(), "username": string(), "display_name": string(),
@@ -159,6 +167,12 @@ pub fn openapi() -> Value {
                 "PullResponse": object(&["epoch", "records", "cursor", "more"], json!({
                     "epoch": uuid(),
                     "records": { "type": "array", "items": schema("Record") },
+                    "gone": { "type": "array", "items": uuid(),
+                              "description": "Records that left your scope after the cursor (a \
+                                case assigned away from an outreach worker): remove them. Each \
+                                left at the sequence number of the change that took it away, so \
+                                `cursor` covers both lists. Never a record that is in `records`; \
+                                only outreach workers get any; absent when empty." },
                     "cursor": { "type": "integer" }, "more": { "type": "boolean" } }))
             }
         },
@@ -235,10 +249,10 @@ pub fn openapi() -> Value {
                                    "403": error("`forbidden`"), "404": error("`not_found`") } }
             },
             "/v1/centre": {
-                "patch": { "summary": "Changes the settings of the administrator's own centre; what is absent stays",
+                "patch": { "summary": "Changes the settings of the administrator's own centre; what is absent stays (`purge_days`: null removes the limit)",
                     "security": authenticated(), "requestBody": body("CentrePatch"),
                     "responses": { "200": answer("Changed", Some("Centre")),
-                                   "400": error("`bad_lock_minutes` or `bad_request`; nothing changed"),
+                                   "400": error("`bad_lock_minutes`, `bad_purge_days` or `bad_request`; nothing changed"),
                                    "401": error(AUTH), "403": error("`forbidden`"),
                                    "413": error("`too_large`") } }
             },
@@ -270,7 +284,7 @@ pub fn openapi() -> Value {
                                    "413": error("`too_large`") } }
             },
             "/v1/sync/pull": {
-                "get": { "summary": "The next page of the records you may see",
+                "get": { "summary": "The next page of the records you may see, and of those you no longer may",
                     "security": authenticated(),
                     "parameters": [
                         { "name": "after", "in": "query", "schema": { "type": "integer" } },

@@ -90,7 +90,8 @@ pub async fn restate<S: Store>(
     }))
 }
 
-/// `GET /api/v1/sync/pull?after=…&limit=…`: the next page of the records the caller may see.
+/// `GET /api/v1/sync/pull?after=…&limit=…`: the next page of the records the caller may see,
+/// and for an outreach worker those she no longer may (`gone`).
 pub async fn pull<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
@@ -108,12 +109,14 @@ pub async fn pull<S: Store>(
     tracing::debug!(
         after = query.after.0,
         records = page.records.len(),
+        gone = page.gone.len(),
         more = page.more,
         "pull"
     );
     Ok(Json(PullResponse {
         epoch: state.store.epoch(),
         records: page.records,
+        gone: page.gone,
         cursor: page.cursor,
         more: page.more,
     }))

@@ -4,6 +4,7 @@
 //! Keeping this pure leaves a backend only its reads and writes, so SQLite and PostgreSQL cannot
 //! disagree on what a batch does.
 
+use super::holders::Holders;
 use super::rules::{self, Earlier, Existing, Verdict};
 use super::{CentreId, Pushed, Restated, Scope};
 use sakhi_domain::wire::{ChangeResult, RecordResult};
@@ -26,6 +27,16 @@ pub struct StoredRecord {
     pub created_by: Option<String>,
     /// The account its `assigned_to` field names, as stored.
     pub assigned_to: Option<String>,
+}
+
+impl StoredRecord {
+    /// Whose the record is as stored, before the batch.
+    pub fn holders(&self) -> Holders<'_> {
+        Holders {
+            created_by: self.created_by.as_deref(),
+            assigned_to: self.assigned_to.as_deref(),
+        }
+    }
 }
 
 /// What is stored under the ids a batch names: read by the backend inside the push's transaction,
@@ -70,10 +81,8 @@ impl StoredRecord {
     /// Whether `scope` may write this record: it is of her centre and, for an outreach worker,
     /// hers or assigned to her.
     fn writable_by(&self, scope: Scope) -> bool {
-        let account = scope.account.to_string();
-        let mine = |id: &Option<String>| id.as_deref() == Some(account.as_str());
         self.centre == scope.centre
-            && (!scope.only_own || mine(&self.created_by) || mine(&self.assigned_to))
+            && (!scope.only_own || self.holders().include(&scope.account.to_string()))
     }
 }
 
@@ -106,6 +115,12 @@ pub struct Written {
     pub seq: i64,
     /// Whether the batch made it: a backend inserts it rather than updating a stored row.
     pub new: bool,
+    /// The accounts whose scope it left (assigned away from them): a backend records a scope
+    /// exit for each at `seq`, so that their phones are told at their next pull to remove it.
+    pub left: Vec<String>,
+    /// The accounts whose scope it came back to: a backend clears any scope exit of theirs, so
+    /// that their pulls send the record again and never say it is gone.
+    pub rejoined: Vec<String>,
 }
 
 /// What a batch comes to: the answer per change, and what to write.
@@ -138,7 +153,35 @@ struct Touched {
     record: Record,
     /// The sequence number the batch gave it, if it changed it.
     seq: Option<i64>,
-    new: bool,
+    /// Its maker and assignee as stored before the batch; `None` if the batch made it.
+    stored: Option<(Option<String>, Option<String>)>,
+}
+
+impl Touched {
+    /// What to write for it, if the batch changed it. A stored record keeps its maker; whom it is
+    /// assigned to is compared before and after the whole batch, so a record assigned away and
+    /// back within one batch never left anyone.
+    fn written(self) -> Option<Written> {
+        let seq = self.seq?;
+        let (left, rejoined) = match &self.stored {
+            Some((created_by, assigned_to)) => {
+                let before = Holders {
+                    created_by: created_by.as_deref(),
+                    assigned_to: assigned_to.as_deref(),
+                };
+                let after = Holders::of(before.created_by, &self.record);
+                (before.left(&after), after.left(&before))
+            }
+            None => (Vec::new(), Vec::new()),
+        };
+        Some(Written {
+            new: self.stored.is_none(),
+            record: self.record,
+            seq,
+            left,
+            rejoined,
+        })
+    }
 }
 
 /// Judges a batch for `scope`'s centre, whose counter stands at `first_seq`, against what is
@@ -164,7 +207,7 @@ pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Store
             let mine = Touched {
                 record: found.record,
                 seq: None,
-                new: false,
+                stored: Some((found.created_by, found.assigned_to)),
             };
             touched.insert(change.record, mine);
         }
@@ -194,7 +237,7 @@ pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Store
             let entry = touched.entry(change.record).or_insert_with(|| Touched {
                 record: Record::new(change.record, kind),
                 seq: None,
-                new: true,
+                stored: None,
             });
             entry.record.apply(change);
             entry.seq = Some(seq);
@@ -206,16 +249,7 @@ pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Store
             outcome: verdict.outcome(),
         });
     }
-    let mut records: Vec<Written> = touched
-        .into_values()
-        .filter_map(|touched| {
-            touched.seq.map(|seq| Written {
-                record: touched.record,
-                seq,
-                new: touched.new,
-            })
-        })
-        .collect();
+    let mut records: Vec<Written> = touched.into_values().filter_map(Touched::written).collect();
     records.sort_unstable_by_key(|written| written.record.id);
     Judged {
         results,
@@ -300,12 +334,12 @@ pub fn judge_restatement(
                 Some(found) => Touched {
                     record: found.record.clone(),
                     seq: None,
-                    new: false,
+                    stored: Some((found.created_by.clone(), found.assigned_to.clone())),
                 },
                 None => Touched {
                     record: Record::new(given.id, kind),
                     seq: None,
-                    new: true,
+                    stored: None,
                 },
             });
             let before = entry.record.clone();
@@ -320,16 +354,7 @@ pub fn judge_restatement(
             outcome: verdict.outcome(),
         });
     }
-    let mut written: Vec<Written> = touched
-        .into_values()
-        .filter_map(|touched| {
-            touched.seq.map(|seq| Written {
-                record: touched.record,
-                seq,
-                new: touched.new,
-            })
-        })
-        .collect();
+    let mut written: Vec<Written> = touched.into_values().filter_map(Touched::written).collect();
     written.sort_unstable_by_key(|written| written.record.id);
     JudgedRestatement {
         results,
@@ -380,12 +405,49 @@ mod tests {
             [Written {
                 record: case,
                 seq: 9,
-                new: true
+                new: true,
+                left: Vec::new(),
+                rejoined: Vec::new(),
             }]
         );
         let seqs: Vec<_> = judged.applied.iter().map(|(_, seq)| *seq).collect();
         assert_eq!(seqs, [8, 9]);
         assert_eq!(judged.last_seq, 9);
+    }
+
+    #[test]
+    fn a_record_assigned_away_leaves_its_assignee_and_one_assigned_back_within_the_batch_does_not()
+    {
+        let scope = a_scope();
+        let (first, second) = (AccountId::new().to_string(), AccountId::new().to_string());
+        let mut clock = Clock::new(DeviceId::new());
+        let mut case = Record::new(RecordId::new(), Kind::Case);
+        case.edit(&mut clock, 1, "assigned_to", json!(first));
+        let stored = || {
+            let mut stored = Stored::default();
+            let found = StoredRecord {
+                created_by: Some(scope.account.to_string()),
+                assigned_to: Some(first.clone()),
+                ..stored_record(scope.centre, &case)
+            };
+            stored.records.insert(case.id, found);
+            stored
+        };
+
+        let away = case
+            .clone()
+            .edit(&mut clock, 2, "assigned_to", json!(second));
+        let judged = judge(scope, 1, &[away], stored());
+        assert_eq!(judged.records[0].left, vec![first.clone()]);
+        assert_eq!(judged.records[0].rejoined, vec![second.clone()]);
+
+        let mut edited = case.clone();
+        let changes = [
+            edited.edit(&mut clock, 3, "assigned_to", json!(second)),
+            edited.edit(&mut clock, 4, "assigned_to", json!(first)),
+        ];
+        let judged = judge(scope, 1, &changes, stored());
+        assert!(judged.records[0].left.is_empty() && judged.records[0].rejoined.is_empty());
     }
 
     #[test]

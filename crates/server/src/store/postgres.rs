@@ -16,13 +16,13 @@
 mod accounts;
 
 use super::batch::{self, Judged, Stored, StoredChange, StoredRecord};
-use super::rows::{now_millis, parse_id, parse_json, seq_to_cursor, to_json};
+use super::holders::{assignee, held_by_sql};
+use super::rows::{PullRow, now_millis, page_of, parse_id, parse_json, to_json};
 use super::{
     AccountChange, AccountError, AuditRecord, CentreChange, CentreId, Credentials, NewAccountRow,
     NewCentreRow, NewSession, Page, Pushed, Restated, Scope, SessionCheck, SetupOutcome, Store,
     StoreError,
 };
-use sakhi_domain::schema::ASSIGNED_TO;
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
 use sakhi_domain::{AccountId, Change, ChangeId, DeviceId, Epoch, Record, RecordId};
@@ -268,8 +268,7 @@ impl RecordColumns {
         self.kinds.push(record.kind.as_str().to_owned());
         self.bodies.push(to_json(record)?);
         self.seqs.push(seq);
-        self.assigned_to
-            .push(record.text(ASSIGNED_TO).map(str::to_owned));
+        self.assigned_to.push(assignee(record).map(str::to_owned));
         Ok(())
     }
 }
@@ -331,6 +330,7 @@ async fn write(
         .await?;
     }
     insert_changes(tx, &centre, device, judged, now).await?;
+    move_scopes(tx, &centre, judged).await?;
     let seq: i64 =
         sqlx::query_scalar("UPDATE centres SET seq = seq + $2 WHERE id = $1 RETURNING seq")
             .bind(&centre)
@@ -343,6 +343,73 @@ async fn write(
             "the centre's counter reached {seq} where the push expected {}",
             judged.last_seq
         )));
+    }
+    Ok(())
+}
+
+/// The scope exits a batch records and clears, one array per column, for `UNNEST`.
+#[derive(Default)]
+struct ScopeMoves<'a> {
+    left_accounts: Vec<&'a str>,
+    left_records: Vec<String>,
+    left_seqs: Vec<i64>,
+    rejoined_accounts: Vec<&'a str>,
+    rejoined_records: Vec<String>,
+}
+
+impl<'a> ScopeMoves<'a> {
+    fn of(judged: &'a Judged) -> Self {
+        let mut moves = ScopeMoves::default();
+        for written in &judged.records {
+            let record = written.record.id.to_string();
+            for account in &written.left {
+                moves.left_accounts.push(account);
+                moves.left_records.push(record.clone());
+                moves.left_seqs.push(written.seq);
+            }
+            for account in &written.rejoined {
+                moves.rejoined_accounts.push(account);
+                moves.rejoined_records.push(record.clone());
+            }
+        }
+        moves
+    }
+}
+
+/// Records a scope exit for each account a written record left, at its sequence number, and
+/// clears those of the accounts it came back to. A record comes back before it can leave again,
+/// so an account has one exit of a record at most; a row somehow still there is moved on, never
+/// doubled.
+async fn move_scopes(
+    tx: &mut Transaction<'_, Postgres>,
+    centre: &str,
+    judged: &Judged,
+) -> Result<(), StoreError> {
+    let moves = ScopeMoves::of(judged);
+    if !moves.left_accounts.is_empty() {
+        sqlx::query(
+            "INSERT INTO scope_exits (account_id, record_id, centre_id, seq)
+             SELECT account_id, record_id, $1, seq
+             FROM UNNEST($2::text[], $3::text[], $4::bigint[]) AS e (account_id, record_id, seq)
+             ON CONFLICT (account_id, record_id) DO UPDATE SET seq = excluded.seq",
+        )
+        .bind(centre)
+        .bind(&moves.left_accounts)
+        .bind(&moves.left_records)
+        .bind(&moves.left_seqs)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if !moves.rejoined_accounts.is_empty() {
+        sqlx::query(
+            "DELETE FROM scope_exits AS e
+             USING UNNEST($1::text[], $2::text[]) AS r (account_id, record_id)
+             WHERE e.account_id = r.account_id AND e.record_id = r.record_id",
+        )
+        .bind(&moves.rejoined_accounts)
+        .bind(&moves.rejoined_records)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }
@@ -382,7 +449,10 @@ async fn insert_changes(
     Ok(())
 }
 
-/// Reads a page of a pull in one statement, so on one snapshot.
+/// Reads a page of a pull in one statement, so on one snapshot: the scope's records and, for an
+/// outreach worker, her scope exits, merged by sequence number. No two rows share a number (each
+/// is the number of one change), so the limit cuts the merged sequence exactly where the cursor
+/// then stands.
 async fn page(
     tx: &mut Transaction<'_, Postgres>,
     scope: Scope,
@@ -390,10 +460,15 @@ async fn page(
     limit: u32,
 ) -> Result<Page, StoreError> {
     let after_seq = i64::try_from(after.0).unwrap_or(i64::MAX);
-    let rows: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT seq, body FROM records WHERE centre_id = $1 AND seq > $2
-         AND (NOT $3 OR created_by = $4 OR assigned_to = $4) ORDER BY seq LIMIT $5",
-    )
+    let rows: Vec<PullRow> = sqlx::query_as(&format!(
+        "SELECT seq, body, NULL::text FROM records WHERE centre_id = $1 AND seq > $2
+         AND (NOT $3 OR {})
+         UNION ALL
+         SELECT seq, NULL::text, record_id FROM scope_exits
+         WHERE $3 AND centre_id = $1 AND account_id = $4 AND seq > $2
+         ORDER BY seq LIMIT $5",
+        held_by_sql("$4")
+    ))
     .bind(scope.centre.to_string())
     .bind(after_seq)
     .bind(scope.only_own)
@@ -402,18 +477,7 @@ async fn page(
     .bind(i64::from(limit) + 1)
     .fetch_all(&mut **tx)
     .await?;
-    let more = rows.len() > limit as usize;
-    let mut cursor = after;
-    let mut records = Vec::with_capacity(rows.len().min(limit as usize));
-    for (seq, body) in rows.into_iter().take(limit as usize) {
-        records.push(parse_json::<Record>(&body, "record")?);
-        cursor = Cursor(seq_to_cursor(seq)?);
-    }
-    Ok(Page {
-        records,
-        cursor,
-        more,
-    })
+    page_of(rows, after, limit)
 }
 
 impl Store for PostgresStore {

@@ -2,9 +2,10 @@
 //! sequence numbers as 64-bit integers; and the rows of centres, accounts and the audit log read
 //! back into wire types.
 
-use super::StoreError;
+use super::{Page, StoreError};
+use sakhi_domain::wire::Cursor;
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
-use sakhi_domain::{LockMinutes, RecordId, Role};
+use sakhi_domain::{LockMinutes, PurgeDays, RecordId, Role};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::str::FromStr;
@@ -44,8 +45,37 @@ pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<String, StoreError> {
         .map_err(|_| StoreError::Corrupt("a value could not be written as JSON".to_owned()))
 }
 
-/// A centre's columns: id, code, name, district, state and lock minutes.
-pub(crate) type CentreRow = (String, String, String, String, String, i64);
+/// A row of a pull, in sequence order: its sequence number, then a record's body, or the id of a
+/// record that left the caller's scope (a scope exit).
+pub(crate) type PullRow = (i64, Option<String>, Option<String>);
+
+/// A page of a pull from its rows, of which the backend read one more than `limit` if it could:
+/// that one only says that more follow.
+pub(crate) fn page_of(rows: Vec<PullRow>, after: Cursor, limit: u32) -> Result<Page, StoreError> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut page = Page {
+        records: Vec::with_capacity(rows.len().min(limit)),
+        gone: Vec::new(),
+        cursor: after,
+        more: rows.len() > limit,
+    };
+    for (seq, body, gone) in rows.into_iter().take(limit) {
+        match (body, gone) {
+            (Some(body), _) => page.records.push(parse_json(&body, "record")?),
+            (None, Some(id)) => page.gone.push(parse_id(&id, "record id")?),
+            (None, None) => {
+                return Err(StoreError::Corrupt(
+                    "a pull's row holds neither a record nor a scope exit".to_owned(),
+                ));
+            }
+        }
+        page.cursor = Cursor(seq_to_cursor(seq)?);
+    }
+    Ok(page)
+}
+
+/// A centre's columns: id, code, name, district, state, lock minutes and purge days.
+pub(crate) type CentreRow = (String, String, String, String, String, i64, Option<i64>);
 
 /// An account's columns (id, username, display name, role, disabled, created at) and then its
 /// centre's, in the order of [`CentreRow`].
@@ -62,6 +92,7 @@ pub(crate) type AccountRow = (
     String,
     String,
     i64,
+    Option<i64>,
 );
 
 pub(crate) fn account_of(row: AccountRow) -> Result<Account, StoreError> {
@@ -78,6 +109,7 @@ pub(crate) fn account_of(row: AccountRow) -> Result<Account, StoreError> {
         district,
         state,
         lock_minutes,
+        purge_days,
     ) = row;
     Ok(Account {
         id: parse_id(&id, "account id")?,
@@ -85,19 +117,37 @@ pub(crate) fn account_of(row: AccountRow) -> Result<Account, StoreError> {
         display_name,
         role: Role::parse(&role)
             .ok_or_else(|| StoreError::Corrupt("a stored role is unknown".to_owned()))?,
-        centre: centre_of((centre, code, name, district, state, lock_minutes))?,
+        centre: centre_of((
+            centre,
+            code,
+            name,
+            district,
+            state,
+            lock_minutes,
+            purge_days,
+        ))?,
         disabled,
         created_at: u64::try_from(created_at).unwrap_or(0),
     })
 }
 
 pub(crate) fn centre_of(row: CentreRow) -> Result<Centre, StoreError> {
-    let (id, code, name, district, state, lock_minutes) = row;
-    // The table's CHECK holds the same bounds, so this fails only for a damaged database.
+    let (id, code, name, district, state, lock_minutes, purge_days) = row;
+    // The table's CHECKs hold the same bounds, so these fail only for a damaged database.
     let lock_minutes = u32::try_from(lock_minutes)
         .ok()
         .and_then(|minutes| LockMinutes::parse(minutes).ok())
         .ok_or_else(|| StoreError::Corrupt("a stored lock time is out of range".to_owned()))?;
+    let purge_days = purge_days
+        .map(|days| {
+            u32::try_from(days)
+                .ok()
+                .and_then(|days| PurgeDays::parse(days).ok())
+                .ok_or_else(|| {
+                    StoreError::Corrupt("a stored purge limit is out of range".to_owned())
+                })
+        })
+        .transpose()?;
     Ok(Centre {
         id: parse_id(&id, "centre id")?,
         code,
@@ -105,6 +155,7 @@ pub(crate) fn centre_of(row: CentreRow) -> Result<Centre, StoreError> {
         district,
         state,
         lock_minutes: lock_minutes.get(),
+        purge_days: purge_days.map(PurgeDays::get),
     })
 }
 

@@ -2,14 +2,14 @@
 
 mod accounts;
 
-use super::batch::{self, Judged, Stored, StoredChange, StoredRecord};
-use super::rows::{now_millis, parse_id, parse_json, seq_to_cursor, to_json};
+use super::batch::{self, Judged, Stored, StoredChange, StoredRecord, Written};
+use super::holders::{assignee, held_by_sql};
+use super::rows::{PullRow, now_millis, page_of, parse_id, parse_json, to_json};
 use super::{
     AccountChange, AccountError, AuditRecord, CentreChange, CentreId, Credentials, NewAccountRow,
     NewCentreRow, NewSession, Page, Pushed, Restated, Scope, SessionCheck, SetupOutcome, Store,
     StoreError,
 };
-use sakhi_domain::schema::ASSIGNED_TO;
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
 use sakhi_domain::{AccountId, Change, ChangeId, DeviceId, Epoch, Record, RecordId};
@@ -78,13 +78,21 @@ impl SqliteStore {
         &self.pool
     }
 
-    /// Reads a page of a pull.
+    /// Reads a page of a pull in one statement: the scope's records and, for an outreach worker,
+    /// her scope exits, merged by sequence number. Each side is read in the order of its index,
+    /// and no two rows share a number (each is the number of one change), so the limit cuts the
+    /// merged sequence exactly where the cursor then stands.
     async fn page(&self, scope: Scope, after: Cursor, limit: u32) -> Result<Page, StoreError> {
         let after_seq = i64::try_from(after.0).unwrap_or(i64::MAX);
-        let rows: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT seq, body FROM records WHERE centre_id = ?1 AND seq > ?2
-             AND (?3 = 0 OR created_by = ?4 OR assigned_to = ?4) ORDER BY seq LIMIT ?5",
-        )
+        let rows: Vec<PullRow> = sqlx::query_as(&format!(
+            "SELECT seq, body, NULL FROM records WHERE centre_id = ?1 AND seq > ?2
+             AND (?3 = 0 OR {})
+             UNION ALL
+             SELECT seq, NULL, record_id FROM scope_exits
+             WHERE ?3 = 1 AND centre_id = ?1 AND account_id = ?4 AND seq > ?2
+             ORDER BY seq LIMIT ?5",
+            held_by_sql("?4")
+        ))
         .bind(scope.centre.to_string())
         .bind(after_seq)
         .bind(i64::from(scope.only_own))
@@ -93,18 +101,7 @@ impl SqliteStore {
         .bind(i64::from(limit) + 1)
         .fetch_all(&self.pool)
         .await?;
-        let more = rows.len() > limit as usize;
-        let mut cursor = after;
-        let mut records = Vec::with_capacity(rows.len().min(limit as usize));
-        for (seq, body) in rows.into_iter().take(limit as usize) {
-            records.push(parse_json::<Record>(&body, "record")?);
-            cursor = Cursor(seq_to_cursor(seq)?);
-        }
-        Ok(Page {
-            records,
-            cursor,
-            more,
-        })
+        page_of(rows, after, limit)
     }
 }
 
@@ -428,9 +425,10 @@ async fn write(
         .bind(written.seq)
         .bind(now)
         .bind(&account)
-        .bind(record.text(ASSIGNED_TO))
+        .bind(assignee(record))
         .execute(&mut **tx)
         .await?;
+        move_scopes(tx, &centre, written).await?;
     }
     let device = device.to_string();
     for (change, seq) in &judged.applied {
@@ -453,6 +451,38 @@ async fn write(
         .bind(&centre)
         .execute(&mut **tx)
         .await?;
+    Ok(())
+}
+
+/// Records a scope exit for each account a written record left, at its sequence number, and
+/// clears those of the accounts it came back to. A record comes back before it can leave again,
+/// so an account has one exit of a record at most; a row somehow still there is moved on, never
+/// doubled.
+async fn move_scopes(
+    tx: &mut Transaction<'_, Sqlite>,
+    centre: &str,
+    written: &Written,
+) -> Result<(), StoreError> {
+    let record = written.record.id.to_string();
+    for account in &written.left {
+        sqlx::query(
+            "INSERT INTO scope_exits (account_id, record_id, centre_id, seq) VALUES (?, ?, ?, ?)
+             ON CONFLICT (account_id, record_id) DO UPDATE SET seq = excluded.seq",
+        )
+        .bind(account)
+        .bind(&record)
+        .bind(centre)
+        .bind(written.seq)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for account in &written.rejoined {
+        sqlx::query("DELETE FROM scope_exits WHERE account_id = ? AND record_id = ?")
+            .bind(account)
+            .bind(&record)
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(())
 }
 

@@ -125,6 +125,7 @@ on_each_backend!(
     a_new_database_has_an_epoch_and_waits_for_setup,
     the_audit_log_refuses_updates_and_deletes,
     a_centre_locks_after_five_minutes_until_told_otherwise_and_never_outside_one_to_sixty,
+    a_centre_has_no_purge_limit_until_told_one_and_never_outside_one_to_a_year,
     a_batch_editing_one_record_twice_stores_it_once_at_the_last_sequence_number,
     a_change_repeated_within_one_batch_is_applied_once,
     a_record_of_another_centre_is_neither_pulled_nor_edited_and_the_refusal_is_audited,
@@ -232,6 +233,30 @@ async fn a_centre_locks_after_five_minutes_until_told_otherwise_and_never_outsid
             .unwrap_err();
         let message = error.to_string().to_lowercase();
         assert!(message.contains("check"), "{bad}: {error}");
+    }
+}
+
+async fn a_centre_has_no_purge_limit_until_told_one_and_never_outside_one_to_a_year(
+    store: impl Direct,
+) {
+    a_centre(&store, "DHR").await;
+    let unset = store
+        .numbers("SELECT count(*) FROM centres WHERE purge_days IS NULL")
+        .await;
+    assert_eq!(unset, [1]);
+    for bad in [0, 366] {
+        let error = store
+            .execute(&format!("UPDATE centres SET purge_days = {bad}"))
+            .await
+            .unwrap_err();
+        let message = error.to_string().to_lowercase();
+        assert!(message.contains("check"), "{bad}: {error}");
+    }
+    for good in ["1", "365", "NULL"] {
+        let set = store
+            .execute(&format!("UPDATE centres SET purge_days = {good}"))
+            .await;
+        assert!(set.is_ok(), "{good}: {set:?}");
     }
 }
 

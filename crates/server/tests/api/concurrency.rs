@@ -3,7 +3,6 @@
 //! acknowledged is lost, nothing is applied twice, and a pull never skips a committed change.
 
 use crate::helpers::{Backend, Folder, TestApp, is_accepted, now, spawn_app, spawn_app_in};
-use reqwest::StatusCode;
 use sakhi_domain::wire::{Cursor, PullResponse};
 use sakhi_domain::{Change, Clock, DeviceId, Kind, Record, RecordId};
 use serde_json::json;
@@ -21,7 +20,7 @@ struct Seen {
 async fn pull_to_the_end(app: &TestApp, token: &str, mut cursor: Cursor, limit: u32) -> Vec<Seen> {
     let mut pages = Vec::new();
     loop {
-        let page = pull_as(app, token, cursor, limit).await;
+        let page = app.pull_as(token, cursor, limit).await;
         let next = page.cursor;
         let more = page.more;
         pages.push(Seen {
@@ -33,19 +32,6 @@ async fn pull_to_the_end(app: &TestApp, token: &str, mut cursor: Cursor, limit: 
             return pages;
         }
     }
-}
-
-async fn pull_as(app: &TestApp, token: &str, after: Cursor, limit: u32) -> PullResponse {
-    let response = app
-        .send(
-            reqwest::Method::GET,
-            &format!("/api/v1/sync/pull?after={}&limit={limit}", after.0),
-            Some(token),
-            None,
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.expect("a pull response")
 }
 
 on_each_backend!(concurrent_pushes_and_paging_pulls_lose_nothing_and_repeat_nothing);
@@ -96,7 +82,7 @@ async fn concurrent_pushes_and_paging_pulls_lose_nothing_and_repeat_nothing(back
             let mut pages = Vec::new();
             let mut cursor = Cursor(0);
             while !done.load(Ordering::Acquire) {
-                let page = pull_as(&app, &token, cursor, limit).await;
+                let page = app.pull_as(&token, cursor, limit).await;
                 let next = page.cursor;
                 pages.push(Seen {
                     after: cursor,

@@ -1,9 +1,13 @@
-//! The security headers on every answer, and the API's OpenAPI document against its routes.
+//! The security headers on every answer, and the API's OpenAPI document against its routes and
+//! the wire types.
 
 use crate::helpers::{Backend, Folder, settings, spawn_app, spawn_with};
 use reqwest::{Method, StatusCode};
+use sakhi_domain::wire::account::{Centre, CentrePatch};
+use sakhi_domain::wire::{Cursor, PullResponse};
+use sakhi_domain::{CentreId, Epoch, PurgeDays, RecordId};
 use sakhi_server::api::ROUTES;
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 fn assert_secure(response: &reqwest::Response) {
@@ -175,6 +179,63 @@ async fn the_openapi_document_names_every_route_and_no_other(backend: Backend) {
             body["code"], "method_not_allowed",
             "{} {}",
             route.method, route.path
+        );
+    }
+}
+
+on_each_backend!(the_openapi_document_describes_every_field_the_wire_types_carry);
+async fn the_openapi_document_describes_every_field_the_wire_types_carry(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let document: Value = app
+        .send(Method::GET, "/api/v1/openapi.json", None, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let schemas = &document["components"]["schemas"];
+    // Each with every optional field filled in, so that each field travels.
+    let centre = Centre {
+        id: CentreId::new(),
+        code: "DHR".to_owned(),
+        name: "One Stop Centre".to_owned(),
+        district: "धारवाड़".to_owned(),
+        state: "Karnataka".to_owned(),
+        lock_minutes: 5,
+        purge_days: Some(30),
+    };
+    let patch = CentrePatch {
+        lock_minutes: Some(5),
+        purge_days: Some(Some(30)),
+    };
+    let pull = PullResponse {
+        epoch: Epoch::new(),
+        records: Vec::new(),
+        gone: vec![RecordId::new()],
+        cursor: Cursor(7),
+        more: false,
+    };
+    for (name, sent) in [
+        ("Centre", serde_json::to_value(centre).unwrap()),
+        ("CentrePatch", serde_json::to_value(patch).unwrap()),
+        ("PullResponse", serde_json::to_value(pull).unwrap()),
+    ] {
+        let properties = schemas[name]["properties"].as_object().unwrap();
+        for field in sent.as_object().unwrap().keys() {
+            assert!(
+                properties.contains_key(field),
+                "{name}.{field} is not described"
+            );
+        }
+    }
+    let gone = &schemas["PullResponse"]["properties"]["gone"];
+    assert_eq!(gone["items"]["format"], "uuid");
+    for name in ["Centre", "CentrePatch"] {
+        let purge = &schemas[name]["properties"]["purge_days"];
+        assert_eq!(purge["type"], json!(["integer", "null"]), "{name}");
+        assert_eq!(
+            (&purge["minimum"], &purge["maximum"]),
+            (&json!(PurgeDays::MIN), &json!(PurgeDays::MAX)),
+            "{name}"
         );
     }
 }

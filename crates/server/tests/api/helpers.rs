@@ -278,24 +278,33 @@ impl TestApp {
             .expect("Failed to send a push")
     }
 
-    /// Every record the holder of `token` may see, following pages to the end.
+    /// One page of a pull as the holder of `token`.
+    pub async fn pull_as(&self, token: &str, after: Cursor, limit: u32) -> PullResponse {
+        let response = self
+            .send(
+                reqwest::Method::GET,
+                &format!("/api/v1/sync/pull?after={}&limit={limit}", after.0),
+                Some(token),
+                None,
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.expect("a pull response")
+    }
+
+    /// Every record the holder of `token` may see, following pages to the end as a phone does:
+    /// the records of each page kept, those it says are gone removed.
     pub async fn pull_all_as(&self, token: &str) -> BTreeMap<RecordId, Record> {
         let mut records = BTreeMap::new();
         let mut cursor = Cursor(0);
         loop {
-            let response = self
-                .send(
-                    reqwest::Method::GET,
-                    &format!("/api/v1/sync/pull?after={}&limit=1000", cursor.0),
-                    Some(token),
-                    None,
-                )
-                .await;
-            assert_eq!(response.status(), StatusCode::OK);
-            let page: PullResponse = response.json().await.unwrap();
+            let page = self.pull_as(token, cursor, 1000).await;
             cursor = page.cursor;
             for record in page.records {
                 records.insert(record.id, record);
+            }
+            for gone in page.gone {
+                records.remove(&gone);
             }
             if !page.more {
                 return records;

@@ -26,5 +26,6 @@ mod push;
 mod pwa;
 mod refusals;
 mod restate;
+mod scope;
 mod session;
 mod setup;

@@ -29,11 +29,11 @@ const CONSISTENT_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 
 /// An account's columns and then its centre's, in the order of [`CENTRE_COLUMNS`].
 const ACCOUNT_COLUMNS: &str = "SELECT a.id, a.username, a.display_name, a.role, a.disabled, \
-     a.created_at, c.id, c.code, c.name, c.district, c.state, c.lock_minutes::BIGINT \
-     FROM accounts a JOIN centres c ON c.id = a.centre_id";
+     a.created_at, c.id, c.code, c.name, c.district, c.state, c.lock_minutes::BIGINT, \
+     c.purge_days::BIGINT FROM accounts a JOIN centres c ON c.id = a.centre_id";
 
-const CENTRE_COLUMNS: &str =
-    "SELECT c.id, c.code, c.name, c.district, c.state, c.lock_minutes::BIGINT FROM centres c";
+const CENTRE_COLUMNS: &str = "SELECT c.id, c.code, c.name, c.district, c.state, c.lock_minutes::BIGINT, \
+     c.purge_days::BIGINT FROM centres c";
 
 async fn account_by_id(
     tx: &mut Transaction<'_, Postgres>,
@@ -493,6 +493,13 @@ pub(super) async fn update_centre(
     if let Some(minutes) = change.lock_minutes {
         sqlx::query("UPDATE centres SET lock_minutes = $1 WHERE id = $2")
             .bind(i32::from(minutes.get()))
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if let Some(days) = change.purge_days {
+        sqlx::query("UPDATE centres SET purge_days = $1 WHERE id = $2")
+            .bind(days.map(|days| i32::from(days.get())))
             .bind(&id)
             .execute(&mut *tx)
             .await?;

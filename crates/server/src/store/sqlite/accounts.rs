@@ -17,11 +17,11 @@ const TOUCH_EVERY_MS: u64 = 60_000;
 
 /// An account's columns and then its centre's, in the order of [`CENTRE_COLUMNS`].
 const ACCOUNT_COLUMNS: &str = "SELECT a.id, a.username, a.display_name, a.role, a.disabled, \
-     a.created_at, c.id, c.code, c.name, c.district, c.state, c.lock_minutes \
-     FROM accounts a JOIN centres c ON c.id = a.centre_id";
+     a.created_at, c.id, c.code, c.name, c.district, c.state, c.lock_minutes, \
+     c.purge_days FROM accounts a JOIN centres c ON c.id = a.centre_id";
 
-const CENTRE_COLUMNS: &str =
-    "SELECT c.id, c.code, c.name, c.district, c.state, c.lock_minutes FROM centres c";
+const CENTRE_COLUMNS: &str = "SELECT c.id, c.code, c.name, c.district, c.state, c.lock_minutes, \
+     c.purge_days FROM centres c";
 
 async fn account_by_id(
     tx: &mut Transaction<'_, Sqlite>,
@@ -479,6 +479,13 @@ pub(super) async fn update_centre(
     if let Some(minutes) = change.lock_minutes {
         sqlx::query("UPDATE centres SET lock_minutes = ? WHERE id = ?")
             .bind(i64::from(minutes.get()))
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if let Some(days) = change.purge_days {
+        sqlx::query("UPDATE centres SET purge_days = ? WHERE id = ?")
+            .bind(days.map(|days| i64::from(days.get())))
             .bind(&id)
             .execute(&mut *tx)
             .await?;
