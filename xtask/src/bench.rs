@@ -98,7 +98,8 @@ fn bench(options: &Options, build: bool) -> Result<()> {
     build_pages()?;
     build_server()?;
     // The ingest benchmark is its own program; if it does not build, only its figures fail.
-    let ingest_built = ingest::build();
+    let ingest_build = ingest::build().map_err(|error| format!("{error:#}"));
+    let ingest_built = || ingest_build.clone().map_err(anyhow::Error::msg);
     let target = target_dir();
     let scratch = root
         .join("bench/tmp")
@@ -166,11 +167,18 @@ fn bench(options: &Options, build: bool) -> Result<()> {
     if wanted("sync, end to end") {
         measure("sync, end to end", browser::sync(&browser, options, &root));
     }
-    if wanted("server ingest") {
-        step("Benchmark: server ingest (sakhi-bench-ingest)");
+    if wanted(ingest::ON_SQLITE) {
+        step("Benchmark: server ingest on SQLite (sakhi-bench-ingest)");
         measure(
-            "server ingest",
-            ingest_built.and_then(|()| ingest::run(&target, options.quick)),
+            ingest::ON_SQLITE,
+            ingest_built().and_then(|()| ingest::on_sqlite(&target, options.quick)),
+        );
+    }
+    if wanted(ingest::ON_POSTGRES) {
+        step("Benchmark: server ingest on PostgreSQL (sakhi-bench-ingest, a durable cluster)");
+        measure(
+            ingest::ON_POSTGRES,
+            ingest_built().and_then(|()| ingest::on_postgres(&target, options.quick)),
         );
     }
 

@@ -1,8 +1,8 @@
 //! A throwaway PostgreSQL server for the server tests, whose PostgreSQL variants make a database
-//! of their own on it (`SAKHI_TEST_POSTGRES_URL`). Debian's server binaries, installed when
-//! missing; a new cluster in a new folder, with a random password, listening on a free port of
-//! 127.0.0.1 and a unix socket in that folder; stopped and removed when the tests end, passed or
-//! failed.
+//! of their own on it (`SAKHI_TEST_POSTGRES_URL`), and for the ingest benchmark. Debian's server
+//! binaries, installed when missing; a new cluster in a new folder, with a random password,
+//! listening on a free port of 127.0.0.1 and a unix socket in that folder; stopped and removed
+//! when the tests or the benchmark end, passed or failed.
 //!
 //! The folder is under the system's temporary folder rather than target/: PostgreSQL refuses to
 //! run as root, so as root it runs as the `postgres` user, who must reach the folder (CI's
@@ -26,6 +26,38 @@ const SYSTEM_USER: &str = "postgres";
 /// Folders of earlier runs start with this, followed by their process id.
 const FOLDER_PREFIX: &str = "sakhi-postgres-";
 
+/// Whether the cluster keeps what it commits if the machine stops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Durability {
+    /// For tests: nothing needs to survive a crash of this machine, and nothing replicates it.
+    /// Each test makes a database, which this makes about twice as quick.
+    Throwaway,
+    /// For benchmarks: a commit waits for its WAL record to reach the disk, with the full-page
+    /// writes and WAL level a deployment keeps, so that Sakhi and its floor pay what they would
+    /// pay in production.
+    Durable,
+}
+
+impl Durability {
+    fn settings(self) -> &'static [&'static str] {
+        match self {
+            Durability::Throwaway => &[
+                "fsync=off",
+                "full_page_writes=off",
+                "wal_level=minimal",
+                "max_wal_senders=0",
+            ],
+            // PostgreSQL's defaults, named so that nothing in a configuration file changes them.
+            Durability::Durable => &[
+                "fsync=on",
+                "synchronous_commit=on",
+                "full_page_writes=on",
+                "wal_level=replica",
+            ],
+        }
+    }
+}
+
 /// A running throwaway server. Dropping it stops it and removes its folder.
 pub struct Postgres {
     child: Option<Child>,
@@ -35,8 +67,19 @@ pub struct Postgres {
 }
 
 impl Postgres {
-    /// Installs PostgreSQL if its server binaries are missing, makes a cluster and starts it.
+    /// Installs PostgreSQL if its server binaries are missing, makes a cluster and starts it,
+    /// with durability off: for tests.
     pub fn start() -> Result<Postgres> {
+        Postgres::start_with(Durability::Throwaway)
+    }
+
+    /// The same, with every commit durable, as a deployment runs it: for benchmarks, whose
+    /// figures would otherwise flatter both Sakhi and its floor.
+    pub fn start_durable() -> Result<Postgres> {
+        Postgres::start_with(Durability::Durable)
+    }
+
+    fn start_with(durability: Durability) -> Result<Postgres> {
         let bin = match binaries() {
             Some(bin) => bin,
             None => {
@@ -92,19 +135,20 @@ impl Postgres {
         let server_log = log(&folder, "server.log")?;
         // postgres itself, not pg_ctl, is the child: pg_ctl would detach it into a session of its
         // own, and a Ctrl-C of the test run would then leave it running.
-        let child = run_as(as_root, &bin.join("postgres"))
+        let mut postgres = run_as(as_root, &bin.join("postgres"));
+        postgres
             .arg("-D")
             .arg(&data)
             .args(["-c", "listen_addresses=127.0.0.1"])
             .args(["-c", &format!("port={port}")])
             .arg("-c")
             .arg(format!("unix_socket_directories={}", folder.display()))
-            // Throwaway data: nothing needs to survive a crash of this machine, and nothing
-            // replicates it. Each test makes a database, which this makes about twice as quick.
-            .args(["-c", "fsync=off", "-c", "full_page_writes=off"])
-            .args(["-c", "wal_level=minimal", "-c", "max_wal_senders=0"])
             // Two servers per test at most, each with its pool, and two tests at a time.
-            .args(["-c", "max_connections=200"])
+            .args(["-c", "max_connections=200"]);
+        for setting in durability.settings() {
+            postgres.args(["-c", setting]);
+        }
+        let child = postgres
             .current_dir(&folder)
             .stdin(Stdio::null())
             .stdout(server_log.try_clone()?)
@@ -118,9 +162,10 @@ impl Postgres {
         };
         server.wait_until_ready(&bin, port)?;
         println!(
-            "PostgreSQL ({}) ready on 127.0.0.1:{port} in {:.1} s",
+            "PostgreSQL ({}) ready on 127.0.0.1:{port} in {:.1} s ({})",
             bin.display(),
-            started.elapsed().as_secs_f64()
+            started.elapsed().as_secs_f64(),
+            durability.settings().join(", ")
         );
         Ok(server)
     }
@@ -191,7 +236,7 @@ impl Postgres {
 impl Drop for Postgres {
     fn drop(&mut self) {
         if let Err(error) = self.shut_down() {
-            eprintln!("Failed to stop the test PostgreSQL server: {error:#}");
+            eprintln!("Failed to stop the throwaway PostgreSQL server: {error:#}");
         }
     }
 }
@@ -229,7 +274,10 @@ fn complete(bin: &Path) -> bool {
 
 /// Debian's `postgresql` package: the server, its tools and the `postgres` user.
 fn install() -> Result<()> {
-    step("Installing PostgreSQL from Debian's packages (for the server's PostgreSQL tests)");
+    step(
+        "Installing PostgreSQL from Debian's packages (for the server's PostgreSQL tests and \
+          the ingest benchmark)",
+    );
     run(Command::new("apt-get").arg("update"))?;
     run(Command::new("apt-get")
         .args(["install", "-y", "--no-install-recommends", "postgresql"])

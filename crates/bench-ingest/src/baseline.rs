@@ -1,5 +1,6 @@
-//! The floor Sakhi's ingest is compared against: the same changes inserted straight into SQLite,
-//! one row each, in transactions of the push batch size, with the server's durability settings.
+//! The floor Sakhi's ingest on SQLite is compared against: the same changes inserted straight
+//! into SQLite, one row each, in transactions of the push batch size, with the server's
+//! durability settings. (PostgreSQL's floor is in `postgres.rs`.)
 //!
 //! The table is the server's `changes` table (same columns, primary key and index, the same JSON
 //! body per change) without the foreign keys, and nothing else is written: no merged records, no

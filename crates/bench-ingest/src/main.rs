@@ -1,11 +1,13 @@
 //! `sakhi-bench-ingest`: the server-ingest benchmark of `cargo xtask bench`.
 //!
 //! Simulated devices push realistic cases to the real sync server over loopback, and the same
-//! changes are then inserted straight into SQLite as the floor. Each figure is the median of
-//! several runs after a warm-up run; the figures go to stdout as a JSON array, progress to stderr.
+//! changes are then inserted straight into the server's database engine as the floor: SQLite, or
+//! with `--postgres`, PostgreSQL. Each figure is the median of several runs after a warm-up run;
+//! the figures go to stdout as a JSON array, progress to stderr.
 
 mod baseline;
 mod devices;
+mod postgres;
 mod proc;
 mod report;
 mod serve;
@@ -14,14 +16,15 @@ mod workload;
 
 use anyhow::{Context, ensure};
 use clap::{Parser, Subcommand};
+use devices::Pushed;
 use report::Run;
 use sakhi_domain::wire::MAX_PUSH_CHANGES;
 use server::{Program, Server};
-use std::path::PathBuf;
-use workload::Workload;
+use std::path::{Path, PathBuf};
+use workload::{DeviceWork, Workload};
 
-/// Measures how fast the sync server takes in pushes, against raw SQLite inserts of the same
-/// changes. Prints the figures as JSON on stdout; progress goes to stderr.
+/// Measures how fast the sync server takes in pushes, against raw inserts of the same changes
+/// into the same database engine. Prints the figures as JSON on stdout; progress goes to stderr.
 #[derive(Debug, Parser)]
 #[command(name = "sakhi-bench-ingest", version)]
 struct Args {
@@ -50,6 +53,17 @@ struct Args {
     /// [default: the system's temporary folder]
     #[arg(long, value_name = "DIR")]
     dir: Option<PathBuf>,
+    /// Measure on PostgreSQL instead of SQLite: the URL of a role that may create databases, on
+    /// a server that commits durably, e.g. postgres://postgres:secret@127.0.0.1:5432/postgres.
+    /// Each run makes its databases there and drops them. Best given through the environment,
+    /// which keeps the password out of the process list.
+    #[arg(
+        long,
+        value_name = "ADMIN_URL",
+        env = "SAKHI_BENCH_POSTGRES_URL",
+        hide_env_values = true
+    )]
+    postgres: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -60,9 +74,37 @@ enum Command {
     Serve(sakhi_server::Cli),
 }
 
+/// Where the server keeps its data, and so which floor it is measured against.
+#[derive(Debug)]
+enum Backend {
+    /// A new SQLite file in each run's folder, as a centre's own server keeps it.
+    Sqlite,
+    /// A new database on this PostgreSQL server for each run. The server's peak memory and CPU
+    /// time are then `sakhi-server`'s alone, not PostgreSQL's.
+    Postgres(postgres::Admin),
+}
+
+impl Backend {
+    /// The benchmark's name in the figures, which tells the two backends apart in the table.
+    fn benchmark(&self) -> &'static str {
+        match self {
+            Backend::Sqlite => "server ingest on SQLite",
+            Backend::Postgres(_) => "server ingest on PostgreSQL",
+        }
+    }
+
+    fn baseline(&self) -> &'static str {
+        match self {
+            Backend::Sqlite => baseline::NAME,
+            Backend::Postgres(_) => postgres::NAME,
+        }
+    }
+}
+
 /// The benchmark's settings once defaults and `--quick` are applied.
 #[derive(Debug)]
 struct Plan {
+    backend: Backend,
     program: Program,
     changes: usize,
     batch: usize,
@@ -76,6 +118,9 @@ impl Plan {
     fn new(args: Args) -> anyhow::Result<Plan> {
         let quick = args.quick;
         let plan = Plan {
+            backend: args.postgres.map_or(Backend::Sqlite, |url| {
+                Backend::Postgres(postgres::Admin::new(url))
+            }),
             program: args.server.map_or(Program::ThisBinary, Program::Binary),
             changes: args.changes.unwrap_or(if quick { 2_000 } else { 100_000 }),
             batch: args.batch.unwrap_or(100),
@@ -122,8 +167,17 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("Failed to start the async runtime")?;
+    let database = match &plan.backend {
+        Backend::Sqlite => format!("a new SQLite file in {}", plan.dir.display()),
+        Backend::Postgres(admin) => format!(
+            "a new database on {} ({})",
+            admin.describe(),
+            runtime.block_on(admin.durability())?
+        ),
+    };
     eprintln!(
-        "server ingest: {} changes from {} devices in pushes of {}, {} run(s){}; server: {}",
+        "{}: {} changes from {} devices in pushes of {}, {} run(s){}; server: {}; database: {database}",
+        plan.backend.benchmark(),
         plan.changes,
         plan.devices,
         plan.batch,
@@ -144,7 +198,7 @@ fn main() -> anyhow::Result<()> {
         runs.push(run);
     }
     eprintln!("load average at the end: {}", load_average());
-    let figures = report::figures(&runs);
+    let figures = report::figures(&runs, plan.backend.benchmark(), plan.backend.baseline());
     println!(
         "{}",
         serde_json::to_string_pretty(&figures).context("Failed to write the figures")?
@@ -165,35 +219,42 @@ fn measure(runtime: &tokio::runtime::Runtime, plan: &Plan) -> anyhow::Result<Run
                 plan.dir.display()
             )
         })?;
+    let folder = folder.path();
     let Workload {
         devices,
         row_batches,
     } = workload;
-    let (pushed, peak_kib, (server_cpu_s, devices_cpu_s)) = runtime.block_on(async {
-        let server = Server::start(&plan.program, folder.path()).await?;
-        // Logins (an Argon2id hash each) come before the measurement, as they would on phones.
-        let ids: Vec<_> = devices.iter().map(|work| work.device).collect();
-        let tokens = server.log_in(&ids).await?;
-        let server_cpu = server.cpu_seconds()?;
-        let devices_cpu = proc::cpu_seconds("self")?;
-        let pushed = devices::push_all(&server.base_url(), devices, tokens).await;
-        let cpu = (
-            server.cpu_seconds()? - server_cpu,
-            proc::cpu_seconds("self")? - devices_cpu,
-        );
-        let peak = server.peak_memory_kib();
-        server.stop().await?;
-        anyhow::Ok((pushed?, peak?, cpu))
-    })?;
-    let stored = server::stored_changes(folder.path())?;
-    ensure!(
-        stored == pushed.changes,
-        "The server acknowledged {} changes but its database holds {stored}",
-        pushed.changes
-    );
+    let (served, raw) = match &plan.backend {
+        Backend::Sqlite => {
+            let database = format!("sqlite://{}", server::sqlite_path(folder).display());
+            let served = runtime.block_on(ingest(&plan.program, folder, &database, devices))?;
+            check_stored(&served.pushed, server::stored_changes(folder)?)?;
+            (served, baseline::insert(folder, &row_batches)?)
+        }
+        Backend::Postgres(admin) => runtime.block_on(async {
+            let served = admin
+                .with_database("server", async |database| {
+                    let served = ingest(&plan.program, folder, database, devices).await?;
+                    check_stored(&served.pushed, postgres::stored_changes(database).await?)?;
+                    Ok(served)
+                })
+                .await?;
+            let raw = admin
+                .with_database("floor", async |database| {
+                    postgres::insert(database, &row_batches).await
+                })
+                .await?;
+            anyhow::Ok((served, raw))
+        })?,
+    };
 
+    let Served {
+        pushed,
+        peak_kib,
+        server_cpu_s,
+        devices_cpu_s,
+    } = served;
     let rows: usize = row_batches.iter().map(Vec::len).sum();
-    let raw = baseline::insert(folder.path(), &row_batches)?;
     Ok(Run {
         changes_per_second: pushed.changes as f64 / pushed.wall.as_secs_f64(),
         p50_ms: report::percentile_ms(&pushed.latencies, 50.0),
@@ -203,6 +264,53 @@ fn measure(runtime: &tokio::runtime::Runtime, plan: &Plan) -> anyhow::Result<Run
         server_cpu_s,
         devices_cpu_s,
     })
+}
+
+/// What a server measured taking every push.
+struct Served {
+    pushed: Pushed,
+    peak_kib: u64,
+    /// CPU time used while the devices pushed.
+    server_cpu_s: f64,
+    devices_cpu_s: f64,
+}
+
+/// Starts a server over the new database at `database`, logs the devices in, has them push all
+/// their work, and stops the server, whether the pushes succeeded or not.
+async fn ingest(
+    program: &Program,
+    folder: &Path,
+    database: &str,
+    devices: Vec<DeviceWork>,
+) -> anyhow::Result<Served> {
+    let server = Server::start(program, folder, database).await?;
+    // Logins (an Argon2id hash each) come before the measurement, as they would on phones.
+    let ids: Vec<_> = devices.iter().map(|work| work.device).collect();
+    let tokens = server.log_in(&ids).await?;
+    let server_cpu = server.cpu_seconds()?;
+    let devices_cpu = proc::cpu_seconds("self")?;
+    let pushed = devices::push_all(&server.base_url(), devices, tokens).await;
+    let server_cpu_s = server.cpu_seconds()? - server_cpu;
+    let devices_cpu_s = proc::cpu_seconds("self")? - devices_cpu;
+    let peak = server.peak_memory_kib();
+    server.stop().await?;
+    Ok(Served {
+        pushed: pushed?,
+        peak_kib: peak?,
+        server_cpu_s,
+        devices_cpu_s,
+    })
+}
+
+/// An acknowledgement must mean a stored change: the server's database, read once it has
+/// stopped, holds every change it acknowledged and no other.
+fn check_stored(pushed: &Pushed, stored: usize) -> anyhow::Result<()> {
+    ensure!(
+        stored == pushed.changes,
+        "The server acknowledged {} changes but its database holds {stored}",
+        pushed.changes
+    );
+    Ok(())
 }
 
 fn describe(run: &Run) -> String {

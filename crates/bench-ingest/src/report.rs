@@ -4,8 +4,6 @@
 use serde::Serialize;
 use std::time::Duration;
 
-pub const BENCHMARK: &str = "server ingest";
-
 /// One figure: Sakhi's measurement over the runs, and the floor's where there is one.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Figure {
@@ -90,13 +88,13 @@ pub struct Run {
     pub devices_cpu_s: f64,
 }
 
-/// The figures over several runs.
-pub fn figures(runs: &[Run]) -> Vec<Figure> {
+/// The figures over several runs, named `benchmark`, against the floor named `baseline`.
+pub fn figures(runs: &[Run], benchmark: &'static str, baseline: &'static str) -> Vec<Figure> {
     let spread = |figure: fn(&Run) -> f64| Spread::of(&runs.iter().map(figure).collect::<Vec<_>>());
     let sakhi = spread(|run| run.changes_per_second);
     let raw = spread(|run| run.raw_rows_per_second);
     let without_baseline = |figure, unit, sakhi: Spread, places| Figure {
-        benchmark: BENCHMARK,
+        benchmark,
         figure,
         unit,
         higher_is_better: false,
@@ -106,13 +104,13 @@ pub fn figures(runs: &[Run]) -> Vec<Figure> {
     };
     vec![
         Figure {
-            benchmark: BENCHMARK,
+            benchmark,
             figure: "changes per second",
             unit: "changes/s",
             higher_is_better: true,
             sakhi: sakhi.rounded(1),
             baseline: Some(Baseline {
-                name: crate::baseline::NAME,
+                name: baseline,
                 spread: raw.rounded(1),
             }),
             ratio: Some(round(sakhi.median / raw.median, 4)),
@@ -162,11 +160,16 @@ mod tests {
             server_cpu_s: 1.0,
             devices_cpu_s: 0.5,
         };
-        let figures = serde_json::to_value(figures(&[run])).unwrap();
+        let figures = serde_json::to_value(figures(
+            &[run],
+            "server ingest on SQLite",
+            "raw batched SQLite inserts",
+        ))
+        .unwrap();
         assert_eq!(
             figures[0],
             json!({
-                "benchmark": "server ingest",
+                "benchmark": "server ingest on SQLite",
                 "figure": "changes per second",
                 "unit": "changes/s",
                 "higher_is_better": true,
@@ -178,6 +181,7 @@ mod tests {
                 "ratio": 0.04
             })
         );
+        assert_eq!(figures[1]["benchmark"], "server ingest on SQLite");
         assert_eq!(figures[1]["baseline"], json!(null));
         assert_eq!(figures[1]["ratio"], json!(null));
         assert_eq!(figures[3]["unit"], "MiB");

@@ -65,9 +65,9 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts a server over a new database in `folder` and waits until it answers.
-    pub async fn start(program: &Program, folder: &Path) -> anyhow::Result<Server> {
-        let database = format!("sqlite://{}", folder.join("sakhi.db").display());
+    /// Starts a server over the new database at `database` (a `sqlite:` or `postgres:` URL), with
+    /// `folder` as its working folder, and waits until it answers.
+    pub async fn start(program: &Program, folder: &Path, database: &str) -> anyhow::Result<Server> {
         let log = folder.join("server.log");
         // Preset, so that the server prints no setup link and the benchmark can set it up.
         let setup_code = format!("bench-{}", sakhi_domain::DeviceId::new());
@@ -77,14 +77,10 @@ impl Server {
         command
             // No settings file of the caller's applies: the working folder has none.
             .current_dir(folder)
-            .args([
-                "--address",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--database",
-                &database,
-            ])
+            .args(["--address", "127.0.0.1", "--port", "0"])
+            // Through the environment, not the command line, where anyone could read a
+            // PostgreSQL URL's password in the process list.
+            .env("SAKHI_DATABASE_URL", database)
             .arg("--dist")
             .arg(folder.join("dist"))
             .args(["--setup-code", &setup_code])
@@ -97,7 +93,6 @@ impl Server {
         for name in [
             "SAKHI_ADDRESS",
             "SAKHI_PORT",
-            "SAKHI_DATABASE_URL",
             "SAKHI_DIST",
             "SAKHI_SETUP_CODE",
             "SAKHI_PUBLIC_URL",
@@ -259,10 +254,15 @@ impl Server {
     }
 }
 
-/// How many changes the server's database in `folder` holds, read once the server has stopped:
-/// an acknowledgement must mean a stored change.
+/// The server's SQLite database in `folder`.
+pub fn sqlite_path(folder: &Path) -> PathBuf {
+    folder.join("sakhi.db")
+}
+
+/// How many changes the server's SQLite database in `folder` holds, read once the server has
+/// stopped: an acknowledgement must mean a stored change.
 pub fn stored_changes(folder: &Path) -> anyhow::Result<usize> {
-    let path = folder.join("sakhi.db");
+    let path = sqlite_path(folder);
     let connection =
         rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .with_context(|| format!("Failed to open the server's database {}", path.display()))?;
