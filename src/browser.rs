@@ -40,3 +40,50 @@ pub fn mark(name: &str) {
         let _ = performance.mark(name);
     }
 }
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The browser's Web Locks (`navigator.locks`), bound here because `web-sys` counts them among
+    /// its unstable APIs.
+    type LockManager;
+    #[wasm_bindgen(method)]
+    fn request(
+        this: &LockManager,
+        name: &str,
+        options: &JsValue,
+        callback: &JsValue,
+    ) -> js_sys::Promise;
+}
+
+/// Runs `work` holding the Web Lock `name`, shared by every tab of this browser: while another tab
+/// holds it, this one waits its turn. Where the browser has no Web Locks, `work` just runs.
+pub async fn one_tab_at_a_time<F: std::future::Future>(name: &str, work: F) -> F::Output {
+    let Some(locks) = web_sys::window()
+        .and_then(|window| js_sys::Reflect::get(&window.navigator(), &"locks".into()).ok())
+        .filter(|locks| !locks.is_undefined())
+    else {
+        return work.await;
+    };
+    let locks: LockManager = wasm_bindgen::JsCast::unchecked_into(locks);
+    // The lock is held until the promise the callback returns settles: `release` settles it once
+    // the work is done.
+    let mut release = None;
+    let held = js_sys::Promise::new(&mut |resolve, _| release = Some(resolve));
+    let (granted, turn) = futures::channel::oneshot::channel::<()>();
+    let callback = wasm_bindgen::closure::Closure::once_into_js(move |_lock: JsValue| {
+        let _ = granted.send(());
+        JsValue::from(held)
+    });
+    let requested = locks.request(name, &js_sys::Object::new(), &callback);
+    // Its outcome is known through `turn`; a rejection must not reach the console unhandled.
+    spawn_local(async move {
+        let _ = JsFuture::from(requested).await;
+    });
+    // A lock that cannot be had at all (the request rejected) does not stop her sync.
+    let _ = turn.await;
+    let output = work.await;
+    if let Some(release) = release {
+        let _ = release.call0(&JsValue::UNDEFINED);
+    }
+    output
+}

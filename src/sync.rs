@@ -243,7 +243,11 @@ impl SyncClient {
             .await?
             .ok_or(SyncError::LoggedOut)?;
         let server = Server { token: &token };
-        sakhi_sync::round(&Local { client: self }, &server).await?;
+        // One tab of this browser syncs a worker's store at a time: two would send the same
+        // outbox at once. Another tab's round waits its turn, then finds little left to do.
+        let lock = format!("sakhi-sync-{}", self.store.device());
+        let local = Local { client: self };
+        browser::one_tab_at_a_time(&lock, sakhi_sync::round(&local, &server)).await?;
         Ok(())
     }
 
