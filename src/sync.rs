@@ -84,6 +84,8 @@ pub struct SyncStatus {
     pub revision: Trigger,
     /// The server ended her session: nothing is sent until she logs in again.
     pub logged_out: ReadSignal<bool>,
+    /// A round is talking to the server now.
+    pub sending: ReadSignal<bool>,
 }
 
 #[derive(Clone, Copy)]
@@ -93,6 +95,7 @@ struct StatusWriters {
     online: WriteSignal<bool>,
     revision: Trigger,
     logged_out: WriteSignal<bool>,
+    sending: WriteSignal<bool>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,6 +126,7 @@ impl SyncClient {
         let (refused, set_refused) = signal(Vec::new());
         let (online, set_online) = signal(browser::is_online());
         let (logged_out, set_logged_out) = signal(false);
+        let (sending, set_sending) = signal(false);
         let revision = Trigger::new();
         let client = Rc::new(SyncClient {
             store,
@@ -132,6 +136,7 @@ impl SyncClient {
                 online: set_online,
                 revision,
                 logged_out: set_logged_out,
+                sending: set_sending,
             },
             run: Cell::new(Run::Idle),
             failures: Cell::new(0),
@@ -147,6 +152,7 @@ impl SyncClient {
             online,
             revision,
             logged_out,
+            sending,
         };
         (client, status)
     }
@@ -247,7 +253,10 @@ impl SyncClient {
         // outbox at once. Another tab's round waits its turn, then finds little left to do.
         let lock = format!("sakhi-sync-{}", self.store.device());
         let local = Local { client: self };
-        browser::one_tab_at_a_time(&lock, sakhi_sync::round(&local, &server)).await?;
+        self.writers.sending.set(true);
+        let outcome = browser::one_tab_at_a_time(&lock, sakhi_sync::round(&local, &server)).await;
+        self.writers.sending.set(false);
+        outcome?;
         Ok(())
     }
 

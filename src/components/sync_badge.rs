@@ -14,6 +14,9 @@ pub fn SyncBadge() -> impl IntoView {
         // Not counted yet: better say nothing for a moment than something untrue.
         None => String::new(),
         Some(0) => t(lang.get(), Text::SyncAllSent).to_owned(),
+        Some(n) if status.sending.get() && status.online.get() => {
+            fill(t(lang.get(), Text::SyncSending), "n", &n.to_string())
+        }
         Some(n) => fill(t(lang.get(), Text::SyncWaiting), "n", &n.to_string()),
     };
     Some(view! {

@@ -60,7 +60,11 @@ test("an administrator chooses after how many idle minutes the centre's phones l
 
     // Her phone learns the new time the next time she unlocks with the server in reach.
     await worker.page.reload();
+    const asked = worker.page.waitForResponse(
+      (response) => response.url().endsWith("/api/v1/session") && response.request().method() === "GET",
+    );
     await unlock(worker.page, workers.counsellor);
+    await asked;
     await worker.page.clock.fastForward("01:30");
     await expect(worker.page.getByRole("heading", { name: en["unlock.heading"] })).toBeVisible();
 

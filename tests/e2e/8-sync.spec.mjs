@@ -46,8 +46,9 @@ test("two tabs of one worker never send at the same time, and both end up up to 
     await route.continue();
   });
 
-  // Signal returns: both tabs hear it at once.
+  // Signal returns: both tabs hear it at once, and the worker sees her changes going.
   await context.setOffline(false);
+  await expect(syncBadge(page)).toHaveText(/Sending \d+…/);
   await expect(syncBadge(page)).toHaveText(/All changes sent/, { timeout: 30_000 });
   await expect(syncBadge(other)).toHaveText(/All changes sent/, { timeout: 30_000 });
 

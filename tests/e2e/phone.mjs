@@ -83,7 +83,7 @@ export async function waitForOfflineShell(page) {
 
 /** The sync badge in the header. */
 export function syncBadge(page) {
-  return page.getByRole("status").filter({ hasText: /Waiting to send|All changes sent/ });
+  return page.getByRole("status").filter({ hasText: /Waiting to send|Sending|All changes sent/ });
 }
 
 /**
