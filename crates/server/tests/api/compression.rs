@@ -1,7 +1,7 @@
 //! Bodies compressed for 2G: gzipped pushes are read, answers are gzipped for clients that accept
 //! it, and a body's size limit counts what it unpacks to.
 
-use crate::helpers::{Backend, is_accepted, now, spawn_app};
+use crate::helpers::{Backend, TestApp, is_accepted, now, spawn_app};
 use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
@@ -15,6 +15,19 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
     encoder.write_all(bytes).unwrap();
     encoder.finish().unwrap()
+}
+
+/// Pushes `body` as sent gzipped (`Content-Encoding: gzip`), as the app does on a slow link.
+async fn push_gzipped(app: &TestApp, body: impl Into<reqwest::Body>) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v1/sync/push"))
+        .bearer_auth(app.token.as_deref().unwrap())
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -36,16 +49,7 @@ async fn a_gzipped_push_is_applied_and_a_pull_comes_back_gzipped() {
     let packed = gzip(&plain);
     assert!(packed.len() * 3 < plain.len(), "the test's body compresses");
 
-    let response = app
-        .client
-        .post(app.url("/api/v1/sync/push"))
-        .bearer_auth(app.token.as_deref().unwrap())
-        .header("content-type", "application/json")
-        .header("content-encoding", "gzip")
-        .body(packed)
-        .send()
-        .await
-        .unwrap();
+    let response = push_gzipped(&app, packed).await;
     assert_eq!(response.status(), StatusCode::OK);
     let answer: PushResponse = response.json().await.unwrap();
     assert_eq!(answer.results.len(), 50);
@@ -84,27 +88,9 @@ async fn a_small_gzipped_body_that_unpacks_past_the_limit_is_refused() {
     bomb.extend_from_slice(b"{}");
     let packed = gzip(&bomb);
     assert!(packed.len() < 64 * 1024);
-    let response = app
-        .client
-        .post(app.url("/api/v1/sync/push"))
-        .bearer_auth(app.token.as_deref().unwrap())
-        .header("content-type", "application/json")
-        .header("content-encoding", "gzip")
-        .body(packed)
-        .send()
-        .await
-        .unwrap();
+    let response = push_gzipped(&app, packed).await;
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
 
-    let response = app
-        .client
-        .post(app.url("/api/v1/sync/push"))
-        .bearer_auth(app.token.as_deref().unwrap())
-        .header("content-type", "application/json")
-        .header("content-encoding", "gzip")
-        .body("not gzip at all")
-        .send()
-        .await
-        .unwrap();
+    let response = push_gzipped(&app, "not gzip at all").await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }
