@@ -351,8 +351,14 @@ impl Store {
     }
 
     /// Records the server's answer to a push in one transaction: accepted changes leave the outbox,
-    /// refused ones stay, marked with the server's reason.
-    pub async fn ack(&self, accepted: &[ChangeId], refused: &[(ChangeId, Refusal)]) -> Result<()> {
+    /// refused ones stay, marked with the server's reason, and with `caught_up` the pull cursor
+    /// moves to it (the sync round gives it only in the epoch kept).
+    pub async fn ack(
+        &self,
+        accepted: &[ChangeId],
+        refused: &[(ChangeId, Refusal)],
+        caught_up: Option<Cursor>,
+    ) -> Result<()> {
         let _writing = self.writing.lock().await;
 
         let keys: Vec<String> = refused.iter().map(|(id, _)| id.to_string()).collect();
@@ -378,11 +384,14 @@ impl Store {
             .into_iter()
             .zip(found.into_iter().map(|(key, _)| key));
 
-        let tx = self.write([OUTBOX])?;
+        let tx = self.write([OUTBOX, META])?;
         {
             let outbox = tx.object_store(OUTBOX)?;
             for id in accepted {
                 outbox.delete(id.to_string()).primitive()?;
+            }
+            if let Some(cursor) = caught_up {
+                put_meta(&tx.object_store(META)?, meta::CURSOR, &cursor)?;
             }
             for (sealed, key) in marked {
                 outbox

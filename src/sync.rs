@@ -319,8 +319,9 @@ impl Replica for Local<'_> {
         &self,
         accepted: &[ChangeId],
         refused: &[(ChangeId, Refusal)],
+        caught_up: Option<Cursor>,
     ) -> Result<(), StoreError> {
-        self.client.store.ack(accepted, refused).await?;
+        self.client.store.ack(accepted, refused, caught_up).await?;
         self.client.show_outbox().await;
         Ok(())
     }

@@ -517,7 +517,7 @@ async fn no_survivor_text_can_be_found_anywhere_the_page_keeps_data() {
         reason: format!("{CANARY} {CANARY_HI} in the reason"),
     };
     store
-        .ack(&[], &[(outbox[0].change.id, refusal)])
+        .ack(&[], &[(outbox[0].change.id, refusal)], None)
         .await
         .unwrap();
     // ...cases pulled from the centre...

@@ -164,7 +164,7 @@ async fn ack_forgets_accepted_changes_and_keeps_refused_ones_with_the_reason() {
     };
 
     store
-        .ack(&[ids[0], ids[2]], &[(ids[1], refusal.clone())])
+        .ack(&[ids[0], ids[2]], &[(ids[1], refusal.clone())], None)
         .await
         .unwrap();
 
@@ -175,8 +175,36 @@ async fn ack_forgets_accepted_changes_and_keeps_refused_ones_with_the_reason() {
     assert!(store.pending(10).await.unwrap().is_empty());
 
     // The server may acknowledge a change again (a retried push); that changes nothing.
-    store.ack(&[ids[0]], &[]).await.unwrap();
+    store.ack(&[ids[0]], &[], None).await.unwrap();
     assert_eq!(store.outbox().await.unwrap().len(), 1);
+    delete(store, &name).await;
+}
+
+#[wasm_bindgen_test]
+async fn an_acknowledgement_that_says_caught_up_moves_the_pull_cursor_with_it() {
+    let name = fresh_name("caught-up");
+    let (store, _) = open_new(&name).await;
+    let epoch = Epoch::new();
+    store
+        .apply_pull_page(&[], &[], Cursor(4), epoch)
+        .await
+        .unwrap();
+    store
+        .edit(new_case(), [("name", json!("सीता"))], NOW)
+        .await
+        .unwrap();
+    let sent = store.outbox().await.unwrap()[0].change.id;
+
+    store.ack(&[sent], &[], Some(Cursor(7))).await.unwrap();
+
+    assert!(store.outbox().await.unwrap().is_empty());
+    assert_eq!(
+        store.sync_position().await.unwrap(),
+        (Some(epoch), Cursor(7))
+    );
+    // Without it, the cursor stays where it is.
+    store.ack(&[], &[], None).await.unwrap();
+    assert_eq!(store.sync_position().await.unwrap().1, Cursor(7));
     delete(store, &name).await;
 }
 
@@ -225,7 +253,7 @@ async fn a_case_gone_from_her_scope_leaves_the_phone_unless_her_changes_to_it_wa
     // The first case's change reached the server; the second's still waits.
     let outbox = store.outbox().await.unwrap();
     let first = outbox.iter().find(|e| e.change.record == sent.id).unwrap();
-    store.ack(&[first.change.id], &[]).await.unwrap();
+    store.ack(&[first.change.id], &[], None).await.unwrap();
 
     store
         .apply_pull_page(&[], &[sent.id, waiting.id], Cursor(9), Epoch::new())

@@ -22,14 +22,10 @@ test("changes the server refuses are kept and shown with its reason, the rest ar
     const rest = { ...request, changes: request.changes.filter((c) => c.field !== "phone") };
     const answer = await route.fetch({ headers, postData: JSON.stringify(rest) });
     const body = await answer.json();
-    for (const change of phoneChanges) {
-      body.results.push({
-        change: change.id,
-        outcome: "rejected",
-        code: "not_a_phone",
-        reason: "phone is not a phone number",
-      });
-    }
+    body.refused = [
+      ...(body.refused ?? []),
+      ...phoneChanges.map((change) => ({ change: change.id, code: "not_a_phone", reason: "phone is not a phone number" })),
+    ];
     await route.fulfill({ response: answer, json: body });
   });
 

@@ -123,6 +123,7 @@ impl Workload {
                 let request = PushRequest {
                     protocol: PROTOCOL,
                     device,
+                    seen: None,
                     changes: chunk.to_vec(),
                 };
                 pushes.push(Push {

@@ -10,8 +10,9 @@ use crate::ids::{ChangeId, DeviceId, Epoch, RecordId};
 use crate::record::Record;
 use serde::{Deserialize, Serialize};
 
-/// The protocol version this build speaks.
-pub const PROTOCOL: u32 = 1;
+/// The protocol version this build speaks. Version 2 answers a push with a count of the changes
+/// accepted and the refusals alone, and may tell the device it is caught up (see [`Seen`]).
+pub const PROTOCOL: u32 = 2;
 /// The most changes one push may carry.
 pub const MAX_PUSH_CHANGES: usize = 1_000;
 /// The largest push body the server reads, in bytes.
@@ -33,14 +34,90 @@ pub struct Cursor(pub u64);
 pub struct PushRequest {
     pub protocol: u32,
     pub device: DeviceId,
+    /// Where this device's pulling stands, if it has a cursor in some epoch of the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen: Option<Seen>,
     pub changes: Vec<Change>,
 }
 
-/// The answer to a push: one result per change, in the order sent.
+/// "I hold everything the server had through `cursor` in `epoch`." With it, a push can tell the
+/// device when nothing else reached its scope since, so that it need not pull its own changes
+/// back: on a 2G link that halves what a round of new cases costs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seen {
+    pub epoch: Epoch,
+    pub cursor: Cursor,
+}
+
+/// The answer to a push. Every change sent was accepted except those `refused` names: on a slow
+/// link an acknowledgement per change would cost nearly as much as the changes themselves.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PushResponse {
     pub epoch: Epoch,
-    pub results: Vec<ChangeResult>,
+    /// How many of the changes sent were accepted, as a check on the answer.
+    pub accepted: u32,
+    /// The changes refused, in the order sent, each with the reason; absent when none was.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<RefusedChange>,
+    /// Given when the push's [`Seen`] was of this epoch and no record in the caller's scope
+    /// changed or left it after that cursor but through this push: the device holds everything
+    /// through this cursor, and keeps it as where its pulling stands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caught_up: Option<Cursor>,
+}
+
+/// A change the server refused, and why: a stable `code` and an English `reason`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedChange {
+    pub change: ChangeId,
+    pub code: String,
+    pub reason: String,
+}
+
+impl PushResponse {
+    /// The answer to a push whose changes were judged `results`, one per change in order.
+    pub fn of(epoch: Epoch, results: &[ChangeResult], caught_up: Option<Cursor>) -> Self {
+        let refused: Vec<RefusedChange> = results
+            .iter()
+            .filter_map(|result| match &result.outcome {
+                Outcome::Accepted => None,
+                Outcome::Rejected { code, reason } => Some(RefusedChange {
+                    change: result.change,
+                    code: code.clone(),
+                    reason: reason.clone(),
+                }),
+            })
+            .collect();
+        PushResponse {
+            epoch,
+            accepted: u32::try_from(results.len() - refused.len()).unwrap_or(u32::MAX),
+            refused,
+            caught_up,
+        }
+    }
+
+    /// What became of each of the changes `sent`, in order; `None` if this cannot be the answer
+    /// to them (the counts do not add up, or a refusal names a change not sent).
+    pub fn outcomes(&self, sent: &[ChangeId]) -> Option<Vec<ChangeResult>> {
+        let answered = usize::try_from(self.accepted).ok()? + self.refused.len();
+        if answered != sent.len() || self.refused.iter().any(|r| !sent.contains(&r.change)) {
+            return None;
+        }
+        let outcomes = sent
+            .iter()
+            .map(|&change| ChangeResult {
+                change,
+                outcome: match self.refused.iter().find(|r| r.change == change) {
+                    Some(refused) => Outcome::Rejected {
+                        code: refused.code.clone(),
+                        reason: refused.reason.clone(),
+                    },
+                    None => Outcome::Accepted,
+                },
+            })
+            .collect();
+        Some(outcomes)
+    }
 }
 
 /// What the server did with one change: `{"change": …, "outcome": "accepted"}`, or with

@@ -41,8 +41,13 @@ pub struct Scope {
 /// What became of a push.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Pushed {
-    /// The batch was judged change by change; one result per change, in order.
-    Applied(Vec<ChangeResult>),
+    /// The batch was judged change by change; one result per change, in order. `caught_up` is
+    /// the centre's counter after the batch when the pusher had seen everything in her scope
+    /// before it (see [`batch::caught_up`]).
+    Applied {
+        results: Vec<ChangeResult>,
+        caught_up: Option<Cursor>,
+    },
     /// Nothing was applied: these records exist but are not the caller's to write.
     Refused {
         records: Vec<RecordId>,
@@ -174,7 +179,7 @@ impl AuditRecord {
     /// records that are not the caller's.
     pub fn of_push(mut self, pushed: &Pushed, changed: Vec<RecordId>, sent: usize) -> Self {
         match pushed {
-            Pushed::Applied(results) => {
+            Pushed::Applied { results, .. } => {
                 let rejected = results
                     .iter()
                     .filter(|result| matches!(result.outcome, Outcome::Rejected { .. }))
@@ -331,7 +336,8 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn epoch(&self) -> Epoch;
 
     /// Applies a batch of changes in one transaction, following [`rules`], and answers one result
-    /// per change in the order given. If any change edits a record outside `scope`, nothing is
+    /// per change in the order given. `seen` is the cursor through which the pusher holds her
+    /// scope's records, if she gave one of this epoch; the answer says whether she is caught up. If any change edits a record outside `scope`, nothing is
     /// applied. A record that leaves an account's scope ([`batch::Written::left`]) gets a scope
     /// exit for it in the same transaction, numbered like the record's change. `audit` (who pushes, from where) is completed by [`AuditRecord::of_push`] and
     /// appended in the same transaction, so that no change is ever stored without its row, nor a
@@ -340,6 +346,7 @@ pub trait Store: Clone + Send + Sync + 'static {
         &self,
         scope: Scope,
         device: DeviceId,
+        seen: Option<Cursor>,
         changes: &[Change],
         audit: AuditRecord,
     ) -> impl Future<Output = Result<Pushed, StoreError>> + Send;

@@ -14,7 +14,7 @@ pub mod plan;
 
 use sakhi_domain::wire::{
     Cursor, MAX_PUSH_CHANGES, Outcome, PROTOCOL, PullResponse, PushRequest, PushResponse,
-    RestateRequest, RestateResponse,
+    RestateRequest, RestateResponse, Seen,
 };
 use sakhi_domain::{Change, ChangeId, DeviceId, Epoch, Record, RecordId};
 use serde::{Deserialize, Serialize};
@@ -44,11 +44,13 @@ pub trait Replica {
     async fn pending(&self, limit: usize) -> Result<Vec<Change>, Self::Error>;
 
     /// Takes in the server's answer to a push: accepted changes leave the outbox, refused ones
-    /// stay, marked with the server's reason.
+    /// stay, marked with the server's reason; and with `caught_up`, the cursor of the epoch kept
+    /// moves to it (the server had nothing else for this device), all or nothing.
     async fn ack(
         &self,
         accepted: &[ChangeId],
         refused: &[(ChangeId, Refusal)],
+        caught_up: Option<Cursor>,
     ) -> Result<(), Self::Error>;
 
     /// Where pulling continues: the server epoch last seen (if any) and the cursor in it.
@@ -145,9 +147,12 @@ async fn push<R: Replica, T: Transport>(
         // At most a batch's thousand ids: searching them is quick, and a hash set would bring
         // its hashing code into the app shell.
         let sent: Vec<ChangeId> = batch.iter().map(|change| change.id).collect();
+        // Read again for each batch: the last one's answer may have moved the cursor.
+        let (epoch, cursor) = replica.sync_position().await.map_err(RoundError::Replica)?;
         let request = PushRequest {
             protocol: PROTOCOL,
             device: replica.device(),
+            seen: epoch.map(|epoch| Seen { epoch, cursor }),
             changes: batch,
         };
         let response = transport.push(&request).await?;
@@ -160,32 +165,31 @@ async fn push<R: Replica, T: Transport>(
                 .map_err(RoundError::Replica)?;
             adopted = true;
         }
-        let (accepted, refused) = answered(&sent, response);
-        if accepted.is_empty() && refused.is_empty() {
+        // Only a cursor of the epoch this device kept, and never one behind it.
+        let caught_up = response
+            .caught_up
+            .filter(|&to| epoch == Some(response.epoch) && to >= cursor);
+        let Some((accepted, refused)) = answered(&sent, &response) else {
             // Asking again would get the same answer; the next round tries later.
             return Err(RoundError::Protocol(
-                "the server answered for none of the changes",
+                "the server's answer does not add up to the changes sent",
             ));
-        }
+        };
         replica
-            .ack(&accepted, &refused)
+            .ack(&accepted, &refused, caught_up)
             .await
             .map_err(RoundError::Replica)?;
     }
 }
 
-/// The changes of `sent` that the server accepted, and those it refused with its reasons. An
-/// answer about a change not sent is ignored: it cannot be this push's.
-fn answered(
-    sent: &[ChangeId],
-    response: PushResponse,
-) -> (Vec<ChangeId>, Vec<(ChangeId, Refusal)>) {
+/// The changes of a push that the server accepted, and those it refused with its reasons.
+type Answered = (Vec<ChangeId>, Vec<(ChangeId, Refusal)>);
+
+/// What became of the changes `sent`, by the server's answer; `None` if it cannot be to them.
+fn answered(sent: &[ChangeId], response: &PushResponse) -> Option<Answered> {
     let mut accepted = Vec::new();
     let mut refused = Vec::new();
-    for result in response.results {
-        if !sent.contains(&result.change) {
-            continue;
-        }
+    for result in response.outcomes(sent)? {
         match result.outcome {
             Outcome::Accepted => accepted.push(result.change),
             Outcome::Rejected { code, reason } => {
@@ -193,7 +197,7 @@ fn answered(
             }
         }
     }
-    (accepted, refused)
+    Some((accepted, refused))
 }
 
 /// Pulls pages after the saved cursor until the server has no more, saving each with its cursor.

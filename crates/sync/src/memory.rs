@@ -90,6 +90,7 @@ impl Replica for MemoryReplica {
         &self,
         accepted: &[ChangeId],
         refused: &[(ChangeId, Refusal)],
+        caught_up: Option<Cursor>,
     ) -> Result<(), Infallible> {
         let mut outbox = self.outbox.borrow_mut();
         outbox.retain(|(change, _)| !accepted.contains(&change.id));
@@ -97,6 +98,9 @@ impl Replica for MemoryReplica {
             if let Some((_, why)) = refused.iter().find(|(id, _)| *id == change.id) {
                 *refusal = Some(why.clone());
             }
+        }
+        if let (Some(cursor), (Some(epoch), _)) = (caught_up, self.position.get()) {
+            self.position.set((Some(epoch), cursor));
         }
         Ok(())
     }

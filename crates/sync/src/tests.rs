@@ -93,6 +93,17 @@ impl Centre {
 impl Transport for Centre {
     async fn push(&self, request: &PushRequest) -> Result<PushResponse, TransportError> {
         self.pushes.set(self.pushes.get() + 1);
+        let before = self.seq.get();
+        // Whether the pusher had seen every record changed before this push, as the real server
+        // judges it (for a centre without outreach scopes).
+        let quiet = request.seen.is_some_and(|seen| {
+            seen.epoch == self.epoch.get()
+                && !self
+                    .records
+                    .borrow()
+                    .values()
+                    .any(|(_, seq)| *seq > seen.cursor.0 && *seq <= before)
+        });
         let mut results = Vec::new();
         for change in &request.changes {
             let outcome = if change.value == json!("refuse me") {
@@ -120,6 +131,10 @@ impl Transport for Centre {
             Fault::AnswerForOthers => {
                 for result in &mut results {
                     result.change = ChangeId::new();
+                    result.outcome = Outcome::Rejected {
+                        code: "wrong_type".to_owned(),
+                        reason: "not yours".to_owned(),
+                    };
                 }
             }
             Fault::None
@@ -128,10 +143,8 @@ impl Transport for Centre {
             | Fault::NewLifeEachPull
             | Fault::LoseRestatement => {}
         }
-        Ok(PushResponse {
-            epoch: self.epoch.get(),
-            results,
-        })
+        let caught_up = quiet.then_some(Cursor(self.seq.get()));
+        Ok(PushResponse::of(self.epoch.get(), &results, caught_up))
     }
 
     async fn pull(&self, after: Cursor, limit: u32) -> Result<PullResponse, TransportError> {
@@ -402,4 +415,59 @@ fn a_round_meeting_servers_of_two_lives_in_turn_gives_back_once_and_stops() {
 
     assert!(matches!(error, RoundError::Protocol(_)), "{error}");
     assert_eq!(centre.restated.get(), 1);
+}
+
+#[test]
+fn a_phone_whose_push_was_all_that_changed_keeps_the_servers_cursor_and_pulls_nothing_back() {
+    let (phone, centre) = (phone(), Centre::new());
+    edit(&phone, RecordId::new(), "name", json!("सीता देवी"));
+    block_on(round(&phone, &centre)).unwrap();
+    for age in [30, 31] {
+        edit(&phone, RecordId::new(), "age", json!(age));
+    }
+    centre.pulls.borrow_mut().clear();
+
+    block_on(round(&phone, &centre)).unwrap();
+
+    assert_eq!(phone.position().1, Cursor(3));
+    assert_eq!(
+        *centre.pulls.borrow(),
+        [Cursor(3)],
+        "the pull starts after the phone's own changes"
+    );
+    assert_eq!(waiting(&phone), 0);
+}
+
+#[test]
+fn a_phone_pulls_what_another_pushed_before_its_own_push() {
+    let (phone, other, centre) = (phone(), phone(), Centre::new());
+    let case = RecordId::new();
+    edit(&phone, case, "name", json!("Sita"));
+    block_on(round(&phone, &centre)).unwrap();
+    block_on(round(&other, &centre)).unwrap();
+    edit(&other, case, "village", json!("Rampur"));
+    block_on(round(&other, &centre)).unwrap();
+    edit(&phone, case, "age", json!(30));
+    centre.pulls.borrow_mut().clear();
+
+    block_on(round(&phone, &centre)).unwrap();
+
+    assert_eq!(*centre.pulls.borrow(), [Cursor(1)]);
+    assert_eq!(phone.record(case), centre.record(case));
+    assert_eq!(phone.position().1, Cursor(3));
+}
+
+#[test]
+fn a_cursor_of_another_life_of_the_server_is_never_kept() {
+    let (phone, centre) = (phone(), Centre::new());
+    edit(&phone, RecordId::new(), "name", json!("Sita"));
+    block_on(round(&phone, &centre)).unwrap();
+    let kept = phone.position();
+    centre.restore(centre.back_up());
+    edit(&phone, RecordId::new(), "name", json!("Gita"));
+    centre.fault.set(Fault::LosePull);
+
+    block_on(round(&phone, &centre)).unwrap_err();
+
+    assert_eq!(phone.position(), kept, "the push's answer moved nothing");
 }

@@ -72,7 +72,7 @@ fn object(required: &[&str], properties: Value) -> Value {
 pub fn openapi() -> Value {
     let role =
         json!({ "type": "string", "enum": ["administrator", "counsellor", "outreach_worker"] });
-    json!({
+    let mut document = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Sakhi sync server",
@@ -139,41 +139,7 @@ pub fn openapi() -> Value {
                 "AuditPage": object(&["entries", "more"], json!({
                     "entries": { "type": "array", "items": schema("AuditEntry") },
                     "more": { "type": "boolean" } })),
-                "Change": { "type": "object", "description": "One edit of one field: id, record, \
-                    kind, field, value, stamp, base stamp (see the domain crate)" },
-                "Record": { "type": "object", "description": "A record's full field-stamped \
-                    snapshot (see the domain crate)" },
-                "PushRequest": object(&["protocol", "device", "changes"], json!({
-                    "protocol": { "type": "integer" }, "device": uuid(),
-                    "changes": { "type": "array", "items": schema("Change") } })),
-                "ChangeResult": object(&["change", "outcome"], json!({
-                    "change": uuid(),
-                    "outcome": { "type": "string", "enum": ["accepted", "rejected"] },
-                    "code": string(), "reason": string() })),
-                "PushResponse": object(&["epoch", "results"], json!({
-                    "epoch": uuid(),
-                    "results": { "type": "array", "items": schema("ChangeResult") } })),
-                "RestateRequest": object(&["protocol", "device", "records"], json!({
-                    "protocol": { "type": "integer" }, "device": uuid(),
-                    "records": { "type": "array", "items": schema("Record"),
-                                 "maxItems": MAX_RESTATE_RECORDS } })),
-                "RecordResult": object(&["record", "outcome"], json!({
-                    "record": uuid(),
-                    "outcome": { "type": "string", "enum": ["accepted", "rejected"] },
-                    "code": string(), "reason": string() })),
-                "RestateResponse": object(&["epoch", "results"], json!({
-                    "epoch": uuid(),
-                    "results": { "type": "array", "items": schema("RecordResult") } })),
-                "PullResponse": object(&["epoch", "records", "cursor", "more"], json!({
-                    "epoch": uuid(),
-                    "records": { "type": "array", "items": schema("Record") },
-                    "gone": { "type": "array", "items": uuid(),
-                              "description": "Records that left your scope after the cursor (a \
-                                case assigned away from an outreach worker): remove them. Each \
-                                left at the sequence number of the change that took it away, so \
-                                `cursor` covers both lists. Never a record that is in `records`; \
-                                only outreach workers get any; absent when empty." },
-                    "cursor": { "type": "integer" }, "more": { "type": "boolean" } }))
+
             }
         },
         "paths": {
@@ -268,7 +234,7 @@ pub fn openapi() -> Value {
             "/v1/sync/push": {
                 "post": { "summary": "Applies a batch of changes; refused whole if any edits a record not yours",
                     "security": authenticated(), "requestBody": body("PushRequest"),
-                    "responses": { "200": answer("One result per change", Some("PushResponse")),
+                    "responses": { "200": answer("How many were accepted, and each refusal", Some("PushResponse")),
                                    "400": error("`bad_request`"), "401": error(AUTH),
                                    "404": error("`not_found`: a record is not yours; nothing applied"),
                                    "413": error("`too_large`") } }
@@ -294,5 +260,63 @@ pub fn openapi() -> Value {
                                    "400": error("`bad_request`"), "401": error(AUTH) } }
             }
         }
+    });
+    if let (Some(schemas), Value::Object(sync)) = (
+        document["components"]["schemas"].as_object_mut(),
+        sync_schemas(),
+    ) {
+        schemas.extend(sync);
+    }
+    document
+}
+
+/// The bodies of `/v1/sync/…`, apart: one `json!` of every schema passes the macro's depth.
+fn sync_schemas() -> Value {
+    json!({
+        "Change": { "type": "object", "description": "One edit of one field: id, record, \
+            kind, field, value, stamp, base stamp (see the domain crate)" },
+        "Record": { "type": "object", "description": "A record's full field-stamped \
+            snapshot (see the domain crate)" },
+        "PushRequest": object(&["protocol", "device", "changes"], json!({
+            "protocol": { "type": "integer" }, "device": uuid(),
+            "seen": { "allOf": [schema("Seen")], "description": "Optional: where your \
+                pulling stands, so that the answer can say you are caught up." },
+            "changes": { "type": "array", "items": schema("Change") } })),
+        "Seen": object(&["epoch", "cursor"], json!({
+            "epoch": uuid(), "cursor": { "type": "integer", "minimum": 0 } })),
+        "RefusedChange": object(&["change", "code", "reason"], json!({
+            "change": uuid(), "code": string(), "reason": string() })),
+        "PushResponse": object(&["epoch", "accepted"], json!({
+            "epoch": uuid(),
+            "accepted": { "type": "integer", "minimum": 0,
+                          "description": "How many changes were accepted: every one \
+                            sent that `refused` does not name." },
+            "refused": { "type": "array", "items": schema("RefusedChange"),
+                         "description": "Absent when none was." },
+            "caught_up": { "type": "integer", "minimum": 0,
+                           "description": "Given when `seen` was of this epoch and \
+                             nothing else in your scope changed after it: keep this as \
+                             your pull cursor." } })),
+        "RestateRequest": object(&["protocol", "device", "records"], json!({
+            "protocol": { "type": "integer" }, "device": uuid(),
+            "records": { "type": "array", "items": schema("Record"),
+                         "maxItems": MAX_RESTATE_RECORDS } })),
+        "RecordResult": object(&["record", "outcome"], json!({
+            "record": uuid(),
+            "outcome": { "type": "string", "enum": ["accepted", "rejected"] },
+            "code": string(), "reason": string() })),
+        "RestateResponse": object(&["epoch", "results"], json!({
+            "epoch": uuid(),
+            "results": { "type": "array", "items": schema("RecordResult") } })),
+        "PullResponse": object(&["epoch", "records", "cursor", "more"], json!({
+            "epoch": uuid(),
+            "records": { "type": "array", "items": schema("Record") },
+            "gone": { "type": "array", "items": uuid(),
+                      "description": "Records that left your scope after the cursor (a \
+                        case assigned away from an outreach worker): remove them. Each \
+                        left at the sequence number of the change that took it away, so \
+                        `cursor` covers both lists. Never a record that is in `records`; \
+                        only outreach workers get any; absent when empty." },
+            "cursor": { "type": "integer" }, "more": { "type": "boolean" } }))
     })
 }

@@ -17,7 +17,7 @@ use sakhi_domain::wire::{
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-/// `POST /api/v1/sync/push`: applies a batch of changes and answers per change, after the commit
+/// `POST /api/v1/sync/push`: applies a batch of changes and answers with its refusals, after the commit
 /// (and its audit row) is durable. A batch touching a record the caller may not write is refused
 /// whole, 404, as if the record did not exist.
 pub async fn push<S: Store>(
@@ -31,13 +31,25 @@ pub async fn push<S: Store>(
     };
     let mut entry = caller.audit("push", "ok");
     entry.device = Some(request.device);
+    let epoch = state.store.epoch();
+    // A cursor counts in one epoch's sequence only.
+    let seen = request
+        .seen
+        .filter(|seen| seen.epoch == epoch)
+        .map(|seen| seen.cursor);
     // The store writes the row in the push's own transaction, refused or applied.
-    let results = match state
+    let (results, caught_up) = match state
         .store
-        .push(caller.scope(), request.device, &request.changes, entry)
+        .push(
+            caller.scope(),
+            request.device,
+            seen,
+            &request.changes,
+            entry,
+        )
         .await?
     {
-        Pushed::Applied(results) => results,
+        Pushed::Applied { results, caught_up } => (results, caught_up),
         Pushed::Refused { .. } => return Err(AppError::NotFound),
     };
     let rejected = results
@@ -50,10 +62,7 @@ pub async fn push<S: Store>(
         rejected,
         "push"
     );
-    Ok(Json(PushResponse {
-        epoch: state.store.epoch(),
-        results,
-    }))
+    Ok(Json(PushResponse::of(epoch, &results, caught_up)))
 }
 
 /// `POST /api/v1/sync/restate`: merges the records a device gives back after the server was
@@ -234,15 +243,16 @@ mod tests {
 
     #[test]
     fn a_push_of_another_protocol_version_is_told_which_version_is_spoken() {
-        let body = json!({"protocol": 2, "device": "x", "whatever": []}).to_string();
+        let older = PROTOCOL - 1;
+        let body = json!({"protocol": older, "device": "x", "whatever": []}).to_string();
         let reason = reason_of(parse_push(body.as_bytes()).unwrap_err());
-        assert!(reason.contains("version 2"), "{reason}");
-        assert!(reason.contains("version 1"), "{reason}");
+        assert!(reason.contains(&format!("version {older}")), "{reason}");
+        assert!(reason.contains(&format!("version {PROTOCOL}")), "{reason}");
     }
 
     #[test]
     fn a_body_of_the_wrong_shape_is_refused_with_the_reason() {
-        let body = json!({"protocol": 1, "changes": []}).to_string();
+        let body = json!({"protocol": PROTOCOL, "changes": []}).to_string();
         let reason = reason_of(parse_push(body.as_bytes()).unwrap_err());
         assert!(reason.contains("device"), "{reason}");
         assert!(reason_of(parse_push(b"not json").unwrap_err()).starts_with("the body is not"));

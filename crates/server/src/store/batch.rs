@@ -7,7 +7,7 @@
 use super::holders::Holders;
 use super::rules::{self, Earlier, Existing, Verdict};
 use super::{CentreId, Pushed, Restated, Scope};
-use sakhi_domain::wire::{ChangeResult, RecordResult};
+use sakhi_domain::wire::{ChangeResult, Cursor, RecordResult};
 use sakhi_domain::{Change, ChangeId, Record, RecordId};
 use std::collections::{HashMap, HashSet};
 
@@ -106,6 +106,35 @@ pub fn refusal(scope: Scope, changes: &[Change], stored: &Stored) -> Option<Push
         records: refused,
         other_centre,
     })
+}
+
+/// Past this many sequence numbers unseen, a push does not look whether any was in the pusher's
+/// scope: she has been away long enough that something surely was, and she pulls anyway.
+const LONGEST_UNSEEN: i64 = 10_000;
+
+/// The stretch of the centre's sequence a pusher has not seen, `(after, through]`: from the cursor
+/// she gave to the counter before her batch (`first_seq`). `None` if she gave none, or one the
+/// counter never reached, or one too far behind to be worth looking through.
+pub fn unseen(seen: Option<Cursor>, first_seq: i64) -> Option<(i64, i64)> {
+    let after = i64::try_from(seen?.0).ok()?;
+    (after <= first_seq && first_seq - after <= LONGEST_UNSEEN).then_some((after, first_seq))
+}
+
+/// The cursor a pusher may keep as where her pulling stands once `judged` is written: the
+/// centre's counter after it, if nothing in her scope changed or left it in the stretch she had
+/// not seen (`quiet`), and the batch moves no record into or out of her scope. Her own copy then
+/// already equals what a pull would bring her: the records she held, with her changes merged
+/// alike. A batch that wrote anything more than her changes would have to answer `None`.
+pub fn caught_up(scope: Scope, quiet: bool, judged: &Judged) -> Option<Cursor> {
+    let account = scope.account.to_string();
+    let moved = judged
+        .records
+        .iter()
+        .any(|written| written.left.contains(&account) || written.rejoined.contains(&account));
+    if !quiet || moved {
+        return None;
+    }
+    u64::try_from(judged.last_seq).ok().map(Cursor)
 }
 
 /// A record the batch changed, to be written with its new sequence number.

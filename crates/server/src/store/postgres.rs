@@ -74,6 +74,7 @@ impl PostgresStore {
         &self,
         scope: Scope,
         device: DeviceId,
+        seen: Option<Cursor>,
         changes: &[Change],
         audit: AuditRecord,
     ) -> Result<Pushed, StoreError> {
@@ -90,10 +91,15 @@ impl PostgresStore {
             tx.commit().await?;
             return Ok(refused);
         }
+        let quiet = !changed_in(&mut tx, scope, batch::unseen(seen, first_seq)).await?;
         let judged = batch::judge(scope, first_seq, changes, stored);
         write(&mut tx, scope, device, &judged).await?;
         let changed = judged.changed();
-        let pushed = Pushed::Applied(judged.results);
+        let caught_up = batch::caught_up(scope, quiet, &judged);
+        let pushed = Pushed::Applied {
+            results: judged.results,
+            caught_up,
+        };
         let entry = audit.of_push(&pushed, changed, changes.len());
         accounts::audit(&mut *tx, entry).await?;
         // The commit returns once its WAL record is flushed (synchronous_commit is left on).
@@ -457,15 +463,16 @@ async fn page(
     tx: &mut Transaction<'_, Postgres>,
     scope: Scope,
     after: Cursor,
+    through: i64,
     limit: u32,
 ) -> Result<Page, StoreError> {
     let after_seq = i64::try_from(after.0).unwrap_or(i64::MAX);
     let rows: Vec<PullRow> = sqlx::query_as(&format!(
         "SELECT seq, body, NULL::text FROM records WHERE centre_id = $1 AND seq > $2
-         AND (NOT $3 OR {})
+         AND seq <= $6 AND (NOT $3 OR {})
          UNION ALL
          SELECT seq, NULL::text, record_id FROM scope_exits
-         WHERE $3 AND centre_id = $1 AND account_id = $4 AND seq > $2
+         WHERE $3 AND centre_id = $1 AND account_id = $4 AND seq > $2 AND seq <= $6
          ORDER BY seq LIMIT $5",
         held_by_sql("$4")
     ))
@@ -475,9 +482,25 @@ async fn page(
     .bind(scope.account.to_string())
     // One more than asked tells whether another page follows.
     .bind(i64::from(limit) + 1)
+    .bind(through)
     .fetch_all(&mut **tx)
     .await?;
     page_of(rows, after, limit)
+}
+
+/// Whether anything in `scope` changed or left it in the stretch `unseen` of the sequence
+/// (see [`batch::unseen`]); `true` if no stretch is known.
+async fn changed_in(
+    tx: &mut Transaction<'_, Postgres>,
+    scope: Scope,
+    unseen: Option<(i64, i64)>,
+) -> Result<bool, StoreError> {
+    let Some((after, through)) = unseen else {
+        return Ok(true);
+    };
+    let after = Cursor(u64::try_from(after).unwrap_or_default());
+    let first = page(tx, scope, after, through, 1).await?;
+    Ok(!first.records.is_empty() || !first.gone.is_empty())
 }
 
 impl Store for PostgresStore {
@@ -489,11 +512,12 @@ impl Store for PostgresStore {
         &self,
         scope: Scope,
         device: DeviceId,
+        seen: Option<Cursor>,
         changes: &[Change],
         audit: AuditRecord,
     ) -> Result<Pushed, StoreError> {
         retrying(contended, || {
-            self.try_push(scope, device, changes, audit.clone())
+            self.try_push(scope, device, seen, changes, audit.clone())
         })
         .await
     }
@@ -520,7 +544,7 @@ impl Store for PostgresStore {
         // Unlike SQLite, the row can commit in the read's own transaction: a read here never
         // stops a writer, nor fails because one committed.
         let mut tx = self.pool.begin().await?;
-        let page = page(&mut tx, scope, after, limit).await?;
+        let page = page(&mut tx, scope, after, i64::MAX, limit).await?;
         if let Some(entry) = audit.of_pull(&page) {
             accounts::audit(&mut *tx, entry).await?;
         }

@@ -78,31 +78,58 @@ impl SqliteStore {
         &self.pool
     }
 
-    /// Reads a page of a pull in one statement: the scope's records and, for an outreach worker,
-    /// her scope exits, merged by sequence number. Each side is read in the order of its index,
-    /// and no two rows share a number (each is the number of one change), so the limit cuts the
-    /// merged sequence exactly where the cursor then stands.
+    /// Reads a page of a pull; see [`page`].
     async fn page(&self, scope: Scope, after: Cursor, limit: u32) -> Result<Page, StoreError> {
-        let after_seq = i64::try_from(after.0).unwrap_or(i64::MAX);
-        let rows: Vec<PullRow> = sqlx::query_as(&format!(
-            "SELECT seq, body, NULL FROM records WHERE centre_id = ?1 AND seq > ?2
-             AND (?3 = 0 OR {})
-             UNION ALL
-             SELECT seq, NULL, record_id FROM scope_exits
-             WHERE ?3 = 1 AND centre_id = ?1 AND account_id = ?4 AND seq > ?2
-             ORDER BY seq LIMIT ?5",
-            held_by_sql("?4")
-        ))
-        .bind(scope.centre.to_string())
-        .bind(after_seq)
-        .bind(i64::from(scope.only_own))
-        .bind(scope.account.to_string())
-        // One more than asked tells whether another page follows.
-        .bind(i64::from(limit) + 1)
-        .fetch_all(&self.pool)
-        .await?;
-        page_of(rows, after, limit)
+        page(&self.pool, scope, after, i64::MAX, limit).await
     }
+}
+
+/// Reads a page of a pull in one statement: the scope's records and, for an outreach worker,
+/// her scope exits, numbered after `after` and at most `through`, merged by sequence number. Each
+/// side is read in the order of its index, and no two rows share a number (each is the number of
+/// one change), so the limit cuts the merged sequence exactly where the cursor then stands.
+async fn page<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    scope: Scope,
+    after: Cursor,
+    through: i64,
+    limit: u32,
+) -> Result<Page, StoreError> {
+    let after_seq = i64::try_from(after.0).unwrap_or(i64::MAX);
+    let rows: Vec<PullRow> = sqlx::query_as(&format!(
+        "SELECT seq, body, NULL FROM records WHERE centre_id = ?1 AND seq > ?2 AND seq <= ?6
+         AND (?3 = 0 OR {})
+         UNION ALL
+         SELECT seq, NULL, record_id FROM scope_exits
+         WHERE ?3 = 1 AND centre_id = ?1 AND account_id = ?4 AND seq > ?2 AND seq <= ?6
+         ORDER BY seq LIMIT ?5",
+        held_by_sql("?4")
+    ))
+    .bind(scope.centre.to_string())
+    .bind(after_seq)
+    .bind(i64::from(scope.only_own))
+    .bind(scope.account.to_string())
+    // One more than asked tells whether another page follows.
+    .bind(i64::from(limit) + 1)
+    .bind(through)
+    .fetch_all(executor)
+    .await?;
+    page_of(rows, after, limit)
+}
+
+/// Whether anything in `scope` changed or left it in the stretch `unseen` of the sequence
+/// (see [`batch::unseen`]); `true` if no stretch is known.
+async fn changed_in(
+    tx: &mut Transaction<'_, Sqlite>,
+    scope: Scope,
+    unseen: Option<(i64, i64)>,
+) -> Result<bool, StoreError> {
+    let Some((after, through)) = unseen else {
+        return Ok(true);
+    };
+    let after = Cursor(u64::try_from(after).unwrap_or_default());
+    let first = page(&mut **tx, scope, after, through, 1).await?;
+    Ok(!first.records.is_empty() || !first.gone.is_empty())
 }
 
 fn create_folder(file: &Path) -> Result<(), StoreError> {
@@ -146,6 +173,7 @@ impl Store for SqliteStore {
         &self,
         scope: Scope,
         device: DeviceId,
+        seen: Option<Cursor>,
         changes: &[Change],
         audit: AuditRecord,
     ) -> Result<Pushed, StoreError> {
@@ -163,10 +191,15 @@ impl Store for SqliteStore {
             return Ok(refused);
         }
         let first_seq = centre_seq(&mut tx, scope.centre).await?;
+        let quiet = !changed_in(&mut tx, scope, batch::unseen(seen, first_seq)).await?;
         let judged = batch::judge(scope, first_seq, changes, stored);
         write(&mut tx, scope, device, &judged).await?;
         let changed = judged.changed();
-        let pushed = Pushed::Applied(judged.results);
+        let caught_up = batch::caught_up(scope, quiet, &judged);
+        let pushed = Pushed::Applied {
+            results: judged.results,
+            caught_up,
+        };
         let entry = audit.of_push(&pushed, changed, changes.len());
         accounts::audit(&mut *tx, entry).await?;
         // With synchronous=FULL the commit returns only once the WAL is on disk.

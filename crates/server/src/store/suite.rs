@@ -8,7 +8,7 @@ use super::{
     SqliteStore, Store,
 };
 use sakhi_domain::wire::{ChangeResult, Cursor, Outcome};
-use sakhi_domain::{AccountId, Clock, DeviceId, Kind, LockMinutes, Record, RecordId, Role};
+use sakhi_domain::{AccountId, Change, Clock, DeviceId, Kind, LockMinutes, Record, RecordId, Role};
 use serde_json::json;
 
 /// What the tests read and do straight in a backend's database, below the store.
@@ -136,6 +136,7 @@ on_each_backend!(
     a_cursor_beyond_any_sequence_number_returns_an_empty_page,
     two_centres_making_one_record_at_once_end_with_one_owner_and_one_refusal,
     two_setups_with_one_code_at_once_set_up_one_centre,
+    a_push_says_caught_up_only_when_nothing_else_in_the_pushers_scope_changed_since_her_cursor,
 );
 
 /// A refused login names the database, never the password, though the server's own message
@@ -185,7 +186,15 @@ fn row(action: &'static str) -> AuditRecord {
 
 fn applied(pushed: Pushed) -> Vec<ChangeResult> {
     match pushed {
-        Pushed::Applied(results) => results,
+        Pushed::Applied { results, .. } => results,
+        refused => panic!("expected the push applied, got {refused:?}"),
+    }
+}
+
+/// The cursor a push answered as caught up, if it did.
+fn caught_up(pushed: Pushed) -> Option<Cursor> {
+    match pushed {
+        Pushed::Applied { caught_up, .. } => caught_up,
         refused => panic!("expected the push applied, got {refused:?}"),
     }
 }
@@ -274,7 +283,7 @@ async fn a_batch_editing_one_record_twice_stores_it_once_at_the_last_sequence_nu
 
     let results = applied(
         store
-            .push(centre, clock.device(), &changes, row("push"))
+            .push(centre, clock.device(), None, &changes, row("push"))
             .await
             .unwrap(),
     );
@@ -302,6 +311,7 @@ async fn a_change_repeated_within_one_batch_is_applied_once(store: impl Direct) 
             .push(
                 centre,
                 clock.device(),
+                None,
                 &[change.clone(), change, altered],
                 row("push"),
             )
@@ -327,7 +337,7 @@ async fn a_record_of_another_centre_is_neither_pulled_nor_edited_and_the_refusal
     let theirs_change = case.edit(&mut clock, 1, "name", json!("Gita"));
     applied(
         store
-            .push(theirs, clock.device(), &[theirs_change], row("push"))
+            .push(theirs, clock.device(), None, &[theirs_change], row("push"))
             .await
             .unwrap(),
     );
@@ -335,7 +345,13 @@ async fn a_record_of_another_centre_is_neither_pulled_nor_edited_and_the_refusal
     let ours_change = case.edit(&mut clock, 2, "name", json!("Sita"));
     let fresh = Record::new(RecordId::new(), Kind::Case).edit(&mut clock, 3, "age", json!(3));
     let pushed = store
-        .push(ours, clock.device(), &[fresh, ours_change], row("push"))
+        .push(
+            ours,
+            clock.device(),
+            None,
+            &[fresh, ours_change],
+            row("push"),
+        )
         .await
         .unwrap();
 
@@ -398,14 +414,20 @@ async fn an_outreach_worker_reaches_only_records_she_made_or_was_assigned(store:
     );
     applied(
         store
-            .push(counsellor, clock.device(), &[desk, assign], row("push"))
+            .push(
+                counsellor,
+                clock.device(),
+                None,
+                &[desk, assign],
+                row("push"),
+            )
             .await
             .unwrap(),
     );
     let mine = own.edit(&mut clock, 3, "name", json!("B"));
     applied(
         store
-            .push(worker, clock.device(), &[mine], row("push"))
+            .push(worker, clock.device(), None, &[mine], row("push"))
             .await
             .unwrap(),
     );
@@ -432,7 +454,7 @@ async fn an_outreach_worker_reaches_only_records_she_made_or_was_assigned(store:
     let edit = desk_case.edit(&mut clock, 4, "name", json!("C"));
     assert!(matches!(
         store
-            .push(worker, clock.device(), &[edit], row("push"))
+            .push(worker, clock.device(), None, &[edit], row("push"))
             .await
             .unwrap(),
         Pushed::Refused {
@@ -443,7 +465,7 @@ async fn an_outreach_worker_reaches_only_records_she_made_or_was_assigned(store:
     let edit = assigned.edit(&mut clock, 5, "name", json!("D"));
     applied(
         store
-            .push(worker, clock.device(), &[edit], row("push"))
+            .push(worker, clock.device(), None, &[edit], row("push"))
             .await
             .unwrap(),
     );
@@ -460,6 +482,7 @@ async fn a_push_commits_with_its_audit_row_naming_only_the_records_it_changed(st
             .push(
                 centre,
                 clock.device(),
+                None,
                 std::slice::from_ref(&earlier),
                 row("push"),
             )
@@ -470,7 +493,7 @@ async fn a_push_commits_with_its_audit_row_naming_only_the_records_it_changed(st
     let new = second.edit(&mut clock, 2, "name", json!("B"));
     applied(
         store
-            .push(centre, clock.device(), &[earlier, new], row("push"))
+            .push(centre, clock.device(), None, &[earlier, new], row("push"))
             .await
             .unwrap(),
     );
@@ -490,7 +513,7 @@ async fn a_push_whose_audit_row_cannot_be_written_changes_nothing(store: impl Di
     let change = Record::new(RecordId::new(), Kind::Case).edit(&mut clock, 1, "age", json!(3));
 
     let pushed = store
-        .push(centre, clock.device(), &[change], row("push"))
+        .push(centre, clock.device(), None, &[change], row("push"))
         .await;
 
     assert!(pushed.is_err(), "{pushed:?}");
@@ -523,7 +546,7 @@ async fn a_pull_answers_only_once_its_row_is_written_and_an_empty_one_writes_non
     let change = case.edit(&mut clock, 1, "name", json!("A"));
     applied(
         store
-            .push(centre, clock.device(), &[change], row("push"))
+            .push(centre, clock.device(), None, &[change], row("push"))
             .await
             .unwrap(),
     );
@@ -576,14 +599,20 @@ async fn two_centres_making_one_record_at_once_end_with_one_owner_and_one_refusa
         let device = clock.device();
 
         let (a, b) = tokio::join!(
-            store.push(one, device, std::slice::from_ref(&first), row("push")),
-            store.push(other, device, std::slice::from_ref(&second), row("push")),
+            store.push(one, device, None, std::slice::from_ref(&first), row("push")),
+            store.push(
+                other,
+                device,
+                None,
+                std::slice::from_ref(&second),
+                row("push")
+            ),
         );
 
         let outcomes = [a.unwrap(), b.unwrap()];
         let applied = outcomes
             .iter()
-            .filter(|pushed| matches!(pushed, Pushed::Applied(_)))
+            .filter(|pushed| matches!(pushed, Pushed::Applied { .. }))
             .count();
         let refused = outcomes
             .iter()
@@ -630,4 +659,75 @@ async fn two_setups_with_one_code_at_once_set_up_one_centre(store: impl Direct) 
         .count();
     assert_eq!((done, refused), (1, 1), "{outcomes:?}");
     assert_eq!(store.numbers("SELECT count(*) FROM centres").await, [1]);
+}
+
+async fn a_push_says_caught_up_only_when_nothing_else_in_the_pushers_scope_changed_since_her_cursor(
+    store: impl Direct,
+) {
+    let counsellor = a_centre(&store, "AA").await;
+    let worker = Scope {
+        account: AccountId::new(),
+        only_own: true,
+        ..counsellor
+    };
+    let device = DeviceId::new();
+    let push = async |scope: Scope, seen: Option<u64>, change: &Change| {
+        let pushed = store
+            .push(
+                scope,
+                device,
+                seen.map(Cursor),
+                std::slice::from_ref(change),
+                row("push"),
+            )
+            .await
+            .unwrap();
+        caught_up(pushed)
+    };
+    let mut clock = Clock::new(device);
+    let mut hers = Record::new(RecordId::new(), Kind::Case);
+    let mut desk = Record::new(RecordId::new(), Kind::Case);
+    let to_her = json!(worker.account.to_string());
+
+    // Pushes with no cursor get no answer to it.
+    let assign = hers.edit(&mut clock, 1, "assigned_to", to_her);
+    assert_eq!(push(counsellor, None, &assign).await, None);
+    // Having seen everything through 1, her push leaves her at 2.
+    let edit = hers.edit(&mut clock, 2, "name", json!("सीता"));
+    assert_eq!(push(worker, Some(1), &edit).await, Some(Cursor(2)));
+    // The counsellor, who had seen nothing, has a case outside the worker's scope to pull.
+    let other = desk.edit(&mut clock, 3, "name", json!("Gita"));
+    assert_eq!(push(counsellor, Some(0), &other).await, None);
+    // That case is nothing to her.
+    let edit = hers.edit(&mut clock, 4, "village", json!("Rampur"));
+    assert_eq!(push(worker, Some(2), &edit).await, Some(Cursor(4)));
+    // The counsellor edits her case: her next push must not skip it.
+    let theirs = hers.edit(&mut clock, 5, "phone", json!("9876543210"));
+    assert_eq!(push(counsellor, Some(4), &theirs).await, Some(Cursor(5)));
+    let edit = hers.edit(&mut clock, 6, "age", json!(31));
+    assert_eq!(push(worker, Some(4), &edit).await, None);
+    // A push that changes nothing answers the counter as it stands; a cursor past it, nothing.
+    assert_eq!(push(worker, Some(6), &edit).await, Some(Cursor(6)));
+    assert_eq!(push(worker, Some(7), &edit).await, None);
+    // Her case assigned away is a scope exit for her after her cursor: not caught up.
+    let away = hers.edit(
+        &mut clock,
+        7,
+        "assigned_to",
+        json!(AccountId::new().to_string()),
+    );
+    assert_eq!(push(counsellor, Some(6), &away).await, Some(Cursor(7)));
+    let own = Record::new(RecordId::new(), Kind::Case).edit(&mut clock, 8, "name", json!("B"));
+    assert_eq!(push(worker, Some(6), &own).await, None);
+    // Passing a case on takes it out of her own scope: her pull must say so.
+    let to_her = json!(worker.account.to_string());
+    let given = desk.edit(&mut clock, 9, "assigned_to", to_her);
+    assert_eq!(push(counsellor, Some(8), &given).await, Some(Cursor(9)));
+    let passed_on = desk.edit(
+        &mut clock,
+        10,
+        "assigned_to",
+        json!(AccountId::new().to_string()),
+    );
+    assert_eq!(push(worker, Some(9), &passed_on).await, None);
 }

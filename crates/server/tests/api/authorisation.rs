@@ -1,10 +1,13 @@
 //! Who may do what: every endpoint for every kind of caller, centres that cannot see each other,
 //! and outreach workers who see only their own cases.
 
-use crate::helpers::{Backend, Folder, TestApp, now, settings, setup_body, spawn_app, spawn_with};
+use crate::helpers::{
+    Backend, Folder, TestApp, is_accepted, now, outcomes, settings, setup_body, spawn_app,
+    spawn_with,
+};
 use reqwest::{Method, StatusCode};
 use sakhi_domain::wire::account::{Account, AuditPage, Session};
-use sakhi_domain::wire::{ErrorBody, PushResponse};
+use sakhi_domain::wire::{ErrorBody, PROTOCOL, PushResponse};
 use sakhi_domain::{AccountId, Clock, DeviceId, Kind, Record, RecordId, Role};
 use sakhi_server::api::ROUTES;
 use serde_json::{Value, json};
@@ -95,9 +98,9 @@ fn request_for(method: &str, path: &str, target: AccountId) -> (Method, String, 
         ("PATCH", _) => Some(json!({"display_name": "नया नाम"})),
         ("POST", p) if p.ends_with("/password") => Some(json!({"password": "एक नया पासवर्ड"})),
         ("POST", p) if p.ends_with("/push") => Some(json!({
-            "protocol": 1, "device": DeviceId::new(), "changes": []})),
+            "protocol": PROTOCOL, "device": DeviceId::new(), "changes": []})),
         ("POST", p) if p.ends_with("/restate") => Some(json!({
-            "protocol": 1, "device": DeviceId::new(), "records": []})),
+            "protocol": PROTOCOL, "device": DeviceId::new(), "records": []})),
         _ => None,
     };
     (method.parse().unwrap(), path, body)
@@ -332,13 +335,14 @@ async fn an_outreach_worker_pulls_and_pushes_only_her_own_and_assigned_cases(bac
         "assigned_to",
         json!(worker.id.to_string()),
     );
+    let sent = [change, assign];
     let answer: PushResponse = app
-        .push_as(counsellor, desk.device(), &[change, assign])
+        .push_as(counsellor, desk.device(), &sent)
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(answer.results.len(), 2);
+    assert!(outcomes(&answer, &sent).iter().all(is_accepted));
 
     let mut phone = Clock::new(DeviceId::new());
     let (own, mine) = a_case_change(&mut phone, "At the camp");

@@ -5,7 +5,7 @@
 use crate::authorisation::{TwoCentres, two_centres};
 use crate::helpers::{Backend, now};
 use reqwest::{Method, StatusCode};
-use sakhi_domain::wire::{ErrorBody, Outcome, RecordResult, RestateResponse};
+use sakhi_domain::wire::{ErrorBody, Outcome, PROTOCOL, RecordResult, RestateResponse};
 use sakhi_domain::{
     AccountId, CentreId, Clock, DeviceId, Kind, LockMinutes, Record, RecordId, Role,
 };
@@ -252,7 +252,8 @@ impl World {
                 let mut clock = Clock::new(DeviceId::new());
                 let mut case = side.case.clone();
                 case.edit(&mut clock, now(), "age", json!(31));
-                let body = json!({"protocol": 1, "device": clock.device(), "records": [case]});
+                let body =
+                    json!({"protocol": PROTOCOL, "device": clock.device(), "records": [case]});
                 (
                     app.send(
                         Method::POST,

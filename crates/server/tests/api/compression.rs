@@ -1,7 +1,7 @@
 //! Bodies compressed for 2G: gzipped pushes are read, answers are gzipped for clients that accept
 //! it, and a body's size limit counts what it unpacks to.
 
-use crate::helpers::{Backend, TestApp, is_accepted, now, spawn_app};
+use crate::helpers::{Backend, TestApp, is_accepted, now, outcomes, spawn_app};
 use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
@@ -43,6 +43,7 @@ async fn a_gzipped_push_is_applied_and_a_pull_comes_back_gzipped() {
     let request = PushRequest {
         protocol: PROTOCOL,
         device: phone.device(),
+        seen: None,
         changes,
     };
     let plain = serde_json::to_vec(&request).unwrap();
@@ -52,8 +53,9 @@ async fn a_gzipped_push_is_applied_and_a_pull_comes_back_gzipped() {
     let response = push_gzipped(&app, packed).await;
     assert_eq!(response.status(), StatusCode::OK);
     let answer: PushResponse = response.json().await.unwrap();
-    assert_eq!(answer.results.len(), 50);
-    assert!(answer.results.iter().all(is_accepted));
+    let results = outcomes(&answer, &request.changes);
+    assert_eq!(results.len(), 50);
+    assert!(results.iter().all(is_accepted));
 
     let response = app
         .client

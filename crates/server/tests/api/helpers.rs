@@ -7,9 +7,9 @@ use sakhi_domain::Role;
 use sakhi_domain::wire::account::{Account, NewAccount, Session};
 use sakhi_domain::wire::{
     ChangeResult, Cursor, Outcome, PROTOCOL, PullResponse, PushRequest, PushResponse,
-    RestateRequest, RestateResponse,
+    RestateRequest, RestateResponse, Seen,
 };
-use sakhi_domain::{Change, DeviceId, Record, RecordId};
+use sakhi_domain::{Change, DeviceId, Epoch, Record, RecordId};
 use sakhi_server::{ServeError, Settings, serve};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -267,6 +267,7 @@ impl TestApp {
         let request = PushRequest {
             protocol: PROTOCOL,
             device,
+            seen: None,
             changes: changes.to_vec(),
         };
         self.client
@@ -324,11 +325,23 @@ impl TestApp {
             .expect("Failed to send a push")
     }
 
-    /// Pushes changes as `device` and expects an answer, one result per change, in order.
-    pub async fn push(&self, device: DeviceId, changes: &[Change]) -> PushResponse {
+    /// Pushes changes as `device` and expects an answer for each change, in order.
+    pub async fn push(&self, device: DeviceId, changes: &[Change]) -> PushAnswer {
+        self.push_seen(device, None, changes).await
+    }
+
+    /// Pushes changes as `device`, which holds everything through `seen`, and expects an answer
+    /// for each change, in order.
+    pub async fn push_seen(
+        &self,
+        device: DeviceId,
+        seen: Option<Seen>,
+        changes: &[Change],
+    ) -> PushAnswer {
         let request = PushRequest {
             protocol: PROTOCOL,
             device,
+            seen,
             changes: changes.to_vec(),
         };
         let response = self
@@ -341,10 +354,11 @@ impl TestApp {
             .expect("Failed to send a push");
         assert_eq!(response.status(), StatusCode::OK);
         let answer: PushResponse = response.json().await.expect("a push response");
-        let sent: Vec<_> = changes.iter().map(|c| c.id).collect();
-        let answered: Vec<_> = answer.results.iter().map(|r| r.change).collect();
-        assert_eq!(answered, sent, "one result per change, in order");
-        answer
+        PushAnswer {
+            results: outcomes(&answer, changes),
+            epoch: answer.epoch,
+            caught_up: answer.caught_up,
+        }
     }
 
     /// Gives records back as the holder of `token` (as a phone does after a restore), answering
@@ -428,6 +442,22 @@ impl Drop for TestApp {
 pub fn now() -> u64 {
     static LAST: AtomicU64 = AtomicU64::new(1_750_000_000_000);
     LAST.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A push's answer with what became of each change sent spelt out, in order.
+#[derive(Debug, PartialEq)]
+pub struct PushAnswer {
+    pub epoch: Epoch,
+    pub results: Vec<ChangeResult>,
+    pub caught_up: Option<Cursor>,
+}
+
+/// What became of each of `changes` by `answer`, which must add up to them.
+pub fn outcomes(answer: &PushResponse, changes: &[Change]) -> Vec<ChangeResult> {
+    let sent: Vec<_> = changes.iter().map(|change| change.id).collect();
+    answer
+        .outcomes(&sent)
+        .expect("an answer that adds up to the changes sent")
 }
 
 pub fn is_accepted(result: &ChangeResult) -> bool {

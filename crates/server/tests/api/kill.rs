@@ -124,6 +124,7 @@ async fn push_until_refused(
         let request = PushRequest {
             protocol: PROTOCOL,
             device: phone.device(),
+            seen: None,
             changes,
         };
         let answer = client
@@ -138,7 +139,12 @@ async fn push_until_refused(
         };
         // Only what the server said it accepted counts; a case counts once both its changes are.
         let mut accepted = BTreeMap::<RecordId, usize>::new();
-        for (result, change) in answer.results.iter().zip(&request.changes) {
+        let Some(results) =
+            answer.outcomes(&request.changes.iter().map(|c| c.id).collect::<Vec<_>>())
+        else {
+            return;
+        };
+        for (result, change) in results.iter().zip(&request.changes) {
             if is_accepted(result) {
                 *accepted.entry(change.record).or_default() += 1;
             }

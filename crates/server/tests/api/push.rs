@@ -2,8 +2,10 @@
 
 use crate::helpers::{Backend, is_accepted, now, rejection_code, spawn_app};
 use reqwest::StatusCode;
-use sakhi_domain::wire::{Cursor, ErrorBody, MAX_PUSH_BYTES, MAX_PUSH_CHANGES, PROTOCOL};
-use sakhi_domain::{Clock, DeviceId, Kind, Record, RecordId};
+use sakhi_domain::wire::{
+    Cursor, ErrorBody, MAX_PUSH_BYTES, MAX_PUSH_CHANGES, PROTOCOL, PushResponse, Seen,
+};
+use sakhi_domain::{Clock, DeviceId, Epoch, Kind, Record, RecordId};
 use serde_json::json;
 
 fn a_device() -> Clock {
@@ -34,6 +36,78 @@ async fn a_pushed_case_comes_back_in_a_pull_with_its_hindi_intact(backend: Backe
     assert_eq!(page.records[0].text("name"), Some("सीता देवी"));
     assert_eq!(page.cursor, Cursor(3));
     assert!(!page.more);
+}
+
+on_each_backend!(a_phone_that_had_seen_everything_is_told_it_is_caught_up_in_this_epoch_only);
+async fn a_phone_that_had_seen_everything_is_told_it_is_caught_up_in_this_epoch_only(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let (mut phone, mut desk) = (a_device(), a_device());
+    let mut case = a_case();
+    let first = app
+        .push(
+            phone.device(),
+            &[case.edit(&mut phone, now(), "name", json!("Sita"))],
+        )
+        .await;
+    let seen = |cursor| {
+        Some(Seen {
+            epoch: first.epoch,
+            cursor: Cursor(cursor),
+        })
+    };
+
+    let age = [case.edit(&mut phone, now(), "age", json!(34))];
+    let caught_up = app.push_seen(phone.device(), seen(1), &age).await;
+    let village = [case.edit(&mut phone, now(), "village", json!("Rampur"))];
+    let other_life = Some(Seen {
+        epoch: Epoch::new(),
+        cursor: Cursor(2),
+    });
+    let of_another_epoch = app.push_seen(phone.device(), other_life, &village).await;
+    let mut on_desk = app.pull(Cursor(0), 10).await.records.remove(0);
+    let from_desk = [on_desk.edit(&mut desk, now(), "phone", json!("9876543210"))];
+    app.push(desk.device(), &from_desk).await;
+    let block = [case.edit(&mut phone, now(), "description", json!("Came back"))];
+    let behind = app.push_seen(phone.device(), seen(3), &block).await;
+
+    assert_eq!(caught_up.caught_up, Some(Cursor(2)));
+    assert_eq!(of_another_epoch.caught_up, None);
+    assert_eq!(
+        behind.caught_up, None,
+        "the desk's change after 3 is not skipped"
+    );
+    assert!(behind.results.iter().all(is_accepted));
+}
+
+on_each_backend!(an_answer_lists_only_the_refused_changes_and_counts_the_rest);
+async fn an_answer_lists_only_the_refused_changes_and_counts_the_rest(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut phone = a_device();
+    let mut case = a_case();
+    let changes = [
+        case.edit(&mut phone, now(), "name", json!("Sita")),
+        case.edit(&mut phone, now(), "age", json!(130)),
+        case.edit(&mut phone, now(), "village", json!("Rampur")),
+    ];
+
+    let response = app
+        .push_as(app.token.as_deref().unwrap(), phone.device(), &changes)
+        .await;
+
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["accepted"], json!(2));
+    let refused = body["refused"].as_array().unwrap();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0]["change"], json!(changes[1].id));
+    assert_eq!(refused[0]["code"], json!("out_of_range"));
+    assert!(body.get("results").is_none());
+    let answer: PushResponse = serde_json::from_value(body).unwrap();
+    assert!(
+        answer.outcomes(&[changes[0].id, changes[2].id]).is_none(),
+        "it answers three"
+    );
 }
 
 on_each_backend!(the_same_batch_pushed_twice_is_acknowledged_twice_and_applied_once);

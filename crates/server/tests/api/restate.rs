@@ -4,7 +4,7 @@
 use crate::helpers::{Backend, TestApp, now, spawn_app};
 use reqwest::StatusCode;
 use sakhi_domain::wire::account::AuditPage;
-use sakhi_domain::wire::{Cursor, ErrorBody, MAX_RESTATE_RECORDS, Outcome};
+use sakhi_domain::wire::{Cursor, ErrorBody, MAX_RESTATE_RECORDS, Outcome, PROTOCOL};
 use sakhi_domain::{Clock, DeviceId, Kind, Record, RecordId};
 use serde_json::json;
 
@@ -146,12 +146,13 @@ async fn a_restatement_of_another_protocol_or_of_too_many_records_is_refused_and
             reqwest::Method::POST,
             "/api/v1/sync/restate",
             Some(&token),
-            Some(json!({"protocol": 2, "device": device, "records": []})),
+            Some(json!({"protocol": PROTOCOL + 1, "device": device, "records": []})),
         )
         .await;
     assert_eq!(other_protocol.status(), StatusCode::BAD_REQUEST);
     let error: ErrorBody = other_protocol.json().await.unwrap();
-    assert!(error.error.contains("version 2"), "{}", error.error);
+    let other = format!("version {}", PROTOCOL + 1);
+    assert!(error.error.contains(&other), "{}", error.error);
 
     let many: Vec<Record> = (0..=MAX_RESTATE_RECORDS).map(|_| a_case()).collect();
     let too_many = app.restate_as(&token, device, &many).await;

@@ -503,8 +503,11 @@ impl Run {
         }
         let request: PushRequest = serde_json::from_slice(body).expect("a push as sent");
         let response: PushResponse = serde_json::from_slice(&answer.body).expect("a push answer");
-        for (change, result) in request.changes.iter().zip(&response.results) {
-            assert_eq!(change.id, result.change, "one result per change, in order");
+        let sent: Vec<_> = request.changes.iter().map(|change| change.id).collect();
+        let results = response
+            .outcomes(&sent)
+            .expect("an answer that adds up to the changes sent");
+        for (change, result) in request.changes.iter().zip(&results) {
             match &result.outcome {
                 Outcome::Accepted => {
                     self.acknowledged.insert(change.id, change.clone());
