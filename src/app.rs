@@ -14,6 +14,7 @@ use gloo_storage::Storage as _;
 use leptos::prelude::*;
 use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::path;
+use sakhi_domain::account::Role;
 use std::rc::Rc;
 
 /// Where the chosen language is remembered between visits.
@@ -78,7 +79,9 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Ready(unlocked: Rc<Unlocked>) -> impl IntoView {
     let store = Rc::clone(&unlocked.store);
-    let (sync, status) = SyncClient::start(Rc::clone(&store));
+    // Only an outreach worker's phone lets old cases go; the other roles work the whole centre.
+    let purge_days = (unlocked.role == Role::OutreachWorker).then_some(unlocked.purge_days);
+    let (sync, status) = SyncClient::start(Rc::clone(&store), purge_days);
     // Cleanups run before the owner's stored values go, so the client is still there to stop.
     let stopping = StoredValue::new_local(Rc::clone(&sync));
     on_cleanup(move || stopping.with_value(|sync| sync.stop()));

@@ -9,7 +9,7 @@ use crate::store::{DataKey, Keyring, Store, StoreError, Worker, database_name};
 use crate::sync::SyncError;
 use crate::sync::http::{self, Answer};
 use leptos::prelude::*;
-use sakhi_domain::account::{LockMinutes, Role};
+use sakhi_domain::account::{LockMinutes, PurgeDays, Role};
 use sakhi_domain::wire::account::{
     Account, LoginRequest, Session as ServerSession, SetupRequest, code,
 };
@@ -30,6 +30,9 @@ pub struct Unlocked {
     /// After how many idle minutes the phone locks, as her centre's administrator chose; read
     /// again from the server whenever she unlocks online.
     pub lock_minutes: RwSignal<u8>,
+    /// After how many days without a change her centre wants synced cases off an outreach
+    /// worker's phone (`None`: kept), as last heard from the server.
+    pub purge_days: RwSignal<Option<u16>>,
 }
 
 /// What to do with her cases on this phone when the server has a new password for her and the
@@ -263,7 +266,10 @@ impl Session {
         match about {
             Some(about) => self.open(worker, &about, store),
             // Without what the server said of her, the least a worker may do.
-            None => self.open_as(worker, Role::OutreachWorker, LockMinutes::DEFAULT, store),
+            None => {
+                let settings = (LockMinutes::DEFAULT, None);
+                self.open_as(worker, Role::OutreachWorker, settings, store)
+            }
         }
         Ok(())
     }
@@ -271,15 +277,24 @@ impl Session {
     fn open(&self, worker: Worker, about: &Account, store: Store) {
         let lock_minutes =
             LockMinutes::parse(about.centre.lock_minutes.into()).unwrap_or(LockMinutes::DEFAULT);
-        self.open_as(worker, about.role, lock_minutes, store);
+        let settings = (lock_minutes, purge_days(about));
+        self.open_as(worker, about.role, settings, store);
     }
 
-    fn open_as(&self, worker: Worker, role: Role, lock_minutes: LockMinutes, store: Store) {
+    /// Opens her store's screens, with her centre's lock time and purge days.
+    fn open_as(
+        &self,
+        worker: Worker,
+        role: Role,
+        (lock_minutes, purge): (LockMinutes, Option<u16>),
+        store: Store,
+    ) {
         let unlocked = Rc::new(Unlocked {
             worker,
             role,
             store: Rc::new(store),
             lock_minutes: RwSignal::new(lock_minutes.get()),
+            purge_days: RwSignal::new(purge),
         });
         let before = self.phase.get_untracked();
         self.phase.set(Phase::Open(Rc::clone(&unlocked)));
@@ -351,9 +366,16 @@ async fn refresh_account(unlocked: Rc<Unlocked>) {
     if let Ok(minutes) = LockMinutes::parse(about.centre.lock_minutes.into()) {
         unlocked.lock_minutes.set(minutes.get());
     }
+    unlocked.purge_days.set(purge_days(&about));
     if let Ok(about) = serde_json::to_string(&about) {
         let _ = unlocked.store.set_secret(ACCOUNT, &about).await;
     }
+}
+
+/// The centre's purge days as the server gave them, if they are within the rule.
+fn purge_days(about: &Account) -> Option<u16> {
+    let days = about.centre.purge_days?;
+    PurgeDays::parse(days.into()).ok().map(PurgeDays::get)
 }
 
 async fn open_store(worker: &Worker, key: DataKey) -> Result<Store, StoreError> {

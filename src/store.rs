@@ -511,6 +511,42 @@ impl Store {
         commit(tx).await
     }
 
+    /// Removes the records that nobody has changed since `before_millis` (by their newest stamp)
+    /// and that wait for nothing to be sent: for an outreach worker, her centre's choice that a
+    /// lost phone hold as little as possible. The server keeps them; one that changes again comes
+    /// back with the next pull. Returns how many went.
+    pub async fn purge(&self, before_millis: u64) -> Result<usize> {
+        let _writing = self.writing.lock().await;
+        let waiting: Vec<RecordId> = self
+            .outbox()
+            .await?
+            .into_iter()
+            .map(|entry| entry.change.record)
+            .collect();
+        let old: Vec<String> = self
+            .records()
+            .await?
+            .into_iter()
+            .filter(|record| {
+                let changed = record.latest_stamp().map_or(0, |stamp| stamp.hlc.millis);
+                changed < before_millis && !waiting.contains(&record.id)
+            })
+            .map(|record| record.id.to_string())
+            .collect();
+        if old.is_empty() {
+            return Ok(0);
+        }
+        let tx = self.write([RECORDS])?;
+        {
+            let store = tx.object_store(RECORDS)?;
+            for key in &old {
+                store.delete(key.as_str()).primitive()?;
+            }
+        }
+        commit(tx).await?;
+        Ok(old.len())
+    }
+
     /// A secret kept in `meta` under `name` (the worker's session token), sealed like a record.
     pub async fn secret(&self, name: &str) -> Result<Option<String>> {
         let stored = {

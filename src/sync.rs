@@ -116,12 +116,24 @@ pub struct SyncClient {
     /// Set when the worker locks or leaves: no round starts after it.
     stopped: Cell<bool>,
     listeners: RefCell<Vec<WindowListenerHandle>>,
+    /// For an outreach worker, her centre's purge days (see [`Store::purge`]); `None` for the
+    /// other roles, whose phones keep the centre's cases.
+    purge_days: Option<RwSignal<Option<u16>>>,
+    /// When the last purge ran (ms since the epoch), and for how many days.
+    purged: Cell<Option<(f64, u16)>>,
 }
+
+/// How often a phone looks for cases to purge, unless the centre's setting changes.
+const PURGE_EVERY_MS: f64 = 60.0 * 60.0 * 1000.0;
+const DAY_MS: u64 = 24 * 60 * 60 * 1000;
 
 impl SyncClient {
     /// Makes the client and its status signals, hooks it to the browser's events and starts the
     /// first round.
-    pub fn start(store: Rc<Store>) -> (Rc<SyncClient>, SyncStatus) {
+    pub fn start(
+        store: Rc<Store>,
+        purge_days: Option<RwSignal<Option<u16>>>,
+    ) -> (Rc<SyncClient>, SyncStatus) {
         let (waiting, set_waiting) = signal(None);
         let (refused, set_refused) = signal(Vec::new());
         let (online, set_online) = signal(browser::is_online());
@@ -143,6 +155,8 @@ impl SyncClient {
             timer: RefCell::new(None),
             stopped: Cell::new(false),
             listeners: RefCell::new(Vec::new()),
+            purge_days,
+            purged: Cell::new(None),
         });
         client.listen();
         client.request();
@@ -241,6 +255,7 @@ impl SyncClient {
         let online = browser::is_online();
         self.writers.online.set(online);
         if !online {
+            self.purge().await;
             return Err(SyncError::Offline);
         }
         let token = self
@@ -254,10 +269,40 @@ impl SyncClient {
         let lock = format!("sakhi-sync-{}", self.store.device());
         let local = Local { client: self };
         self.writers.sending.set(true);
-        let outcome = browser::one_tab_at_a_time(&lock, sakhi_sync::round(&local, &server)).await;
+        let outcome = browser::one_tab_at_a_time(&lock, async {
+            let outcome = sakhi_sync::round(&local, &server).await;
+            // Under the same lock: another tab's pull must not bring news of a record between
+            // this tab's reading it as old and deleting it.
+            self.purge().await;
+            outcome
+        })
+        .await;
         self.writers.sending.set(false);
         outcome?;
         Ok(())
+    }
+
+    /// Removes an outreach worker's synced cases that nobody changed in her centre's purge days,
+    /// once an hour, or at once when that setting changed. A failure waits for the next round.
+    async fn purge(&self) {
+        let Some(days) = self.purge_days.and_then(|days| days.get_untracked()) else {
+            return;
+        };
+        let now = js_sys::Date::now();
+        if self
+            .purged
+            .get()
+            .is_some_and(|(at, then)| then == days && now - at < PURGE_EVERY_MS)
+        {
+            return;
+        }
+        let before = (now as u64).saturating_sub(u64::from(days) * DAY_MS);
+        if let Ok(removed) = self.store.purge(before).await {
+            self.purged.set(Some((now, days)));
+            if removed > 0 {
+                self.writers.revision.notify();
+            }
+        }
     }
 
     /// Shows the outbox's state: how many changes wait, and which the server refused.

@@ -419,3 +419,42 @@ async fn an_edit_on_a_stale_copy_keeps_what_a_pull_brought_in_meanwhile() {
     assert_eq!(store.record(saved.id).await.unwrap(), Some(saved));
     delete(store, &name).await;
 }
+
+#[wasm_bindgen_test]
+async fn a_purge_removes_sent_cases_nobody_changed_since_and_keeps_the_rest() {
+    const DAY: u64 = 24 * 60 * 60 * 1000;
+    let name = fresh_name("purge");
+    let (store, _) = open_new(&name).await;
+    let (old_sent, old_waiting, recent) = (new_case(), new_case(), new_case());
+    for (case, when) in [
+        (&old_sent, NOW),
+        (&old_waiting, NOW),
+        (&recent, NOW + 9 * DAY),
+    ] {
+        store
+            .edit(case.clone(), [("name", json!("सीता"))], when)
+            .await
+            .unwrap();
+    }
+    let sent: Vec<_> = store
+        .outbox()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|entry| entry.change.record != old_waiting.id)
+        .map(|entry| entry.change.id)
+        .collect();
+    store.ack(&sent, &[], None).await.unwrap();
+
+    let removed = store.purge(NOW + 7 * DAY).await.unwrap();
+
+    assert_eq!(removed, 1);
+    assert_eq!(store.record(old_sent.id).await.unwrap(), None);
+    assert!(
+        store.record(old_waiting.id).await.unwrap().is_some(),
+        "unsent work stays"
+    );
+    assert!(store.record(recent.id).await.unwrap().is_some());
+    assert_eq!(store.purge(NOW + 7 * DAY).await.unwrap(), 0);
+    delete(store, &name).await;
+}

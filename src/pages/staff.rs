@@ -1,7 +1,7 @@
 //! `/staff`: the centre's accounts, for its administrators: who works here and in which role, a new
-//! account, disabling one, setting a new password for a worker who forgot hers, and after how many
-//! idle minutes the centre's phones lock. This needs the
-//! server, so it says plainly when it cannot be reached.
+//! account, disabling one, setting a new password for a worker who forgot hers, after how many
+//! idle minutes the centre's phones lock, and after how many days old cases leave outreach
+//! workers' phones. This needs the server, so it says plainly when it cannot be reached.
 
 use super::sign_in::{form_text, login_message};
 use crate::components::{FieldRule, alert, field_problem_id};
@@ -11,7 +11,7 @@ use crate::session::{LoginError, Unlocked, call_api};
 use crate::sync::SyncError;
 use leptos::ev::{SubmitEvent, Targeted};
 use leptos::prelude::*;
-use sakhi_domain::account::{LockMinutes, Role};
+use sakhi_domain::account::{LockMinutes, PurgeDays, Role};
 use sakhi_domain::wire::account::{
     Account, AccountList, AccountPatch, Centre, CentrePatch, NewAccount, PasswordReset,
 };
@@ -149,33 +149,45 @@ pub fn Staff() -> impl IntoView {
     .into_any()
 }
 
-/// The centre's settings for its phones: after how many idle minutes they lock.
+/// The centre's settings for its phones: after how many idle minutes they lock, and after how
+/// many days without a change synced cases leave outreach workers' phones (empty: never).
 #[component]
 fn CentreSettings(
     unlocked: Rc<Unlocked>,
     set_message: WriteSignal<Option<String>>,
 ) -> impl IntoView {
     let lang = use_lang();
-    let current = unlocked.lock_minutes;
-    let (invalid, set_invalid) = signal(false);
+    let (minutes_now, days_now) = (unlocked.lock_minutes, unlocked.purge_days);
+    let (bad_minutes, set_bad_minutes) = signal(false);
+    let (bad_days, set_bad_days) = signal(false);
     let save = move |ev: Targeted<SubmitEvent, HtmlFormElement>| {
         ev.prevent_default();
-        let typed = form_text(&ev.target(), "lock-minutes");
-        let Some(minutes) = typed
+        let form = ev.target();
+        let minutes = form_text(&form, "lock-minutes")
             .trim()
             .parse::<u32>()
             .ok()
-            .and_then(|minutes| LockMinutes::parse(minutes).ok())
-        else {
-            set_invalid.set(true);
+            .and_then(|minutes| LockMinutes::parse(minutes).ok());
+        let typed_days = form_text(&form, "purge-days");
+        // Empty means no limit; anything else must be a number of days within the rule.
+        let days = match typed_days.trim() {
+            "" => Some(None),
+            typed => typed
+                .parse::<u32>()
+                .ok()
+                .and_then(|days| PurgeDays::parse(days).ok())
+                .map(Some),
+        };
+        set_bad_minutes.set(minutes.is_none());
+        set_bad_days.set(days.is_none());
+        let (Some(minutes), Some(days)) = (minutes, days) else {
             return;
         };
-        set_invalid.set(false);
         let unlocked = Rc::clone(&unlocked);
         leptos::task::spawn_local(async move {
             let patch = CentrePatch {
                 lock_minutes: Some(minutes.get().into()),
-                ..CentrePatch::default()
+                purge_days: Some(days.map(|days| days.get().into())),
             };
             let answer = call_api(
                 &unlocked,
@@ -186,6 +198,7 @@ fn CentreSettings(
             .await;
             if let Ok(Ok(centre)) = answer.as_ref().map(|answer| answer.json::<Centre>()) {
                 unlocked.lock_minutes.set(centre.lock_minutes);
+                unlocked.purge_days.set(centre.purge_days);
             }
             let (text, _) = answer_text(lang.get_untracked(), answer, Text::StaffCentreSaved);
             set_message.set(Some(text));
@@ -204,11 +217,39 @@ fn CentreSettings(
                     min=LockMinutes::MIN
                     max=LockMinutes::MAX
                     required
-                    prop:value=move || current.get().to_string()
-                    aria-invalid=move || invalid.get().to_string()
-                    aria-describedby=move || invalid.get().then(|| field_problem_id("lock-minutes"))
+                    prop:value=move || minutes_now.get().to_string()
+                    aria-invalid=move || bad_minutes.get().to_string()
+                    aria-describedby=move || {
+                        bad_minutes.get().then(|| field_problem_id("lock-minutes"))
+                    }
                 />
-                <FieldRule field="lock-minutes" shown=invalid text=Text::StaffLockMinutesInvalid />
+                <FieldRule
+                    field="lock-minutes"
+                    shown=bad_minutes
+                    text=Text::StaffLockMinutesInvalid
+                />
+            </div>
+            <div class="field">
+                <label for="purge-days">{tr(Text::StaffPurgeDays)}</label>
+                <p class="hint" id="purge-days-hint">{tr(Text::StaffPurgeDaysHint)}</p>
+                <input
+                    id="purge-days"
+                    name="purge-days"
+                    type="number"
+                    inputmode="numeric"
+                    min=PurgeDays::MIN
+                    max=PurgeDays::MAX
+                    prop:value=move || days_now.get().map(|days| days.to_string()).unwrap_or_default()
+                    aria-invalid=move || bad_days.get().to_string()
+                    aria-describedby=move || {
+                        if bad_days.get() {
+                            format!("purge-days-hint {}", field_problem_id("purge-days"))
+                        } else {
+                            "purge-days-hint".to_owned()
+                        }
+                    }
+                />
+                <FieldRule field="purge-days" shown=bad_days text=Text::StaffPurgeDaysInvalid />
             </div>
             <div class="actions">
                 <button type="submit" class="button secondary">{tr(Text::StaffSaveCentre)}</button>
