@@ -7,7 +7,8 @@
 //! Rounds run at start, when the browser comes online, when the app becomes visible again, right
 //! after a local save, and on a timer: every 30 s while things work, with a growing, jittered wait
 //! after failures. Never two rounds at once in a page: a round asked for while one runs happens
-//! right after it. A failure keeps everything where it was; the next round tries again.
+//! right after it, unless that one succeeded and nothing was saved meanwhile. A failure keeps
+//! everything where it was; the next round tries again.
 
 pub mod http;
 
@@ -115,6 +116,8 @@ pub struct SyncClient {
     timer: RefCell<Option<TimeoutHandle>>,
     /// Set when the worker locks or leaves: no round starts after it.
     stopped: Cell<bool>,
+    /// Set by a local save; cleared as each round starts.
+    saved_meanwhile: Cell<bool>,
     listeners: RefCell<Vec<WindowListenerHandle>>,
     /// For an outreach worker, her centre's purge days (see [`Store::purge`]); `None` for the
     /// other roles, whose phones keep the centre's cases.
@@ -154,6 +157,7 @@ impl SyncClient {
             failures: Cell::new(0),
             timer: RefCell::new(None),
             stopped: Cell::new(false),
+            saved_meanwhile: Cell::new(false),
             listeners: RefCell::new(Vec::new()),
             purge_days,
             purged: Cell::new(None),
@@ -202,6 +206,7 @@ impl SyncClient {
     /// Called after the worker saved something: the screen counts it, lists show it, and it goes
     /// out at once if the network allows.
     pub async fn local_change(self: &Rc<Self>) {
+        self.saved_meanwhile.set(true);
         self.show_outbox().await;
         self.writers.revision.notify();
         self.request();
@@ -214,6 +219,7 @@ impl SyncClient {
         // The count is right before the network is tried, which on 2G may take a while.
         self.show_outbox().await;
         let outcome = loop {
+            self.saved_meanwhile.set(false);
             let outcome = self.round().await;
             if self.stopped.get() {
                 self.run.set(Run::Idle);
@@ -222,7 +228,13 @@ impl SyncClient {
             self.show_outbox().await;
             if self.run.get() == Run::Again {
                 self.run.set(Run::Running);
-                continue;
+                // A save may have come after the round read the outbox, and a failed round may
+                // work now (the phone came online). But a round asked for by the browser while
+                // one ran and then succeeded (online again, shown again) would find nothing: on
+                // 2G each request costs its headers and a round trip.
+                if outcome.is_err() || self.saved_meanwhile.get() {
+                    continue;
+                }
             }
             break outcome;
         };

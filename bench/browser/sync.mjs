@@ -7,7 +7,7 @@
 //    (LevelDB on disk) in the same headless Chromium; the clock runs around `PouchDB.replicate`.
 // Both talk through a counting proxy, which gives the bytes on the wire both ways until the end.
 import { build } from "esbuild";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import {
@@ -119,8 +119,13 @@ async function sakhiOver2g({ url: server, setup_code }, cases, bitsPerSecond) {
       const json = request.headers()["content-encoding"] === "gzip" ? gunzipSync(body) : body;
       // A push sent again (its answer lost) counts once: the floor is each change once.
       for (const change of JSON.parse(json.toString("utf8")).changes) pushed.set(change.id, change);
+      if (process.env.SAKHI_BENCH_DUMP) writeFileSync(`${process.env.SAKHI_BENCH_DUMP}-${pushed.size}.json`, json);
     });
     page.on("requestfinished", async (request) => {
+      if (process.env.SAKHI_BENCH_TRACE) {
+        const sizes = await request.sizes();
+        say(`${Date.now() - started} ms: done ${request.method()} ${new URL(request.url()).pathname}: ${JSON.stringify(sizes)}`);
+      }
       if (!request.url().includes("/api/v1/sync/pull")) return;
       const answer = await request.response();
       if (answer && !(await answer.json()).more) pulledAt = Date.now();

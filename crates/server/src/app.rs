@@ -90,7 +90,8 @@ pub fn router<S: Store>(state: AppState<S>, headers: &SecurityHeaders) -> Router
         .nest("/api", api::router(state.clone()))
         .merge(pwa::router(dist))
         .layer(middleware::from_fn_with_state(state, require_setup::<S>))
-        .layer(security_header(
+        // The API sets its own, stricter one.
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             headers.csp.clone(),
         ))

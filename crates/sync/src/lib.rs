@@ -152,7 +152,7 @@ async fn push<R: Replica, T: Transport>(
         let request = PushRequest {
             protocol: PROTOCOL,
             device: replica.device(),
-            seen: epoch.map(|epoch| Seen { epoch, cursor }),
+            seen: Some(Seen { epoch, cursor }),
             changes: batch,
         };
         let response = transport.push(&request).await?;
@@ -165,10 +165,11 @@ async fn push<R: Replica, T: Transport>(
                 .map_err(RoundError::Replica)?;
             adopted = true;
         }
-        // Only a cursor of the epoch this device kept, and never one behind it.
+        // Only a cursor of the epoch this device kept (or has just adopted, holding nothing of
+        // any before), and never one behind it.
         let caught_up = response
             .caught_up
-            .filter(|&to| epoch == Some(response.epoch) && to >= cursor);
+            .filter(|&to| epoch.is_none_or(|epoch| epoch == response.epoch) && to >= cursor);
         let Some((accepted, refused)) = answered(&sent, &response) else {
             // Asking again would get the same answer; the next round tries later.
             return Err(RoundError::Protocol(

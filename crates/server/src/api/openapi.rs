@@ -282,8 +282,10 @@ fn sync_schemas() -> Value {
             "seen": { "allOf": [schema("Seen")], "description": "Optional: where your \
                 pulling stands, so that the answer can say you are caught up." },
             "changes": { "type": "array", "items": schema("Change") } })),
-        "Seen": object(&["epoch", "cursor"], json!({
-            "epoch": uuid(), "cursor": { "type": "integer", "minimum": 0 } })),
+        "Seen": object(&["cursor"], json!({
+            "epoch": { "type": "string", "format": "uuid", "description": "Absent only with \
+                cursor 0: a device that holds nothing yet." },
+            "cursor": { "type": "integer", "minimum": 0 } })),
         "RefusedChange": object(&["change", "code", "reason"], json!({
             "change": uuid(), "code": string(), "reason": string() })),
         "PushResponse": object(&["epoch", "accepted"], json!({

@@ -33,10 +33,7 @@ pub async fn push<S: Store>(
     entry.device = Some(request.device);
     let epoch = state.store.epoch();
     // A cursor counts in one epoch's sequence only.
-    let seen = request
-        .seen
-        .filter(|seen| seen.epoch == epoch)
-        .map(|seen| seen.cursor);
+    let seen = request.seen.and_then(|seen| seen.cursor_in(epoch));
     // The store writes the row in the push's own transaction, refused or applied.
     let (results, caught_up) = match state
         .store

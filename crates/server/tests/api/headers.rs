@@ -14,6 +14,13 @@ fn assert_secure(response: &reqwest::Response) {
     let url = response.url().clone();
     let headers = response.headers();
     let csp = headers["content-security-policy"].to_str().unwrap();
+    assert_eq!(headers["x-content-type-options"], "nosniff", "{url}");
+    assert_eq!(headers["referrer-policy"], "no-referrer", "{url}");
+    if url.path().starts_with("/api/") {
+        // JSON only: nothing may load, run or frame it.
+        assert_eq!(csp, "default-src 'none'; frame-ancestors 'none'", "{url}");
+        return;
+    }
     for part in [
         "default-src 'self'",
         "script-src 'self' 'wasm-unsafe-eval'",
@@ -33,8 +40,6 @@ fn assert_secure(response: &reqwest::Response) {
         !csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"),
         "{csp}"
     );
-    assert_eq!(headers["x-content-type-options"], "nosniff", "{url}");
-    assert_eq!(headers["referrer-policy"], "no-referrer", "{url}");
 }
 
 on_each_backend!(api_static_and_error_answers_all_carry_the_security_headers);

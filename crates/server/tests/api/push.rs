@@ -45,35 +45,46 @@ async fn a_phone_that_had_seen_everything_is_told_it_is_caught_up_in_this_epoch_
     let app = spawn_app(backend).await;
     let (mut phone, mut desk) = (a_device(), a_device());
     let mut case = a_case();
-    let first = app
-        .push(
-            phone.device(),
-            &[case.edit(&mut phone, now(), "name", json!("Sita"))],
-        )
-        .await;
-    let seen = |cursor| {
+    let seen = |epoch, cursor| {
         Some(Seen {
-            epoch: first.epoch,
+            epoch,
             cursor: Cursor(cursor),
         })
     };
+    // A new phone holds nothing of any epoch: on an empty server, it is caught up at once.
+    let name = [case.edit(&mut phone, now(), "name", json!("Sita"))];
+    let first = app.push_seen(phone.device(), seen(None, 0), &name).await;
+    let this_life = Some(first.epoch);
 
     let age = [case.edit(&mut phone, now(), "age", json!(34))];
-    let caught_up = app.push_seen(phone.device(), seen(1), &age).await;
+    let caught_up = app
+        .push_seen(phone.device(), seen(this_life, 1), &age)
+        .await;
     let village = [case.edit(&mut phone, now(), "village", json!("Rampur"))];
-    let other_life = Some(Seen {
-        epoch: Epoch::new(),
-        cursor: Cursor(2),
-    });
-    let of_another_epoch = app.push_seen(phone.device(), other_life, &village).await;
+    let another_life = seen(Some(Epoch::new()), 2);
+    let of_another_epoch = app.push_seen(phone.device(), another_life, &village).await;
+    let no_life = app.push_seen(phone.device(), seen(None, 3), &village).await;
     let mut on_desk = app.pull(Cursor(0), 10).await.records.remove(0);
     let from_desk = [on_desk.edit(&mut desk, now(), "phone", json!("9876543210"))];
-    app.push(desk.device(), &from_desk).await;
+    let new_desk = app
+        .push_seen(desk.device(), seen(None, 0), &from_desk)
+        .await;
     let block = [case.edit(&mut phone, now(), "description", json!("Came back"))];
-    let behind = app.push_seen(phone.device(), seen(3), &block).await;
+    let behind = app
+        .push_seen(phone.device(), seen(this_life, 3), &block)
+        .await;
 
+    assert_eq!(first.caught_up, Some(Cursor(1)));
     assert_eq!(caught_up.caught_up, Some(Cursor(2)));
     assert_eq!(of_another_epoch.caught_up, None);
+    assert_eq!(
+        no_life.caught_up, None,
+        "a cursor means nothing without its epoch"
+    );
+    assert_eq!(
+        new_desk.caught_up, None,
+        "a new device has the case to pull"
+    );
     assert_eq!(
         behind.caught_up, None,
         "the desk's change after 3 is not skipped"
