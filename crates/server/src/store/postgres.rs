@@ -17,7 +17,7 @@ mod accounts;
 
 use super::batch::{self, Judged, Stored, StoredChange, StoredRecord};
 use super::holders::{assignee, held_by_sql};
-use super::rows::{PullRow, now_millis, page_of, parse_id, parse_json, to_json};
+use super::rows::{PullRow, RecordRow, now_millis, page_of, parse_id, parse_json, to_json};
 use super::{
     AccountChange, AccountError, AuditRecord, CentreChange, CentreId, Credentials, NewAccountRow,
     NewCentreRow, NewSession, Page, Pushed, Restated, Scope, SessionCheck, SetupOutcome, Store,
@@ -215,9 +215,6 @@ async fn lock_centre(
             .await?;
     seq.ok_or(StoreError::UnknownCentre(centre))
 }
-
-/// A stored record's id, centre, body, creator and assignee.
-type RecordRow = (String, String, String, Option<String>, Option<String>);
 
 /// Reads what is stored under the ids a batch names, in two queries.
 async fn stored(

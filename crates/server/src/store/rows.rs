@@ -74,6 +74,9 @@ pub(crate) fn page_of(rows: Vec<PullRow>, after: Cursor, limit: u32) -> Result<P
     Ok(page)
 }
 
+/// A stored record's id, centre, body, creator and assignee.
+pub(crate) type RecordRow = (String, String, String, Option<String>, Option<String>);
+
 /// A centre's columns: id, code, name, district, state, lock minutes and purge days.
 pub(crate) type CentreRow = (String, String, String, String, String, i64, Option<i64>);
 

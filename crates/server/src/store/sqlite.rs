@@ -4,7 +4,7 @@ mod accounts;
 
 use super::batch::{self, Judged, Stored, StoredChange, StoredRecord, Written};
 use super::holders::{assignee, held_by_sql};
-use super::rows::{PullRow, now_millis, page_of, parse_id, parse_json, to_json};
+use super::rows::{PullRow, RecordRow, now_millis, page_of, parse_id, parse_json, to_json};
 use super::{
     AccountChange, AccountError, AuditRecord, CentreChange, CentreId, Credentials, NewAccountRow,
     NewCentreRow, NewSession, Page, Pushed, Restated, Scope, SessionCheck, SetupOutcome, Store,
@@ -378,42 +378,47 @@ impl Store for SqliteStore {
     }
 }
 
-/// Reads what is stored under the ids a batch names.
+/// Reads what is stored under the ids a batch names, in one statement for each table: the ids go
+/// as one JSON array. On SQLite each statement is a hand-off to the database's own thread and
+/// back, which costs more than the read itself, so a push makes as few as it can.
 async fn stored(
     tx: &mut Transaction<'_, Sqlite>,
     change_ids: &[ChangeId],
     record_ids: &[RecordId],
 ) -> Result<Stored, StoreError> {
     let mut stored = Stored::default();
-    for &id in change_ids {
-        let row: Option<(String, String)> =
-            sqlx::query_as("SELECT centre_id, body FROM changes WHERE id = ?")
-                .bind(id.to_string())
-                .fetch_optional(&mut **tx)
-                .await?;
-        if let Some((centre, body)) = row {
+    if !change_ids.is_empty() {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT id, centre_id, body FROM changes
+             WHERE id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(to_json(&change_ids)?)
+        .fetch_all(&mut **tx)
+        .await?;
+        for (id, centre, body) in rows {
             let found = StoredChange {
                 centre: parse_id(&centre, "centre id")?,
                 change: parse_json(&body, "change")?,
             };
-            stored.changes.insert(id, found);
+            stored.changes.insert(parse_id(&id, "change id")?, found);
         }
     }
-    for &id in record_ids {
-        let row: Option<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT centre_id, body, created_by, assigned_to FROM records WHERE id = ?",
+    if !record_ids.is_empty() {
+        let rows: Vec<RecordRow> = sqlx::query_as(
+            "SELECT id, centre_id, body, created_by, assigned_to FROM records
+                 WHERE id IN (SELECT value FROM json_each(?))",
         )
-        .bind(id.to_string())
-        .fetch_optional(&mut **tx)
+        .bind(to_json(&record_ids)?)
+        .fetch_all(&mut **tx)
         .await?;
-        if let Some((centre, body, created_by, assigned_to)) = row {
+        for (id, centre, body, created_by, assigned_to) in rows {
             let found = StoredRecord {
                 centre: parse_id(&centre, "centre id")?,
                 record: parse_json(&body, "record")?,
                 created_by,
                 assigned_to,
             };
-            stored.records.insert(id, found);
+            stored.records.insert(parse_id(&id, "record id")?, found);
         }
     }
     Ok(stored)
@@ -428,7 +433,8 @@ async fn centre_seq(tx: &mut Transaction<'_, Sqlite>, centre: CentreId) -> Resul
     seq.ok_or(StoreError::UnknownCentre(centre))
 }
 
-/// Writes what a judged batch changed: its records, its applied changes and the new counter.
+/// Writes what a judged batch changed: its records, its applied changes and the new counter,
+/// each table in one statement that reads its rows from a JSON array (see [`stored`] for why).
 async fn write(
     tx: &mut Transaction<'_, Sqlite>,
     scope: Scope,
@@ -440,42 +446,65 @@ async fn write(
     }
     let now = now_millis();
     let centre = scope.centre.to_string();
-    let account = scope.account.to_string();
-    for written in &judged.records {
-        let record = &written.record;
+    if !judged.records.is_empty() {
+        // Each row: [id, kind, body, seq, assignee].
+        let rows = judged
+            .records
+            .iter()
+            .map(|written| {
+                let record = &written.record;
+                Ok(serde_json::json!([
+                    record.id,
+                    record.kind.as_str(),
+                    to_json(record)?,
+                    written.seq,
+                    assignee(record),
+                ]))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
         sqlx::query(
             "INSERT INTO records
              (id, centre_id, kind, body, seq, updated_at, created_by, assigned_to)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             SELECT r.value ->> 0, ?1, r.value ->> 1, r.value ->> 2, r.value ->> 3, ?2, ?3,
+                    r.value ->> 4
+             FROM json_each(?4) AS r WHERE true
              ON CONFLICT (id) DO UPDATE
              SET body = excluded.body, seq = excluded.seq, updated_at = excluded.updated_at,
                  assigned_to = excluded.assigned_to",
         )
-        .bind(record.id.to_string())
         .bind(&centre)
-        .bind(record.kind.as_str())
-        .bind(to_json(record)?)
-        .bind(written.seq)
         .bind(now)
-        .bind(&account)
-        .bind(assignee(record))
+        .bind(scope.account.to_string())
+        .bind(to_json(&rows)?)
         .execute(&mut **tx)
         .await?;
-        move_scopes(tx, &centre, written).await?;
+        for written in &judged.records {
+            move_scopes(tx, &centre, written).await?;
+        }
     }
-    let device = device.to_string();
-    for (change, seq) in &judged.applied {
+    if !judged.applied.is_empty() {
+        // Each row: [id, record, seq, body].
+        let rows = judged
+            .applied
+            .iter()
+            .map(|(change, seq)| {
+                Ok(serde_json::json!([
+                    change.id,
+                    change.record,
+                    seq,
+                    to_json(change)?
+                ]))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
         sqlx::query(
             "INSERT INTO changes (id, record_id, centre_id, device_id, seq, body, received_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             SELECT c.value ->> 0, c.value ->> 1, ?1, ?2, c.value ->> 2, c.value ->> 3, ?3
+             FROM json_each(?4) AS c",
         )
-        .bind(change.id.to_string())
-        .bind(change.record.to_string())
         .bind(&centre)
-        .bind(&device)
-        .bind(seq)
-        .bind(to_json(change)?)
+        .bind(device.to_string())
         .bind(now)
+        .bind(to_json(&rows)?)
         .execute(&mut **tx)
         .await?;
     }
