@@ -187,7 +187,10 @@ fn RefusedChanges(refused: ReadSignal<Vec<OutboxEntry>>, cases: Arc<Vec<Listed>>
                 .into_iter()
                 .map(|entry| {
                     let change = entry.change;
-                    let reason = entry.rejected.map(|r| r.reason).unwrap_or_default();
+                    let (code, reason) = entry
+                        .rejected
+                        .map(|r| (r.code, r.reason))
+                        .unwrap_or_default();
                     let name = name_of(change.record);
                     let field = change.field;
                     view! {
@@ -205,7 +208,12 @@ fn RefusedChanges(refused: ReadSignal<Vec<OutboxEntry>>, cases: Arc<Vec<Listed>>
                                     "field",
                                     &field_label(lang.get(), &field),
                                 );
-                                fill(&text, "reason", &reason)
+                                // Said in her language where Sakhi knows the reason.
+                                let reason = match code.as_str() {
+                                    "out_of_scope" => t(lang.get(), Text::RefusedNotYours),
+                                    _ => &reason,
+                                };
+                                fill(&text, "reason", reason)
                             }}
                         </li>
                     }

@@ -2,7 +2,7 @@
 import { expect, test } from "@playwright/test";
 import { gunzipSync } from "node:zlib";
 import { workers } from "./accounts.mjs";
-import { hindi, logIn, openDevice, registerCase, syncBadge, unlock } from "./phone.mjs";
+import { en, hi, hindi, logIn, openDevice, registerCase, syncBadge, unlock } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
 
@@ -18,13 +18,19 @@ test("changes the server refuses are kept and shown with its reason, the rest ar
     if (headers["content-encoding"] === "gzip") gzipped++;
     delete headers["content-encoding"];
     const request = JSON.parse(gunzipSync(route.request().postDataBuffer()).toString("utf8"));
-    const phoneChanges = request.changes.filter((change) => change.field === "phone");
-    const rest = { ...request, changes: request.changes.filter((c) => c.field !== "phone") };
+    // The village change as if the case had been given to another worker meanwhile.
+    const refusedFields = ["phone", "village"];
+    const phoneChanges = request.changes.filter((change) => refusedFields.includes(change.field));
+    const rest = { ...request, changes: request.changes.filter((c) => !refusedFields.includes(c.field)) };
     const answer = await route.fetch({ headers, postData: JSON.stringify(rest) });
     const body = await answer.json();
     body.refused = [
       ...(body.refused ?? []),
-      ...phoneChanges.map((change) => ({ change: change.id, code: "not_a_phone", reason: "phone is not a phone number" })),
+      ...phoneChanges.map((change) =>
+        change.field === "phone"
+          ? { change: change.id, code: "not_a_phone", reason: "phone is not a phone number" }
+          : { change: change.id, code: "out_of_scope", reason: `record ${change.record} is neither yours nor assigned to you` },
+      ),
     ];
     await route.fulfill({ response: answer, json: body });
   });
@@ -43,6 +49,8 @@ test("changes the server refuses are kept and shown with its reason, the rest ar
   const refused = page.getByRole("region", { name: "Refused by the server" });
   await expect(refused).toBeVisible();
   await expect(refused).toContainText("phone is not a phone number");
+  // A reason Sakhi knows is said in her words, not the server's.
+  await expect(refused).toContainText(en["refused.not_yours"]);
   expect(gzipped).toBeGreaterThan(0);
 
   // Still there after a restart, and in Hindi too.
@@ -50,7 +58,7 @@ test("changes the server refuses are kept and shown with its reason, the rest ar
   await unlock(page, workers.counsellor);
   await expect(refused).toContainText("phone is not a phone number");
   await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
-  await expect(page.getByRole("region", { name: hindi("Refused by the server") })).toBeVisible();
+  await expect(page.getByRole("region", { name: hindi("Refused by the server") })).toContainText(hi["refused.not_yours"]);
   expect(phone.problems).toEqual([]);
   await phone.close();
 });

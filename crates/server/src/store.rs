@@ -337,11 +337,14 @@ pub trait Store: Clone + Send + Sync + 'static {
 
     /// Applies a batch of changes in one transaction, following [`rules`], and answers one result
     /// per change in the order given. `seen` is the cursor through which the pusher holds her
-    /// scope's records, if she gave one of this epoch; the answer says whether she is caught up. If any change edits a record outside `scope`, nothing is
-    /// applied. A record that leaves an account's scope ([`batch::Written::left`]) gets a scope
-    /// exit for it in the same transaction, numbered like the record's change. `audit` (who pushes, from where) is completed by [`AuditRecord::of_push`] and
-    /// appended in the same transaction, so that no change is ever stored without its row, nor a
-    /// refusal go unrecorded. Returns only once the transaction is durable.
+    /// scope's records, if she gave one of this epoch; the answer says whether she is caught up.
+    /// If any change edits a record of another centre, nothing is applied; a change to a record
+    /// of her centre outside `scope` is refused alone. A record that leaves an account's scope
+    /// ([`batch::Written::left`]) gets a scope exit for it in the same transaction, numbered like
+    /// the record's change. `audit` (who pushes, from where) is completed by
+    /// [`AuditRecord::of_push`] and appended in the same transaction, so that no change is ever
+    /// stored without its row, nor a refusal go unrecorded. Returns only once the transaction is
+    /// durable.
     fn push(
         &self,
         scope: Scope,

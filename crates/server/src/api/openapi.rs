@@ -232,11 +232,11 @@ pub fn openapi() -> Value {
                                    "401": error(AUTH), "403": error("`forbidden`") } }
             },
             "/v1/sync/push": {
-                "post": { "summary": "Applies a batch of changes; refused whole if any edits a record not yours",
+                "post": { "summary": "Applies a batch of changes; one to a case of your centre not yours is refused alone (`out_of_scope`), and the batch is refused whole if any edits another centre's",
                     "security": authenticated(), "requestBody": body("PushRequest"),
                     "responses": { "200": answer("How many were accepted, and each refusal", Some("PushResponse")),
                                    "400": error("`bad_request`"), "401": error(AUTH),
-                                   "404": error("`not_found`: a record is not yours; nothing applied"),
+                                   "404": error("`not_found`: a record of another centre; nothing applied"),
                                    "413": error("`too_large`") } }
             },
             "/v1/sync/restate": {

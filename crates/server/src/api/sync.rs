@@ -17,9 +17,10 @@ use sakhi_domain::wire::{
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-/// `POST /api/v1/sync/push`: applies a batch of changes and answers with its refusals, after the commit
-/// (and its audit row) is durable. A batch touching a record the caller may not write is refused
-/// whole, 404, as if the record did not exist.
+/// `POST /api/v1/sync/push`: applies a batch of changes and answers with its refusals, after the
+/// commit (and its audit row) is durable. A batch touching a record of another centre is refused
+/// whole, 404, as if the record did not exist; a change to a record of her own centre that is not
+/// hers is refused alone (`out_of_scope`).
 pub async fn push<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,

@@ -86,25 +86,22 @@ impl StoredRecord {
     }
 }
 
-/// Whether a push must be refused whole: some record it edits exists in another centre, or, for
-/// an outreach worker, is neither hers nor assigned to her. Records the push makes are hers.
+/// Whether a push must be refused whole: some record it edits exists in another centre. (A record
+/// of her own centre that is not hers, say one assigned away from her while she was offline, is
+/// refused change by change in [`judge`], so that the rest of her work still goes through.)
 pub fn refusal(scope: Scope, changes: &[Change], stored: &Stored) -> Option<Pushed> {
-    let mut other_centre = false;
-    let mut refused = Vec::new();
-    for id in record_ids(changes) {
-        let Some(existing) = stored.records.get(&id) else {
-            continue;
-        };
-        if existing.centre != scope.centre {
-            other_centre = true;
-            refused.push(id);
-        } else if !existing.writable_by(scope) {
-            refused.push(id);
-        }
-    }
+    let refused: Vec<RecordId> = record_ids(changes)
+        .into_iter()
+        .filter(|id| {
+            stored
+                .records
+                .get(id)
+                .is_some_and(|existing| existing.centre != scope.centre)
+        })
+        .collect();
     (!refused.is_empty()).then_some(Pushed::Refused {
         records: refused,
-        other_centre,
+        other_centre: true,
     })
 }
 
@@ -223,6 +220,14 @@ pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Store
     let mut applied_at: HashMap<ChangeId, usize> = HashMap::new();
     let mut seq = first_seq;
     let mut results = Vec::with_capacity(changes.len());
+    // Records of her centre that were not hers to write before the batch: an outreach worker's
+    // changes to them are refused one by one. Records the batch makes are hers.
+    let not_hers: HashSet<RecordId> = stored
+        .records
+        .iter()
+        .filter(|(_, found)| found.centre == scope.centre && !found.writable_by(scope))
+        .map(|(id, _)| *id)
+        .collect();
     for change in changes {
         // A stored record of this centre joins the batch the first time it is named, so that
         // later changes see it as the batch left it.
@@ -260,7 +265,18 @@ pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Store
                 kind: found.record.kind,
             }),
         };
-        let verdict = rules::judge(scope.centre, change, earlier, existing);
+        let verdict = match rules::judge(scope.centre, change, earlier, existing) {
+            // One she sent before it was taken from her is acknowledged again, as any other.
+            Verdict::Apply(_) if not_hers.contains(&change.record) => Verdict::Reject {
+                code: "out_of_scope",
+                reason: format!(
+                    "record {} is neither yours nor assigned to you: it was given to someone \
+                     else",
+                    change.record
+                ),
+            },
+            verdict => verdict,
+        };
         if let Verdict::Apply(kind) = verdict {
             seq += 1;
             let entry = touched.entry(change.record).or_insert_with(|| Touched {
@@ -550,15 +566,19 @@ mod tests {
             .records
             .insert(desk.id, stored_record(worker.centre, &desk));
 
-        let edit = assigned.edit(&mut clock, 1, "age", json!(30));
-        assert_eq!(refusal(worker, &[edit], &stored), None);
-        let edit = desk.edit(&mut clock, 2, "age", json!(30));
-        assert_eq!(
-            refusal(worker, &[edit], &stored),
-            Some(Pushed::Refused {
-                records: vec![desk.id],
-                other_centre: false
-            })
-        );
+        let mine = assigned.edit(&mut clock, 1, "age", json!(30));
+        let not_mine = desk.edit(&mut clock, 2, "age", json!(30));
+        let batch = [not_mine, mine];
+        assert_eq!(refusal(worker, &batch, &stored), None, "not refused whole");
+
+        let judged = judge(worker, 0, &batch, stored);
+
+        assert!(matches!(
+            &judged.results[0].outcome,
+            Outcome::Rejected { code, .. } if code == "out_of_scope"
+        ));
+        assert_eq!(judged.results[1].outcome, Outcome::Accepted);
+        assert_eq!(judged.changed(), [assigned.id]);
+        assert_eq!(judged.last_seq, 1);
     }
 }

@@ -451,17 +451,20 @@ async fn an_outreach_worker_reaches_only_records_she_made_or_was_assigned(store:
         3
     );
 
+    // Her edit of a case not hers is refused alone; the rest of her push goes through.
     let edit = desk_case.edit(&mut clock, 4, "name", json!("C"));
-    assert!(matches!(
+    let new = Record::new(RecordId::new(), Kind::Case).edit(&mut clock, 4, "name", json!("E"));
+    let results = applied(
         store
-            .push(worker, clock.device(), None, &[edit], row("push"))
+            .push(worker, clock.device(), None, &[edit, new], row("push"))
             .await
             .unwrap(),
-        Pushed::Refused {
-            other_centre: false,
-            ..
-        }
+    );
+    assert!(matches!(
+        &results[0].outcome,
+        Outcome::Rejected { code, .. } if code == "out_of_scope"
     ));
+    assert_eq!(results[1].outcome, Outcome::Accepted);
     let edit = assigned.edit(&mut clock, 5, "name", json!("D"));
     applied(
         store

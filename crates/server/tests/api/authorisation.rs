@@ -363,13 +363,20 @@ async fn an_outreach_worker_pulls_and_pushes_only_her_own_and_assigned_cases(bac
         "the counsellor sees the whole centre"
     );
 
+    // Her edit of a case not hers is refused alone, with the reason; nothing of it is applied.
     let mut not_hers = desk_case.clone();
     let edit = not_hers.edit(&mut phone, now(), "age", json!(30));
-    let response = app.push_as(worker_token, phone.device(), &[edit]).await;
-    assert_eq!(
-        code_of(response).await,
-        (StatusCode::NOT_FOUND, Some("not_found".into()))
-    );
+    let sent = [edit];
+    let answer: PushResponse = app
+        .push_as(worker_token, phone.device(), &sent)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer.accepted, 0);
+    assert_eq!(answer.refused[0].code, "out_of_scope");
+    let desk_copy = &app.pull_all_as(counsellor).await[&desk_case.id];
+    assert_eq!(desk_copy.value("age"), None);
     let edit = assigned.edit(&mut phone, now(), "age", json!(31));
     assert_eq!(
         app.push_as(worker_token, phone.device(), &[edit])

@@ -6,7 +6,7 @@ use crate::database::{Database, on_pool};
 use crate::helpers::{ADMIN, Backend, PASSWORD, TestApp, now};
 use reqwest::{Method, StatusCode};
 use sakhi_domain::wire::account::code;
-use sakhi_domain::wire::{ErrorBody, PROTOCOL};
+use sakhi_domain::wire::{ErrorBody, PROTOCOL, PushResponse};
 use sakhi_domain::{AccountId, CentreId, Clock, DeviceId, Kind, Record, RecordId};
 use serde_json::json;
 use std::future::Future;
@@ -280,13 +280,23 @@ async fn every_refusal_is_answered_briefly_audited_once_and_changes_nothing(back
         },
     )
     .await;
-    refused(
-        &database,
-        "an outreach worker's edit of a case neither hers nor assigned to her",
-        forged_edit(app, outreach_token, &own_case),
-        not_found("out_of_scope", dhr, Some(outreach.id)),
-    )
-    .await;
+    // An outreach worker's edit of a case of her centre that is not hers is no refusal of the
+    // whole push: it is refused alone, in the answer, and the push's own row records it.
+    let before = database.everything_but_the_audit_log().await;
+    let last = last_audit_id(&database).await;
+    let answer = forged_edit(app, outreach_token, &own_case).await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    let answer: PushResponse = answer.json().await.unwrap();
+    assert_eq!(
+        (answer.accepted, answer.refused[0].code.as_str()),
+        (0, "out_of_scope")
+    );
+    let (rows, text) = audit_after(&database, last).await;
+    let pushed = ("push".to_owned(), "ok".to_owned());
+    let outreach_row = (dhr.map(|c| c.to_string()), Some(outreach.id.to_string()));
+    assert_eq!(rows, [(pushed.0, pushed.1, outreach_row.0, outreach_row.1)]);
+    assert!(!text.contains(CANARY));
+    assert_eq!(database.everything_but_the_audit_log().await, before);
     let admin_id = app.log_in(ADMIN).await.account.id;
     refused(
         &database,
