@@ -155,6 +155,16 @@ fn generate(tables: &[BTreeMap<String, String>]) -> String {
             "The label of a kind of violence (`violence.<code>`)",
         ),
         (
+            "source",
+            "source.",
+            "The words for how a woman reached the centre (`source.<code>`)",
+        ),
+        (
+            "safe_to_call",
+            "safe_to_call.",
+            "The words for whether calling her is safe (`safe_to_call.<code>`)",
+        ),
+        (
             "audit",
             "audit.",
             "The words for an audit log action or outcome (`audit.<code>`)",

@@ -6,13 +6,19 @@ use sakhi_domain::schema::{VIOLENCE_KINDS, is_phone};
 use sakhi_domain::{Invalid, Kind};
 use serde_json::Value;
 
-/// The form as typed: text exactly as in the inputs, and the chosen kinds of violence.
+/// The form as typed: text exactly as in the inputs, the one choice made in each group of
+/// buttons (empty for none), and the chosen kinds of violence.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CaseDraft {
     pub name: String,
     pub age: String,
     pub phone: String,
+    pub safe_to_call: String,
+    pub safe_hours: String,
     pub village: String,
+    pub block: String,
+    pub district: String,
+    pub source: String,
     pub violence: Vec<String>,
     pub description: String,
 }
@@ -21,6 +27,7 @@ pub struct CaseDraft {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Problem {
     NameRequired,
+    SourceRequired,
     ViolenceRequired,
     Age,
     Phone,
@@ -36,6 +43,7 @@ impl Problem {
     pub fn message(self, lang: Lang) -> String {
         match self {
             Problem::NameRequired => t(lang, Text::ProblemNameRequired).to_owned(),
+            Problem::SourceRequired => t(lang, Text::ProblemSourceRequired).to_owned(),
             Problem::ViolenceRequired => t(lang, Text::ProblemViolenceRequired).to_owned(),
             Problem::Age => t(lang, Text::ProblemAge).to_owned(),
             Problem::Phone => t(lang, Text::ProblemPhone).to_owned(),
@@ -94,9 +102,15 @@ impl CaseDraft {
             }
         }
 
-        let village = self.village.trim();
-        if !village.is_empty() {
-            read.keep("village", Value::from(village));
+        read.optional_choice("safe_to_call", &self.safe_to_call);
+        read.optional_text("safe_hours", &self.safe_hours);
+        read.optional_text("village", &self.village);
+        read.optional_text("block", &self.block);
+        read.optional_text("district", &self.district);
+        if self.source.trim().is_empty() {
+            read.problem("source", Problem::SourceRequired);
+        } else {
+            read.keep("source", Value::from(self.source.trim()));
         }
 
         // In the schema's order, each once, whatever order they were ticked in.
@@ -111,10 +125,7 @@ impl CaseDraft {
             read.keep("violence", Value::Array(violence));
         }
 
-        let description = self.description.trim();
-        if !description.is_empty() {
-            read.keep("description", Value::from(description));
-        }
+        read.optional_text("description", &self.description);
 
         if read.problems.is_empty() {
             Ok(read.edits)
@@ -144,6 +155,25 @@ impl Reading {
     fn problem(&mut self, field: &'static str, problem: Problem) {
         self.problems.push((field, problem));
     }
+
+    /// Keeps text typed into an optional field, trimmed; nothing if it was left empty.
+    fn optional_text(&mut self, field: &'static str, typed: &str) {
+        let typed = typed.trim();
+        if !typed.is_empty() {
+            self.keep(field, Value::from(typed));
+        }
+    }
+
+    /// Keeps the choice made in an optional group of buttons; nothing if none was chosen.
+    fn optional_choice(&mut self, field: &'static str, chosen: &str) {
+        self.optional_text(field, chosen);
+    }
+}
+
+/// Whether a case is a child's: she is under 18, so the centre follows the rules for children
+/// (POCSO, the Child Welfare Committee).
+pub fn is_child(age: Option<i64>) -> bool {
+    age.is_some_and(|years| years < 18)
 }
 
 #[cfg(test)]
@@ -156,7 +186,12 @@ mod tests {
             name: "  सीता देवी ".into(),
             age: "34".into(),
             phone: "+91 98765 43210".into(),
+            safe_to_call: "no".into(),
+            safe_hours: " after 2 pm ".into(),
             village: "रामपुर".into(),
+            block: "".into(),
+            district: "Dharampur".into(),
+            source: "helpline_181".into(),
             violence: vec!["physical".into(), "dowry_harassment".into()],
             description: "".into(),
         }
@@ -171,22 +206,57 @@ mod tests {
                 ("name", json!("सीता देवी")),
                 ("age", json!(34)),
                 ("phone", json!("+91 98765 43210")),
+                ("safe_to_call", json!("no")),
+                ("safe_hours", json!("after 2 pm")),
                 ("village", json!("रामपुर")),
+                ("district", json!("Dharampur")),
+                ("source", json!("helpline_181")),
                 ("violence", json!(["dowry_harassment", "physical"])),
             ]
         );
     }
 
     #[test]
-    fn a_name_and_a_kind_of_violence_are_required() {
+    fn a_name_how_she_reached_the_centre_and_a_kind_of_violence_are_required() {
         let empty = CaseDraft::default();
         assert_eq!(
             empty.parse().unwrap_err(),
             vec![
                 ("name", Problem::NameRequired),
+                ("source", Problem::SourceRequired),
                 ("violence", Problem::ViolenceRequired)
             ]
         );
+        assert_eq!(
+            Problem::SourceRequired.message(Lang::Hi),
+            t(Lang::Hi, Text::ProblemSourceRequired)
+        );
+    }
+
+    #[test]
+    fn a_choice_not_offered_is_refused() {
+        let problems = CaseDraft {
+            source: "radio".into(),
+            safe_to_call: "maybe".into(),
+            ..draft()
+        }
+        .parse()
+        .unwrap_err();
+        assert_eq!(
+            problems,
+            vec![
+                ("safe_to_call", Problem::Invalid),
+                ("source", Problem::Invalid)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_girl_under_18_is_a_child_case() {
+        assert!(is_child(Some(17)));
+        assert!(is_child(Some(0)));
+        assert!(!is_child(Some(18)));
+        assert!(!is_child(None));
     }
 
     #[test]

@@ -67,6 +67,19 @@ pub fn violence_label(lang: Lang, code: &str) -> String {
     Text::violence(code).map_or_else(|| code.to_owned(), |key| t(lang, key).to_owned())
 }
 
+/// The words for a code chosen in a case's field of choices (how she reached the centre, whether
+/// it is safe to call her, the kinds of violence), or the code itself for one this build does not
+/// know.
+pub fn choice_label(lang: Lang, field: &str, code: &str) -> String {
+    let key = match field {
+        "violence" => Text::violence(code),
+        "source" => Text::source(code),
+        "safe_to_call" => Text::safe_to_call(code),
+        _ => None,
+    };
+    key.map_or_else(|| code.to_owned(), |key| t(lang, key).to_owned())
+}
+
 /// The chosen language, shared through context: read everywhere, written by the language switch.
 #[derive(Clone, Copy)]
 pub struct Language {

@@ -1,8 +1,9 @@
 //! `/cases/:id`: one case as this phone knows it.
 
 use super::violence_summary;
+use crate::case_form::is_child;
 use crate::components::alert;
-use crate::i18n::{Lang, Text, t, tr, use_lang};
+use crate::i18n::{Lang, Text, choice_label, t, tr, use_lang};
 use crate::load::load;
 use crate::use_store;
 use leptos::prelude::*;
@@ -57,16 +58,23 @@ fn CaseView(case: Record) -> impl IntoView {
         case.with_value(|case| case.text("name").map(str::to_owned))
             .unwrap_or_else(|| t(lang.get(), Text::CasesUnnamed).to_owned())
     };
-    let rows: [(&'static str, Text); 5] = [
+    let rows: [(&'static str, Text); 10] = [
         ("age", Text::FieldAge),
         ("phone", Text::FieldPhone),
+        ("safe_to_call", Text::FieldSafeToCall),
+        ("safe_hours", Text::FieldSafeHours),
         ("village", Text::FieldVillage),
+        ("block", Text::FieldBlock),
+        ("district", Text::FieldDistrict),
+        ("source", Text::FieldSource),
         ("violence", Text::FieldViolence),
         ("description", Text::FieldDescription),
     ];
+    let child = case.with_value(|case| is_child(case.value("age").and_then(|age| age.as_i64())));
     view! {
         <article class="case-details">
             <h1>{heading}</h1>
+            {child.then(|| view! { <p class="notice child">{tr(Text::CaseChild)}</p> })}
             <dl>
                 {rows
                     .map(|(field, label)| {
@@ -95,6 +103,9 @@ fn shown(lang: Lang, case: &Record, field: &str) -> String {
         if !summary.is_empty() {
             return summary;
         }
+    }
+    if let ("source" | "safe_to_call", Some(code)) = (field, case.text(field)) {
+        return choice_label(lang, field, code);
     }
     match case.value(field) {
         // Not `value.to_string()`: `Value`'s `Display` brings a pretty-printer into the app shell.

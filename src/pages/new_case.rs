@@ -8,20 +8,19 @@ use crate::browser::now_millis;
 use crate::case_form::{CaseDraft, Edits, Problems};
 use crate::components::field_problem_id as problem_id;
 use crate::components::{FieldProblem, alert};
-use crate::i18n::{Text, tr, use_lang, violence_label};
+use crate::i18n::{Text, choice_label, tr, use_lang};
 use crate::store::StoreError;
 use crate::{use_store, use_sync};
 use leptos::ev::{SubmitEvent, Targeted};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use sakhi_domain::schema::VIOLENCE_KINDS;
+use sakhi_domain::schema::{SAFE_TO_CALL, SOURCES, VIOLENCE_KINDS};
 use sakhi_domain::{Kind, Record, RecordId};
 use wasm_bindgen::JsCast;
 use web_sys::{FormData, HtmlFormElement};
 
 #[component]
 pub fn NewCase() -> impl IntoView {
-    let lang = use_lang();
     let (problems, set_problems) = signal(Problems::new());
 
     let store = use_store();
@@ -80,34 +79,25 @@ pub fn NewCase() -> impl IntoView {
             <TextField field="name" label=Text::FieldName kind="text" problems />
             <TextField field="age" label=Text::FieldAge kind="number" problems />
             <TextField field="phone" label=Text::FieldPhone kind="tel" problems />
+            <Choices
+                field="safe_to_call"
+                legend=Text::FieldSafeToCall
+                codes=SAFE_TO_CALL
+                many=false
+                problems
+            />
+            <TextField field="safe_hours" label=Text::FieldSafeHours kind="text" problems />
             <TextField
                 field="village"
                 label=Text::FieldVillage
                 kind="text"
                 problems
             />
+            <TextField field="block" label=Text::FieldBlock kind="text" problems />
+            <TextField field="district" label=Text::FieldDistrict kind="text" problems />
+            <Choices field="source" legend=Text::FieldSource codes=SOURCES many=false problems />
 
-            <fieldset
-                class="field choices"
-                id=input_id("violence")
-                tabindex="-1"
-                aria-describedby=move || has_problem("violence").then(|| problem_id("violence"))
-            >
-                <legend>{tr(Text::FieldViolence)}</legend>
-                {VIOLENCE_KINDS
-                    .iter()
-                    .map(|&code| {
-                        let id = format!("violence-{code}");
-                        view! {
-                            <div class="choice">
-                                <input type="checkbox" id=id.clone() name="violence" value=code />
-                                <label for=id>{move || violence_label(lang.get(), code)}</label>
-                            </div>
-                        }
-                    })
-                    .collect_view()}
-                <FieldProblem field="violence" problems />
-            </fieldset>
+            <Choices field="violence" legend=Text::FieldViolence codes=VIOLENCE_KINDS many=true problems />
 
             <div class="field">
                 <label for=input_id("description")>{tr(Text::FieldDescription)}</label>
@@ -166,6 +156,51 @@ fn TextField(
     }
 }
 
+/// A group of boxes (`many`) or of buttons of which one may be chosen, named after its field of
+/// the case. How she reached the centre and the kinds of violence must be chosen; whether to call
+/// her need not.
+#[component]
+fn Choices(
+    field: &'static str,
+    legend: Text,
+    codes: &'static [&'static str],
+    many: bool,
+    problems: ReadSignal<Problems>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let has_problem =
+        move || problems.with(|problems| problems.iter().any(|(with, _)| *with == field));
+    view! {
+        <fieldset
+            class="field choices"
+            id=input_id(field)
+            tabindex="-1"
+            aria-required=(field != "safe_to_call").then_some("true")
+            aria-describedby=move || has_problem().then(|| problem_id(field))
+        >
+            <legend>{tr(legend)}</legend>
+            {codes
+                .iter()
+                .map(|&code| {
+                    let id = format!("{field}-{code}");
+                    view! {
+                        <div class="choice">
+                            <input
+                                type=if many { "checkbox" } else { "radio" }
+                                id=id.clone()
+                                name=field
+                                value=code
+                            />
+                            <label for=id>{move || choice_label(lang.get(), field, code)}</label>
+                        </div>
+                    }
+                })
+                .collect_view()}
+            <FieldProblem field problems />
+        </fieldset>
+    }
+}
+
 /// What she typed, as the form holds it; each control is named after its field of the case.
 fn draft(form: &HtmlFormElement) -> CaseDraft {
     let Ok(data) = FormData::new_with_form(form) else {
@@ -176,7 +211,12 @@ fn draft(form: &HtmlFormElement) -> CaseDraft {
         name: text("name"),
         age: text("age"),
         phone: text("phone"),
+        safe_to_call: text("safe_to_call"),
+        safe_hours: text("safe_hours"),
         village: text("village"),
+        block: text("block"),
+        district: text("district"),
+        source: text("source"),
         violence: data
             .get_all("violence")
             .iter()

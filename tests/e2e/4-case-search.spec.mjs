@@ -93,6 +93,7 @@ test("a long list shows fifty cases at a time", async () => {
   for (let n = 1; n <= 51; n++) {
     await page.getByRole("link", { name: "New case" }).click();
     await page.getByLabel("Name", { exact: true }).fill(`Test case ${n}`);
+    await page.getByLabel("By herself", { exact: true }).check();
     await page.getByLabel("Domestic violence", { exact: true }).check();
     await page.getByRole("button", { name: "Save case" }).click();
     await expect(page.getByRole("heading", { name: "Cases" })).toBeVisible();

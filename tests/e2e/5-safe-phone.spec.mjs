@@ -123,7 +123,9 @@ test("two workers share a phone, each sees only her own store, and logging out r
   await unlock(other, workers.outreach);
   await expect(other.getByText(kamla.name).first()).toBeVisible();
   await page.getByRole("link", { name: en["logout.link"] }).click();
-  await expect(page.getByText("6 changes have not reached the server yet. Send them first, or they will be lost.")).toBeVisible();
+  // One change for each field the form filled: name, age, phone, village, how she reached the
+  // centre, violence, what happened.
+  await expect(page.getByText("7 changes have not reached the server yet. Send them first, or they will be lost.")).toBeVisible();
   await expect(page.getByRole("button", { name: en["logout.send"] })).toBeVisible();
   await expect(page.getByRole("button", { name: en["logout.anyway"] })).toBeVisible();
   // Back online, they go (the app sends as soon as the phone is online), and logging out is safe.

@@ -126,6 +126,8 @@ export async function registerCase(page, c) {
   await page.getByLabel("Age", { exact: true }).fill(String(c.age));
   await page.getByLabel("Phone", { exact: true }).fill(c.phone);
   await page.getByLabel("Village", { exact: true }).fill(c.village);
+  // How she reached the centre must be chosen; most of the tests' women came by themselves.
+  await page.getByLabel(c.source ?? "By herself", { exact: true }).check();
   for (const kind of c.violence) {
     await page.getByLabel(kind, { exact: true }).check();
   }

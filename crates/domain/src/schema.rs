@@ -32,6 +32,20 @@ pub const VIOLENCE_KINDS: &[&str] = &[
     "other",
 ];
 
+/// How a woman reached the centre: by herself, through someone (family, neighbour, an NGO),
+/// Women Helpline 181, the police, an awareness camp, or another way.
+pub const SOURCES: &[&str] = &[
+    "herself",
+    "through_someone",
+    "helpline_181",
+    "police",
+    "awareness_camp",
+    "other",
+];
+
+/// Whether it is safe to call her on her phone: an abuser may answer or see the call.
+pub const SAFE_TO_CALL: &[&str] = &["yes", "no"];
+
 /// What one field may hold. Every field may also be `null`, which clears it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldType {
@@ -43,6 +57,8 @@ pub enum FieldType {
     Phone,
     /// A set of codes from a fixed list, without repeats.
     Choices(&'static [&'static str]),
+    /// One code from a fixed list.
+    Choice(&'static [&'static str]),
     /// Yes or no.
     Flag,
 }
@@ -109,7 +125,12 @@ impl Kind {
                 ("name", FieldType::Text { max_chars: 200 }),
                 ("age", FieldType::Whole { min: 0, max: 120 }),
                 ("phone", FieldType::Phone),
+                ("safe_to_call", FieldType::Choice(SAFE_TO_CALL)),
+                ("safe_hours", FieldType::Text { max_chars: 100 }),
                 ("village", FieldType::Text { max_chars: 200 }),
+                ("block", FieldType::Text { max_chars: 200 }),
+                ("district", FieldType::Text { max_chars: 200 }),
+                ("source", FieldType::Choice(SOURCES)),
                 ("violence", FieldType::Choices(VIOLENCE_KINDS)),
                 ("description", FieldType::Text { max_chars: 4000 }),
                 // The id of the account the case is assigned to: an outreach worker sees the
@@ -190,6 +211,15 @@ impl FieldType {
                     seen.push(code);
                 }
             }
+            FieldType::Choice(allowed) => {
+                let code = value.as_str().ok_or_else(|| wrong("a choice"))?;
+                if !allowed.contains(&code) {
+                    return Err(Invalid::UnknownChoice {
+                        field: field.to_owned(),
+                        choice: code.to_owned(),
+                    });
+                }
+            }
             FieldType::Flag => {
                 value.as_bool().ok_or_else(|| wrong("true or false"))?;
             }
@@ -228,6 +258,26 @@ mod tests {
             "unknown_field"
         );
         assert_eq!(Kind::parse("camp").unwrap_err().code(), "unknown_kind");
+    }
+
+    #[test]
+    fn how_she_reached_the_centre_and_whether_to_call_are_one_choice_each() {
+        let case = Kind::Case;
+        assert!(case.check("source", &json!("helpline_181")).is_ok());
+        assert!(case.check("safe_to_call", &json!("no")).is_ok());
+        assert!(case.check("block", &json!("सदर")).is_ok());
+        assert_eq!(
+            case.check("source", &json!("radio")).unwrap_err().code(),
+            "unknown_choice"
+        );
+        assert_eq!(
+            case.check("source", &json!(["police"])).unwrap_err().code(),
+            "wrong_type"
+        );
+        assert_eq!(
+            case.check("safe_to_call", &json!(true)).unwrap_err().code(),
+            "wrong_type"
+        );
     }
 
     #[test]

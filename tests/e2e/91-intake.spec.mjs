@@ -1,0 +1,66 @@
+// The intake form helps rather than blocks: what is missing is said next to each field in the
+// worker's language, and what she records about the woman's safety (whether to call her, when,
+// and that she is a child) is shown on the case.
+import { expect, test } from "@playwright/test";
+import { workers } from "./accounts.mjs";
+import { en, hi, logIn, openDevice, screenshot, syncBadge } from "./phone.mjs";
+
+const url = process.env.SAKHI_URL;
+
+test("a new case says what is missing in her language, and keeps how to reach the woman safely", async () => {
+  const phone = await openDevice("intake", url);
+  const { page, context } = phone;
+  try {
+    await logIn(page, workers.outreach);
+    // At a camp, with no signal.
+    await context.setOffline(true);
+    await page.getByRole("link", { name: "New case" }).click();
+    await page.getByRole("button", { name: "Save case" }).click();
+    for (const key of ["problem.name_required", "problem.source_required", "problem.violence_required"]) {
+      await expect(page.getByText(en[key])).toBeVisible();
+    }
+    await expect(page.getByLabel("Name", { exact: true })).toBeFocused();
+    await screenshot(page, "93-intake-problems-en");
+    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    for (const key of ["problem.name_required", "problem.source_required", "problem.violence_required"]) {
+      await expect(page.getByText(hi[key])).toBeVisible();
+    }
+    await screenshot(page, "94-intake-problems-hi");
+    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+
+    await page.getByLabel("Name", { exact: true }).fill("Pinki Kumari");
+    await page.getByLabel("Age", { exact: true }).fill("16");
+    await page.getByLabel("Phone", { exact: true }).fill("98260 11223");
+    await page.getByLabel(en["safe_to_call.no"], { exact: true }).check();
+    await page.getByLabel(en["field.safe_hours"], { exact: true }).fill("Only at the school, 11 to 1");
+    await page.getByLabel("Village", { exact: true }).fill("Khajuri");
+    await page.getByLabel(en["field.block"], { exact: true }).fill("Sadar");
+    await page.getByLabel(en["field.district"], { exact: true }).fill("Dharampur");
+    await page.getByLabel(en["source.awareness_camp"], { exact: true }).check();
+    await page.getByLabel(en["violence.child_marriage"], { exact: true }).check();
+    await page.getByRole("button", { name: "Save case" }).click();
+    await expect(page.getByRole("heading", { name: "Cases" })).toBeVisible();
+    await expect(syncBadge(page)).toHaveText(/Waiting to send/);
+
+    await page.getByText("Pinki Kumari").click();
+    await expect(page.getByText(en["case.child"])).toBeVisible();
+    await expect(page.getByText(en["safe_to_call.no"])).toBeVisible();
+    await expect(page.getByText("Only at the school, 11 to 1")).toBeVisible();
+    await expect(page.getByText(en["source.awareness_camp"])).toBeVisible();
+    await expect(page.getByText("Sadar")).toBeVisible();
+    await screenshot(page, "95-intake-case-en");
+    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await expect(page.getByText(hi["case.child"])).toBeVisible();
+    await expect(page.getByText(hi["safe_to_call.no"])).toBeVisible();
+    await expect(page.getByText(hi["source.awareness_camp"])).toBeVisible();
+    await screenshot(page, "96-intake-case-hi");
+    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+
+    // Back online, the centre's server takes every field as it is.
+    await context.setOffline(false);
+    await expect(syncBadge(page)).toHaveText(/All changes sent/, { timeout: 30_000 });
+    expect(phone.problems).toEqual([]);
+  } finally {
+    await phone.close();
+  }
+});
