@@ -165,6 +165,11 @@ fn generate(tables: &[BTreeMap<String, String>]) -> String {
             "The words for whether calling her is safe (`safe_to_call.<code>`)",
         ),
         (
+            "relation",
+            "relation.",
+            "The words for who the person responsible is to her (`relation.<code>`)",
+        ),
+        (
             "audit",
             "audit.",
             "The words for an audit log action or outcome (`audit.<code>`)",

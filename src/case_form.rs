@@ -20,6 +20,9 @@ pub struct CaseDraft {
     pub district: String,
     pub source: String,
     pub violence: Vec<String>,
+    pub responsible: String,
+    pub relation: String,
+    pub children: String,
     pub description: String,
 }
 
@@ -30,6 +33,7 @@ pub enum Problem {
     SourceRequired,
     ViolenceRequired,
     Age,
+    Children,
     Phone,
     TooLong {
         max_chars: usize,
@@ -46,6 +50,7 @@ impl Problem {
             Problem::SourceRequired => t(lang, Text::ProblemSourceRequired).to_owned(),
             Problem::ViolenceRequired => t(lang, Text::ProblemViolenceRequired).to_owned(),
             Problem::Age => t(lang, Text::ProblemAge).to_owned(),
+            Problem::Children => t(lang, Text::ProblemChildren).to_owned(),
             Problem::Phone => t(lang, Text::ProblemPhone).to_owned(),
             Problem::TooLong { max_chars } => {
                 fill(t(lang, Text::ProblemTooLong), "n", &max_chars.to_string())
@@ -56,6 +61,7 @@ impl Problem {
 
     fn from_invalid(invalid: &Invalid) -> Problem {
         match invalid {
+            Invalid::OutOfRange { field, .. } if field == "children" => Problem::Children,
             Invalid::OutOfRange { .. } => Problem::Age,
             Invalid::NotAPhone { .. } => Problem::Phone,
             Invalid::TooLong { max_chars, .. } => Problem::TooLong {
@@ -85,13 +91,7 @@ impl CaseDraft {
             read.keep("name", Value::from(name));
         }
 
-        let age = self.age.trim();
-        if !age.is_empty() {
-            match age.parse::<i64>() {
-                Ok(years) => read.keep("age", Value::from(years)),
-                Err(_) => read.problem("age", Problem::Age),
-            }
-        }
+        read.optional_number("age", &self.age, Problem::Age);
 
         let phone = self.phone.trim();
         if !phone.is_empty() {
@@ -125,6 +125,9 @@ impl CaseDraft {
             read.keep("violence", Value::Array(violence));
         }
 
+        read.optional_text("responsible", &self.responsible);
+        read.optional_choice("relation", &self.relation);
+        read.optional_number("children", &self.children, Problem::Children);
         read.optional_text("description", &self.description);
 
         if read.problems.is_empty() {
@@ -164,6 +167,17 @@ impl Reading {
         }
     }
 
+    /// Keeps a whole number typed into an optional field; `problem` if it is not one.
+    fn optional_number(&mut self, field: &'static str, typed: &str, problem: Problem) {
+        let typed = typed.trim();
+        if !typed.is_empty() {
+            match typed.parse::<i64>() {
+                Ok(number) => self.keep(field, Value::from(number)),
+                Err(_) => self.problem(field, problem),
+            }
+        }
+    }
+
     /// Keeps the choice made in an optional group of buttons; nothing if none was chosen.
     fn optional_choice(&mut self, field: &'static str, chosen: &str) {
         self.optional_text(field, chosen);
@@ -193,6 +207,9 @@ mod tests {
             district: "Dharampur".into(),
             source: "helpline_181".into(),
             violence: vec!["physical".into(), "dowry_harassment".into()],
+            responsible: "Ramesh".into(),
+            relation: "husband".into(),
+            children: "2".into(),
             description: "".into(),
         }
     }
@@ -212,8 +229,28 @@ mod tests {
                 ("district", json!("Dharampur")),
                 ("source", json!("helpline_181")),
                 ("violence", json!(["dowry_harassment", "physical"])),
+                ("responsible", json!("Ramesh")),
+                ("relation", json!("husband")),
+                ("children", json!(2)),
             ]
         );
+    }
+
+    #[test]
+    fn children_must_be_a_whole_number_up_to_20() {
+        for children in ["-1", "21", "two"] {
+            let problems = CaseDraft {
+                children: children.into(),
+                ..draft()
+            }
+            .parse()
+            .unwrap_err();
+            assert_eq!(
+                problems,
+                vec![("children", Problem::Children)],
+                "{children}"
+            );
+        }
     }
 
     #[test]

@@ -75,6 +75,7 @@ pub fn choice_label(lang: Lang, field: &str, code: &str) -> String {
         "violence" => Text::violence(code),
         "source" => Text::source(code),
         "safe_to_call" => Text::safe_to_call(code),
+        "relation" => Text::relation(code),
         _ => None,
     };
     key.map_or_else(|| code.to_owned(), |key| t(lang, key).to_owned())

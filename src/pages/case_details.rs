@@ -58,7 +58,7 @@ fn CaseView(case: Record) -> impl IntoView {
         case.with_value(|case| case.text("name").map(str::to_owned))
             .unwrap_or_else(|| t(lang.get(), Text::CasesUnnamed).to_owned())
     };
-    let rows: [(&'static str, Text); 10] = [
+    let rows: [(&'static str, Text); 13] = [
         ("age", Text::FieldAge),
         ("phone", Text::FieldPhone),
         ("safe_to_call", Text::FieldSafeToCall),
@@ -68,6 +68,9 @@ fn CaseView(case: Record) -> impl IntoView {
         ("district", Text::FieldDistrict),
         ("source", Text::FieldSource),
         ("violence", Text::FieldViolence),
+        ("responsible", Text::FieldResponsible),
+        ("relation", Text::FieldRelation),
+        ("children", Text::FieldChildren),
         ("description", Text::FieldDescription),
     ];
     let child = case.with_value(|case| is_child(case.value("age").and_then(|age| age.as_i64())));
@@ -104,7 +107,7 @@ fn shown(lang: Lang, case: &Record, field: &str) -> String {
             return summary;
         }
     }
-    if let ("source" | "safe_to_call", Some(code)) = (field, case.text(field)) {
+    if let ("source" | "safe_to_call" | "relation", Some(code)) = (field, case.text(field)) {
         return choice_label(lang, field, code);
     }
     match case.value(field) {

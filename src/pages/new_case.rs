@@ -14,7 +14,7 @@ use crate::{use_store, use_sync};
 use leptos::ev::{SubmitEvent, Targeted};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use sakhi_domain::schema::{SAFE_TO_CALL, SOURCES, VIOLENCE_KINDS};
+use sakhi_domain::schema::{RELATIONS, SAFE_TO_CALL, SOURCES, VIOLENCE_KINDS};
 use sakhi_domain::{Kind, Record, RecordId};
 use wasm_bindgen::JsCast;
 use web_sys::{FormData, HtmlFormElement};
@@ -98,6 +98,9 @@ pub fn NewCase() -> impl IntoView {
             <Choices field="source" legend=Text::FieldSource codes=SOURCES many=false problems />
 
             <Choices field="violence" legend=Text::FieldViolence codes=VIOLENCE_KINDS many=true problems />
+            <TextField field="responsible" label=Text::FieldResponsible kind="text" problems />
+            <Choices field="relation" legend=Text::FieldRelation codes=RELATIONS many=false problems />
+            <TextField field="children" label=Text::FieldChildren kind="number" problems />
 
             <div class="field">
                 <label for=input_id("description")>{tr(Text::FieldDescription)}</label>
@@ -175,7 +178,7 @@ fn Choices(
             class="field choices"
             id=input_id(field)
             tabindex="-1"
-            aria-required=(field != "safe_to_call").then_some("true")
+            aria-required=matches!(field, "source" | "violence").then_some("true")
             aria-describedby=move || has_problem().then(|| problem_id(field))
         >
             <legend>{tr(legend)}</legend>
@@ -222,6 +225,9 @@ fn draft(form: &HtmlFormElement) -> CaseDraft {
             .iter()
             .filter_map(|code| code.as_string())
             .collect(),
+        responsible: text("responsible"),
+        relation: text("relation"),
+        children: text("children"),
         description: text("description"),
     }
 }

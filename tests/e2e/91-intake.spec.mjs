@@ -38,6 +38,14 @@ test("a new case says what is missing in her language, and keeps how to reach th
     await page.getByLabel(en["field.district"], { exact: true }).fill("Dharampur");
     await page.getByLabel(en["source.awareness_camp"], { exact: true }).check();
     await page.getByLabel(en["violence.child_marriage"], { exact: true }).check();
+    await page.getByLabel(en["field.responsible"], { exact: true }).fill("Mohan Lal");
+    await page.getByLabel(en["relation.husband"], { exact: true }).check();
+    const children = page.getByLabel(en["field.children"], { exact: true });
+    await children.fill("21");
+    await page.getByRole("button", { name: "Save case" }).click();
+    await expect(page.getByText(en["problem.children"])).toBeVisible();
+    await expect(children).toBeFocused();
+    await children.fill("1");
     await page.getByRole("button", { name: "Save case" }).click();
     await expect(page.getByRole("heading", { name: "Cases" })).toBeVisible();
     await expect(syncBadge(page)).toHaveText(/Waiting to send/);
@@ -48,11 +56,14 @@ test("a new case says what is missing in her language, and keeps how to reach th
     await expect(page.getByText("Only at the school, 11 to 1")).toBeVisible();
     await expect(page.getByText(en["source.awareness_camp"])).toBeVisible();
     await expect(page.getByText("Sadar")).toBeVisible();
+    await expect(page.getByText("Mohan Lal")).toBeVisible();
+    await expect(page.getByText(en["relation.husband"], { exact: true })).toBeVisible();
     await screenshot(page, "95-intake-case-en");
     await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
     await expect(page.getByText(hi["case.child"])).toBeVisible();
     await expect(page.getByText(hi["safe_to_call.no"])).toBeVisible();
     await expect(page.getByText(hi["source.awareness_camp"])).toBeVisible();
+    await expect(page.getByText(hi["relation.husband"], { exact: true })).toBeVisible();
     await screenshot(page, "96-intake-case-hi");
     await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
 

@@ -43,6 +43,19 @@ pub const SOURCES: &[&str] = &[
     "other",
 ];
 
+/// Who the person responsible for the violence is to her.
+pub const RELATIONS: &[&str] = &[
+    "husband",
+    "in_law",
+    "father",
+    "brother",
+    "other_relative",
+    "partner",
+    "acquaintance",
+    "stranger",
+    "other",
+];
+
 /// Whether it is safe to call her on her phone: an abuser may answer or see the call.
 pub const SAFE_TO_CALL: &[&str] = &["yes", "no"];
 
@@ -132,6 +145,9 @@ impl Kind {
                 ("district", FieldType::Text { max_chars: 200 }),
                 ("source", FieldType::Choice(SOURCES)),
                 ("violence", FieldType::Choices(VIOLENCE_KINDS)),
+                ("responsible", FieldType::Text { max_chars: 200 }),
+                ("relation", FieldType::Choice(RELATIONS)),
+                ("children", FieldType::Whole { min: 0, max: 20 }),
                 ("description", FieldType::Text { max_chars: 4000 }),
                 // The id of the account the case is assigned to: an outreach worker sees the
                 // cases she created and those assigned to her.
@@ -266,6 +282,11 @@ mod tests {
         assert!(case.check("source", &json!("helpline_181")).is_ok());
         assert!(case.check("safe_to_call", &json!("no")).is_ok());
         assert!(case.check("block", &json!("सदर")).is_ok());
+        assert!(case.check("relation", &json!("in_law")).is_ok());
+        assert_eq!(
+            case.check("children", &json!(21)).unwrap_err().code(),
+            "out_of_range"
+        );
         assert_eq!(
             case.check("source", &json!("radio")).unwrap_err().code(),
             "unknown_choice"
