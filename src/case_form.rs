@@ -102,7 +102,8 @@ impl CaseDraft {
             }
         }
 
-        read.optional_choice("safe_to_call", &self.safe_to_call);
+        // A choice not offered is refused by the schema, like text too long.
+        read.optional_text("safe_to_call", &self.safe_to_call);
         read.optional_text("safe_hours", &self.safe_hours);
         read.optional_text("village", &self.village);
         read.optional_text("block", &self.block);
@@ -126,7 +127,7 @@ impl CaseDraft {
         }
 
         read.optional_text("responsible", &self.responsible);
-        read.optional_choice("relation", &self.relation);
+        read.optional_text("relation", &self.relation);
         read.optional_number("children", &self.children, Problem::Children);
         read.optional_text("description", &self.description);
 
@@ -159,7 +160,8 @@ impl Reading {
         self.problems.push((field, problem));
     }
 
-    /// Keeps text typed into an optional field, trimmed; nothing if it was left empty.
+    /// Keeps text typed into an optional field (or the code chosen in an optional group of
+    /// buttons), trimmed; nothing if it was left empty.
     fn optional_text(&mut self, field: &'static str, typed: &str) {
         let typed = typed.trim();
         if !typed.is_empty() {
@@ -176,11 +178,6 @@ impl Reading {
                 Err(_) => self.problem(field, problem),
             }
         }
-    }
-
-    /// Keeps the choice made in an optional group of buttons; nothing if none was chosen.
-    fn optional_choice(&mut self, field: &'static str, chosen: &str) {
-        self.optional_text(field, chosen);
     }
 }
 

@@ -8,7 +8,7 @@ use crate::load::load;
 use crate::use_store;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use sakhi_domain::{Kind, Record, RecordId};
+use sakhi_domain::{FieldType, Kind, Record, RecordId};
 
 #[component]
 pub fn CaseDetails() -> impl IntoView {
@@ -107,7 +107,9 @@ fn shown(lang: Lang, case: &Record, field: &str) -> String {
             return summary;
         }
     }
-    if let ("source" | "safe_to_call" | "relation", Some(code)) = (field, case.text(field)) {
+    if let (Some(FieldType::Choice(_)), Some(code)) =
+        (case.kind.field_type(field), case.text(field))
+    {
         return choice_label(lang, field, code);
     }
     match case.value(field) {

@@ -84,6 +84,7 @@ pub fn NewCase() -> impl IntoView {
                 legend=Text::FieldSafeToCall
                 codes=SAFE_TO_CALL
                 many=false
+                required=false
                 problems
             />
             <TextField field="safe_hours" label=Text::FieldSafeHours kind="text" problems />
@@ -95,11 +96,11 @@ pub fn NewCase() -> impl IntoView {
             />
             <TextField field="block" label=Text::FieldBlock kind="text" problems />
             <TextField field="district" label=Text::FieldDistrict kind="text" problems />
-            <Choices field="source" legend=Text::FieldSource codes=SOURCES many=false problems />
+            <Choices field="source" legend=Text::FieldSource codes=SOURCES many=false required=true problems />
 
-            <Choices field="violence" legend=Text::FieldViolence codes=VIOLENCE_KINDS many=true problems />
+            <Choices field="violence" legend=Text::FieldViolence codes=VIOLENCE_KINDS many=true required=true problems />
             <TextField field="responsible" label=Text::FieldResponsible kind="text" problems />
-            <Choices field="relation" legend=Text::FieldRelation codes=RELATIONS many=false problems />
+            <Choices field="relation" legend=Text::FieldRelation codes=RELATIONS many=false required=false problems />
             <TextField field="children" label=Text::FieldChildren kind="number" problems />
 
             <div class="field">
@@ -160,14 +161,15 @@ fn TextField(
 }
 
 /// A group of boxes (`many`) or of buttons of which one may be chosen, named after its field of
-/// the case. How she reached the centre and the kinds of violence must be chosen; whether to call
-/// her need not.
+/// the case.
 #[component]
 fn Choices(
     field: &'static str,
     legend: Text,
     codes: &'static [&'static str],
     many: bool,
+    /// Whether one must be chosen before the case can be saved.
+    required: bool,
     problems: ReadSignal<Problems>,
 ) -> impl IntoView {
     let lang = use_lang();
@@ -178,7 +180,7 @@ fn Choices(
             class="field choices"
             id=input_id(field)
             tabindex="-1"
-            aria-required=matches!(field, "source" | "violence").then_some("true")
+            aria-required=required.then_some("true")
             aria-describedby=move || has_problem().then(|| problem_id(field))
         >
             <legend>{tr(legend)}</legend>

@@ -91,7 +91,7 @@ fn handler<S: Store>(route: Route) -> MethodRouter<AppState<S>> {
 }
 
 /// The content security policy of every answer under `/api`.
-pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
 /// The routes under `/api`, to be nested there.
 pub fn router<S: Store>(state: AppState<S>) -> Router {

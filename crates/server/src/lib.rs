@@ -5,6 +5,9 @@
 //! The binary is thin: it reads [`Settings`], binds a listener and calls [`serve`]. Tests do the
 //! same on port 0.
 
+// So that code shared with the tests (`tests/support`) names this crate alike from both.
+extern crate self as sakhi_server;
+
 pub mod api;
 pub mod app;
 pub mod auth;

@@ -683,3 +683,41 @@ impl Store for PostgresStore {
         accounts::audit_page(&self.pool, centre, before, limit).await
     }
 }
+
+/// `url` naming the database `name` instead of its own; any query (`?sslmode=…`) is kept.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let authority_start = base.find("://").map_or(0, |at| at + 3);
+    let base = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_is_named_in_the_admin_url_in_place_of_its_own() {
+        assert_eq!(
+            with_database("postgres://postgres:secret@127.0.0.1:5432/postgres", "b"),
+            "postgres://postgres:secret@127.0.0.1:5432/b"
+        );
+        assert_eq!(
+            with_database("postgresql://u@host?sslmode=require", "b"),
+            "postgresql://u@host/b?sslmode=require"
+        );
+        assert_eq!(
+            with_database("postgres://u:p@host/db?sslmode=disable&x=1", "b"),
+            "postgres://u:p@host/b?sslmode=disable&x=1"
+        );
+    }
+}

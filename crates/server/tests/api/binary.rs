@@ -6,6 +6,24 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
+/// The binary serving `folder`'s database and app on a free port, saying where on stdout.
+pub fn serving(folder: &Folder) -> Command {
+    let mut command = server();
+    command
+        .current_dir(folder.path())
+        .args([
+            "--port",
+            "0",
+            "--database",
+            &folder.database_url(),
+            "--dist",
+        ])
+        .arg(folder.dist())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    command
+}
+
 fn server() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_sakhi-server"));
     for name in [
@@ -23,18 +41,7 @@ fn server() -> Command {
 on_each_backend!(the_binary_prints_the_port_it_serves_on_and_stops_cleanly_on_sigterm);
 async fn the_binary_prints_the_port_it_serves_on_and_stops_cleanly_on_sigterm(backend: Backend) {
     let folder = Folder::new(backend).await;
-    let mut child = server()
-        .current_dir(folder.path())
-        .args([
-            "--port",
-            "0",
-            "--database",
-            &folder.database_url(),
-            "--dist",
-        ])
-        .arg(folder.dist())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+    let mut child = serving(&folder)
         .spawn()
         .expect("Failed to start sakhi-server");
 

@@ -5,6 +5,7 @@
 //! `SAKHI_KILL_ROUNDS` sets the number of rounds (100 by default) and `SAKHI_KILL_SEED` replays
 //! the moments of a failed run, whose seed the failure prints.
 
+use crate::binary::serving;
 use crate::helpers::{Backend, Folder, is_accepted, now, spawn_app_in};
 use sakhi_domain::wire::{PROTOCOL, PullResponse, PushRequest, PushResponse};
 use sakhi_domain::{Change, Clock, DeviceId, Kind, Record, RecordId};
@@ -12,11 +13,10 @@ use serde_json::json;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 use std::collections::BTreeMap;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
 /// Cases per push; each gets two changes (name and village).
 const CASES_PER_PUSH: usize = 20;
@@ -71,21 +71,8 @@ async fn nothing_acknowledged_is_lost_when_the_server_is_killed_mid_push() {
 
 /// Starts the real binary over `folder` and waits for the line saying where it serves.
 async fn start(folder: &Folder) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sakhi-server"))
-        .env_remove("SAKHI_DATABASE_URL")
+    let mut child = serving(folder)
         .env("RUST_LOG", "error")
-        .current_dir(folder.path())
-        .args([
-            "--port",
-            "0",
-            "--database",
-            &folder.database_url(),
-            "--dist",
-        ])
-        .arg(folder.dist())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
         .spawn()
         .expect("Failed to start sakhi-server");
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();

@@ -56,7 +56,7 @@ impl TestDatabase {
                     });
                 admin.close().await.ok();
                 TestDatabase {
-                    url: with_database(&admin_url, &name),
+                    url: sakhi_server::store::postgres::with_database(&admin_url, &name),
                     place: Place::Postgres { admin_url, name },
                 }
             }
@@ -116,22 +116,5 @@ fn postgres_admin_url() -> String {
              databases, e.g. postgres://postgres:secret@localhost:5432/postgres. To run only the \
              SQLite variants: cargo test -p sakhi-server sqlite"
         ),
-    }
-}
-
-/// `url` naming the database `name` instead of its own.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (url, None),
-    };
-    let authority_start = base.find("://").map_or(0, |at| at + 3);
-    let base = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    match query {
-        Some(query) => format!("{base}/{name}?{query}"),
-        None => format!("{base}/{name}"),
     }
 }
