@@ -10,6 +10,22 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::{env, fs};
 
+/// The fields of choices whose codes have words of their own, `<field>.<code>`.
+const CHOICE_FIELDS: &[&str] = &[
+    "violence",
+    "source",
+    "safe_to_call",
+    "relation",
+    "danger",
+    "consent",
+    "status",
+    "closure",
+    "service",
+    "service_state",
+    "report",
+    "session_kind",
+];
+
 /// The languages, in the order of `Lang`'s variants. English is the reference.
 const LANGUAGES: &[&str] = &["en", "hi"];
 
@@ -155,21 +171,6 @@ fn generate(tables: &[BTreeMap<String, String>]) -> String {
             "The label of a kind of violence (`violence.<code>`)",
         ),
         (
-            "source",
-            "source.",
-            "The words for how a woman reached the centre (`source.<code>`)",
-        ),
-        (
-            "safe_to_call",
-            "safe_to_call.",
-            "The words for whether calling her is safe (`safe_to_call.<code>`)",
-        ),
-        (
-            "relation",
-            "relation.",
-            "The words for who the person responsible is to her (`relation.<code>`)",
-        ),
-        (
             "audit",
             "audit.",
             "The words for an audit log action or outcome (`audit.<code>`)",
@@ -189,6 +190,25 @@ fn generate(tables: &[BTreeMap<String, String>]) -> String {
         }
         code.push_str("            _ => None,\n        }\n    }\n\n");
     }
+    code.push_str(
+        "    /// The words for a code chosen in a record's field of choices (`<field>.<code>`), if the\n",
+    );
+    code.push_str("    /// translation files have them.\n");
+    code.push_str("    pub fn choice(field: &str, code: &str) -> Option<Text> {\n");
+    code.push_str("        match (field, code) {\n");
+    for key in &keys {
+        if let Some((field, choice)) = key.split_once('.')
+            && CHOICE_FIELDS.contains(&field)
+        {
+            writeln!(
+                code,
+                "            ({field:?}, {choice:?}) => Some(Text::{}),",
+                variant(key)
+            )
+            .unwrap();
+        }
+    }
+    code.push_str("            _ => None,\n        }\n    }\n");
     code.push_str("}\n\n");
 
     write!(code, "const KEYS: [&str; {}] = [", keys.len()).unwrap();

@@ -2,8 +2,9 @@
 //! to show next to each field that needs correcting, in her language.
 
 use crate::i18n::{Lang, Text, fill, t};
-use sakhi_domain::schema::{VIOLENCE_KINDS, is_phone};
-use sakhi_domain::{Invalid, Kind};
+use sakhi_domain::schema::{CONSENTS, VIOLENCE_KINDS, is_phone, mobile_digits};
+use sakhi_domain::search::fold;
+use sakhi_domain::{Invalid, Kind, Record};
 use serde_json::Value;
 
 /// The form as typed: text exactly as in the inputs, the one choice made in each group of
@@ -11,6 +12,7 @@ use serde_json::Value;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CaseDraft {
     pub name: String,
+    pub alias: String,
     pub age: String,
     pub phone: String,
     pub safe_to_call: String,
@@ -23,7 +25,18 @@ pub struct CaseDraft {
     pub responsible: String,
     pub relation: String,
     pub children: String,
+    pub danger: String,
+    pub consent: Vec<String>,
     pub description: String,
+}
+
+/// Who is registering the case, and on what day: her consent is recorded as taken by this worker
+/// on this day.
+#[derive(Clone, Copy, Debug)]
+pub struct Taken<'a> {
+    pub by: &'a str,
+    /// `YYYY-MM-DD`, the phone's own day.
+    pub on: &'a str,
 }
 
 /// What is wrong with one field.
@@ -35,6 +48,10 @@ pub enum Problem {
     Age,
     Children,
     Phone,
+    Date,
+    ServiceRequired,
+    ClosureRequired,
+    NoteRequired,
     TooLong {
         max_chars: usize,
     },
@@ -52,6 +69,10 @@ impl Problem {
             Problem::Age => t(lang, Text::ProblemAge).to_owned(),
             Problem::Children => t(lang, Text::ProblemChildren).to_owned(),
             Problem::Phone => t(lang, Text::ProblemPhone).to_owned(),
+            Problem::Date => t(lang, Text::ProblemDate).to_owned(),
+            Problem::ServiceRequired => t(lang, Text::ProblemServiceRequired).to_owned(),
+            Problem::ClosureRequired => t(lang, Text::ProblemClosureRequired).to_owned(),
+            Problem::NoteRequired => t(lang, Text::ProblemNoteRequired).to_owned(),
             Problem::TooLong { max_chars } => {
                 fill(t(lang, Text::ProblemTooLong), "n", &max_chars.to_string())
             }
@@ -62,7 +83,8 @@ impl Problem {
     fn from_invalid(invalid: &Invalid) -> Problem {
         match invalid {
             Invalid::OutOfRange { field, .. } if field == "children" => Problem::Children,
-            Invalid::OutOfRange { .. } => Problem::Age,
+            Invalid::OutOfRange { field, .. } if field == "age" => Problem::Age,
+            Invalid::NotADate { .. } => Problem::Date,
             Invalid::NotAPhone { .. } => Problem::Phone,
             Invalid::TooLong { max_chars, .. } => Problem::TooLong {
                 max_chars: *max_chars,
@@ -81,14 +103,15 @@ impl CaseDraft {
     /// The case's fields, or every problem at once so the worker can correct them in one pass.
     /// Empty optional fields are left out rather than stored empty. Fields are read in the form's
     /// order, which is the schema's, so edits and problems come out in that order too.
-    pub fn parse(&self) -> Result<Edits, Problems> {
-        let mut read = Reading::default();
+    pub fn parse(&self, taken: Taken<'_>) -> Result<Edits, Problems> {
+        let mut read = Reading::new(Kind::Case);
 
-        let name = self.name.trim();
-        if name.is_empty() {
+        // A woman who does not want her name kept may be registered under an alias.
+        if self.name.trim().is_empty() && self.alias.trim().is_empty() {
             read.problem("name", Problem::NameRequired);
         } else {
-            read.keep("name", Value::from(name));
+            read.optional_text("name", &self.name);
+            read.optional_text("alias", &self.alias);
         }
 
         read.optional_number("age", &self.age, Problem::Age);
@@ -114,55 +137,81 @@ impl CaseDraft {
             read.keep("source", Value::from(self.source.trim()));
         }
 
-        // In the schema's order, each once, whatever order they were ticked in.
-        let violence: Vec<Value> = VIOLENCE_KINDS
-            .iter()
-            .filter(|code| self.violence.iter().any(|chosen| chosen == *code))
-            .map(|code| Value::from(*code))
-            .collect();
-        if violence.is_empty() {
+        let violence = chosen(VIOLENCE_KINDS, &self.violence);
+        if violence.as_array().is_some_and(Vec::is_empty) {
             read.problem("violence", Problem::ViolenceRequired);
         } else {
-            read.keep("violence", Value::Array(violence));
+            read.keep("violence", violence);
         }
 
         read.optional_text("responsible", &self.responsible);
         read.optional_text("relation", &self.relation);
         read.optional_number("children", &self.children, Problem::Children);
-        read.optional_text("description", &self.description);
+        read.optional_text("danger", &self.danger);
 
-        if read.problems.is_empty() {
-            Ok(read.edits)
-        } else {
-            Err(read.problems)
+        let consent = chosen(CONSENTS, &self.consent);
+        if consent.as_array().is_some_and(|codes| !codes.is_empty()) {
+            read.keep("consent", consent);
+            read.keep("consent_by", Value::from(taken.by));
+            read.keep("consent_on", Value::from(taken.on));
         }
+        read.optional_text("description", &self.description);
+        read.finish()
     }
 }
 
-/// What [`CaseDraft::parse`] has found so far.
-#[derive(Default)]
-struct Reading {
+/// The codes ticked in a group of boxes, in the schema's order, each once, whatever order they
+/// were ticked in; codes not offered are dropped.
+fn chosen(offered: &[&str], ticked: &[String]) -> Value {
+    offered
+        .iter()
+        .filter(|code| ticked.iter().any(|ticked| ticked == *code))
+        .map(|code| Value::from(*code))
+        .collect()
+}
+
+/// What a form's reading has found so far: the fields of a record of `kind` to save, or the
+/// problems to show.
+pub(crate) struct Reading {
+    kind: Kind,
     edits: Edits,
     problems: Problems,
 }
 
 impl Reading {
+    pub(crate) fn new(kind: Kind) -> Reading {
+        Reading {
+            kind,
+            edits: Edits::new(),
+            problems: Problems::new(),
+        }
+    }
+
+    /// The fields to save, or every problem found.
+    pub(crate) fn finish(self) -> Result<Edits, Problems> {
+        if self.problems.is_empty() {
+            Ok(self.edits)
+        } else {
+            Err(self.problems)
+        }
+    }
+
     /// Keeps a field's value if the schema takes it: it has the last word, on the device as on the
     /// server.
-    fn keep(&mut self, field: &'static str, value: Value) {
-        match Kind::Case.check(field, &value) {
+    pub(crate) fn keep(&mut self, field: &'static str, value: Value) {
+        match self.kind.check(field, &value) {
             Ok(()) => self.edits.push((field, value)),
             Err(invalid) => self.problem(field, Problem::from_invalid(&invalid)),
         }
     }
 
-    fn problem(&mut self, field: &'static str, problem: Problem) {
+    pub(crate) fn problem(&mut self, field: &'static str, problem: Problem) {
         self.problems.push((field, problem));
     }
 
     /// Keeps text typed into an optional field (or the code chosen in an optional group of
     /// buttons), trimmed; nothing if it was left empty.
-    fn optional_text(&mut self, field: &'static str, typed: &str) {
+    pub(crate) fn optional_text(&mut self, field: &'static str, typed: &str) {
         let typed = typed.trim();
         if !typed.is_empty() {
             self.keep(field, Value::from(typed));
@@ -170,7 +219,7 @@ impl Reading {
     }
 
     /// Keeps a whole number typed into an optional field; `problem` if it is not one.
-    fn optional_number(&mut self, field: &'static str, typed: &str, problem: Problem) {
+    pub(crate) fn optional_number(&mut self, field: &'static str, typed: &str, problem: Problem) {
         let typed = typed.trim();
         if !typed.is_empty() {
             match typed.parse::<i64>() {
@@ -178,6 +227,46 @@ impl Reading {
                 Err(_) => self.problem(field, problem),
             }
         }
+    }
+}
+
+/// What a case is compared by when a new one might be the same woman: her mobile number, and her
+/// name (or alias) and village folded as a search folds them, ignoring case, spacing and matras.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Likeness {
+    phone: Option<String>,
+    name: String,
+    /// The folded first word of the name: "Sunita" is like "Sunita Devi".
+    first: String,
+    village: String,
+}
+
+impl Likeness {
+    pub fn new(name: &str, phone: &str, village: &str) -> Likeness {
+        Likeness {
+            phone: mobile_digits(phone),
+            name: fold(name),
+            first: fold(name.split_whitespace().next().unwrap_or_default()),
+            village: fold(village),
+        }
+    }
+
+    pub fn of(case: &Record) -> Likeness {
+        let text = |field| case.text(field).unwrap_or_default();
+        let name = case.text("name").or_else(|| case.text("alias"));
+        Likeness::new(name.unwrap_or_default(), text("phone"), text("village"))
+    }
+
+    /// Whether `known` may be the same woman: the same mobile number, or a similar name in the
+    /// same village.
+    pub fn is_like(&self, known: &Likeness) -> bool {
+        if self.phone.is_some() && self.phone == known.phone {
+            return true;
+        }
+        !self.village.is_empty()
+            && self.village == known.village
+            && !self.first.is_empty()
+            && (self.name == known.name || self.first == known.first)
     }
 }
 
@@ -207,13 +296,21 @@ mod tests {
             responsible: "Ramesh".into(),
             relation: "husband".into(),
             children: "2".into(),
+            danger: "".into(),
+            consent: Vec::new(),
             description: "".into(),
+            ..CaseDraft::default()
         }
     }
 
+    const TAKEN: Taken<'static> = Taken {
+        by: "Meena",
+        on: "2026-11-29",
+    };
+
     #[test]
     fn a_complete_draft_becomes_the_fields_of_a_case() {
-        let edits = draft().parse().unwrap();
+        let edits = draft().parse(TAKEN).unwrap();
         assert_eq!(
             edits,
             vec![
@@ -240,7 +337,7 @@ mod tests {
                 children: children.into(),
                 ..draft()
             }
-            .parse()
+            .parse(TAKEN)
             .unwrap_err();
             assert_eq!(
                 problems,
@@ -251,10 +348,44 @@ mod tests {
     }
 
     #[test]
+    fn an_alias_does_for_a_name() {
+        let edits = CaseDraft {
+            name: " ".into(),
+            alias: " Didi ".into(),
+            ..draft()
+        }
+        .parse(TAKEN)
+        .unwrap();
+        assert_eq!(edits[0], ("alias", json!("Didi")));
+        assert!(!edits.iter().any(|(field, _)| *field == "name"));
+    }
+
+    #[test]
+    fn her_consent_is_recorded_with_who_took_it_and_when() {
+        let edits = CaseDraft {
+            consent: vec!["sharing".into(), "services".into()],
+            danger: "yes".into(),
+            ..draft()
+        }
+        .parse(TAKEN)
+        .unwrap();
+        for expected in [
+            ("danger", json!("yes")),
+            ("consent", json!(["services", "sharing"])),
+            ("consent_by", json!("Meena")),
+            ("consent_on", json!("2026-11-29")),
+        ] {
+            assert!(edits.contains(&expected), "{expected:?}");
+        }
+        let none = draft().parse(TAKEN).unwrap();
+        assert!(!none.iter().any(|(field, _)| field.starts_with("consent")));
+    }
+
+    #[test]
     fn a_name_how_she_reached_the_centre_and_a_kind_of_violence_are_required() {
         let empty = CaseDraft::default();
         assert_eq!(
-            empty.parse().unwrap_err(),
+            empty.parse(TAKEN).unwrap_err(),
             vec![
                 ("name", Problem::NameRequired),
                 ("source", Problem::SourceRequired),
@@ -274,7 +405,7 @@ mod tests {
             safe_to_call: "maybe".into(),
             ..draft()
         }
-        .parse()
+        .parse(TAKEN)
         .unwrap_err();
         assert_eq!(
             problems,
@@ -300,7 +431,7 @@ mod tests {
                 age: age.into(),
                 ..draft()
             }
-            .parse()
+            .parse(TAKEN)
             .unwrap_err();
             assert_eq!(problems, vec![("age", Problem::Age)], "{age}");
         }
@@ -309,19 +440,21 @@ mod tests {
                 age: age.into(),
                 ..draft()
             };
-            assert!(draft.parse().is_ok(), "{age}");
+            assert!(draft.parse(TAKEN).is_ok(), "{age}");
         }
     }
 
     #[test]
-    fn a_phone_number_must_look_like_one() {
-        let problems = CaseDraft {
-            phone: "call her".into(),
-            ..draft()
+    fn a_phone_number_must_be_an_indian_mobile() {
+        for phone in ["call her", "12345 67890", "98765 4321"] {
+            let problems = CaseDraft {
+                phone: phone.into(),
+                ..draft()
+            }
+            .parse(TAKEN)
+            .unwrap_err();
+            assert_eq!(problems, vec![("phone", Problem::Phone)], "{phone}");
         }
-        .parse()
-        .unwrap_err();
-        assert_eq!(problems, vec![("phone", Problem::Phone)]);
     }
 
     #[test]
@@ -330,7 +463,7 @@ mod tests {
             name: "अ".repeat(201),
             ..draft()
         }
-        .parse()
+        .parse(TAKEN)
         .unwrap_err();
         assert_eq!(
             problems,
@@ -350,7 +483,7 @@ mod tests {
             violence: Vec::new(),
             ..draft()
         }
-        .parse()
+        .parse(TAKEN)
         .unwrap_err();
         assert_eq!(
             problems,
@@ -368,8 +501,28 @@ mod tests {
             violence: vec!["other".into(), "made_up".into(), "other".into()],
             ..draft()
         }
-        .parse()
+        .parse(TAKEN)
         .unwrap();
         assert!(edits.contains(&("violence", json!(["other"]))));
+    }
+
+    #[test]
+    fn a_possible_duplicate_has_her_phone_or_a_like_name_in_her_village() {
+        let known = Likeness::new("सुनीता देवी", "+91 98765-43210", "रामपुर");
+        // The same mobile number, written another way, wherever she lives.
+        assert!(Likeness::new("", "09876543210", "").is_like(&known));
+        // Her name spelt with other matras, or only her first name, in the same village.
+        assert!(Likeness::new("सुनिता", "", " राम पुर").is_like(&known));
+        assert!(
+            Likeness::new("Sunita Devi", "", "Rampur").is_like(&Likeness::new(
+                "SUNITA  devi",
+                "",
+                "rampur"
+            ))
+        );
+        // Another woman of the village, or the same name elsewhere.
+        assert!(!Likeness::new("गीता", "", "रामपुर").is_like(&known));
+        assert!(!Likeness::new("सुनीता देवी", "", "सोनपुर").is_like(&known));
+        assert!(!Likeness::new("", "", "").is_like(&Likeness::default()));
     }
 }

@@ -8,7 +8,10 @@ pub mod quick_exit;
 mod sync_badge;
 
 pub use alert::alert;
-pub use field_problem::{FieldProblem, FieldRule, problem_id as field_problem_id};
+pub use field_problem::{
+    Choices, FieldProblem, FieldRule, TextArea, TextField, control_id,
+    problem_id as field_problem_id,
+};
 pub use header::AppHeader;
 pub use language_switch::LanguageSwitch;
 pub use quick_exit::QuickExit;

@@ -62,23 +62,10 @@ pub fn field_label(lang: Lang, field: &str) -> String {
     Text::field(field).map_or_else(|| field.to_owned(), |key| t(lang, key).to_owned())
 }
 
-/// The label of a kind of violence (`violence.<code>`), or the code itself for an unknown one.
-pub fn violence_label(lang: Lang, code: &str) -> String {
-    Text::violence(code).map_or_else(|| code.to_owned(), |key| t(lang, key).to_owned())
-}
-
-/// The words for a code chosen in a case's field of choices (how she reached the centre, whether
-/// it is safe to call her, the kinds of violence), or the code itself for one this build does not
-/// know.
+/// The words for a code chosen in a record's field of choices (how she reached the centre, a
+/// service, why a case closed…), or the code itself for one this build does not know.
 pub fn choice_label(lang: Lang, field: &str, code: &str) -> String {
-    let key = match field {
-        "violence" => Text::violence(code),
-        "source" => Text::source(code),
-        "safe_to_call" => Text::safe_to_call(code),
-        "relation" => Text::relation(code),
-        _ => None,
-    };
-    key.map_or_else(|| code.to_owned(), |key| t(lang, key).to_owned())
+    Text::choice(field, code).map_or_else(|| code.to_owned(), |key| t(lang, key).to_owned())
 }
 
 /// The chosen language, shared through context: read everywhere, written by the language switch.
@@ -112,6 +99,7 @@ pub fn tr(key: Text) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static
 mod tests {
     use super::*;
     use sakhi_domain::schema::VIOLENCE_KINDS;
+    use sakhi_domain::{FieldType, Kind};
 
     #[test]
     fn every_key_has_text_in_every_language() {
@@ -130,10 +118,17 @@ mod tests {
             assert!(text.is_some(), "{code}");
             assert_eq!(text, Text::from_key(&format!("violence.{code}")));
         }
-        for (field, _) in sakhi_domain::Kind::Case.fields() {
-            let text = Text::field(field);
-            assert!(text.is_some(), "{field}");
-            assert_eq!(text, Text::from_key(&format!("field.{field}")));
+        for kind in [Kind::Case, Kind::Service, Kind::Session, Kind::Note] {
+            for (field, field_type) in kind.fields() {
+                let text = Text::field(field);
+                assert!(text.is_some(), "{field}");
+                assert_eq!(text, Text::from_key(&format!("field.{field}")));
+                if let FieldType::Choice(codes) | FieldType::Choices(codes) = field_type {
+                    for code in *codes {
+                        assert!(Text::choice(field, code).is_some(), "{field}.{code}");
+                    }
+                }
+            }
         }
         assert_eq!(Text::field("caste"), None);
         assert_eq!(field_label(Lang::En, "caste"), "caste");

@@ -5,6 +5,7 @@
 mod app;
 pub mod browser;
 pub mod case_form;
+pub mod casework;
 pub mod components;
 pub mod i18n;
 pub mod load;

@@ -20,18 +20,19 @@ pub use setup::Setup;
 pub use sign_in::{LogInAgain, SignIn};
 pub use staff::Staff;
 
-use crate::i18n::{Lang, violence_label};
+use crate::i18n::{Lang, choice_label};
 use sakhi_domain::Record;
 
-/// A case's kinds of violence in `lang`, joined for one line of text.
-fn violence_summary(lang: Lang, case: &Record) -> String {
+/// The codes chosen in a field of choices (a case's kinds of violence, say) in `lang`, joined for
+/// one line of text.
+fn choices_summary(lang: Lang, record: &Record, field: &str) -> String {
     let mut summary = String::new();
-    let codes = case.value("violence").and_then(|value| value.as_array());
+    let codes = record.value(field).and_then(|value| value.as_array());
     for code in codes.into_iter().flatten().filter_map(|code| code.as_str()) {
         if !summary.is_empty() {
             summary.push_str(", ");
         }
-        summary.push_str(&violence_label(lang, code));
+        summary.push_str(&choice_label(lang, field, code));
     }
     summary
 }

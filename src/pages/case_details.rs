@@ -1,64 +1,114 @@
-//! `/cases/:id`: one case as this phone knows it.
+//! `/cases/:id`: one case as this phone knows it: her details, one timeline of everything done for
+//! her (services, counselling sessions, notes, closure), and the forms that add to it.
+//!
+//! The forms are drawn once and kept while a save or a pull redraws the case above them, so what a
+//! counsellor is typing is never wiped by news from another device.
 
-use super::violence_summary;
-use crate::case_form::is_child;
-use crate::components::alert;
-use crate::i18n::{Lang, Text, choice_label, t, tr, use_lang};
+use super::choices_summary;
+use crate::browser::{now_millis, time_of, today};
+use crate::case_form::{Edits, Problems, is_child};
+use crate::casework::{
+    CaseFile, ClosureDraft, Entry, ServiceDraft, SessionDraft, parse_note, reopening,
+    service_fields, shelter_overdue, shown_date,
+};
+use crate::components::{Choices, TextArea, TextField, alert, control_id};
+use crate::i18n::{Lang, Text, choice_label, field_label, fill, t, tr, use_lang};
 use crate::load::load;
-use crate::use_store;
+use crate::store::{Store, StoreError};
+use crate::{use_store, use_sync};
+use leptos::ev::{SubmitEvent, Targeted};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+use sakhi_domain::schema::{
+    CLOSURES, REPORTS, SERVICE_STATES, SERVICES, SESSION_KINDS, SHELTER_DAYS,
+};
 use sakhi_domain::{FieldType, Kind, Record, RecordId};
+use std::rc::Rc;
+use web_sys::{FormData, HtmlFormElement};
+
+type Found = Option<Result<Option<Rc<CaseFile>>, StoreError>>;
 
 #[component]
 pub fn CaseDetails() -> impl IntoView {
     let store = use_store();
     let status = crate::use_sync_status();
     let params = use_params_map();
-    let case = load(move || {
+    let file = load(move || {
         status.revision.track();
         let id = params.with(|p| p.get("id").and_then(|id| id.parse::<RecordId>().ok()));
         let store = store.clone();
-        async move {
-            match id {
-                Some(id) => store.record(id).await,
-                None => Ok(None),
-            }
-        }
+        async move { read_file(&store, id).await }
     });
+    // Whether there is a case to work on: the forms are drawn when this turns true, not on every
+    // change to the case.
+    let found = Memo::new(move |_| file.with(|found| matches!(found, Some(Ok(Some(_))))));
 
     view! {
         <a class="back" href="/">
             {tr(Text::CaseBack)}
         </a>
         {move || {
-            // Borrowed rather than cloned: only what the view keeps is copied.
-            case.with(|found| {
+            file.with(|found| {
                 found.as_ref().map(|found| match found {
-                    Ok(Some(case)) if case.kind == Kind::Case && !case.is_deleted() => {
-                        view! { <CaseView case=case.clone() /> }.into_any()
-                    }
-                    Ok(_) => {
+                    Ok(Some(file)) => view! { <CaseView file=Rc::clone(file) /> }.into_any(),
+                    Ok(None) => {
                         view! { <p class="notice">{tr(Text::CaseNotFound)}</p> }.into_any()
                     }
                     Err(_) => alert(Text::AppStoreFailed).into_any(),
                 })
             })
         }}
+        {move || found.get().then(|| view! { <Work file /> })}
     }
     // Erased at the page boundary, so the router is not compiled over the page's whole view type.
     .into_any()
 }
 
-#[component]
-fn CaseView(case: Record) -> impl IntoView {
-    let lang = use_lang();
-    let case = StoredValue::new(case);
-    let heading = move || {
-        case.with_value(|case| case.text("name").map(str::to_owned))
-            .unwrap_or_else(|| t(lang.get(), Text::CasesUnnamed).to_owned())
+/// The case `id` and its services, sessions and notes, if this phone has it.
+async fn read_file(
+    store: &Store,
+    id: Option<RecordId>,
+) -> Result<Option<Rc<CaseFile>>, StoreError> {
+    let Some(id) = id else {
+        return Ok(None);
     };
-    let rows: [(&'static str, Text); 13] = [
+    match store.record(id).await? {
+        Some(case) if case.kind == Kind::Case && !case.is_deleted() => {
+            let records = store.records().await?;
+            Ok(Some(Rc::new(CaseFile::gather(case, &records))))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The store and sync client, taken when a component is made and kept for its handlers.
+#[derive(Clone)]
+struct Saving(Rc<Store>, Rc<crate::sync::SyncClient>);
+
+fn use_saving() -> Saving {
+    Saving(use_store(), use_sync())
+}
+
+#[component]
+fn CaseView(file: Rc<CaseFile>) -> impl IntoView {
+    let lang = use_lang();
+    let case = &file.case;
+    let (name, alias) = (
+        case.text("name").map(str::to_owned),
+        case.text("alias").map(str::to_owned),
+    );
+    let heading = move || match (&name, &alias) {
+        (Some(name), _) => name.clone(),
+        (None, Some(alias)) => fill(t(lang.get(), Text::CaseAlias), "alias", alias),
+        (None, None) => t(lang.get(), Text::CasesUnnamed).to_owned(),
+    };
+    let provisional = case.id.provisional();
+    let reference = move || fill(t(lang.get(), Text::CaseReference), "ref", &provisional);
+    let status = file.status();
+    let child = is_child(case.value("age").and_then(|age| age.as_i64()));
+    let danger = case.text("danger") == Some("yes") && !file.is_closed();
+    let rows: [(&'static str, Text); 19] = [
+        ("alias", Text::FieldAlias),
         ("age", Text::FieldAge),
         ("phone", Text::FieldPhone),
         ("safe_to_call", Text::FieldSafeToCall),
@@ -71,50 +121,665 @@ fn CaseView(case: Record) -> impl IntoView {
         ("responsible", Text::FieldResponsible),
         ("relation", Text::FieldRelation),
         ("children", Text::FieldChildren),
+        ("danger", Text::FieldDanger),
+        ("consent", Text::FieldConsent),
+        ("consent_by", Text::FieldConsentBy),
+        ("consent_on", Text::FieldConsentOn),
         ("description", Text::FieldDescription),
+        ("status", Text::FieldStatus),
     ];
-    let child = case.with_value(|case| is_child(case.value("age").and_then(|age| age.as_i64())));
+    let details = rows
+        .into_iter()
+        .filter(|(field, _)| *field == "status" || case.value(field).is_some() || is_core(field))
+        .map(|(field, label)| {
+            let conflicted = case.conflicted_fields().any(|f| f == field);
+            let value = {
+                let case = case.clone();
+                move || {
+                    if field == "status" {
+                        choice_label(lang.get(), "status", status)
+                    } else {
+                        shown(lang.get(), &case, field)
+                    }
+                }
+            };
+            view! {
+                <div class="detail">
+                    <dt>{tr(label)}</dt>
+                    <dd>{value}</dd>
+                    {conflicted
+                        .then(|| view! { <dd class="problem">{tr(Text::CaseNeedsReview)}</dd> })}
+                </div>
+            }
+        })
+        .collect_view();
+    let timeline = file
+        .timeline(crate::browser::day_of)
+        .into_iter()
+        .map(|(day, entry)| view! { <TimelineEntry day entry=owned(entry, &file.case) /> })
+        .collect_view();
+
     view! {
         <article class="case-details">
             <h1>{heading}</h1>
+            <p class="reference">
+                {reference} " · " <span class=format!("status {status}")>
+                    {move || choice_label(lang.get(), "status", status)}
+                </span>
+            </p>
             {child.then(|| view! { <p class="notice child">{tr(Text::CaseChild)}</p> })}
-            <dl>
-                {rows
-                    .map(|(field, label)| {
-                        let conflicted = case
-                            .with_value(|case| case.conflicted_fields().any(|f| f == field));
-                        view! {
-                            <div class="detail">
-                                <dt>{tr(label)}</dt>
-                                <dd>{move || case.with_value(|case| shown(lang.get(), case, field))}</dd>
-                                {conflicted
-                                    .then(|| {
-                                        view! { <dd class="problem">{tr(Text::CaseNeedsReview)}</dd> }
-                                    })}
-                            </div>
-                        }
-                    })}
-            </dl>
+            {danger.then(|| view! { <Danger file=Rc::clone(&file) /> })}
+            <h2>{tr(Text::CaseDetails)}</h2>
+            <dl>{details}</dl>
+            <h2>{tr(Text::CaseTimeline)}</h2>
+            <ol class="timeline">{timeline}</ol>
         </article>
     }
 }
 
+/// Fields shown even when empty, so that a worker sees what is still to ask.
+fn is_core(field: &str) -> bool {
+    matches!(field, "age" | "phone" | "village" | "source" | "violence")
+}
+
+/// An entry of the timeline, owned so the view can keep it.
+#[derive(Clone)]
+enum Owned {
+    Intake,
+    Service(Record),
+    Session(Record),
+    Note(Record),
+    /// The case, closed.
+    Closure(Record),
+}
+
+fn owned(entry: Entry<'_>, case: &Record) -> Owned {
+    match entry {
+        Entry::Intake => Owned::Intake,
+        Entry::Service(record) => Owned::Service(record.clone()),
+        Entry::Session(record) => Owned::Session(record.clone()),
+        Entry::Note(record) => Owned::Note(record.clone()),
+        Entry::Closure => Owned::Closure(case.clone()),
+    }
+}
+
+impl Owned {
+    fn record(&self) -> Option<&Record> {
+        match self {
+            Owned::Intake => None,
+            Owned::Service(record)
+            | Owned::Session(record)
+            | Owned::Note(record)
+            | Owned::Closure(record) => Some(record),
+        }
+    }
+
+    /// The entry's heading.
+    fn title(&self, lang: Lang) -> String {
+        let code = |record: &Record, field| record.text(field).unwrap_or_default().to_owned();
+        match self {
+            Owned::Intake => t(lang, Text::CaseIntake).to_owned(),
+            Owned::Service(service) => {
+                let state = service.text("service_state").unwrap_or("requested");
+                format!(
+                    "{} · {}",
+                    choice_label(lang, "service", &code(service, "service")),
+                    choice_label(lang, "service_state", state)
+                )
+            }
+            Owned::Session(session) => {
+                let number = session.value("session_number").and_then(|n| n.as_i64());
+                let mut title = fill(
+                    t(lang, Text::CaseSession),
+                    "n",
+                    &number.unwrap_or_default().to_string(),
+                );
+                if let Some(kind) = session.text("session_kind") {
+                    title.push_str(" · ");
+                    title.push_str(&choice_label(lang, "session_kind", kind));
+                }
+                title
+            }
+            Owned::Note(note) => format!(
+                "{}, {}",
+                code(note, "written_by"),
+                time_of(note.id.created_millis())
+            ),
+            Owned::Closure(case) => {
+                let reason = case.text("closure").unwrap_or("other");
+                fill(
+                    t(lang, Text::CaseClosed),
+                    "reason",
+                    &choice_label(lang, "closure", reason),
+                )
+            }
+        }
+    }
+
+    /// The fields shown under the heading.
+    fn fields(&self) -> Vec<&'static str> {
+        match self {
+            Owned::Intake => Vec::new(),
+            Owned::Service(service) => {
+                let mut fields = vec!["given_by"];
+                fields.extend(service_fields(service.text("service").unwrap_or_default()));
+                fields.push("notes");
+                fields
+            }
+            Owned::Session(_) => vec!["attended", "notes", "actions", "next_on"],
+            Owned::Note(_) => vec!["note"],
+            Owned::Closure(_) => vec!["settlement_terms"],
+        }
+    }
+
+    fn class(&self) -> &'static str {
+        match self {
+            Owned::Intake => "entry intake",
+            Owned::Service(_) => "entry service",
+            Owned::Session(_) => "entry session",
+            Owned::Note(_) => "entry note",
+            Owned::Closure(_) => "entry closure",
+        }
+    }
+}
+
+#[component]
+fn TimelineEntry(day: String, entry: Owned) -> impl IntoView {
+    let lang = use_lang();
+    let when = shown_date(&day);
+    let body = entry.record().map(|record| {
+        entry
+            .fields()
+            .into_iter()
+            .filter(|field| record.value(field).is_some())
+            .map(|field| {
+                let (label, value) = (record.clone(), record.clone());
+                view! {
+                    <div class="detail">
+                        <dt>{move || field_label_for(lang.get(), &label, field)}</dt>
+                        <dd>{move || shown(lang.get(), &value, field)}</dd>
+                    </div>
+                }
+            })
+            .collect_view()
+    });
+    let stay_too_long =
+        matches!(&entry, Owned::Service(service) if shelter_overdue(service, &today()));
+    let signed = matches!(&entry, Owned::Closure(case)
+        if case.value("settlement_signed").and_then(|v| v.as_bool()) == Some(true));
+    let class = entry.class();
+    let title = move || entry.title(lang.get());
+    view! {
+        <li class=class>
+            <p class="when">{when}</p>
+            <h3>{title}</h3>
+            <dl>{body}</dl>
+            {stay_too_long
+                .then(|| {
+                    view! {
+                        <p class="problem">
+                            {move || {
+                                fill(t(lang.get(), Text::CaseShelterLong), "n", &SHELTER_DAYS.to_string())
+                            }}
+                        </p>
+                    }
+                })}
+            {signed.then(|| view! { <p class="signed">{tr(Text::FieldSettlementSigned)}</p> })}
+        </li>
+    }
+}
+
+/// The label of a field of an entry: a service's place says what kind of place it is.
+fn field_label_for(lang: Lang, record: &Record, field: &str) -> String {
+    let place = match (field, record.text("service")) {
+        ("place", Some("medical")) => Some(Text::PlaceMedical),
+        ("place", Some("police")) => Some(Text::PlacePolice),
+        ("place", Some("legal_aid")) => Some(Text::PlaceLegalAid),
+        ("place", Some("shelter")) => Some(Text::PlaceShelter),
+        _ => None,
+    };
+    place.map_or_else(|| field_label(lang, field), |text| t(lang, text).to_owned())
+}
+
+/// While she is in danger: rescue, police and shelter, one tap each to request.
+#[component]
+fn Danger(file: Rc<CaseFile>) -> impl IntoView {
+    let saving = use_saving();
+    let (failed, set_failed) = signal(None::<Text>);
+    let case = file.case.id;
+    let buttons = ["rescue", "police", "shelter"]
+        .into_iter()
+        .filter(|service| file.lacks(service))
+        .map(|service| {
+            let saving = saving.clone();
+            let lang = use_lang();
+            let request = move |_| {
+                let draft = ServiceDraft(vec![
+                    ("service", service.to_owned()),
+                    ("service_state", "requested".to_owned()),
+                    ("service_on", today()),
+                ]);
+                let Ok(edits) = draft.parse(case) else { return };
+                let saving = saving.clone();
+                leptos::task::spawn_local(async move {
+                    let record = Record::new(RecordId::new(), Kind::Service);
+                    if let Err(text) = save_with(&saving, record, edits).await {
+                        set_failed.set(Some(text));
+                    }
+                });
+            };
+            view! {
+                <button type="button" class="button danger" on:click=request>
+                    {move || {
+                        let lang = lang.get();
+                        fill(t(lang, Text::CaseRequest), "service", &choice_label(lang, "service", service))
+                    }}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="notice danger" role="alert">
+            <p>{tr(Text::CaseDanger)}</p>
+            <div class="actions">{buttons}</div>
+            {move || failed.get().map(alert)}
+        </div>
+    }
+}
+
+async fn save_with(saving: &Saving, record: Record, edits: Edits) -> Result<(), Text> {
+    match saving.0.edit(record, edits, now_millis()).await {
+        Ok(_) => {
+            saving.1.local_change().await;
+            Ok(())
+        }
+        Err(StoreError::Full) => Err(Text::StoreFull),
+        Err(_) => Err(Text::FormSaveFailed),
+    }
+}
+
+/// Which form is open.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Panel {
+    None,
+    Service,
+    Session,
+    Note,
+    Close,
+}
+
+/// The buttons and forms that add to a case. Drawn once per case page.
+#[component]
+fn Work(file: ReadSignal<Found, LocalStorage>) -> impl IntoView {
+    let panel = RwSignal::new(Panel::None);
+    let current = move || {
+        file.with_untracked(|found| match found {
+            Some(Ok(Some(file))) => Some(Rc::clone(file)),
+            _ => None,
+        })
+    };
+    let closed =
+        move || file.with(|found| matches!(found, Some(Ok(Some(file))) if file.is_closed()));
+    let toggle = move |which: Panel| {
+        move |_| panel.update(|open| *open = if *open == which { Panel::None } else { which })
+    };
+    let saving = use_saving();
+    let (reopen_failed, set_reopen_failed) = signal(None::<Text>);
+    let reopen = move |_| {
+        let Some(file) = current() else { return };
+        let saving = saving.clone();
+        leptos::task::spawn_local(async move {
+            if let Err(text) = save_with(&saving, file.case.clone(), reopening()).await {
+                set_reopen_failed.set(Some(text));
+            }
+        });
+    };
+    let print = |_| {
+        let _ = window().print();
+    };
+
+    view! {
+        <section class="work">
+            <div class="actions work-buttons">
+                <button type="button" class="button secondary" on:click=toggle(Panel::Service)
+                    aria-expanded=move || (panel.get() == Panel::Service).to_string()>
+                    {tr(Text::CaseAddService)}
+                </button>
+                <button type="button" class="button secondary" on:click=toggle(Panel::Session)
+                    aria-expanded=move || (panel.get() == Panel::Session).to_string()>
+                    {tr(Text::CaseAddSession)}
+                </button>
+                <button type="button" class="button secondary" on:click=toggle(Panel::Note)
+                    aria-expanded=move || (panel.get() == Panel::Note).to_string()>
+                    {tr(Text::CaseAddNote)}
+                </button>
+                <button type="button" class="button secondary" on:click=reopen hidden=move || !closed()>
+                    {tr(Text::CaseReopen)}
+                </button>
+                <button type="button" class="button secondary" on:click=toggle(Panel::Close) hidden=closed
+                    aria-expanded=move || (panel.get() == Panel::Close).to_string()>
+                    {tr(Text::CaseClose)}
+                </button>
+                <button type="button" class="button secondary" on:click=print>
+                    {tr(Text::CasePrint)}
+                </button>
+            </div>
+            {move || reopen_failed.get().map(alert)}
+            <ServiceForm panel current=Rc::new(current) />
+            <SessionForm panel current=Rc::new(current) />
+            <NoteForm panel current=Rc::new(current) />
+            <CloseForm panel current=Rc::new(current) />
+        </section>
+    }
+}
+
+type Current = Rc<dyn Fn() -> Option<Rc<CaseFile>>>;
+
+/// What a panel's form does when it is sent: the edits and the record they go to, or problems.
+type Outcome = Result<(Record, Edits), Problems>;
+
+/// Reads a panel's form when it is sent; `None` if there is nothing to do.
+type Reader = Rc<dyn Fn(&HtmlFormElement) -> Option<Outcome>>;
+
+/// A panel: a form shown while `panel` is `which`, that reads itself with `read` when sent and
+/// saves what it read. The form empties itself and closes once saved.
+#[component]
+fn PanelForm(
+    panel: RwSignal<Panel>,
+    which: Panel,
+    heading: Text,
+    read: Reader,
+    set_problems: WriteSignal<Problems>,
+    /// Whether saving asks "are you sure?" first.
+    #[prop(optional)]
+    confirm: Option<Text>,
+    /// Called when the form empties itself after a save.
+    #[prop(optional)]
+    on_reset: Option<Callback<()>>,
+    children: Children,
+) -> impl IntoView {
+    let saving = use_saving();
+    let (failed, set_failed) = signal(None::<Text>);
+    let (busy, set_busy) = signal(false);
+    let pending = StoredValue::new_local(None::<(Record, Edits, HtmlFormElement)>);
+    let (asking, set_asking) = signal(false);
+    let commit = {
+        let saving = saving.clone();
+        move || {
+            let Some((record, edits, form)) = pending.try_update_value(Option::take).flatten()
+            else {
+                return;
+            };
+            set_asking.set(false);
+            set_busy.set(true);
+            let saving = saving.clone();
+            leptos::task::spawn_local(async move {
+                match save_with(&saving, record, edits).await {
+                    Ok(()) => {
+                        form.reset();
+                        if let Some(on_reset) = on_reset {
+                            on_reset.run(());
+                        }
+                        panel.set(Panel::None);
+                    }
+                    Err(text) => set_failed.set(Some(text)),
+                }
+                set_busy.set(false);
+            });
+        }
+    };
+    let on_submit = {
+        let commit = commit.clone();
+        move |ev: Targeted<SubmitEvent, HtmlFormElement>| {
+            ev.prevent_default();
+            set_failed.set(None);
+            let form = ev.target();
+            match read(&form) {
+                Some(Ok((record, edits))) => {
+                    set_problems.set(Problems::new());
+                    pending.set_value(Some((record, edits, form)));
+                    if confirm.is_some() {
+                        set_asking.set(true);
+                    } else {
+                        commit();
+                    }
+                }
+                Some(Err(problems)) => set_problems.set(problems),
+                None => {}
+            }
+        }
+    };
+    view! {
+        <form
+            class="case-form panel"
+            novalidate
+            hidden=move || panel.get() != which
+            aria-labelledby=heading.key()
+            on:submit:target=on_submit
+        >
+            <h2 id=heading.key()>{tr(heading)}</h2>
+            {children()}
+            {move || failed.get().map(alert)}
+            <div class="notice confirm" role="alertdialog" hidden=move || !asking.get()>
+                <p>{confirm.map(tr)}</p>
+                <div class="actions">
+                    <button type="button" class="button danger" on:click=move |_| commit()>
+                        {tr(Text::CaseCloseYes)}
+                    </button>
+                    <button type="button" class="button secondary" on:click=move |_| set_asking.set(false)>
+                        {tr(Text::FormCancel)}
+                    </button>
+                </div>
+            </div>
+            <div class="actions">
+                <button type="submit" class="button primary" disabled=busy>
+                    {tr(if confirm.is_some() { Text::CaseClose } else { Text::CaseSaveEntry })}
+                </button>
+                <button type="button" class="button secondary" on:click=move |_| panel.set(Panel::None)>
+                    {tr(Text::FormCancel)}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+/// Each field a service entry may have, as the form names its controls.
+const SERVICE_FIELDS: [&str; 14] = [
+    "service",
+    "service_state",
+    "service_on",
+    "given_by",
+    "report",
+    "report_number",
+    "place",
+    "lawyer",
+    "hearing_on",
+    "admitted_on",
+    "discharged_on",
+    "children",
+    "with_whom",
+    "notes",
+];
+
+#[component]
+fn ServiceForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
+    let (problems, set_problems) = signal(Problems::new());
+    let (chosen, set_chosen) = signal(String::new());
+    let read: Reader = Rc::new(move |form| {
+        let file = current()?;
+        let data = FormData::new_with_form(form).ok()?;
+        let draft = ServiceDraft(
+            SERVICE_FIELDS
+                .iter()
+                .map(|field| (*field, data.get(field).as_string().unwrap_or_default()))
+                .collect(),
+        );
+        Some(
+            draft
+                .parse(file.case.id)
+                .map(|edits| (Record::new(RecordId::new(), Kind::Service), edits)),
+        )
+    });
+    const F: &str = "service";
+    // The fields of one kind of service, switched off (so not sent) unless it is the one chosen.
+    let extra = move |service: &'static str, fields: AnyView| {
+        let off = move || chosen.get() != service;
+        view! {
+            <fieldset class="extra" disabled=off hidden=off>
+                {fields}
+            </fieldset>
+        }
+    };
+    view! {
+        <PanelForm
+            panel
+            which=Panel::Service
+            heading=Text::CaseAddService
+            read
+            set_problems
+            on_reset=Callback::new(move |()| set_chosen.set(String::new()))
+        >
+            <div on:change=move |ev| {
+                let data = event_target_value(&ev);
+                if SERVICES.contains(&data.as_str()) {
+                    set_chosen.set(data);
+                }
+            }>
+                <Choices form=F field="service" legend=Text::FieldService codes=SERVICES many=false required=true problems />
+            </div>
+            <Choices form=F field="service_state" legend=Text::FieldServiceState codes=SERVICE_STATES many=false required=false problems chosen="requested" />
+            <TextField form=F field="service_on" label=Text::FieldServiceOn kind="date" problems value=today() />
+            <TextField form=F field="given_by" label=Text::FieldGivenBy kind="text" problems />
+            {extra("medical", view! {
+                <TextField form="service-medical" field="place" label=Text::PlaceMedical kind="text" problems />
+            }.into_any())}
+            {extra("police", view! {
+                <Choices form="service-police" field="report" legend=Text::FieldReport codes=REPORTS many=false required=false problems />
+                <TextField form="service-police" field="report_number" label=Text::FieldReportNumber kind="text" problems />
+                <TextField form="service-police" field="place" label=Text::PlacePolice kind="text" problems />
+            }.into_any())}
+            {extra("legal_aid", view! {
+                <TextField form="service-legal" field="lawyer" label=Text::FieldLawyer kind="text" problems />
+                <TextField form="service-legal" field="place" label=Text::PlaceLegalAid kind="text" problems />
+                <TextField form="service-legal" field="hearing_on" label=Text::FieldHearingOn kind="date" problems />
+            }.into_any())}
+            {extra("shelter", view! {
+                <TextField form="service-shelter" field="admitted_on" label=Text::FieldAdmittedOn kind="date" problems />
+                <TextField form="service-shelter" field="discharged_on" label=Text::FieldDischargedOn kind="date" problems />
+                <TextField form="service-shelter" field="children" label=Text::FieldChildren kind="number" problems />
+            }.into_any())}
+            {extra("video_conferencing", view! {
+                <TextField form="service-video" field="with_whom" label=Text::FieldWithWhom kind="text" problems />
+            }.into_any())}
+            <TextArea form=F field="notes" label=Text::FieldNotes problems />
+        </PanelForm>
+    }
+}
+
+#[component]
+fn SessionForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
+    let (problems, set_problems) = signal(Problems::new());
+    let read: Reader = Rc::new(move |form| {
+        let file = current()?;
+        let data = FormData::new_with_form(form).ok()?;
+        let text = |field| data.get(field).as_string().unwrap_or_default();
+        let draft = SessionDraft {
+            on: text("session_on"),
+            kind: text("session_kind"),
+            attended: text("attended"),
+            notes: text("notes"),
+            actions: text("actions"),
+            next_on: text("next_on"),
+        };
+        Some(
+            draft
+                .parse(file.case.id, file.next_session())
+                .map(|edits| (Record::new(RecordId::new(), Kind::Session), edits)),
+        )
+    });
+    const F: &str = "session";
+    view! {
+        <PanelForm panel which=Panel::Session heading=Text::CaseAddSession read set_problems>
+            <TextField form=F field="session_on" label=Text::FieldSessionOn kind="date" problems value=today() />
+            <Choices form=F field="session_kind" legend=Text::FieldSessionKind codes=SESSION_KINDS many=false required=false problems />
+            <TextField form=F field="attended" label=Text::FieldAttended kind="text" problems />
+            <TextArea form=F field="notes" label=Text::FieldNotes problems />
+            <TextArea form=F field="actions" label=Text::FieldActions problems />
+            <TextField form=F field="next_on" label=Text::FieldNextOn kind="date" problems />
+        </PanelForm>
+    }
+}
+
+#[component]
+fn NoteForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
+    let (problems, set_problems) = signal(Problems::new());
+    let by = crate::unlocked()
+        .map(|unlocked| unlocked.worker.display_name.clone())
+        .unwrap_or_default();
+    let read: Reader = Rc::new(move |form| {
+        let file = current()?;
+        let data = FormData::new_with_form(form).ok()?;
+        let text = data.get("note").as_string().unwrap_or_default();
+        Some(
+            parse_note(file.case.id, &text, &by)
+                .map(|edits| (Record::new(RecordId::new(), Kind::Note), edits)),
+        )
+    });
+    view! {
+        <PanelForm panel which=Panel::Note heading=Text::CaseAddNote read set_problems>
+            <TextArea form="note" field="note" label=Text::FieldNote problems />
+        </PanelForm>
+    }
+}
+
+#[component]
+fn CloseForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
+    let (problems, set_problems) = signal(Problems::new());
+    let read: Reader = Rc::new(move |form| {
+        let file = current()?;
+        let data = FormData::new_with_form(form).ok()?;
+        let text = |field| data.get(field).as_string().unwrap_or_default();
+        let draft = ClosureDraft {
+            reason: text("closure"),
+            terms: text("settlement_terms"),
+            signed: data.has("settlement_signed"),
+        };
+        Some(
+            draft
+                .parse(&today())
+                .map(|edits| (file.case.clone(), edits)),
+        )
+    });
+    const F: &str = "close";
+    let signed = control_id(F, "settlement_signed");
+    view! {
+        <PanelForm panel which=Panel::Close heading=Text::CaseClose read set_problems confirm=Text::CaseCloseConfirm>
+            <Choices form=F field="closure" legend=Text::FieldClosure codes=CLOSURES many=false required=true problems />
+            <TextArea form=F field="settlement_terms" label=Text::FieldSettlementTerms problems />
+            <div class="field choice">
+                <input type="checkbox" id=signed.clone() name="settlement_signed" value="yes" />
+                <label for=signed>{tr(Text::FieldSettlementSigned)}</label>
+            </div>
+        </PanelForm>
+    }
+}
+
 /// A field's value as a worker reads it.
-fn shown(lang: Lang, case: &Record, field: &str) -> String {
-    if field == "violence" {
-        let summary = violence_summary(lang, case);
+fn shown(lang: Lang, record: &Record, field: &str) -> String {
+    if let Some(FieldType::Choices(_)) = record.kind.field_type(field) {
+        let summary = choices_summary(lang, record, field);
         if !summary.is_empty() {
             return summary;
         }
     }
-    if let (Some(FieldType::Choice(_)), Some(code)) =
-        (case.kind.field_type(field), case.text(field))
-    {
-        return choice_label(lang, field, code);
+    match (record.kind.field_type(field), record.text(field)) {
+        (Some(FieldType::Choice(_)), Some(code)) => return choice_label(lang, field, code),
+        (Some(FieldType::Date), Some(date)) => return shown_date(date),
+        _ => {}
     }
-    match case.value(field) {
+    match record.value(field) {
         // Not `value.to_string()`: `Value`'s `Display` brings a pretty-printer into the app shell.
-        Some(value) if field != "violence" => value.as_str().map_or_else(
+        Some(value) if !value.is_array() => value.as_str().map_or_else(
             || serde_json::to_string(value).unwrap_or_default(),
             str::to_owned,
         ),

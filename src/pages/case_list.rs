@@ -1,12 +1,15 @@
 //! `/`: the cases on this phone, newest first and searchable, and any changes the server refused.
 
-use super::violence_summary;
+use super::choices_summary;
+use crate::browser::today;
+use crate::casework::{CaseLine, caseload, display_name, due, shown_date};
 use crate::components::alert;
-use crate::i18n::{Text, field_label, fill, t, tr, use_lang};
+use crate::i18n::{Text, choice_label, field_label, fill, t, tr, use_lang};
 use crate::load::load;
 use crate::store::OutboxEntry;
 use crate::use_store;
 use leptos::prelude::*;
+use sakhi_domain::schema::{ASSIGNED_TO, STATUSES, VIOLENCE_KINDS};
 use sakhi_domain::search::fold;
 use sakhi_domain::{Record, RecordId, SearchKey};
 use std::sync::Arc;
@@ -18,17 +21,38 @@ const PAGE: usize = 50;
 /// A case on the list, with what a search compares it by, folded once when the list is read.
 struct Listed {
     key: SearchKey,
-    case: Record,
+    line: CaseLine,
 }
 
 impl Listed {
-    fn new(case: Record) -> Listed {
-        let parts = ["name", "phone", "village"].map(|field| case.text(field).unwrap_or_default());
+    fn new(line: CaseLine) -> Listed {
+        let case = &line.case;
+        let reference = case.id.provisional();
+        let text = |field| case.text(field).unwrap_or_default();
+        let parts = [
+            text("name"),
+            text("alias"),
+            text("phone"),
+            text("village"),
+            reference.as_str(),
+        ];
         Listed {
             key: SearchKey::new(parts),
-            case,
+            line,
         }
     }
+}
+
+/// What the list is narrowed to and how it is ordered.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Filters {
+    /// A status code, or empty for all.
+    status: String,
+    /// A kind of violence, or empty for all.
+    violence: String,
+    mine: bool,
+    due: bool,
+    by_due: bool,
 }
 
 #[component]
@@ -40,16 +64,24 @@ pub fn CaseList() -> impl IntoView {
         status.revision.track();
         let store = store.clone();
         async move {
-            let cases = store.cases().await?;
+            let records = store.records().await?;
             Ok::<_, crate::store::StoreError>(Arc::new(
-                cases.into_iter().map(Listed::new).collect(),
+                caseload(&records).into_iter().map(Listed::new).collect(),
             ))
         }
     });
+    let me = crate::unlocked()
+        .map(|unlocked| unlocked.worker.account.clone())
+        .unwrap_or_default();
     // The search stays on this page and out of the URL: a name typed here must not reach the
     // browser's history.
     let (query, set_query) = signal(String::new());
     let (shown, set_shown) = signal(PAGE);
+    let filters = RwSignal::new(Filters::default());
+    let set = move |change: fn(&mut Filters, String), value: String| {
+        set_shown.set(PAGE);
+        filters.update(|filters| change(filters, value));
+    };
 
     view! {
         <div class="page-head">
@@ -58,6 +90,16 @@ pub fn CaseList() -> impl IntoView {
                 {tr(Text::CasesNew)}
             </a>
         </div>
+        {
+            let me = me.clone();
+            move || {
+                cases.with(|found| {
+                    found.as_ref().and_then(|found| found.as_ref().ok()).map(|list| {
+                        view! { <DueToday list=Arc::clone(list) me=me.clone() /> }
+                    })
+                })
+            }
+        }
         <div class="search">
             <label for="case-search">{tr(Text::CasesSearch)}</label>
             <input
@@ -70,13 +112,70 @@ pub fn CaseList() -> impl IntoView {
                 }
             />
         </div>
+        <details class="filters">
+            <summary>{tr(Text::FiltersHeading)}</summary>
+            <div class="field">
+                <label for="filter-status">{tr(Text::FiltersStatus)}</label>
+                <select
+                    id="filter-status"
+                    on:change=move |ev| set(|f, v| f.status = v, event_target_value(&ev))
+                >
+                    <option value="">{tr(Text::FiltersAny)}</option>
+                    {options("status", STATUSES)}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-violence">{tr(Text::FiltersViolence)}</label>
+                <select
+                    id="filter-violence"
+                    on:change=move |ev| set(|f, v| f.violence = v, event_target_value(&ev))
+                >
+                    <option value="">{tr(Text::FiltersAny)}</option>
+                    {options("violence", VIOLENCE_KINDS)}
+                </select>
+            </div>
+            <div class="choice">
+                <input
+                    type="checkbox"
+                    id="filter-mine"
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        set_shown.set(PAGE);
+                        filters.update(|f| f.mine = on);
+                    }
+                />
+                <label for="filter-mine">{tr(Text::FiltersMine)}</label>
+            </div>
+            <div class="choice">
+                <input
+                    type="checkbox"
+                    id="filter-due"
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        set_shown.set(PAGE);
+                        filters.update(|f| f.due = on);
+                    }
+                />
+                <label for="filter-due">{tr(Text::FiltersDue)}</label>
+            </div>
+            <div class="field">
+                <label for="filter-sort">{tr(Text::FiltersSort)}</label>
+                <select
+                    id="filter-sort"
+                    on:change=move |ev| set(|f, v| f.by_due = v == "due", event_target_value(&ev))
+                >
+                    <option value="newest">{tr(Text::SortNewest)}</option>
+                    <option value="due">{tr(Text::SortDue)}</option>
+                </select>
+            </div>
+        </details>
         {move || {
             cases.with(|found| {
                 found.as_ref().map(|found| match found {
                     Ok(list) => {
                         view! {
                             <RefusedChanges refused=status.refused cases=Arc::clone(list) />
-                            <Cases list=Arc::clone(list) query shown set_shown />
+                            <Cases list=Arc::clone(list) query filters me=me.clone() shown set_shown />
                         }
                             .into_any()
                     }
@@ -89,11 +188,62 @@ pub fn CaseList() -> impl IntoView {
     .into_any()
 }
 
-/// The cases matching the search: how many, and the first `shown` of them.
+/// The `<option>`s of a field's choices, in the worker's language.
+fn options(field: &'static str, codes: &'static [&'static str]) -> impl IntoView + use<> {
+    let lang = use_lang();
+    codes
+        .iter()
+        .map(|&code| view! { <option value=code>{move || choice_label(lang.get(), field, code)}</option> })
+        .collect_view()
+}
+
+/// Her follow-ups due today and overdue, on her home screen.
+#[component]
+fn DueToday(list: Arc<Vec<Listed>>, me: String) -> impl IntoView {
+    let lang = use_lang();
+    let today = today();
+    let lines: Vec<CaseLine> = {
+        let all: Vec<CaseLine> = list.iter().map(|listed| listed.line.clone()).collect();
+        due(&all, &today, &me).into_iter().cloned().collect()
+    };
+    (!lines.is_empty()).then(|| {
+        let items = lines
+            .into_iter()
+            .map(|line| {
+                let on = line.next_on.clone().unwrap_or_default();
+                let overdue = on < today;
+                let when = move || {
+                    if overdue {
+                        fill(t(lang.get(), Text::DueOverdue), "date", &shown_date(&on))
+                    } else {
+                        t(lang.get(), Text::DueToday).to_owned()
+                    }
+                };
+                view! {
+                    <li class:overdue=overdue>
+                        <a href=format!("/cases/{}", line.case.id)>{display_name(&line.case)}</a>
+                        " · "
+                        <span>{when}</span>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <section class="due" aria-labelledby="due-heading">
+                <h2 id="due-heading">{tr(Text::DueHeading)}</h2>
+                <ul>{items}</ul>
+            </section>
+        }
+    })
+}
+
+/// The cases matching the search and filters: how many, and the first `shown` of them.
 #[component]
 fn Cases(
     list: Arc<Vec<Listed>>,
     query: ReadSignal<String>,
+    filters: RwSignal<Filters>,
+    me: String,
     shown: ReadSignal<usize>,
     set_shown: WriteSignal<usize>,
 ) -> impl IntoView {
@@ -103,20 +253,40 @@ fn Cases(
         return view! { <p class="empty">{tr(Text::CasesEmpty)}</p> }.into_any();
     }
     let lang = use_lang();
+    let today = today();
     (move || {
         let needle = query.get();
         let limit = shown.get();
-        let mut found = 0;
-        let mut page = Vec::new();
-        for listed in list.iter().filter(|listed| listed.key.matches(&needle)) {
-            if found < limit {
-                page.push(listed.case.clone());
-            }
-            found += 1;
+        let filters = filters.get();
+        let narrowed = needle.is_empty() && filters == Filters::default();
+        let keeps = |listed: &&Listed| {
+            let line = &listed.line;
+            listed.key.matches(&needle)
+                && (filters.status.is_empty() || line.status == filters.status)
+                && (filters.violence.is_empty()
+                    || has_choice(&line.case, "violence", &filters.violence))
+                && (!filters.mine || line.case.text(ASSIGNED_TO) == Some(me.as_str()))
+                && (!filters.due || line.is_due(&today))
+        };
+        let mut matching: Vec<&Listed> = list.iter().filter(keeps).collect();
+        if filters.by_due {
+            // Cases with a follow-up first, soonest first; the rest stay newest first.
+            matching.sort_by(|a, b| match (&a.line.next_on, &b.line.next_on) {
+                (Some(a), Some(b)) => a.cmp(b),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            });
         }
+        let found = matching.len();
+        let page: Vec<CaseLine> = matching
+            .into_iter()
+            .take(limit)
+            .map(|listed| listed.line.clone())
+            .collect();
         let count = move || {
             let lang = lang.get();
-            match (needle.is_empty(), found) {
+            match (narrowed, found) {
                 (true, 1) => t(lang, Text::CasesCountOne).to_owned(),
                 (true, _) => fill(t(lang, Text::CasesCount), "n", &found.to_string()),
                 (false, _) => fill(t(lang, Text::CasesFound), "n", &found.to_string()),
@@ -128,7 +298,7 @@ fn Cases(
             </p>
             {(found == 0).then(|| view! { <p class="empty">{tr(Text::CasesNoneFound)}</p> })}
             <ul class="cases">
-                {page.into_iter().map(|case| view! { <CaseItem case /> }).collect_view()}
+                {page.into_iter().map(|line| view! { <CaseItem line /> }).collect_view()}
             </ul>
             {(found > limit)
                 .then(|| {
@@ -147,22 +317,38 @@ fn Cases(
     .into_any()
 }
 
+/// Whether `code` is among the choices of `field`.
+fn has_choice(case: &Record, field: &str, code: &str) -> bool {
+    case.value(field)
+        .and_then(|value| value.as_array())
+        .is_some_and(|codes| codes.iter().any(|chosen| chosen.as_str() == Some(code)))
+}
+
 #[component]
-fn CaseItem(case: Record) -> impl IntoView {
+fn CaseItem(line: CaseLine) -> impl IntoView {
     let lang = use_lang();
+    let case = line.case;
     let href = format!("/cases/{}", case.id);
-    let name = case.text("name").map(str::to_owned);
+    let name = display_name(&case);
     let village = case.text("village").map(str::to_owned);
+    let status = line.status;
+    let next_on = line.next_on;
     let case = StoredValue::new(case);
     view! {
         <li>
             <a class="case" href=href>
                 <span class="case-name">
-                    {move || name.clone().unwrap_or_else(|| t(lang.get(), Text::CasesUnnamed).to_owned())}
+                    {move || {
+                        if name.is_empty() { t(lang.get(), Text::CasesUnnamed).to_owned() } else { name.clone() }
+                    }}
                 </span>
                 {village.map(|village| view! { <span class="case-village">{village}</span> })}
                 <span class="case-violence">
-                    {move || case.with_value(|case| violence_summary(lang.get(), case))}
+                    {move || case.with_value(|case| choices_summary(lang.get(), case, "violence"))}
+                </span>
+                <span class=format!("case-status {status}")>
+                    {move || choice_label(lang.get(), "status", status)}
+                    {next_on.clone().map(|on| format!(" · {}", shown_date(&on)))}
                 </span>
             </a>
         </li>
@@ -176,9 +362,9 @@ fn RefusedChanges(refused: ReadSignal<Vec<OutboxEntry>>, cases: Arc<Vec<Listed>>
     let name_of = move |id: RecordId| {
         cases
             .iter()
-            .find(|listed| listed.case.id == id)
-            .and_then(|listed| listed.case.text("name"))
-            .map(str::to_owned)
+            .find(|listed| listed.line.case.id == id)
+            .map(|listed| display_name(&listed.line.case))
+            .filter(|name| !name.is_empty())
     };
     move || {
         let refused = refused.get();

@@ -4,20 +4,24 @@
 //! the page needs the values before then, and binding a signal to every input would put code in the
 //! app shell that buys nothing.
 
-use crate::browser::now_millis;
-use crate::case_form::{CaseDraft, Edits, Problems};
-use crate::components::field_problem_id as problem_id;
-use crate::components::{FieldProblem, alert};
-use crate::i18n::{Text, choice_label, tr, use_lang};
+use crate::browser::{now_millis, today};
+use crate::case_form::{CaseDraft, Edits, Likeness, Problems, Taken};
+use crate::casework::display_name;
+use crate::components::{Choices, TextArea, TextField, alert, control_id};
+use crate::i18n::{Text, tr};
+use crate::load::load;
 use crate::store::StoreError;
 use crate::{use_store, use_sync};
 use leptos::ev::{SubmitEvent, Targeted};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use sakhi_domain::schema::{RELATIONS, SAFE_TO_CALL, SOURCES, VIOLENCE_KINDS};
+use sakhi_domain::schema::{CONSENTS, DANGER, RELATIONS, SAFE_TO_CALL, SOURCES, VIOLENCE_KINDS};
 use sakhi_domain::{Kind, Record, RecordId};
 use wasm_bindgen::JsCast;
 use web_sys::{FormData, HtmlFormElement};
+
+/// The form's name, which its controls' ids begin with.
+const FORM: &str = "case";
 
 #[component]
 pub fn NewCase() -> impl IntoView {
@@ -26,6 +30,53 @@ pub fn NewCase() -> impl IntoView {
     let store = use_store();
     let sync = use_sync();
     let navigate = use_navigate();
+    let taker = crate::unlocked()
+        .map(|unlocked| unlocked.worker.display_name.clone())
+        .unwrap_or_default();
+
+    // The cases already on the phone, to warn of one she may be registering twice.
+    let known = load({
+        let store = store.clone();
+        move || {
+            let store = store.clone();
+            async move {
+                let cases = store.cases().await.unwrap_or_default();
+                cases
+                    .into_iter()
+                    .map(|case| (Likeness::of(&case), case))
+                    .collect::<Vec<_>>()
+            }
+        }
+    });
+    let (likely, set_likely) = signal(Vec::<String>::new());
+    let (danger, set_danger) = signal(false);
+    // Read as she types: the inputs keep their own values, and the form is read whole.
+    let on_input = move |ev: leptos::ev::Event| {
+        // The event comes from the input she typed in; the form is its ancestor.
+        let Some(form) = event_target::<web_sys::Element>(&ev)
+            .closest("form")
+            .ok()
+            .flatten()
+            .and_then(|form| form.dyn_into::<HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        let typed = draft(&form);
+        set_danger.set(typed.danger == "yes");
+        let like = Likeness::new(&typed.name, &typed.phone, &typed.village);
+        let found: Vec<String> = known.with(|known| {
+            known
+                .iter()
+                .flatten()
+                .filter(|(likeness, _)| like.is_like(likeness))
+                .take(5)
+                .map(|(_, case)| summary(case))
+                .collect()
+        });
+        if likely.with_untracked(|shown| *shown != found) {
+            set_likely.set(found);
+        }
+    };
     // The button waits while a save runs, and a failed save says so.
     let (saving, set_saving) = signal(false);
     let (save_failed, set_save_failed) = signal(None::<Text>);
@@ -35,10 +86,20 @@ pub fn NewCase() -> impl IntoView {
         set_save_failed.set(None);
         leptos::task::spawn_local(async move {
             let case = Record::new(RecordId::new(), Kind::Case);
+            // A woman in danger now goes straight to her case, where rescue, police and shelter
+            // are one tap each.
+            let in_danger = edits
+                .iter()
+                .any(|(field, value)| *field == "danger" && value == "yes");
             match store.edit(case, edits, now_millis()).await {
-                Ok(_) => {
+                Ok(case) => {
                     sync.local_change().await;
-                    navigate("/", Default::default());
+                    let next = if in_danger {
+                        format!("/cases/{}", case.id)
+                    } else {
+                        "/".to_owned()
+                    };
+                    navigate(&next, Default::default());
                 }
                 Err(error) => {
                     set_saving.set(false);
@@ -53,7 +114,12 @@ pub fn NewCase() -> impl IntoView {
 
     let on_submit = move |ev: Targeted<SubmitEvent, HtmlFormElement>| {
         ev.prevent_default();
-        match draft(&ev.target()).parse() {
+        let today = today();
+        let taken = Taken {
+            by: &taker,
+            on: &today,
+        };
+        match draft(&ev.target()).parse(taken) {
             Ok(edits) => {
                 set_problems.set(Problems::new());
                 save(edits);
@@ -67,19 +133,17 @@ pub fn NewCase() -> impl IntoView {
         }
     };
 
-    let has_problem = move |field: &str| {
-        problems.with(|problems| problems.iter().any(|(with, _)| *with == field))
-    };
-
     view! {
-        <form class="case-form" novalidate on:submit:target=on_submit>
+        <form class="case-form" novalidate on:submit:target=on_submit on:input=on_input>
             <h1>{tr(Text::FormHeading)}</h1>
             {move || problems.with(|p| !p.is_empty()).then(|| alert(Text::FormFixMarked))}
 
-            <TextField field="name" label=Text::FieldName kind="text" problems />
-            <TextField field="age" label=Text::FieldAge kind="number" problems />
-            <TextField field="phone" label=Text::FieldPhone kind="tel" problems />
+            <TextField form=FORM field="name" label=Text::FieldName kind="text" problems />
+            <TextField form=FORM field="alias" label=Text::FieldAlias kind="text" problems />
+            <TextField form=FORM field="age" label=Text::FieldAge kind="number" problems />
+            <TextField form=FORM field="phone" label=Text::FieldPhone kind="tel" problems />
             <Choices
+                form=FORM
                 field="safe_to_call"
                 legend=Text::FieldSafeToCall
                 codes=SAFE_TO_CALL
@@ -87,34 +151,35 @@ pub fn NewCase() -> impl IntoView {
                 required=false
                 problems
             />
-            <TextField field="safe_hours" label=Text::FieldSafeHours kind="text" problems />
+            <TextField form=FORM field="safe_hours" label=Text::FieldSafeHours kind="text" problems />
             <TextField
+                form=FORM
                 field="village"
                 label=Text::FieldVillage
                 kind="text"
                 problems
             />
-            <TextField field="block" label=Text::FieldBlock kind="text" problems />
-            <TextField field="district" label=Text::FieldDistrict kind="text" problems />
-            <Choices field="source" legend=Text::FieldSource codes=SOURCES many=false required=true problems />
-
-            <Choices field="violence" legend=Text::FieldViolence codes=VIOLENCE_KINDS many=true required=true problems />
-            <TextField field="responsible" label=Text::FieldResponsible kind="text" problems />
-            <Choices field="relation" legend=Text::FieldRelation codes=RELATIONS many=false required=false problems />
-            <TextField field="children" label=Text::FieldChildren kind="number" problems />
-
-            <div class="field">
-                <label for=input_id("description")>{tr(Text::FieldDescription)}</label>
-                <textarea
-                    id=input_id("description")
-                    name="description"
-                    rows="5"
-                    autocomplete="off"
-                    aria-invalid=move || has_problem("description").to_string()
-                    aria-describedby=move || has_problem("description").then(|| problem_id("description"))
-                ></textarea>
-                <FieldProblem field="description" problems />
+            <TextField form=FORM field="block" label=Text::FieldBlock kind="text" problems />
+            <TextField form=FORM field="district" label=Text::FieldDistrict kind="text" problems />
+            <div class="notice duplicates" role="status" hidden=move || likely.with(Vec::is_empty)>
+                <p>{tr(Text::FormDuplicates)}</p>
+                <ul>
+                    {move || {
+                        likely.get().into_iter().map(|line| view! { <li>{line}</li> }).collect_view()
+                    }}
+                </ul>
             </div>
+            <Choices form=FORM field="source" legend=Text::FieldSource codes=SOURCES many=false required=true problems />
+
+            <Choices form=FORM field="violence" legend=Text::FieldViolence codes=VIOLENCE_KINDS many=true required=true problems />
+            <TextField form=FORM field="responsible" label=Text::FieldResponsible kind="text" problems />
+            <Choices form=FORM field="relation" legend=Text::FieldRelation codes=RELATIONS many=false required=false problems />
+            <TextField form=FORM field="children" label=Text::FieldChildren kind="number" problems />
+            <Choices form=FORM field="danger" legend=Text::FieldDanger codes=DANGER many=false required=false problems />
+            <p class="notice problem" role="alert" hidden=move || !danger.get()>{tr(Text::FormDanger)}</p>
+            <Choices form=FORM field="consent" legend=Text::FieldConsent codes=CONSENTS many=true required=false problems />
+
+            <TextArea form=FORM field="description" label=Text::FieldDescription problems />
 
             {move || save_failed.get().map(alert)}
             <div class="actions">
@@ -131,81 +196,6 @@ pub fn NewCase() -> impl IntoView {
     .into_any()
 }
 
-/// A one-line input with its label and, when it needs correcting, the problem under it.
-#[component]
-fn TextField(
-    field: &'static str,
-    label: Text,
-    /// The input's `type`: the phone's keyboard follows it.
-    kind: &'static str,
-    problems: ReadSignal<Problems>,
-) -> impl IntoView {
-    let has_problem =
-        move || problems.with(|problems| problems.iter().any(|(with, _)| *with == field));
-    view! {
-        <div class="field">
-            <label for=input_id(field)>{tr(label)}</label>
-            // No autofill: on a shared phone, suggestions would show one woman's details to the next.
-            <input
-                id=input_id(field)
-                name=field
-                type=kind
-                autocomplete="off"
-                aria-required=(field == "name").then_some("true")
-                aria-invalid=move || has_problem().to_string()
-                aria-describedby=move || has_problem().then(|| problem_id(field))
-            />
-            <FieldProblem field problems />
-        </div>
-    }
-}
-
-/// A group of boxes (`many`) or of buttons of which one may be chosen, named after its field of
-/// the case.
-#[component]
-fn Choices(
-    field: &'static str,
-    legend: Text,
-    codes: &'static [&'static str],
-    many: bool,
-    /// Whether one must be chosen before the case can be saved.
-    required: bool,
-    problems: ReadSignal<Problems>,
-) -> impl IntoView {
-    let lang = use_lang();
-    let has_problem =
-        move || problems.with(|problems| problems.iter().any(|(with, _)| *with == field));
-    view! {
-        <fieldset
-            class="field choices"
-            id=input_id(field)
-            tabindex="-1"
-            aria-required=required.then_some("true")
-            aria-describedby=move || has_problem().then(|| problem_id(field))
-        >
-            <legend>{tr(legend)}</legend>
-            {codes
-                .iter()
-                .map(|&code| {
-                    let id = format!("{field}-{code}");
-                    view! {
-                        <div class="choice">
-                            <input
-                                type=if many { "checkbox" } else { "radio" }
-                                id=id.clone()
-                                name=field
-                                value=code
-                            />
-                            <label for=id>{move || choice_label(lang.get(), field, code)}</label>
-                        </div>
-                    }
-                })
-                .collect_view()}
-            <FieldProblem field problems />
-        </fieldset>
-    }
-}
-
 /// What she typed, as the form holds it; each control is named after its field of the case.
 fn draft(form: &HtmlFormElement) -> CaseDraft {
     let Ok(data) = FormData::new_with_form(form) else {
@@ -214,6 +204,7 @@ fn draft(form: &HtmlFormElement) -> CaseDraft {
     let text = |field| data.get(field).as_string().unwrap_or_default();
     CaseDraft {
         name: text("name"),
+        alias: text("alias"),
         age: text("age"),
         phone: text("phone"),
         safe_to_call: text("safe_to_call"),
@@ -230,13 +221,34 @@ fn draft(form: &HtmlFormElement) -> CaseDraft {
         responsible: text("responsible"),
         relation: text("relation"),
         children: text("children"),
+        danger: text("danger"),
+        consent: data
+            .get_all("consent")
+            .iter()
+            .filter_map(|code| code.as_string())
+            .collect(),
         description: text("description"),
     }
 }
 
+/// One line naming a case she may be registering again: name, age, village, phone.
+fn summary(case: &Record) -> String {
+    let mut parts = vec![display_name(case)];
+    if let Some(age) = case.value("age").and_then(|age| age.as_i64()) {
+        parts.push(age.to_string());
+    }
+    for field in ["village", "phone"] {
+        if let Some(text) = case.text(field) {
+            parts.push(text.to_owned());
+        }
+    }
+    parts.retain(|part| !part.is_empty());
+    parts.join(", ")
+}
+
 /// The id of the control for a field of the case.
 fn input_id(field: &str) -> String {
-    format!("case-{field}")
+    control_id(FORM, field)
 }
 
 /// Moves focus to the first field to correct, so a phone scrolls to it and a screen reader says it.

@@ -50,9 +50,24 @@ macro_rules! id_type {
 }
 
 id_type!(
-    /// One record of any kind: a case, and later a service, a session, a camp.
+    /// One record of any kind: a case, a service, a session, a note.
     RecordId
 );
+
+impl RecordId {
+    /// When the record was made, in milliseconds since the Unix epoch by the clock of the device
+    /// that made it: a UUIDv7 begins with it.
+    pub fn created_millis(&self) -> u64 {
+        (self.0.as_u128() >> 80) as u64
+    }
+
+    /// A short reference for a case that has no official number yet: the last eight hex digits of
+    /// its id, which are random, in two groups.
+    pub fn provisional(&self) -> String {
+        let hex = self.0.simple().to_string().to_ascii_uppercase();
+        format!("{}-{}", &hex[24..28], &hex[28..32])
+    }
+}
 id_type!(
     /// One edit of one field; the unit the outbox holds and the server acknowledges.
     ChangeId
@@ -91,5 +106,12 @@ mod tests {
         let json = serde_json::to_string(&first).unwrap();
         assert_eq!(json, format!("\"{first}\""));
         assert_eq!(serde_json::from_str::<RecordId>(&json).unwrap(), first);
+    }
+
+    #[test]
+    fn a_record_id_tells_when_it_was_made_and_gives_a_short_reference() {
+        let id: RecordId = "019ad0c4-5a3e-7b21-9c4d-1e2f3a4b5c6d".parse().unwrap();
+        assert_eq!(id.created_millis(), 0x019a_d0c4_5a3e);
+        assert_eq!(id.provisional(), "3A4B-5C6D");
     }
 }

@@ -5,11 +5,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
 
-/// What a record is. Only cases exist yet; services, sessions, follow-ups and camps follow.
+/// What a record is. A case's services, counselling sessions and notes are records of their own,
+/// each naming its case, so that two workers adding to one case never overwrite each other.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Case,
+    Service,
+    Session,
+    Note,
 }
 
 /// The kinds of violence a case can record; several may apply. Stored as these codes; the app shows
@@ -59,6 +63,51 @@ pub const RELATIONS: &[&str] = &[
 /// Whether it is safe to call her on her phone: an abuser may answer or see the call.
 pub const SAFE_TO_CALL: &[&str] = &["yes", "no"];
 
+/// Whether she is in danger now: if so, rescue, police and shelter come first.
+pub const DANGER: &[&str] = &["yes", "no"];
+
+/// What she consented to.
+pub const CONSENTS: &[&str] = &["services", "police", "sharing"];
+
+/// Where a case stands.
+pub const STATUSES: &[&str] = &["registered", "in_progress", "closed"];
+
+/// Why a case was closed.
+pub const CLOSURES: &[&str] = &[
+    "settlement",
+    "court",
+    "protection_officer",
+    "long_stay_home",
+    "her_choice",
+    "not_reachable",
+    "other",
+];
+
+/// The services under one roof.
+pub const SERVICES: &[&str] = &[
+    "rescue",
+    "medical",
+    "police",
+    "counselling",
+    "legal_aid",
+    "shelter",
+    "video_conferencing",
+];
+
+/// Where a service entry stands.
+pub const SERVICE_STATES: &[&str] = &["requested", "given", "referred"];
+
+/// What the police recorded: a First Information Report, a Non-Cognizable Report, or a Domestic
+/// Incident Report.
+pub const REPORTS: &[&str] = &["fir", "ncr", "dir"];
+
+/// Who a counselling session was with.
+pub const SESSION_KINDS: &[&str] = &["individual", "joint", "family", "group"];
+
+/// How many days a woman may stay in the centre's shelter before she is referred to a
+/// longer-stay home.
+pub const SHELTER_DAYS: i64 = 5;
+
 /// What one field may hold. Every field may also be `null`, which clears it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldType {
@@ -74,6 +123,10 @@ pub enum FieldType {
     Choice(&'static [&'static str]),
     /// Yes or no.
     Flag,
+    /// A calendar date, `YYYY-MM-DD`, between the years 1900 and 2100.
+    Date,
+    /// The id of another record (a service's case, say).
+    Ref,
 }
 
 /// Why a change was refused. The `code` is stable for programs; the text is for engineers.
@@ -96,6 +149,10 @@ pub enum Invalid {
     UnknownChoice { field: String, choice: String },
     #[error("{field} is not a phone number")]
     NotAPhone { field: String },
+    #[error("{field} is not a date (YYYY-MM-DD)")]
+    NotADate { field: String },
+    #[error("{field} is not a record id")]
+    NotARecord { field: String },
 }
 
 impl Invalid {
@@ -108,6 +165,8 @@ impl Invalid {
             Invalid::TooLong { .. } => "too_long",
             Invalid::UnknownChoice { .. } => "unknown_choice",
             Invalid::NotAPhone { .. } => "not_a_phone",
+            Invalid::NotADate { .. } => "not_a_date",
+            Invalid::NotARecord { .. } => "not_a_record",
         }
     }
 }
@@ -116,11 +175,19 @@ impl Invalid {
 pub const DELETED: &str = "deleted";
 /// The field holding the id of the account a record is assigned to.
 pub const ASSIGNED_TO: &str = "assigned_to";
+/// The field of a service, session or note that names its case.
+pub const CASE: &str = "case";
+
+const NAME: FieldType = FieldType::Text { max_chars: 200 };
+const NOTES: FieldType = FieldType::Text { max_chars: 4000 };
 
 impl Kind {
     pub fn parse(name: &str) -> Result<Kind, Invalid> {
         match name {
             "case" => Ok(Kind::Case),
+            "service" => Ok(Kind::Service),
+            "session" => Ok(Kind::Session),
+            "note" => Ok(Kind::Note),
             other => Err(Invalid::UnknownKind(other.to_owned())),
         }
     }
@@ -128,6 +195,9 @@ impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Case => "case",
+            Kind::Service => "service",
+            Kind::Session => "session",
+            Kind::Note => "note",
         }
     }
 
@@ -135,24 +205,72 @@ impl Kind {
     pub fn fields(self) -> &'static [(&'static str, FieldType)] {
         match self {
             Kind::Case => &[
-                ("name", FieldType::Text { max_chars: 200 }),
+                ("name", NAME),
+                ("alias", NAME),
                 ("age", FieldType::Whole { min: 0, max: 120 }),
                 ("phone", FieldType::Phone),
                 ("safe_to_call", FieldType::Choice(SAFE_TO_CALL)),
                 ("safe_hours", FieldType::Text { max_chars: 100 }),
-                ("village", FieldType::Text { max_chars: 200 }),
-                ("block", FieldType::Text { max_chars: 200 }),
-                ("district", FieldType::Text { max_chars: 200 }),
+                ("village", NAME),
+                ("block", NAME),
+                ("district", NAME),
                 ("source", FieldType::Choice(SOURCES)),
                 ("violence", FieldType::Choices(VIOLENCE_KINDS)),
-                ("responsible", FieldType::Text { max_chars: 200 }),
+                ("responsible", NAME),
                 ("relation", FieldType::Choice(RELATIONS)),
                 ("children", FieldType::Whole { min: 0, max: 20 }),
-                ("description", FieldType::Text { max_chars: 4000 }),
+                ("danger", FieldType::Choice(DANGER)),
+                ("consent", FieldType::Choices(CONSENTS)),
+                // Who took her consent and when: the worker's name as it was then.
+                ("consent_by", NAME),
+                ("consent_on", FieldType::Date),
+                ("description", NOTES),
+                ("status", FieldType::Choice(STATUSES)),
+                ("closure", FieldType::Choice(CLOSURES)),
+                ("settlement_terms", NOTES),
+                ("settlement_signed", FieldType::Flag),
+                ("closed_on", FieldType::Date),
                 // The id of the account the case is assigned to: an outreach worker sees the
                 // cases she created and those assigned to her.
                 (ASSIGNED_TO, FieldType::Text { max_chars: 36 }),
                 (DELETED, FieldType::Flag),
+            ],
+            // One service asked for, given, or referred elsewhere, with what each service needs:
+            // the police report and station, the hospital, the lawyer and court, the shelter stay.
+            Kind::Service => &[
+                (CASE, FieldType::Ref),
+                ("service", FieldType::Choice(SERVICES)),
+                ("service_state", FieldType::Choice(SERVICE_STATES)),
+                ("service_on", FieldType::Date),
+                ("given_by", NAME),
+                ("report", FieldType::Choice(REPORTS)),
+                ("report_number", FieldType::Text { max_chars: 50 }),
+                ("place", NAME),
+                ("lawyer", NAME),
+                ("hearing_on", FieldType::Date),
+                ("admitted_on", FieldType::Date),
+                ("discharged_on", FieldType::Date),
+                ("children", FieldType::Whole { min: 0, max: 20 }),
+                ("with_whom", NAME),
+                ("notes", NOTES),
+                (DELETED, FieldType::Flag),
+            ],
+            Kind::Session => &[
+                (CASE, FieldType::Ref),
+                ("session_number", FieldType::Whole { min: 1, max: 999 }),
+                ("session_on", FieldType::Date),
+                ("session_kind", FieldType::Choice(SESSION_KINDS)),
+                ("attended", FieldType::Text { max_chars: 500 }),
+                ("notes", NOTES),
+                ("actions", FieldType::Text { max_chars: 2000 }),
+                ("next_on", FieldType::Date),
+                (DELETED, FieldType::Flag),
+            ],
+            // A note is written once and never edited: the app offers no way to change one.
+            Kind::Note => &[
+                (CASE, FieldType::Ref),
+                ("note", NOTES),
+                ("written_by", NAME),
             ],
         }
     }
@@ -239,18 +357,100 @@ impl FieldType {
             FieldType::Flag => {
                 value.as_bool().ok_or_else(|| wrong("true or false"))?;
             }
+            FieldType::Date => {
+                let text = value.as_str().ok_or_else(|| wrong("text"))?;
+                if parse_date(text).is_none() {
+                    return Err(Invalid::NotADate {
+                        field: field.to_owned(),
+                    });
+                }
+            }
+            FieldType::Ref => {
+                let text = value.as_str().ok_or_else(|| wrong("text"))?;
+                if text.parse::<crate::RecordId>().is_err() {
+                    return Err(Invalid::NotARecord {
+                        field: field.to_owned(),
+                    });
+                }
+            }
         }
         Ok(())
     }
 }
 
-/// A phone number as workers write it: 6 to 15 digits, an optional leading `+`, spaces and dashes.
+/// An Indian mobile number as workers write it: ten digits starting with 6, 7, 8 or 9, perhaps
+/// after `+91`, `91` or `0`, with spaces and dashes anywhere.
 pub fn is_phone(text: &str) -> bool {
-    let rest = text.trim().strip_prefix('+').unwrap_or(text.trim());
-    let digits = rest.chars().filter(char::is_ascii_digit).count();
-    rest.chars()
+    mobile_digits(text).is_some()
+}
+
+/// The ten digits of an Indian mobile number, without its prefix; `None` if `text` is not one.
+pub fn mobile_digits(text: &str) -> Option<String> {
+    let text = text.trim();
+    let (plus, rest) = match text.strip_prefix('+') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    if !rest
+        .chars()
         .all(|c| c.is_ascii_digit() || c == ' ' || c == '-')
-        && (6..=15).contains(&digits)
+    {
+        return None;
+    }
+    let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+    let number = match (plus, digits.len()) {
+        (false, 10) => &digits[..],
+        (_, 12) if digits.starts_with("91") => &digits[2..],
+        (false, 11) if digits.starts_with('0') => &digits[1..],
+        _ => return None,
+    };
+    number
+        .starts_with(['6', '7', '8', '9'])
+        .then(|| number.to_owned())
+}
+
+/// A date written `YYYY-MM-DD` as `(year, month, day)`, if it is a real one between 1900 and 2100.
+pub fn parse_date(text: &str) -> Option<(i32, u32, u32)> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        let part = &text[range];
+        part.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    ((1900..=2100).contains(&year) && (1..=days).contains(&day)).then_some((
+        year as i32,
+        month,
+        day,
+    ))
+}
+
+/// The days from 1970-01-01 to a date, for counting the days between two.
+pub fn day_number((year, month, day): (i32, u32, u32)) -> i64 {
+    // Days from the civil calendar, counting years from March so that February comes last.
+    let (year, month) = if month <= 2 {
+        (i64::from(year) - 1, i64::from(month) + 9)
+    } else {
+        (i64::from(year), i64::from(month) - 3)
+    };
+    let era = year.div_euclid(400);
+    let of_era = year - era * 400;
+    let of_year = (153 * month + 2) / 5 + i64::from(day) - 1;
+    let of_era_days = of_era * 365 + of_era / 4 - of_era / 100 + of_year;
+    era * 146_097 + of_era_days - 719_468
 }
 
 #[cfg(test)]
@@ -336,5 +536,109 @@ mod tests {
             "too_long"
         );
         assert!(case.check("name", &json!("अ".repeat(200))).is_ok());
+    }
+
+    #[test]
+    fn a_phone_is_an_indian_mobile_number() {
+        for good in [
+            "98765 43210",
+            "9876543210",
+            "+91 98765-43210",
+            "91 6123456789",
+            "07012345678",
+        ] {
+            assert!(is_phone(good), "{good}");
+        }
+        assert_eq!(
+            mobile_digits("+91 98765-43210").as_deref(),
+            Some("9876543210")
+        );
+        for bad in [
+            "55512",
+            "5876543210",
+            "98765 4321",
+            "+1 98765 43210",
+            "+9876543210",
+            "98765432100",
+            "call me",
+            "",
+        ] {
+            assert!(!is_phone(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_date_is_a_real_day_written_year_month_day() {
+        assert_eq!(parse_date("2026-02-28"), Some((2026, 2, 28)));
+        assert_eq!(parse_date("2024-02-29"), Some((2024, 2, 29)));
+        for bad in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-04-31",
+            "26-04-01",
+            "2026/04/01",
+            "1899-12-31",
+            "2026-4-1",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+        assert_eq!(day_number((1970, 1, 1)), 0);
+        assert_eq!(day_number((2026, 3, 1)) - day_number((2026, 2, 28)), 1);
+        assert_eq!(day_number((2024, 3, 1)) - day_number((2024, 2, 28)), 2);
+        assert_eq!(day_number((2000, 1, 1)), 10_957);
+        let service = Kind::Service;
+        assert!(service.check("admitted_on", &json!("2026-11-29")).is_ok());
+        assert_eq!(
+            service
+                .check("admitted_on", &json!("29/11/2026"))
+                .unwrap_err()
+                .code(),
+            "not_a_date"
+        );
+    }
+
+    #[test]
+    fn services_sessions_and_notes_name_their_case() {
+        let case = crate::RecordId::new().to_string();
+        for kind in ["service", "session", "note"] {
+            let kind = Kind::parse(kind).unwrap();
+            assert_eq!(Kind::parse(kind.as_str()), Ok(kind));
+            assert!(kind.check(CASE, &json!(case)).is_ok());
+            assert_eq!(
+                kind.check(CASE, &json!("case 7")).unwrap_err().code(),
+                "not_a_record"
+            );
+        }
+        assert!(Kind::Service.check("service", &json!("shelter")).is_ok());
+        assert!(Kind::Service.check("report", &json!("dir")).is_ok());
+        assert!(Kind::Session.check("session_kind", &json!("joint")).is_ok());
+        assert_eq!(
+            Kind::Session
+                .check("session_number", &json!(0))
+                .unwrap_err()
+                .code(),
+            "out_of_range"
+        );
+        // A note has no way to be deleted or assigned: it is written once.
+        assert_eq!(
+            Kind::Note.check(DELETED, &json!(true)).unwrap_err().code(),
+            "unknown_field"
+        );
+    }
+
+    #[test]
+    fn closing_a_case_records_why() {
+        let case = Kind::Case;
+        assert!(case.check("status", &json!("closed")).is_ok());
+        assert!(case.check("closure", &json!("settlement")).is_ok());
+        assert!(case.check("settlement_signed", &json!(true)).is_ok());
+        assert!(
+            case.check("consent", &json!(["services", "police"]))
+                .is_ok()
+        );
+        assert_eq!(
+            case.check("closure", &json!("bored")).unwrap_err().code(),
+            "unknown_choice"
+        );
     }
 }

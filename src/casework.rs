@@ -1,0 +1,732 @@
+//! A case as the centre works it: its services, counselling sessions and notes, gathered from the
+//! records on the device; the forms that add to it; and the follow-ups it makes due.
+//!
+//! Everything here is plain Rust over records, so the rules are tested natively.
+
+use crate::case_form::{Edits, Problem, Problems, Reading};
+use sakhi_domain::schema::{ASSIGNED_TO, CASE, SHELTER_DAYS, day_number, parse_date};
+use sakhi_domain::{Kind, Record, RecordId};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// A case and what was done for her, each list in the order it happened.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseFile {
+    pub case: Record,
+    pub services: Vec<Record>,
+    pub sessions: Vec<Record>,
+    pub notes: Vec<Record>,
+}
+
+/// One line of a case's timeline.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Entry<'a> {
+    Intake,
+    Service(&'a Record),
+    Session(&'a Record),
+    Note(&'a Record),
+    Closure,
+}
+
+impl CaseFile {
+    /// The case's services, sessions and notes among `records` (every record on the device).
+    pub fn gather(case: Record, records: &[Record]) -> CaseFile {
+        let id = case.id.to_string();
+        let mut file = CaseFile {
+            case,
+            services: Vec::new(),
+            sessions: Vec::new(),
+            notes: Vec::new(),
+        };
+        for record in records {
+            if record.is_deleted() || record.text(CASE) != Some(id.as_str()) {
+                continue;
+            }
+            let list = match record.kind {
+                Kind::Service => &mut file.services,
+                Kind::Session => &mut file.sessions,
+                Kind::Note => &mut file.notes,
+                Kind::Case => continue,
+            };
+            list.push(record.clone());
+        }
+        file.sessions.sort_by_key(session_order);
+        file
+    }
+
+    /// The number the next counselling session gets.
+    pub fn next_session(&self) -> i64 {
+        self.sessions.iter().map(session_number).max().unwrap_or(0) + 1
+    }
+
+    /// Where the case stands: closed when closed; in progress once a service or session is
+    /// recorded (or it was reopened); registered before.
+    pub fn status(&self) -> &'static str {
+        match self.case.text("status") {
+            Some("closed") => "closed",
+            Some("in_progress") => "in_progress",
+            _ if !self.services.is_empty() || !self.sessions.is_empty() => "in_progress",
+            _ => "registered",
+        }
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.status() == "closed"
+    }
+
+    /// Whether no entry of `service` is recorded yet.
+    pub fn lacks(&self, service: &str) -> bool {
+        !self
+            .services
+            .iter()
+            .any(|entry| entry.text("service") == Some(service))
+    }
+
+    /// Everything that happened, oldest first. `day_of` turns a moment (milliseconds) into the
+    /// phone's day, `YYYY-MM-DD`, for entries that have no date of their own.
+    pub fn timeline(&self, day_of: impl Fn(u64) -> String) -> Vec<(String, Entry<'_>)> {
+        let made = |record: &Record| day_of(record.id.created_millis());
+        let dated = |record: &Record, fields: &[&str]| {
+            fields
+                .iter()
+                .find_map(|field| record.text(field).map(str::to_owned))
+                .unwrap_or_else(|| made(record))
+        };
+        let mut entries = vec![(made(&self.case), Entry::Intake)];
+        for service in &self.services {
+            let day = dated(service, &["service_on", "admitted_on"]);
+            entries.push((day, Entry::Service(service)));
+        }
+        for session in &self.sessions {
+            entries.push((dated(session, &["session_on"]), Entry::Session(session)));
+        }
+        for note in &self.notes {
+            entries.push((made(note), Entry::Note(note)));
+        }
+        if self.is_closed() {
+            let day = self.case.text("closed_on").map(str::to_owned);
+            entries.push((day.unwrap_or_else(|| made(&self.case)), Entry::Closure));
+        }
+        // Stable: what happened on one day stays in the order it was recorded.
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries
+    }
+
+    /// When her next counselling session is due, if one was set at the latest session and the
+    /// case is open.
+    pub fn next_due(&self) -> Option<&str> {
+        if self.is_closed() {
+            return None;
+        }
+        self.sessions.last()?.text("next_on")
+    }
+}
+
+fn session_number(session: &Record) -> i64 {
+    session
+        .value("session_number")
+        .and_then(Value::as_i64)
+        .unwrap_or(0)
+}
+
+fn session_order(session: &Record) -> (i64, String) {
+    let on = session.text("session_on").unwrap_or_default().to_owned();
+    (session_number(session), on)
+}
+
+/// Whether a woman in the centre's shelter has stayed longer than it may keep her, and must be
+/// referred to a longer-stay home.
+pub fn shelter_overdue(service: &Record, today: &str) -> bool {
+    if service.text("service") != Some("shelter") || service.value("discharged_on").is_some() {
+        return false;
+    }
+    let days = |text: Option<&str>| text.and_then(parse_date).map(day_number);
+    match (days(service.text("admitted_on")), days(Some(today))) {
+        (Some(admitted), Some(today)) => today - admitted > SHELTER_DAYS,
+        _ => false,
+    }
+}
+
+/// A case as the caseload lists it: where it stands and when her next session is due.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseLine {
+    pub case: Record,
+    pub status: &'static str,
+    /// `YYYY-MM-DD`, set at her latest counselling session; `None` once the case is closed.
+    pub next_on: Option<String>,
+}
+
+/// Every case on the device that is not deleted, newest first, from every record on it.
+pub fn caseload(records: &[Record]) -> Vec<CaseLine> {
+    // Per case: whether anything was done for her, and her latest session.
+    let mut worked: HashMap<&str, Option<&Record>> = HashMap::new();
+    for record in records.iter().filter(|record| !record.is_deleted()) {
+        let Some(case) = record.text(CASE) else {
+            continue;
+        };
+        let latest = worked.entry(case).or_default();
+        if record.kind == Kind::Session
+            && latest.is_none_or(|kept| session_order(record) > session_order(kept))
+        {
+            *latest = Some(record);
+        }
+    }
+    let mut lines: Vec<CaseLine> = records
+        .iter()
+        .filter(|case| case.kind == Kind::Case && !case.is_deleted())
+        .map(|case| {
+            let work = worked.get(case.id.to_string().as_str());
+            let status = match case.text("status") {
+                Some("closed") => "closed",
+                Some("in_progress") => "in_progress",
+                _ if work.is_some() => "in_progress",
+                _ => "registered",
+            };
+            let next_on = work
+                .copied()
+                .flatten()
+                .filter(|_| status != "closed")
+                .and_then(|session| session.text("next_on"))
+                .map(str::to_owned);
+            CaseLine {
+                case: case.clone(),
+                status,
+                next_on,
+            }
+        })
+        .collect();
+    // Records come in id order, which for UUIDv7 is the order they were made: reversed, newest
+    // first.
+    lines.sort_by_key(|line| std::cmp::Reverse(line.case.id));
+    lines
+}
+
+impl CaseLine {
+    /// Whether it is assigned to the worker `me` (an account id), or to nobody.
+    pub fn is_for(&self, me: &str) -> bool {
+        self.case.text(ASSIGNED_TO).is_none_or(|to| to == me)
+    }
+
+    /// Whether a follow-up is due on or before `today`.
+    pub fn is_due(&self, today: &str) -> bool {
+        self.next_on.as_deref().is_some_and(|on| on <= today)
+    }
+}
+
+/// The follow-ups due today or earlier for the worker `me` (an account id): the open cases
+/// assigned to her or to nobody whose next session is due, earliest first.
+pub fn due<'a>(lines: &'a [CaseLine], today: &str, me: &str) -> Vec<&'a CaseLine> {
+    let mut found: Vec<&CaseLine> = lines
+        .iter()
+        .filter(|line| line.is_due(today) && line.is_for(me))
+        .collect();
+    found.sort_by(|a, b| a.next_on.cmp(&b.next_on));
+    found
+}
+
+/// A case's name, or her alias, or nothing.
+pub fn display_name(case: &Record) -> String {
+    case.text("name")
+        .or_else(|| case.text("alias"))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// `YYYY-MM-DD` as Indian registers write it, `DD/MM/YYYY`.
+pub fn shown_date(date: &str) -> String {
+    match parse_date(date) {
+        Some((year, month, day)) => format!("{day:02}/{month:02}/{year}"),
+        None => date.to_owned(),
+    }
+}
+
+/// The fields each service asks for beyond what every service has (where it stands, when, by
+/// whom, notes), in the order the form shows them.
+pub fn service_fields(service: &str) -> &'static [&'static str] {
+    match service {
+        "medical" => &["place"],
+        "police" => &["report", "report_number", "place"],
+        "legal_aid" => &["lawyer", "place", "hearing_on"],
+        "shelter" => &["admitted_on", "discharged_on", "children"],
+        "video_conferencing" => &["with_whom"],
+        _ => &[],
+    }
+}
+
+/// A service entry as typed: each field's text by name; `service` and `service_state` hold the
+/// codes chosen.
+#[derive(Clone, Debug, Default)]
+pub struct ServiceDraft(pub Vec<(&'static str, String)>);
+
+impl ServiceDraft {
+    fn get(&self, field: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(name, _)| *name == field)
+            .map_or("", |(_, typed)| typed.as_str())
+    }
+
+    /// The fields of a new service entry for `case`. Fields of other services, which the form
+    /// hid, are left out.
+    pub fn parse(&self, case: RecordId) -> Result<Edits, Problems> {
+        let mut read = Reading::new(Kind::Service);
+        read.keep(CASE, Value::from(case.to_string()));
+        let service = self.get("service").trim();
+        if service.is_empty() {
+            read.problem("service", Problem::ServiceRequired);
+        } else {
+            read.keep("service", Value::from(service));
+        }
+        let state = self.get("service_state");
+        read.optional_text(
+            "service_state",
+            if state.is_empty() { "requested" } else { state },
+        );
+        for field in ["service_on", "given_by"]
+            .into_iter()
+            .chain(service_fields(service).iter().copied())
+            .chain(["notes"])
+        {
+            if field == "children" {
+                read.optional_number(field, self.get(field), Problem::Children);
+            } else {
+                read.optional_text(field, self.get(field));
+            }
+        }
+        read.finish()
+    }
+}
+
+/// A counselling session as typed.
+#[derive(Clone, Debug, Default)]
+pub struct SessionDraft {
+    pub on: String,
+    pub kind: String,
+    pub attended: String,
+    pub notes: String,
+    pub actions: String,
+    pub next_on: String,
+}
+
+impl SessionDraft {
+    /// The fields of session `number` of `case`.
+    pub fn parse(&self, case: RecordId, number: i64) -> Result<Edits, Problems> {
+        let mut read = Reading::new(Kind::Session);
+        read.keep(CASE, Value::from(case.to_string()));
+        read.keep("session_number", Value::from(number));
+        if self.on.trim().is_empty() {
+            read.problem("session_on", Problem::Date);
+        } else {
+            read.optional_text("session_on", &self.on);
+        }
+        read.optional_text("session_kind", &self.kind);
+        read.optional_text("attended", &self.attended);
+        read.optional_text("notes", &self.notes);
+        read.optional_text("actions", &self.actions);
+        read.optional_text("next_on", &self.next_on);
+        read.finish()
+    }
+}
+
+/// A note for `case`, written by `by`.
+pub fn parse_note(case: RecordId, text: &str, by: &str) -> Result<Edits, Problems> {
+    let mut read = Reading::new(Kind::Note);
+    read.keep(CASE, Value::from(case.to_string()));
+    if text.trim().is_empty() {
+        read.problem("note", Problem::NoteRequired);
+    } else {
+        read.optional_text("note", text);
+    }
+    read.keep("written_by", Value::from(by));
+    read.finish()
+}
+
+/// Closing a case as typed: the reason, and for a settlement its terms and whether both sides
+/// signed.
+#[derive(Clone, Debug, Default)]
+pub struct ClosureDraft {
+    pub reason: String,
+    pub terms: String,
+    pub signed: bool,
+}
+
+impl ClosureDraft {
+    /// The case's fields that close it on `today`. Terms and signatures belong to a settlement
+    /// and are cleared for any other reason, so a case reopened and closed again says no more
+    /// than is true.
+    pub fn parse(&self, today: &str) -> Result<Edits, Problems> {
+        let mut read = Reading::new(Kind::Case);
+        let settlement = self.reason == "settlement";
+        if self.reason.trim().is_empty() {
+            read.problem("closure", Problem::ClosureRequired);
+        } else {
+            read.keep("closure", Value::from(self.reason.trim()));
+        }
+        let terms = self.terms.trim();
+        read.keep(
+            "settlement_terms",
+            if settlement && !terms.is_empty() {
+                Value::from(terms)
+            } else {
+                Value::Null
+            },
+        );
+        read.keep("settlement_signed", Value::from(settlement && self.signed));
+        read.keep("status", Value::from("closed"));
+        read.keep("closed_on", Value::from(today));
+        read.finish()
+    }
+}
+
+/// The case's fields that reopen it.
+pub fn reopening() -> Edits {
+    vec![
+        ("status", Value::from("in_progress")),
+        ("closed_on", Value::Null),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sakhi_domain::Clock;
+    use sakhi_domain::DeviceId;
+    use serde_json::json;
+
+    fn record(kind: Kind, fields: &[(&str, Value)]) -> Record {
+        let mut clock = Clock::new(DeviceId::new());
+        let mut record = Record::new(RecordId::new(), kind);
+        for (field, value) in fields {
+            record.edit(&mut clock, 1_000, field, value.clone());
+        }
+        record
+    }
+
+    fn of(case: &Record, kind: Kind, fields: &[(&str, Value)]) -> Record {
+        let mut all = vec![(CASE, json!(case.id.to_string()))];
+        all.extend(fields.iter().cloned());
+        record(kind, &all)
+    }
+
+    fn day(_: u64) -> String {
+        "2026-11-01".to_owned()
+    }
+
+    #[test]
+    fn a_case_gathers_its_own_entries_and_numbers_sessions_on() {
+        let case = record(Kind::Case, &[("name", json!("Asha"))]);
+        let other = record(Kind::Case, &[("name", json!("Bina"))]);
+        let records = vec![
+            of(
+                &case,
+                Kind::Session,
+                &[
+                    ("session_number", json!(2)),
+                    ("session_on", json!("2026-11-20")),
+                ],
+            ),
+            of(
+                &case,
+                Kind::Session,
+                &[
+                    ("session_number", json!(1)),
+                    ("session_on", json!("2026-11-10")),
+                ],
+            ),
+            of(&other, Kind::Session, &[("session_number", json!(7))]),
+            of(
+                &case,
+                Kind::Service,
+                &[
+                    ("service", json!("police")),
+                    ("service_on", json!("2026-11-05")),
+                ],
+            ),
+            of(
+                &case,
+                Kind::Service,
+                &[("service", json!("medical")), ("deleted", json!(true))],
+            ),
+            of(&case, Kind::Note, &[("note", json!("Called her mother"))]),
+        ];
+        let file = CaseFile::gather(case.clone(), &records);
+        assert_eq!(file.sessions.len(), 2);
+        assert_eq!(file.services.len(), 1);
+        assert_eq!(file.notes.len(), 1);
+        assert_eq!(file.next_session(), 3);
+        assert_eq!(file.status(), "in_progress");
+        assert!(!file.lacks("police"));
+        assert!(file.lacks("shelter"));
+        let days: Vec<String> = file.timeline(day).into_iter().map(|(day, _)| day).collect();
+        assert_eq!(
+            days,
+            [
+                "2026-11-01",
+                "2026-11-01",
+                "2026-11-05",
+                "2026-11-10",
+                "2026-11-20"
+            ]
+        );
+        assert_eq!(CaseFile::gather(case, &[]).status(), "registered");
+    }
+
+    #[test]
+    fn a_closed_case_ends_its_timeline_and_owes_no_follow_up() {
+        let mut case = record(Kind::Case, &[("name", json!("Asha"))]);
+        let session = of(
+            &case,
+            Kind::Session,
+            &[
+                ("session_number", json!(1)),
+                ("next_on", json!("2026-11-03")),
+            ],
+        );
+        let records = vec![case.clone(), session.clone()];
+        assert_eq!(
+            CaseFile::gather(case.clone(), &records).next_due(),
+            Some("2026-11-03")
+        );
+        assert_eq!(due(&caseload(&records), "2026-11-03", "me").len(), 1);
+
+        let mut clock = Clock::new(DeviceId::new());
+        let closing = ClosureDraft {
+            reason: "her_choice".into(),
+            ..Default::default()
+        };
+        for (field, value) in closing.parse("2026-11-04").unwrap() {
+            case.edit(&mut clock, 2_000, field, value);
+        }
+        let file = CaseFile::gather(case.clone(), std::slice::from_ref(&session));
+        assert!(file.is_closed());
+        assert_eq!(file.next_due(), None);
+        assert!(
+            matches!(file.timeline(day).last(), Some((day, Entry::Closure)) if day == "2026-11-04")
+        );
+        let lines = caseload(&[case.clone(), session.clone()]);
+        assert!(due(&lines, "2026-11-30", "me").is_empty());
+        assert_eq!(lines[0].status, "closed");
+
+        for (field, value) in reopening() {
+            case.edit(&mut clock, 3_000, field, value);
+        }
+        let file = CaseFile::gather(case, &[session]);
+        assert_eq!(file.status(), "in_progress");
+        assert_eq!(file.timeline(day).len(), 2);
+    }
+
+    #[test]
+    fn follow_ups_due_are_the_latest_sessions_next_dates_up_to_today_for_her() {
+        let mine = record(
+            Kind::Case,
+            &[("name", json!("Asha")), ("assigned_to", json!("me"))],
+        );
+        let nobodys = record(Kind::Case, &[("alias", json!("Didi"))]);
+        let hers = record(
+            Kind::Case,
+            &[("name", json!("Chitra")), ("assigned_to", json!("her"))],
+        );
+        let records = vec![
+            mine.clone(),
+            nobodys.clone(),
+            hers.clone(),
+            of(
+                &mine,
+                Kind::Session,
+                &[
+                    ("session_number", json!(1)),
+                    ("next_on", json!("2026-11-01")),
+                ],
+            ),
+            of(
+                &mine,
+                Kind::Session,
+                &[
+                    ("session_number", json!(2)),
+                    ("next_on", json!("2026-11-29")),
+                ],
+            ),
+            of(
+                &nobodys,
+                Kind::Session,
+                &[
+                    ("session_number", json!(1)),
+                    ("next_on", json!("2026-11-20")),
+                ],
+            ),
+            of(
+                &hers,
+                Kind::Session,
+                &[
+                    ("session_number", json!(1)),
+                    ("next_on", json!("2026-11-20")),
+                ],
+            ),
+        ];
+        let lines = caseload(&records);
+        let found: Vec<(RecordId, Option<&str>)> = due(&lines, "2026-11-29", "me")
+            .into_iter()
+            .map(|line| (line.case.id, line.next_on.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (nobodys.id, Some("2026-11-20")),
+                (mine.id, Some("2026-11-29"))
+            ]
+        );
+        assert_eq!(due(&lines, "2026-11-28", "me").len(), 1);
+        // Newest first, each with where it stands.
+        assert_eq!(lines[0].case.id, hers.id);
+        assert!(lines.iter().all(|line| line.status == "in_progress"));
+    }
+
+    #[test]
+    fn a_shelter_stay_past_five_days_is_flagged_until_she_leaves() {
+        let case = record(Kind::Case, &[]);
+        let stay = of(
+            &case,
+            Kind::Service,
+            &[
+                ("service", json!("shelter")),
+                ("admitted_on", json!("2026-11-24")),
+            ],
+        );
+        assert!(!shelter_overdue(&stay, "2026-11-29"));
+        assert!(shelter_overdue(&stay, "2026-11-30"));
+        let left = of(
+            &case,
+            Kind::Service,
+            &[
+                ("service", json!("shelter")),
+                ("admitted_on", json!("2026-11-01")),
+                ("discharged_on", json!("2026-11-03")),
+            ],
+        );
+        assert!(!shelter_overdue(&left, "2026-11-30"));
+    }
+
+    fn service(fields: &[(&'static str, &str)]) -> ServiceDraft {
+        ServiceDraft(fields.iter().map(|(f, v)| (*f, (*v).to_owned())).collect())
+    }
+
+    #[test]
+    fn a_service_keeps_only_the_fields_of_its_kind() {
+        let case = RecordId::new();
+        let edits = service(&[
+            ("service", "police"),
+            ("service_state", "given"),
+            ("service_on", "2026-11-29"),
+            ("report", "dir"),
+            ("report_number", " 112/2026 "),
+            ("place", "Sadar thana"),
+            ("lawyer", "left over from legal aid"),
+        ])
+        .parse(case)
+        .unwrap();
+        assert_eq!(
+            edits,
+            vec![
+                (CASE, json!(case.to_string())),
+                ("service", json!("police")),
+                ("service_state", json!("given")),
+                ("service_on", json!("2026-11-29")),
+                ("report", json!("dir")),
+                ("report_number", json!("112/2026")),
+                ("place", json!("Sadar thana")),
+            ]
+        );
+        let requested = service(&[("service", "rescue")]).parse(case).unwrap();
+        assert!(requested.contains(&("service_state", json!("requested"))));
+    }
+
+    #[test]
+    fn a_service_needs_its_kind_real_dates_and_a_sane_number_of_children() {
+        let case = RecordId::new();
+        assert_eq!(
+            service(&[]).parse(case).unwrap_err(),
+            vec![("service", Problem::ServiceRequired)]
+        );
+        assert_eq!(
+            service(&[
+                ("service", "shelter"),
+                ("admitted_on", "2026-02-30"),
+                ("children", "30")
+            ])
+            .parse(case)
+            .unwrap_err(),
+            vec![
+                ("admitted_on", Problem::Date),
+                ("children", Problem::Children)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_session_needs_its_date_and_is_numbered() {
+        let case = RecordId::new();
+        let draft = SessionDraft {
+            on: "2026-11-29".into(),
+            kind: "joint".into(),
+            attended: "Asha, her husband".into(),
+            next_on: "2026-12-06".into(),
+            ..Default::default()
+        };
+        let edits = draft.parse(case, 3).unwrap();
+        assert!(edits.contains(&("session_number", json!(3))));
+        assert!(edits.contains(&("next_on", json!("2026-12-06"))));
+        let undated = SessionDraft::default().parse(case, 1).unwrap_err();
+        assert_eq!(undated, vec![("session_on", Problem::Date)]);
+        let bad = SessionDraft {
+            next_on: "soon".into(),
+            ..draft
+        }
+        .parse(case, 1)
+        .unwrap_err();
+        assert_eq!(bad, vec![("next_on", Problem::Date)]);
+    }
+
+    #[test]
+    fn a_note_needs_words_and_says_who_wrote_it() {
+        let case = RecordId::new();
+        assert_eq!(
+            parse_note(case, "  ", "Meena").unwrap_err(),
+            vec![("note", Problem::NoteRequired)]
+        );
+        let edits = parse_note(case, "Her brother called.", "Meena").unwrap();
+        assert!(edits.contains(&("written_by", json!("Meena"))));
+    }
+
+    #[test]
+    fn closing_needs_a_reason_and_keeps_terms_only_for_a_settlement() {
+        assert_eq!(
+            ClosureDraft::default().parse("2026-11-29").unwrap_err(),
+            vec![("closure", Problem::ClosureRequired)]
+        );
+        let settled = ClosureDraft {
+            reason: "settlement".into(),
+            terms: "He returns her stridhan.".into(),
+            signed: true,
+        }
+        .parse("2026-11-29")
+        .unwrap();
+        assert!(settled.contains(&("settlement_terms", json!("He returns her stridhan."))));
+        assert!(settled.contains(&("settlement_signed", json!(true))));
+        assert!(settled.contains(&("status", json!("closed"))));
+        let court = ClosureDraft {
+            reason: "court".into(),
+            terms: "typed before she changed her mind".into(),
+            signed: true,
+        }
+        .parse("2026-11-29")
+        .unwrap();
+        assert!(court.contains(&("settlement_terms", Value::Null)));
+        assert!(court.contains(&("settlement_signed", json!(false))));
+    }
+
+    #[test]
+    fn dates_show_day_first() {
+        assert_eq!(shown_date("2026-11-29"), "29/11/2026");
+        assert_eq!(shown_date("soon"), "soon");
+    }
+}
