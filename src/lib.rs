@@ -7,6 +7,7 @@ pub mod browser;
 pub mod case_form;
 pub mod casework;
 pub mod components;
+pub mod directory;
 pub mod i18n;
 pub mod load;
 pub mod lock;

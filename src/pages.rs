@@ -21,14 +21,13 @@ pub use sign_in::{LogInAgain, SignIn};
 pub use staff::Staff;
 
 use crate::i18n::{Lang, choice_label};
-use sakhi_domain::Record;
+use serde_json::Value;
 
 /// The codes chosen in a field of choices (a case's kinds of violence, say) in `lang`, joined for
 /// one line of text.
-fn choices_summary(lang: Lang, record: &Record, field: &str) -> String {
+fn choices_summary(lang: Lang, field: &str, codes: &[Value]) -> String {
     let mut summary = String::new();
-    let codes = record.value(field).and_then(|value| value.as_array());
-    for code in codes.into_iter().flatten().filter_map(|code| code.as_str()) {
+    for code in codes.iter().filter_map(|code| code.as_str()) {
         if !summary.is_empty() {
             summary.push_str(", ");
         }

@@ -265,6 +265,38 @@ impl Store {
         for (field, value) in &edits {
             record.kind.check(field, value)?;
         }
+        self.write_changes(record, |seen, clock| {
+            edits
+                .into_iter()
+                .map(|(field, value)| seen.edit(clock, now_millis, field, value))
+                .collect()
+        })
+        .await
+    }
+
+    /// Keeps `value` in `field` of `record` over every version she was shown for review (see
+    /// [`Record::resolve`]), as [`Store::edit`] keeps an edit.
+    pub async fn resolve(
+        &self,
+        record: Record,
+        field: &str,
+        value: Value,
+        now_millis: u64,
+    ) -> Result<Record> {
+        record.kind.check(field, &value)?;
+        self.write_changes(record, |seen, clock| {
+            seen.resolve(clock, now_millis, field, value)
+        })
+        .await
+    }
+
+    /// Makes changes on the copy of a record she saw with `make`, and writes the record, the
+    /// changes and the clock in one transaction.
+    async fn write_changes(
+        &self,
+        record: Record,
+        make: impl FnOnce(&mut Record, &mut Clock) -> Vec<Change>,
+    ) -> Result<Record> {
         let _writing = self.writing.lock().await;
 
         // The edits go on the copy she saw, so their base stamps are what she saw; the stored copy
@@ -272,10 +304,7 @@ impl Store {
         let mut seen = record;
         let (changes, clock) = {
             let mut clock = self.clock.borrow_mut();
-            let changes: Vec<Change> = edits
-                .into_iter()
-                .map(|(field, value)| seen.edit(&mut clock, now_millis, field, value))
-                .collect();
+            let changes = make(&mut seen, &mut clock);
             (changes, *clock)
         };
         let mut current = self

@@ -12,6 +12,7 @@ use crate::casework::{
     service_fields, shelter_overdue, shown_date,
 };
 use crate::components::{Choices, TextArea, TextField, alert, control_id};
+use crate::directory;
 use crate::i18n::{Lang, Text, choice_label, field_label, fill, t, tr, use_lang};
 use crate::load::load;
 use crate::store::{Store, StoreError};
@@ -19,10 +20,13 @@ use crate::{use_store, use_sync};
 use leptos::ev::{SubmitEvent, Targeted};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+use sakhi_domain::schema::ASSIGNED_TO;
 use sakhi_domain::schema::{
     CLOSURES, REPORTS, SERVICE_STATES, SERVICES, SESSION_KINDS, SHELTER_DAYS,
 };
-use sakhi_domain::{FieldType, Kind, Record, RecordId};
+use sakhi_domain::wire::account::Staff;
+use sakhi_domain::{FieldType, Kind, Record, RecordId, Role, Version};
+use serde_json::Value;
 use std::rc::Rc;
 use web_sys::{FormData, HtmlFormElement};
 
@@ -39,6 +43,9 @@ pub fn CaseDetails() -> impl IntoView {
         let store = store.clone();
         async move { read_file(&store, id).await }
     });
+    // Who works at the centre, to say who wrote what and to assign the case.
+    let staff = RwSignal::new_local(None::<Staff>);
+    refresh_staff(staff);
     // Whether there is a case to work on: the forms are drawn when this turns true, not on every
     // change to the case.
     let found = Memo::new(move |_| file.with(|found| matches!(found, Some(Ok(Some(_))))));
@@ -50,7 +57,7 @@ pub fn CaseDetails() -> impl IntoView {
         {move || {
             file.with(|found| {
                 found.as_ref().map(|found| match found {
-                    Ok(Some(file)) => view! { <CaseView file=Rc::clone(file) /> }.into_any(),
+                    Ok(Some(file)) => view! { <CaseView file=Rc::clone(file) staff /> }.into_any(),
                     Ok(None) => {
                         view! { <p class="notice">{tr(Text::CaseNotFound)}</p> }.into_any()
                     }
@@ -58,7 +65,7 @@ pub fn CaseDetails() -> impl IntoView {
                 })
             })
         }}
-        {move || found.get().then(|| view! { <Work file /> })}
+        {move || found.get().then(|| view! { <Work file staff /> })}
     }
     // Erased at the page boundary, so the router is not compiled over the page's whole view type.
     .into_any()
@@ -89,8 +96,21 @@ fn use_saving() -> Saving {
     Saving(use_store(), use_sync())
 }
 
+type StaffSignal = RwSignal<Option<Staff>, LocalStorage>;
+
+/// Reads who works at the centre again (from the server if it can be reached) into `staff`.
+fn refresh_staff(staff: StaffSignal) {
+    let Some(unlocked) = crate::unlocked() else {
+        return;
+    };
+    leptos::task::spawn_local(async move {
+        let found = directory::staff(&unlocked).await;
+        staff.set(Some(found));
+    });
+}
+
 #[component]
-fn CaseView(file: Rc<CaseFile>) -> impl IntoView {
+fn CaseView(file: Rc<CaseFile>, staff: StaffSignal) -> impl IntoView {
     let lang = use_lang();
     let case = &file.case;
     let (name, alias) = (
@@ -107,7 +127,7 @@ fn CaseView(file: Rc<CaseFile>) -> impl IntoView {
     let status = file.status();
     let child = is_child(case.value("age").and_then(|age| age.as_i64()));
     let danger = case.text("danger") == Some("yes") && !file.is_closed();
-    let rows: [(&'static str, Text); 19] = [
+    let rows: [(&'static str, Text); 20] = [
         ("alias", Text::FieldAlias),
         ("age", Text::FieldAge),
         ("phone", Text::FieldPhone),
@@ -127,6 +147,7 @@ fn CaseView(file: Rc<CaseFile>) -> impl IntoView {
         ("consent_on", Text::FieldConsentOn),
         ("description", Text::FieldDescription),
         ("status", Text::FieldStatus),
+        (ASSIGNED_TO, Text::FieldAssignedTo),
     ];
     let details = rows
         .into_iter()
@@ -135,20 +156,17 @@ fn CaseView(file: Rc<CaseFile>) -> impl IntoView {
             let conflicted = case.conflicted_fields().any(|f| f == field);
             let value = {
                 let case = case.clone();
-                move || {
-                    if field == "status" {
-                        choice_label(lang.get(), "status", status)
-                    } else {
-                        shown(lang.get(), &case, field)
-                    }
+                move || match field {
+                    "status" => choice_label(lang.get(), "status", status),
+                    ASSIGNED_TO => assignee(lang.get(), &case, staff),
+                    _ => shown(lang.get(), &case, field),
                 }
             };
             view! {
                 <div class="detail">
                     <dt>{tr(label)}</dt>
                     <dd>{value}</dd>
-                    {conflicted
-                        .then(|| view! { <dd class="problem">{tr(Text::CaseNeedsReview)}</dd> })}
+                    {conflicted.then(|| view! { <Review case=case.clone() field staff /> })}
                 </div>
             }
         })
@@ -174,6 +192,115 @@ fn CaseView(file: Rc<CaseFile>) -> impl IntoView {
             <h2>{tr(Text::CaseTimeline)}</h2>
             <ol class="timeline">{timeline}</ol>
         </article>
+    }
+}
+
+/// Who the case is assigned to, by name where the centre's staff is known.
+fn assignee(lang: Lang, case: &Record, staff: StaffSignal) -> String {
+    match case.text(ASSIGNED_TO) {
+        None => t(lang, Text::CaseNobody).to_owned(),
+        Some(id) => staff.with(|staff| {
+            staff
+                .as_ref()
+                .and_then(|staff| directory::name_of(staff, id))
+                .map_or_else(|| id.to_owned(), str::to_owned)
+        }),
+    }
+}
+
+/// A field written differently on two devices while both were offline: each value, who wrote it
+/// and when, and a button to keep it. Keeping one is a new change on top of all of them.
+#[component]
+fn Review(case: Record, field: &'static str, staff: StaffSignal) -> impl IntoView {
+    let lang = use_lang();
+    let saving = use_saving();
+    let (failed, set_failed) = signal(None::<Text>);
+    let mut versions: Vec<Version> = case
+        .fields
+        .get(field)
+        .map(|state| state.heads().to_vec())
+        .unwrap_or_default();
+    versions.sort_by_key(|version| std::cmp::Reverse(version.stamp));
+    // A value from a device the staff list does not know yet: ask the server again, which knows
+    // every device that has sent it changes.
+    let unknown = staff.with_untracked(|staff| {
+        versions.iter().any(|version| {
+            staff
+                .as_ref()
+                .is_none_or(|staff| directory::writers(staff, version.stamp.device).is_empty())
+        })
+    });
+    if unknown {
+        refresh_staff(staff);
+    }
+    let items = versions
+        .into_iter()
+        .map(|version| {
+            let value = version.value.clone();
+            let shown_value = {
+                let (kind, value) = (case.kind, version.value.clone());
+                move || match (field, value.as_str()) {
+                    (ASSIGNED_TO, Some(id)) => staff.with(|staff| {
+                        let name = staff
+                            .as_ref()
+                            .and_then(|staff| directory::name_of(staff, id));
+                        name.map_or_else(|| id.to_owned(), str::to_owned)
+                    }),
+                    _ => shown_value(lang.get(), kind, field, Some(&value)),
+                }
+            };
+            let at = version.stamp.hlc.millis;
+            let device = version.stamp.device;
+            let who = move || {
+                let lang = lang.get();
+                let names = staff.with(|staff| {
+                    staff
+                        .as_ref()
+                        .map(|staff| directory::writers(staff, device))
+                        .unwrap_or_default()
+                });
+                let names = if names.is_empty() {
+                    t(lang, Text::CaseAnotherDevice).to_owned()
+                } else {
+                    names
+                };
+                format!(
+                    "{names}, {} {}",
+                    shown_date(&crate::browser::day_of(at)),
+                    time_of(at)
+                )
+            };
+            let keep = {
+                let (saving, case) = (saving.clone(), case.clone());
+                move |_| {
+                    let (saving, case, value) = (saving.clone(), case.clone(), value.clone());
+                    leptos::task::spawn_local(async move {
+                        match saving.0.resolve(case, field, value, now_millis()).await {
+                            Ok(_) => saving.1.local_change().await,
+                            Err(StoreError::Full) => set_failed.set(Some(Text::StoreFull)),
+                            Err(_) => set_failed.set(Some(Text::FormSaveFailed)),
+                        }
+                    });
+                }
+            };
+            view! {
+                <li>
+                    <span class="value">{shown_value}</span>
+                    <span class="who">{who}</span>
+                    <button type="button" class="button secondary" on:click=keep>
+                        {tr(Text::CaseKeep)}
+                    </button>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <dd class="review">
+            <p class="problem">{tr(Text::CaseNeedsReview)}</p>
+            <p>{tr(Text::CaseReview)}</p>
+            <ul>{items}</ul>
+            {move || failed.get().map(alert)}
+        </dd>
     }
 }
 
@@ -410,7 +537,7 @@ enum Panel {
 
 /// The buttons and forms that add to a case. Drawn once per case page.
 #[component]
-fn Work(file: ReadSignal<Found, LocalStorage>) -> impl IntoView {
+fn Work(file: ReadSignal<Found, LocalStorage>, staff: StaffSignal) -> impl IntoView {
     let panel = RwSignal::new(Panel::None);
     let current = move || {
         file.with_untracked(|found| match found {
@@ -436,6 +563,57 @@ fn Work(file: ReadSignal<Found, LocalStorage>) -> impl IntoView {
     };
     let print = |_| {
         let _ = window().print();
+    };
+
+    // An administrator or a counsellor gives the case to a worker.
+    let may_assign = crate::unlocked()
+        .is_some_and(|unlocked| matches!(unlocked.role, Role::Administrator | Role::Counsellor));
+    let assigned = move || {
+        file.with(|found| match found {
+            Some(Ok(Some(file))) => file.case.text(ASSIGNED_TO).map(str::to_owned),
+            _ => None,
+        })
+        .unwrap_or_default()
+    };
+    let (assign_failed, set_assign_failed) = signal(None::<Text>);
+    let assign = {
+        let saving = use_saving();
+        move |ev: leptos::ev::Event| {
+            let chosen = event_target_value(&ev);
+            let Some(file) = current() else { return };
+            let value = if chosen.is_empty() {
+                Value::Null
+            } else {
+                Value::from(chosen)
+            };
+            let saving = saving.clone();
+            leptos::task::spawn_local(async move {
+                let edits = vec![(ASSIGNED_TO, value)];
+                if let Err(text) = save_with(&saving, file.case.clone(), edits).await {
+                    set_assign_failed.set(Some(text));
+                }
+            });
+        }
+    };
+    let workers = move || {
+        staff.with(|staff| {
+            staff
+                .iter()
+                .flat_map(|staff| staff.staff.iter())
+                .map(|member| {
+                    let id = member.id.to_string();
+                    let selected = {
+                        let id = id.clone();
+                        move || assigned() == id
+                    };
+                    view! {
+                        <option value=id prop:selected=selected>
+                            {member.display_name.clone()}
+                        </option>
+                    }
+                })
+                .collect_view()
+        })
     };
 
     view! {
@@ -465,6 +643,21 @@ fn Work(file: ReadSignal<Found, LocalStorage>) -> impl IntoView {
                 </button>
             </div>
             {move || reopen_failed.get().map(alert)}
+            {may_assign
+                .then(|| {
+                    view! {
+                        <div class="field assign">
+                            <label for="case-assign">{tr(Text::FieldAssignedTo)}</label>
+                            <select id="case-assign" on:change=assign>
+                                <option value="" prop:selected=move || assigned().is_empty()>
+                                    {tr(Text::CaseNobody)}
+                                </option>
+                                {workers}
+                            </select>
+                            {move || assign_failed.get().map(alert)}
+                        </div>
+                    }
+                })}
             <ServiceForm panel current=Rc::new(current) />
             <SessionForm panel current=Rc::new(current) />
             <NoteForm panel current=Rc::new(current) />
@@ -766,18 +959,23 @@ fn CloseForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
 
 /// A field's value as a worker reads it.
 fn shown(lang: Lang, record: &Record, field: &str) -> String {
-    if let Some(FieldType::Choices(_)) = record.kind.field_type(field) {
-        let summary = choices_summary(lang, record, field);
-        if !summary.is_empty() {
-            return summary;
+    shown_value(lang, record.kind, field, record.value(field))
+}
+
+/// A value of a field of a record of `kind` as a worker reads it.
+fn shown_value(lang: Lang, kind: Kind, field: &str, value: Option<&Value>) -> String {
+    let value = value.filter(|value| !value.is_null());
+    match (kind.field_type(field), value) {
+        (Some(FieldType::Choices(_)), Some(Value::Array(codes))) if !codes.is_empty() => {
+            return choices_summary(lang, field, codes);
         }
-    }
-    match (record.kind.field_type(field), record.text(field)) {
-        (Some(FieldType::Choice(_)), Some(code)) => return choice_label(lang, field, code),
-        (Some(FieldType::Date), Some(date)) => return shown_date(date),
+        (Some(FieldType::Choice(_)), Some(Value::String(code))) => {
+            return choice_label(lang, field, code);
+        }
+        (Some(FieldType::Date), Some(Value::String(date))) => return shown_date(date),
         _ => {}
     }
-    match record.value(field) {
+    match value {
         // Not `value.to_string()`: `Value`'s `Display` brings a pretty-printer into the app shell.
         Some(value) if !value.is_array() => value.as_str().map_or_else(
             || serde_json::to_string(value).unwrap_or_default(),

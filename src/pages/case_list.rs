@@ -344,7 +344,12 @@ fn CaseItem(line: CaseLine) -> impl IntoView {
                 </span>
                 {village.map(|village| view! { <span class="case-village">{village}</span> })}
                 <span class="case-violence">
-                    {move || case.with_value(|case| choices_summary(lang.get(), case, "violence"))}
+                    {move || {
+                        case.with_value(|case| {
+                            let codes = case.value("violence").and_then(|v| v.as_array());
+                            choices_summary(lang.get(), "violence", codes.map_or(&[], Vec::as_slice))
+                        })
+                    }}
                 </span>
                 <span class=format!("case-status {status}")>
                     {move || choice_label(lang.get(), "status", status)}

@@ -86,12 +86,14 @@ impl Field {
         self.heads.iter().max_by(|a, b| a.stamp.cmp(&b.stamp))
     }
 
-    /// Versions that lost to the winner without their writer having seen it: to be reviewed.
+    /// Versions that lost to the winner without their writer having seen it: to be reviewed. A
+    /// head holding the winner's own value is no conflict: two people wrote the same thing, or a
+    /// reviewer kept one value over several heads (see [`Record::resolve`]).
     pub fn conflicts(&self) -> impl Iterator<Item = &Version> {
-        let winner = self.winner().map(|w| w.stamp);
-        self.heads
-            .iter()
-            .filter(move |head| Some(head.stamp) != winner)
+        let winner = self.winner();
+        self.heads.iter().filter(move |head| {
+            winner.is_some_and(|winner| head.stamp != winner.stamp && head.value != winner.value)
+        })
     }
 
     pub fn heads(&self) -> &[Version] {
@@ -168,6 +170,39 @@ impl Record {
         };
         self.apply(&change);
         change
+    }
+
+    /// A person's review of a field in conflict: `value` is kept, on top of every version she was
+    /// shown, so none of them is a conflict any more. One change per version, since a change has
+    /// one base; each holds the kept value. Returns the changes to send, already applied here.
+    pub fn resolve(
+        &mut self,
+        clock: &mut Clock,
+        now_millis: u64,
+        field: &str,
+        value: Value,
+    ) -> Vec<Change> {
+        let shown: Vec<Stamp> = self
+            .fields
+            .get(field)
+            .map(|field| field.heads().iter().map(|head| head.stamp).collect())
+            .unwrap_or_default();
+        let changes: Vec<Change> = shown
+            .into_iter()
+            .map(|base| Change {
+                id: ChangeId::new(),
+                record: self.id,
+                kind: self.kind.as_str().to_owned(),
+                field: field.to_owned(),
+                value: value.clone(),
+                stamp: clock.tick(now_millis),
+                base: Some(base),
+            })
+            .collect();
+        for change in &changes {
+            self.apply(change);
+        }
+        changes
     }
 
     /// The winning value of a field, if it has one that is not `null`.
@@ -292,5 +327,46 @@ mod tests {
         record.edit(&mut clock, 2, "violence", json!(["dowry_harassment"]));
         let text = serde_json::to_string(&record).unwrap();
         assert_eq!(serde_json::from_str::<Record>(&text).unwrap(), record);
+    }
+
+    #[test]
+    fn a_review_keeps_one_value_over_every_version_and_every_replica_agrees() {
+        let mut phone = Clock::new(DeviceId::new());
+        let mut desk = Clock::new(DeviceId::new());
+        let mut reviewer = Clock::new(DeviceId::new());
+        let mut original = case();
+        original.edit(&mut phone, 1, "village", json!("Rampur"));
+        let (mut on_phone, mut on_desk) = (original.clone(), original.clone());
+        let from_phone = on_phone.edit(&mut phone, 10, "village", json!("Rampura"));
+        let from_desk = on_desk.edit(&mut desk, 20, "village", json!("रामपुर"));
+        let mut seen = original.clone();
+        seen.apply(&from_phone);
+        seen.apply(&from_desk);
+        assert_eq!(seen.conflicted_fields().collect::<Vec<_>>(), ["village"]);
+
+        // She keeps the value that lost.
+        let review = seen.resolve(&mut reviewer, 30, "village", json!("Rampura"));
+        assert_eq!(review.len(), 2);
+        assert_eq!(seen.text("village"), Some("Rampura"));
+        assert_eq!(seen.conflicted_fields().count(), 0);
+
+        // A replica that gets the review in any order ends the same.
+        let mut elsewhere = original;
+        for change in review.iter().rev().chain([&from_desk, &from_phone]) {
+            elsewhere.apply(change);
+        }
+        assert_eq!(elsewhere, seen);
+    }
+
+    #[test]
+    fn two_people_writing_the_same_value_is_no_conflict() {
+        let (mut a, mut b) = (Clock::new(DeviceId::new()), Clock::new(DeviceId::new()));
+        let mut record = case();
+        let first = record.clone().edit(&mut a, 1, "age", json!(30));
+        let second = record.clone().edit(&mut b, 2, "age", json!(30));
+        record.apply(&first);
+        record.apply(&second);
+        assert_eq!(record.fields["age"].heads().len(), 2);
+        assert_eq!(record.conflicted_fields().count(), 0);
     }
 }

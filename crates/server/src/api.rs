@@ -54,6 +54,7 @@ pub const ROUTES: &[Route] = &[
     route("PATCH", "/v1/accounts/{id}"),
     route("POST", "/v1/accounts/{id}/password"),
     route("PATCH", "/v1/centre"),
+    route("GET", "/v1/centre/staff"),
     route("GET", "/v1/audit"),
     route("POST", "/v1/sync/push"),
     route("POST", "/v1/sync/restate"),
@@ -78,6 +79,7 @@ fn handler<S: Store>(route: Route) -> MethodRouter<AppState<S>> {
             post(accounts::reset_password::<S>).layer(small())
         }
         ("PATCH", "/v1/centre") => patch(centre::update::<S>).layer(small()),
+        ("GET", "/v1/centre/staff") => get(centre::staff::<S>),
         ("GET", "/v1/audit") => get(audit::page::<S>),
         ("POST", "/v1/sync/push") => {
             post(sync::push::<S>).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))

@@ -437,6 +437,13 @@ pub trait Store: Clone + Send + Sync + 'static {
         centre: CentreId,
     ) -> impl Future<Output = Result<Vec<Account>, StoreError>> + Send;
 
+    /// Each account of the centre with a device it has logged in on or pushed from: one pair per
+    /// device.
+    fn devices(
+        &self,
+        centre: CentreId,
+    ) -> impl Future<Output = Result<Vec<(AccountId, DeviceId)>, StoreError>> + Send;
+
     /// One account of the centre; another centre's is `None`.
     fn account(
         &self,

@@ -181,6 +181,24 @@ pub struct AccountList {
     pub accounts: Vec<Account>,
 }
 
+/// `GET /api/v1/centre/staff`: who works at the caller's centre, for any of its workers: to
+/// assign a case to someone, and to say who wrote a value under review. Disabled accounts are left
+/// out.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Staff {
+    pub staff: Vec<StaffMember>,
+}
+
+/// One worker of the centre, and the devices she has logged in on or sent changes from: a phone's
+/// id, and the id of her store on it, which stamps what she writes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffMember {
+    pub id: AccountId,
+    pub display_name: String,
+    pub role: Role,
+    pub devices: Vec<DeviceId>,
+}
+
 /// `POST /api/v1/accounts`: a new account in the administrator's centre. Answered 201 with the
 /// [`Account`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

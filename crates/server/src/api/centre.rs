@@ -2,14 +2,14 @@
 
 use super::json_body;
 use crate::app::AppState;
-use crate::auth::Administrator;
+use crate::auth::{Administrator, Caller};
 use crate::error::AppError;
 use crate::store::{CentreChange, Store};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use sakhi_domain::wire::account::{Centre, CentrePatch};
+use sakhi_domain::wire::account::{Centre, CentrePatch, Staff, StaffMember};
 use sakhi_domain::{LockMinutes, PurgeDays};
 
 /// `PATCH /api/v1/centre`: 200 with the administrator's centre as changed. A value outside its
@@ -35,6 +35,32 @@ pub async fn update<S: Store>(
         .update_centre(admin.account.centre.id, change, entry)
         .await?;
     Ok(Json(centre))
+}
+
+/// `GET /api/v1/centre/staff`: the workers of the caller's centre and the devices each has logged
+/// in on, for anyone who works there; disabled accounts are left out.
+pub async fn staff<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+) -> Result<Json<Staff>, AppError> {
+    let centre = caller.account.centre.id;
+    let accounts = state.store.accounts(centre).await?;
+    let devices = state.store.devices(centre).await?;
+    let staff = accounts
+        .into_iter()
+        .filter(|account| !account.disabled)
+        .map(|account| StaffMember {
+            devices: devices
+                .iter()
+                .filter(|(of, _)| *of == account.id)
+                .map(|(_, device)| *device)
+                .collect(),
+            id: account.id,
+            display_name: account.display_name,
+            role: account.role,
+        })
+        .collect();
+    Ok(Json(Staff { staff }))
 }
 
 /// The audit log's words for a change: the settings and their new values.

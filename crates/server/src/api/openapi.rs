@@ -117,6 +117,10 @@ pub fn openapi() -> Value {
                     "disabled": { "type": "boolean" }, "created_at": millis() })),
                 "Session": object(&["token", "expires_at", "account"], json!({
                     "token": string(), "expires_at": millis(), "account": schema("Account") })),
+                "Staff": object(&["staff"], json!({ "staff": { "type": "array",
+                    "items": object(&["id", "display_name", "role", "devices"], json!({
+                        "id": uuid(), "display_name": string(), "role": schema("Role"),
+                        "devices": { "type": "array", "items": uuid() } })) } })),
                 "AccountList": object(&["accounts"], json!({
                     "accounts": { "type": "array", "items": schema("Account") } })),
                 "NewAccount": object(&["username", "display_name", "role", "password"], json!({
@@ -221,6 +225,11 @@ pub fn openapi() -> Value {
                                    "400": error("`bad_lock_minutes`, `bad_purge_days` or `bad_request`; nothing changed"),
                                    "401": error(AUTH), "403": error("`forbidden`"),
                                    "413": error("`too_large`") } }
+            },
+            "/v1/centre/staff": {
+                "get": { "summary": "The active workers of the caller's centre and the devices each has logged in on",
+                    "security": authenticated(),
+                    "responses": { "200": answer("The staff", Some("Staff")), "401": error(AUTH) } }
             },
             "/v1/audit": {
                 "get": { "summary": "The centre's audit log, newest first", "security": authenticated(),

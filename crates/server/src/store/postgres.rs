@@ -610,6 +610,10 @@ impl Store for PostgresStore {
         accounts::accounts(&self.pool, centre).await
     }
 
+    async fn devices(&self, centre: CentreId) -> Result<Vec<(AccountId, DeviceId)>, StoreError> {
+        accounts::devices(&self.pool, centre).await
+    }
+
     async fn account(
         &self,
         centre: CentreId,

@@ -318,6 +318,10 @@ impl Store for SqliteStore {
         accounts::accounts(&self.pool, centre).await
     }
 
+    async fn devices(&self, centre: CentreId) -> Result<Vec<(AccountId, DeviceId)>, StoreError> {
+        accounts::devices(&self.pool, centre).await
+    }
+
     async fn account(
         &self,
         centre: CentreId,

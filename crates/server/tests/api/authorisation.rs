@@ -113,7 +113,7 @@ fn expected(method: &str, path: &str) -> [u16; 5] {
         ("GET", "/v1/health" | "/v1/openapi.json" | "/v1/setup") => [200; 5],
         ("POST", "/v1/setup") => [409; 5],
         ("POST", "/v1/session") => [401; 5],
-        ("GET", "/v1/session")
+        ("GET", "/v1/session" | "/v1/centre/staff")
         | ("GET", "/v1/sync/pull")
         | ("POST", "/v1/sync/push" | "/v1/sync/restate") => [200, 200, 200, 401, 401],
         ("DELETE", "/v1/session") => [204, 204, 204, 401, 401],

@@ -6,7 +6,7 @@ use crate::authorisation::two_centres;
 use crate::helpers::{Backend, TestApp, spawn_app};
 use reqwest::{Method, StatusCode};
 use sakhi_domain::wire::ErrorBody;
-use sakhi_domain::wire::account::{Account, AuditEntry, AuditPage, Centre};
+use sakhi_domain::wire::account::{Account, AuditEntry, AuditPage, Centre, Staff};
 use sakhi_domain::{AccountRule, LockMinutes, PurgeDays};
 use serde_json::{Value, json};
 
@@ -317,4 +317,68 @@ async fn a_purge_limit_outside_one_to_365_days_is_refused_and_changes_nothing(ba
         centre_updates(&app, &admin).await,
         [(Some("purge_days=90".to_owned()), "ok".to_owned())]
     );
+}
+
+on_each_backend!(every_worker_sees_who_works_at_her_centre_and_on_which_devices);
+async fn every_worker_sees_who_works_at_her_centre_and_on_which_devices(backend: Backend) {
+    let setup = two_centres(backend).await;
+    let app = &setup.app;
+    let (outreach, outreach_token) = &setup.outreach;
+    // The outreach worker logs in again on a second phone.
+    let phone = sakhi_domain::DeviceId::new();
+    let body = json!({ "username": outreach.username, "password": crate::helpers::PASSWORD,
+                       "device": phone });
+    let response = app
+        .send(Method::POST, "/api/v1/session", None, Some(body))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    // A disabled colleague is no one to assign a case to.
+    let (gone, _) = app
+        .account(&setup.admin, "gone", sakhi_domain::Role::Counsellor)
+        .await;
+    let disabled = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/accounts/{}", gone.id),
+            Some(&setup.admin),
+            Some(json!({ "disabled": true })),
+        )
+        .await;
+    assert_eq!(disabled.status(), StatusCode::OK);
+
+    // Her store on that phone, which stamps what she writes, is known once she pushes from it.
+    let store = sakhi_domain::DeviceId::new();
+    let mut clock = sakhi_domain::Clock::new(store);
+    let case = sakhi_domain::Record::new(sakhi_domain::RecordId::new(), sakhi_domain::Kind::Case)
+        .edit(&mut clock, crate::helpers::now(), "name", json!("Asha"));
+    let pushed = app.push_as(outreach_token, store, &[case]).await;
+    assert_eq!(pushed.status(), StatusCode::OK);
+
+    let response = app
+        .send(
+            Method::GET,
+            "/api/v1/centre/staff",
+            Some(outreach_token),
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let staff: Staff = response.json().await.unwrap();
+    let names: Vec<&str> = staff
+        .staff
+        .iter()
+        .map(|m| m.display_name.as_str())
+        .collect();
+    assert!(
+        names.contains(&setup.counsellor.0.display_name.as_str()),
+        "{names:?}"
+    );
+    assert!(!names.contains(&gone.display_name.as_str()), "{names:?}");
+    let her = staff.staff.iter().find(|m| m.id == outreach.id).unwrap();
+    assert_eq!(her.devices.len(), 3, "two phones and a store: {her:?}");
+    assert!(her.devices.contains(&phone));
+    assert!(her.devices.contains(&store));
+    // The other centre's administrator is not among them.
+    let other = setup.other_admin.account.id;
+    assert!(staff.staff.iter().all(|m| m.id != other));
 }

@@ -76,6 +76,12 @@ const POLICY: &[(&str, Role, Centre, Answer)] = &[
     ("PATCH /v1/centre",                  Counsellor, Other,  Forbidden),
     ("PATCH /v1/centre",                  Outreach,   Own,    Forbidden),
     ("PATCH /v1/centre",                  Outreach,   Other,  Forbidden),
+    ("GET /v1/centre/staff",              Admin,      Own,    Shows),
+    ("GET /v1/centre/staff",              Admin,      Other,  LeavesOut),
+    ("GET /v1/centre/staff",              Counsellor, Own,    Shows),
+    ("GET /v1/centre/staff",              Counsellor, Other,  LeavesOut),
+    ("GET /v1/centre/staff",              Outreach,   Own,    Shows),
+    ("GET /v1/centre/staff",              Outreach,   Other,  LeavesOut),
     ("GET /v1/audit",                     Admin,      Own,    Shows),
     ("GET /v1/audit",                     Admin,      Other,  LeavesOut),
     ("GET /v1/audit",                     Counsellor, Own,    Forbidden),
@@ -203,6 +209,11 @@ impl World {
         let (response, marker) = match route {
             "GET /v1/accounts" => (
                 app.send(Method::GET, "/api/v1/accounts", Some(token), None)
+                    .await,
+                account.to_string(),
+            ),
+            "GET /v1/centre/staff" => (
+                app.send(Method::GET, "/api/v1/centre/staff", Some(token), None)
                     .await,
                 account.to_string(),
             ),

@@ -339,6 +339,34 @@ pub(super) async fn accounts(
     rows.into_iter().map(account_of).collect()
 }
 
+pub(super) async fn devices(
+    pool: &SqlitePool,
+    centre: CentreId,
+) -> Result<Vec<(AccountId, DeviceId)>, StoreError> {
+    // The phones she logged in on, and the stores she pushed from (each worker on a shared phone
+    // has a store of her own, whose id stamps what she writes).
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT s.account_id, s.device_id FROM sessions s \
+         JOIN accounts a ON a.id = s.account_id WHERE a.centre_id = ? \
+         UNION \
+         SELECT account_id, device_id FROM audit WHERE centre_id = ? AND action = 'push' \
+         AND outcome = 'ok' AND account_id IS NOT NULL AND device_id IS NOT NULL \
+         ORDER BY 1, 2",
+    )
+    .bind(centre.to_string())
+    .bind(centre.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(account, device)| {
+            Ok((
+                parse_id(&account, "account id")?,
+                parse_id(&device, "device id")?,
+            ))
+        })
+        .collect()
+}
+
 pub(super) async fn account(
     pool: &SqlitePool,
     centre: CentreId,
