@@ -20,7 +20,7 @@ use crate::{use_store, use_sync};
 use leptos::ev::{SubmitEvent, Targeted};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use sakhi_domain::schema::ASSIGNED_TO;
+use sakhi_domain::schema::{ASSIGNED_TO, NUMBER};
 use sakhi_domain::schema::{
     CLOSURES, REPORTS, SERVICE_STATES, SERVICES, SESSION_KINDS, SHELTER_DAYS,
 };
@@ -122,8 +122,12 @@ fn CaseView(file: Rc<CaseFile>, staff: StaffSignal) -> impl IntoView {
         (None, Some(alias)) => fill(t(lang.get(), Text::CaseAlias), "alias", alias),
         (None, None) => t(lang.get(), Text::CasesUnnamed).to_owned(),
     };
-    let provisional = case.id.provisional();
-    let reference = move || fill(t(lang.get(), Text::CaseReference), "ref", &provisional);
+    // The centre's number once the server gave it; until then a reference made on the phone.
+    let reference = match case.text(NUMBER) {
+        Some(number) => (Text::CaseNumber, "number", number.to_owned()),
+        None => (Text::CaseReference, "ref", case.id.provisional()),
+    };
+    let reference = move || fill(t(lang.get(), reference.0), reference.1, &reference.2);
     let status = file.status();
     let child = is_child(case.value("age").and_then(|age| age.as_i64()));
     let danger = case.text("danger") == Some("yes") && !file.is_closed();
@@ -181,7 +185,9 @@ fn CaseView(file: Rc<CaseFile>, staff: StaffSignal) -> impl IntoView {
         <article class="case-details">
             <h1>{heading}</h1>
             <p class="reference">
-                {reference} " · " <span class=format!("status {status}")>
+                <span class="ref">{reference}</span>
+                " · "
+                <span class=format!("status {status}")>
                     {move || choice_label(lang.get(), "status", status)}
                 </span>
             </p>

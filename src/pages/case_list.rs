@@ -34,6 +34,7 @@ impl Listed {
             text("alias"),
             text("phone"),
             text("village"),
+            text("number"),
             reference.as_str(),
         ];
         Listed {

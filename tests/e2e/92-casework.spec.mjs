@@ -58,6 +58,10 @@ test("a case goes from intake through services and sessions to a settlement, off
     await service.getByLabel(en["field.report_number"], { exact: true }).fill("DIR 45/2026");
     await service.getByLabel(en["place.police"], { exact: true }).fill("Bhadran police station");
     await screenshot(page, "98-service-form-en");
+    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await expect(page.getByRole("form", { name: hi["case.add_service"] }).getByLabel(hi["place.police"], { exact: true })).toBeVisible();
+    await screenshot(page, "98-service-form-hi");
+    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
     await service.getByRole("button", { name: en["case.save_entry"] }).click();
     await expect(service).toBeHidden();
     await expect(page.getByRole("heading", { name: `${en["service.police"]} · ${en["service_state.given"]}` })).toBeVisible();
@@ -109,6 +113,10 @@ test("a case goes from intake through services and sessions to a settlement, off
     await expect(due.getByRole("link", { name: "Savita Devi" })).toBeVisible();
     await expect(due.getByText(en["due.today"])).toBeVisible();
     await screenshot(page, "9a-home-due-en");
+    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await expect(page.getByRole("region", { name: hi["due.heading"] }).getByText(hi["due.today"])).toBeVisible();
+    await screenshot(page, "9a-home-due-hi");
+    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
     // Found by her provisional reference, and by the filters.
     await page.getByLabel(en["cases.search"]).fill(reference.toLowerCase());
     await expect(page.locator(".cases").getByText("Savita Devi")).toBeVisible();
@@ -139,6 +147,13 @@ test("a case goes from intake through services and sessions to a settlement, off
     await expect(page.getByText(en["case.danger"])).toBeHidden();
     await expect(page.locator(".entry.closure").getByText(en["field.settlement_signed"])).toBeVisible();
     await screenshot(page, "9c-case-closed-en");
+    // Printed for the paper file: the case and its timeline, nothing to tap.
+    await page.emulateMedia({ media: "print" });
+    await expect(page.getByRole("button", { name: en["case.add_service"] })).toBeHidden();
+    await expect(page.getByRole("button", { name: en["quick_exit"] })).toBeHidden();
+    await expect(page.getByRole("heading", { name: "Savita Devi" })).toBeVisible();
+    await screenshot(page, "9i-case-print");
+    await page.emulateMedia({ media: "screen" });
     await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
     await expect(page.getByRole("heading", { name: hi["case.closed"].replace("{reason}", hi["closure.settlement"]) })).toBeVisible();
     await expect(page.getByRole("heading", { name: `${hi["service.police"]} · ${hi["service_state.given"]}` })).toBeVisible();
@@ -170,9 +185,16 @@ test("a case goes from intake through services and sessions to a settlement, off
     await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
     await page.getByRole("link", { name: en["form.cancel"] }).click();
 
-    // Back online, the server takes all of it.
+    // Back online, the server takes all of it, and gives her case the centre's next number.
     await context.setOffline(false);
     await expect(syncBadge(page)).toHaveText(/All changes sent/, { timeout: 30_000 });
+    await page.locator(".cases").getByText("Savita Devi").click();
+    const number = page.locator(".reference .ref").getByText(/^Case number DHR-\d{4}-\d{4}$/);
+    await expect(number).toBeVisible({ timeout: 15_000 });
+    const official = (await number.innerText()).replace("Case number ", "");
+    await page.getByRole("link", { name: en["case.back"] }).click();
+    await page.getByLabel(en["cases.search"]).fill(official);
+    await expect(page.locator(".cases").getByText("Savita Devi")).toBeVisible();
     expect(phone.problems).toEqual([]);
   } finally {
     await phone.close();

@@ -205,6 +205,14 @@ impl Record {
         changes
     }
 
+    /// A copy without `field`: what a device wrote, to compare with the server's copy, which also
+    /// holds what the server adds (a case's number).
+    pub fn without(&self, field: &str) -> Record {
+        let mut copy = self.clone();
+        copy.fields.remove(field);
+        copy
+    }
+
     /// The winning value of a field, if it has one that is not `null`.
     pub fn value(&self, field: &str) -> Option<&Value> {
         let value = &self.fields.get(field)?.winner()?.value;

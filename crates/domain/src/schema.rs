@@ -177,6 +177,9 @@ pub const DELETED: &str = "deleted";
 pub const ASSIGNED_TO: &str = "assigned_to";
 /// The field of a service, session or note that names its case.
 pub const CASE: &str = "case";
+/// A case's official number, `DHR-2026-0042`, given by the server at its first sync; no device
+/// writes it.
+pub const NUMBER: &str = "number";
 
 const NAME: FieldType = FieldType::Text { max_chars: 200 };
 const NOTES: FieldType = FieldType::Text { max_chars: 4000 };
@@ -230,6 +233,7 @@ impl Kind {
                 ("settlement_terms", NOTES),
                 ("settlement_signed", FieldType::Flag),
                 ("closed_on", FieldType::Date),
+                (NUMBER, FieldType::Text { max_chars: 40 }),
                 // The id of the account the case is assigned to: an outreach worker sees the
                 // cases she created and those assigned to her.
                 (ASSIGNED_TO, FieldType::Text { max_chars: 36 }),
@@ -438,6 +442,24 @@ pub fn parse_date(text: &str) -> Option<(i32, u32, u32)> {
     ))
 }
 
+/// The date `days` after 1970-01-01, the inverse of [`day_number`].
+pub fn date_of_day(days: i64) -> (i32, u32, u32) {
+    let days = days + 719_468;
+    let era = days.div_euclid(146_097);
+    let of_era = days - era * 146_097;
+    let year_of_era = (of_era - of_era / 1_460 + of_era / 36_524 - of_era / 146_096) / 365;
+    let of_year = of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * of_year + 2) / 153;
+    let day = of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year as i32, month as u32, day as u32)
+}
+
 /// The days from 1970-01-01 to a date, for counting the days between two.
 pub fn day_number((year, month, day): (i32, u32, u32)) -> i64 {
     // Days from the civil calendar, counting years from March so that February comes last.
@@ -586,6 +608,15 @@ mod tests {
         assert_eq!(day_number((2026, 3, 1)) - day_number((2026, 2, 28)), 1);
         assert_eq!(day_number((2024, 3, 1)) - day_number((2024, 2, 28)), 2);
         assert_eq!(day_number((2000, 1, 1)), 10_957);
+        for date in [
+            (1970, 1, 1),
+            (2024, 2, 29),
+            (2026, 12, 31),
+            (2027, 1, 1),
+            (1900, 3, 1),
+        ] {
+            assert_eq!(date_of_day(day_number(date)), date);
+        }
         let service = Kind::Service;
         assert!(service.check("admitted_on", &json!("2026-11-29")).is_ok());
         assert_eq!(

@@ -7,8 +7,10 @@
 use super::holders::Holders;
 use super::rules::{self, Earlier, Existing, Verdict};
 use super::{CentreId, Pushed, Restated, Scope};
+use sakhi_domain::schema::{NUMBER, date_of_day};
 use sakhi_domain::wire::{ChangeResult, Cursor, RecordResult};
-use sakhi_domain::{Change, ChangeId, Record, RecordId};
+use sakhi_domain::{Change, ChangeId, DeviceId, Hlc, Kind, Record, RecordId, Stamp, Version};
+use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
 /// A change already stored under an id that the batch uses.
@@ -128,10 +130,120 @@ pub fn caught_up(scope: Scope, quiet: bool, judged: &Judged) -> Option<Cursor> {
         .records
         .iter()
         .any(|written| written.left.contains(&account) || written.rejoined.contains(&account));
-    if !quiet || moved {
+    // Numbering a case wrote what her phone does not have.
+    if !quiet || moved || judged.numbered > 0 {
         return None;
     }
     u64::try_from(judged.last_seq).ok().map(Cursor)
+}
+
+/// A centre's case numbers as stored: its code, and the year and count of the last number given.
+/// Numbers run `DHR-2026-0001`, `DHR-2026-0002`, … and start again at 1 each year.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Numbering {
+    pub code: String,
+    pub year: i32,
+    pub count: i64,
+}
+
+/// The device id of the server's own writes: nil, which no device makes (its ids are UUIDv7).
+pub const SERVER_DEVICE: DeviceId = DeviceId::from_uuid(uuid::Uuid::nil());
+
+/// India's offset from UTC: a case registered just after midnight on 1 January in India is of the
+/// new year, wherever the server's clock is kept.
+const INDIA_OFFSET_MILLIS: u64 = (5 * 60 + 30) * 60 * 1_000;
+
+/// Whether the centre's numbering must look at what `judged` writes: it makes a case, or gives
+/// one back after a restore.
+pub fn makes_cases(judged: &Judged) -> bool {
+    judged.numbered_cases().next().is_some()
+}
+
+impl Numbering {
+    /// Numbers the cases `judged` writes, as the server at `now_millis`: each case it makes gets
+    /// the next number (in the order they were made: their ids are UUIDv7), and a case given back
+    /// after a restore keeps its number unless `taken` says another case has it meanwhile, when
+    /// it gets the next number instead. `taken` holds, for the numbers the batch's cases hold
+    /// (see [`numbers_held`]), the case the centre's register gives each to.
+    ///
+    /// Returns the numbers to enter in the centre's register, each with its case. When any was
+    /// given, the pusher must pull to learn it.
+    pub fn number(
+        &mut self,
+        judged: &mut Judged,
+        now_millis: u64,
+        taken: &HashMap<String, RecordId>,
+    ) -> Vec<(String, RecordId)> {
+        let day = (now_millis + INDIA_OFFSET_MILLIS) / 86_400_000;
+        let (year, _, _) = date_of_day(i64::try_from(day).unwrap_or_default());
+        if year != self.year {
+            self.year = year;
+            self.count = 0;
+        }
+        // A case given back after a restore may hold a number the restored counter has not
+        // reached: no later case may get it again.
+        let prefix = format!("{}-{}-", self.code, self.year);
+        for written in judged.numbered_cases() {
+            let given = written
+                .record
+                .text(NUMBER)
+                .and_then(|n| n.strip_prefix(&prefix));
+            if let Some(count) = given.and_then(|count| count.parse::<i64>().ok()) {
+                self.count = self.count.max(count);
+            }
+        }
+        let stamp = Stamp {
+            hlc: Hlc {
+                millis: now_millis,
+                counter: 0,
+            },
+            device: SERVER_DEVICE,
+        };
+        let mut register = Vec::new();
+        let restated = judged.restated;
+        for written in &mut judged.records {
+            let case = &mut written.record;
+            if case.kind != Kind::Case || !(written.new || restated) {
+                continue;
+            }
+            let held = case
+                .fields
+                .get(NUMBER)
+                .and_then(|field| field.winner())
+                .map(|winner| (winner.value.as_str().map(str::to_owned), winner.stamp));
+            let base = match held {
+                // Its own number, or one the register does not know yet: it keeps it.
+                Some((Some(number), _)) if taken.get(&number).is_none_or(|of| *of == case.id) => {
+                    register.push((number, case.id));
+                    continue;
+                }
+                // Another case has it: a new number, on top of the old one.
+                Some((_, old)) => Some(old),
+                None => None,
+            };
+            self.count += 1;
+            let number = format!("{}-{}-{:04}", self.code, self.year, self.count);
+            case.fields
+                .entry(NUMBER.to_owned())
+                .or_default()
+                .insert(Version {
+                    value: Value::from(number.clone()),
+                    stamp,
+                    base,
+                });
+            register.push((number, case.id));
+            judged.numbered += 1;
+        }
+        register
+    }
+}
+
+/// The numbers the cases of `judged` hold: given before a restore, and given back with them.
+pub fn numbers_held(judged: &Judged) -> Vec<String> {
+    judged
+        .numbered_cases()
+        .filter_map(|written| written.record.text(NUMBER).map(str::to_owned))
+        .collect()
 }
 
 /// A record the batch changed, to be written with its new sequence number.
@@ -162,6 +274,20 @@ pub struct Judged {
     pub last_seq: i64,
     /// How many sequence numbers the batch took: a backend checks the counter moved by as many.
     pub taken: i64,
+    /// How many cases it gave a number (see [`Numbering::number`]).
+    pub numbered: usize,
+    /// Whether it gives back records after a restore, rather than pushing changes: then every
+    /// case it writes may bring a number, not only those it makes.
+    pub restated: bool,
+}
+
+impl Judged {
+    /// The cases whose numbers the numbering looks at: those the batch makes, and any given back.
+    fn numbered_cases(&self) -> impl Iterator<Item = &Written> {
+        self.records
+            .iter()
+            .filter(|written| written.record.kind == Kind::Case && (written.new || self.restated))
+    }
 }
 
 impl Judged {
@@ -302,6 +428,8 @@ pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Store
         applied,
         last_seq: seq,
         taken: seq - first_seq,
+        numbered: 0,
+        restated: false,
     }
 }
 
@@ -343,6 +471,8 @@ impl JudgedRestatement {
             applied: Vec::new(),
             last_seq: self.last_seq,
             taken: self.taken,
+            numbered: 0,
+            restated: true,
         }
     }
 }
@@ -580,5 +710,124 @@ mod tests {
         assert_eq!(judged.results[1].outcome, Outcome::Accepted);
         assert_eq!(judged.changed(), [assigned.id]);
         assert_eq!(judged.last_seq, 1);
+    }
+
+    /// Milliseconds of 2026-11-29 12:00 in India.
+    const NOON: u64 = 1_795_933_800_000;
+
+    #[test]
+    fn each_new_case_gets_the_centres_next_number_in_the_order_it_was_made() {
+        let scope = a_scope();
+        let mut clock = Clock::new(DeviceId::new());
+        let first = Record::new(RecordId::new(), Kind::Case);
+        let second = Record::new(RecordId::new(), Kind::Case);
+        let service = Record::new(RecordId::new(), Kind::Service);
+        let mut known = Record::new(RecordId::new(), Kind::Case);
+        known.edit(&mut clock, 1, "name", json!("Asha"));
+        let changes = [
+            second.clone().edit(&mut clock, 2, "name", json!("B")),
+            first.clone().edit(&mut clock, 3, "name", json!("A")),
+            service
+                .clone()
+                .edit(&mut clock, 4, "service", json!("police")),
+            known.clone().edit(&mut clock, 5, "age", json!(30)),
+        ];
+        let mut stored = Stored::default();
+        stored
+            .records
+            .insert(known.id, stored_record(scope.centre, &known));
+        let mut judged = judge(scope, 0, &changes, stored);
+        assert!(makes_cases(&judged));
+        let mut numbering = Numbering {
+            code: "DHR".into(),
+            year: 2026,
+            count: 41,
+        };
+        let register = numbering.number(&mut judged, NOON, &HashMap::new());
+        assert_eq!(register.len(), 2);
+        assert_eq!(judged.numbered, 2);
+        assert_eq!(numbering.count, 43);
+        let number = |id: RecordId| {
+            let written = judged.records.iter().find(|w| w.record.id == id).unwrap();
+            written.record.text(NUMBER).map(str::to_owned)
+        };
+        assert_eq!(number(first.id).as_deref(), Some("DHR-2026-0042"));
+        assert_eq!(number(second.id).as_deref(), Some("DHR-2026-0043"));
+        assert_eq!(number(known.id), None);
+        assert_eq!(number(service.id), None);
+        // Her phone lacks the numbers, so it must pull.
+        assert_eq!(caught_up(scope, true, &judged), None);
+    }
+
+    #[test]
+    fn numbers_start_again_each_year_in_india() {
+        let scope = a_scope();
+        let mut clock = Clock::new(DeviceId::new());
+        let case = Record::new(RecordId::new(), Kind::Case);
+        let changes = [case.clone().edit(&mut clock, 1, "name", json!("A"))];
+        let mut judged = judge(scope, 0, &changes, Stored::default());
+        let mut numbering = Numbering {
+            code: "DHR".into(),
+            year: 2026,
+            count: 1_991,
+        };
+        // 31 December 2026, 18:30 UTC: already 1 January 2027 in India.
+        numbering.number(&mut judged, 1_798_741_800_000, &HashMap::new());
+        assert_eq!(judged.records[0].record.text(NUMBER), Some("DHR-2027-0001"));
+        assert_eq!((numbering.year, numbering.count), (2027, 1));
+    }
+
+    #[test]
+    fn a_number_given_before_a_restore_is_never_given_again() {
+        let scope = a_scope();
+        let mut clock = Clock::new(DeviceId::new());
+        let mut given_back = Record::new(RecordId::new(), Kind::Case);
+        given_back.edit(&mut clock, 1, "name", json!("A"));
+        given_back.edit(&mut clock, 2, NUMBER, json!("DHR-2026-0007"));
+        let mut new = Record::new(RecordId::new(), Kind::Case);
+        new.edit(&mut clock, 3, "name", json!("B"));
+        let judged_back =
+            judge_restatement(scope, 0, &[given_back, new.clone()], Stored::default());
+        let mut judged = judged_back.as_batch();
+        let mut numbering = Numbering {
+            code: "DHR".into(),
+            year: 2026,
+            count: 3,
+        };
+        assert!(makes_cases(&judged));
+        assert_eq!(numbers_held(&judged), ["DHR-2026-0007"]);
+        let register = numbering.number(&mut judged, NOON, &HashMap::new());
+        assert_eq!(register.len(), 2, "{register:?}");
+        assert_eq!(judged.numbered, 1);
+        let written = judged
+            .records
+            .iter()
+            .find(|w| w.record.id == new.id)
+            .unwrap();
+        assert_eq!(written.record.text(NUMBER), Some("DHR-2026-0008"));
+    }
+
+    #[test]
+    fn a_case_given_back_with_a_number_given_meanwhile_to_another_gets_a_new_one() {
+        let scope = a_scope();
+        let mut clock = Clock::new(DeviceId::new());
+        let mut given_back = Record::new(RecordId::new(), Kind::Case);
+        given_back.edit(&mut clock, 1, "name", json!("A"));
+        given_back.edit(&mut clock, 2, NUMBER, json!("DHR-2026-0001"));
+        let judged_back = judge_restatement(scope, 0, &[given_back.clone()], Stored::default());
+        let mut judged = judged_back.as_batch();
+        let mut numbering = Numbering {
+            code: "DHR".into(),
+            year: 2026,
+            count: 1,
+        };
+        let other = RecordId::new();
+        let taken = HashMap::from([("DHR-2026-0001".to_owned(), other)]);
+        let register = numbering.number(&mut judged, NOON, &taken);
+        assert_eq!(register, [("DHR-2026-0002".to_owned(), given_back.id)]);
+        let case = &judged.records[0].record;
+        assert_eq!(case.text(NUMBER), Some("DHR-2026-0002"));
+        // The old number is written over, not left as a conflict.
+        assert_eq!(case.conflicted_fields().count(), 0);
     }
 }

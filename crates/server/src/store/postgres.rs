@@ -92,7 +92,10 @@ impl PostgresStore {
             return Ok(refused);
         }
         let quiet = !changed_in(&mut tx, scope, batch::unseen(seen, first_seq)).await?;
-        let judged = batch::judge(scope, first_seq, changes, stored);
+        let mut judged = batch::judge(scope, first_seq, changes, stored);
+        if batch::makes_cases(&judged) {
+            number_cases(&mut tx, scope.centre, &mut judged).await?;
+        }
         write(&mut tx, scope, device, &judged).await?;
         let changed = judged.changed();
         let caught_up = batch::caught_up(scope, quiet, &judged);
@@ -123,7 +126,10 @@ impl PostgresStore {
             return Ok(refused);
         }
         let judged = batch::judge_restatement(scope, first_seq, records, stored);
-        let batch = judged.as_batch();
+        let mut batch = judged.as_batch();
+        if batch::makes_cases(&batch) {
+            number_cases(&mut tx, scope.centre, &mut batch).await?;
+        }
         // No change rows are written, so no device is named.
         write(
             &mut tx,
@@ -703,6 +709,59 @@ pub fn with_database(url: &str, name: &str) -> String {
         Some(query) => format!("{base}/{name}?{query}"),
         None => format!("{base}/{name}"),
     }
+}
+
+/// Numbers the cases a push or a restatement writes (see [`batch::Numbering::number`]), and
+/// keeps where the numbering stands and every number given. The caller holds the centre's turn,
+/// so no other push numbers meanwhile.
+async fn number_cases(
+    tx: &mut Transaction<'_, Postgres>,
+    centre: CentreId,
+    judged: &mut batch::Judged,
+) -> Result<(), StoreError> {
+    let centre_id = centre;
+    let centre = centre.to_string();
+    let (code, year, count): (String, i32, i64) =
+        sqlx::query_as("SELECT code, case_year, case_count FROM centres WHERE id = $1")
+            .bind(&centre)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(StoreError::UnknownCentre(centre_id))?;
+    // Numbers given back after a restore are few: one look each.
+    let mut taken = std::collections::HashMap::new();
+    for number in batch::numbers_held(judged) {
+        let of: Option<String> = sqlx::query_scalar(
+            "SELECT record_id FROM case_numbers WHERE centre_id = $1 AND number = $2",
+        )
+        .bind(&centre)
+        .bind(&number)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(of) = of {
+            taken.insert(number, parse_id(&of, "record id")?);
+        }
+    }
+    let stored = batch::Numbering { code, year, count };
+    let mut numbering = stored.clone();
+    let now = u64::try_from(now_millis()).unwrap_or_default();
+    for (number, case) in numbering.number(judged, now, &taken) {
+        sqlx::query("INSERT INTO case_numbers (centre_id, number, record_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            .bind(&centre)
+            .bind(&number)
+            .bind(case.to_string())
+            .execute(&mut **tx)
+            .await?;
+    }
+    // Also when it only learnt of a number given before a restore.
+    if numbering != stored {
+        sqlx::query("UPDATE centres SET case_year = $2, case_count = $3 WHERE id = $1")
+            .bind(&centre)
+            .bind(numbering.year)
+            .bind(numbering.count)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

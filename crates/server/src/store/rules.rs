@@ -2,6 +2,7 @@
 //! so every backend applies the same ones.
 
 use super::CentreId;
+use sakhi_domain::schema::NUMBER;
 use sakhi_domain::wire::Outcome;
 use sakhi_domain::{Change, Kind, Record};
 
@@ -75,6 +76,12 @@ pub fn judge(
             };
         }
     };
+    if kind == Kind::Case && change.field == NUMBER {
+        return Verdict::Reject {
+            code: "server_field",
+            reason: "a case's number is given by the server".to_owned(),
+        };
+    }
     match record {
         Some(existing) if existing.centre != centre => Verdict::Reject {
             code: "foreign_record",
@@ -326,5 +333,26 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn no_device_may_write_a_cases_number() {
+        let change = Record::new(RecordId::new(), Kind::Case).edit(
+            &mut sakhi_domain::Clock::new(sakhi_domain::DeviceId::new()),
+            1,
+            "number",
+            serde_json::json!("DHR-2026-0001"),
+        );
+        let verdict = judge(CentreId::new(), &change, None, None);
+        assert!(
+            matches!(
+                verdict,
+                Verdict::Reject {
+                    code: "server_field",
+                    ..
+                }
+            ),
+            "{verdict:?}"
+        );
     }
 }

@@ -192,7 +192,10 @@ impl Store for SqliteStore {
         }
         let first_seq = centre_seq(&mut tx, scope.centre).await?;
         let quiet = !changed_in(&mut tx, scope, batch::unseen(seen, first_seq)).await?;
-        let judged = batch::judge(scope, first_seq, changes, stored);
+        let mut judged = batch::judge(scope, first_seq, changes, stored);
+        if batch::makes_cases(&judged) {
+            number_cases(&mut tx, scope.centre, &mut judged).await?;
+        }
         write(&mut tx, scope, device, &judged).await?;
         let changed = judged.changed();
         let caught_up = batch::caught_up(scope, quiet, &judged);
@@ -224,7 +227,10 @@ impl Store for SqliteStore {
         }
         let first_seq = centre_seq(&mut tx, scope.centre).await?;
         let judged = batch::judge_restatement(scope, first_seq, records, stored);
-        let batch = judged.as_batch();
+        let mut batch = judged.as_batch();
+        if batch::makes_cases(&batch) {
+            number_cases(&mut tx, scope.centre, &mut batch).await?;
+        }
         // No change rows are written, so no device is named.
         write(
             &mut tx,
@@ -546,6 +552,59 @@ async fn move_scopes(
         sqlx::query("DELETE FROM scope_exits WHERE account_id = ? AND record_id = ?")
             .bind(account)
             .bind(&record)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Numbers the cases a push or a restatement writes (see [`batch::Numbering::number`]), and
+/// keeps where the numbering stands and every number given. The caller holds the centre's turn,
+/// so no other push numbers meanwhile.
+async fn number_cases(
+    tx: &mut Transaction<'_, Sqlite>,
+    centre: CentreId,
+    judged: &mut batch::Judged,
+) -> Result<(), StoreError> {
+    let centre_id = centre;
+    let centre = centre.to_string();
+    let (code, year, count): (String, i32, i64) =
+        sqlx::query_as("SELECT code, case_year, case_count FROM centres WHERE id = ?")
+            .bind(&centre)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(StoreError::UnknownCentre(centre_id))?;
+    // Numbers given back after a restore are few: one look each.
+    let mut taken = std::collections::HashMap::new();
+    for number in batch::numbers_held(judged) {
+        let of: Option<String> = sqlx::query_scalar(
+            "SELECT record_id FROM case_numbers WHERE centre_id = ? AND number = ?",
+        )
+        .bind(&centre)
+        .bind(&number)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(of) = of {
+            taken.insert(number, parse_id(&of, "record id")?);
+        }
+    }
+    let stored = batch::Numbering { code, year, count };
+    let mut numbering = stored.clone();
+    let now = u64::try_from(now_millis()).unwrap_or_default();
+    for (number, case) in numbering.number(judged, now, &taken) {
+        sqlx::query("INSERT INTO case_numbers (centre_id, number, record_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+            .bind(&centre)
+            .bind(&number)
+            .bind(case.to_string())
+            .execute(&mut **tx)
+            .await?;
+    }
+    // Also when it only learnt of a number given before a restore.
+    if numbering != stored {
+        sqlx::query("UPDATE centres SET case_year = ?, case_count = ? WHERE id = ?")
+            .bind(numbering.year)
+            .bind(numbering.count)
+            .bind(&centre)
             .execute(&mut **tx)
             .await?;
     }

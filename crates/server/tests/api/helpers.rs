@@ -4,6 +4,7 @@
 
 use reqwest::StatusCode;
 use sakhi_domain::Role;
+use sakhi_domain::schema::NUMBER;
 use sakhi_domain::wire::account::{Account, NewAccount, Session};
 use sakhi_domain::wire::{
     ChangeResult, Cursor, Outcome, PROTOCOL, PullResponse, PushRequest, PushResponse,
@@ -470,4 +471,21 @@ pub fn rejection_code(result: &ChangeResult) -> Option<&str> {
         Outcome::Accepted => None,
         Outcome::Rejected { code, .. } => Some(code),
     }
+}
+
+/// Records as their devices wrote them: without the number the server gives each case at its
+/// first push, to compare with what a test made.
+pub fn unnumbered(records: impl IntoIterator<Item = Record>) -> Vec<Record> {
+    records
+        .into_iter()
+        .map(|record| record.without(NUMBER))
+        .collect()
+}
+
+/// The same for records by id.
+pub fn unnumbered_by_id(records: &BTreeMap<RecordId, Record>) -> BTreeMap<RecordId, Record> {
+    records
+        .iter()
+        .map(|(id, record)| (*id, record.without(NUMBER)))
+        .collect()
 }

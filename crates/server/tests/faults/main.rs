@@ -19,6 +19,7 @@ mod server;
 
 use network::{Exchange, Link, Network, Request};
 use random::Random;
+use sakhi_domain::schema::NUMBER;
 use sakhi_domain::schema::VIOLENCE_KINDS;
 use sakhi_domain::wire::{Outcome, PushRequest, PushResponse, RestateResponse};
 use sakhi_domain::{Change, ChangeId, Kind, Record, RecordId};
@@ -649,7 +650,20 @@ impl Run {
                 .or_insert_with(|| Record::new(change.record, Kind::Case))
                 .apply(change);
         }
-        if let Some(differs) = first_difference(&everything, &server) {
+        // The server adds one thing of its own: each case's number, once, all different.
+        let mut numbers = std::collections::BTreeSet::new();
+        for (id, case) in &server {
+            match case.text(NUMBER) {
+                Some(number) if numbers.insert(number.to_owned()) => {}
+                Some(number) => return Err(format!("case {id} has the number {number} twice")),
+                None => return Err(format!("case {id} has no number")),
+            }
+        }
+        let unnumbered: BTreeMap<RecordId, Record> = server
+            .iter()
+            .map(|(id, case)| (*id, case.without(NUMBER)))
+            .collect();
+        if let Some(differs) = first_difference(&everything, &unnumbered) {
             return Err(format!(
                 "the server's records are not the merge of every edit made: {differs}"
             ));
