@@ -101,6 +101,44 @@ pub fn case_fields(n: u64) -> Vec<(&'static str, Value)> {
     ]
 }
 
+/// What the centre did for case `n`, as records of their own naming it: one counselling session
+/// (every fifth with its next session due), and for every other case a police service. So a
+/// device with N cases holds about 2.5 N records, as one whose cases are being worked does.
+pub fn casework(n: u64, case: &str) -> Vec<(&'static str, Vec<(&'static str, Value)>)> {
+    let mut dice = Dice(n.wrapping_mul(0x9E37_79B9) ^ 0xCA5E);
+    let mut session = vec![
+        ("case", json!(case)),
+        ("session_number", json!(1)),
+        ("session_on", json!("2026-11-02")),
+        (
+            "session_kind",
+            json!(dice.pick(&["individual", "joint", "family"])),
+        ),
+        ("notes", json!(dice.pick(STORIES))),
+    ];
+    if n.is_multiple_of(5) {
+        session.push((
+            "next_on",
+            json!(format!("2026-11-{:02}", 10 + dice.below(19))),
+        ));
+    }
+    let mut work = vec![("session", session)];
+    if n.is_multiple_of(2) {
+        work.push((
+            "service",
+            vec![
+                ("case", json!(case)),
+                ("service", json!("police")),
+                ("service_state", json!("given")),
+                ("service_on", json!("2026-11-01")),
+                ("report", json!("dir")),
+                ("place", json!(dice.pick(VILLAGES))),
+            ],
+        ));
+    }
+    work
+}
+
 /// Case `n` as one plain JSON document (field name to value), for peers that store documents.
 pub fn case_document(n: u64) -> Value {
     Value::Object(

@@ -23,6 +23,12 @@ pub async fn staff(unlocked: &Unlocked) -> Staff {
         }
         return staff;
     }
+    kept(unlocked).await
+}
+
+/// The centre's staff as last heard, without asking the server: for screens opened often, such
+/// as the home screen, where a request each time would cost a phone on 2G.
+pub async fn kept(unlocked: &Unlocked) -> Staff {
     let kept = unlocked.store.secret(STAFF).await.ok().flatten();
     kept.and_then(|text| serde_json::from_str(&text).ok())
         .unwrap_or_default()

@@ -51,7 +51,8 @@ struct Filters {
     status: String,
     /// A kind of violence, or empty for all.
     violence: String,
-    mine: bool,
+    /// An account id, `nobody`, or empty for anyone.
+    assigned: String,
     due: bool,
     by_due: bool,
 }
@@ -67,13 +68,20 @@ pub fn CaseList() -> impl IntoView {
         async move {
             let records = store.records().await?;
             Ok::<_, crate::store::StoreError>(Arc::new(
-                caseload(&records).into_iter().map(Listed::new).collect(),
+                caseload(records).into_iter().map(Listed::new).collect(),
             ))
         }
     });
     let me = crate::unlocked()
         .map(|unlocked| unlocked.worker.account.clone())
         .unwrap_or_default();
+    // Her colleagues, as last heard (the case page asks the server), to filter by assignee.
+    let staff = load(move || async move {
+        match crate::unlocked() {
+            Some(unlocked) => crate::directory::kept(&unlocked).await,
+            None => Default::default(),
+        }
+    });
     // The search stays on this page and out of the URL: a name typed here must not reach the
     // browser's history.
     let (query, set_query) = signal(String::new());
@@ -82,6 +90,10 @@ pub fn CaseList() -> impl IntoView {
     let set = move |change: fn(&mut Filters, String), value: String| {
         set_shown.set(PAGE);
         filters.update(|filters| change(filters, value));
+    };
+    let set_flag = move |change: fn(&mut Filters, bool), on: bool| {
+        set_shown.set(PAGE);
+        filters.update(|filters| change(filters, on));
     };
 
     view! {
@@ -135,30 +147,34 @@ pub fn CaseList() -> impl IntoView {
                     {options("violence", VIOLENCE_KINDS)}
                 </select>
             </div>
-            <div class="choice">
-                <input
-                    type="checkbox"
-                    id="filter-mine"
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        set_shown.set(PAGE);
-                        filters.update(|f| f.mine = on);
-                    }
-                />
-                <label for="filter-mine">{tr(Text::FiltersMine)}</label>
+            <div class="field">
+                <label for="filter-assigned">{tr(Text::FiltersAssigned)}</label>
+                <select
+                    id="filter-assigned"
+                    on:change=move |ev| set(|f, v| f.assigned = v, event_target_value(&ev))
+                >
+                    <option value="">{tr(Text::FiltersAny)}</option>
+                    <option value=me.clone()>{tr(Text::FiltersMe)}</option>
+                    <option value="nobody">{tr(Text::FiltersNobody)}</option>
+                    {move || {
+                        staff
+                            .with(|staff| {
+                                staff
+                                    .iter()
+                                    .flat_map(|staff| staff.staff.iter())
+                                    .map(|member| {
+                                        view! {
+                                            <option value=member.id.to_string()>
+                                                {member.display_name.clone()}
+                                            </option>
+                                        }
+                                    })
+                                    .collect_view()
+                            })
+                    }}
+                </select>
             </div>
-            <div class="choice">
-                <input
-                    type="checkbox"
-                    id="filter-due"
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        set_shown.set(PAGE);
-                        filters.update(|f| f.due = on);
-                    }
-                />
-                <label for="filter-due">{tr(Text::FiltersDue)}</label>
-            </div>
+            <FilterBox id="filter-due" label=Text::FiltersDue on=move |on| set_flag(|f, on| f.due = on, on) />
             <div class="field">
                 <label for="filter-sort">{tr(Text::FiltersSort)}</label>
                 <select
@@ -176,7 +192,7 @@ pub fn CaseList() -> impl IntoView {
                     Ok(list) => {
                         view! {
                             <RefusedChanges refused=status.refused cases=Arc::clone(list) />
-                            <Cases list=Arc::clone(list) query filters me=me.clone() shown set_shown />
+                            <Cases list=Arc::clone(list) query filters shown set_shown />
                         }
                             .into_any()
                     }
@@ -187,6 +203,17 @@ pub fn CaseList() -> impl IntoView {
     }
     // Erased at the page boundary, so the router is not compiled over the page's whole view type.
     .into_any()
+}
+
+/// A filter that is on or off.
+#[component]
+fn FilterBox(id: &'static str, label: Text, on: impl Fn(bool) + 'static) -> impl IntoView {
+    view! {
+        <div class="choice">
+            <input type="checkbox" id=id on:change=move |ev| on(event_target_checked(&ev)) />
+            <label for=id>{tr(label)}</label>
+        </div>
+    }
 }
 
 /// The `<option>`s of a field's choices, in the worker's language.
@@ -203,10 +230,10 @@ fn options(field: &'static str, codes: &'static [&'static str]) -> impl IntoView
 fn DueToday(list: Arc<Vec<Listed>>, me: String) -> impl IntoView {
     let lang = use_lang();
     let today = today();
-    let lines: Vec<CaseLine> = {
-        let all: Vec<CaseLine> = list.iter().map(|listed| listed.line.clone()).collect();
-        due(&all, &today, &me).into_iter().cloned().collect()
-    };
+    let lines: Vec<CaseLine> = due(list.iter().map(|listed| &listed.line), &today, &me)
+        .into_iter()
+        .cloned()
+        .collect();
     (!lines.is_empty()).then(|| {
         let items = lines
             .into_iter()
@@ -244,7 +271,6 @@ fn Cases(
     list: Arc<Vec<Listed>>,
     query: ReadSignal<String>,
     filters: RwSignal<Filters>,
-    me: String,
     shown: ReadSignal<usize>,
     set_shown: WriteSignal<usize>,
 ) -> impl IntoView {
@@ -266,7 +292,11 @@ fn Cases(
                 && (filters.status.is_empty() || line.status == filters.status)
                 && (filters.violence.is_empty()
                     || has_choice(&line.case, "violence", &filters.violence))
-                && (!filters.mine || line.case.text(ASSIGNED_TO) == Some(me.as_str()))
+                && match (filters.assigned.as_str(), line.case.text(ASSIGNED_TO)) {
+                    ("", _) => true,
+                    ("nobody", to) => to.is_none(),
+                    (wanted, to) => to == Some(wanted),
+                }
                 && (!filters.due || line.is_due(&today))
         };
         let mut matching: Vec<&Listed> = list.iter().filter(keeps).collect();

@@ -45,7 +45,7 @@ test("a worker finds a case by name, phone or village", async () => {
   const phone = await isolatedPhone("search");
   const { page } = phone;
   for (const c of cases) await registerCase(page, c);
-  const search = page.getByLabel("Search by name, phone or village");
+  const search = page.getByLabel("Search by name, phone, village or case number");
   const listed = page.locator("main ul.cases > li");
   await expect(page.getByText("3 cases")).toBeVisible();
 

@@ -43,6 +43,10 @@ test("a case goes from intake through services and sessions to a settlement, off
     await expect(page.locator(".case-details dl").getByText(workers.counsellor.display_name)).toBeVisible();
     const reference = (await page.locator(".reference").innerText()).match(/[0-9A-F]{4}-[0-9A-F]{4}/)[0];
     await screenshot(page, "97-case-danger-en");
+    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await expect(page.getByText(hi["case.danger"])).toBeVisible();
+    await screenshot(page, "97-case-danger-hi");
+    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
     await page.getByRole("button", { name: "Request: " + en["service.police"] }).click();
     await page.getByRole("button", { name: "Request: " + en["service.shelter"] }).click();
     await expect(page.getByRole("heading", { name: `${en["service.police"]} · ${en["service_state.requested"]}` })).toBeVisible();
@@ -127,7 +131,13 @@ test("a case goes from intake through services and sessions to a settlement, off
     await page.getByLabel(en["filters.status"]).selectOption({ label: en["status.in_progress"] });
     await page.getByLabel(en["filters.violence"]).selectOption({ label: en["violence.dowry_harassment"] });
     await page.getByLabel(en["filters.due"]).check();
+    await page.getByLabel(en["filters.assigned"]).selectOption({ label: en["filters.nobody"] });
     await expect(page.locator(".cases").getByText("Savita Devi")).toBeVisible();
+    await screenshot(page, "9j-filters-en");
+    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await expect(page.getByLabel(hi["filters.due"])).toBeChecked();
+    await screenshot(page, "9j-filters-hi");
+    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
     await due.getByRole("link", { name: "Savita Devi" }).click();
 
     // Settled: closing asks first, and can be undone by reopening.
@@ -141,6 +151,10 @@ test("a case goes from intake through services and sessions to a settlement, off
     await closing.getByRole("button", { name: en["case.close"] }).click();
     await expect(page.getByText(en["case.close_confirm"])).toBeVisible();
     await screenshot(page, "9b-close-confirm-en");
+    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await expect(page.getByText(hi["case.close_confirm"])).toBeVisible();
+    await screenshot(page, "9b-close-confirm-hi");
+    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
     await page.getByRole("button", { name: en["case.close_yes"] }).click();
     await expect(page.getByRole("heading", { name: en["case.closed"].replace("{reason}", en["closure.settlement"]) })).toBeVisible();
     await expect(page.locator(".reference").getByText(en["status.closed"])).toBeVisible();

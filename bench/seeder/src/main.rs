@@ -84,13 +84,24 @@ async fn seed() -> Result<usize, String> {
         }
         "pulled" => {
             let mut clock = Clock::new(DeviceId::new());
+            // Each case, then what was done for her, as a worked caseload holds them.
             let records: Vec<Record> = (0..count)
-                .map(|n| {
-                    let mut record = Record::new(RecordId::new(), Kind::Case);
+                .flat_map(|n| {
+                    let mut case = Record::new(RecordId::new(), Kind::Case);
                     for (field, value) in cases::case_fields(n) {
-                        record.edit(&mut clock, now, field, value);
+                        case.edit(&mut clock, now, field, value);
                     }
-                    record
+                    let work = cases::casework(n, &case.id.to_string());
+                    let mut records = vec![case];
+                    for (kind, fields) in work {
+                        let kind = Kind::parse(kind).expect("the bench's kinds exist");
+                        let mut record = Record::new(RecordId::new(), kind);
+                        for (field, value) in fields {
+                            record.edit(&mut clock, now, field, value);
+                        }
+                        records.push(record);
+                    }
+                    records
                 })
                 .collect();
             let epoch = Epoch::new();
