@@ -391,7 +391,17 @@ pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Store
                 kind: found.record.kind,
             }),
         };
+        // A note stored before this batch is written once and never changed.
+        let written_note = touched.get(&change.record).is_some_and(|mine| {
+            mine.stored.is_some()
+                && mine.record.kind == Kind::Note
+                && mine.record.fields.contains_key(&change.field)
+        });
         let verdict = match rules::judge(scope.centre, change, earlier, existing) {
+            Verdict::Apply(_) if written_note => Verdict::Reject {
+                code: "append_only",
+                reason: format!("note {} is written once and never changed", change.record),
+            },
             // One she sent before it was taken from her is acknowledged again, as any other.
             Verdict::Apply(_) if not_hers.contains(&change.record) => Verdict::Reject {
                 code: "out_of_scope",
@@ -829,5 +839,36 @@ mod tests {
         assert_eq!(case.text(NUMBER), Some("DHR-2026-0002"));
         // The old number is written over, not left as a conflict.
         assert_eq!(case.conflicted_fields().count(), 0);
+    }
+
+    #[test]
+    fn a_stored_note_is_never_changed_but_a_new_one_is_written_whole() {
+        let scope = a_scope();
+        let mut clock = Clock::new(DeviceId::new());
+        let case = RecordId::new().to_string();
+        let mut note = Record::new(RecordId::new(), Kind::Note);
+        let first = [
+            note.edit(&mut clock, 1, "case", json!(case)),
+            note.edit(&mut clock, 2, "note", json!("Her brother called.")),
+        ];
+        let judged = judge(scope, 0, &first, Stored::default());
+        assert!(
+            judged
+                .results
+                .iter()
+                .all(|r| r.outcome == Outcome::Accepted)
+        );
+
+        let mut stored = Stored::default();
+        stored
+            .records
+            .insert(note.id, stored_record(scope.centre, &note));
+        let change = [note.edit(&mut clock, 3, "note", json!("Nobody called."))];
+        let judged = judge(scope, 2, &change, stored);
+        assert!(matches!(
+            &judged.results[0].outcome,
+            Outcome::Rejected { code, .. } if code == "append_only"
+        ));
+        assert!(judged.records.is_empty());
     }
 }
