@@ -74,7 +74,7 @@ test("a worker finds a case by name, phone or village", async () => {
 
   // The same in Hindi, and the search never reaches the address bar.
   await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
-  const khoj = page.getByLabel("नाम, फ़ोन या गाँव से खोजें");
+  const khoj = page.getByLabel("नाम, फ़ोन, गाँव या केस संख्या से खोजें");
   await khoj.fill("मीना");
   await expect(page.getByText("इस खोज से कोई मामला नहीं मिला।")).toBeVisible();
   await khoj.fill("बिशनपुर");
