@@ -28,11 +28,12 @@ export async function caseList(config) {
   const heaps = { full: [], empty: [] };
   const wasm = { full: [], empty: [] };
   const searched = Object.fromEntries(SEARCHES.map(({ by }) => [by, { full: [], empty: [] }]));
+  const opened = { full: [], empty: [] };
   try {
     for (const { timed, index } of schedule(config)) {
       const order = index % 2 === 0 ? [full, empty] : [empty, full];
       for (const d of order) {
-        const { ms, memory, searches } = await d.open();
+        const { ms, memory, searches, caseOpened } = await d.open();
         const label = d === full ? "full" : "empty";
         const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
         say(`case list, ${label}: ${ms.toFixed(0)} ms, heap ${mb(memory.heap)}, wasm ${mb(memory.wasm)}${timed ? "" : " (warm-up)"}`);
@@ -41,6 +42,7 @@ export async function caseList(config) {
           heaps[label].push(memory.heap);
           wasm[label].push(memory.wasm);
           for (const [by, took] of Object.entries(searches)) searched[by][label].push(took);
+          opened[label].push(caseOpened);
         }
       }
     }
@@ -52,6 +54,13 @@ export async function caseList(config) {
   emit({ ...common, figure: `unlock and list ${config.cases} worked cases (from pressing Unlock)`, unit: "ms", sakhi: times.full, baseline: times.empty });
   emit({ ...common, figure: `JS heap with ${config.cases} cases listed (after GC)`, unit: "bytes", sakhi: heaps.full, baseline: heaps.empty });
   emit({ ...common, figure: `wasm memory with ${config.cases} cases listed`, unit: "bytes", sakhi: wasm.full, baseline: wasm.empty });
+  emit({
+    ...common,
+    figure: `open a case among ${config.cases} worked cases (from the tap until her timeline is read)`,
+    unit: "ms",
+    sakhi: opened.full,
+    baseline: opened.empty,
+  });
   for (const { by, query } of SEARCHES) {
     emit({
       ...common,
@@ -97,6 +106,30 @@ async function timeSearch(tab, query) {
   }, query);
 }
 
+/**
+ * Opens the newest case on the list (on an empty store, a case page for an id it does not hold)
+ * and returns the milliseconds from the tap until the page has read the case and what was done
+ * for her (the app's `sakhi-case-ready` mark).
+ */
+async function timeCaseOpen(tab) {
+  return tab.evaluate(async () => {
+    performance.clearMarks("sakhi-case-ready");
+    let link = document.querySelector("main .cases a.case");
+    if (!link) {
+      link = document.createElement("a");
+      link.href = "/cases/0190a5f0-0000-7000-8000-000000000000";
+      document.querySelector("main").append(link);
+    }
+    const started = performance.now();
+    link.click();
+    while (!performance.getEntriesByName("sakhi-case-ready").length) {
+      if (performance.now() - started > 60_000) throw new Error(`the case page did not open: ${location.pathname}`);
+      await new Promise(requestAnimationFrame);
+    }
+    return performance.getEntriesByName("sakhi-case-ready")[0].startTime - started;
+  });
+}
+
 /** A device where the bench worker logged in and whose store holds `cases` pulled cases. */
 async function device(config, cases) {
   const d = await openDevice(`list-${cases}`);
@@ -117,8 +150,11 @@ async function device(config, cases) {
         const memory = await memoryAfterGc(context, tab);
         const searches = {};
         for (const { by, query } of SEARCHES) searches[by] = await timeSearch(tab, query);
+        const caseOpened = await timeCaseOpen(tab).catch((error) => {
+          throw new Error(`${error.message}; page errors: ${d.errors.join("; ")}; ${JSON.stringify(performance?.now?.())}`);
+        });
         if (d.errors.length) throw new Error(`page errors: ${d.errors.join("; ")}`);
-        return { ms: listed - unlocking, memory, searches };
+        return { ms: listed - unlocking, memory, searches, caseOpened };
       } finally {
         await tab.close();
       }

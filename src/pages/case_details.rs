@@ -46,6 +46,12 @@ pub fn CaseDetails() -> impl IntoView {
     // Who works at the centre, to say who wrote what and to assign the case.
     let staff = RwSignal::new_local(None::<Staff>);
     refresh_staff(staff);
+    // Once the case and what was done for her are read: the moment the benchmarks call "open".
+    Effect::new(move || {
+        if file.with(Option::is_some) {
+            crate::browser::mark("sakhi-case-ready");
+        }
+    });
     // Whether there is a case to work on: the forms are drawn when this turns true, not on every
     // change to the case.
     let found = Memo::new(move |_| file.with(|found| matches!(found, Some(Ok(Some(_))))));

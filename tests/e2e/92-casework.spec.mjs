@@ -39,6 +39,7 @@ test("a case goes from intake through services and sessions to a settlement, off
     // Her case opens at once, with rescue, police and shelter one tap away.
     await expect(page.getByRole("heading", { name: "Savita Devi" })).toBeVisible();
     await expect(page.getByText(en["case.danger"])).toBeVisible();
+    await page.waitForFunction(() => performance.getEntriesByName("sakhi-case-ready").length > 0, null, { timeout: 10_000 });
     await expect(page.getByText(en["consent.services"] + ", " + en["consent.police"])).toBeVisible();
     await expect(page.locator(".case-details dl").getByText(workers.counsellor.display_name)).toBeVisible();
     const reference = (await page.locator(".reference").innerText()).match(/[0-9A-F]{4}-[0-9A-F]{4}/)[0];
