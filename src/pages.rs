@@ -20,7 +20,8 @@ pub use setup::Setup;
 pub use sign_in::{LogInAgain, SignIn};
 pub use staff::Staff;
 
-use crate::i18n::{Lang, choice_label};
+use crate::i18n::{Lang, Text, choice_label};
+use crate::store::StoreError;
 use serde_json::Value;
 
 /// The codes chosen in a field of choices (a case's kinds of violence, say) in `lang`, joined for
@@ -34,4 +35,12 @@ fn choices_summary(lang: Lang, field: &str, codes: &[Value]) -> String {
         summary.push_str(&choice_label(lang, field, code));
     }
     summary
+}
+
+/// What a failed save tells her: that the phone is full, or that the save failed.
+fn save_failure(error: &StoreError) -> Text {
+    match error {
+        StoreError::Full => Text::StoreFull,
+        _ => Text::FormSaveFailed,
+    }
 }

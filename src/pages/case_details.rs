@@ -4,7 +4,7 @@
 //! The forms are drawn once and kept while a save or a pull redraws the case above them, so what a
 //! counsellor is typing is never wiped by news from another device.
 
-use super::choices_summary;
+use super::{choices_summary, save_failure};
 use crate::browser::{now_millis, time_of, today};
 use crate::case_form::{Edits, Problems, is_child};
 use crate::casework::{
@@ -289,8 +289,7 @@ fn Review(case: Record, field: &'static str, staff: StaffSignal) -> impl IntoVie
                     leptos::task::spawn_local(async move {
                         match saving.0.resolve(case, field, value, now_millis()).await {
                             Ok(_) => saving.1.local_change().await,
-                            Err(StoreError::Full) => set_failed.set(Some(Text::StoreFull)),
-                            Err(_) => set_failed.set(Some(Text::FormSaveFailed)),
+                            Err(error) => set_failed.set(Some(save_failure(&error))),
                         }
                     });
                 }
@@ -532,8 +531,7 @@ async fn save_with(saving: &Saving, record: Record, edits: Edits) -> Result<(), 
             saving.1.local_change().await;
             Ok(())
         }
-        Err(StoreError::Full) => Err(Text::StoreFull),
-        Err(_) => Err(Text::FormSaveFailed),
+        Err(error) => Err(save_failure(&error)),
     }
 }
 

@@ -4,13 +4,13 @@
 //! the page needs the values before then, and binding a signal to every input would put code in the
 //! app shell that buys nothing.
 
+use super::save_failure;
 use crate::browser::{now_millis, today};
 use crate::case_form::{CaseDraft, Edits, Likeness, Problems, Taken};
 use crate::casework::display_name;
 use crate::components::{Choices, TextArea, TextField, alert, control_id};
 use crate::i18n::{Text, tr};
 use crate::load::load;
-use crate::store::StoreError;
 use crate::{use_store, use_sync};
 use leptos::ev::{SubmitEvent, Targeted};
 use leptos::prelude::*;
@@ -103,10 +103,7 @@ pub fn NewCase() -> impl IntoView {
                 }
                 Err(error) => {
                     set_saving.set(false);
-                    set_save_failed.set(Some(match error {
-                        StoreError::Full => Text::StoreFull,
-                        _ => Text::FormSaveFailed,
-                    }));
+                    set_save_failed.set(Some(save_failure(&error)));
                 }
             }
         });
