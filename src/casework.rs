@@ -6,6 +6,7 @@
 use crate::case_form::{Edits, Problem, Problems, Reading};
 use sakhi_domain::schema::{ASSIGNED_TO, CASE, SHELTER_DAYS, day_number, parse_date};
 use sakhi_domain::{Kind, Record, RecordId};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -29,7 +30,7 @@ pub enum Entry<'a> {
 }
 
 impl CaseFile {
-    /// The case's services, sessions and notes among `records` (every record on the device).
+    /// The case's services, sessions and notes among `records` (its work, as the store keeps it).
     pub fn gather(case: Record, records: &[Record]) -> CaseFile {
         let id = case.id.to_string();
         let mut file = CaseFile {
@@ -144,6 +145,56 @@ pub fn shelter_overdue(service: &Record, today: &str) -> bool {
     }
 }
 
+/// What the caseload needs of a case's work, which the store keeps beside each case so that the
+/// list reads no service, session or note: whether anything was done for her, and the next date
+/// set at her latest counselling session.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// A service or a session is recorded.
+    pub worked: bool,
+    /// `YYYY-MM-DD`, set at her latest session.
+    pub next_on: Option<String>,
+}
+
+impl Summary {
+    /// The summary of one case's work: its services, sessions and notes, deleted ones passed over.
+    pub fn of<'r>(work: impl IntoIterator<Item = &'r Record>) -> Summary {
+        let mut worked = false;
+        let mut latest: Option<((i64, String), Option<&str>)> = None;
+        for record in work.into_iter().filter(|record| !record.is_deleted()) {
+            match record.kind {
+                Kind::Service => worked = true,
+                Kind::Session => {
+                    worked = true;
+                    let order = session_order(record);
+                    // The last of equals, as [`CaseFile`] orders her sessions.
+                    if latest.as_ref().is_none_or(|(kept, _)| order >= *kept) {
+                        latest = Some((order, record.text("next_on")));
+                    }
+                }
+                Kind::Case | Kind::Note => {}
+            }
+        }
+        Summary {
+            worked,
+            next_on: latest.and_then(|(_, next_on)| next_on.map(str::to_owned)),
+        }
+    }
+
+    /// The summary of each case's work among `records`, by the case's id.
+    pub fn by_case<'r>(records: impl IntoIterator<Item = &'r Record>) -> HashMap<&'r str, Summary> {
+        let mut work: HashMap<&str, Vec<&Record>> = HashMap::new();
+        for record in records {
+            if let (false, Some(case)) = (record.kind == Kind::Case, record.text(CASE)) {
+                work.entry(case).or_default().push(record);
+            }
+        }
+        work.into_iter()
+            .map(|(case, work)| (case, Summary::of(work)))
+            .collect()
+    }
+}
+
 /// A case as the caseload lists it: where it stands and when her next session is due.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CaseLine {
@@ -153,35 +204,15 @@ pub struct CaseLine {
     pub next_on: Option<String>,
 }
 
-/// Every case on the device that is not deleted, newest first, from every record on it.
-pub fn caseload(records: Vec<Record>) -> Vec<CaseLine> {
-    // Per case: whether anything was done for her, and her latest session's number, date and next
-    // date. Owned, so that the cases can then be moved out rather than copied: on a phone with
-    // 10,000 cases every copy counts.
-    type Latest = Option<((i64, String), Option<String>)>;
-    let mut worked: HashMap<String, Latest> = HashMap::new();
-    for record in records.iter().filter(|record| !record.is_deleted()) {
-        let Some(case) = record.text(CASE) else {
-            continue;
-        };
-        let latest = worked.entry(case.to_owned()).or_default();
-        if record.kind == Kind::Session {
-            let order = session_order(record);
-            if latest.as_ref().is_none_or(|(kept, _)| order > *kept) {
-                *latest = Some((order, record.text("next_on").map(str::to_owned)));
-            }
-        }
-    }
-    let mut lines: Vec<CaseLine> = records
+/// The caseload from the cases on the device, each with the [`Summary`] of its work: those not
+/// deleted, newest first.
+pub fn caseload(cases: Vec<(Record, Summary)>) -> Vec<CaseLine> {
+    let mut lines: Vec<CaseLine> = cases
         .into_iter()
-        .filter(|case| case.kind == Kind::Case && !case.is_deleted())
-        .map(|case| {
-            let work = worked.remove(&case.id.to_string());
-            let status = status_of(&case, work.is_some());
-            let next_on = work
-                .flatten()
-                .and_then(|(_, next_on)| next_on)
-                .filter(|_| status != "closed");
+        .filter(|(case, _)| case.kind == Kind::Case && !case.is_deleted())
+        .map(|(case, summary)| {
+            let status = status_of(&case, summary.worked);
+            let next_on = summary.next_on.filter(|_| status != "closed");
             CaseLine {
                 case,
                 status,
@@ -189,8 +220,7 @@ pub fn caseload(records: Vec<Record>) -> Vec<CaseLine> {
             }
         })
         .collect();
-    // Records come in id order, which for UUIDv7 is the order they were made: reversed, newest
-    // first.
+    // A case's id is a UUIDv7, which sorts by when it was made: reversed, newest first.
     lines.sort_by_key(|line| std::cmp::Reverse(line.case.id));
     lines
 }
@@ -417,6 +447,21 @@ mod tests {
         record(kind, &all)
     }
 
+    /// The caseload from every record, each case with the summary of its work, as the store
+    /// keeps them.
+    fn listed(records: Vec<Record>) -> Vec<CaseLine> {
+        let summaries = Summary::by_case(&records);
+        let cases = records
+            .iter()
+            .filter(|record| record.kind == Kind::Case)
+            .map(|case| {
+                let summary = summaries.get(case.id.to_string().as_str()).cloned();
+                (case.clone(), summary.unwrap_or_default())
+            })
+            .collect();
+        caseload(cases)
+    }
+
     fn day(_: u64) -> String {
         "2026-11-01".to_owned()
     }
@@ -496,7 +541,7 @@ mod tests {
             CaseFile::gather(case.clone(), &records).next_due(),
             Some("2026-11-03")
         );
-        assert_eq!(due(&caseload(records.clone()), "2026-11-03", "me").len(), 1);
+        assert_eq!(due(&listed(records.clone()), "2026-11-03", "me").len(), 1);
 
         let mut clock = Clock::new(DeviceId::new());
         let closing = ClosureDraft {
@@ -512,7 +557,7 @@ mod tests {
         assert!(
             matches!(file.timeline(day).last(), Some((day, Entry::Closure)) if day == "2026-11-04")
         );
-        let lines = caseload(vec![case.clone(), session.clone()]);
+        let lines = listed(vec![case.clone(), session.clone()]);
         assert!(due(&lines, "2026-11-30", "me").is_empty());
         assert_eq!(lines[0].status, "closed");
 
@@ -572,7 +617,7 @@ mod tests {
                 ],
             ),
         ];
-        let lines = caseload(records);
+        let lines = listed(records);
         let found: Vec<(RecordId, Option<&str>)> = due(&lines, "2026-11-29", "me")
             .into_iter()
             .map(|line| (line.case.id, line.next_on.as_deref()))
@@ -588,6 +633,45 @@ mod tests {
         // Newest first, each with where it stands.
         assert_eq!(lines[0].case.id, hers.id);
         assert!(lines.iter().all(|line| line.status == "in_progress"));
+    }
+
+    #[test]
+    fn the_summary_the_list_reads_agrees_with_her_case_page() {
+        let case = record(Kind::Case, &[("name", json!("Asha"))]);
+        let note = of(&case, Kind::Note, &[("note", json!("Called her sister."))]);
+        // A note is not work done for her: the list and the page both say registered.
+        let summary = Summary::of([&note]);
+        assert_eq!(summary, Summary::default());
+        assert_eq!(
+            CaseFile::gather(case.clone(), std::slice::from_ref(&note)).status(),
+            "registered"
+        );
+        assert_eq!(
+            listed(vec![case.clone(), note.clone()])[0].status,
+            "registered"
+        );
+
+        // Two sessions numbered alike (written on two phones offline): the one recorded last
+        // counts, on the page as in the list.
+        let session = |next_on: &str| {
+            of(
+                &case,
+                Kind::Session,
+                &[
+                    ("session_number", json!(2)),
+                    ("session_on", json!("2026-11-02")),
+                    ("next_on", json!(next_on)),
+                ],
+            )
+        };
+        let work = vec![note, session("2026-11-09"), session("2026-11-10")];
+        let file = CaseFile::gather(case.clone(), &work);
+        let summary = Summary::of(&work);
+        assert!(summary.worked);
+        assert_eq!(summary.next_on.as_deref(), file.next_due());
+        assert_eq!(file.next_due(), Some("2026-11-10"));
+        let by_case = Summary::by_case(&work);
+        assert_eq!(by_case.get(case.id.to_string().as_str()), Some(&summary));
     }
 
     #[test]

@@ -16,18 +16,22 @@ pub use keyring::{Keyring, Worker, database_name};
 /// Why the server refused a change, as it said; the sync round hands it to [`Store::ack`].
 pub use sakhi_sync::Refusal;
 
+use crate::casework::Summary;
 use futures::lock::Mutex;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
+use sakhi_domain::schema::CASE;
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::{Change, ChangeId, Clock, DeviceId, Epoch, Invalid, Kind, Record, RecordId};
-use schema::{META, OUTBOX, RECORDS, meta};
+use schema::{META, OUTBOX, RECORDS, SUMMARIES, WORK, meta};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::ops::{Bound, Range};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -159,8 +163,9 @@ type Result<T, E = StoreError> = std::result::Result<T, E>;
 impl Store {
     /// Opens (creating or upgrading as needed) the database `name` (for a worker,
     /// [`database_name`] of her account) with her data key. On first start it makes the device id
-    /// and keeps it. The key is not checked here: values sealed under another key fail to read,
-    /// as [`StoreError::Corrupt`].
+    /// and keeps it; on the first start after an upgrade it moves records to where this version
+    /// keeps them. The key is otherwise not checked here: values sealed under another key fail to
+    /// read, as [`StoreError::Corrupt`].
     pub async fn open(name: &str, key: DataKey) -> Result<Store> {
         let db = Database::open(name)
             .with_version(schema::VERSION)
@@ -190,14 +195,16 @@ impl Store {
         commit(tx).await?;
 
         let on_version_change = close_when_asked(&db);
-        Ok(Store {
+        let store = Store {
             db,
             key,
             device,
             clock: RefCell::new(clock),
             writing: Mutex::new(()),
             _on_version_change: on_version_change,
-        })
+        };
+        store.settle_layout().await?;
+        Ok(store)
     }
 
     /// The key this store was opened with: after her password changed on the server, an unlocked
@@ -223,33 +230,55 @@ impl Store {
         self.db.clone().close();
     }
 
-    /// One record, if this device has it.
+    /// A case (or a record that names no case), if this device has it.
     pub async fn record(&self, id: RecordId) -> Result<Option<Record>> {
-        let key = id.to_string();
-        match self
-            .read_some(RECORDS, std::slice::from_ref(&key))
-            .await?
-            .pop()
-        {
-            Some(Some(stored)) => Ok(Some(codec::unseal(&self.key, RECORDS, &key, stored).await?)),
-            _ => Ok(None),
-        }
+        self.stored(RECORDS, &id.to_string()).await
     }
 
-    /// Every record on this device, deleted ones too, in id order.
+    /// Every record on this device, of every kind, deleted ones too, in id order.
     pub async fn records(&self) -> Result<Vec<Record>> {
-        let stored = self.read_all(RECORDS).await?;
-        codec::unseal_all(&self.key, RECORDS, &stored).await
+        let mut stored = self.read_all(RECORDS).await?;
+        stored.extend(self.read_all(WORK).await?);
+        let mut records: Vec<Record> = self.unseal(&stored).await?;
+        records.sort_by_key(|record| record.id);
+        Ok(records)
     }
 
     /// The cases on this device that are not deleted, newest first.
     pub async fn cases(&self) -> Result<Vec<Record>> {
-        let mut cases = self.records().await?;
+        let stored = self.read_all(RECORDS).await?;
+        let mut cases: Vec<Record> = self.unseal(&stored).await?;
         cases.retain(|record| record.kind == Kind::Case && !record.is_deleted());
-        // Records are read in key order, and a record's key is its id as text (UUIDv7, fixed-width
+        // Records are read in key order, and a case's key is its id as text (UUIDv7, fixed-width
         // lower-case hex), which sorts by when the case was registered: reversed, newest first.
         cases.reverse();
         Ok(cases)
+    }
+
+    /// [`Store::cases`], each with the [`Summary`] of its work: what the caseload lists, read
+    /// without opening a single service, session or note.
+    pub async fn caseload(&self) -> Result<Vec<(Record, Summary)>> {
+        let (cases, summaries) = futures::try_join!(self.cases(), self.read_all(SUMMARIES))?;
+        let opened: Vec<Summary> = self.unseal(&summaries).await?;
+        let mut summaries: HashMap<String, Summary> = summaries
+            .into_iter()
+            .map(|(_, key, _)| key)
+            .zip(opened)
+            .collect();
+        Ok(cases
+            .into_iter()
+            .map(|case| {
+                let summary = summaries.remove(&case.id.to_string()).unwrap_or_default();
+                (case, summary)
+            })
+            .collect())
+    }
+
+    /// The services, sessions and notes of the case `case`, deleted ones too, in id order: one
+    /// key range, whatever else the phone holds.
+    pub async fn work(&self, case: RecordId) -> Result<Vec<Record>> {
+        let stored = self.read_ranges(WORK, [work_of(&case.to_string())]).await?;
+        self.unseal(&stored).await
     }
 
     /// Edits `record` as the worker saw it: each `(field, value)` is stamped now and kept as a change
@@ -307,13 +336,14 @@ impl Store {
             let changes = make(&mut seen, &mut clock);
             (changes, *clock)
         };
+        let (place, key) = place(&seen);
         let mut current = self
-            .record(seen.id)
+            .stored(place, &key)
             .await?
             .unwrap_or_else(|| Record::new(seen.id, seen.kind));
         current.merge(&seen);
+        let summaries = self.summarise(&[&current], &[]).await?;
 
-        let record_key = current.id.to_string();
         let entries: Vec<(String, OutboxEntry)> = changes
             .into_iter()
             .map(|change| {
@@ -326,37 +356,24 @@ impl Store {
             })
             .collect();
         let (sealed_record, sealed_entries) = futures::try_join!(
-            codec::seal(&self.key, RECORDS, &record_key, &current),
+            codec::seal(&self.key, place, &key, &current),
             codec::seal_all(
                 &self.key,
-                OUTBOX,
-                entries.iter().map(|(key, entry)| (key.as_str(), entry)),
+                entries
+                    .iter()
+                    .map(|(key, entry)| (OUTBOX, key.as_str(), entry)),
             ),
         )?;
-        let sealed_changes = sealed_entries
-            .into_iter()
-            .zip(entries)
-            .map(|(sealed, (key, _))| (sealed, key));
 
-        let tx = self.write([RECORDS, OUTBOX, META])?;
-        {
-            let records = tx.object_store(RECORDS)?;
-            let outbox = tx.object_store(OUTBOX)?;
-            let meta_store = tx.object_store(META)?;
-            records
-                .put(sealed_record)
-                .with_key(record_key)
-                .without_key_type()
-                .primitive()?;
-            for (sealed, key) in sealed_changes {
-                outbox
-                    .put(sealed)
-                    .with_key(key)
-                    .without_key_type()
-                    .primitive()?;
-            }
-            put_meta(&meta_store, meta::CLOCK, &clock)?;
+        let tx = self.write([RECORDS, WORK, SUMMARIES, OUTBOX, META])?;
+        put(&tx, (place, key, sealed_record))?;
+        for (sealed, (key, _)) in sealed_entries.into_iter().zip(entries) {
+            put(&tx, (OUTBOX, key, sealed))?;
         }
+        for summary in summaries {
+            put(&tx, summary)?;
+        }
+        put_meta(&tx.object_store(META)?, meta::CLOCK, &clock)?;
         commit(tx).await?;
         Ok(current)
     }
@@ -364,7 +381,7 @@ impl Store {
     /// Every outbox entry, oldest first: the changes waiting to be sent and those the server refused.
     pub async fn outbox(&self) -> Result<Vec<OutboxEntry>> {
         let stored = self.read_all(OUTBOX).await?;
-        codec::unseal_all(&self.key, OUTBOX, &stored).await
+        self.unseal(&stored).await
     }
 
     /// Up to `limit` changes to send, oldest first, leaving out those the server refused.
@@ -390,28 +407,35 @@ impl Store {
     ) -> Result<()> {
         let _writing = self.writing.lock().await;
 
-        let keys: Vec<String> = refused.iter().map(|(id, _)| id.to_string()).collect();
-        let stored = self.read_some(OUTBOX, &keys).await?;
+        let places: Vec<(&'static str, String)> = refused
+            .iter()
+            .map(|(id, _)| (OUTBOX, id.to_string()))
+            .collect();
+        let stored = self.read_at(&places).await?;
         // An entry already gone was acknowledged earlier; there is nothing left to mark.
-        let (found, refusals): (Vec<(String, JsValue)>, Vec<&Refusal>) = keys
+        let (found, refusals): (Vec<Sealed>, Vec<&Refusal>) = places
             .into_iter()
             .zip(stored)
             .zip(refused)
-            .filter_map(|((key, stored), (_, refusal))| Some(((key, stored?), refusal)))
+            .filter_map(|(((place, key), stored), (_, refusal))| {
+                Some(((place, key, stored?), refusal))
+            })
             .unzip();
-        let mut entries: Vec<OutboxEntry> = codec::unseal_all(&self.key, OUTBOX, &found).await?;
+        let mut entries: Vec<OutboxEntry> = self.unseal(&found).await?;
         for (entry, refusal) in entries.iter_mut().zip(refusals) {
             entry.rejected = Some(refusal.clone());
         }
         let sealed = codec::seal_all(
             &self.key,
-            OUTBOX,
-            found.iter().map(|(key, _)| key.as_str()).zip(&entries),
+            found
+                .iter()
+                .zip(&entries)
+                .map(|((_, key, _), entry)| (OUTBOX, key.as_str(), entry)),
         )
         .await?;
         let marked = sealed
             .into_iter()
-            .zip(found.into_iter().map(|(key, _)| key));
+            .zip(found.into_iter().map(|(_, key, _)| key));
 
         let tx = self.write([OUTBOX, META])?;
         {
@@ -460,9 +484,9 @@ impl Store {
 
     /// Takes in one page of a pull: each snapshot is merged into the local copy with the domain's
     /// merge, the clock observes it, the records in `gone` (no longer hers to see) are deleted
-    /// unless changes to them still wait in the outbox, and records, cursor, epoch and clock are
-    /// saved in one transaction, so a page is never half-applied nor the cursor ahead of the
-    /// records.
+    /// unless changes to them still wait in the outbox, and records, summaries, cursor, epoch and
+    /// clock are saved in one transaction, so a page is never half-applied nor the cursor ahead of
+    /// the records.
     pub async fn apply_pull_page(
         &self,
         records: &[Record],
@@ -471,24 +495,34 @@ impl Store {
         epoch: Epoch,
     ) -> Result<()> {
         let _writing = self.writing.lock().await;
-        let to_delete: Vec<String> = if gone.is_empty() {
+        let to_delete: Vec<(&'static str, String)> = if gone.is_empty() {
             Vec::new()
         } else {
             // Her unsent work is never dropped here: the server answers for it when it is sent.
-            let waiting: Vec<RecordId> = self
+            let waiting: HashSet<RecordId> = self
                 .outbox()
                 .await?
                 .into_iter()
                 .map(|entry| entry.change.record)
                 .collect();
-            gone.iter()
+            let gone: HashSet<String> = gone
+                .iter()
                 .filter(|id| !waiting.contains(id))
                 .map(ToString::to_string)
-                .collect()
+                .collect();
+            // A service, session or note is found by its id, the end of its key.
+            let work = self
+                .read_keys(WORK)
+                .await?
+                .into_iter()
+                .filter(|key| key.split_once('/').is_some_and(|(_, id)| gone.contains(id)));
+            let mut places: Vec<(&'static str, String)> = work.map(|key| (WORK, key)).collect();
+            places.extend(gone.into_iter().map(|id| (RECORDS, id)));
+            places
         };
 
-        let keys: Vec<String> = records.iter().map(|r| r.id.to_string()).collect();
-        let stored = self.read_some(RECORDS, &keys).await?;
+        let places: Vec<(&'static str, String)> = records.iter().map(place).collect();
+        let stored = self.read_at(&places).await?;
         let clock = {
             let mut clock = self.clock.borrow_mut();
             for pulled in records {
@@ -499,79 +533,100 @@ impl Store {
             *clock
         };
         // The local copies this page touches, opened together, then merged.
-        let (found, at): (Vec<(String, JsValue)>, Vec<usize>) = keys
+        let (found, at): (Vec<Sealed>, Vec<usize>) = places
             .iter()
             .zip(stored)
             .enumerate()
-            .filter_map(|(at, (key, stored))| Some(((key.clone(), stored?), at)))
+            .filter_map(|(at, ((place, key), stored))| Some(((*place, key.clone(), stored?), at)))
             .unzip();
-        let local: Vec<Record> = codec::unseal_all(&self.key, RECORDS, &found).await?;
+        let local: Vec<Record> = self.unseal(&found).await?;
         let mut merged: Vec<Record> = records.to_vec();
         for (mut local, at) in local.into_iter().zip(at) {
             local.merge(&records[at]);
             merged[at] = local;
         }
+        let removed: Vec<String> = to_delete
+            .iter()
+            .filter(|(place, _)| *place == WORK)
+            .map(|(_, key)| key.clone())
+            .collect();
+        let summaries = self
+            .summarise(&merged.iter().collect::<Vec<_>>(), &removed)
+            .await?;
         let sealed = codec::seal_all(
             &self.key,
-            RECORDS,
-            keys.iter().map(String::as_str).zip(&merged),
+            places
+                .iter()
+                .zip(&merged)
+                .map(|((place, key), record)| (*place, key.as_str(), record)),
         )
         .await?;
-        let merged = sealed.into_iter().zip(keys);
 
-        let tx = self.write([RECORDS, META])?;
-        {
-            let store = tx.object_store(RECORDS)?;
-            for (sealed, key) in merged {
-                store
-                    .put(sealed)
-                    .with_key(key)
-                    .without_key_type()
-                    .primitive()?;
-            }
-            for key in &to_delete {
-                store.delete(key.as_str()).primitive()?;
-            }
-            let meta_store = tx.object_store(META)?;
-            put_meta(&meta_store, meta::CURSOR, &cursor)?;
-            put_meta(&meta_store, meta::EPOCH, &epoch)?;
-            put_meta(&meta_store, meta::CLOCK, &clock)?;
+        let tx = self.write([RECORDS, WORK, SUMMARIES, META])?;
+        for (sealed, (place, key)) in sealed.into_iter().zip(places) {
+            put(&tx, (place, key, sealed))?;
         }
+        for (place, key) in &to_delete {
+            tx.object_store(place)?.delete(key.as_str()).primitive()?;
+        }
+        for summary in summaries {
+            put(&tx, summary)?;
+        }
+        let meta_store = tx.object_store(META)?;
+        put_meta(&meta_store, meta::CURSOR, &cursor)?;
+        put_meta(&meta_store, meta::EPOCH, &epoch)?;
+        put_meta(&meta_store, meta::CLOCK, &clock)?;
+        drop(meta_store);
         commit(tx).await
     }
 
-    /// Removes the records that nobody has changed since `before_millis` (by their newest stamp)
-    /// and that wait for nothing to be sent: for an outreach worker, her centre's choice that a
-    /// lost phone hold as little as possible. The server keeps them; one that changes again comes
-    /// back with the next pull. Returns how many went.
+    /// Removes what nobody has changed since `before_millis` and waits for nothing to be sent: for
+    /// an outreach worker, her centre's choice that a lost phone hold as little as possible. A case
+    /// and its work go together, once neither the case nor any of its services, sessions or notes
+    /// changed since (by their newest stamps); work whose case is not on the phone goes by its own.
+    /// The server keeps them; one that changes again comes back with the next pull. Returns how
+    /// many records went.
     pub async fn purge(&self, before_millis: u64) -> Result<usize> {
         let _writing = self.writing.lock().await;
-        let waiting: Vec<RecordId> = self
+        let waiting: HashSet<RecordId> = self
             .outbox()
             .await?
             .into_iter()
             .map(|entry| entry.change.record)
             .collect();
-        let old: Vec<String> = self
-            .records()
-            .await?
-            .into_iter()
-            .filter(|record| {
-                let changed = record.latest_stamp().map_or(0, |stamp| stamp.hlc.millis);
-                changed < before_millis && !waiting.contains(&record.id)
-            })
-            .map(|record| record.id.to_string())
+        let mut stored = self.read_all(RECORDS).await?;
+        stored.extend(self.read_all(WORK).await?);
+        let records: Vec<Record> = self.unseal(&stored).await?;
+        // Per case (or record that names none), when it or its work last changed; unsent work
+        // counts as changed now.
+        let mut changed: HashMap<&str, u64> = HashMap::new();
+        for ((place, key, _), record) in stored.iter().zip(&records) {
+            let when = match waiting.contains(&record.id) {
+                true => u64::MAX,
+                false => record.latest_stamp().map_or(0, |stamp| stamp.hlc.millis),
+            };
+            let newest = changed.entry(group_of(place, key)).or_default();
+            *newest = (*newest).max(when);
+        }
+        let old: Vec<(&str, &str)> = stored
+            .iter()
+            .map(|(place, key, _)| (*place, key.as_str()))
+            .filter(|(place, key)| changed[group_of(place, key)] < before_millis)
             .collect();
         if old.is_empty() {
             return Ok(0);
         }
-        let tx = self.write([RECORDS])?;
-        {
-            let store = tx.object_store(RECORDS)?;
-            for key in &old {
-                store.delete(key.as_str()).primitive()?;
+        let tx = self.write([RECORDS, WORK, SUMMARIES])?;
+        for (place, key) in &old {
+            tx.object_store(place)?.delete(*key).primitive()?;
+        }
+        let summaries = tx.object_store(SUMMARIES)?;
+        for (group, newest) in &changed {
+            if *newest < before_millis {
+                summaries.delete(*group).primitive()?;
             }
         }
+        drop(summaries);
         commit(tx).await?;
         Ok(old.len())
     }
@@ -612,40 +667,283 @@ impl Store {
             .build()?)
     }
 
-    /// Every `(key, stored value)` of an object store, in key order.
-    async fn read_all(&self, name: &str) -> Result<Vec<(String, JsValue)>> {
+    /// Every value of the object store `name`, in key order.
+    async fn read_all(&self, name: &'static str) -> Result<Vec<Sealed>> {
         let tx = self.db.transaction(name).build()?;
         let store = tx.object_store(name)?;
         let keys = store.get_all_keys::<String>().primitive()?;
         let values = store.get_all::<JsValue>().primitive()?;
         let keys = keys.await?.collect::<Result<Vec<_>, _>>()?;
         let values = values.await?.collect::<Result<Vec<_>, _>>()?;
-        Ok(keys.into_iter().zip(values).collect())
+        Ok(keys
+            .into_iter()
+            .zip(values)
+            .map(|(key, value)| (name, key, value))
+            .collect())
     }
 
-    /// The stored values under `keys`, in the same order; `None` where there is none.
-    async fn read_some(&self, name: &str, keys: &[String]) -> Result<Vec<Option<JsValue>>> {
-        if keys.is_empty() {
-            return Ok(Vec::new());
-        }
+    /// Every key of the object store `name`, in order, without reading a value.
+    async fn read_keys(&self, name: &str) -> Result<Vec<String>> {
+        let tx = self.db.transaction(name).build()?;
+        let store = tx.object_store(name)?;
+        let keys = store.get_all_keys::<String>().primitive()?.await?;
+        Ok(keys.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// The values of the object store `name` in each key range of `ranges`, in key order.
+    async fn read_ranges(
+        &self,
+        name: &'static str,
+        ranges: impl IntoIterator<Item = Range<String>>,
+    ) -> Result<Vec<Sealed>> {
         let tx = self.db.transaction(name).build()?;
         let store = tx.object_store(name)?;
         // All requests go out before the first is awaited: one round through the event loop.
-        let requests = keys
+        let mut requests = Vec::new();
+        for range in ranges {
+            let keys = store
+                .get_all_keys::<String>()
+                .with_query::<String, _>(range.clone())
+                .primitive()?;
+            let values = store
+                .get_all::<JsValue>()
+                .with_query::<String, _>(range)
+                .primitive()?;
+            requests.push((keys, values));
+        }
+        let mut found = Vec::new();
+        for (keys, values) in requests {
+            let keys = keys.await?.collect::<Result<Vec<_>, _>>()?;
+            let values = values.await?.collect::<Result<Vec<_>, _>>()?;
+            found.extend(keys.into_iter().zip(values).map(|(k, v)| (name, k, v)));
+        }
+        Ok(found)
+    }
+
+    /// The stored values at `places` (`(object store, key)`), in the same order; `None` where there
+    /// is none.
+    async fn read_at(&self, places: &[(&'static str, String)]) -> Result<Vec<Option<JsValue>>> {
+        if places.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut names: Vec<&str> = places.iter().map(|(name, _)| *name).collect();
+        names.sort_unstable();
+        names.dedup();
+        let tx = self.db.transaction(names).build()?;
+        // All requests go out before the first is awaited: one round through the event loop.
+        let requests = places
             .iter()
-            .map(|key| store.get::<JsValue, _, _>(key.as_str()).primitive())
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut found = Vec::with_capacity(keys.len());
+            .map(|(name, key)| {
+                Ok(tx
+                    .object_store(name)?
+                    .get::<JsValue, _, _>(key.as_str())
+                    .primitive()?)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut found = Vec::with_capacity(places.len());
         for request in requests {
             found.push(request.await?);
         }
         Ok(found)
     }
+
+    /// The record kept under `key` in the object store `name`, if there is one.
+    async fn stored(&self, name: &'static str, key: &str) -> Result<Option<Record>> {
+        match self.read_at(&[(name, key.to_owned())]).await?.pop() {
+            Some(Some(stored)) => Ok(Some(codec::unseal(&self.key, name, key, stored).await?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// Opens values read from the stores.
+    async fn unseal<T: DeserializeOwned>(&self, stored: &[Sealed]) -> Result<Vec<T>> {
+        codec::unseal_all(
+            &self.key,
+            stored
+                .iter()
+                .map(|(name, key, value)| (*name, key.as_str(), value)),
+        )
+        .await
+    }
+
+    /// The summaries, sealed and placed, of the cases whose work `written` and `removed` (keys in
+    /// `work`) touch, as they are once `written` is stored and `removed` is gone: each such case's
+    /// work is read as stored and changed so.
+    async fn summarise(&self, written: &[&Record], removed: &[String]) -> Result<Vec<Sealed>> {
+        let written: BTreeMap<String, &Record> = written
+            .iter()
+            .map(|record| place(record))
+            .zip(written.iter().copied())
+            .filter(|((name, _), _)| *name == WORK)
+            .map(|((_, key), record)| (key, record))
+            .collect();
+        let cases: BTreeSet<&str> = written
+            .keys()
+            .chain(removed)
+            .map(|key| group_of(WORK, key))
+            .collect();
+        if cases.is_empty() {
+            return Ok(Vec::new());
+        }
+        let stored = self
+            .read_ranges(WORK, cases.iter().map(|case| work_of(case)))
+            .await?;
+        let opened: Vec<Record> = self.unseal(&stored).await?;
+        // Each case's work by key, so in id order, as [`Summary::of`] expects.
+        let mut work: BTreeMap<&str, &Record> = stored
+            .iter()
+            .map(|(_, key, _)| key.as_str())
+            .zip(&opened)
+            .collect();
+        for key in removed {
+            work.remove(key.as_str());
+        }
+        work.extend(written.iter().map(|(key, record)| (key.as_str(), *record)));
+        let summaries: Vec<(&str, Summary)> = cases
+            .into_iter()
+            .map(|case| {
+                let range = work_of(case);
+                let of_case = work
+                    .range::<str, _>((
+                        Bound::Included(range.start.as_str()),
+                        Bound::Excluded(range.end.as_str()),
+                    ))
+                    .map(|(_, record)| *record);
+                (case, Summary::of(of_case))
+            })
+            .collect();
+        let sealed = codec::seal_all(
+            &self.key,
+            summaries
+                .iter()
+                .map(|(case, summary)| (SUMMARIES, *case, summary)),
+        )
+        .await?;
+        Ok(summaries
+            .iter()
+            .zip(sealed)
+            .map(|((case, _), sealed)| (SUMMARIES, (*case).to_owned(), sealed))
+            .collect())
+    }
+
+    /// Moves each service, session and note that an earlier version kept in `records` to `work`,
+    /// with the summaries of their cases, in one transaction, unless the layout is already this
+    /// version's.
+    async fn settle_layout(&self) -> Result<()> {
+        let _writing = self.writing.lock().await;
+        let layout: Option<u32> = {
+            let tx = self.db.transaction(META).build()?;
+            read_meta(&tx.object_store(META)?, meta::LAYOUT).await?
+        };
+        if layout == Some(LAYOUT) {
+            return Ok(());
+        }
+        let stored = self.read_all(RECORDS).await?;
+        let records: Vec<Record> = self.unseal(&stored).await?;
+        let moving: Vec<(&Record, (&'static str, String))> = records
+            .iter()
+            .map(|record| (record, place(record)))
+            .filter(|(_, (name, _))| *name == WORK)
+            .collect();
+        let summaries = self
+            .summarise(
+                &moving.iter().map(|(record, _)| *record).collect::<Vec<_>>(),
+                &[],
+            )
+            .await?;
+        let sealed = codec::seal_all(
+            &self.key,
+            moving
+                .iter()
+                .map(|(record, (name, key))| (*name, key.as_str(), *record)),
+        )
+        .await?;
+
+        let tx = self.write([RECORDS, WORK, SUMMARIES, META])?;
+        for (sealed, (record, (name, key))) in sealed.into_iter().zip(moving) {
+            tx.object_store(RECORDS)?
+                .delete(record.id.to_string())
+                .primitive()?;
+            put(&tx, (name, key, sealed))?;
+        }
+        for summary in summaries {
+            put(&tx, summary)?;
+        }
+        put_meta(&tx.object_store(META)?, meta::LAYOUT, &LAYOUT)?;
+        commit(tx).await
+    }
+
+    /// Writes `records` into `records` as a store before version 2 kept every kind, and marks the
+    /// layout as that version's: for testing the move that the next open makes.
+    #[doc(hidden)]
+    pub async fn keep_as_before_layout_2(&self, records: &[Record]) -> Result<()> {
+        let keys: Vec<String> = records.iter().map(|record| record.id.to_string()).collect();
+        let sealed = codec::seal_all(
+            &self.key,
+            keys.iter()
+                .zip(records)
+                .map(|(key, record)| (RECORDS, key.as_str(), record)),
+        )
+        .await?;
+        let tx = self.write([RECORDS, META])?;
+        for (sealed, key) in sealed.into_iter().zip(keys) {
+            put(&tx, (RECORDS, key, sealed))?;
+        }
+        put_meta(&tx.object_store(META)?, meta::LAYOUT, &1)?;
+        commit(tx).await
+    }
+}
+
+/// A stored value with where it is kept: `(object store, key, value)`.
+type Sealed = (&'static str, String, JsValue);
+
+/// The layout this version keeps records in (see [`meta::LAYOUT`]).
+const LAYOUT: u32 = 2;
+
+/// Where a record is kept, as `(object store, key)`: a case, or a record that names no case, in
+/// `records` under its id; a service, session or note in `work` under its case's id and its own.
+fn place(record: &Record) -> (&'static str, String) {
+    match record.text(CASE) {
+        Some(case) if record.kind != Kind::Case => (WORK, format!("{case}/{}", record.id)),
+        _ => (RECORDS, record.id.to_string()),
+    }
+}
+
+/// The keys of one case's work in `work`: from `<case id>/` up to `<case id>0`, `0` being the
+/// character after `/`.
+fn work_of(case: &str) -> Range<String> {
+    format!("{case}/")..format!("{case}0")
+}
+
+/// The case a stored record belongs with: its case's id for work, its own id for a case.
+fn group_of<'k>(name: &str, key: &'k str) -> &'k str {
+    match (name == WORK, key.split_once('/')) {
+        (true, Some((case, _))) => case,
+        _ => key,
+    }
+}
+
+/// Puts a sealed value where it belongs, in the transaction `tx`.
+fn put(tx: &Transaction<'_>, (name, key, value): Sealed) -> Result<()> {
+    tx.object_store(name)?
+        .put(value)
+        .with_key(key)
+        .without_key_type()
+        .primitive()?;
+    Ok(())
 }
 
 /// `name` as a `meta` key for a secret, unless the store's own plain values use it.
 fn secret_key(name: &str) -> Result<&str> {
-    if [meta::DEVICE, meta::CLOCK, meta::CURSOR, meta::EPOCH].contains(&name) {
+    if [
+        meta::DEVICE,
+        meta::CLOCK,
+        meta::CURSOR,
+        meta::EPOCH,
+        meta::LAYOUT,
+    ]
+    .contains(&name)
+    {
         return Err(StoreError::Encode(format!(
             "{name:?} is the store's own; a secret needs another name"
         )));

@@ -4,7 +4,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use indexed_db_futures::database::Database;
-use sakhi::store::schema::{self, META, OUTBOX, RECORDS};
+use sakhi::casework::Summary;
+use sakhi::store::schema::{self, META, OUTBOX, RECORDS, SUMMARIES, WORK};
 use sakhi::store::{DataKey, Keyring, Refusal, Store, StoreError, Worker};
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::{Clock, DeviceId, Epoch, Kind, Record, RecordId};
@@ -384,7 +385,7 @@ async fn a_fresh_database_gets_every_store_and_reopening_keeps_the_device() {
     assert_eq!(raw.version() as u32, schema::VERSION);
     let mut stores: Vec<String> = raw.object_store_names().collect();
     stores.sort();
-    assert_eq!(stores, [META, OUTBOX, RECORDS]);
+    assert_eq!(stores, [META, OUTBOX, RECORDS, SUMMARIES, WORK]);
     raw.close();
 
     let reopened = Store::open(&name, key).await.unwrap();
@@ -456,5 +457,191 @@ async fn a_purge_removes_sent_cases_nobody_changed_since_and_keeps_the_rest() {
     );
     assert!(store.record(recent.id).await.unwrap().is_some());
     assert_eq!(store.purge(NOW + 7 * DAY).await.unwrap(), 0);
+    delete(store, &name).await;
+}
+
+/// The edits that write a service, session or note of `case` with `fields`, as a phone does.
+fn work_of(
+    case: &Record,
+    fields: &[(&'static str, serde_json::Value)],
+) -> Vec<(&'static str, serde_json::Value)> {
+    let mut edits = vec![("case", json!(case.id.to_string()))];
+    edits.extend(fields.iter().cloned());
+    edits
+}
+
+#[wasm_bindgen_test]
+async fn a_cases_work_is_read_alone_and_the_caseload_reads_its_summary() {
+    let name = fresh_name("work");
+    let (store, _) = open_new(&name).await;
+    let asha = store
+        .edit(new_case(), [("name", json!("Asha"))], NOW)
+        .await
+        .unwrap();
+    let sita = store
+        .edit(new_case(), [("name", json!("सीता"))], NOW)
+        .await
+        .unwrap();
+    let session = store
+        .edit(
+            Record::new(RecordId::new(), Kind::Session),
+            work_of(
+                &asha,
+                &[
+                    ("session_number", json!(1)),
+                    ("next_on", json!("2026-12-01")),
+                ],
+            ),
+            NOW + 1,
+        )
+        .await
+        .unwrap();
+    let note = store
+        .edit(
+            Record::new(RecordId::new(), Kind::Note),
+            work_of(&sita, &[("note", json!("बहन से बात हुई"))]),
+            NOW + 2,
+        )
+        .await
+        .unwrap();
+
+    assert_eq!(
+        store.work(asha.id).await.unwrap(),
+        std::slice::from_ref(&session)
+    );
+    assert_eq!(
+        store.work(sita.id).await.unwrap(),
+        std::slice::from_ref(&note)
+    );
+    assert_eq!(
+        store.record(session.id).await.unwrap(),
+        None,
+        "work is not among the cases"
+    );
+    assert_eq!(
+        store.records().await.unwrap(),
+        [asha.clone(), sita.clone(), session.clone(), note]
+    );
+    let caseload = store.caseload().await.unwrap();
+    let summaries: Vec<(RecordId, Summary)> = caseload
+        .into_iter()
+        .map(|(case, summary)| (case.id, summary))
+        .collect();
+    let worked = Summary {
+        worked: true,
+        next_on: Some("2026-12-01".to_owned()),
+    };
+    // A note is not work done for her.
+    assert_eq!(
+        summaries,
+        [(sita.id, Summary::default()), (asha.id, worked)]
+    );
+
+    // A later session moves her follow-up.
+    store
+        .edit(session, [("next_on", json!("2026-12-08"))], NOW + 3)
+        .await
+        .unwrap();
+    let caseload = store.caseload().await.unwrap();
+    assert_eq!(caseload[1].1.next_on.as_deref(), Some("2026-12-08"));
+    delete(store, &name).await;
+}
+
+#[wasm_bindgen_test]
+async fn pulled_work_files_under_its_case_and_work_gone_from_her_scope_leaves_the_summary() {
+    let name = fresh_name("pulled-work");
+    let (store, _) = open_new(&name).await;
+    let mut desk = Clock::new(DeviceId::new());
+    let mut case = new_case();
+    case.edit(&mut desk, NOW, "name", json!("मीना"));
+    let mut service = Record::new(RecordId::new(), Kind::Service);
+    service.edit(&mut desk, NOW, "case", json!(case.id.to_string()));
+    service.edit(&mut desk, NOW, "service", json!("medical"));
+    let epoch = Epoch::new();
+    store
+        .apply_pull_page(&[case.clone(), service.clone()], &[], Cursor(2), epoch)
+        .await
+        .unwrap();
+    assert_eq!(store.work(case.id).await.unwrap(), [service.clone()]);
+    assert!(store.caseload().await.unwrap()[0].1.worked);
+
+    store
+        .apply_pull_page(&[], &[service.id], Cursor(3), epoch)
+        .await
+        .unwrap();
+    assert_eq!(store.work(case.id).await.unwrap(), []);
+    assert_eq!(store.caseload().await.unwrap()[0].1, Summary::default());
+    delete(store, &name).await;
+}
+
+#[wasm_bindgen_test]
+async fn work_an_earlier_version_kept_among_the_cases_is_moved_on_opening() {
+    let name = fresh_name("layout");
+    let (store, key) = open_new(&name).await;
+    let mut clock = Clock::new(DeviceId::new());
+    let mut case = new_case();
+    case.edit(&mut clock, NOW, "name", json!("Lata"));
+    let mut session = Record::new(RecordId::new(), Kind::Session);
+    session.edit(&mut clock, NOW, "case", json!(case.id.to_string()));
+    session.edit(&mut clock, NOW, "next_on", json!("2026-12-03"));
+    store
+        .keep_as_before_layout_2(&[case.clone(), session.clone()])
+        .await
+        .unwrap();
+    assert_eq!(store.work(case.id).await.unwrap(), []);
+    store.close();
+
+    let reopened = Store::open(&name, key).await.unwrap();
+    assert_eq!(reopened.work(case.id).await.unwrap(), [session.clone()]);
+    assert_eq!(reopened.record(session.id).await.unwrap(), None);
+    assert_eq!(reopened.records().await.unwrap(), [case.clone(), session]);
+    let caseload = reopened.caseload().await.unwrap();
+    assert_eq!(caseload[0].1.next_on.as_deref(), Some("2026-12-03"));
+    delete(reopened, &name).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_purge_takes_a_case_with_its_work_and_keeps_an_old_case_worked_lately() {
+    const DAY: u64 = 24 * 60 * 60 * 1000;
+    let name = fresh_name("purge-work");
+    let (store, _) = open_new(&name).await;
+    let (quiet, busy) = (new_case(), new_case());
+    for case in [&quiet, &busy] {
+        store
+            .edit(case.clone(), [("name", json!("सीता"))], NOW)
+            .await
+            .unwrap();
+    }
+    for (case, when) in [(&quiet, NOW + DAY), (&busy, NOW + 9 * DAY)] {
+        store
+            .edit(
+                Record::new(RecordId::new(), Kind::Note),
+                work_of(case, &[("note", json!("मिलने आई"))]),
+                when,
+            )
+            .await
+            .unwrap();
+    }
+    let sent: Vec<_> = store
+        .outbox()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|entry| entry.change.id)
+        .collect();
+    store.ack(&sent, &[], None).await.unwrap();
+
+    assert_eq!(
+        store.purge(NOW + 7 * DAY).await.unwrap(),
+        2,
+        "the quiet case and its note"
+    );
+    assert_eq!(store.record(quiet.id).await.unwrap(), None);
+    assert_eq!(store.work(quiet.id).await.unwrap(), []);
+    assert!(
+        store.record(busy.id).await.unwrap().is_some(),
+        "her case was worked lately"
+    );
+    assert_eq!(store.work(busy.id).await.unwrap().len(), 1);
     delete(store, &name).await;
 }

@@ -87,8 +87,8 @@ async fn read_file(
     };
     match store.record(id).await? {
         Some(case) if case.kind == Kind::Case && !case.is_deleted() => {
-            let records = store.records().await?;
-            Ok(Some(Rc::new(CaseFile::gather(case, &records))))
+            let work = store.work(id).await?;
+            Ok(Some(Rc::new(CaseFile::gather(case, &work))))
         }
         _ => Ok(None),
     }

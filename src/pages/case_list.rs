@@ -66,9 +66,9 @@ pub fn CaseList() -> impl IntoView {
         status.revision.track();
         let store = store.clone();
         async move {
-            let records = store.records().await?;
+            let cases = store.caseload().await?;
             Ok::<_, crate::store::StoreError>(Arc::new(
-                caseload(records).into_iter().map(Listed::new).collect(),
+                caseload(cases).into_iter().map(Listed::new).collect(),
             ))
         }
     });

@@ -37,18 +37,17 @@ pub async fn seal<T: Serialize>(
     key: &str,
     value: &T,
 ) -> Result<JsValue> {
-    Ok(seal_all(data_key, store, [(key, value)]).await?.remove(0))
+    Ok(seal_all(data_key, [(store, key, value)]).await?.remove(0))
 }
 
-/// [`seal`] for many values of one store at once, in the same order.
+/// [`seal`] for many `(store, key, value)` at once, in the same order.
 pub async fn seal_all<'k, T: Serialize + 'k>(
     data_key: &DataKey,
-    store: &str,
-    values: impl IntoIterator<Item = (&'k str, &'k T)>,
+    values: impl IntoIterator<Item = (&'k str, &'k str, &'k T)>,
 ) -> Result<Vec<JsValue>> {
     let sealing = Array::new();
     let mut ivs = Vec::new();
-    for (key, value) in values {
+    for (store, key, value) in values {
         let (iv, promise) = crypto::start_seal(data_key, &aad(store, key), &json(value)?)?;
         ivs.push(iv);
         sealing.push(&promise);
@@ -77,23 +76,23 @@ pub async fn unseal<T: DeserializeOwned>(
     parse(&opened)
 }
 
-/// [`unseal`] for many `(key, stored value)` of one store at once, in the same order.
-pub async fn unseal_all<T: DeserializeOwned>(
+/// [`unseal`] for many `(store, key, stored value)` at once, in the same order.
+pub async fn unseal_all<'k, T: DeserializeOwned>(
     data_key: &DataKey,
-    store: &str,
-    stored: &[(String, JsValue)],
+    stored: impl IntoIterator<Item = (&'k str, &'k str, &'k JsValue)>,
 ) -> Result<Vec<T>> {
-    let opening = Array::new_with_length(stored.len() as u32);
+    let opening = Array::new();
     let opener = crypto::Opener::new()?;
-    for (at, (key, value)) in stored.iter().enumerate() {
-        opening.set(
-            at as u32,
-            opener.start(data_key, &aad(store, key), value)?.into(),
-        );
+    let mut stores = Vec::new();
+    for (store, key, value) in stored {
+        opening.push(&opener.start(data_key, &aad(store, key), value)?.into());
+        if !stores.contains(&store) {
+            stores.push(store);
+        }
     }
     let opened = crypto::all(&opening)
         .await
-        .map_err(|error| unopened(store, &error))?;
+        .map_err(|error| unopened(&stores.join(", "), &error))?;
     opened.iter().map(|opened| parse(&opened)).collect()
 }
 

@@ -5,14 +5,24 @@ use indexed_db_futures::database::{Database, VersionChangeEvent};
 use indexed_db_futures::prelude::*;
 
 /// The schema version this build expects. Raise it by one with each new step in [`upgrade`].
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
-/// Records of every kind, keyed by record id; each value is one sealed record.
+/// Cases, keyed by record id; each value is one sealed record. (Until version 2, records of every
+/// kind; a record of another kind that names no case is still kept here.)
 ///
 /// Values have been sealed (encrypted) since before any phone held real data, without a new
 /// version: the layout did not change. A development database from before then holds plain text
 /// that the store now reports as unreadable; delete it.
 pub const RECORDS: &str = "records";
+/// The services, sessions and notes of each case, keyed `<case id>/<record id>`, so that one case's
+/// work is one key range and the caseload reads none of it. A value is one sealed record.
+///
+/// The keys show which records belong to one case, though not what they say; a phone's records
+/// already showed how many there were and when each was made (their UUIDv7 ids).
+pub const WORK: &str = "work";
+/// What the caseload needs of each case's work (`casework::Summary`), keyed by the case's id and
+/// sealed; kept by the store whenever a case's work changes.
+pub const SUMMARIES: &str = "summaries";
 /// Changes not yet acknowledged by the server, keyed by change id (UUIDv7, so keys sort by time).
 pub const OUTBOX: &str = "outbox";
 /// The device's own bookkeeping, keyed by name: see [`meta`].
@@ -29,6 +39,10 @@ pub mod meta {
     pub const CURSOR: &str = "cursor";
     /// The server epoch the cursor belongs to.
     pub const EPOCH: &str = "epoch";
+    /// How the records are laid out among the stores: `2` once every service, session and note
+    /// is in [`WORK`](super::WORK) and each worked case has its summary. Moving them needs the
+    /// worker's key, so it is done when her store is first opened after the upgrade, not in it.
+    pub const LAYOUT: &str = "layout";
 }
 
 /// Brings a database from `old` to [`VERSION`]. A step that has shipped is never edited: a later
@@ -40,6 +54,10 @@ pub fn upgrade(event: VersionChangeEvent, db: Database) -> indexed_db_futures::R
         db.create_object_store(RECORDS).build()?;
         db.create_object_store(OUTBOX).build()?;
         db.create_object_store(META).build()?;
+    }
+    if old < 2 {
+        db.create_object_store(WORK).build()?;
+        db.create_object_store(SUMMARIES).build()?;
     }
     Ok(())
 }

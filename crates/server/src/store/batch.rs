@@ -7,7 +7,7 @@
 use super::holders::Holders;
 use super::rules::{self, Earlier, Existing, Verdict};
 use super::{CentreId, Pushed, Restated, Scope};
-use sakhi_domain::schema::{NUMBER, date_of_day};
+use sakhi_domain::schema::{CASE, NUMBER, date_of_day};
 use sakhi_domain::wire::{ChangeResult, Cursor, RecordResult};
 use sakhi_domain::{Change, ChangeId, DeviceId, Hlc, Kind, Record, RecordId, Stamp, Version};
 use serde_json::Value;
@@ -397,7 +397,24 @@ pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Store
                 && mine.record.kind == Kind::Note
                 && mine.record.fields.contains_key(&change.field)
         });
+        // A service, session or note stays with the case it was written for: phones file it under
+        // that case's id.
+        let moved = change.field == CASE
+            && touched.get(&change.record).is_some_and(|mine| {
+                mine.record.kind != Kind::Case
+                    && mine
+                        .record
+                        .text(CASE)
+                        .is_some_and(|case| Some(case) != change.value.as_str())
+            });
         let verdict = match rules::judge(scope.centre, change, earlier, existing) {
+            Verdict::Apply(_) if moved => Verdict::Reject {
+                code: "case_fixed",
+                reason: format!(
+                    "record {} belongs to the case it was written for",
+                    change.record
+                ),
+            },
             Verdict::Apply(_) if written_note => Verdict::Reject {
                 code: "append_only",
                 reason: format!("note {} is written once and never changed", change.record),
@@ -839,6 +856,35 @@ mod tests {
         assert_eq!(case.text(NUMBER), Some("DHR-2026-0002"));
         // The old number is written over, not left as a conflict.
         assert_eq!(case.conflicted_fields().count(), 0);
+    }
+
+    #[test]
+    fn a_service_stays_with_the_case_it_was_written_for() {
+        let scope = a_scope();
+        let mut clock = Clock::new(DeviceId::new());
+        let (case, other) = (RecordId::new().to_string(), RecordId::new().to_string());
+        let mut service = Record::new(RecordId::new(), Kind::Service);
+        service.edit(&mut clock, 1, "case", json!(case));
+        service.edit(&mut clock, 2, "service", json!("medical"));
+        let mut stored = Stored::default();
+        stored
+            .records
+            .insert(service.id, stored_record(scope.centre, &service));
+        let changes = [
+            service.edit(&mut clock, 3, "case", json!(case)),
+            service.edit(&mut clock, 4, "case", json!(other)),
+        ];
+        let judged = judge(scope, 2, &changes, stored);
+        assert_eq!(
+            judged.results[0].outcome,
+            Outcome::Accepted,
+            "the same case"
+        );
+        assert!(matches!(
+            &judged.results[1].outcome,
+            Outcome::Rejected { code, .. } if code == "case_fixed"
+        ));
+        assert_eq!(judged.records[0].record.text("case"), Some(case.as_str()));
     }
 
     #[test]
