@@ -32,6 +32,27 @@ export async function logInThroughApp(page, origin) {
   await page.getByLabel("Password", { exact: true }).fill(BENCH_WORKER.password);
   await page.getByRole("button", { name: "Log in" }).click();
   await page.getByRole("heading", { name: "Cases" }).waitFor({ timeout: 120_000 });
+  // Her first sync, which tells the phone the server's epoch (kept as plain JSON in her store's
+  // `meta`): the seeding page fills her store in that epoch.
+  await page.waitForFunction(async () => {
+    const names = (await indexedDB.databases()).map((db) => db.name);
+    const name = names.find((name) => name.startsWith("sakhi-") && name !== "sakhi-keyring");
+    if (!name) return false;
+    const db = await new Promise((resolve, reject) => {
+      const opening = indexedDB.open(name);
+      opening.onsuccess = () => resolve(opening.result);
+      opening.onerror = () => reject(opening.error);
+    });
+    try {
+      const reading = db.transaction("meta").objectStore("meta").get("epoch");
+      return await new Promise((resolve) => {
+        reading.onsuccess = () => resolve(reading.result !== undefined);
+        reading.onerror = () => resolve(false);
+      });
+    } finally {
+      db.close();
+    }
+  }, null, { timeout: 120_000, polling: 250 });
 }
 
 /** Unlocks the app on its lock screen with the bench worker's password. */

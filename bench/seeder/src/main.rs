@@ -16,7 +16,7 @@ mod cases;
 
 use sakhi::store::{DataKey, Keyring, Store, StoreError, database_name};
 use sakhi_domain::wire::Cursor;
-use sakhi_domain::{Clock, DeviceId, Epoch, Kind, Record, RecordId};
+use sakhi_domain::{Clock, DeviceId, Kind, Record, RecordId};
 
 /// Records per pulled page, as the sync client asks for them.
 const PAGE: usize = 200;
@@ -104,7 +104,13 @@ async fn seed() -> Result<usize, String> {
                     records
                 })
                 .collect();
-            let epoch = Epoch::new();
+            // The server's own epoch, which the app learned at her first sync: with another, her
+            // next sync would take the server for restored and give every record back to it, and
+            // the benchmark would time that instead of a phone's usual start.
+            let epoch = match store.sync_position().await.map_err(|e| e.to_string())? {
+                (Some(epoch), _) => epoch,
+                (None, _) => return Err("she has not synced on this device yet".to_owned()),
+            };
             for (page, chunk) in records.chunks(PAGE).enumerate() {
                 let cursor = Cursor((page * PAGE + chunk.len()) as u64);
                 store
