@@ -24,6 +24,7 @@ const CHOICE_FIELDS: &[&str] = &[
     "service_state",
     "report",
     "session_kind",
+    "topics",
 ];
 
 /// The languages, in the order of `Lang`'s variants. English is the reference.

@@ -2,7 +2,9 @@
 //! to show next to each field that needs correcting, in her language.
 
 use crate::i18n::{Lang, Text, fill, t};
-use sakhi_domain::schema::{CONSENTS, VIOLENCE_KINDS, is_phone, mobile_digits};
+use sakhi_domain::schema::{
+    ATTENDANCE, CAMP, CONSENTS, MOST_AT_A_CAMP, VIOLENCE_KINDS, is_phone, mobile_digits,
+};
 use sakhi_domain::search::fold;
 use sakhi_domain::{Invalid, Kind, Record};
 use serde_json::Value;
@@ -21,6 +23,8 @@ pub struct CaseDraft {
     pub block: String,
     pub district: String,
     pub source: String,
+    /// The id of the camp she was registered at, when the form was opened from one.
+    pub camp: String,
     pub violence: Vec<String>,
     pub responsible: String,
     pub relation: String,
@@ -52,6 +56,8 @@ pub enum Problem {
     ServiceRequired,
     ClosureRequired,
     NoteRequired,
+    PlaceRequired,
+    Attendance,
     TooLong {
         max_chars: usize,
     },
@@ -73,6 +79,12 @@ impl Problem {
             Problem::ServiceRequired => t(lang, Text::ProblemServiceRequired).to_owned(),
             Problem::ClosureRequired => t(lang, Text::ProblemClosureRequired).to_owned(),
             Problem::NoteRequired => t(lang, Text::ProblemNoteRequired).to_owned(),
+            Problem::PlaceRequired => t(lang, Text::ProblemPlaceRequired).to_owned(),
+            Problem::Attendance => fill(
+                t(lang, Text::ProblemAttendance),
+                "n",
+                &MOST_AT_A_CAMP.to_string(),
+            ),
             Problem::TooLong { max_chars } => {
                 fill(t(lang, Text::ProblemTooLong), "n", &max_chars.to_string())
             }
@@ -84,6 +96,9 @@ impl Problem {
         match invalid {
             Invalid::OutOfRange { field, .. } if field == "children" => Problem::Children,
             Invalid::OutOfRange { field, .. } if field == "age" => Problem::Age,
+            Invalid::OutOfRange { field, .. } if ATTENDANCE.contains(&field.as_str()) => {
+                Problem::Attendance
+            }
             Invalid::NotADate { .. } => Problem::Date,
             Invalid::NotAPhone { .. } => Problem::Phone,
             Invalid::TooLong { max_chars, .. } => Problem::TooLong {
@@ -136,6 +151,7 @@ impl CaseDraft {
         } else {
             read.keep("source", Value::from(self.source.trim()));
         }
+        read.optional_text(CAMP, &self.camp);
 
         let violence = chosen(VIOLENCE_KINDS, &self.violence);
         if violence.as_array().is_some_and(Vec::is_empty) {
@@ -345,6 +361,32 @@ mod tests {
                 "{children}"
             );
         }
+    }
+
+    #[test]
+    fn a_case_registered_at_a_camp_names_it() {
+        let camp = sakhi_domain::RecordId::new().to_string();
+        let typed = CaseDraft {
+            source: "awareness_camp".into(),
+            camp: camp.clone(),
+            ..draft()
+        };
+        let edits = typed.parse(TAKEN).unwrap();
+        let at = edits
+            .iter()
+            .position(|(field, _)| *field == "camp")
+            .unwrap();
+        assert_eq!(edits[at], ("camp", Value::from(camp)));
+        assert_eq!(edits[at - 1], ("source", Value::from("awareness_camp")));
+        // Only a record's id names a camp.
+        let typed = CaseDraft {
+            camp: "Rampur".into(),
+            ..draft()
+        };
+        assert_eq!(
+            typed.parse(TAKEN).unwrap_err(),
+            vec![("camp", Problem::Invalid)]
+        );
     }
 
     #[test]

@@ -47,7 +47,7 @@ impl CaseFile {
                 Kind::Service => &mut file.services,
                 Kind::Session => &mut file.sessions,
                 Kind::Note => &mut file.notes,
-                Kind::Case => continue,
+                Kind::Case | Kind::Camp => continue,
             };
             list.push(record.clone());
         }
@@ -172,7 +172,7 @@ impl Summary {
                         latest = Some((order, record.text("next_on")));
                     }
                 }
-                Kind::Case | Kind::Note => {}
+                Kind::Case | Kind::Note | Kind::Camp => {}
             }
         }
         Summary {

@@ -4,6 +4,7 @@
 
 mod app;
 pub mod browser;
+pub mod camps;
 pub mod case_form;
 pub mod casework;
 pub mod components;

@@ -1,6 +1,7 @@
 //! One module per route.
 
 mod audit;
+mod camps;
 mod case_details;
 mod case_list;
 mod log_out;
@@ -11,6 +12,7 @@ mod sign_in;
 mod staff;
 
 pub use audit::Audit;
+pub use camps::{CampDetails, CampList, NewCamp, register_here};
 pub use case_details::CaseDetails;
 pub use case_list::CaseList;
 pub use log_out::LogOut;

@@ -25,7 +25,7 @@ use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use sakhi_domain::schema::CASE;
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::{Change, ChangeId, Clock, DeviceId, Epoch, Invalid, Kind, Record, RecordId};
-use schema::{META, OUTBOX, RECORDS, SUMMARIES, WORK, meta};
+use schema::{CAMPS, META, OUTBOX, RECORDS, SUMMARIES, WORK, meta};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -239,6 +239,7 @@ impl Store {
     pub async fn records(&self) -> Result<Vec<Record>> {
         let mut stored = self.read_all(RECORDS).await?;
         stored.extend(self.read_all(WORK).await?);
+        stored.extend(self.read_all(CAMPS).await?);
         let mut records: Vec<Record> = self.unseal(&stored).await?;
         records.sort_by_key(|record| record.id);
         Ok(records)
@@ -253,6 +254,12 @@ impl Store {
         // lower-case hex), which sorts by when the case was registered: reversed, newest first.
         cases.reverse();
         Ok(cases)
+    }
+
+    /// The awareness camps on this device, deleted ones too, in id order: without reading a case.
+    pub async fn camps(&self) -> Result<Vec<Record>> {
+        let stored = self.read_all(CAMPS).await?;
+        self.unseal(&stored).await
     }
 
     /// [`Store::cases`], each with the [`Summary`] of its work: what the caseload lists, read
@@ -365,7 +372,7 @@ impl Store {
             ),
         )?;
 
-        let tx = self.write([RECORDS, WORK, SUMMARIES, OUTBOX, META])?;
+        let tx = self.write([RECORDS, WORK, SUMMARIES, CAMPS, OUTBOX, META])?;
         put(&tx, (place, key, sealed_record))?;
         for (sealed, (key, _)) in sealed_entries.into_iter().zip(entries) {
             put(&tx, (OUTBOX, key, sealed))?;
@@ -517,7 +524,10 @@ impl Store {
                 .into_iter()
                 .filter(|key| key.split_once('/').is_some_and(|(_, id)| gone.contains(id)));
             let mut places: Vec<(&'static str, String)> = work.map(|key| (WORK, key)).collect();
-            places.extend(gone.into_iter().map(|id| (RECORDS, id)));
+            for id in gone {
+                places.push((CAMPS, id.clone()));
+                places.push((RECORDS, id));
+            }
             places
         };
 
@@ -562,7 +572,7 @@ impl Store {
         )
         .await?;
 
-        let tx = self.write([RECORDS, WORK, SUMMARIES, META])?;
+        let tx = self.write([RECORDS, WORK, SUMMARIES, CAMPS, META])?;
         for (sealed, (place, key)) in sealed.into_iter().zip(places) {
             put(&tx, (place, key, sealed))?;
         }
@@ -583,7 +593,8 @@ impl Store {
     /// Removes what nobody has changed since `before_millis` and waits for nothing to be sent: for
     /// an outreach worker, her centre's choice that a lost phone hold as little as possible. A case
     /// and its work go together, once neither the case nor any of its services, sessions or notes
-    /// changed since (by their newest stamps); work whose case is not on the phone goes by its own.
+    /// changed since (by their newest stamps); work whose case is not on the phone, and a camp, go by
+    /// their own.
     /// The server keeps them; one that changes again comes back with the next pull. Returns how
     /// many records went.
     pub async fn purge(&self, before_millis: u64) -> Result<usize> {
@@ -596,6 +607,7 @@ impl Store {
             .collect();
         let mut stored = self.read_all(RECORDS).await?;
         stored.extend(self.read_all(WORK).await?);
+        stored.extend(self.read_all(CAMPS).await?);
         let records: Vec<Record> = self.unseal(&stored).await?;
         // Per case (or record that names none), when it or its work last changed; unsent work
         // counts as changed now.
@@ -616,7 +628,7 @@ impl Store {
         if old.is_empty() {
             return Ok(0);
         }
-        let tx = self.write([RECORDS, WORK, SUMMARIES])?;
+        let tx = self.write([RECORDS, WORK, SUMMARIES, CAMPS])?;
         for (place, key) in &old {
             tx.object_store(place)?.delete(*key).primitive()?;
         }
@@ -900,12 +912,14 @@ type Sealed = (&'static str, String, JsValue);
 /// The layout this version keeps records in (see [`meta::LAYOUT`]).
 const LAYOUT: u32 = 2;
 
-/// Where a record is kept, as `(object store, key)`: a case, or a record that names no case, in
-/// `records` under its id; a service, session or note in `work` under its case's id and its own.
+/// Where a record is kept, as `(object store, key)`: a camp in `camps` and a case (or a record that
+/// names no case) in `records`, under its id; a service, session or note in `work` under its case's
+/// id and its own.
 fn place(record: &Record) -> (&'static str, String) {
-    match record.text(CASE) {
-        Some(case) if record.kind != Kind::Case => (WORK, format!("{case}/{}", record.id)),
-        _ => (RECORDS, record.id.to_string()),
+    match (record.kind, record.text(CASE)) {
+        (Kind::Camp, _) => (CAMPS, record.id.to_string()),
+        (Kind::Case, _) | (_, None) => (RECORDS, record.id.to_string()),
+        (_, Some(case)) => (WORK, format!("{case}/{}", record.id)),
     }
 }
 

@@ -5,7 +5,7 @@
 
 use indexed_db_futures::database::Database;
 use sakhi::casework::Summary;
-use sakhi::store::schema::{self, META, OUTBOX, RECORDS, SUMMARIES, WORK};
+use sakhi::store::schema::{self, CAMPS, META, OUTBOX, RECORDS, SUMMARIES, WORK};
 use sakhi::store::{DataKey, Keyring, Refusal, Store, StoreError, Worker};
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::{Clock, DeviceId, Epoch, Kind, Record, RecordId};
@@ -385,7 +385,7 @@ async fn a_fresh_database_gets_every_store_and_reopening_keeps_the_device() {
     assert_eq!(raw.version() as u32, schema::VERSION);
     let mut stores: Vec<String> = raw.object_store_names().collect();
     stores.sort();
-    assert_eq!(stores, [META, OUTBOX, RECORDS, SUMMARIES, WORK]);
+    assert_eq!(stores, [CAMPS, META, OUTBOX, RECORDS, SUMMARIES, WORK]);
     raw.close();
 
     let reopened = Store::open(&name, key).await.unwrap();
@@ -643,5 +643,61 @@ async fn a_purge_takes_a_case_with_its_work_and_keeps_an_old_case_worked_lately(
         "her case was worked lately"
     );
     assert_eq!(store.work(busy.id).await.unwrap().len(), 1);
+    delete(store, &name).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_camp_is_kept_apart_from_the_cases_and_given_back_with_every_record() {
+    let name = fresh_name("camps");
+    let (store, _) = open_new(&name).await;
+    let camp = store
+        .edit(
+            Record::new(RecordId::new(), Kind::Camp),
+            [
+                ("held_on", json!("2026-11-29")),
+                ("place", json!("रामपुर")),
+                ("women", json!(40)),
+            ],
+            NOW,
+        )
+        .await
+        .unwrap();
+    let case = store
+        .edit(
+            new_case(),
+            [
+                ("name", json!("Asha")),
+                ("camp", json!(camp.id.to_string())),
+            ],
+            NOW + 1,
+        )
+        .await
+        .unwrap();
+
+    assert_eq!(store.camps().await.unwrap(), std::slice::from_ref(&camp));
+    assert_eq!(store.cases().await.unwrap(), std::slice::from_ref(&case));
+    assert_eq!(store.record(camp.id).await.unwrap(), None);
+    assert_eq!(store.records().await.unwrap(), [camp.clone(), case]);
+
+    // A camp no longer hers leaves the phone like any record.
+    store
+        .ack(
+            &store
+                .outbox()
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|entry| entry.change.id)
+                .collect::<Vec<_>>(),
+            &[],
+            None,
+        )
+        .await
+        .unwrap();
+    store
+        .apply_pull_page(&[], &[camp.id], Cursor(5), Epoch::new())
+        .await
+        .unwrap();
+    assert_eq!(store.camps().await.unwrap(), []);
     delete(store, &name).await;
 }

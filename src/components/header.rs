@@ -33,6 +33,7 @@ fn WorkerBar() -> impl IntoView {
     Some(view! {
         <div class="worker-bar">
             <span class="worker-name">{unlocked.worker.display_name.clone()}</span>
+            <a href="/camps">{tr(Text::CampsLink)}</a>
             {(unlocked.role == Role::Administrator)
                 .then(|| {
                     view! {

@@ -20,7 +20,7 @@ use crate::{use_store, use_sync};
 use leptos::ev::{SubmitEvent, Targeted};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use sakhi_domain::schema::{ASSIGNED_TO, NUMBER};
+use sakhi_domain::schema::{ASSIGNED_TO, CAMP, NUMBER};
 use sakhi_domain::schema::{
     CLOSURES, REPORTS, SERVICE_STATES, SERVICES, SESSION_KINDS, SHELTER_DAYS,
 };
@@ -197,6 +197,15 @@ fn CaseView(file: Rc<CaseFile>, staff: StaffSignal) -> impl IntoView {
                     {move || choice_label(lang.get(), "status", status)}
                 </span>
             </p>
+            {case
+                .text(CAMP)
+                .map(|camp| {
+                    view! {
+                        <p class="from-camp">
+                            <a href=format!("/camps/{camp}")>{tr(Text::CaseFromCamp)}</a>
+                        </p>
+                    }
+                })}
             {child.then(|| view! { <p class="notice child">{tr(Text::CaseChild)}</p> })}
             {danger.then(|| view! { <Danger file=Rc::clone(&file) /> })}
             <h2>{tr(Text::CaseDetails)}</h2>

@@ -1,7 +1,8 @@
 //! `/`: the cases on this phone, newest first and searchable, and any changes the server refused.
 
-use super::choices_summary;
+use super::{choices_summary, register_here};
 use crate::browser::today;
+use crate::camps::{held_today, register, title};
 use crate::casework::{CaseLine, caseload, display_name, due, shown_date};
 use crate::components::alert;
 use crate::i18n::{Text, choice_label, field_label, fill, t, tr, use_lang};
@@ -60,6 +61,7 @@ struct Filters {
 #[component]
 pub fn CaseList() -> impl IntoView {
     let store = use_store();
+    let camp_store = store.clone();
     let status = crate::use_sync_status();
     let cases = load(move || {
         // Read again whenever a save or a pull changed the records.
@@ -96,7 +98,37 @@ pub fn CaseList() -> impl IntoView {
         filters.update(|filters| change(filters, on));
     };
 
+    // Camp mode: a camp held today puts "Register a case here" at the top of her home screen.
+    let camp_today = load(move || {
+        status.revision.track();
+        let store = camp_store.clone();
+        async move {
+            let camps = register(store.camps().await.unwrap_or_default());
+            held_today(&camps, &today()).cloned()
+        }
+    });
+    let lang = use_lang();
+
     view! {
+        {move || {
+            camp_today.with(|camp| {
+                camp.as_ref().and_then(Option::as_ref).map(|camp| {
+                    let named = title(camp);
+                    view! {
+                        <section class="camp-today" aria-labelledby="camp-today-heading">
+                            <h2 id="camp-today-heading">
+                                <a href=format!("/camps/{}", camp.id)>
+                                    {move || fill(t(lang.get(), Text::CampToday), "camp", &named)}
+                                </a>
+                            </h2>
+                            <a class="button primary" href=register_here(camp.id)>
+                                {tr(Text::CampRegisterHere)}
+                            </a>
+                        </section>
+                    }
+                })
+            })
+        }}
         <div class="page-head">
             <h1>{tr(Text::CasesHeading)}</h1>
             <a class="button primary" href="/cases/new">

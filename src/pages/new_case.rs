@@ -6,16 +6,19 @@
 
 use super::save_failure;
 use crate::browser::{now_millis, today};
+use crate::camps::title;
 use crate::case_form::{CaseDraft, Edits, Likeness, Problems, Taken};
 use crate::casework::display_name;
 use crate::components::{Choices, TextArea, TextField, alert, control_id};
-use crate::i18n::{Text, tr};
+use crate::i18n::{Text, fill, t, tr, use_lang};
 use crate::load::load;
 use crate::{use_store, use_sync};
 use leptos::ev::{SubmitEvent, Targeted};
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
-use sakhi_domain::schema::{CONSENTS, DANGER, RELATIONS, SAFE_TO_CALL, SOURCES, VIOLENCE_KINDS};
+use leptos_router::hooks::{use_navigate, use_query_map};
+use sakhi_domain::schema::{
+    CAMP, CONSENTS, DANGER, RELATIONS, SAFE_TO_CALL, SOURCES, VIOLENCE_KINDS,
+};
 use sakhi_domain::{Kind, Record, RecordId};
 use wasm_bindgen::JsCast;
 use web_sys::{FormData, HtmlFormElement};
@@ -26,6 +29,7 @@ const FORM: &str = "case";
 #[component]
 pub fn NewCase() -> impl IntoView {
     let (problems, set_problems) = signal(Problems::new());
+    let lang = use_lang();
 
     let store = use_store();
     let sync = use_sync();
@@ -47,6 +51,30 @@ pub fn NewCase() -> impl IntoView {
                     .collect::<Vec<_>>()
             }
         }
+    });
+    // Opened from a camp ("Register a case here"): the camp she is registered at, if it is on the
+    // phone. Its block and district, and how she reached the centre, are filled in for her.
+    let query = use_query_map();
+    let camp = load({
+        let store = store.clone();
+        move || {
+            let id = query.with(|q| q.get("camp").and_then(|id| id.parse::<RecordId>().ok()));
+            let store = store.clone();
+            async move {
+                let id = id?;
+                let camps = store.camps().await.ok()?;
+                camps
+                    .into_iter()
+                    .find(|camp| camp.id == id && !camp.is_deleted())
+            }
+        }
+    });
+    Effect::new(move || {
+        camp.with(|camp| {
+            if let Some(Some(camp)) = camp {
+                prefill(camp);
+            }
+        })
     });
     let (likely, set_likely) = signal(Vec::<String>::new());
     let (danger, set_danger) = signal(false);
@@ -91,13 +119,18 @@ pub fn NewCase() -> impl IntoView {
             let in_danger = edits
                 .iter()
                 .any(|(field, value)| *field == "danger" && value == "yes");
+            let at_camp = edits
+                .iter()
+                .find(|(field, _)| *field == CAMP)
+                .and_then(|(_, camp)| camp.as_str().map(str::to_owned));
             match store.edit(case, edits, now_millis()).await {
                 Ok(case) => {
                     sync.local_change().await;
-                    let next = if in_danger {
-                        format!("/cases/{}", case.id)
-                    } else {
-                        "/".to_owned()
+                    // At a camp, back to the camp, ready for the next woman in the crowd.
+                    let next = match (in_danger, at_camp) {
+                        (true, _) => format!("/cases/{}", case.id),
+                        (false, Some(camp)) => format!("/camps/{camp}"),
+                        (false, None) => "/".to_owned(),
                     };
                     navigate(&next, Default::default());
                 }
@@ -133,6 +166,20 @@ pub fn NewCase() -> impl IntoView {
     view! {
         <form class="case-form" novalidate on:submit:target=on_submit on:input=on_input>
             <h1>{tr(Text::FormHeading)}</h1>
+            {move || {
+                camp.with(|camp| {
+                    camp.as_ref().and_then(Option::as_ref).map(|camp| {
+                        let id = camp.id.to_string();
+                        let named = title(camp);
+                        view! {
+                            <p class="notice camp-mode">
+                                {move || fill(t(lang.get(), Text::CampRegistering), "camp", &named)}
+                            </p>
+                            <input type="hidden" name=CAMP value=id />
+                        }
+                    })
+                })
+            }}
             {move || problems.with(|p| !p.is_empty()).then(|| alert(Text::FormFixMarked))}
 
             <TextField form=FORM field="name" label=Text::FieldName kind="text" problems />
@@ -210,6 +257,7 @@ fn draft(form: &HtmlFormElement) -> CaseDraft {
         block: text("block"),
         district: text("district"),
         source: text("source"),
+        camp: text(CAMP),
         violence: data
             .get_all("violence")
             .iter()
@@ -225,6 +273,28 @@ fn draft(form: &HtmlFormElement) -> CaseDraft {
             .filter_map(|code| code.as_string())
             .collect(),
         description: text("description"),
+    }
+}
+
+/// Fills in what a case registered at `camp` shares with it, where the form is still empty: the
+/// block and district, and that she reached the centre through an awareness camp.
+fn prefill(camp: &Record) {
+    let document = document();
+    for field in ["block", "district"] {
+        let input = document
+            .get_element_by_id(&input_id(field))
+            .and_then(|input| input.dyn_into::<web_sys::HtmlInputElement>().ok());
+        if let (Some(input), Some(value)) = (input, camp.text(field))
+            && input.value().is_empty()
+        {
+            input.set_value(value);
+        }
+    }
+    let source = document
+        .get_element_by_id(&format!("{}-awareness_camp", input_id("source")))
+        .and_then(|input| input.dyn_into::<web_sys::HtmlInputElement>().ok());
+    if let Some(source) = source {
+        source.set_checked(true);
     }
 }
 

@@ -5,7 +5,7 @@ use indexed_db_futures::database::{Database, VersionChangeEvent};
 use indexed_db_futures::prelude::*;
 
 /// The schema version this build expects. Raise it by one with each new step in [`upgrade`].
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// Cases, keyed by record id; each value is one sealed record. (Until version 2, records of every
 /// kind; a record of another kind that names no case is still kept here.)
@@ -23,6 +23,9 @@ pub const WORK: &str = "work";
 /// What the caseload needs of each case's work (`casework::Summary`), keyed by the case's id and
 /// sealed; kept by the store whenever a case's work changes.
 pub const SUMMARIES: &str = "summaries";
+/// Awareness camps, keyed by record id, sealed: the register and the home screen read them without
+/// reading any case.
+pub const CAMPS: &str = "camps";
 /// Changes not yet acknowledged by the server, keyed by change id (UUIDv7, so keys sort by time).
 pub const OUTBOX: &str = "outbox";
 /// The device's own bookkeeping, keyed by name: see [`meta`].
@@ -58,6 +61,10 @@ pub fn upgrade(event: VersionChangeEvent, db: Database) -> indexed_db_futures::R
     if old < 2 {
         db.create_object_store(WORK).build()?;
         db.create_object_store(SUMMARIES).build()?;
+    }
+    // No camp was kept before this version: there is nothing to move.
+    if old < 3 {
+        db.create_object_store(CAMPS).build()?;
     }
     Ok(())
 }

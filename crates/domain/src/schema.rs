@@ -14,6 +14,8 @@ pub enum Kind {
     Service,
     Session,
     Note,
+    /// An awareness camp held by the centre's outreach workers; a case registered there names it.
+    Camp,
 }
 
 /// The kinds of violence a case can record; several may apply. Stored as these codes; the app shows
@@ -104,6 +106,25 @@ pub const REPORTS: &[&str] = &["fir", "ncr", "dir"];
 /// Who a counselling session was with.
 pub const SESSION_KINDS: &[&str] = &["individual", "joint", "family", "group"];
 
+/// What an awareness camp spoke of: the helplines (Women Helpline 181 and 112), the Protection of
+/// Women from Domestic Violence Act, dowry prohibition, POCSO (children's protection from sexual
+/// offences), safety online, the centre's own services, and anything else.
+pub const TOPICS: &[&str] = &[
+    "helplines",
+    "domestic_violence_act",
+    "dowry_prohibition",
+    "pocso",
+    "cyber_safety",
+    "centre_services",
+    "other",
+];
+
+/// Who came to a camp, each counted on its own.
+pub const ATTENDANCE: &[&str] = &["women", "girls", "men", "boys"];
+
+/// The most people of one group a camp may count: more is a typing mistake, not a camp.
+pub const MOST_AT_A_CAMP: i64 = 10_000;
+
 /// How many days a woman may stay in the centre's shelter before she is referred to a
 /// longer-stay home.
 pub const SHELTER_DAYS: i64 = 5;
@@ -177,12 +198,18 @@ pub const DELETED: &str = "deleted";
 pub const ASSIGNED_TO: &str = "assigned_to";
 /// The field of a service, session or note that names its case.
 pub const CASE: &str = "case";
+/// The field of a case that names the awareness camp she was registered at.
+pub const CAMP: &str = "camp";
 /// A case's official number, `DHR-2026-0042`, given by the server at its first sync; no device
 /// writes it.
 pub const NUMBER: &str = "number";
 
 const NAME: FieldType = FieldType::Text { max_chars: 200 };
 const NOTES: FieldType = FieldType::Text { max_chars: 4000 };
+const ATTENDED: FieldType = FieldType::Whole {
+    min: 0,
+    max: MOST_AT_A_CAMP,
+};
 
 impl Kind {
     pub fn parse(name: &str) -> Result<Kind, Invalid> {
@@ -191,6 +218,7 @@ impl Kind {
             "service" => Ok(Kind::Service),
             "session" => Ok(Kind::Session),
             "note" => Ok(Kind::Note),
+            "camp" => Ok(Kind::Camp),
             other => Err(Invalid::UnknownKind(other.to_owned())),
         }
     }
@@ -201,6 +229,7 @@ impl Kind {
             Kind::Service => "service",
             Kind::Session => "session",
             Kind::Note => "note",
+            Kind::Camp => "camp",
         }
     }
 
@@ -218,6 +247,7 @@ impl Kind {
                 ("block", NAME),
                 ("district", NAME),
                 ("source", FieldType::Choice(SOURCES)),
+                (CAMP, FieldType::Ref),
                 ("violence", FieldType::Choices(VIOLENCE_KINDS)),
                 ("responsible", NAME),
                 ("relation", FieldType::Choice(RELATIONS)),
@@ -275,6 +305,21 @@ impl Kind {
                 (CASE, FieldType::Ref),
                 ("note", NOTES),
                 ("written_by", NAME),
+            ],
+            // Where and when a camp was held, who ran it, who came and what it spoke of.
+            Kind::Camp => &[
+                ("held_on", FieldType::Date),
+                ("place", NAME),
+                ("block", NAME),
+                ("district", NAME),
+                ("run_by", FieldType::Text { max_chars: 500 }),
+                ("women", ATTENDED),
+                ("girls", ATTENDED),
+                ("men", ATTENDED),
+                ("boys", ATTENDED),
+                ("topics", FieldType::Choices(TOPICS)),
+                ("notes", NOTES),
+                (DELETED, FieldType::Flag),
             ],
         }
     }
@@ -495,7 +540,7 @@ mod tests {
             case.check("caste", &json!("x")).unwrap_err().code(),
             "unknown_field"
         );
-        assert_eq!(Kind::parse("camp").unwrap_err().code(), "unknown_kind");
+        assert_eq!(Kind::parse("meeting").unwrap_err().code(), "unknown_kind");
     }
 
     #[test]
@@ -654,6 +699,48 @@ mod tests {
         assert_eq!(
             Kind::Note.check(DELETED, &json!(true)).unwrap_err().code(),
             "unknown_field"
+        );
+    }
+
+    #[test]
+    fn a_camp_counts_who_came_within_reason_and_a_case_names_its_camp() {
+        let camp = Kind::parse("camp").unwrap();
+        assert_eq!(camp.as_str(), "camp");
+        for group in ATTENDANCE {
+            assert!(camp.check(group, &json!(0)).is_ok());
+            assert!(camp.check(group, &json!(MOST_AT_A_CAMP)).is_ok());
+            for absurd in [json!(-1), json!(MOST_AT_A_CAMP + 1)] {
+                assert_eq!(
+                    camp.check(group, &absurd).unwrap_err().code(),
+                    "out_of_range"
+                );
+            }
+            assert_eq!(
+                camp.check(group, &json!("forty")).unwrap_err().code(),
+                "wrong_type"
+            );
+        }
+        assert!(camp.check("topics", &json!(["pocso", "helplines"])).is_ok());
+        assert_eq!(
+            camp.check("topics", &json!(["astrology"]))
+                .unwrap_err()
+                .code(),
+            "unknown_choice"
+        );
+        assert_eq!(
+            camp.check("held_on", &json!("2026-02-30"))
+                .unwrap_err()
+                .code(),
+            "not_a_date"
+        );
+        assert!(
+            Kind::Case
+                .check(CAMP, &json!(crate::RecordId::new().to_string()))
+                .is_ok()
+        );
+        assert_eq!(
+            Kind::Case.check(CAMP, &json!("Rampur")).unwrap_err().code(),
+            "not_a_record"
         );
     }
 

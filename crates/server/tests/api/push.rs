@@ -4,7 +4,7 @@ use crate::helpers::{Backend, is_accepted, now, rejection_code, spawn_app, unnum
 use reqwest::StatusCode;
 use sakhi_domain::schema::NUMBER;
 use sakhi_domain::wire::{
-    Cursor, ErrorBody, MAX_PUSH_BYTES, MAX_PUSH_CHANGES, PROTOCOL, PushResponse, Seen,
+    Cursor, ErrorBody, MAX_PUSH_BYTES, MAX_PUSH_CHANGES, Outcome, PROTOCOL, PushResponse, Seen,
 };
 use sakhi_domain::{Clock, DeviceId, Epoch, Kind, Record, RecordId};
 use serde_json::json;
@@ -177,7 +177,7 @@ async fn invalid_changes_are_refused_one_by_one_while_the_rest_of_the_batch_is_a
     let mut scratch = case.clone();
     let name = case.edit(&mut phone, now(), "name", json!("सीता देवी"));
     let mut unknown_kind = scratch.edit(&mut phone, now(), "name", json!("x"));
-    unknown_kind.kind = "camp".to_owned();
+    unknown_kind.kind = "meeting".to_owned();
     let unknown_field = scratch.edit(&mut phone, now(), "caste", json!("x"));
     let wrong_type = scratch.edit(&mut phone, now(), "age", json!("thirty"));
     let out_of_range = scratch.edit(&mut phone, now(), "age", json!(130));
@@ -212,6 +212,40 @@ async fn invalid_changes_are_refused_one_by_one_while_the_rest_of_the_batch_is_a
         "only the valid changes were applied"
     );
     assert_eq!(app.pull(Cursor(0), 100).await.cursor, Cursor(2));
+}
+
+on_each_backend!(a_camp_is_kept_and_an_absurd_count_of_who_came_is_refused_with_its_reason);
+async fn a_camp_is_kept_and_an_absurd_count_of_who_came_is_refused_with_its_reason(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let mut phone = a_device();
+    let mut camp = Record::new(RecordId::new(), Kind::Camp);
+    let mut scratch = camp.clone();
+    let held = camp.edit(&mut phone, now(), "held_on", json!("2026-11-29"));
+    let place = camp.edit(&mut phone, now(), "place", json!("रामपुर"));
+    let women = camp.edit(&mut phone, now(), "women", json!(42));
+    let negative = scratch.edit(&mut phone, now(), "girls", json!(-1));
+    let absurd = scratch.edit(&mut phone, now(), "men", json!(250_000));
+
+    let answer = app
+        .push(phone.device(), &[held, place, women, negative, absurd])
+        .await;
+
+    let codes: Vec<_> = answer.results.iter().map(rejection_code).collect();
+    assert_eq!(
+        codes,
+        [None, None, None, Some("out_of_range"), Some("out_of_range")]
+    );
+    let Outcome::Rejected { reason, .. } = &answer.results[4].outcome else {
+        unreachable!("refused above");
+    };
+    assert_eq!(reason, "men must be between 0 and 10000");
+    assert_eq!(
+        app.pull_all().await[&camp.id],
+        camp,
+        "nothing of the refused counts"
+    );
 }
 
 async fn assert_refused(response: reqwest::Response, status: StatusCode) -> String {
