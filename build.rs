@@ -25,6 +25,7 @@ const CHOICE_FIELDS: &[&str] = &[
     "report",
     "session_kind",
     "topics",
+    "case_age",
 ];
 
 /// The languages, in the order of `Lang`'s variants. English is the reference.

@@ -4,8 +4,8 @@
 use crate::components::{AppHeader, quick_exit};
 use crate::i18n::{Lang, Language, Text, t, tr};
 use crate::pages::{
-    Audit, CampDetails, CampList, CaseDetails, CaseList, LogInAgain, LogOut, NewCamp, NewCase,
-    Settings, Setup, SignIn, Staff,
+    Audit, CampDetails, CampList, CaseDetails, CaseList, Figures, LogInAgain, LogOut, NewCamp,
+    NewCase, Settings, Setup, SignIn, Staff,
 };
 use crate::session::{Phase, Session, Unlocked, use_session};
 use crate::store::Store;
@@ -107,6 +107,7 @@ fn Ready(unlocked: Rc<Unlocked>) -> impl IntoView {
                 <Route path=path!("/camps") view=CampList />
                 <Route path=path!("/camps/new") view=NewCamp />
                 <Route path=path!("/camps/:id") view=CampDetails />
+                <Route path=path!("/figures") view=Figures />
                 <Route path=path!("/logout") view=LogOut />
                 <Route path=path!("/login-again") view=LogInAgain />
                 <Route path=path!("/staff") view=Staff />

@@ -118,7 +118,13 @@ mod tests {
             assert!(text.is_some(), "{code}");
             assert_eq!(text, Text::from_key(&format!("violence.{code}")));
         }
-        for kind in [Kind::Case, Kind::Service, Kind::Session, Kind::Note, Kind::Camp] {
+        for kind in [
+            Kind::Case,
+            Kind::Service,
+            Kind::Session,
+            Kind::Note,
+            Kind::Camp,
+        ] {
             for (field, field_type) in kind.fields() {
                 let text = Text::field(field);
                 assert!(text.is_some(), "{field}");

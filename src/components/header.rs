@@ -34,6 +34,8 @@ fn WorkerBar() -> impl IntoView {
         <div class="worker-bar">
             <span class="worker-name">{unlocked.worker.display_name.clone()}</span>
             <a href="/camps">{tr(Text::CampsLink)}</a>
+            {matches!(unlocked.role, Role::Administrator | Role::Counsellor)
+                .then(|| view! { <a href="/figures">{tr(Text::FiguresLink)}</a> })}
             {(unlocked.role == Role::Administrator)
                 .then(|| {
                     view! {

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod change;
 pub mod clock;
+pub mod figures;
 pub mod ids;
 pub mod record;
 pub mod schema;

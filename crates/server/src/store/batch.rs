@@ -7,6 +7,9 @@
 use super::holders::Holders;
 use super::rules::{self, Earlier, Existing, Verdict};
 use super::{CentreId, Pushed, Restated, Scope};
+// India's offset: a case registered just after midnight on 1 January in India is of the new year,
+// wherever the server's clock is kept.
+use sakhi_domain::figures::INDIA_OFFSET_MILLIS;
 use sakhi_domain::schema::{CASE, NUMBER, date_of_day};
 use sakhi_domain::wire::{ChangeResult, Cursor, RecordResult};
 use sakhi_domain::{Change, ChangeId, DeviceId, Hlc, Kind, Record, RecordId, Stamp, Version};
@@ -148,10 +151,6 @@ pub struct Numbering {
 
 /// The device id of the server's own writes: nil, which no device makes (its ids are UUIDv7).
 pub const SERVER_DEVICE: DeviceId = DeviceId::from_uuid(uuid::Uuid::nil());
-
-/// India's offset from UTC: a case registered just after midnight on 1 January in India is of the
-/// new year, wherever the server's clock is kept.
-const INDIA_OFFSET_MILLIS: u64 = (5 * 60 + 30) * 60 * 1_000;
 
 /// Whether the centre's numbering must look at what `judged` writes: it makes a case, or gives
 /// one back after a restore.
