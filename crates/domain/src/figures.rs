@@ -186,11 +186,9 @@ pub struct MonthlyReport {
 }
 
 impl MonthlyReport {
-    /// The report for `month` from a centre's records.
-    pub fn of(month: Month, records: &[Record]) -> MonthlyReport {
-        let sorted = Sorted::of(records);
-        let in_month = |day: &str| Month::of_date(day) == Some(month);
-        let mut report = MonthlyReport {
+    /// A report for `month` with nothing in it: every count zero, every code of every list there.
+    pub fn empty(month: Month) -> MonthlyReport {
+        MonthlyReport {
             month: month.to_string(),
             cases_registered: 0,
             by_violence: empty_tally(VIOLENCE_KINDS),
@@ -200,7 +198,14 @@ impl MonthlyReport {
             closed_by_reason: empty_tally(CLOSURES),
             camps_held: 0,
             attendance: empty_tally(ATTENDANCE),
-        };
+        }
+    }
+
+    /// The report for `month` from a centre's records.
+    pub fn of(month: Month, records: &[Record]) -> MonthlyReport {
+        let sorted = Sorted::of(records);
+        let in_month = |day: &str| Month::of_date(day) == Some(month);
+        let mut report = MonthlyReport::empty(month);
         for case in &sorted.cases {
             if in_month(&registered_on(case)) {
                 report.cases_registered += 1;

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod audit;
 pub mod centre;
 pub mod openapi;
+pub mod reports;
 pub mod session;
 pub mod setup;
 pub mod sync;
@@ -56,6 +57,7 @@ pub const ROUTES: &[Route] = &[
     route("PATCH", "/v1/centre"),
     route("GET", "/v1/centre/staff"),
     route("GET", "/v1/audit"),
+    route("GET", "/v1/reports/monthly"),
     route("POST", "/v1/sync/push"),
     route("POST", "/v1/sync/restate"),
     route("GET", "/v1/sync/pull"),
@@ -81,6 +83,7 @@ fn handler<S: Store>(route: Route) -> MethodRouter<AppState<S>> {
         ("PATCH", "/v1/centre") => patch(centre::update::<S>).layer(small()),
         ("GET", "/v1/centre/staff") => get(centre::staff::<S>),
         ("GET", "/v1/audit") => get(audit::page::<S>),
+        ("GET", "/v1/reports/monthly") => get(reports::monthly::<S>),
         ("POST", "/v1/sync/push") => {
             post(sync::push::<S>).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))
         }

@@ -7,6 +7,7 @@
 pub mod batch;
 pub mod holders;
 pub mod postgres;
+mod reports;
 pub(crate) mod rows;
 pub mod rules;
 pub mod sqlite;
@@ -488,6 +489,14 @@ pub trait Store: Clone + Send + Sync + 'static {
 
     /// Appends to the audit log.
     fn audit(&self, entry: AuditRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The centre's report for `month`, counted in SQL from the records it holds: what
+    /// [`MonthlyReport::of`](sakhi_domain::figures::MonthlyReport::of) counts from them.
+    fn monthly_report(
+        &self,
+        centre: CentreId,
+        month: sakhi_domain::figures::Month,
+    ) -> impl Future<Output = Result<sakhi_domain::figures::MonthlyReport, StoreError>> + Send;
 
     /// The centre's audit entries with an id below `before`, newest first, and whether more follow.
     fn audit_page(

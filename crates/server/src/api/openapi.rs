@@ -44,6 +44,11 @@ fn string() -> Value {
     json!({ "type": "string" })
 }
 
+/// How many of each code of a list: every code of the list, zeros included.
+fn tally() -> Value {
+    json!({ "type": "object", "additionalProperties": { "type": "integer", "minimum": 0 } })
+}
+
 fn uuid() -> Value {
     json!({ "type": "string", "format": "uuid" })
 }
@@ -143,6 +148,16 @@ pub fn openapi() -> Value {
                 "AuditPage": object(&["entries", "more"], json!({
                     "entries": { "type": "array", "items": schema("AuditEntry") },
                     "more": { "type": "boolean" } })),
+                "MonthlyReport": object(
+                    &["month", "cases_registered", "by_violence", "by_source", "services_given",
+                      "sessions_held", "closed_by_reason", "camps_held", "attendance"],
+                    json!({
+                        "month": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$" },
+                        "cases_registered": { "type": "integer" },
+                        "by_violence": tally(), "by_source": tally(), "services_given": tally(),
+                        "sessions_held": { "type": "integer" },
+                        "closed_by_reason": tally(), "camps_held": { "type": "integer" },
+                        "attendance": tally() })),
 
             }
         },
@@ -230,6 +245,17 @@ pub fn openapi() -> Value {
                 "get": { "summary": "The active workers of the caller's centre and the devices each has logged in on",
                     "security": authenticated(),
                     "responses": { "200": answer("The staff", Some("Staff")), "401": error(AUTH) } }
+            },
+            "/v1/reports/monthly": {
+                "get": { "summary": "The administrator's centre's figures for a month, counted from every record it holds: what the app's monthly report counts; every code of every list, zeros included",
+                    "security": authenticated(),
+                    "parameters": [
+                        { "name": "month", "in": "query", "required": true,
+                          "schema": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$" } }
+                    ],
+                    "responses": { "200": answer("The report", Some("MonthlyReport")),
+                                   "400": error("`bad_request`: no month, a malformed one, or one not begun in India"),
+                                   "401": error(AUTH), "403": error("`forbidden`") } }
             },
             "/v1/audit": {
                 "get": { "summary": "The centre's audit log, newest first", "security": authenticated(),

@@ -4,12 +4,14 @@ mod accounts;
 
 use super::batch::{self, Judged, Stored, StoredChange, StoredRecord, Written};
 use super::holders::{assignee, held_by_sql};
+use super::reports::{self, Dialect};
 use super::rows::{PullRow, RecordRow, now_millis, page_of, parse_id, parse_json, to_json};
 use super::{
     AccountChange, AccountError, AuditRecord, CentreChange, CentreId, Credentials, NewAccountRow,
     NewCentreRow, NewSession, Page, Pushed, Restated, Scope, SessionCheck, SetupOutcome, Store,
     StoreError,
 };
+use sakhi_domain::figures::{Month, MonthlyReport};
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
 use sakhi_domain::{AccountId, Change, ChangeId, DeviceId, Epoch, Record, RecordId};
@@ -20,6 +22,7 @@ use sqlx::{Sqlite, Transaction};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::LazyLock;
 use std::time::Duration;
 use tokio::sync::Mutex;
 
@@ -376,6 +379,20 @@ impl Store for SqliteStore {
 
     async fn audit(&self, entry: AuditRecord) -> Result<(), StoreError> {
         accounts::audit(&self.pool, entry).await
+    }
+
+    async fn monthly_report(
+        &self,
+        centre: CentreId,
+        month: Month,
+    ) -> Result<MonthlyReport, StoreError> {
+        static QUERY: LazyLock<String> = LazyLock::new(|| Dialect::Sqlite.monthly_report());
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(QUERY.as_str())
+            .bind(centre.to_string())
+            .bind(month.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(reports::report_of(month, rows))
     }
 
     async fn audit_page(

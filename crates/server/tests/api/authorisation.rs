@@ -84,7 +84,10 @@ async fn code_of(response: reqwest::Response) -> (StatusCode, Option<String>) {
 
 /// The request to make for a route, aimed at `target` for paths with an account id.
 fn request_for(method: &str, path: &str, target: AccountId) -> (Method, String, Option<Value>) {
-    let path = format!("/api{}", path.replace("{id}", &target.to_string()));
+    let mut path = format!("/api{}", path.replace("{id}", &target.to_string()));
+    if path.ends_with("/reports/monthly") {
+        path.push_str("?month=2026-01");
+    }
     let body = match (method, path.as_str()) {
         ("POST", p) if p.ends_with("/setup") => {
             Some(setup_body("NOPE-NOPE-NOPE-NOPE", "ZZZ", "x.y.z"))
@@ -117,9 +120,8 @@ fn expected(method: &str, path: &str) -> [u16; 5] {
         | ("GET", "/v1/sync/pull")
         | ("POST", "/v1/sync/push" | "/v1/sync/restate") => [200, 200, 200, 401, 401],
         ("DELETE", "/v1/session") => [204, 204, 204, 401, 401],
-        ("GET", "/v1/accounts" | "/v1/audit") | ("PATCH", "/v1/accounts/{id}" | "/v1/centre") => {
-            [200, 403, 403, 401, 401]
-        }
+        ("GET", "/v1/accounts" | "/v1/audit" | "/v1/reports/monthly")
+        | ("PATCH", "/v1/accounts/{id}" | "/v1/centre") => [200, 403, 403, 401, 401],
         ("POST", "/v1/accounts") => [201, 403, 403, 401, 401],
         ("POST", "/v1/accounts/{id}/password") => [204, 403, 403, 401, 401],
         other => panic!("no expectation for {other:?}: add one"),

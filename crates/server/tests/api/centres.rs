@@ -82,6 +82,12 @@ const POLICY: &[(&str, Role, Centre, Answer)] = &[
     ("GET /v1/centre/staff",              Counsellor, Other,  LeavesOut),
     ("GET /v1/centre/staff",              Outreach,   Own,    Shows),
     ("GET /v1/centre/staff",              Outreach,   Other,  LeavesOut),
+    ("GET /v1/reports/monthly",           Admin,      Own,    Shows),
+    ("GET /v1/reports/monthly",           Admin,      Other,  LeavesOut),
+    ("GET /v1/reports/monthly",           Counsellor, Own,    Forbidden),
+    ("GET /v1/reports/monthly",           Counsellor, Other,  Forbidden),
+    ("GET /v1/reports/monthly",           Outreach,   Own,    Forbidden),
+    ("GET /v1/reports/monthly",           Outreach,   Other,  Forbidden),
     ("GET /v1/audit",                     Admin,      Own,    Shows),
     ("GET /v1/audit",                     Admin,      Other,  LeavesOut),
     ("GET /v1/audit",                     Counsellor, Own,    Forbidden),
@@ -153,6 +159,10 @@ async fn world(backend: Backend) -> World {
         .await;
     let own_case = a_case(&setup, &setup.counsellor.1, "Sita").await;
     let other_case = a_case(&setup, &theirs.token, CANARY).await;
+    // A camp each this month, with a count of men no other figure has: the monthly report
+    // shows its own centre's and never the other's.
+    a_camp(&setup, &setup.counsellor.1, OWN_MEN).await;
+    a_camp(&setup, &theirs.token, OTHER_MEN).await;
     let secrets = vec![
         theirs.account.centre.id.to_string(),
         theirs.account.centre.name.clone(),
@@ -175,6 +185,23 @@ async fn world(backend: Backend) -> World {
         secrets,
         setup,
     }
+}
+
+/// The men at each centre's camp this month.
+const OWN_MEN: i64 = 4242;
+const OTHER_MEN: i64 = 7777;
+
+/// A camp held today with `men` men, pushed as the holder of `token`.
+async fn a_camp(setup: &TwoCentres, token: &str, men: i64) {
+    let mut clock = Clock::new(DeviceId::new());
+    let mut camp = Record::new(RecordId::new(), Kind::Camp);
+    let today = sakhi_domain::figures::india_day(now());
+    let changes = [
+        camp.edit(&mut clock, now(), "held_on", json!(today)),
+        camp.edit(&mut clock, now(), "men", json!(men)),
+    ];
+    let response = setup.app.push_as(token, clock.device(), &changes).await;
+    assert_eq!(response.status(), StatusCode::OK);
 }
 
 /// A case named `name`, pushed as the holder of `token`.
@@ -246,6 +273,23 @@ impl World {
                     app.send(Method::PATCH, "/api/v1/centre", Some(token), Some(body))
                         .await,
                     side.centre.to_string(),
+                )
+            }
+            "GET /v1/reports/monthly" => {
+                let month = &sakhi_domain::figures::india_day(now())[..7];
+                let men = match centre {
+                    Own => OWN_MEN,
+                    Other => OTHER_MEN,
+                };
+                (
+                    app.send(
+                        Method::GET,
+                        &format!("/api/v1/reports/monthly?month={month}"),
+                        Some(token),
+                        None,
+                    )
+                    .await,
+                    format!("\"men\":{men}"),
                 )
             }
             "GET /v1/audit" => (

@@ -25,6 +25,7 @@ mod pull;
 mod push;
 mod pwa;
 mod refusals;
+mod reports;
 mod restate;
 mod scope;
 mod session;
