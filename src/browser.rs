@@ -1,7 +1,7 @@
 //! Small wrappers over the browser's own APIs that the app needs outside of the view: the time,
 //! whether the browser believes it is online, and the service worker.
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 
 /// Milliseconds since the Unix epoch, by the phone's clock (which the hybrid clock corrects for).
@@ -108,4 +108,29 @@ pub async fn one_tab_at_a_time<F: std::future::Future>(name: &str, work: F) -> F
         let _ = release.call0(&JsValue::UNDEFINED);
     }
     output
+}
+
+/// Saves `text` as the file `name` of type `mime` through the browser's download, as if a link to
+/// it were followed. Nothing leaves the phone.
+pub fn download(name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let document = web_sys::window()
+        .and_then(|window| window.document())
+        .ok_or_else(|| JsValue::from_str("no document"))?;
+    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
+    link.set_href(&url);
+    link.set_download(name);
+    link.click();
+    // Let go of the file once the browser has had time to save it.
+    leptos::prelude::set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(30),
+    );
+    Ok(())
 }

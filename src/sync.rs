@@ -15,6 +15,7 @@ pub mod http;
 use crate::browser;
 use crate::store::{OutboxEntry, Store, StoreError};
 use leptos::prelude::*;
+use sakhi_domain::wire::account::ExportNotices;
 use sakhi_domain::wire::{
     Cursor, PullResponse, PushRequest, PushResponse, RestateRequest, RestateResponse,
 };
@@ -24,6 +25,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 const PUSH_URL: &str = "/api/v1/sync/push";
+const EXPORTS_URL: &str = "/api/v1/audit/exports";
 const PULL_URL: &str = "/api/v1/sync/pull";
 const RESTATE_URL: &str = "/api/v1/sync/restate";
 
@@ -283,6 +285,10 @@ impl SyncClient {
         self.writers.sending.set(true);
         let outcome = browser::one_tab_at_a_time(&lock, async {
             let outcome = sakhi_sync::round(&local, &server).await;
+            if outcome.is_ok() {
+                // A failure leaves them kept, for the next round.
+                let _ = self.send_exports(&token).await;
+            }
             // Under the same lock: another tab's pull must not bring news of a record between
             // this tab's reading it as old and deleting it.
             self.purge().await;
@@ -291,6 +297,25 @@ impl SyncClient {
         .await;
         self.writers.sending.set(false);
         outcome?;
+        Ok(())
+    }
+
+    /// Tells the server's audit log of the exports made on this phone that it has not heard of,
+    /// a hundred at a time, and forgets those it logged.
+    async fn send_exports(&self, token: &str) -> Result<(), SyncError> {
+        let waiting = crate::export::waiting(&self.store).await?;
+        if waiting.exports.is_empty() {
+            return Ok(());
+        }
+        let batch = ExportNotices {
+            exports: waiting.exports.into_iter().take(100).collect(),
+        };
+        let body = serde_json::to_string(&batch).map_err(|e| SyncError::Answer(e.to_string()))?;
+        let answer = http::call("POST", EXPORTS_URL, Some(token), Some(&body)).await?;
+        if !(200..300).contains(&answer.status) {
+            return Err(SyncError::Status(answer.status));
+        }
+        crate::export::forget_sent(&self.store, batch.exports.len()).await?;
         Ok(())
     }
 

@@ -3,13 +3,18 @@
 //! send on.
 
 use crate::browser::today;
+use crate::camps::register;
 use crate::components::alert;
+use crate::export::{camps_csv, cases_csv};
 use crate::i18n::{Lang, Text, choice_label, field_label, fill, t, tr, use_lang};
 use crate::load::load;
 use crate::use_store;
 use leptos::prelude::*;
+use sakhi_domain::account::Role;
 use sakhi_domain::figures::{CASE_AGES, Dashboard, Month, MonthlyReport, Tally};
 use sakhi_domain::schema::{ATTENDANCE, CLOSURES, SERVICES, SOURCES, VIOLENCE_KINDS};
+use sakhi_domain::wire::account::ExportNotice;
+use sakhi_domain::{Kind, Record};
 use std::sync::Arc;
 
 /// One row of a chart: what it counts, in her language, and how many.
@@ -43,7 +48,8 @@ pub fn Figures() -> impl IntoView {
                         let records = Arc::clone(records);
                         view! {
                             <DashboardView figures=dashboard />
-                            <MonthlyReportView records month set_month this_month=this_month.clone() />
+                            <MonthlyReportView records=Arc::clone(&records) month set_month this_month=this_month.clone() />
+                            <Export records />
                         }
                             .into_any()
                     }
@@ -313,4 +319,104 @@ fn Columns(caption: String, rows: Vec<Row>) -> impl IntoView {
             <NumbersBelow caption rows />
         </figure>
     }
+}
+
+/// Exports of the cases and camps on this phone as CSV files, each told to the audit log.
+#[component]
+fn Export(records: Arc<Vec<sakhi_domain::Record>>) -> impl IntoView {
+    let lang = use_lang();
+    let store = use_store();
+    let sync = crate::use_sync();
+    // Only an administrator may include what names or finds a woman.
+    let may_include =
+        crate::unlocked().is_some_and(|unlocked| unlocked.role == Role::Administrator);
+    let (personal, set_personal) = signal(false);
+    let (done, set_done) = signal(None::<u64>);
+    let (failed, set_failed) = signal(false);
+    let export = move |what: &'static str| {
+        let lang = lang.get_untracked();
+        // A camp names no woman: only a cases export can hold what names or finds her.
+        let personal = what == "cases" && may_include && personal.get_untracked();
+        let cases: Vec<Record> = records
+            .iter()
+            .filter(|r| r.kind == Kind::Case)
+            .cloned()
+            .collect();
+        let camps: Vec<Record> = register(
+            records
+                .iter()
+                .filter(|r| r.kind == Kind::Camp)
+                .cloned()
+                .collect(),
+        );
+        let (csv, rows) = match what {
+            "cases" => cases_csv(&sorted_newest_first(cases.clone()), &camps, lang, personal),
+            _ => camps_csv(&camps, &cases, lang),
+        };
+        let name = format!("sakhi-{what}-{}.csv", today());
+        if crate::browser::download(&name, "text/csv;charset=utf-8", &csv).is_err() {
+            set_failed.set(true);
+            return;
+        }
+        set_failed.set(false);
+        set_done.set(Some(rows));
+        let notice = ExportNotice {
+            what: what.to_owned(),
+            personal,
+            rows,
+            at: crate::browser::now_millis(),
+        };
+        let (store, sync) = (store.clone(), sync.clone());
+        leptos::task::spawn_local(async move {
+            // Kept until the server's audit log has it; sent with the next sync.
+            if crate::export::remember(&store, notice).await.is_ok() {
+                sync.request();
+            }
+        });
+    };
+    let export_cases = export.clone();
+    view! {
+        <section class="export" aria-labelledby="export-heading">
+            <h2 id="export-heading">{tr(Text::ExportHeading)}</h2>
+            <p class="muted">{tr(Text::ExportNote)}</p>
+            {may_include
+                .then(|| {
+                    view! {
+                        <div class="choice">
+                            <input
+                                type="checkbox"
+                                id="export-personal"
+                                on:change=move |ev| set_personal.set(event_target_checked(&ev))
+                            />
+                            <label for="export-personal">{tr(Text::ExportPersonal)}</label>
+                        </div>
+                    }
+                })}
+            <div class="actions">
+                <button type="button" class="button secondary" on:click=move |_| export_cases("cases")>
+                    {tr(Text::ExportCases)}
+                </button>
+                <button type="button" class="button secondary" on:click=move |_| export("camps")>
+                    {tr(Text::ExportCamps)}
+                </button>
+            </div>
+            {move || {
+                done.get()
+                    .map(|rows| {
+                        view! {
+                            <p class="notice" role="status">
+                                {move || fill(t(lang.get(), Text::ExportDone), "n", &rows.to_string())}
+                            </p>
+                        }
+                    })
+            }}
+            {move || failed.get().then(|| alert(Text::FormSaveFailed))}
+        </section>
+    }
+}
+
+/// Cases newest first, as the list shows them.
+fn sorted_newest_first(mut cases: Vec<Record>) -> Vec<Record> {
+    cases.sort_by_key(|case| std::cmp::Reverse(case.id));
+    cases
 }

@@ -57,6 +57,7 @@ pub const ROUTES: &[Route] = &[
     route("PATCH", "/v1/centre"),
     route("GET", "/v1/centre/staff"),
     route("GET", "/v1/audit"),
+    route("POST", "/v1/audit/exports"),
     route("GET", "/v1/reports/monthly"),
     route("POST", "/v1/sync/push"),
     route("POST", "/v1/sync/restate"),
@@ -83,6 +84,9 @@ fn handler<S: Store>(route: Route) -> MethodRouter<AppState<S>> {
         ("PATCH", "/v1/centre") => patch(centre::update::<S>).layer(small()),
         ("GET", "/v1/centre/staff") => get(centre::staff::<S>),
         ("GET", "/v1/audit") => get(audit::page::<S>),
+        ("POST", "/v1/audit/exports") => {
+            post(audit::exports::<S>).layer(DefaultBodyLimit::max(audit::MAX_EXPORT_BODY_BYTES))
+        }
         ("GET", "/v1/reports/monthly") => get(reports::monthly::<S>),
         ("POST", "/v1/sync/push") => {
             post(sync::push::<S>).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))

@@ -228,6 +228,29 @@ pub struct PasswordReset {
     pub password: String,
 }
 
+/// What an export holds: a centre's cases, or its awareness camps.
+pub const EXPORTS: &[&str] = &["cases", "camps"];
+
+/// An export a worker made on her phone (a CSV file), told to the server for its audit log; a
+/// phone keeps it until the server has it, so an export made offline is logged when she syncs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportNotice {
+    /// One of [`EXPORTS`].
+    pub what: String,
+    /// Whether names, phone numbers and addresses were in it.
+    pub personal: bool,
+    /// How many rows it held.
+    pub rows: u64,
+    /// When it was made, by the phone's clock (milliseconds since 1970).
+    pub at: u64,
+}
+
+/// `POST /api/v1/audit/exports`: exports to log, oldest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportNotices {
+    pub exports: Vec<ExportNotice>,
+}
+
 /// `GET /api/v1/audit?before=ID&limit=N`: entries with an id below `before` (all if absent),
 /// newest first.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

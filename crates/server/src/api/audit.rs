@@ -1,13 +1,17 @@
 //! Reading the centre's audit log.
 
+use super::json_body;
 use crate::app::AppState;
-use crate::auth::Administrator;
+use crate::auth::{Administrator, Caller};
 use crate::error::AppError;
 use crate::store::Store;
 use axum::Json;
-use axum::extract::rejection::QueryRejection;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Query, State};
-use sakhi_domain::wire::account::{AuditPage, AuditQuery, MAX_AUDIT_LIMIT};
+use axum::http::StatusCode;
+use sakhi_domain::Role;
+use sakhi_domain::wire::account::{AuditPage, AuditQuery, ExportNotices, MAX_AUDIT_LIMIT};
 
 /// `GET /api/v1/audit?before=ID&limit=N`: the centre's entries, newest first.
 pub async fn page<S: Store>(
@@ -23,3 +27,51 @@ pub async fn page<S: Store>(
         .await?;
     Ok(Json(AuditPage { entries, more }))
 }
+
+/// `POST /api/v1/audit/exports`: 204 once each export a worker made on her phone is in the audit
+/// log, as `export_cases` or `export_camps`, `with_personal` or `without_personal`, with its rows
+/// and time in the detail. Anyone who works at the centre may export; one holding names, phone
+/// numbers and addresses made by anyone but an administrator is logged `not_allowed`, since the
+/// app offers that only to administrators.
+pub async fn exports<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<StatusCode, AppError> {
+    let notices: ExportNotices = json_body(body)?;
+    if notices.exports.len() > MAX_EXPORT_NOTICES {
+        return Err(AppError::BadRequest(format!(
+            "at most {MAX_EXPORT_NOTICES} exports at a time"
+        )));
+    }
+    let mut entries = Vec::with_capacity(notices.exports.len());
+    for notice in &notices.exports {
+        let action = match notice.what.as_str() {
+            "cases" => "export_cases",
+            "camps" => "export_camps",
+            other => {
+                return Err(AppError::BadRequest(format!(
+                    "{other:?} is not something Sakhi exports: cases or camps"
+                )));
+            }
+        };
+        let outcome = match (notice.personal, caller.account.role) {
+            (false, _) => "without_personal",
+            (true, Role::Administrator) => "with_personal",
+            (true, _) => "not_allowed",
+        };
+        let mut entry = caller.audit(action, outcome);
+        entry.detail = Some(format!("rows={} made_at={}", notice.rows, notice.at));
+        entries.push(entry);
+    }
+    for entry in entries {
+        state.store.audit(entry).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The most exports one request may log: a phone sends what it kept while offline, a hundred at
+/// a time.
+pub const MAX_EXPORT_NOTICES: usize = 100;
+/// The largest body of a request to log exports: a hundred of them with room to spare.
+pub const MAX_EXPORT_BODY_BYTES: usize = 32 * 1024;

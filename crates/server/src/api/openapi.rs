@@ -145,6 +145,13 @@ pub fn openapi() -> Value {
                     "action": string(), "outcome": string(),
                     "records": { "type": "array", "items": uuid() },
                     "detail": { "type": ["string", "null"] } })),
+                "ExportNotices": object(&["exports"], json!({
+                    "exports": { "type": "array", "maxItems": 100, "items": object(
+                        &["what", "personal", "rows", "at"],
+                        json!({ "what": { "enum": ["cases", "camps"] },
+                                "personal": { "type": "boolean" },
+                                "rows": { "type": "integer", "minimum": 0 },
+                                "at": millis() })) } })),
                 "AuditPage": object(&["entries", "more"], json!({
                     "entries": { "type": "array", "items": schema("AuditEntry") },
                     "more": { "type": "boolean" } })),
@@ -245,6 +252,13 @@ pub fn openapi() -> Value {
                 "get": { "summary": "The active workers of the caller's centre and the devices each has logged in on",
                     "security": authenticated(),
                     "responses": { "200": answer("The staff", Some("Staff")), "401": error(AUTH) } }
+            },
+            "/v1/audit/exports": {
+                "post": { "summary": "Logs exports a worker made on her phone (kept there while offline): `export_cases` or `export_camps`, `with_personal`, `without_personal`, or `not_allowed` for names, phone numbers and addresses exported by anyone but an administrator",
+                    "security": authenticated(), "requestBody": body("ExportNotices"),
+                    "responses": { "204": { "description": "Logged" },
+                                   "400": error("`bad_request`: not JSON, more than 100, or an unknown export; nothing logged"),
+                                   "401": error(AUTH), "413": error("`too_large`") } }
             },
             "/v1/reports/monthly": {
                 "get": { "summary": "The administrator's centre's figures for a month, counted from every record it holds: what the app's monthly report counts; every code of every list, zeros included",

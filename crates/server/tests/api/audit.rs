@@ -141,3 +141,78 @@ async fn every_kind_of_event_is_audited_without_any_field_value(backend: Backend
     assert_eq!(next.entries[0].id, page.entries[2].id);
     let _ = Role::Counsellor;
 }
+
+on_each_backend!(exports_made_on_phones_are_logged_and_personal_ones_by_others_stand_out);
+async fn exports_made_on_phones_are_logged_and_personal_ones_by_others_stand_out(backend: Backend) {
+    let setup = two_centres(backend).await;
+    let app = &setup.app;
+    let admin = &setup.admin;
+    let (_, counsellor) = &setup.counsellor;
+    let export = |what: &str, personal: bool, rows: u64| json!({"what": what, "personal": personal, "rows": rows, "at": 1_764_000_000_000_u64});
+    let sent = app
+        .send(
+            Method::POST,
+            "/api/v1/audit/exports",
+            Some(admin),
+            Some(json!({"exports": [export("cases", true, 12), export("camps", false, 3)]})),
+        )
+        .await;
+    assert_eq!(sent.status(), StatusCode::NO_CONTENT);
+    let sent = app
+        .send(
+            Method::POST,
+            "/api/v1/audit/exports",
+            Some(counsellor),
+            Some(json!({"exports": [export("cases", false, 7), export("cases", true, 7)]})),
+        )
+        .await;
+    assert_eq!(sent.status(), StatusCode::NO_CONTENT);
+    // Something Sakhi does not export: refused, and nothing of the request is logged.
+    let refused = app
+        .send(
+            Method::POST,
+            "/api/v1/audit/exports",
+            Some(counsellor),
+            Some(json!({"exports": [export("cases", false, 1), export("passwords", false, 1)]})),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+
+    let page: AuditPage = app
+        .send(Method::GET, "/api/v1/audit", Some(admin), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let exports: Vec<(&str, &str)> = page
+        .entries
+        .iter()
+        .filter(|entry| entry.action.starts_with("export_"))
+        .map(|entry| (entry.action.as_str(), entry.outcome.as_str()))
+        .collect();
+    assert_eq!(
+        exports,
+        [
+            ("export_cases", "not_allowed"),
+            ("export_cases", "without_personal"),
+            ("export_camps", "without_personal"),
+            ("export_cases", "with_personal"),
+        ],
+        "newest first, and nothing of the refused request"
+    );
+    let by_counsellor = page
+        .entries
+        .iter()
+        .filter(|entry| entry.outcome == "not_allowed")
+        .all(|entry| entry.account == Some(setup.counsellor.0.id));
+    assert!(by_counsellor);
+    let logged = page
+        .entries
+        .iter()
+        .find(|entry| entry.action == "export_camps")
+        .unwrap();
+    assert_eq!(
+        logged.detail.as_deref(),
+        Some("rows=3 made_at=1764000000000")
+    );
+}

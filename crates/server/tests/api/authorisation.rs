@@ -100,6 +100,8 @@ fn request_for(method: &str, path: &str, target: AccountId) -> (Method, String, 
         ("PATCH", p) if p.ends_with("/centre") => Some(json!({"lock_minutes": 5})),
         ("PATCH", _) => Some(json!({"display_name": "नया नाम"})),
         ("POST", p) if p.ends_with("/password") => Some(json!({"password": "एक नया पासवर्ड"})),
+        ("POST", p) if p.ends_with("/exports") => Some(json!({"exports": [
+            {"what": "cases", "personal": false, "rows": 3, "at": 1_764_000_000_000_u64}]})),
         ("POST", p) if p.ends_with("/push") => Some(json!({
             "protocol": PROTOCOL, "device": DeviceId::new(), "changes": []})),
         ("POST", p) if p.ends_with("/restate") => Some(json!({
@@ -119,7 +121,7 @@ fn expected(method: &str, path: &str) -> [u16; 5] {
         ("GET", "/v1/session" | "/v1/centre/staff")
         | ("GET", "/v1/sync/pull")
         | ("POST", "/v1/sync/push" | "/v1/sync/restate") => [200, 200, 200, 401, 401],
-        ("DELETE", "/v1/session") => [204, 204, 204, 401, 401],
+        ("DELETE", "/v1/session") | ("POST", "/v1/audit/exports") => [204, 204, 204, 401, 401],
         ("GET", "/v1/accounts" | "/v1/audit" | "/v1/reports/monthly")
         | ("PATCH", "/v1/accounts/{id}" | "/v1/centre") => [200, 403, 403, 401, 401],
         ("POST", "/v1/accounts") => [201, 403, 403, 401, 401],
