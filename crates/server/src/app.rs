@@ -225,6 +225,8 @@ pub enum ServeError {
     Serve(#[source] std::io::Error),
     #[error("could not hash a password")]
     Hash,
+    #[error("the demo could not be made: {0}")]
+    Demo(String),
 }
 
 /// Opens the database the settings name, then serves on `listener` until `shutdown` completes,

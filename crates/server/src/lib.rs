@@ -12,6 +12,7 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod backup;
+pub mod demo;
 pub mod error;
 pub mod limiter;
 pub mod pwa;

@@ -1,6 +1,7 @@
 //! `sakhi-server`: reads the settings, binds the port and serves until SIGTERM or Ctrl-C; or, as
 //! `sakhi-server centre add`, prints a one-time code to set up one more centre; or backs up or
-//! restores the SQLite database.
+//! restores the SQLite database; or, as `sakhi-server demo`, serves a throwaway database of
+//! made-up cases for a first look.
 
 use anyhow::Context;
 use clap::Parser;
@@ -18,7 +19,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let cli = Cli::parse();
-    let settings = Settings::load(&cli, |name| std::env::var(name).ok())
+    let mut settings = Settings::load(&cli, |name| std::env::var(name).ok())
         .context("Failed to load the settings")?;
     match &cli.command {
         Some(Command::Centre(CentreCommand::Add)) => {
@@ -58,6 +59,17 @@ async fn main() -> anyhow::Result<()> {
                 "The database now has the epoch {epoch}: phones will send again what it lacks, and everyone logs in again."
             );
             return Ok(());
+        }
+        Some(Command::Demo) => {
+            let demo = sakhi_server::demo::prepare(sakhi_server::auth::now_ms())
+                .await
+                .context("Failed to make the demo")?;
+            for line in &demo.lines {
+                println!("{line}");
+            }
+            // Its own new database, whatever the settings say.
+            settings.database_url = demo.database_url;
+            settings.setup_code = None;
         }
         None => {}
     }

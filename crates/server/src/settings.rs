@@ -143,6 +143,9 @@ pub enum Command {
     /// After restoring the database by other means (PostgreSQL's pg_restore): gives it a new epoch
     /// and ends every session, as restore does. Stop every server on it first
     RenewEpoch,
+    /// Serves Sakhi on a new throwaway database full of made-up cases and camps, with demo accounts
+    /// printed here; it never opens the database the settings name
+    Demo,
 }
 
 #[derive(Clone, Debug, clap::Subcommand)]
