@@ -2,7 +2,7 @@
 
 use super::{choices_summary, register_here};
 use crate::browser::today;
-use crate::camps::{held_today, register, title};
+use crate::camps::{attendance, held_today, register, title};
 use crate::casework::{CaseLine, caseload, display_name, due, shown_date};
 use crate::components::alert;
 use crate::i18n::{Text, choice_label, field_label, fill, t, tr, use_lang};
@@ -18,6 +18,9 @@ use std::sync::Arc;
 /// How many cases the list shows at first, and how many more each "Show more" adds: several
 /// screens on a phone, and few enough that a device with 10,000 cases opens its list at once.
 const PAGE: usize = 50;
+
+/// How many of her latest camps the home screen offers besides today's.
+const RECENT_CAMPS: usize = 3;
 
 /// A case on the list, with what a search compares it by, folded once when the list is read.
 struct Listed {
@@ -104,15 +107,22 @@ pub fn CaseList() -> impl IntoView {
         let store = camp_store.clone();
         async move {
             let camps = register(store.camps().await.unwrap_or_default());
-            held_today(&camps, &today()).cloned()
+            let today = held_today(&camps, &today()).cloned();
+            // The latest few besides today's, to find one again in a tap.
+            let recent: Vec<Record> = camps
+                .into_iter()
+                .filter(|camp| today.as_ref().is_none_or(|today| today.id != camp.id))
+                .take(RECENT_CAMPS)
+                .collect();
+            (today, recent)
         }
     });
     let lang = use_lang();
 
     view! {
         {move || {
-            camp_today.with(|camp| {
-                camp.as_ref().and_then(Option::as_ref).map(|camp| {
+            camp_today.with(|camps| {
+                camps.as_ref().and_then(|(today, _)| today.as_ref()).map(|camp| {
                     let named = title(camp);
                     view! {
                         <section class="camp-today" aria-labelledby="camp-today-heading">
@@ -124,6 +134,31 @@ pub fn CaseList() -> impl IntoView {
                             <a class="button primary" href=register_here(camp.id)>
                                 {tr(Text::CampRegisterHere)}
                             </a>
+                        </section>
+                    }
+                })
+            })
+        }}
+        {move || {
+            camp_today.with(|camps| {
+                camps.as_ref().filter(|(_, recent)| !recent.is_empty()).map(|(_, recent)| {
+                    let items = recent
+                        .iter()
+                        .map(|camp| {
+                            let came = attendance(camp).to_string();
+                            view! {
+                                <li>
+                                    <a href=format!("/camps/{}", camp.id)>{title(camp)}</a>
+                                    " · "
+                                    {move || fill(t(lang.get(), Text::CampsPeople), "n", &came)}
+                                </li>
+                            }
+                        })
+                        .collect_view();
+                    view! {
+                        <section class="recent-camps" aria-labelledby="recent-camps-heading">
+                            <h2 id="recent-camps-heading">{tr(Text::CampsRecent)}</h2>
+                            <ul>{items}</ul>
                         </section>
                     }
                 })

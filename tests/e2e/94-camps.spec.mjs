@@ -84,6 +84,23 @@ test("a camp is registered offline, a case is registered at it in camp mode, and
     await expect(page.locator(".camps").getByText(place)).toBeVisible();
     await expect(page.getByText(en["camps.people"].replace("{n}", "65"))).toBeVisible();
 
+    // An earlier camp written down late: the register puts it after today's, and the home screen
+    // offers it among her recent camps.
+    await page.getByRole("link", { name: en["camps.new"] }).click();
+    await page.getByLabel(en["field.held_on"], { exact: true }).fill("2026-11-02");
+    await page.getByLabel(en["camp.place_label"], { exact: true }).fill("Panchayat bhavan, Sonpur");
+    await page.getByLabel(en["field.women"], { exact: true }).fill("20");
+    await page.getByRole("button", { name: en["camp.save"] }).click();
+    await expect(page.getByRole("heading", { name: "Panchayat bhavan, Sonpur, 02/11/2026" })).toBeVisible();
+    await page.getByRole("link", { name: en["camp.back"] }).click();
+    await expect(page.locator(".camps li").first()).toContainText(place);
+    await expect(page.locator(".camps li").last()).toContainText("Panchayat bhavan, Sonpur");
+    await page.getByRole("link", { name: en["app.name"] }).click();
+    const recent = page.getByRole("region", { name: en["camps.recent"] });
+    await expect(recent.getByRole("link", { name: "Panchayat bhavan, Sonpur, 02/11/2026" })).toBeVisible();
+    await expect(recent.getByText(en["camps.people"].replace("{n}", "20"))).toBeVisible();
+    await screenshot(page, "9n-home-recent-camps-en");
+
     // Online, the camp and her case reach the centre.
     await context.setOffline(false);
     await expect(syncBadge(page)).toHaveText(/All changes sent/, { timeout: 30_000 });
