@@ -110,7 +110,6 @@ pub fn title(camp: &Record) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sakhi_domain::{Clock, DeviceId, RecordId};
     use serde_json::json;
 
     fn draft() -> CampDraft {
@@ -126,14 +125,7 @@ mod tests {
         }
     }
 
-    fn record(kind: Kind, fields: &[(&str, Value)]) -> Record {
-        let mut clock = Clock::new(DeviceId::new());
-        let mut record = Record::new(RecordId::new(), kind);
-        for (field, value) in fields {
-            record.edit(&mut clock, 1, field, value.clone());
-        }
-        record
-    }
+    use crate::testing::record;
 
     #[test]
     fn a_camp_keeps_what_was_typed_trimmed_and_topics_in_the_schemas_order() {

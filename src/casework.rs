@@ -432,14 +432,7 @@ mod tests {
     use sakhi_domain::DeviceId;
     use serde_json::json;
 
-    fn record(kind: Kind, fields: &[(&str, Value)]) -> Record {
-        let mut clock = Clock::new(DeviceId::new());
-        let mut record = Record::new(RecordId::new(), kind);
-        for (field, value) in fields {
-            record.edit(&mut clock, 1_000, field, value.clone());
-        }
-        record
-    }
+    use crate::testing::record;
 
     fn of(case: &Record, kind: Kind, fields: &[(&str, Value)]) -> Record {
         let mut all = vec![(CASE, json!(case.id.to_string()))];

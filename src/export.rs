@@ -219,17 +219,9 @@ pub async fn forget_sent(store: &Store, sent: usize) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sakhi_domain::{Clock, DeviceId, RecordId};
     use serde_json::json;
 
-    fn record(kind: Kind, fields: &[(&str, Value)]) -> Record {
-        let mut clock = Clock::new(DeviceId::new());
-        let mut record = Record::new(RecordId::new(), kind);
-        for (field, value) in fields {
-            record.edit(&mut clock, 1, field, value.clone());
-        }
-        record
-    }
+    use crate::testing::record;
 
     #[test]
     fn a_cell_is_quoted_when_it_must_be_and_never_runs_as_a_formula() {

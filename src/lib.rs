@@ -18,5 +18,7 @@ pub mod session;
 pub mod storage;
 pub mod store;
 pub mod sync;
+#[cfg(test)]
+mod testing;
 
 pub use app::{App, sync_status, unlocked, use_store, use_sync, use_sync_status};

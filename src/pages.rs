@@ -48,3 +48,14 @@ fn save_failure(error: &StoreError) -> Text {
         _ => Text::FormSaveFailed,
     }
 }
+
+/// Moves focus to the first field to correct, so a phone scrolls to it and a screen reader says it.
+fn focus(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(element) = leptos::prelude::document()
+        .get_element_by_id(id)
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
+    }
+}

@@ -1,7 +1,7 @@
 //! `/camps`, `/camps/new` and `/camps/:id`: the register of awareness camps, adding one after a
 //! camp (or during it), and one camp with the cases registered there.
 
-use super::{choices_summary, save_failure};
+use super::{choices_summary, focus, save_failure};
 use crate::browser::{now_millis, today};
 use crate::camps::{CampDraft, attendance, cases_from, register, title};
 use crate::case_form::Problems;
@@ -16,7 +16,6 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use sakhi_domain::account::Role;
 use sakhi_domain::schema::{ATTENDANCE, TOPICS};
 use sakhi_domain::{Kind, Record, RecordId};
-use wasm_bindgen::JsCast;
 use web_sys::{FormData, HtmlFormElement};
 
 /// The camp form's name, which its controls' ids begin with.
@@ -186,16 +185,6 @@ fn draft(form: &HtmlFormElement) -> CampDraft {
             .filter_map(|code| code.as_string())
             .collect(),
         notes: text("notes"),
-    }
-}
-
-/// Moves focus to the first field to correct.
-fn focus(id: &str) {
-    if let Some(element) = document()
-        .get_element_by_id(id)
-        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = element.focus();
     }
 }
 

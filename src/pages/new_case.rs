@@ -4,7 +4,7 @@
 //! the page needs the values before then, and binding a signal to every input would put code in the
 //! app shell that buys nothing.
 
-use super::save_failure;
+use super::{focus, save_failure};
 use crate::browser::{now_millis, today};
 use crate::camps::title;
 use crate::case_form::{CaseDraft, Edits, Likeness, Problems, Taken};
@@ -316,14 +316,4 @@ fn summary(case: &Record) -> String {
 /// The id of the control for a field of the case.
 fn input_id(field: &str) -> String {
     control_id(FORM, field)
-}
-
-/// Moves focus to the first field to correct, so a phone scrolls to it and a screen reader says it.
-fn focus(id: &str) {
-    if let Some(element) = document()
-        .get_element_by_id(id)
-        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = element.focus();
-    }
 }

@@ -404,18 +404,10 @@ mod tests {
     use super::*;
     use crate::{Clock, DeviceId, RecordId};
     use serde_json::json;
-    use uuid::Uuid;
 
     /// A record made at `millis` (its id's time) with `fields`.
     fn made(kind: Kind, millis: u64, fields: &[(&str, Value)]) -> Record {
-        let id: RecordId = Uuid::new_v7(uuid::Timestamp::from_unix(
-            uuid::NoContext,
-            millis / 1_000,
-            (millis % 1_000) as u32 * 1_000_000,
-        ))
-        .to_string()
-        .parse()
-        .unwrap();
+        let id = RecordId::made_at(millis);
         let mut clock = Clock::new(DeviceId::new());
         let mut record = Record::new(id, kind);
         for (field, value) in fields {

@@ -55,6 +55,17 @@ id_type!(
 );
 
 impl RecordId {
+    /// A new id as a device makes one at `millis` (since the Unix epoch): for records written
+    /// down with the time they were made, as a demo or a test writes them.
+    pub fn made_at(millis: u64) -> RecordId {
+        let at = uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            millis / 1_000,
+            (millis % 1_000) as u32 * 1_000_000,
+        );
+        RecordId(Uuid::new_v7(at))
+    }
+
     /// When the record was made, in milliseconds since the Unix epoch by the clock of the device
     /// that made it: a UUIDv7 begins with it.
     pub fn created_millis(&self) -> u64 {

@@ -158,18 +158,6 @@ const SOURCES: &[&str] = &[
     "awareness_camp",
 ];
 
-/// A record id made `days_ago` days before `now`, as a phone would have made it then.
-fn id_at(millis: u64) -> RecordId {
-    uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
-        uuid::NoContext,
-        millis / 1_000,
-        (millis % 1_000) as u32 * 1_000_000,
-    ))
-    .to_string()
-    .parse()
-    .expect("a UUIDv7 is a record id")
-}
-
 /// The day in India `millis` falls on.
 fn day(millis: u64) -> Value {
     json!(india_day(millis))
@@ -181,7 +169,7 @@ fn records(device: DeviceId, now: u64) -> Vec<Change> {
     let mut clock = Clock::new(device);
     let mut changes = Vec::new();
     let mut write = |kind: Kind, made: u64, fields: Vec<(&str, Value)>| {
-        let mut record = Record::new(id_at(made), kind);
+        let mut record = Record::new(RecordId::made_at(made), kind);
         for (field, value) in fields {
             changes.push(record.edit(&mut clock, made, field, value));
         }

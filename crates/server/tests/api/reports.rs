@@ -14,18 +14,6 @@ fn noon(date: (i32, u32, u32)) -> u64 {
     day_number(date) as u64 * 86_400_000 + 12 * 3_600_000 - INDIA_OFFSET_MILLIS
 }
 
-/// A record id made at `millis`, as a phone makes one then.
-fn id_at(millis: u64) -> RecordId {
-    uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
-        uuid::NoContext,
-        millis / 1_000,
-        (millis % 1_000) as u32 * 1_000_000,
-    ))
-    .to_string()
-    .parse()
-    .unwrap()
-}
-
 /// A centre's October, and a little of September, written by two phones.
 struct Month10 {
     phone: Clock,
@@ -36,7 +24,7 @@ struct Month10 {
 impl Month10 {
     fn record(&mut self, kind: Kind, made: (i32, u32, u32), fields: &[(&str, Value)]) -> Record {
         let at = noon(made);
-        let mut record = Record::new(id_at(at), kind);
+        let mut record = Record::new(RecordId::made_at(at), kind);
         for (field, value) in fields {
             let change = record.edit(&mut self.phone, at, field, value.clone());
             self.changes.push(change);
