@@ -315,7 +315,7 @@ impl Dashboard {
             median_sessions_to_settlement: None,
             open_by_age: empty_tally(CASE_AGES),
         };
-        let mut by_month: HashMap<Month, MonthFigures> = this_month
+        let mut by_month: BTreeMap<Month, MonthFigures> = this_month
             .last(12)
             .into_iter()
             .map(|month| {
@@ -346,10 +346,10 @@ impl Dashboard {
                 count_codes(&mut figures.closed_by_reason, case.value("closure"));
             } else {
                 let days = parse_date(&registered).map_or(0, day_number);
-                count_codes(
-                    &mut figures.open_by_age,
-                    Some(&Value::from(age_of(today_number - days))),
-                );
+                *figures
+                    .open_by_age
+                    .entry(age_of(today_number - days).to_owned())
+                    .or_default() += 1;
             }
         }
         for service in sorted.services.iter().filter(|service| is_given(service)) {
@@ -366,9 +366,7 @@ impl Dashboard {
             }
         }
         figures.median_sessions_to_settlement = median_sessions(&sorted);
-        let mut months: Vec<(Month, MonthFigures)> = by_month.into_iter().collect();
-        months.sort_by_key(|(month, _)| *month);
-        figures.months = months.into_iter().map(|(_, shown)| shown).collect();
+        figures.months = by_month.into_values().collect();
         figures
     }
 }

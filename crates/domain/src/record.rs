@@ -267,6 +267,31 @@ mod tests {
     }
 
     #[test]
+    fn the_winner_is_always_the_last_head_as_the_servers_report_reads_it() {
+        // Three phones write one field without seeing each other, merged in every order.
+        let stamps = [30, 10, 20];
+        let versions: Vec<Record> = stamps
+            .iter()
+            .map(|at| {
+                let mut record = Record::new(RecordId::from_uuid(uuid::Uuid::nil()), Kind::Case);
+                let mut clock = Clock::new(DeviceId::new());
+                record.edit(&mut clock, *at, "village", json!(format!("v{at}")));
+                record
+            })
+            .collect();
+        for order in [[0, 1, 2], [2, 1, 0], [1, 0, 2]] {
+            let mut merged = Record::new(RecordId::from_uuid(uuid::Uuid::nil()), Kind::Case);
+            for at in order {
+                merged.merge(&versions[at]);
+            }
+            let field = &merged.fields["village"];
+            assert_eq!(field.heads().len(), 3);
+            assert_eq!(field.winner(), field.heads().last());
+            assert_eq!(merged.text("village"), Some("v30"));
+        }
+    }
+
+    #[test]
     fn a_change_with_a_stale_base_is_kept_as_a_conflict() {
         let mut phone = Clock::new(DeviceId::new());
         let mut desk = Clock::new(DeviceId::new());

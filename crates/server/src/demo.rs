@@ -177,7 +177,8 @@ fn records(device: DeviceId, now: u64) -> Vec<Change> {
     };
     // Noon in India, `days_ago` days before today.
     let today_noon = (now + INDIA_OFFSET_MILLIS) / DAY * DAY + 12 * 3_600_000 - INDIA_OFFSET_MILLIS;
-    let at = |days_ago: u64| today_noon - days_ago * DAY;
+    // Never later than now: noon today may be hours away yet.
+    let at = |days_ago: u64| (today_noon - days_ago * DAY).min(now);
     let camps: Vec<(String, u64)> = [
         (150, "Government Girls School, Sonpur"),
         (60, "पंचायत भवन, रामपुर"),
@@ -256,12 +257,12 @@ fn records(device: DeviceId, now: u64) -> Vec<Change> {
                     "her_choice"
                 }),
             ));
-            fields.push(("closed_on", day(made + 30 * DAY)));
+            fields.push(("closed_on", day((made + 30 * DAY).min(now))));
         }
         let case = write(Kind::Case, made, fields);
         let sessions = if days_ago > 14 { 1 + n % 3 } else { 0 };
         for number in 1..=sessions {
-            let on = made + number * 7 * DAY;
+            let on = (made + number * 7 * DAY).min(now);
             let mut session = vec![
                 ("case", json!(case)),
                 ("session_number", json!(number)),
@@ -280,7 +281,7 @@ fn records(device: DeviceId, now: u64) -> Vec<Change> {
         if n % 2 == 0 && days_ago > 7 {
             write(
                 Kind::Service,
-                made + DAY,
+                (made + DAY).min(now),
                 vec![
                     ("case", json!(case)),
                     (
@@ -288,7 +289,7 @@ fn records(device: DeviceId, now: u64) -> Vec<Change> {
                         json!(["police", "medical", "legal_aid", "shelter"][(n / 2 % 4) as usize]),
                     ),
                     ("service_state", json!("given")),
-                    ("service_on", day(made + DAY)),
+                    ("service_on", day((made + DAY).min(now))),
                 ],
             );
         }

@@ -229,14 +229,32 @@ pub struct PasswordReset {
 }
 
 /// What an export holds: a centre's cases, or its awareness camps.
-pub const EXPORTS: &[&str] = &["cases", "camps"];
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportKind {
+    Cases,
+    Camps,
+}
+
+impl ExportKind {
+    /// Its name in a file name and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportKind::Cases => "cases",
+            ExportKind::Camps => "camps",
+        }
+    }
+}
+
+/// The most exports one request logs: a phone sends what it kept while offline, this many at a
+/// time.
+pub const MAX_EXPORT_NOTICES: usize = 100;
 
 /// An export a worker made on her phone (a CSV file), told to the server for its audit log; a
 /// phone keeps it until the server has it, so an export made offline is logged when she syncs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportNotice {
-    /// One of [`EXPORTS`].
-    pub what: String,
+    pub what: ExportKind,
     /// Whether names, phone numbers and addresses were in it.
     pub personal: bool,
     /// How many rows it held.

@@ -11,7 +11,9 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use sakhi_domain::Role;
-use sakhi_domain::wire::account::{AuditPage, AuditQuery, ExportNotices, MAX_AUDIT_LIMIT};
+use sakhi_domain::wire::account::{
+    AuditPage, AuditQuery, ExportKind, ExportNotices, MAX_AUDIT_LIMIT, MAX_EXPORT_NOTICES,
+};
 
 /// `GET /api/v1/audit?before=ID&limit=N`: the centre's entries, newest first.
 pub async fn page<S: Store>(
@@ -45,15 +47,11 @@ pub async fn exports<S: Store>(
         )));
     }
     let mut entries = Vec::with_capacity(notices.exports.len());
+    // An export Sakhi does not make is refused when the body is read, before anything is logged.
     for notice in &notices.exports {
-        let action = match notice.what.as_str() {
-            "cases" => "export_cases",
-            "camps" => "export_camps",
-            other => {
-                return Err(AppError::BadRequest(format!(
-                    "{other:?} is not something Sakhi exports: cases or camps"
-                )));
-            }
+        let action = match notice.what {
+            ExportKind::Cases => "export_cases",
+            ExportKind::Camps => "export_camps",
         };
         let outcome = match (notice.personal, caller.account.role) {
             (false, _) => "without_personal",
@@ -70,8 +68,5 @@ pub async fn exports<S: Store>(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The most exports one request may log: a phone sends what it kept while offline, a hundred at
-/// a time.
-pub const MAX_EXPORT_NOTICES: usize = 100;
 /// The largest body of a request to log exports: a hundred of them with room to spare.
 pub const MAX_EXPORT_BODY_BYTES: usize = 32 * 1024;

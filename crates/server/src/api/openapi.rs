@@ -3,6 +3,7 @@
 
 use axum::Json;
 use sakhi_domain::wire::MAX_RESTATE_RECORDS;
+use sakhi_domain::wire::account::MAX_EXPORT_NOTICES;
 use sakhi_domain::{LockMinutes, PurgeDays};
 use serde_json::{Value, json};
 
@@ -146,7 +147,7 @@ pub fn openapi() -> Value {
                     "records": { "type": "array", "items": uuid() },
                     "detail": { "type": ["string", "null"] } })),
                 "ExportNotices": object(&["exports"], json!({
-                    "exports": { "type": "array", "maxItems": 100, "items": object(
+                    "exports": { "type": "array", "maxItems": MAX_EXPORT_NOTICES, "items": object(
                         &["what", "personal", "rows", "at"],
                         json!({ "what": { "enum": ["cases", "camps"] },
                                 "personal": { "type": "boolean" },

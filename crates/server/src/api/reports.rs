@@ -5,7 +5,6 @@ use crate::app::AppState;
 use crate::auth::Administrator;
 use crate::error::AppError;
 use crate::store::Store;
-use crate::store::rows::now_millis;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -34,8 +33,7 @@ pub async fn monthly<S: Store>(
             "{text:?} is not a month: write YYYY-MM, between 1900-01 and 2100-12"
         ))
     })?;
-    let now = u64::try_from(now_millis()).unwrap_or(0);
-    let this_month = Month::of_date(&india_day(now));
+    let this_month = Month::of_date(&india_day(crate::auth::now_ms()));
     if this_month.is_some_and(|this_month| month > this_month) {
         return Err(AppError::BadRequest(format!(
             "{month} has not begun yet: ask for this month or an earlier one"

@@ -397,14 +397,12 @@ pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Store
                 && mine.record.fields.contains_key(&change.field)
         });
         // A service, session or note stays with the case it was written for: phones file it under
-        // that case's id.
+        // that case's id. (A case has no `case` field; the schema refuses one.)
         let moved = change.field == CASE
             && touched.get(&change.record).is_some_and(|mine| {
-                mine.record.kind != Kind::Case
-                    && mine
-                        .record
-                        .text(CASE)
-                        .is_some_and(|case| Some(case) != change.value.as_str())
+                mine.record
+                    .text(CASE)
+                    .is_some_and(|case| Some(case) != change.value.as_str())
             });
         let verdict = match rules::judge(scope.centre, change, earlier, existing) {
             Verdict::Apply(_) if moved => Verdict::Reject {

@@ -16,7 +16,8 @@ pub(super) enum Dialect {
     Postgres,
 }
 
-/// The fields the report reads, each as a column of the same name.
+/// The fields the report reads, each as a column of the same name; the groups of [`ATTENDANCE`]
+/// too.
 const FIELDS: &[&str] = &[
     "violence",
     "source",
@@ -29,10 +30,6 @@ const FIELDS: &[&str] = &[
     "admitted_on",
     "session_on",
     "held_on",
-    "women",
-    "girls",
-    "men",
-    "boys",
 ];
 
 impl Dialect {
@@ -89,6 +86,7 @@ impl Dialect {
     pub(super) fn monthly_report(self) -> String {
         let columns: Vec<String> = FIELDS
             .iter()
+            .chain(ATTENDANCE)
             .map(|field| format!("{} AS {field}", self.winner(field)))
             .collect();
         let (from, not_deleted) = match self {
@@ -167,7 +165,8 @@ impl Dialect {
         }
         format!(
             "WITH r AS (SELECT kind, {} AS made_on, {} FROM {from} \
-             WHERE centre_id = {centre} AND {not_deleted}) {}",
+             WHERE centre_id = {centre} AND kind IN ('case', 'service', 'session', 'camp') \
+             AND {not_deleted}) {}",
             self.made_on(),
             columns.join(", "),
             sections.join(" UNION ALL ")

@@ -56,13 +56,28 @@ async fn the_servers_monthly_report_counts_what_the_app_counts_from_the_same_rec
             ("closed_on", json!("2026-10-30")),
         ],
     );
-    // Changed later at the desk: the later value counts.
+    // Changed at the desk and, without seeing that, on a third phone a little earlier: two heads,
+    // and the desk's later value counts.
+    let mut third = Clock::new(DeviceId::new());
+    let earlier = asha.clone().edit(
+        &mut third,
+        noon(oct(3)) + 6 * 3_600_000,
+        "source",
+        json!("through_someone"),
+    );
     let later = asha.edit(
         &mut month.desk,
         noon(oct(4)),
         "source",
         json!("helpline_181"),
     );
+    // Registered at 20:00 UTC on 31 October: 1 November already, in India.
+    let late = day_number((2026, 10, 31)) as u64 * 86_400_000 + 20 * 3_600_000;
+    let mut late_case = Record::new(RecordId::made_at(late), Kind::Case);
+    let late_changes = [
+        late_case.edit(&mut third, late, "name", json!("Late")),
+        late_case.edit(&mut third, late, "violence", json!(["physical"])),
+    ];
     let case = |record: &Record| json!(record.id.to_string());
     month.record(
         Kind::Case,
@@ -168,6 +183,14 @@ async fn the_servers_monthly_report_counts_what_the_app_counts_from_the_same_rec
         "{:?}",
         answer.results
     );
+    let mut third_changes = vec![earlier];
+    third_changes.extend(late_changes);
+    let answer = app.push(third.device(), &third_changes).await;
+    assert!(
+        answer.results.iter().all(is_accepted),
+        "{:?}",
+        answer.results
+    );
 
     let october = Month::parse("2026-10").unwrap();
     let response = app.get("/api/v1/reports/monthly?month=2026-10").await;
@@ -205,6 +228,23 @@ async fn the_servers_monthly_report_counts_what_the_app_counts_from_the_same_rec
         MonthlyReport::of(Month::parse("2026-09").unwrap(), &records)
     );
     assert_eq!(september_report.cases_registered, 1);
+    // The conflict is real: both heads are kept, and the report counts the winner.
+    let asha_now = records.iter().find(|record| record.id == asha.id).unwrap();
+    assert_eq!(asha_now.fields["source"].heads().len(), 2);
+    let november: MonthlyReport = app
+        .get("/api/v1/reports/monthly?month=2026-11")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        november,
+        MonthlyReport::of(Month::parse("2026-11").unwrap(), &records)
+    );
+    assert_eq!(
+        november.cases_registered, 1,
+        "the case made late on 31 October"
+    );
     assert_eq!(september_report.services_given["medical"], 1);
     assert_eq!(september_report.attendance["men"], 9);
 
