@@ -8,7 +8,6 @@ use sakhi_domain::schema::{ASSIGNED_TO, CASE, SHELTER_DAYS, day_number, parse_da
 use sakhi_domain::{Kind, Record, RecordId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::HashMap;
 
 /// A case and what was done for her, each list in the order it happened.
 #[derive(Clone, Debug, PartialEq)]
@@ -159,39 +158,21 @@ pub struct Summary {
 impl Summary {
     /// The summary of one case's work: its services, sessions and notes, deleted ones passed over.
     pub fn of<'r>(work: impl IntoIterator<Item = &'r Record>) -> Summary {
-        let mut worked = false;
-        let mut latest: Option<((i64, String), Option<&str>)> = None;
-        for record in work.into_iter().filter(|record| !record.is_deleted()) {
-            match record.kind {
-                Kind::Service => worked = true,
-                Kind::Session => {
-                    worked = true;
-                    let order = session_order(record);
-                    // The last of equals, as [`CaseFile`] orders her sessions.
-                    if latest.as_ref().is_none_or(|(kept, _)| order >= *kept) {
-                        latest = Some((order, record.text("next_on")));
-                    }
-                }
-                Kind::Case | Kind::Note | Kind::Camp => {}
-            }
-        }
+        let work: Vec<&Record> = work.into_iter().filter(|r| !r.is_deleted()).collect();
+        let worked = work
+            .iter()
+            .any(|record| matches!(record.kind, Kind::Service | Kind::Session));
+        // The latest session, the last of equals, as [`CaseFile`] orders her sessions.
+        let latest = work
+            .iter()
+            .filter(|record| record.kind == Kind::Session)
+            .max_by_key(|session| session_order(session));
         Summary {
             worked,
-            next_on: latest.and_then(|(_, next_on)| next_on.map(str::to_owned)),
+            next_on: latest
+                .and_then(|session| session.text("next_on"))
+                .map(str::to_owned),
         }
-    }
-
-    /// The summary of each case's work among `records`, by the case's id.
-    pub fn by_case<'r>(records: impl IntoIterator<Item = &'r Record>) -> HashMap<&'r str, Summary> {
-        let mut work: HashMap<&str, Vec<&Record>> = HashMap::new();
-        for record in records {
-            if let (false, Some(case)) = (record.kind == Kind::Case, record.text(CASE)) {
-                work.entry(case).or_default().push(record);
-            }
-        }
-        work.into_iter()
-            .map(|(case, work)| (case, Summary::of(work)))
-            .collect()
     }
 }
 
@@ -431,8 +412,23 @@ mod tests {
     use sakhi_domain::Clock;
     use sakhi_domain::DeviceId;
     use serde_json::json;
+    use std::collections::HashMap;
 
     use crate::testing::record;
+
+    /// The summary of each case's work among `records`, by the case's id, as the store keeps
+    /// them.
+    fn by_case<'r>(records: impl IntoIterator<Item = &'r Record>) -> HashMap<&'r str, Summary> {
+        let mut work: HashMap<&str, Vec<&Record>> = HashMap::new();
+        for record in records {
+            if let (false, Some(case)) = (record.kind == Kind::Case, record.text(CASE)) {
+                work.entry(case).or_default().push(record);
+            }
+        }
+        work.into_iter()
+            .map(|(case, work)| (case, Summary::of(work)))
+            .collect()
+    }
 
     fn of(case: &Record, kind: Kind, fields: &[(&str, Value)]) -> Record {
         let mut all = vec![(CASE, json!(case.id.to_string()))];
@@ -443,7 +439,7 @@ mod tests {
     /// The caseload from every record, each case with the summary of its work, as the store
     /// keeps them.
     fn listed(records: Vec<Record>) -> Vec<CaseLine> {
-        let summaries = Summary::by_case(&records);
+        let summaries = by_case(&records);
         let cases = records
             .iter()
             .filter(|record| record.kind == Kind::Case)
@@ -663,7 +659,7 @@ mod tests {
         assert!(summary.worked);
         assert_eq!(summary.next_on.as_deref(), file.next_due());
         assert_eq!(file.next_due(), Some("2026-11-10"));
-        let by_case = Summary::by_case(&work);
+        let by_case = by_case(&work);
         assert_eq!(by_case.get(case.id.to_string().as_str()), Some(&summary));
     }
 

@@ -8,13 +8,11 @@ use crate::camps::{attendance, cases_from, title};
 use crate::casework::shown_date;
 use crate::i18n::{Lang, Text, choice_label, field_label, t};
 use crate::store::{Store, StoreError};
-use futures::lock::Mutex;
 use sakhi_domain::figures::registered_on;
 use sakhi_domain::schema::{ATTENDANCE, CAMP, NUMBER};
 use sakhi_domain::wire::account::{ExportNotice, ExportNotices};
 use sakhi_domain::{Kind, Record};
 use serde_json::Value;
-use std::rc::Rc;
 
 /// Excel and LibreOffice read a file as UTF-8, Hindi and all, when it starts with this mark.
 const BOM: char = '\u{feff}';
@@ -179,20 +177,27 @@ pub fn camps_csv(camps: &[Record], cases: &[Record], lang: Lang) -> (String, u64
 /// The name of the secret holding the exports the server has not been told of yet.
 const WAITING: &str = "exports";
 
-thread_local! {
-    /// Taken while the exports waiting are read and written back, so that two exports made in
-    /// quick succession, or one made while a sync round forgets those sent, both stay.
-    static QUEUE: Rc<Mutex<()>> = Rc::default();
+/// Changes the exports waiting with `change`, in every tab of this browser one at a time, so that
+/// two exports made in quick succession, or one made while a sync round forgets those sent, both
+/// stay.
+async fn change_waiting(
+    store: &Store,
+    change: impl FnOnce(&mut ExportNotices),
+) -> Result<(), StoreError> {
+    let lock = format!("sakhi-exports-{}", store.device());
+    crate::browser::one_tab_at_a_time(&lock, async {
+        let mut waiting = waiting(store).await?;
+        change(&mut waiting);
+        let text =
+            serde_json::to_string(&waiting).map_err(|e| StoreError::Encode(e.to_string()))?;
+        store.set_secret(WAITING, &text).await
+    })
+    .await
 }
 
 /// Keeps `notice` until the server's audit log has it.
 pub async fn remember(store: &Store, notice: ExportNotice) -> Result<(), StoreError> {
-    let queue = QUEUE.with(Rc::clone);
-    let _held = queue.lock().await;
-    let mut waiting = waiting(store).await?;
-    waiting.exports.push(notice);
-    let text = serde_json::to_string(&waiting).map_err(|e| StoreError::Encode(e.to_string()))?;
-    store.set_secret(WAITING, &text).await
+    change_waiting(store, |waiting| waiting.exports.push(notice)).await
 }
 
 /// The exports the server has not been told of yet, oldest first.
@@ -208,12 +213,10 @@ pub async fn waiting(store: &Store) -> Result<ExportNotices, StoreError> {
 /// Forgets the first `sent` exports waiting, which the server has logged; any made meanwhile
 /// stay.
 pub async fn forget_sent(store: &Store, sent: usize) -> Result<(), StoreError> {
-    let queue = QUEUE.with(Rc::clone);
-    let _held = queue.lock().await;
-    let mut waiting = waiting(store).await?;
-    waiting.exports.drain(..sent.min(waiting.exports.len()));
-    let text = serde_json::to_string(&waiting).map_err(|e| StoreError::Encode(e.to_string()))?;
-    store.set_secret(WAITING, &text).await
+    change_waiting(store, |waiting| {
+        waiting.exports.drain(..sent.min(waiting.exports.len()));
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -24,8 +24,10 @@ pub use setup::Setup;
 pub use sign_in::{LogInAgain, SignIn};
 pub use staff::Staff;
 
-use crate::i18n::{Lang, Text, choice_label};
+use crate::casework::shown_date;
+use crate::i18n::{Lang, Text, choice_label, t};
 use crate::store::StoreError;
+use sakhi_domain::{FieldType, Kind};
 use serde_json::Value;
 
 /// The codes chosen in a field of choices (a case's kinds of violence, say) in `lang`, joined for
@@ -57,5 +59,28 @@ fn focus(id: &str) {
         .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
     {
         let _ = element.focus();
+    }
+}
+
+/// A value of a field of a record of `kind` as a worker reads it.
+pub(crate) fn shown_value(lang: Lang, kind: Kind, field: &str, value: Option<&Value>) -> String {
+    let value = value.filter(|value| !value.is_null());
+    match (kind.field_type(field), value) {
+        (Some(FieldType::Choices(_)), Some(Value::Array(codes))) if !codes.is_empty() => {
+            return choices_summary(lang, field, codes);
+        }
+        (Some(FieldType::Choice(_)), Some(Value::String(code))) => {
+            return choice_label(lang, field, code);
+        }
+        (Some(FieldType::Date), Some(Value::String(date))) => return shown_date(date),
+        _ => {}
+    }
+    match value {
+        // Not `value.to_string()`: `Value`'s `Display` brings a pretty-printer into the app shell.
+        Some(value) if !value.is_array() => value.as_str().map_or_else(
+            || serde_json::to_string(value).unwrap_or_default(),
+            str::to_owned,
+        ),
+        _ => t(lang, Text::CaseNotGiven).to_owned(),
     }
 }

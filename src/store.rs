@@ -377,9 +377,7 @@ impl Store {
         for (sealed, (key, _)) in sealed_entries.into_iter().zip(entries) {
             put(&tx, (OUTBOX, key, sealed))?;
         }
-        for summary in summaries {
-            put(&tx, summary)?;
-        }
+        summaries.write(&tx)?;
         put_meta(&tx.object_store(META)?, meta::CLOCK, &clock)?;
         commit(tx).await?;
         Ok(current)
@@ -526,6 +524,7 @@ impl Store {
             let mut places: Vec<(&'static str, String)> = work.map(|key| (WORK, key)).collect();
             for id in gone {
                 places.push((CAMPS, id.clone()));
+                places.push((SUMMARIES, id.clone()));
                 places.push((RECORDS, id));
             }
             places
@@ -576,11 +575,10 @@ impl Store {
         for (sealed, (place, key)) in sealed.into_iter().zip(places) {
             put(&tx, (place, key, sealed))?;
         }
+        // Before the deletions: a case gone from her scope keeps no summary.
+        summaries.write(&tx)?;
         for (place, key) in &to_delete {
             tx.object_store(place)?.delete(key.as_str()).primitive()?;
-        }
-        for summary in summaries {
-            put(&tx, summary)?;
         }
         let meta_store = tx.object_store(META)?;
         put_meta(&meta_store, meta::CURSOR, &cursor)?;
@@ -778,10 +776,10 @@ impl Store {
         .await
     }
 
-    /// The summaries, sealed and placed, of the cases whose work `written` and `removed` (keys in
-    /// `work`) touch, as they are once `written` is stored and `removed` is gone: each such case's
-    /// work is read as stored and changed so.
-    async fn summarise(&self, written: &[&Record], removed: &[String]) -> Result<Vec<Sealed>> {
+    /// The summaries of the cases whose work `written` and `removed` (keys in `work`) touch, as
+    /// they are once `written` is stored and `removed` is gone: each such case's work is read as
+    /// stored and changed so. A case left with no work has its summary removed.
+    async fn summarise(&self, written: &[&Record], removed: &[String]) -> Result<Summaries> {
         let written: BTreeMap<String, &Record> = written
             .iter()
             .map(|record| place(record))
@@ -795,7 +793,7 @@ impl Store {
             .map(|key| group_of(WORK, key))
             .collect();
         if cases.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Summaries::default());
         }
         let stored = self
             .read_ranges(WORK, cases.iter().map(|case| work_of(case)))
@@ -811,19 +809,23 @@ impl Store {
             work.remove(key.as_str());
         }
         work.extend(written.iter().map(|(key, record)| (key.as_str(), *record)));
-        let summaries: Vec<(&str, Summary)> = cases
-            .into_iter()
-            .map(|case| {
-                let range = work_of(case);
-                let of_case = work
-                    .range::<str, _>((
-                        Bound::Included(range.start.as_str()),
-                        Bound::Excluded(range.end.as_str()),
-                    ))
-                    .map(|(_, record)| *record);
-                (case, Summary::of(of_case))
-            })
-            .collect();
+        let mut summaries: Vec<(&str, Summary)> = Vec::new();
+        let mut emptied = Vec::new();
+        for case in cases {
+            let range = work_of(case);
+            let of_case: Vec<&Record> = work
+                .range::<str, _>((
+                    Bound::Included(range.start.as_str()),
+                    Bound::Excluded(range.end.as_str()),
+                ))
+                .map(|(_, record)| *record)
+                .collect();
+            if of_case.is_empty() {
+                emptied.push(case.to_owned());
+            } else {
+                summaries.push((case, Summary::of(of_case)));
+            }
+        }
         let sealed = codec::seal_all(
             &self.key,
             summaries
@@ -831,11 +833,12 @@ impl Store {
                 .map(|(case, summary)| (SUMMARIES, *case, summary)),
         )
         .await?;
-        Ok(summaries
+        let kept = summaries
             .iter()
             .zip(sealed)
             .map(|((case, _), sealed)| (SUMMARIES, (*case).to_owned(), sealed))
-            .collect())
+            .collect();
+        Ok(Summaries { kept, emptied })
     }
 
     /// Moves each service, session and note that an earlier version kept in `records` to `work`,
@@ -878,9 +881,7 @@ impl Store {
                 .primitive()?;
             put(&tx, (name, key, sealed))?;
         }
-        for summary in summaries {
-            put(&tx, summary)?;
-        }
+        summaries.write(&tx)?;
         put_meta(&tx.object_store(META)?, meta::LAYOUT, &LAYOUT)?;
         commit(tx).await
     }
@@ -908,6 +909,27 @@ impl Store {
 
 /// A stored value with where it is kept: `(object store, key, value)`.
 type Sealed = (&'static str, String, JsValue);
+
+/// What a write does to the summaries: those to keep, sealed, and the cases left with no work.
+#[derive(Default)]
+struct Summaries {
+    kept: Vec<Sealed>,
+    emptied: Vec<String>,
+}
+
+impl Summaries {
+    /// Puts and removes them in the transaction `tx`.
+    fn write(self, tx: &Transaction<'_>) -> Result<()> {
+        for summary in self.kept {
+            put(tx, summary)?;
+        }
+        let store = tx.object_store(SUMMARIES)?;
+        for case in &self.emptied {
+            store.delete(case.as_str()).primitive()?;
+        }
+        Ok(())
+    }
+}
 
 /// The layout this version keeps records in (see [`meta::LAYOUT`]).
 const LAYOUT: u32 = 2;

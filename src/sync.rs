@@ -15,7 +15,7 @@ pub mod http;
 use crate::browser;
 use crate::store::{OutboxEntry, Store, StoreError};
 use leptos::prelude::*;
-use sakhi_domain::wire::account::ExportNotices;
+use sakhi_domain::wire::account::{ExportNotices, MAX_EXPORT_NOTICES};
 use sakhi_domain::wire::{
     Cursor, PullResponse, PushRequest, PushResponse, RestateRequest, RestateResponse,
 };
@@ -301,14 +301,18 @@ impl SyncClient {
     }
 
     /// Tells the server's audit log of the exports made on this phone that it has not heard of,
-    /// a hundred at a time, and forgets those it logged.
+    /// as many at a time as the server takes, and forgets those it logged.
     async fn send_exports(&self, token: &str) -> Result<(), SyncError> {
         let waiting = crate::export::waiting(&self.store).await?;
         if waiting.exports.is_empty() {
             return Ok(());
         }
         let batch = ExportNotices {
-            exports: waiting.exports.into_iter().take(100).collect(),
+            exports: waiting
+                .exports
+                .into_iter()
+                .take(MAX_EXPORT_NOTICES)
+                .collect(),
         };
         let body = serde_json::to_string(&batch).map_err(|e| SyncError::Answer(e.to_string()))?;
         let answer = http::call("POST", EXPORTS_URL, Some(token), Some(&body)).await?;

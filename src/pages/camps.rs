@@ -1,11 +1,11 @@
 //! `/camps`, `/camps/new` and `/camps/:id`: the register of awareness camps, adding one after a
 //! camp (or during it), and one camp with the cases registered there.
 
-use super::{choices_summary, focus, save_failure};
+use super::{choices_summary, focus, save_failure, shown_value};
 use crate::browser::{now_millis, today};
 use crate::camps::{CampDraft, attendance, cases_from, register, title};
 use crate::case_form::Problems;
-use crate::casework::{display_name, shown_date};
+use crate::casework::display_name;
 use crate::components::{Choices, TextArea, TextField, alert, control_id};
 use crate::i18n::{Text, field_label, fill, t, tr, use_lang};
 use crate::load::load;
@@ -239,11 +239,7 @@ fn CampView(camp: Record, cases: Vec<Record>) -> impl IntoView {
     .filter_map(|field| {
         let value = camp.value(field)?.clone();
         Some(move || {
-            let shown = match (field, &value) {
-                ("held_on", value) => shown_date(value.as_str().unwrap_or_default()),
-                (_, serde_json::Value::Array(codes)) => choices_summary(lang.get(), field, codes),
-                (_, value) => value.as_str().unwrap_or_default().to_owned(),
-            };
+            let shown = shown_value(lang.get(), Kind::Camp, field, Some(&value));
             view! {
                 <div class="detail">
                     <dt>{field_label(lang.get(), field)}</dt>

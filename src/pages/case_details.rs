@@ -4,7 +4,7 @@
 //! The forms are drawn once and kept while a save or a pull redraws the case above them, so what a
 //! counsellor is typing is never wiped by news from another device.
 
-use super::{choices_summary, save_failure};
+use super::{save_failure, shown_value};
 use crate::browser::{now_millis, time_of, today};
 use crate::case_form::{Edits, Problems, is_child};
 use crate::casework::{
@@ -25,7 +25,7 @@ use sakhi_domain::schema::{
     CLOSURES, REPORTS, SERVICE_STATES, SERVICES, SESSION_KINDS, SHELTER_DAYS,
 };
 use sakhi_domain::wire::account::Staff;
-use sakhi_domain::{FieldType, Kind, Record, RecordId, Role, Version};
+use sakhi_domain::{Kind, Record, RecordId, Role, Version};
 use serde_json::Value;
 use std::rc::Rc;
 use web_sys::{FormData, HtmlFormElement};
@@ -979,27 +979,4 @@ fn CloseForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
 /// A field's value as a worker reads it.
 fn shown(lang: Lang, record: &Record, field: &str) -> String {
     shown_value(lang, record.kind, field, record.value(field))
-}
-
-/// A value of a field of a record of `kind` as a worker reads it.
-fn shown_value(lang: Lang, kind: Kind, field: &str, value: Option<&Value>) -> String {
-    let value = value.filter(|value| !value.is_null());
-    match (kind.field_type(field), value) {
-        (Some(FieldType::Choices(_)), Some(Value::Array(codes))) if !codes.is_empty() => {
-            return choices_summary(lang, field, codes);
-        }
-        (Some(FieldType::Choice(_)), Some(Value::String(code))) => {
-            return choice_label(lang, field, code);
-        }
-        (Some(FieldType::Date), Some(Value::String(date))) => return shown_date(date),
-        _ => {}
-    }
-    match value {
-        // Not `value.to_string()`: `Value`'s `Display` brings a pretty-printer into the app shell.
-        Some(value) if !value.is_array() => value.as_str().map_or_else(
-            || serde_json::to_string(value).unwrap_or_default(),
-            str::to_owned,
-        ),
-        _ => t(lang, Text::CaseNotGiven).to_owned(),
-    }
 }

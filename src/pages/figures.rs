@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use sakhi_domain::account::Role;
 use sakhi_domain::figures::{CASE_AGES, Dashboard, Month, MonthlyReport, Tally};
 use sakhi_domain::schema::{ATTENDANCE, CLOSURES, SERVICES, SOURCES, VIOLENCE_KINDS};
-use sakhi_domain::wire::account::ExportNotice;
+use sakhi_domain::wire::account::{ExportKind, ExportNotice};
 use sakhi_domain::{Kind, Record};
 use std::sync::Arc;
 
@@ -216,9 +216,10 @@ fn DashboardView(figures: Dashboard) -> impl IntoView {
             .iter()
             .map(|shown| (month_label(&shown.month), shown.attendance))
             .collect();
-        let median = figures
-            .median_sessions_to_settlement
-            .map_or_else(|| "—".to_owned(), |median| format!("{median}"));
+        let median = figures.median_sessions_to_settlement.map_or_else(
+            || t(lang, Text::FiguresNoMedian).to_owned(),
+            |median| format!("{median}"),
+        );
         view! {
             <section class="dashboard" aria-labelledby="dashboard-heading">
                 <h2 id="dashboard-heading">{t(lang, Text::FiguresHelped)}</h2>
@@ -333,10 +334,10 @@ fn Export(records: Arc<Vec<sakhi_domain::Record>>) -> impl IntoView {
     let (personal, set_personal) = signal(false);
     let (done, set_done) = signal(None::<u64>);
     let (failed, set_failed) = signal(false);
-    let export = move |what: &'static str| {
+    let export = move |what: ExportKind| {
         let lang = lang.get_untracked();
         // A camp names no woman: only a cases export can hold what names or finds her.
-        let personal = what == "cases" && may_include && personal.get_untracked();
+        let personal = what == ExportKind::Cases && may_include && personal.get_untracked();
         let cases: Vec<Record> = records
             .iter()
             .filter(|r| r.kind == Kind::Case)
@@ -350,26 +351,32 @@ fn Export(records: Arc<Vec<sakhi_domain::Record>>) -> impl IntoView {
                 .collect(),
         );
         let (csv, rows) = match what {
-            "cases" => cases_csv(&sorted_newest_first(cases.clone()), &camps, lang, personal),
-            _ => camps_csv(&camps, &cases, lang),
+            ExportKind::Cases => {
+                // Newest first, as the list shows them: records come in id order.
+                let newest_first: Vec<Record> = cases.iter().rev().cloned().collect();
+                cases_csv(&newest_first, &camps, lang, personal)
+            }
+            ExportKind::Camps => camps_csv(&camps, &cases, lang),
         };
-        let name = format!("sakhi-{what}-{}.csv", today());
-        if crate::browser::download(&name, "text/csv;charset=utf-8", &csv).is_err() {
-            set_failed.set(true);
-            return;
-        }
-        set_failed.set(false);
-        set_done.set(Some(rows));
+        let name = format!("sakhi-{}-{}.csv", what.as_str(), today());
         let notice = ExportNotice {
-            what: what.to_owned(),
+            what,
             personal,
             rows,
             at: crate::browser::now_millis(),
         };
         let (store, sync) = (store.clone(), sync.clone());
         leptos::task::spawn_local(async move {
-            // Kept until the server's audit log has it; sent with the next sync.
-            if crate::export::remember(&store, notice).await.is_ok() {
+            // Kept for the audit log first: a file the log will not hear of is not handed out.
+            let kept = crate::export::remember(&store, notice).await.is_ok();
+            if kept && crate::browser::download(&name, "text/csv;charset=utf-8", &csv).is_ok() {
+                set_failed.set(false);
+                set_done.set(Some(rows));
+            } else {
+                set_done.set(None);
+                set_failed.set(true);
+            }
+            if kept {
                 sync.request();
             }
         });
@@ -378,7 +385,9 @@ fn Export(records: Arc<Vec<sakhi_domain::Record>>) -> impl IntoView {
     view! {
         <section class="export" aria-labelledby="export-heading">
             <h2 id="export-heading">{tr(Text::ExportHeading)}</h2>
-            <p class="muted">{tr(Text::ExportNote)}</p>
+            <p class="muted">
+                {tr(if may_include { Text::ExportNote } else { Text::ExportNotePlain })}
+            </p>
             {may_include
                 .then(|| {
                     view! {
@@ -393,10 +402,10 @@ fn Export(records: Arc<Vec<sakhi_domain::Record>>) -> impl IntoView {
                     }
                 })}
             <div class="actions">
-                <button type="button" class="button secondary" on:click=move |_| export_cases("cases")>
+                <button type="button" class="button secondary" on:click=move |_| export_cases(ExportKind::Cases)>
                     {tr(Text::ExportCases)}
                 </button>
-                <button type="button" class="button secondary" on:click=move |_| export("camps")>
+                <button type="button" class="button secondary" on:click=move |_| export(ExportKind::Camps)>
                     {tr(Text::ExportCamps)}
                 </button>
             </div>
@@ -410,13 +419,7 @@ fn Export(records: Arc<Vec<sakhi_domain::Record>>) -> impl IntoView {
                         }
                     })
             }}
-            {move || failed.get().then(|| alert(Text::FormSaveFailed))}
+            {move || failed.get().then(|| alert(Text::ExportFailed))}
         </section>
     }
-}
-
-/// Cases newest first, as the list shows them.
-fn sorted_newest_first(mut cases: Vec<Record>) -> Vec<Record> {
-    cases.sort_by_key(|case| std::cmp::Reverse(case.id));
-    cases
 }
