@@ -4,6 +4,7 @@
 //! Accounts, sessions, setup and the audit log have their own module, [`account`].
 
 pub mod account;
+pub mod history;
 
 use crate::change::Change;
 use crate::ids::{ChangeId, DeviceId, Epoch, RecordId};

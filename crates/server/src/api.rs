@@ -1,5 +1,5 @@
 //! The JSON API under `/api`: setup, sessions, accounts, the centre's settings, the audit log,
-//! sync, health and the
+//! reports, a case's history, sync, health and the
 //! API's own OpenAPI document. Every answer, errors included, is JSON and is never cached, since
 //! it is a survivor's data or about to be out of date.
 //!
@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod cases;
 pub mod centre;
 pub mod openapi;
 pub mod reports;
@@ -59,6 +60,7 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/v1/audit"),
     route("POST", "/v1/audit/exports"),
     route("GET", "/v1/reports/monthly"),
+    route("GET", "/v1/cases/{id}/history"),
     route("POST", "/v1/sync/push"),
     route("POST", "/v1/sync/restate"),
     route("GET", "/v1/sync/pull"),
@@ -88,6 +90,7 @@ fn handler<S: Store>(route: Route) -> MethodRouter<AppState<S>> {
             post(audit::exports::<S>).layer(DefaultBodyLimit::max(audit::MAX_EXPORT_BODY_BYTES))
         }
         ("GET", "/v1/reports/monthly") => get(reports::monthly::<S>),
+        ("GET", "/v1/cases/{id}/history") => get(cases::history::<S>),
         ("POST", "/v1/sync/push") => {
             post(sync::push::<S>).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))
         }

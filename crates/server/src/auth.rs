@@ -292,10 +292,37 @@ impl<S: Store> FromRequestParts<AppState<S>> for Administrator {
         if caller.account.role == Role::Administrator {
             return Ok(Administrator(caller));
         }
-        let mut entry = caller.audit("refused", "forbidden");
-        entry.detail = Some(format!("{} {}", parts.method, parts.uri.path()));
-        state.store.audit(entry).await?;
-        Err(AppError::Forbidden)
+        Err(refuse_role(parts, state, &caller).await)
+    }
+}
+
+/// A caller who works cases at the centre's desk: a counsellor, or an administrator, who may do
+/// whatever a counsellor does. An outreach worker is refused 403, and the refusal audited.
+#[derive(Clone, Debug)]
+pub struct Counsellor(pub Caller);
+
+impl<S: Store> FromRequestParts<AppState<S>> for Counsellor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState<S>,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        match caller.account.role {
+            Role::Administrator | Role::Counsellor => Ok(Counsellor(caller)),
+            Role::OutreachWorker => Err(refuse_role(parts, state, &caller).await),
+        }
+    }
+}
+
+/// Audits a request that the caller's role may not make, and answers 403.
+async fn refuse_role<S: Store>(parts: &Parts, state: &AppState<S>, caller: &Caller) -> AppError {
+    let mut entry = caller.audit("refused", "forbidden");
+    entry.detail = Some(format!("{} {}", parts.method, parts.uri.path()));
+    match state.store.audit(entry).await {
+        Ok(()) => AppError::Forbidden,
+        Err(error) => error.into(),
     }
 }
 

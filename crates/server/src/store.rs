@@ -5,6 +5,7 @@
 //! [`rules`] and [`batch`], shared by every backend; a backend only reads and writes.
 
 pub mod batch;
+pub mod history;
 pub mod holders;
 pub mod postgres;
 mod reports;
@@ -379,6 +380,15 @@ pub trait Store: Clone + Send + Sync + 'static {
         limit: u32,
         audit: AuditRecord,
     ) -> impl Future<Output = Result<Page, StoreError>> + Send;
+
+    /// Every change kept of the case `case` of `centre` and of its work records, the records
+    /// whose `case` field names it now (see [`history::family`]), in any order; `None` if the
+    /// centre has no case with this id. Only reads: the caller decides the page.
+    fn case_changes(
+        &self,
+        centre: CentreId,
+        case: RecordId,
+    ) -> impl Future<Output = Result<Option<Vec<history::KeptChange>>, StoreError>> + Send;
 
     /// Whether at least one centre is set up.
     fn is_set_up(&self) -> impl Future<Output = Result<bool, StoreError>> + Send;

@@ -4,6 +4,7 @@
 use axum::Json;
 use sakhi_domain::wire::MAX_RESTATE_RECORDS;
 use sakhi_domain::wire::account::MAX_EXPORT_NOTICES;
+use sakhi_domain::wire::history::{DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT};
 use sakhi_domain::{LockMinutes, PurgeDays};
 use serde_json::{Value, json};
 
@@ -281,6 +282,25 @@ pub fn openapi() -> Value {
                     "responses": { "200": answer("A page", Some("AuditPage")),
                                    "401": error(AUTH), "403": error("`forbidden`") } }
             },
+            "/v1/cases/{id}/history": {
+                "get": { "summary": "Every change the centre holds of a case and of its work records (those whose `case` field names it), in the order the server committed them, each with the value it replaced and who sent it; for administrators and counsellors. Each page is audited (`history`)",
+                    "security": authenticated(),
+                    "parameters": [
+                        { "name": "id", "in": "path", "required": true, "schema": uuid() },
+                        { "name": "after", "in": "query",
+                          "schema": { "type": "integer", "minimum": 0 },
+                          "description": "The `next` of the page before; absent for the first" },
+                        { "name": "limit", "in": "query",
+                          "schema": { "type": "integer", "minimum": 1,
+                                      "maximum": MAX_HISTORY_LIMIT,
+                                      "default": DEFAULT_HISTORY_LIMIT },
+                          "description": "Held to between 1 and the maximum" }
+                    ],
+                    "responses": { "200": answer("A page, oldest first", Some("CaseHistory")),
+                                   "400": error("`bad_request`: an id that is not a UUID, or a malformed or negative `after` or `limit`"),
+                                   "401": error(AUTH), "403": error("`forbidden`: outreach workers"),
+                                   "404": error("`not_found`: no case of your centre has this id") } }
+            },
             "/v1/sync/push": {
                 "post": { "summary": "Applies a batch of changes; one to a case of your centre not yours is refused alone (`out_of_scope`), and the batch is refused whole if any edits another centre's",
                     "security": authenticated(), "requestBody": body("PushRequest"),
@@ -311,13 +331,53 @@ pub fn openapi() -> Value {
             }
         }
     });
-    if let (Some(schemas), Value::Object(sync)) = (
-        document["components"]["schemas"].as_object_mut(),
-        sync_schemas(),
-    ) {
-        schemas.extend(sync);
+    for more in [sync_schemas(), history_schemas()] {
+        if let (Some(schemas), Value::Object(more)) =
+            (document["components"]["schemas"].as_object_mut(), more)
+        {
+            schemas.extend(more);
+        }
     }
     document
+}
+
+/// The bodies of `/v1/cases/{id}/history`, apart, for the reason given at [`sync_schemas`].
+fn history_schemas() -> Value {
+    let any = json!({ "description": "A field's value, as the change wrote it: any JSON" });
+    json!({
+        "Stamp": object(&["t", "c", "d"], json!({
+            "t": millis(), "c": { "type": "integer", "minimum": 0,
+                                  "description": "a counter within one millisecond" },
+            "d": { "type": "string", "format": "uuid",
+                   "description": "the device that wrote the value" } })),
+        "CaseHistory": object(&["entries"], json!({
+            "entries": { "type": "array", "items": schema("HistoryEntry") },
+            "next": { "type": ["integer", "null"],
+                      "description": "The `after` of the next page; null or absent when \
+                        the server held no more when it answered." } })),
+        "HistoryEntry": object(
+            &["seq", "change", "record", "kind", "field", "value", "stamp", "device",
+              "received_at"],
+            json!({
+                "seq": { "type": "integer", "description": "The change's number in the \
+                    centre's sequence: its commit order" },
+                "change": uuid(), "record": uuid(),
+                "kind": { "type": "string", "description": "The record's kind: `case`, \
+                    `service`, `session`, `note`, `closure`, …" },
+                "field": string(), "value": any,
+                "before": { "description": "The value the writer saw and replaced (that of \
+                    the change to the same field whose stamp is `base`); absent when the \
+                    field was empty to her or the server holds no such change" },
+                "stamp": schema("Stamp"),
+                "base": { "allOf": [schema("Stamp")], "description": "The stamp of the \
+                    value the writer saw; absent when the field was empty to her." },
+                "device": { "type": "string", "format": "uuid",
+                            "description": "The device whose push carried the change" },
+                "account": { "type": "string", "format": "uuid", "description": "The \
+                    account known to push from `device`; absent unless exactly one is" },
+                "by": { "type": "string", "description": "That account's display name" },
+                "received_at": millis() }))
+    })
 }
 
 /// The bodies of `/v1/sync/…`, apart: one `json!` of every schema passes the macro's depth.

@@ -16,9 +16,12 @@
 mod accounts;
 
 use super::batch::{self, Judged, Stored, StoredChange, StoredRecord};
+use super::history::{self, KeptChange};
 use super::holders::{assignee, held_by_sql};
 use super::reports::{self, Dialect};
-use super::rows::{PullRow, RecordRow, now_millis, page_of, parse_id, parse_json, to_json};
+use super::rows::{
+    KeptRow, PullRow, RecordRow, kept_of, now_millis, page_of, parse_id, parse_json, to_json,
+};
 use super::{
     AccountChange, AccountError, AuditRecord, CentreChange, CentreId, Credentials, NewAccountRow,
     NewCentreRow, NewSession, Page, Pushed, Restated, Scope, SessionCheck, SetupOutcome, Store,
@@ -556,6 +559,46 @@ impl Store for PostgresStore {
         }
         tx.commit().await?;
         Ok(page)
+    }
+
+    async fn case_changes(
+        &self,
+        centre: CentreId,
+        case: RecordId,
+    ) -> Result<Option<Vec<KeptChange>>, StoreError> {
+        // Both reads on one snapshot, so that a work record made after the first cannot have
+        // changes numbered before what the second returns, which a later page would then skip.
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .await?;
+        let bodies: Vec<String> =
+            sqlx::query_scalar("SELECT body FROM records WHERE centre_id = $1 AND body ILIKE $2")
+                .bind(centre.to_string())
+                .bind(history::candidates_pattern(case))
+                .fetch_all(&mut *tx)
+                .await?;
+        let candidates = bodies
+            .iter()
+            .map(|body| parse_json(body, "record"))
+            .collect::<Result<Vec<Record>, _>>()?;
+        let Some(family) = history::family(case, &candidates) else {
+            return Ok(None);
+        };
+        let family: Vec<String> = family.iter().map(ToString::to_string).collect();
+        let rows: Vec<KeptRow> = sqlx::query_as(
+            "SELECT seq, device_id, body, received_at FROM changes
+             WHERE centre_id = $1 AND record_id = ANY($2)",
+        )
+        .bind(centre.to_string())
+        .bind(&family)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        rows.into_iter()
+            .map(kept_of)
+            .collect::<Result<_, _>>()
+            .map(Some)
     }
 
     async fn close(&self) {

@@ -2,6 +2,7 @@
 //! sequence numbers as 64-bit integers; and the rows of centres, accounts and the audit log read
 //! back into wire types.
 
+use super::history::KeptChange;
 use super::{Page, StoreError};
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
@@ -72,6 +73,19 @@ pub(crate) fn page_of(rows: Vec<PullRow>, after: Cursor, limit: u32) -> Result<P
         page.cursor = Cursor(seq_to_cursor(seq)?);
     }
     Ok(page)
+}
+
+/// A kept change's sequence number, pushing device, body and time received.
+pub(crate) type KeptRow = (i64, String, String, i64);
+
+pub(crate) fn kept_of(row: KeptRow) -> Result<KeptChange, StoreError> {
+    let (seq, device, body, received_at) = row;
+    Ok(KeptChange {
+        seq,
+        device: parse_id(&device, "device id")?,
+        received_at,
+        change: parse_json(&body, "change")?,
+    })
 }
 
 /// A stored record's id, centre, body, creator and assignee.

@@ -3,9 +3,12 @@
 mod accounts;
 
 use super::batch::{self, Judged, Stored, StoredChange, StoredRecord, Written};
+use super::history::{self, KeptChange};
 use super::holders::{assignee, held_by_sql};
 use super::reports::{self, Dialect};
-use super::rows::{PullRow, RecordRow, now_millis, page_of, parse_id, parse_json, to_json};
+use super::rows::{
+    KeptRow, PullRow, RecordRow, kept_of, now_millis, page_of, parse_id, parse_json, to_json,
+};
 use super::{
     AccountChange, AccountError, AuditRecord, CentreChange, CentreId, Credentials, NewAccountRow,
     NewCentreRow, NewSession, Page, Pushed, Restated, Scope, SessionCheck, SetupOutcome, Store,
@@ -269,6 +272,42 @@ impl Store for SqliteStore {
             accounts::audit(&self.pool, entry).await?;
         }
         Ok(page)
+    }
+
+    async fn case_changes(
+        &self,
+        centre: CentreId,
+        case: RecordId,
+    ) -> Result<Option<Vec<KeptChange>>, StoreError> {
+        // Both reads on one snapshot, so that a work record made after the first cannot have
+        // changes numbered before what the second returns, which a later page would then skip.
+        let mut tx = self.pool.begin().await?;
+        let bodies: Vec<String> =
+            sqlx::query_scalar("SELECT body FROM records WHERE centre_id = ? AND body LIKE ?")
+                .bind(centre.to_string())
+                .bind(history::candidates_pattern(case))
+                .fetch_all(&mut *tx)
+                .await?;
+        let candidates = bodies
+            .iter()
+            .map(|body| parse_json(body, "record"))
+            .collect::<Result<Vec<Record>, _>>()?;
+        let Some(family) = history::family(case, &candidates) else {
+            return Ok(None);
+        };
+        let rows: Vec<KeptRow> = sqlx::query_as(
+            "SELECT seq, device_id, body, received_at FROM changes
+             WHERE centre_id = ? AND record_id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(centre.to_string())
+        .bind(to_json(&family)?)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        rows.into_iter()
+            .map(kept_of)
+            .collect::<Result<_, _>>()
+            .map(Some)
     }
 
     async fn close(&self) {

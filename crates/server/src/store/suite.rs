@@ -7,7 +7,7 @@ use super::{
     AuditRecord, CentreId, NewAccountRow, NewCentreRow, PostgresStore, Pushed, Scope, SetupOutcome,
     SqliteStore, Store,
 };
-use sakhi_domain::schema::NUMBER;
+use sakhi_domain::schema::{CASE, NUMBER};
 use sakhi_domain::wire::{ChangeResult, Cursor, Outcome};
 use sakhi_domain::{AccountId, Change, Clock, DeviceId, Kind, LockMinutes, Record, RecordId, Role};
 use serde_json::json;
@@ -138,6 +138,7 @@ on_each_backend!(
     two_centres_making_one_record_at_once_end_with_one_owner_and_one_refusal,
     two_setups_with_one_code_at_once_set_up_one_centre,
     a_push_says_caught_up_only_when_nothing_else_in_the_pushers_scope_changed_since_her_cursor,
+    a_cases_changes_are_its_own_and_its_work_records_of_its_centre_only,
 );
 
 /// A refused login names the database, never the password, though the server's own message
@@ -740,4 +741,81 @@ async fn a_push_says_caught_up_only_when_nothing_else_in_the_pushers_scope_chang
         json!(AccountId::new().to_string()),
     );
     assert_eq!(push(worker, Some(9), &passed_on).await, None);
+}
+
+/// A case's changes: its own and those of the records whose `case` field names it, however the
+/// id is spelt, with their numbers and pushing device; never those of a record naming another
+/// case, nor of one in another centre naming it. Another centre's case, a record that is not a
+/// case and an unknown id have none.
+async fn a_cases_changes_are_its_own_and_its_work_records_of_its_centre_only(store: impl Direct) {
+    let ours = a_centre(&store, "AA").await;
+    let theirs = a_centre(&store, "BB").await;
+    let mut clock = Clock::new(DeviceId::new());
+    let mut case = Record::new(RecordId::new(), Kind::Case);
+    let mut other_case = Record::new(RecordId::new(), Kind::Case);
+    let work = |kind: Kind, case: String, clock: &mut Clock| {
+        let mut record = Record::new(RecordId::new(), kind);
+        let change = record.edit(clock, 5, CASE, json!(case));
+        (record, change)
+    };
+    let (service, names_it) = work(Kind::Service, case.id.to_string(), &mut clock);
+    let (note, in_capitals) = work(Kind::Note, case.id.to_string().to_uppercase(), &mut clock);
+    let (_, names_another) = work(Kind::Session, other_case.id.to_string(), &mut clock);
+    let sent = [
+        case.edit(&mut clock, 1, "name", json!("Sita")),
+        names_it,
+        other_case.edit(&mut clock, 2, "name", json!("Gita")),
+        in_capitals,
+        names_another,
+        case.edit(&mut clock, 3, "age", json!(30)),
+    ];
+    let results = applied(
+        store
+            .push(ours, clock.device(), None, &sent, row("push"))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(accepted(&results), sent.len());
+    let (_, theirs_naming_it) = work(Kind::Service, case.id.to_string(), &mut clock);
+    applied(
+        store
+            .push(
+                theirs,
+                clock.device(),
+                None,
+                &[theirs_naming_it],
+                row("push"),
+            )
+            .await
+            .unwrap(),
+    );
+
+    let mut kept = store
+        .case_changes(ours.centre, case.id)
+        .await
+        .unwrap()
+        .expect("the case's changes");
+    kept.sort_by_key(|kept| kept.seq);
+    let seen: Vec<_> = kept
+        .iter()
+        .map(|kept| (kept.seq, kept.device, kept.change.clone()))
+        .collect();
+    let expected: Vec<_> = [(1, 0), (2, 1), (4, 3), (6, 5)]
+        .into_iter()
+        .map(|(seq, at)| (seq, clock.device(), sent[at].clone()))
+        .collect();
+    assert_eq!(seen, expected);
+    assert!(kept.iter().all(|kept| kept.received_at > 0));
+    assert_eq!(
+        (sent[1].record, sent[3].record),
+        (service.id, note.id),
+        "the service and the note"
+    );
+    for (centre, id) in [
+        (theirs.centre, case.id),
+        (ours.centre, service.id),
+        (ours.centre, RecordId::new()),
+    ] {
+        assert_eq!(store.case_changes(centre, id).await.unwrap(), None, "{id}");
+    }
 }

@@ -82,9 +82,20 @@ async fn code_of(response: reqwest::Response) -> (StatusCode, Option<String>) {
     (status, body.and_then(|b| b.code))
 }
 
-/// The request to make for a route, aimed at `target` for paths with an account id.
-fn request_for(method: &str, path: &str, target: AccountId) -> (Method, String, Option<Value>) {
-    let mut path = format!("/api{}", path.replace("{id}", &target.to_string()));
+/// The request to make for a route, aimed at `target` for paths with an account id, and at
+/// `case` for paths with a case's.
+fn request_for(
+    method: &str,
+    path: &str,
+    target: AccountId,
+    case: RecordId,
+) -> (Method, String, Option<Value>) {
+    let id = if path.starts_with("/v1/cases/") {
+        case.to_string()
+    } else {
+        target.to_string()
+    };
+    let mut path = format!("/api{}", path.replace("{id}", &id));
     if path.ends_with("/reports/monthly") {
         path.push_str("?month=2026-01");
     }
@@ -122,6 +133,7 @@ fn expected(method: &str, path: &str) -> [u16; 5] {
         | ("GET", "/v1/sync/pull")
         | ("POST", "/v1/sync/push" | "/v1/sync/restate") => [200, 200, 200, 401, 401],
         ("DELETE", "/v1/session") | ("POST", "/v1/audit/exports") => [204, 204, 204, 401, 401],
+        ("GET", "/v1/cases/{id}/history") => [200, 200, 403, 401, 401],
         ("GET", "/v1/accounts" | "/v1/audit" | "/v1/reports/monthly")
         | ("PATCH", "/v1/accounts/{id}" | "/v1/centre") => [200, 403, 403, 401, 401],
         ("POST", "/v1/accounts") => [201, 403, 403, 401, 401],
@@ -140,6 +152,15 @@ async fn every_route_answers_each_kind_of_caller_as_its_role_allows(backend: Bac
     let (target, _) = app
         .account(&setup.admin, "target.dhr", Role::Counsellor)
         .await;
+    // The case the case routes read.
+    let mut desk = Clock::new(DeviceId::new());
+    let (case, change) = a_case_change(&mut desk, "Sita");
+    assert_eq!(
+        app.push_as(&setup.admin, desk.device(), &[change])
+            .await
+            .status(),
+        StatusCode::OK
+    );
     // Fresh sessions for each call, since logging out ends one.
     for route in ROUTES {
         let expected = expected(route.method, route.path);
@@ -151,7 +172,7 @@ async fn every_route_answers_each_kind_of_caller_as_its_role_allows(backend: Bac
             Some("garbage".to_owned()),
         ];
         for (token, status) in tokens.iter().zip(expected) {
-            let (method, path, body) = request_for(route.method, route.path, target.id);
+            let (method, path, body) = request_for(route.method, route.path, target.id, case.id);
             // Each from its own address, so that the failed logins and setups of the matrix are
             // not slowed down by the rate limit.
             address += 1;

@@ -42,12 +42,13 @@ use Answer::{Done, Forbidden, LeavesOut, NotFound, Refused, Shows};
 use Centre::{Other, Own};
 use Role::{Administrator as Admin, Counsellor, OutreachWorker as Outreach};
 
-/// The policy. The target is an account for the account routes, a case for push and pull, the
-/// centre's entries for the audit log, and the centre itself for its settings (whose path names
-/// no centre: another is aimed at by slipping its id into the body). The own case was made by a
-/// counsellor and is not assigned to the outreach worker, so it is out of her reach too: a push
-/// or a restatement touching it refuses it alone (it may have been assigned away from her while
-/// she was offline), and the rest of her work goes through.
+/// The policy. The target is an account for the account routes, a case for push, pull and a
+/// case's history, the centre's entries for the audit log, and the centre itself for its settings
+/// (whose path names no centre: another is aimed at by slipping its id into the body). The own
+/// case was made by a counsellor and is not assigned to the outreach worker, so it is out of her
+/// reach too: a push or a restatement touching it refuses it alone (it may have been assigned
+/// away from her while she was offline), and the rest of her work goes through. A case's history
+/// is for counsellors and administrators: an outreach worker is refused it whoever's the case.
 // Columns, one row per line, so that the whole policy reads as a table.
 #[rustfmt::skip]
 const POLICY: &[(&str, Role, Centre, Answer)] = &[
@@ -112,6 +113,12 @@ const POLICY: &[(&str, Role, Centre, Answer)] = &[
     ("GET /v1/sync/pull",                 Counsellor, Other,  LeavesOut),
     ("GET /v1/sync/pull",                 Outreach,   Own,    LeavesOut),
     ("GET /v1/sync/pull",                 Outreach,   Other,  LeavesOut),
+    ("GET /v1/cases/{id}/history",        Admin,      Own,    Shows),
+    ("GET /v1/cases/{id}/history",        Admin,      Other,  NotFound),
+    ("GET /v1/cases/{id}/history",        Counsellor, Own,    Shows),
+    ("GET /v1/cases/{id}/history",        Counsellor, Other,  NotFound),
+    ("GET /v1/cases/{id}/history",        Outreach,   Own,    Forbidden),
+    ("GET /v1/cases/{id}/history",        Outreach,   Other,  Forbidden),
 ];
 
 /// Routes that name nothing of a centre's, or only the caller's own session; the matrix in
@@ -328,6 +335,16 @@ impl World {
                 app.send(
                     Method::GET,
                     "/api/v1/sync/pull?after=0&limit=1000",
+                    Some(token),
+                    None,
+                )
+                .await,
+                side.case.id.to_string(),
+            ),
+            "GET /v1/cases/{id}/history" => (
+                app.send(
+                    Method::GET,
+                    &format!("/api/v1/cases/{}/history", side.case.id),
                     Some(token),
                     None,
                 )

@@ -4,8 +4,9 @@
 use crate::helpers::{Backend, Folder, settings, spawn_app, spawn_with};
 use reqwest::{Method, StatusCode};
 use sakhi_domain::wire::account::{Centre, CentrePatch};
+use sakhi_domain::wire::history::{CaseHistory, HistoryEntry};
 use sakhi_domain::wire::{Cursor, PullResponse};
-use sakhi_domain::{CentreId, Epoch, PurgeDays, RecordId};
+use sakhi_domain::{AccountId, CentreId, ChangeId, Clock, DeviceId, Epoch, PurgeDays, RecordId};
 use sakhi_server::api::ROUTES;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -219,10 +220,34 @@ async fn the_openapi_document_describes_every_field_the_wire_types_carry(backend
         cursor: Cursor(7),
         more: false,
     };
+    let mut clock = Clock::new(DeviceId::new());
+    let base = clock.tick(1_750_000_000_000);
+    let entry = HistoryEntry {
+        seq: 7,
+        change: ChangeId::new(),
+        record: RecordId::new(),
+        kind: "service".to_owned(),
+        field: "service".to_owned(),
+        value: json!("medical"),
+        before: Some(json!("police")),
+        stamp: clock.tick(1_750_000_000_001),
+        base: Some(base),
+        device: clock.device(),
+        account: Some(AccountId::new()),
+        by: Some("सीता देवी".to_owned()),
+        received_at: 1_750_000_000_002,
+    };
+    let history = CaseHistory {
+        entries: vec![entry.clone()],
+        next: Some(7),
+    };
     for (name, sent) in [
         ("Centre", serde_json::to_value(centre).unwrap()),
         ("CentrePatch", serde_json::to_value(patch).unwrap()),
         ("PullResponse", serde_json::to_value(pull).unwrap()),
+        ("CaseHistory", serde_json::to_value(history).unwrap()),
+        ("HistoryEntry", serde_json::to_value(&entry).unwrap()),
+        ("Stamp", serde_json::to_value(entry.stamp).unwrap()),
     ] {
         let properties = schemas[name]["properties"].as_object().unwrap();
         for field in sent.as_object().unwrap().keys() {

@@ -19,6 +19,7 @@ mod database;
 mod databases;
 mod durability;
 mod headers;
+mod history;
 mod kill;
 mod meta;
 mod pull;
