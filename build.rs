@@ -24,6 +24,7 @@ const CHOICE_FIELDS: &[&str] = &[
     "service_state",
     "report",
     "session_kind",
+    "event",
     "topics",
     "case_age",
 ];

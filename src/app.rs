@@ -4,8 +4,8 @@
 use crate::components::{AppHeader, quick_exit};
 use crate::i18n::{Lang, Language, Text, t, tr};
 use crate::pages::{
-    Audit, CampDetails, CampList, CaseDetails, CaseList, Figures, LogInAgain, LogOut, NewCamp,
-    NewCase, Settings, Setup, SignIn, Staff,
+    Audit, CampDetails, CampList, CaseDetails, CaseHistoryPage, CaseList, EditCase, Figures,
+    LogInAgain, LogOut, NewCamp, NewCase, Settings, Setup, SignIn, Staff,
 };
 use crate::session::{Phase, Session, Unlocked, use_session};
 use crate::store::Store;
@@ -104,6 +104,8 @@ fn Ready(unlocked: Rc<Unlocked>) -> impl IntoView {
                 <Route path=path!("/") view=CaseList />
                 <Route path=path!("/cases/new") view=NewCase />
                 <Route path=path!("/cases/:id") view=CaseDetails />
+                <Route path=path!("/cases/:id/edit") view=EditCase />
+                <Route path=path!("/cases/:id/history") view=CaseHistoryPage />
                 <Route path=path!("/camps") view=CampList />
                 <Route path=path!("/camps/new") view=NewCamp />
                 <Route path=path!("/camps/:id") view=CampDetails />

@@ -16,6 +16,8 @@ pub struct CaseFile {
     pub services: Vec<Record>,
     pub sessions: Vec<Record>,
     pub notes: Vec<Record>,
+    /// Each time the case was closed or reopened, kept for good, oldest first.
+    pub closures: Vec<Record>,
 }
 
 /// One line of a case's timeline.
@@ -25,7 +27,10 @@ pub enum Entry<'a> {
     Service(&'a Record),
     Session(&'a Record),
     Note(&'a Record),
-    Closure,
+    /// The case closed or reopened: a closure record.
+    Closure(&'a Record),
+    /// The case closed before closings were records of their own: the case's own fields say why.
+    ClosedBefore,
 }
 
 impl CaseFile {
@@ -37,6 +42,7 @@ impl CaseFile {
             services: Vec::new(),
             sessions: Vec::new(),
             notes: Vec::new(),
+            closures: Vec::new(),
         };
         for record in records {
             if record.is_deleted() || record.text(CASE) != Some(id.as_str()) {
@@ -46,12 +52,28 @@ impl CaseFile {
                 Kind::Service => &mut file.services,
                 Kind::Session => &mut file.sessions,
                 Kind::Note => &mut file.notes,
+                Kind::Closure => &mut file.closures,
                 Kind::Case | Kind::Camp => continue,
             };
             list.push(record.clone());
         }
         file.sessions.sort_by_key(session_order);
+        // By the day written on each, then in the order they were made.
+        file.closures
+            .sort_by(|a, b| (a.text("event_on"), a.id).cmp(&(b.text("event_on"), b.id)));
         file
+    }
+
+    /// How many fields of the case and its work were written differently on two devices and wait
+    /// for a person to keep one value.
+    pub fn to_review(&self) -> Vec<(&Record, &str)> {
+        std::iter::once(&self.case)
+            .chain(&self.services)
+            .chain(&self.sessions)
+            .chain(&self.notes)
+            .chain(&self.closures)
+            .flat_map(|record| record.conflicted_fields().map(move |field| (record, field)))
+            .collect()
     }
 
     /// The number the next counselling session gets.
@@ -100,9 +122,12 @@ impl CaseFile {
         for note in &self.notes {
             entries.push((made(note), Entry::Note(note)));
         }
-        if self.is_closed() {
+        for closure in &self.closures {
+            entries.push((dated(closure, &["event_on"]), Entry::Closure(closure)));
+        }
+        if self.is_closed() && self.closures.is_empty() {
             let day = self.case.text("closed_on").map(str::to_owned);
-            entries.push((day.unwrap_or_else(|| made(&self.case)), Entry::Closure));
+            entries.push((day.unwrap_or_else(|| made(&self.case)), Entry::ClosedBefore));
         }
         // Stable: what happened on one day stays in the order it was recorded.
         entries.sort_by(|a, b| a.0.cmp(&b.0));
@@ -153,6 +178,13 @@ pub struct Summary {
     pub worked: bool,
     /// `YYYY-MM-DD`, set at her latest session.
     pub next_on: Option<String>,
+    /// How many fields of her work wait for a person to keep one of two values.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub to_review: usize,
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 impl Summary {
@@ -172,6 +204,10 @@ impl Summary {
             next_on: latest
                 .and_then(|session| session.text("next_on"))
                 .map(str::to_owned),
+            to_review: work
+                .iter()
+                .map(|record| record.conflicted_fields().count())
+                .sum(),
         }
     }
 }
@@ -183,6 +219,8 @@ pub struct CaseLine {
     pub status: &'static str,
     /// `YYYY-MM-DD`, set at her latest counselling session; `None` once the case is closed.
     pub next_on: Option<String>,
+    /// How many fields of the case and its work wait for a person to keep one value.
+    pub to_review: usize,
 }
 
 /// The caseload from the cases on the device, each with the [`Summary`] of its work: those not
@@ -194,10 +232,12 @@ pub fn caseload(cases: Vec<(Record, Summary)>) -> Vec<CaseLine> {
         .map(|(case, summary)| {
             let status = status_of(&case, summary.worked);
             let next_on = summary.next_on.filter(|_| status != "closed");
+            let to_review = case.conflicted_fields().count() + summary.to_review;
             CaseLine {
                 case,
                 status,
                 next_on,
+                to_review,
             }
         })
         .collect();
@@ -370,41 +410,114 @@ pub struct ClosureDraft {
     pub signed: bool,
 }
 
+/// What closing or reopening a case writes: a closure record of its own, kept for good on her
+/// timeline, and the case's fields that say where it stands now.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Closing {
+    /// The closure record's fields.
+    pub event: Edits,
+    /// The case's fields.
+    pub case: Edits,
+}
+
 impl ClosureDraft {
-    /// The case's fields that close it on `today`. Terms and signatures belong to a settlement
-    /// and are cleared for any other reason, so a case reopened and closed again says no more
-    /// than is true.
-    pub fn parse(&self, today: &str) -> Result<Edits, Problems> {
-        let mut read = Reading::new(Kind::Case);
-        let settlement = self.reason == "settlement";
-        if self.reason.trim().is_empty() {
-            read.problem("closure", Problem::ClosureRequired);
-        } else {
-            read.keep("closure", Value::from(self.reason.trim()));
-        }
+    /// Closing `case` on `today`, by the worker `by`. Terms and signatures belong to a settlement
+    /// and are cleared for any other reason, so a case reopened and closed again says no more than
+    /// is true.
+    pub fn parse(&self, case: RecordId, today: &str, by: &str) -> Result<Closing, Problems> {
+        let reason = self.reason.trim();
+        let settlement = reason == "settlement";
         let terms = self.terms.trim();
-        read.keep(
-            "settlement_terms",
-            if settlement && !terms.is_empty() {
-                Value::from(terms)
-            } else {
-                Value::Null
-            },
-        );
-        read.keep("settlement_signed", Value::from(settlement && self.signed));
-        read.keep("status", Value::from("closed"));
-        read.keep("closed_on", Value::from(today));
-        read.finish()
+        let terms = if settlement && !terms.is_empty() {
+            Value::from(terms)
+        } else {
+            Value::Null
+        };
+        let signed = Value::from(settlement && self.signed);
+
+        let mut event = Reading::new(Kind::Closure);
+        event.keep(CASE, Value::from(case.to_string()));
+        event.keep("event", Value::from("closed"));
+        event.keep("event_on", Value::from(today));
+        let mut fields = Reading::new(Kind::Case);
+        if reason.is_empty() {
+            event.problem("closure", Problem::ClosureRequired);
+        } else {
+            event.keep("closure", Value::from(reason));
+            fields.keep("closure", Value::from(reason));
+        }
+        if !terms.is_null() {
+            event.keep("settlement_terms", terms.clone());
+        }
+        event.keep("settlement_signed", signed.clone());
+        event.keep("written_by", Value::from(by));
+        fields.keep("settlement_terms", terms);
+        fields.keep("settlement_signed", signed);
+        fields.keep("status", Value::from("closed"));
+        fields.keep("closed_on", Value::from(today));
+        Ok(Closing {
+            event: event.finish()?,
+            case: fields.finish()?,
+        })
     }
 }
 
-/// The case's fields that reopen it.
-pub fn reopening() -> Edits {
-    vec![
-        ("status", Value::from("in_progress")),
-        ("closed_on", Value::Null),
-    ]
+/// Reopening `case` on `today`, by the worker `by`: the case is in progress again and says no
+/// closure reason; the closure before stays on her timeline as its own record.
+pub fn reopening(case: RecordId, today: &str, by: &str) -> Closing {
+    Closing {
+        event: vec![
+            (CASE, Value::from(case.to_string())),
+            ("event", Value::from("reopened")),
+            ("event_on", Value::from(today)),
+            ("written_by", Value::from(by)),
+        ],
+        case: vec![
+            ("status", Value::from("in_progress")),
+            ("closed_on", Value::Null),
+            ("closure", Value::Null),
+            ("settlement_terms", Value::Null),
+            ("settlement_signed", Value::Null),
+        ],
+    }
 }
+
+/// Of the `edits` a form read, those that change what the worker saw in `seen`: a field she
+/// emptied is cleared, one she left as it was is not written again, so an edit made meanwhile on
+/// another phone to another field is never overwritten. Only the fields in `managed`, the ones the
+/// form shows, are compared; a field the form reads but does not show stays as it is.
+pub fn changed_fields(seen: &Record, edits: Edits, managed: &[&'static str]) -> Edits {
+    managed
+        .iter()
+        .filter_map(|field| {
+            let typed = edits
+                .iter()
+                .find(|(name, _)| name == field)
+                .map_or(Value::Null, |(_, value)| value.clone());
+            let before = seen.value(field).cloned().unwrap_or(Value::Null);
+            (typed != before).then_some((*field, typed))
+        })
+        .collect()
+}
+
+/// The fields a service's edit form shows: where it stands, when, by whom, the fields of its kind
+/// and notes. Its kind and its case stay as they were written.
+pub fn service_edit_fields(service: &str) -> Vec<&'static str> {
+    let mut fields = vec!["service_state", "service_on", "given_by"];
+    fields.extend(service_fields(service));
+    fields.push("notes");
+    fields
+}
+
+/// The fields a counselling session's edit form shows; its number and case stay as they were.
+pub const SESSION_EDIT_FIELDS: [&str; 6] = [
+    "session_on",
+    "session_kind",
+    "attended",
+    "notes",
+    "actions",
+    "next_on",
+];
 
 #[cfg(test)]
 mod tests {
@@ -514,6 +627,25 @@ mod tests {
         assert_eq!(CaseFile::gather(case, &[]).status(), "registered");
     }
 
+    /// Writes `closing` as a worker on one device would: a closure record and the case's fields.
+    fn write(case: &mut Record, closing: Closing, clock: &mut Clock, at: u64) -> Record {
+        let mut event = Record::new(RecordId::new(), Kind::Closure);
+        for (field, value) in closing.event {
+            event.edit(clock, at, field, value);
+        }
+        for (field, value) in closing.case {
+            case.edit(clock, at, field, value);
+        }
+        event
+    }
+
+    fn closed(reason: &str) -> ClosureDraft {
+        ClosureDraft {
+            reason: reason.into(),
+            ..Default::default()
+        }
+    }
+
     #[test]
     fn a_closed_case_ends_its_timeline_and_owes_no_follow_up() {
         let mut case = record(Kind::Case, &[("name", json!("Asha"))]);
@@ -533,29 +665,180 @@ mod tests {
         assert_eq!(due(&listed(records.clone()), "2026-11-03", "me").len(), 1);
 
         let mut clock = Clock::new(DeviceId::new());
-        let closing = ClosureDraft {
-            reason: "her_choice".into(),
-            ..Default::default()
-        };
-        for (field, value) in closing.parse("2026-11-04").unwrap() {
-            case.edit(&mut clock, 2_000, field, value);
-        }
-        let file = CaseFile::gather(case.clone(), std::slice::from_ref(&session));
+        let closing = closed("her_choice").parse(case.id, "2026-11-04", "Meena");
+        let event = write(&mut case, closing.unwrap(), &mut clock, 2_000);
+        let file = CaseFile::gather(case.clone(), &[session.clone(), event.clone()]);
         assert!(file.is_closed());
         assert_eq!(file.next_due(), None);
         assert!(
-            matches!(file.timeline(day).last(), Some((day, Entry::Closure)) if day == "2026-11-04")
+            matches!(file.timeline(day).last(), Some((day, Entry::Closure(_))) if day == "2026-11-04")
         );
         let lines = listed(vec![case.clone(), session.clone()]);
         assert!(due(&lines, "2026-11-30", "me").is_empty());
         assert_eq!(lines[0].status, "closed");
+    }
 
-        for (field, value) in reopening() {
-            case.edit(&mut clock, 3_000, field, value);
-        }
-        let file = CaseFile::gather(case, &[session]);
+    #[test]
+    fn close_reopen_close_keeps_every_event_and_the_status_follows_the_latest() {
+        let mut case = record(Kind::Case, &[("name", json!("Asha"))]);
+        let id = case.id;
+        let mut clock = Clock::new(DeviceId::new());
+        let settled = ClosureDraft {
+            reason: "settlement".into(),
+            terms: "He returns her stridhan.".into(),
+            signed: true,
+        };
+        let first = write(
+            &mut case,
+            settled.parse(id, "2026-11-04", "Meena").unwrap(),
+            &mut clock,
+            2_000,
+        );
+        let reopened = write(
+            &mut case,
+            reopening(id, "2026-11-10", "Meena"),
+            &mut clock,
+            3_000,
+        );
+        let file = CaseFile::gather(case.clone(), &[first.clone(), reopened.clone()]);
         assert_eq!(file.status(), "in_progress");
-        assert_eq!(file.timeline(day).len(), 2);
+        // A reopened case says no closure reason, so no export or figure reports one.
+        assert_eq!(file.case.value("closure"), None);
+        assert_eq!(file.case.value("settlement_terms"), None);
+        let second = write(
+            &mut case,
+            closed("court").parse(id, "2026-11-20", "Ritu").unwrap(),
+            &mut clock,
+            4_000,
+        );
+        let file = CaseFile::gather(case.clone(), &[second, reopened, first]);
+        assert_eq!(file.status(), "closed");
+        assert_eq!(file.case.text("closure"), Some("court"));
+        let events: Vec<(String, Option<&str>, Option<&str>)> = file
+            .timeline(day)
+            .into_iter()
+            .filter_map(|(day, entry)| match entry {
+                Entry::Closure(event) => Some((day, event.text("event"), event.text("closure"))),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            events,
+            [
+                ("2026-11-04".to_owned(), Some("closed"), Some("settlement")),
+                ("2026-11-10".to_owned(), Some("reopened"), None),
+                ("2026-11-20".to_owned(), Some("closed"), Some("court")),
+            ]
+        );
+        assert_eq!(
+            file.closures[0].text("settlement_terms"),
+            Some("He returns her stridhan.")
+        );
+        assert!(
+            !file
+                .timeline(day)
+                .iter()
+                .any(|(_, e)| *e == Entry::ClosedBefore)
+        );
+    }
+
+    #[test]
+    fn two_phones_closing_one_case_offline_keep_both_closures_and_ask_for_a_review() {
+        let case = record(Kind::Case, &[("name", json!("Asha"))]);
+        let (mut phone, mut desk) = (Clock::new(DeviceId::new()), Clock::new(DeviceId::new()));
+        let (mut on_phone, mut on_desk) = (case.clone(), case.clone());
+        let settled = ClosureDraft {
+            reason: "settlement".into(),
+            terms: "He returns her stridhan.".into(),
+            signed: true,
+        };
+        let from_phone = write(
+            &mut on_phone,
+            settled.parse(case.id, "2026-11-04", "Meena").unwrap(),
+            &mut phone,
+            2_000,
+        );
+        let from_desk = write(
+            &mut on_desk,
+            closed("court")
+                .parse(case.id, "2026-11-05", "Ritu")
+                .unwrap(),
+            &mut desk,
+            2_500,
+        );
+        let mut merged = on_phone.clone();
+        merged.merge(&on_desk);
+        let file = CaseFile::gather(merged.clone(), &[from_desk, from_phone]);
+        assert_eq!(file.closures.len(), 2);
+        assert_eq!(file.status(), "closed");
+        let review: Vec<&str> = file.to_review().into_iter().map(|(_, f)| f).collect();
+        assert!(review.contains(&"closure"), "{review:?}");
+        assert!(review.contains(&"settlement_terms"), "{review:?}");
+        assert_eq!(listed(vec![merged])[0].to_review, review.len());
+    }
+
+    #[test]
+    fn a_correction_writes_only_the_fields_she_changed() {
+        let seen = record(
+            Kind::Case,
+            &[
+                ("name", json!("Geeta")),
+                ("age", json!(43)),
+                ("phone", json!("9810000001")),
+                ("village", json!("Rampur")),
+                (
+                    sakhi_domain::schema::CAMP,
+                    json!(RecordId::new().to_string()),
+                ),
+            ],
+        );
+        let typed = vec![
+            ("name", json!("Geeta")),
+            ("age", json!(34)),
+            ("phone", json!("9810000010")),
+        ];
+        let managed = ["name", "age", "phone", "village", "block"];
+        assert_eq!(
+            changed_fields(&seen, typed, &managed),
+            vec![
+                ("age", json!(34)),
+                ("phone", json!("9810000010")),
+                // She emptied the village: it is cleared. The block stays empty: not written.
+                ("village", Value::Null),
+            ]
+        );
+        let same = vec![
+            ("name", json!("Geeta")),
+            ("age", json!(43)),
+            ("phone", json!("9810000001")),
+            ("village", json!("Rampur")),
+        ];
+        assert!(changed_fields(&seen, same, &managed).is_empty());
+    }
+
+    #[test]
+    fn a_correction_on_one_phone_leaves_another_phones_edit_to_another_field() {
+        let original = record(
+            Kind::Case,
+            &[("age", json!(43)), ("village", json!("Rampur"))],
+        );
+        let (mut phone, mut desk) = (Clock::new(DeviceId::new()), Clock::new(DeviceId::new()));
+        let mut on_desk = original.clone();
+        let village = on_desk.edit(&mut desk, 2_000, "village", json!("रामपुर"));
+        // The phone corrects the age from what it saw, and writes nothing else.
+        let mut on_phone = original.clone();
+        let typed = vec![("age", json!(34)), ("village", json!("Rampur"))];
+        let changes: Vec<_> = changed_fields(&original, typed, &["age", "village"])
+            .into_iter()
+            .map(|(field, value)| on_phone.edit(&mut phone, 2_100, field, value))
+            .collect();
+        assert_eq!(changes.len(), 1);
+        on_phone.apply(&village);
+        on_desk.apply(&changes[0]);
+        assert_eq!(on_phone, on_desk);
+        assert_eq!(on_phone.text("village"), Some("रामपुर"));
+        assert_eq!(on_phone.value("age"), Some(&json!(34)));
+        assert_eq!(on_phone.conflicted_fields().count(), 0);
     }
 
     #[test]
@@ -781,8 +1064,11 @@ mod tests {
 
     #[test]
     fn closing_needs_a_reason_and_keeps_terms_only_for_a_settlement() {
+        let case = RecordId::new();
         assert_eq!(
-            ClosureDraft::default().parse("2026-11-29").unwrap_err(),
+            ClosureDraft::default()
+                .parse(case, "2026-11-29", "Meena")
+                .unwrap_err(),
             vec![("closure", Problem::ClosureRequired)]
         );
         let settled = ClosureDraft {
@@ -790,20 +1076,39 @@ mod tests {
             terms: "He returns her stridhan.".into(),
             signed: true,
         }
-        .parse("2026-11-29")
+        .parse(case, "2026-11-29", "Meena")
         .unwrap();
-        assert!(settled.contains(&("settlement_terms", json!("He returns her stridhan."))));
-        assert!(settled.contains(&("settlement_signed", json!(true))));
-        assert!(settled.contains(&("status", json!("closed"))));
+        for edits in [&settled.case, &settled.event] {
+            assert!(edits.contains(&("settlement_terms", json!("He returns her stridhan."))));
+            assert!(edits.contains(&("settlement_signed", json!(true))));
+            assert!(edits.contains(&("closure", json!("settlement"))));
+        }
+        assert!(settled.case.contains(&("status", json!("closed"))));
+        assert!(settled.event.contains(&("event", json!("closed"))));
+        assert!(settled.event.contains(&("written_by", json!("Meena"))));
+        assert!(settled.event.contains(&(CASE, json!(case.to_string()))));
         let court = ClosureDraft {
             reason: "court".into(),
             terms: "typed before she changed her mind".into(),
             signed: true,
         }
-        .parse("2026-11-29")
+        .parse(case, "2026-11-29", "Meena")
         .unwrap();
-        assert!(court.contains(&("settlement_terms", Value::Null)));
-        assert!(court.contains(&("settlement_signed", json!(false))));
+        assert!(court.case.contains(&("settlement_terms", Value::Null)));
+        assert!(court.case.contains(&("settlement_signed", json!(false))));
+        assert!(
+            !court
+                .event
+                .iter()
+                .any(|(field, _)| *field == "settlement_terms")
+        );
+        for (field, value) in court
+            .event
+            .iter()
+            .chain(&reopening(case, "2026-11-30", "M").event)
+        {
+            assert!(Kind::Closure.check(field, value).is_ok(), "{field}");
+        }
     }
 
     #[test]

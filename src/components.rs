@@ -6,6 +6,7 @@ mod header;
 mod language_switch;
 pub mod quick_exit;
 mod sync_badge;
+mod unfinished;
 
 pub use alert::alert;
 pub use field_problem::{
@@ -16,3 +17,4 @@ pub use header::AppHeader;
 pub use language_switch::LanguageSwitch;
 pub use quick_exit::QuickExit;
 pub use sync_badge::SyncBadge;
+pub use unfinished::{DiscardQuestion, UnfinishedOffer};

@@ -122,9 +122,12 @@ pub fn cases_csv(cases: &[Record], camps: &[Record], lang: Lang, personal: bool)
                 .find(|camp| camp.id.to_string() == id)
                 .map(title)
         });
+        let closed = case.text("status") == Some("closed");
         let cells = [reference, shown_date(&registered_on(case))]
             .into_iter()
             .chain(fields.iter().map(|field| match *field {
+                // A case reopened before reopening cleared them still holds its old reason.
+                "closure" | "closed_on" if !closed => String::new(),
                 "closed_on" => case.text(field).map(shown_date).unwrap_or_default(),
                 _ => value_of(lang, case, field),
             }))

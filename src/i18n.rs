@@ -124,6 +124,7 @@ mod tests {
             Kind::Session,
             Kind::Note,
             Kind::Camp,
+            Kind::Closure,
         ] {
             for (field, field_type) in kind.fields() {
                 let text = Text::field(field);

@@ -9,6 +9,7 @@ pub mod case_form;
 pub mod casework;
 pub mod components;
 pub mod directory;
+pub mod drafts;
 pub mod export;
 pub mod i18n;
 pub mod load;

@@ -3,7 +3,9 @@
 mod audit;
 mod camps;
 mod case_details;
+mod case_history;
 mod case_list;
+mod edit_case;
 mod figures;
 mod log_out;
 mod new_case;
@@ -15,7 +17,9 @@ mod staff;
 pub use audit::Audit;
 pub use camps::{CampDetails, CampList, NewCamp, register_here};
 pub use case_details::CaseDetails;
+pub use case_history::CaseHistoryPage;
 pub use case_list::CaseList;
+pub use edit_case::EditCase;
 pub use figures::Figures;
 pub use log_out::LogOut;
 pub use new_case::NewCase;
@@ -73,6 +77,9 @@ pub(crate) fn shown_value(lang: Lang, kind: Kind, field: &str, value: Option<&Va
             return choice_label(lang, field, code);
         }
         (Some(FieldType::Date), Some(Value::String(date))) => return shown_date(date),
+        (Some(FieldType::Flag), Some(Value::Bool(yes))) => {
+            return t(lang, if *yes { Text::FlagYes } else { Text::FlagNo }).to_owned();
+        }
         _ => {}
     }
     match value {

@@ -298,15 +298,31 @@ impl Store {
         now_millis: u64,
     ) -> Result<Record> {
         let edits: Vec<(&str, Value)> = edits.into_iter().collect();
-        for (field, value) in &edits {
-            record.kind.check(field, value)?;
+        let mut stored = self.edit_all(vec![(record, edits)], now_millis).await?;
+        Ok(stored.remove(0))
+    }
+
+    /// Edits several records as [`Store::edit`] edits one, all in one transaction: closing a case
+    /// writes its closure record and the case's own fields, and either both are kept or neither.
+    pub async fn edit_all(
+        &self,
+        writes: Vec<(Record, Vec<(&str, Value)>)>,
+        now_millis: u64,
+    ) -> Result<Vec<Record>> {
+        for (record, edits) in &writes {
+            for (field, value) in edits {
+                record.kind.check(field, value)?;
+            }
         }
-        self.write_changes(record, |seen, clock| {
-            edits
-                .into_iter()
-                .map(|(field, value)| seen.edit(clock, now_millis, field, value))
-                .collect()
-        })
+        self.write_changes(writes.into_iter().map(|(record, edits)| {
+            let make = move |seen: &mut Record, clock: &mut Clock| -> Vec<Change> {
+                edits
+                    .into_iter()
+                    .map(|(field, value)| seen.edit(clock, now_millis, field, value))
+                    .collect()
+            };
+            (record, make)
+        }))
         .await
     }
 
@@ -320,36 +336,48 @@ impl Store {
         now_millis: u64,
     ) -> Result<Record> {
         record.kind.check(field, &value)?;
-        self.write_changes(record, |seen, clock| {
-            seen.resolve(clock, now_millis, field, value)
-        })
-        .await
+        let make =
+            |seen: &mut Record, clock: &mut Clock| seen.resolve(clock, now_millis, field, value);
+        let mut stored = self.write_changes([(record, make)]).await?;
+        Ok(stored.remove(0))
     }
 
-    /// Makes changes on the copy of a record she saw with `make`, and writes the record, the
-    /// changes and the clock in one transaction.
-    async fn write_changes(
+    /// Makes changes on the copy of each record she saw with its `make`, and writes the records,
+    /// the changes and the clock in one transaction.
+    async fn write_changes<M>(
         &self,
-        record: Record,
-        make: impl FnOnce(&mut Record, &mut Clock) -> Vec<Change>,
-    ) -> Result<Record> {
+        writes: impl IntoIterator<Item = (Record, M)>,
+    ) -> Result<Vec<Record>>
+    where
+        M: FnOnce(&mut Record, &mut Clock) -> Vec<Change>,
+    {
         let _writing = self.writing.lock().await;
 
         // The edits go on the copy she saw, so their base stamps are what she saw; the stored copy
         // may since have taken in a pull, and merging keeps both.
-        let mut seen = record;
-        let (changes, clock) = {
+        let mut changes = Vec::new();
+        let mut seen_records = Vec::new();
+        let clock = {
             let mut clock = self.clock.borrow_mut();
-            let changes = make(&mut seen, &mut clock);
-            (changes, *clock)
+            for (mut seen, make) in writes {
+                changes.extend(make(&mut seen, &mut clock));
+                seen_records.push(seen);
+            }
+            *clock
         };
-        let (place, key) = place(&seen);
-        let mut current = self
-            .stored(place, &key)
-            .await?
-            .unwrap_or_else(|| Record::new(seen.id, seen.kind));
-        current.merge(&seen);
-        let summaries = self.summarise(&[&current], &[]).await?;
+        let mut stored = Vec::with_capacity(seen_records.len());
+        for seen in &seen_records {
+            let (place, key) = place(seen);
+            let mut current = self
+                .stored(place, &key)
+                .await?
+                .unwrap_or_else(|| Record::new(seen.id, seen.kind));
+            current.merge(seen);
+            stored.push(current);
+        }
+        let summaries = self
+            .summarise(&stored.iter().collect::<Vec<_>>(), &[])
+            .await?;
 
         let entries: Vec<(String, OutboxEntry)> = changes
             .into_iter()
@@ -362,8 +390,16 @@ impl Store {
                 (key, entry)
             })
             .collect();
-        let (sealed_record, sealed_entries) = futures::try_join!(
-            codec::seal(&self.key, place, &key, &current),
+        let places: Vec<(&'static str, String)> = stored.iter().map(place).collect();
+        let (sealed_records, sealed_entries) = futures::try_join!(
+            codec::seal_all(
+                &self.key,
+                places.iter().zip(&stored).map(|((name, key), record)| (
+                    *name,
+                    key.as_str(),
+                    record
+                )),
+            ),
             codec::seal_all(
                 &self.key,
                 entries
@@ -373,14 +409,16 @@ impl Store {
         )?;
 
         let tx = self.write([RECORDS, WORK, SUMMARIES, CAMPS, OUTBOX, META])?;
-        put(&tx, (place, key, sealed_record))?;
+        for (sealed, (name, key)) in sealed_records.into_iter().zip(places) {
+            put(&tx, (name, key, sealed))?;
+        }
         for (sealed, (key, _)) in sealed_entries.into_iter().zip(entries) {
             put(&tx, (OUTBOX, key, sealed))?;
         }
         summaries.write(&tx)?;
         put_meta(&tx.object_store(META)?, meta::CLOCK, &clock)?;
         commit(tx).await?;
-        Ok(current)
+        Ok(stored)
     }
 
     /// Every outbox entry, oldest first: the changes waiting to be sent and those the server refused.
@@ -655,6 +693,15 @@ impl Store {
             Some(stored) => Ok(Some(codec::unseal(&self.key, META, name, stored).await?)),
             None => Ok(None),
         }
+    }
+
+    /// Forgets the secret `name`, if there is one.
+    pub async fn remove_secret(&self, name: &str) -> Result<()> {
+        let tx = self.write([META])?;
+        tx.object_store(META)?
+            .delete(secret_key(name)?)
+            .primitive()?;
+        commit(tx).await
     }
 
     /// Keeps `value` as the secret `name`, sealed, replacing any earlier one.

@@ -142,6 +142,73 @@ async fn an_edit_the_schema_refuses_writes_nothing() {
 }
 
 #[wasm_bindgen_test]
+async fn closing_writes_the_closure_record_and_the_case_in_one_transaction_or_neither() {
+    let name = fresh_name("closing");
+    let (store, _) = open_new(&name).await;
+    let case = store
+        .edit(new_case(), [("name", json!("गीता"))], NOW)
+        .await
+        .unwrap();
+    let closure = Record::new(RecordId::new(), Kind::Closure);
+    let event = vec![
+        ("case", json!(case.id.to_string())),
+        ("event", json!("closed")),
+        ("closure", json!("court")),
+    ];
+
+    // One refused edit and nothing of either is kept.
+    let refused = store
+        .edit_all(
+            vec![
+                (closure.clone(), event.clone()),
+                (case.clone(), vec![("status", json!("shut"))]),
+            ],
+            NOW + 1,
+        )
+        .await;
+    assert!(matches!(refused, Err(StoreError::Invalid(_))));
+    assert!(store.work(case.id).await.unwrap().is_empty());
+    assert_eq!(store.outbox().await.unwrap().len(), 1);
+
+    let stored = store
+        .edit_all(
+            vec![
+                (closure.clone(), event),
+                (case.clone(), vec![("status", json!("closed"))]),
+            ],
+            NOW + 2,
+        )
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 2);
+    let work = store.work(case.id).await.unwrap();
+    assert_eq!(work.len(), 1);
+    assert_eq!(work[0].text("closure"), Some("court"));
+    let kept = store.record(case.id).await.unwrap().unwrap();
+    assert_eq!(kept.text("status"), Some("closed"));
+    assert_eq!(kept.text("name"), Some("गीता"));
+    assert_eq!(store.outbox().await.unwrap().len(), 5);
+    delete(store, &name).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_draft_is_kept_sealed_until_it_is_discarded() {
+    let name = fresh_name("draft");
+    let (store, _) = open_new(&name).await;
+    assert_eq!(store.secret("draft/new-case").await.unwrap(), None);
+    store
+        .set_secret("draft/new-case", r#"{"typed":[["name","सुनीता"]]}"#)
+        .await
+        .unwrap();
+    let kept = store.secret("draft/new-case").await.unwrap().unwrap();
+    assert!(kept.contains("सुनीता"));
+    store.remove_secret("draft/new-case").await.unwrap();
+    assert_eq!(store.secret("draft/new-case").await.unwrap(), None);
+    assert!(store.remove_secret("clock").await.is_err());
+    delete(store, &name).await;
+}
+
+#[wasm_bindgen_test]
 async fn ack_forgets_accepted_changes_and_keeps_refused_ones_with_the_reason() {
     let name = fresh_name("ack");
     let (store, _) = open_new(&name).await;
@@ -530,6 +597,7 @@ async fn a_cases_work_is_read_alone_and_the_caseload_reads_its_summary() {
     let worked = Summary {
         worked: true,
         next_on: Some("2026-12-01".to_owned()),
+        ..Summary::default()
     };
     // A note is not work done for her.
     assert_eq!(

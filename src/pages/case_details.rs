@@ -8,11 +8,13 @@ use super::{save_failure, shown_value};
 use crate::browser::{now_millis, time_of, today};
 use crate::case_form::{Edits, Problems, is_child};
 use crate::casework::{
-    CaseFile, ClosureDraft, Entry, ServiceDraft, SessionDraft, parse_note, reopening,
-    service_fields, shelter_overdue, shown_date,
+    CaseFile, Closing, ClosureDraft, Entry, SESSION_EDIT_FIELDS, ServiceDraft, SessionDraft,
+    changed_fields, parse_note, reopening, service_edit_fields, service_fields, shelter_overdue,
+    shown_date,
 };
 use crate::components::{Choices, TextArea, TextField, alert, control_id};
 use crate::directory;
+use crate::drafts::{fill as fill_form, of_record};
 use crate::i18n::{Lang, Text, choice_label, field_label, fill, t, tr, use_lang};
 use crate::load::load;
 use crate::store::{Store, StoreError};
@@ -25,7 +27,7 @@ use sakhi_domain::schema::{
     CLOSURES, REPORTS, SERVICE_STATES, SERVICES, SESSION_KINDS, SHELTER_DAYS,
 };
 use sakhi_domain::wire::account::Staff;
-use sakhi_domain::{Kind, Record, RecordId, Role, Version};
+use sakhi_domain::{FieldType, Kind, Record, RecordId, Role, Stamp, Version};
 use serde_json::Value;
 use std::rc::Rc;
 use web_sys::{FormData, HtmlFormElement};
@@ -55,6 +57,9 @@ pub fn CaseDetails() -> impl IntoView {
     // Whether there is a case to work on: the forms are drawn when this turns true, not on every
     // change to the case.
     let found = Memo::new(move |_| file.with(|found| matches!(found, Some(Ok(Some(_))))));
+    // Which form is open, and the timeline entry being updated: the timeline's buttons open them.
+    let panel = RwSignal::new(Panel::None);
+    let editing = RwSignal::new_local(None::<Record>);
 
     view! {
         <a class="back" href="/">
@@ -63,7 +68,9 @@ pub fn CaseDetails() -> impl IntoView {
         {move || {
             file.with(|found| {
                 found.as_ref().map(|found| match found {
-                    Ok(Some(file)) => view! { <CaseView file=Rc::clone(file) staff /> }.into_any(),
+                    Ok(Some(file)) => {
+                        view! { <CaseView file=Rc::clone(file) staff panel editing /> }.into_any()
+                    }
                     Ok(None) => {
                         view! { <p class="notice">{tr(Text::CaseNotFound)}</p> }.into_any()
                     }
@@ -71,7 +78,7 @@ pub fn CaseDetails() -> impl IntoView {
                 })
             })
         }}
-        {move || found.get().then(|| view! { <Work file staff /> })}
+        {move || found.get().then(|| view! { <Work file staff panel editing /> })}
     }
     // Erased at the page boundary, so the router is not compiled over the page's whole view type.
     .into_any()
@@ -115,8 +122,15 @@ fn refresh_staff(staff: StaffSignal) {
     });
 }
 
+type Editing = RwSignal<Option<Record>, LocalStorage>;
+
 #[component]
-fn CaseView(file: Rc<CaseFile>, staff: StaffSignal) -> impl IntoView {
+fn CaseView(
+    file: Rc<CaseFile>,
+    staff: StaffSignal,
+    panel: RwSignal<Panel>,
+    editing: Editing,
+) -> impl IntoView {
     let lang = use_lang();
     let case = &file.case;
     let (name, alias) = (
@@ -164,6 +178,13 @@ fn CaseView(file: Rc<CaseFile>, staff: StaffSignal) -> impl IntoView {
         .filter(|(field, _)| *field == "status" || case.value(field).is_some() || is_core(field))
         .map(|(field, label)| {
             let conflicted = case.conflicted_fields().any(|f| f == field);
+            // Who changed it, where it was changed after it was first written.
+            let changed = case
+                .fields
+                .get(field)
+                .and_then(|state| state.winner())
+                .filter(|winner| winner.base.is_some() && field != "status")
+                .map(|winner| winner.stamp);
             let value = {
                 let case = case.clone();
                 move || match field {
@@ -175,8 +196,19 @@ fn CaseView(file: Rc<CaseFile>, staff: StaffSignal) -> impl IntoView {
             view! {
                 <div class="detail">
                     <dt>{tr(label)}</dt>
-                    <dd>{value}</dd>
-                    {conflicted.then(|| view! { <Review case=case.clone() field staff /> })}
+                    <dd>
+                        {value}
+                        {conflicted
+                            .then(|| view! { <span class="mark review">{tr(Text::CaseReviewMark)}</span> })}
+                        {changed
+                            .map(|stamp| {
+                                view! {
+                                    <span class="changed">
+                                        {move || fill(t(lang.get(), Text::CaseChangedBy), "who", &written_when(lang.get(), staff, stamp))}
+                                    </span>
+                                }
+                            })}
+                    </dd>
                 </div>
             }
         })
@@ -184,8 +216,75 @@ fn CaseView(file: Rc<CaseFile>, staff: StaffSignal) -> impl IntoView {
     let timeline = file
         .timeline(crate::browser::day_of)
         .into_iter()
-        .map(|(day, entry)| view! { <TimelineEntry day entry=owned(entry, &file.case) /> })
+        .map(|(day, entry)| {
+            view! { <TimelineEntry day entry=owned(entry, &file.case) staff panel editing /> }
+        })
         .collect_view();
+    // Everything written differently on two devices, at the top where she looks first.
+    let to_review: Vec<(Record, &'static str)> = file
+        .to_review()
+        .into_iter()
+        .filter_map(|(record, field)| {
+            let field = record
+                .kind
+                .fields()
+                .iter()
+                .find(|(name, _)| *name == field)?
+                .0;
+            Some((record.clone(), field))
+        })
+        .collect();
+    let review_count = to_review.len();
+    // A change from a device the staff list does not know yet: ask the server again.
+    let changed_on: Vec<Stamp> = std::iter::once(&file.case)
+        .chain(&file.services)
+        .chain(&file.sessions)
+        .filter_map(last_change)
+        .collect();
+    let unknown = staff.with_untracked(|staff| {
+        changed_on.iter().any(|stamp| {
+            staff
+                .as_ref()
+                .is_none_or(|staff| directory::writers(staff, stamp.device).is_empty())
+        })
+    });
+    if unknown {
+        refresh_staff(staff);
+    }
+    let reviews = (review_count > 0).then(|| {
+        let items = to_review
+            .into_iter()
+            .map(|(record, field)| {
+                let (of, about) = (record.clone(), record.clone());
+                let label = move || {
+                    let lang = lang.get();
+                    let field = field_label_for(lang, &of, field);
+                    match of.kind {
+                        Kind::Case => field,
+                        _ => format!("{} · {field}", entry_title(lang, &about)),
+                    }
+                };
+                view! {
+                    <div class="review-item">
+                        <dt>{label}</dt>
+                        <Review case=record field staff />
+                    </div>
+                }
+            })
+            .collect_view();
+        view! {
+            <section class="to-review" aria-labelledby="to-review">
+                <h2 id="to-review" class="problem">
+                    {move || fill(t(lang.get(), Text::CaseToReview), "n", &review_count.to_string())}
+                </h2>
+                <dl>{items}</dl>
+            </section>
+        }
+    });
+    let edit_href = format!("/cases/{}/edit", case.id);
+    let history_href = format!("/cases/{}/history", case.id);
+    let may_see_history = crate::unlocked()
+        .is_some_and(|unlocked| matches!(unlocked.role, Role::Administrator | Role::Counsellor));
 
     view! {
         <article class="case-details">
@@ -207,8 +306,18 @@ fn CaseView(file: Rc<CaseFile>, staff: StaffSignal) -> impl IntoView {
                     }
                 })}
             {child.then(|| view! { <p class="notice child">{tr(Text::CaseChild)}</p> })}
+            {reviews}
             {danger.then(|| view! { <Danger file=Rc::clone(&file) /> })}
-            <h2>{tr(Text::CaseDetails)}</h2>
+            <div class="heading-row">
+                <h2>{tr(Text::CaseDetails)}</h2>
+                <a class="button secondary" href=edit_href>{tr(Text::CaseEdit)}</a>
+                {may_see_history
+                    .then(|| {
+                        view! {
+                            <a class="button secondary" href=history_href>{tr(Text::CaseHistory)}</a>
+                        }
+                    })}
+            </div>
             <dl>{details}</dl>
             <h2>{tr(Text::CaseTimeline)}</h2>
             <ol class="timeline">{timeline}</ol>
@@ -270,27 +379,8 @@ fn Review(case: Record, field: &'static str, staff: StaffSignal) -> impl IntoVie
                     _ => shown_value(lang.get(), kind, field, Some(&value)),
                 }
             };
-            let at = version.stamp.hlc.millis;
-            let device = version.stamp.device;
-            let who = move || {
-                let lang = lang.get();
-                let names = staff.with(|staff| {
-                    staff
-                        .as_ref()
-                        .map(|staff| directory::writers(staff, device))
-                        .unwrap_or_default()
-                });
-                let names = if names.is_empty() {
-                    t(lang, Text::CaseAnotherDevice).to_owned()
-                } else {
-                    names
-                };
-                format!(
-                    "{names}, {} {}",
-                    shown_date(&crate::browser::day_of(at)),
-                    time_of(at)
-                )
-            };
+            let stamp = version.stamp;
+            let who = move || written_when(lang.get(), staff, stamp);
             let keep = {
                 let (saving, case) = (saving.clone(), case.clone());
                 move |_| {
@@ -324,6 +414,45 @@ fn Review(case: Record, field: &'static str, staff: StaffSignal) -> impl IntoVie
     }
 }
 
+/// Who wrote a value and when: the names of the staff using the device that stamped it (or
+/// "another device" while the server has not said whose it is), the day and the time.
+fn written_when(lang: Lang, staff: StaffSignal, stamp: Stamp) -> String {
+    // Her own device she knows without asking the server.
+    let mine = crate::unlocked()
+        .filter(|unlocked| unlocked.store.device() == stamp.device)
+        .map(|unlocked| unlocked.worker.display_name.clone());
+    let names = mine.unwrap_or_else(|| {
+        staff.with(|staff| {
+            staff
+                .as_ref()
+                .map(|staff| directory::writers(staff, stamp.device))
+                .unwrap_or_default()
+        })
+    });
+    let names = if names.is_empty() {
+        t(lang, Text::CaseAnotherDevice).to_owned()
+    } else {
+        names
+    };
+    let at = stamp.hlc.millis;
+    format!(
+        "{names}, {} {}",
+        shown_date(&crate::browser::day_of(at)),
+        time_of(at)
+    )
+}
+
+/// The stamp of the latest change to `record` made on top of an earlier value, if any was.
+fn last_change(record: &Record) -> Option<Stamp> {
+    record
+        .fields
+        .values()
+        .filter_map(|field| field.winner())
+        .filter(|winner| winner.base.is_some())
+        .map(|winner| winner.stamp)
+        .max()
+}
+
 /// Fields shown even when empty, so that a worker sees what is still to ask.
 fn is_core(field: &str) -> bool {
     matches!(field, "age" | "phone" | "village" | "source" | "violence")
@@ -336,8 +465,10 @@ enum Owned {
     Service(Record),
     Session(Record),
     Note(Record),
-    /// The case, closed.
+    /// A closure record: the case closed or reopened.
     Closure(Record),
+    /// The case, closed before closings were records of their own.
+    ClosedBefore(Record),
 }
 
 fn owned(entry: Entry<'_>, case: &Record) -> Owned {
@@ -346,7 +477,53 @@ fn owned(entry: Entry<'_>, case: &Record) -> Owned {
         Entry::Service(record) => Owned::Service(record.clone()),
         Entry::Session(record) => Owned::Session(record.clone()),
         Entry::Note(record) => Owned::Note(record.clone()),
-        Entry::Closure => Owned::Closure(case.clone()),
+        Entry::Closure(record) => Owned::Closure(record.clone()),
+        Entry::ClosedBefore => Owned::ClosedBefore(case.clone()),
+    }
+}
+
+/// The heading of a timeline entry's record.
+pub(super) fn entry_title(lang: Lang, record: &Record) -> String {
+    let code = |field| record.text(field).unwrap_or_default().to_owned();
+    match record.kind {
+        Kind::Service => {
+            let state = record.text("service_state").unwrap_or("requested");
+            format!(
+                "{} · {}",
+                choice_label(lang, "service", &code("service")),
+                choice_label(lang, "service_state", state)
+            )
+        }
+        Kind::Session => {
+            let number = record.value("session_number").and_then(|n| n.as_i64());
+            let mut title = fill(
+                t(lang, Text::CaseSession),
+                "n",
+                &number.unwrap_or_default().to_string(),
+            );
+            if let Some(kind) = record.text("session_kind") {
+                title.push_str(" · ");
+                title.push_str(&choice_label(lang, "session_kind", kind));
+            }
+            title
+        }
+        Kind::Note => format!(
+            "{}, {}",
+            code("written_by"),
+            time_of(record.id.created_millis())
+        ),
+        Kind::Closure if record.text("event") == Some("reopened") => {
+            t(lang, Text::CaseReopened).to_owned()
+        }
+        Kind::Closure | Kind::Case => {
+            let reason = record.text("closure").unwrap_or("other");
+            fill(
+                t(lang, Text::CaseClosed),
+                "reason",
+                &choice_label(lang, "closure", reason),
+            )
+        }
+        Kind::Camp => String::new(),
     }
 }
 
@@ -357,49 +534,16 @@ impl Owned {
             Owned::Service(record)
             | Owned::Session(record)
             | Owned::Note(record)
-            | Owned::Closure(record) => Some(record),
+            | Owned::Closure(record)
+            | Owned::ClosedBefore(record) => Some(record),
         }
     }
 
     /// The entry's heading.
     fn title(&self, lang: Lang) -> String {
-        let code = |record: &Record, field| record.text(field).unwrap_or_default().to_owned();
-        match self {
-            Owned::Intake => t(lang, Text::CaseIntake).to_owned(),
-            Owned::Service(service) => {
-                let state = service.text("service_state").unwrap_or("requested");
-                format!(
-                    "{} · {}",
-                    choice_label(lang, "service", &code(service, "service")),
-                    choice_label(lang, "service_state", state)
-                )
-            }
-            Owned::Session(session) => {
-                let number = session.value("session_number").and_then(|n| n.as_i64());
-                let mut title = fill(
-                    t(lang, Text::CaseSession),
-                    "n",
-                    &number.unwrap_or_default().to_string(),
-                );
-                if let Some(kind) = session.text("session_kind") {
-                    title.push_str(" · ");
-                    title.push_str(&choice_label(lang, "session_kind", kind));
-                }
-                title
-            }
-            Owned::Note(note) => format!(
-                "{}, {}",
-                code(note, "written_by"),
-                time_of(note.id.created_millis())
-            ),
-            Owned::Closure(case) => {
-                let reason = case.text("closure").unwrap_or("other");
-                fill(
-                    t(lang, Text::CaseClosed),
-                    "reason",
-                    &choice_label(lang, "closure", reason),
-                )
-            }
+        match self.record() {
+            None => t(lang, Text::CaseIntake).to_owned(),
+            Some(record) => entry_title(lang, record),
         }
     }
 
@@ -415,7 +559,8 @@ impl Owned {
             }
             Owned::Session(_) => vec!["attended", "notes", "actions", "next_on"],
             Owned::Note(_) => vec!["note"],
-            Owned::Closure(_) => vec!["settlement_terms"],
+            Owned::Closure(_) => vec!["settlement_terms", "written_by"],
+            Owned::ClosedBefore(_) => vec!["settlement_terms"],
         }
     }
 
@@ -425,13 +570,28 @@ impl Owned {
             Owned::Service(_) => "entry service",
             Owned::Session(_) => "entry session",
             Owned::Note(_) => "entry note",
-            Owned::Closure(_) => "entry closure",
+            Owned::Closure(_) | Owned::ClosedBefore(_) => "entry closure",
+        }
+    }
+
+    /// The record a worker may update from the timeline: a service or a counselling session.
+    /// Notes and closures are written once.
+    fn updatable(&self) -> Option<&Record> {
+        match self {
+            Owned::Service(record) | Owned::Session(record) => Some(record),
+            _ => None,
         }
     }
 }
 
 #[component]
-fn TimelineEntry(day: String, entry: Owned) -> impl IntoView {
+fn TimelineEntry(
+    day: String,
+    entry: Owned,
+    staff: StaffSignal,
+    panel: RwSignal<Panel>,
+    editing: Editing,
+) -> impl IntoView {
     let lang = use_lang();
     let when = shown_date(&day);
     let body = entry.record().map(|record| {
@@ -452,8 +612,21 @@ fn TimelineEntry(day: String, entry: Owned) -> impl IntoView {
     });
     let stay_too_long =
         matches!(&entry, Owned::Service(service) if shelter_overdue(service, &today()));
-    let signed = matches!(&entry, Owned::Closure(case)
-        if case.value("settlement_signed").and_then(|v| v.as_bool()) == Some(true));
+    let signed = matches!(&entry, Owned::Closure(record) | Owned::ClosedBefore(record)
+        if record.value("settlement_signed").and_then(|v| v.as_bool()) == Some(true));
+    // Who last changed an entry that was updated after it was written, and when.
+    let changed = entry.updatable().and_then(last_change);
+    let update = entry.updatable().cloned().map(|record| {
+        let open = move |_| {
+            editing.set(Some(record.clone()));
+            panel.set(Panel::Update);
+        };
+        view! {
+            <button type="button" class="button secondary" on:click=open>
+                {tr(Text::CaseUpdateEntry)}
+            </button>
+        }
+    });
     let class = entry.class();
     let title = move || entry.title(lang.get());
     view! {
@@ -472,12 +645,21 @@ fn TimelineEntry(day: String, entry: Owned) -> impl IntoView {
                     }
                 })}
             {signed.then(|| view! { <p class="signed">{tr(Text::FieldSettlementSigned)}</p> })}
+            {changed
+                .map(|stamp| {
+                    view! {
+                        <p class="changed">
+                            {move || fill(t(lang.get(), Text::CaseChangedBy), "who", &written_when(lang.get(), staff, stamp))}
+                        </p>
+                    }
+                })}
+            {update}
         </li>
     }
 }
 
 /// The label of a field of an entry: a service's place says what kind of place it is.
-fn field_label_for(lang: Lang, record: &Record, field: &str) -> String {
+pub(super) fn field_label_for(lang: Lang, record: &Record, field: &str) -> String {
     let place = match (field, record.text("service")) {
         ("place", Some("medical")) => Some(Text::PlaceMedical),
         ("place", Some("police")) => Some(Text::PlacePolice),
@@ -535,7 +717,12 @@ fn Danger(file: Rc<CaseFile>) -> impl IntoView {
 }
 
 async fn save_with(saving: &Saving, record: Record, edits: Edits) -> Result<(), Text> {
-    match saving.0.edit(record, edits, now_millis()).await {
+    save_all(saving, vec![(record, edits)]).await
+}
+
+/// Saves edits to several records in one transaction, then asks for a sync.
+async fn save_all(saving: &Saving, writes: Vec<(Record, Edits)>) -> Result<(), Text> {
+    match saving.0.edit_all(writes, now_millis()).await {
         Ok(_) => {
             saving.1.local_change().await;
             Ok(())
@@ -552,12 +739,33 @@ enum Panel {
     Session,
     Note,
     Close,
+    /// Updating a service or session from the timeline.
+    Update,
+}
+
+/// Closing or reopening as written: the closure record, new, and the case's own fields.
+fn closing_writes(case: &Record, closing: Closing) -> Vec<(Record, Edits)> {
+    vec![
+        (Record::new(RecordId::new(), Kind::Closure), closing.event),
+        (case.clone(), closing.case),
+    ]
+}
+
+/// Her name, as closures and notes record who wrote them.
+fn worker_name() -> String {
+    crate::unlocked()
+        .map(|unlocked| unlocked.worker.display_name.clone())
+        .unwrap_or_default()
 }
 
 /// The buttons and forms that add to a case. Drawn once per case page.
 #[component]
-fn Work(file: ReadSignal<Found, LocalStorage>, staff: StaffSignal) -> impl IntoView {
-    let panel = RwSignal::new(Panel::None);
+fn Work(
+    file: ReadSignal<Found, LocalStorage>,
+    staff: StaffSignal,
+    panel: RwSignal<Panel>,
+    editing: Editing,
+) -> impl IntoView {
     let current = move || {
         file.with_untracked(|found| match found {
             Some(Ok(Some(file))) => Some(Rc::clone(file)),
@@ -574,8 +782,9 @@ fn Work(file: ReadSignal<Found, LocalStorage>, staff: StaffSignal) -> impl IntoV
     let reopen = move |_| {
         let Some(file) = current() else { return };
         let saving = saving.clone();
+        let closing = reopening(file.case.id, &today(), &worker_name());
         leptos::task::spawn_local(async move {
-            if let Err(text) = save_with(&saving, file.case.clone(), reopening()).await {
+            if let Err(text) = save_all(&saving, closing_writes(&file.case, closing)).await {
                 set_reopen_failed.set(Some(text));
             }
         });
@@ -681,14 +890,15 @@ fn Work(file: ReadSignal<Found, LocalStorage>, staff: StaffSignal) -> impl IntoV
             <SessionForm panel current=Rc::new(current) />
             <NoteForm panel current=Rc::new(current) />
             <CloseForm panel current=Rc::new(current) />
+            {move || editing.get().map(|record| view! { <UpdateForm panel record /> })}
         </section>
     }
 }
 
 type Current = Rc<dyn Fn() -> Option<Rc<CaseFile>>>;
 
-/// What a panel's form does when it is sent: the edits and the record they go to, or problems.
-type Outcome = Result<(Record, Edits), Problems>;
+/// What a panel's form does when it is sent: the edits and the records they go to, or problems.
+type Outcome = Result<Vec<(Record, Edits)>, Problems>;
 
 /// Reads a panel's form when it is sent; `None` if there is nothing to do.
 type Reader = Rc<dyn Fn(&HtmlFormElement) -> Option<Outcome>>;
@@ -713,20 +923,19 @@ fn PanelForm(
     let saving = use_saving();
     let (failed, set_failed) = signal(None::<Text>);
     let (busy, set_busy) = signal(false);
-    let pending = StoredValue::new_local(None::<(Record, Edits, HtmlFormElement)>);
+    let pending = StoredValue::new_local(None::<(Vec<(Record, Edits)>, HtmlFormElement)>);
     let (asking, set_asking) = signal(false);
     let commit = {
         let saving = saving.clone();
         move || {
-            let Some((record, edits, form)) = pending.try_update_value(Option::take).flatten()
-            else {
+            let Some((writes, form)) = pending.try_update_value(Option::take).flatten() else {
                 return;
             };
             set_asking.set(false);
             set_busy.set(true);
             let saving = saving.clone();
             leptos::task::spawn_local(async move {
-                match save_with(&saving, record, edits).await {
+                match save_all(&saving, writes).await {
                     Ok(()) => {
                         form.reset();
                         if let Some(on_reset) = on_reset {
@@ -747,9 +956,9 @@ fn PanelForm(
             set_failed.set(None);
             let form = ev.target();
             match read(&form) {
-                Some(Ok((record, edits))) => {
+                Some(Ok(writes)) => {
                     set_problems.set(Problems::new());
-                    pending.set_value(Some((record, edits, form)));
+                    pending.set_value(Some((writes, form)));
                     if confirm.is_some() {
                         set_asking.set(true);
                     } else {
@@ -829,7 +1038,7 @@ fn ServiceForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
         Some(
             draft
                 .parse(file.case.id)
-                .map(|edits| (Record::new(RecordId::new(), Kind::Service), edits)),
+                .map(|edits| vec![(Record::new(RecordId::new(), Kind::Service), edits)]),
         )
     });
     const F: &str = "service";
@@ -906,7 +1115,7 @@ fn SessionForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
         Some(
             draft
                 .parse(file.case.id, file.next_session())
-                .map(|edits| (Record::new(RecordId::new(), Kind::Session), edits)),
+                .map(|edits| vec![(Record::new(RecordId::new(), Kind::Session), edits)]),
         )
     });
     const F: &str = "session";
@@ -934,7 +1143,7 @@ fn NoteForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
         let text = data.get("note").as_string().unwrap_or_default();
         Some(
             parse_note(file.case.id, &text, &by)
-                .map(|edits| (Record::new(RecordId::new(), Kind::Note), edits)),
+                .map(|edits| vec![(Record::new(RecordId::new(), Kind::Note), edits)]),
         )
     });
     view! {
@@ -958,8 +1167,8 @@ fn CloseForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
         };
         Some(
             draft
-                .parse(&today())
-                .map(|edits| (file.case.clone(), edits)),
+                .parse(file.case.id, &today(), &worker_name())
+                .map(|closing| closing_writes(&file.case, closing)),
         )
     });
     const F: &str = "close";
@@ -974,6 +1183,114 @@ fn CloseForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
             </div>
         </PanelForm>
     }
+}
+
+/// Updating a service or a counselling session already on the timeline: its state, the details
+/// that came later (a FIR number, a discharge date, a hearing), its notes. Only what she changed
+/// is written, on top of what she saw.
+#[component]
+fn UpdateForm(panel: RwSignal<Panel>, record: Record) -> impl IntoView {
+    let (problems, set_problems) = signal(Problems::new());
+    let fields: Vec<&'static str> = match record.kind {
+        Kind::Service => service_edit_fields(record.text("service").unwrap_or_default()),
+        _ => SESSION_EDIT_FIELDS.to_vec(),
+    };
+    let read: Reader = {
+        let (record, fields) = (record.clone(), fields.clone());
+        Rc::new(move |form| {
+            let data = FormData::new_with_form(form).ok()?;
+            let text = |field| data.get(field).as_string().unwrap_or_default();
+            let case = record
+                .text(sakhi_domain::schema::CASE)?
+                .parse::<RecordId>()
+                .ok()?;
+            let read = match record.kind {
+                Kind::Service => {
+                    let mut typed: Vec<(&'static str, String)> =
+                        fields.iter().map(|field| (*field, text(field))).collect();
+                    typed.push((
+                        "service",
+                        record.text("service").unwrap_or_default().to_owned(),
+                    ));
+                    ServiceDraft(typed).parse(case)
+                }
+                _ => SessionDraft {
+                    on: text("session_on"),
+                    kind: text("session_kind"),
+                    attended: text("attended"),
+                    notes: text("notes"),
+                    actions: text("actions"),
+                    next_on: text("next_on"),
+                }
+                .parse(case, 1),
+            };
+            Some(read.map(|edits| {
+                let changed = changed_fields(&record, edits, &fields);
+                vec![(record.clone(), changed)]
+            }))
+        })
+    };
+    let form_ref = NodeRef::<leptos::html::Div>::new();
+    let typed = of_record(&record, &fields);
+    // Filled in with what the entry holds once drawn.
+    Effect::new(move || {
+        let form = form_ref
+            .get()
+            .and_then(|div| div.closest("form").ok().flatten())
+            .and_then(|form| wasm_bindgen::JsCast::dyn_into::<HtmlFormElement>(form).ok());
+        if let Some(form) = form {
+            fill_form(&form, &typed);
+        }
+    });
+    let lang = use_lang();
+    let title = {
+        let record = record.clone();
+        move || entry_title(lang.get(), &record)
+    };
+    const F: &str = "update";
+    let controls = fields
+        .iter()
+        .map(|&field| {
+            let field_type = record.kind.field_type(field);
+            let label = update_label(&record, field);
+            match field_type {
+                Some(FieldType::Choice(codes)) => view! {
+                    <Choices form=F field legend=label codes many=false required=false problems />
+                }
+                .into_any(),
+                Some(FieldType::Date) => {
+                    view! { <TextField form=F field label kind="date" problems /> }.into_any()
+                }
+                Some(FieldType::Whole { .. }) => {
+                    view! { <TextField form=F field label kind="number" problems /> }.into_any()
+                }
+                Some(FieldType::Text { max_chars }) if max_chars > 500 => {
+                    view! { <TextArea form=F field label problems /> }.into_any()
+                }
+                _ => view! { <TextField form=F field label kind="text" problems /> }.into_any(),
+            }
+        })
+        .collect_view();
+    view! {
+        <PanelForm panel which=Panel::Update heading=Text::CaseUpdateHeading read set_problems>
+            <p class="updating">{title}</p>
+            <div node_ref=form_ref>{controls}</div>
+        </PanelForm>
+    }
+}
+
+/// The label of a field on the update form: a service's place says what kind of place it is.
+fn update_label(record: &Record, field: &str) -> Text {
+    let place = match (field, record.text("service")) {
+        ("place", Some("medical")) => Some(Text::PlaceMedical),
+        ("place", Some("police")) => Some(Text::PlacePolice),
+        ("place", Some("legal_aid")) => Some(Text::PlaceLegalAid),
+        ("place", Some("shelter")) => Some(Text::PlaceShelter),
+        _ => None,
+    };
+    place
+        .or_else(|| Text::field(field))
+        .unwrap_or(Text::FieldNotes)
 }
 
 /// A field's value as a worker reads it.

@@ -58,6 +58,8 @@ struct Filters {
     /// An account id, `nobody`, or empty for anyone.
     assigned: String,
     due: bool,
+    /// Only cases with something written differently on two devices.
+    review: bool,
     by_due: bool,
 }
 
@@ -73,7 +75,10 @@ pub fn CaseList() -> impl IntoView {
         async move {
             let cases = store.caseload().await?;
             Ok::<_, crate::store::StoreError>(Arc::new(
-                caseload(cases).into_iter().map(Listed::new).collect(),
+                caseload(cases)
+                    .into_iter()
+                    .map(Listed::new)
+                    .collect::<Vec<_>>(),
             ))
         }
     });
@@ -175,7 +180,18 @@ pub fn CaseList() -> impl IntoView {
             move || {
                 cases.with(|found| {
                     found.as_ref().and_then(|found| found.as_ref().ok()).map(|list| {
-                        view! { <DueToday list=Arc::clone(list) me=me.clone() /> }
+                        let to_review = list.iter().filter(|listed| listed.line.to_review > 0).count();
+                        view! {
+                            {(to_review > 0)
+                                .then(|| {
+                                    view! {
+                                        <p class="notice review-count" role="status">
+                                            {move || fill(t(lang.get(), Text::CasesToReview), "n", &to_review.to_string())}
+                                        </p>
+                                    }
+                                })}
+                            <DueToday list=Arc::clone(list) me=me.clone() />
+                        }
                     })
                 })
             }
@@ -242,6 +258,7 @@ pub fn CaseList() -> impl IntoView {
                 </select>
             </div>
             <FilterBox id="filter-due" label=Text::FiltersDue on=move |on| set_flag(|f, on| f.due = on, on) />
+            <FilterBox id="filter-review" label=Text::FiltersReview on=move |on| set_flag(|f, on| f.review = on, on) />
             <div class="field">
                 <label for="filter-sort">{tr(Text::FiltersSort)}</label>
                 <select
@@ -365,6 +382,7 @@ fn Cases(
                     (wanted, to) => to == Some(wanted),
                 }
                 && (!filters.due || line.is_due(&today))
+                && (!filters.review || line.to_review > 0)
         };
         let mut matching: Vec<&Listed> = list.iter().filter(keeps).collect();
         if filters.by_due {
@@ -431,6 +449,7 @@ fn CaseItem(line: CaseLine) -> impl IntoView {
     let village = case.text("village").map(str::to_owned);
     let status = line.status;
     let next_on = line.next_on;
+    let review = line.to_review > 0;
     let case = StoredValue::new(case);
     view! {
         <li>
@@ -453,6 +472,7 @@ fn CaseItem(line: CaseLine) -> impl IntoView {
                     {move || choice_label(lang.get(), "status", status)}
                     {next_on.clone().map(|on| format!(" · {}", shown_date(&on)))}
                 </span>
+                {review.then(|| view! { <span class="mark review">{tr(Text::CasesReviewMark)}</span> })}
             </a>
         </li>
     }

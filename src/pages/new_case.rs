@@ -9,8 +9,11 @@ use crate::browser::{now_millis, today};
 use crate::camps::title;
 use crate::case_form::{CaseDraft, Edits, Likeness, Problems, Taken};
 use crate::casework::display_name;
-use crate::components::{Choices, TextArea, TextField, alert, control_id};
-use crate::i18n::{Text, fill, t, tr, use_lang};
+use crate::components::{
+    Choices, DiscardQuestion, TextArea, TextField, UnfinishedOffer, alert, control_id,
+};
+use crate::drafts::{Draft, Unfinished, fill, typed};
+use crate::i18n::{Text, fill as fill_in, t, tr, use_lang};
 use crate::load::load;
 use crate::{use_store, use_sync};
 use leptos::ev::{SubmitEvent, Targeted};
@@ -25,6 +28,27 @@ use web_sys::{FormData, HtmlFormElement};
 
 /// The form's name, which its controls' ids begin with.
 const FORM: &str = "case";
+
+/// The fields the case form shows, which a correction compares with what the case holds.
+pub(super) const SHOWN_FIELDS: [&str; 17] = [
+    "name",
+    "alias",
+    "age",
+    "phone",
+    "safe_to_call",
+    "safe_hours",
+    "village",
+    "block",
+    "district",
+    "source",
+    "violence",
+    "responsible",
+    "relation",
+    "children",
+    "danger",
+    "consent",
+    "description",
+];
 
 #[component]
 pub fn NewCase() -> impl IntoView {
@@ -78,6 +102,21 @@ pub fn NewCase() -> impl IntoView {
     });
     let (likely, set_likely) = signal(Vec::<String>::new());
     let (danger, set_danger) = signal(false);
+
+    // What she typed is kept sealed as she types, and offered back when she returns.
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    let kept = StoredValue::new_local(Draft::new(store.clone(), "new-case"));
+    let (offer, set_offer) = signal(None::<Unfinished>);
+    let (dirty, set_dirty) = signal(false);
+    let (asking, set_asking) = signal(false);
+    {
+        let kept = kept.get_value();
+        leptos::task::spawn_local(async move {
+            if let Some(found) = kept.find().await {
+                set_offer.set(Some(found));
+            }
+        });
+    }
     // Read as she types: the inputs keep their own values, and the form is read whole.
     let on_input = move |ev: leptos::ev::Event| {
         // The event comes from the input she typed in; the form is its ancestor.
@@ -89,6 +128,13 @@ pub fn NewCase() -> impl IntoView {
         else {
             return;
         };
+        set_dirty.set(true);
+        kept.with_value(|kept| {
+            kept.keep(Unfinished {
+                typed: typed(&form),
+                seen: None,
+            })
+        });
         let typed = draft(&form);
         set_danger.set(typed.danger == "yes");
         let like = Likeness::new(&typed.name, &typed.phone, &typed.village);
@@ -108,38 +154,84 @@ pub fn NewCase() -> impl IntoView {
     // The button waits while a save runs, and a failed save says so.
     let (saving, set_saving) = signal(false);
     let (save_failed, set_save_failed) = signal(None::<Text>);
-    let save = move |edits: Edits| {
-        let (store, sync, navigate) = (store.clone(), sync.clone(), navigate.clone());
-        set_saving.set(true);
-        set_save_failed.set(None);
-        leptos::task::spawn_local(async move {
-            let case = Record::new(RecordId::new(), Kind::Case);
-            // A woman in danger now goes straight to her case, where rescue, police and shelter
-            // are one tap each.
-            let in_danger = edits
-                .iter()
-                .any(|(field, value)| *field == "danger" && value == "yes");
-            let at_camp = edits
-                .iter()
-                .find(|(field, _)| *field == CAMP)
-                .and_then(|(_, camp)| camp.as_str().map(str::to_owned));
-            match store.edit(case, edits, now_millis()).await {
-                Ok(case) => {
-                    sync.local_change().await;
-                    // At a camp, back to the camp, ready for the next woman in the crowd.
-                    let next = match (in_danger, at_camp) {
-                        (true, _) => format!("/cases/{}", case.id),
-                        (false, Some(camp)) => format!("/camps/{camp}"),
-                        (false, None) => "/".to_owned(),
-                    };
-                    navigate(&next, Default::default());
+    let save = {
+        let navigate = navigate.clone();
+        move |edits: Edits| {
+            let (store, sync, navigate, kept) = (
+                store.clone(),
+                sync.clone(),
+                navigate.clone(),
+                kept.get_value(),
+            );
+            set_saving.set(true);
+            set_save_failed.set(None);
+            leptos::task::spawn_local(async move {
+                let case = Record::new(RecordId::new(), Kind::Case);
+                // A woman in danger now goes straight to her case, where rescue, police and shelter
+                // are one tap each.
+                let in_danger = edits
+                    .iter()
+                    .any(|(field, value)| *field == "danger" && value == "yes");
+                let at_camp = edits
+                    .iter()
+                    .find(|(field, _)| *field == CAMP)
+                    .and_then(|(_, camp)| camp.as_str().map(str::to_owned));
+                match store.edit(case, edits, now_millis()).await {
+                    Ok(case) => {
+                        kept.discard();
+                        sync.local_change().await;
+                        // At a camp, back to the camp, ready for the next woman in the crowd.
+                        let next = match (in_danger, at_camp) {
+                            (true, _) => format!("/cases/{}", case.id),
+                            (false, Some(camp)) => format!("/camps/{camp}"),
+                            (false, None) => "/".to_owned(),
+                        };
+                        navigate(&next, Default::default());
+                    }
+                    Err(error) => {
+                        set_saving.set(false);
+                        set_save_failed.set(Some(save_failure(&error)));
+                    }
                 }
-                Err(error) => {
-                    set_saving.set(false);
-                    set_save_failed.set(Some(save_failure(&error)));
-                }
+            });
+        }
+    };
+    let go_continue = Callback::new(move |()| {
+        if let (Some(form), Some(found)) = (form_ref.get_untracked(), offer.get_untracked()) {
+            fill(&form, &found.typed);
+            set_danger.set(draft(&form).danger == "yes");
+            set_dirty.set(true);
+        }
+        set_offer.set(None);
+    });
+    let drop_offer = {
+        Callback::new(move |()| {
+            kept.with_value(Draft::discard);
+            set_offer.set(None);
+        })
+    };
+    // Where Cancel leads: back to the camp in camp mode, else home.
+    let back = move || {
+        camp.with_untracked(|camp| match camp {
+            Some(Some(camp)) => format!("/camps/{}", camp.id),
+            _ => "/".to_owned(),
+        })
+    };
+    let cancel = {
+        let navigate = navigate.clone();
+        move |_| {
+            if dirty.get_untracked() {
+                set_asking.set(true);
+            } else {
+                navigate(&back(), Default::default());
             }
-        });
+        }
+    };
+    let discard = {
+        Callback::new(move |()| {
+            kept.with_value(Draft::discard);
+            navigate(&back(), Default::default());
+        })
     };
 
     let on_submit = move |ev: Targeted<SubmitEvent, HtmlFormElement>| {
@@ -164,7 +256,14 @@ pub fn NewCase() -> impl IntoView {
     };
 
     view! {
-        <form class="case-form" novalidate on:submit:target=on_submit on:input=on_input>
+        <UnfinishedOffer
+            shown=Signal::derive(move || offer.with(Option::is_some))
+            text=Text::DraftNewCase
+            on_continue=go_continue
+            on_discard=drop_offer
+        />
+        <form class="case-form" novalidate node_ref=form_ref on:submit:target=on_submit on:input=on_input
+            hidden=move || offer.with(Option::is_some)>
             <h1>{tr(Text::FormHeading)}</h1>
             {move || {
                 camp.with(|camp| {
@@ -173,66 +272,27 @@ pub fn NewCase() -> impl IntoView {
                         let named = title(camp);
                         view! {
                             <p class="notice camp-mode">
-                                {move || fill(t(lang.get(), Text::CampRegistering), "camp", &named)}
+                                {move || fill_in(t(lang.get(), Text::CampRegistering), "camp", &named)}
                             </p>
                             <input type="hidden" name=CAMP value=id />
                         }
                     })
                 })
             }}
-            {move || problems.with(|p| !p.is_empty()).then(|| alert(Text::FormFixMarked))}
-
-            <TextField form=FORM field="name" label=Text::FieldName kind="text" problems />
-            <TextField form=FORM field="alias" label=Text::FieldAlias kind="text" problems />
-            <TextField form=FORM field="age" label=Text::FieldAge kind="number" problems />
-            <TextField form=FORM field="phone" label=Text::FieldPhone kind="tel" problems />
-            <Choices
-                form=FORM
-                field="safe_to_call"
-                legend=Text::FieldSafeToCall
-                codes=SAFE_TO_CALL
-                many=false
-                required=false
-                problems
-            />
-            <TextField form=FORM field="safe_hours" label=Text::FieldSafeHours kind="text" problems />
-            <TextField
-                form=FORM
-                field="village"
-                label=Text::FieldVillage
-                kind="text"
-                problems
-            />
-            <TextField form=FORM field="block" label=Text::FieldBlock kind="text" problems />
-            <TextField form=FORM field="district" label=Text::FieldDistrict kind="text" problems />
-            <div class="notice duplicates" role="status" hidden=move || likely.with(Vec::is_empty)>
-                <p>{tr(Text::FormDuplicates)}</p>
-                <ul>
-                    {move || {
-                        likely.get().into_iter().map(|line| view! { <li>{line}</li> }).collect_view()
-                    }}
-                </ul>
-            </div>
-            <Choices form=FORM field="source" legend=Text::FieldSource codes=SOURCES many=false required=true problems />
-
-            <Choices form=FORM field="violence" legend=Text::FieldViolence codes=VIOLENCE_KINDS many=true required=true problems />
-            <TextField form=FORM field="responsible" label=Text::FieldResponsible kind="text" problems />
-            <Choices form=FORM field="relation" legend=Text::FieldRelation codes=RELATIONS many=false required=false problems />
-            <TextField form=FORM field="children" label=Text::FieldChildren kind="number" problems />
-            <Choices form=FORM field="danger" legend=Text::FieldDanger codes=DANGER many=false required=false problems />
-            <p class="notice problem" role="alert" hidden=move || !danger.get()>{tr(Text::FormDanger)}</p>
-            <Choices form=FORM field="consent" legend=Text::FieldConsent codes=CONSENTS many=true required=false problems />
-
-            <TextArea form=FORM field="description" label=Text::FieldDescription problems />
-
+            <CaseFields problems likely danger />
             {move || save_failed.get().map(alert)}
+            <DiscardQuestion
+                shown=asking.into()
+                on_discard=discard
+                on_keep=Callback::new(move |()| set_asking.set(false))
+            />
             <div class="actions">
                 <button type="submit" class="button primary" disabled=saving>
                     {tr(Text::FormSave)}
                 </button>
-                <a class="button secondary" href="/">
+                <button type="button" class="button secondary" on:click=cancel>
                     {tr(Text::FormCancel)}
-                </a>
+                </button>
             </div>
         </form>
     }
@@ -240,8 +300,58 @@ pub fn NewCase() -> impl IntoView {
     .into_any()
 }
 
+/// The case's fields as the new-case form and a correction show them, with the problems found and,
+/// while she types a new case, the cases she may be registering again.
+#[component]
+pub(super) fn CaseFields(
+    problems: ReadSignal<Problems>,
+    likely: ReadSignal<Vec<String>>,
+    danger: ReadSignal<bool>,
+) -> impl IntoView {
+    view! {
+        {move || problems.with(|p| !p.is_empty()).then(|| alert(Text::FormFixMarked))}
+
+        <TextField form=FORM field="name" label=Text::FieldName kind="text" problems />
+        <TextField form=FORM field="alias" label=Text::FieldAlias kind="text" problems />
+        <TextField form=FORM field="age" label=Text::FieldAge kind="number" problems />
+        <TextField form=FORM field="phone" label=Text::FieldPhone kind="tel" problems />
+        <Choices
+            form=FORM
+            field="safe_to_call"
+            legend=Text::FieldSafeToCall
+            codes=SAFE_TO_CALL
+            many=false
+            required=false
+            problems
+        />
+        <TextField form=FORM field="safe_hours" label=Text::FieldSafeHours kind="text" problems />
+        <TextField form=FORM field="village" label=Text::FieldVillage kind="text" problems />
+        <TextField form=FORM field="block" label=Text::FieldBlock kind="text" problems />
+        <TextField form=FORM field="district" label=Text::FieldDistrict kind="text" problems />
+        <div class="notice duplicates" role="status" hidden=move || likely.with(Vec::is_empty)>
+            <p>{tr(Text::FormDuplicates)}</p>
+            <ul>
+                {move || {
+                    likely.get().into_iter().map(|line| view! { <li>{line}</li> }).collect_view()
+                }}
+            </ul>
+        </div>
+        <Choices form=FORM field="source" legend=Text::FieldSource codes=SOURCES many=false required=true problems />
+
+        <Choices form=FORM field="violence" legend=Text::FieldViolence codes=VIOLENCE_KINDS many=true required=true problems />
+        <TextField form=FORM field="responsible" label=Text::FieldResponsible kind="text" problems />
+        <Choices form=FORM field="relation" legend=Text::FieldRelation codes=RELATIONS many=false required=false problems />
+        <TextField form=FORM field="children" label=Text::FieldChildren kind="number" problems />
+        <Choices form=FORM field="danger" legend=Text::FieldDanger codes=DANGER many=false required=false problems />
+        <p class="notice problem" role="alert" hidden=move || !danger.get()>{tr(Text::FormDanger)}</p>
+        <Choices form=FORM field="consent" legend=Text::FieldConsent codes=CONSENTS many=true required=false problems />
+
+        <TextArea form=FORM field="description" label=Text::FieldDescription problems />
+    }
+}
+
 /// What she typed, as the form holds it; each control is named after its field of the case.
-fn draft(form: &HtmlFormElement) -> CaseDraft {
+pub(super) fn draft(form: &HtmlFormElement) -> CaseDraft {
     let Ok(data) = FormData::new_with_form(form) else {
         return CaseDraft::default();
     };
@@ -314,6 +424,6 @@ fn summary(case: &Record) -> String {
 }
 
 /// The id of the control for a field of the case.
-fn input_id(field: &str) -> String {
+pub(super) fn input_id(field: &str) -> String {
     control_id(FORM, field)
 }

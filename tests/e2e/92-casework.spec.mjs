@@ -198,7 +198,9 @@ test("a case goes from intake through services and sessions to a settlement, off
     await expect(page.getByText(hi["form.duplicates"])).toBeVisible();
     await screenshot(page, "9f-duplicate-hi");
     await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
-    await page.getByRole("link", { name: en["form.cancel"] }).click();
+    // She typed something: Cancel asks before throwing it away.
+    await page.getByRole("button", { name: en["form.cancel"] }).click();
+    await page.getByRole("button", { name: en["draft.discard_yes"] }).click();
 
     // Back online, the server takes all of it, and gives her case the centre's next number.
     await context.setOffline(false);

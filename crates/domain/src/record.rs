@@ -174,7 +174,9 @@ impl Record {
 
     /// A person's review of a field in conflict: `value` is kept, on top of every version she was
     /// shown, so none of them is a conflict any more. One change per version, since a change has
-    /// one base; each holds the kept value. Returns the changes to send, already applied here.
+    /// one base; each holds the kept value, and all share one stamp: it is one decision, so a
+    /// later edit on top of it replaces every one of them, and none comes back as a conflict.
+    /// Returns the changes to send, already applied here.
     pub fn resolve(
         &mut self,
         clock: &mut Clock,
@@ -187,6 +189,7 @@ impl Record {
             .get(field)
             .map(|field| field.heads().iter().map(|head| head.stamp).collect())
             .unwrap_or_default();
+        let stamp = clock.tick(now_millis);
         let changes: Vec<Change> = shown
             .into_iter()
             .map(|base| Change {
@@ -195,7 +198,7 @@ impl Record {
                 kind: self.kind.as_str().to_owned(),
                 field: field.to_owned(),
                 value: value.clone(),
-                stamp: clock.tick(now_millis),
+                stamp,
                 base: Some(base),
             })
             .collect();
@@ -389,6 +392,25 @@ mod tests {
             elsewhere.apply(change);
         }
         assert_eq!(elsewhere, seen);
+    }
+
+    #[test]
+    fn an_edit_after_a_review_replaces_the_kept_value_and_brings_back_no_conflict() {
+        let (mut phone, mut desk) = (Clock::new(DeviceId::new()), Clock::new(DeviceId::new()));
+        let mut record = case();
+        let first = record
+            .clone()
+            .edit(&mut phone, 1, "closure", json!("settlement"));
+        let second = record.clone().edit(&mut desk, 2, "closure", json!("court"));
+        record.apply(&first);
+        record.apply(&second);
+        record.resolve(&mut desk, 3, "closure", json!("court"));
+        assert_eq!(record.conflicted_fields().count(), 0);
+        // Reopened: the reason is cleared, and nothing of the review is left to review again.
+        record.edit(&mut desk, 4, "closure", Value::Null);
+        assert_eq!(record.value("closure"), None);
+        assert_eq!(record.conflicted_fields().count(), 0);
+        assert_eq!(record.fields["closure"].heads().len(), 1);
     }
 
     #[test]

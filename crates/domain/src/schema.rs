@@ -16,6 +16,10 @@ pub enum Kind {
     Note,
     /// An awareness camp held by the centre's outreach workers; a case registered there names it.
     Camp,
+    /// A case closed or reopened: an event of its own, written once and kept for good, so that a
+    /// closure stays on the timeline after a reopening and two closures on two phones are both
+    /// kept.
+    Closure,
 }
 
 /// The kinds of violence a case can record; several may apply. Stored as these codes; the app shows
@@ -73,6 +77,9 @@ pub const CONSENTS: &[&str] = &["services", "police", "sharing"];
 
 /// Where a case stands.
 pub const STATUSES: &[&str] = &["registered", "in_progress", "closed"];
+
+/// What a closure record says happened to the case.
+pub const CLOSURE_EVENTS: &[&str] = &["closed", "reopened"];
 
 /// Why a case was closed.
 pub const CLOSURES: &[&str] = &[
@@ -219,6 +226,7 @@ impl Kind {
             "session" => Ok(Kind::Session),
             "note" => Ok(Kind::Note),
             "camp" => Ok(Kind::Camp),
+            "closure" => Ok(Kind::Closure),
             other => Err(Invalid::UnknownKind(other.to_owned())),
         }
     }
@@ -230,6 +238,7 @@ impl Kind {
             Kind::Session => "session",
             Kind::Note => "note",
             Kind::Camp => "camp",
+            Kind::Closure => "closure",
         }
     }
 
@@ -321,7 +330,22 @@ impl Kind {
                 ("notes", NOTES),
                 (DELETED, FieldType::Flag),
             ],
+            // Written once, like a note: a later change of mind is a new closure record.
+            Kind::Closure => &[
+                (CASE, FieldType::Ref),
+                ("event", FieldType::Choice(CLOSURE_EVENTS)),
+                ("event_on", FieldType::Date),
+                ("closure", FieldType::Choice(CLOSURES)),
+                ("settlement_terms", NOTES),
+                ("settlement_signed", FieldType::Flag),
+                ("written_by", NAME),
+            ],
         }
+    }
+
+    /// Whether a record of this kind is written once and never changed: a note, a closure.
+    pub fn is_written_once(self) -> bool {
+        matches!(self, Kind::Note | Kind::Closure)
     }
 
     pub fn field_type(self, field: &str) -> Option<FieldType> {

@@ -390,10 +390,10 @@ pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Store
                 kind: found.record.kind,
             }),
         };
-        // A note stored before this batch is written once and never changed.
-        let written_note = touched.get(&change.record).is_some_and(|mine| {
+        // A note or a closure stored before this batch is written once and never changed.
+        let written_once = touched.get(&change.record).is_some_and(|mine| {
             mine.stored.is_some()
-                && mine.record.kind == Kind::Note
+                && mine.record.kind.is_written_once()
                 && mine.record.fields.contains_key(&change.field)
         });
         // A service, session or note stays with the case it was written for: phones file it under
@@ -412,9 +412,12 @@ pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Store
                     change.record
                 ),
             },
-            Verdict::Apply(_) if written_note => Verdict::Reject {
+            Verdict::Apply(_) if written_once => Verdict::Reject {
                 code: "append_only",
-                reason: format!("note {} is written once and never changed", change.record),
+                reason: format!(
+                    "{} {} is written once and never changed",
+                    change.kind, change.record
+                ),
             },
             // One she sent before it was taken from her is acknowledged again, as any other.
             Verdict::Apply(_) if not_hers.contains(&change.record) => Verdict::Reject {

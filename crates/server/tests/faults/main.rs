@@ -20,7 +20,7 @@ mod server;
 use network::{Exchange, Link, Network, Request};
 use random::Random;
 use sakhi_domain::schema::NUMBER;
-use sakhi_domain::schema::VIOLENCE_KINDS;
+use sakhi_domain::schema::{CLOSURES, VIOLENCE_KINDS};
 use sakhi_domain::wire::{Outcome, PushRequest, PushResponse, RestateResponse};
 use sakhi_domain::{Change, ChangeId, Kind, Record, RecordId};
 use sakhi_sync::RoundError;
@@ -549,7 +549,7 @@ impl Run {
     /// A field and something to type in it; text is unique to its edit, so that a lost one shows.
     fn typed(&mut self, phone: usize) -> (&'static str, Value) {
         let n = self.made.len();
-        match self.random.below(6) {
+        match self.random.below(8) {
             0 => ("name", json!(format!("सीता {phone}.{n}"))),
             1 => ("village", json!(format!("Rampur {phone}.{n}"))),
             2 => ("age", json!(self.random.between(0, 120))),
@@ -562,6 +562,19 @@ impl Run {
                 ("violence", json!(kinds))
             }
             4 => ("description", json!(format!("पति ने मारा ({phone}.{n})"))),
+            // Closing and reopening, on two phones at once: both reasons are kept for review.
+            5 => (
+                "closure",
+                json!(CLOSURES[self.random.below(CLOSURES.len())]),
+            ),
+            6 => (
+                "status",
+                json!(if self.random.chance(50) {
+                    "closed"
+                } else {
+                    "in_progress"
+                }),
+            ),
             _ => ("deleted", json!(self.random.chance(30))),
         }
     }

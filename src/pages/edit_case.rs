@@ -1,0 +1,228 @@
+//! `/cases/:id/edit`: correcting a case's details after it was saved: a mistyped phone number,
+//! age, name or village. The intake form opens filled in with what the case holds now; saving
+//! writes a stamped edit only of each field she changed, on top of the value she saw.
+
+use super::new_case::{CaseFields, SHOWN_FIELDS, draft, input_id};
+use super::{focus, save_failure};
+use crate::browser::{now_millis, today};
+use crate::case_form::{Problems, Taken};
+use crate::casework::changed_fields;
+use crate::components::{DiscardQuestion, UnfinishedOffer, alert};
+use crate::drafts::{Draft, Unfinished, fill, of_record, typed};
+use crate::i18n::{Text, tr};
+use crate::load::load;
+use crate::{use_store, use_sync};
+use leptos::ev::{SubmitEvent, Targeted};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use sakhi_domain::{Kind, Record, RecordId};
+use serde_json::Value;
+use web_sys::HtmlFormElement;
+
+#[component]
+pub fn EditCase() -> impl IntoView {
+    let store = use_store();
+    let params = use_params_map();
+    let case = load({
+        let store = store.clone();
+        move || {
+            let id = params.with(|p| p.get("id").and_then(|id| id.parse::<RecordId>().ok()));
+            let store = store.clone();
+            async move {
+                let id = id?;
+                let case = store.record(id).await.ok()??;
+                (case.kind == Kind::Case && !case.is_deleted()).then_some(case)
+            }
+        }
+    });
+    view! {
+        {move || {
+            case.with(|case| {
+                case.as_ref()
+                    .map(|case| match case {
+                        Some(case) => view! { <Correction case=case.clone() /> }.into_any(),
+                        None => view! { <p class="notice">{tr(Text::CaseNotFound)}</p> }.into_any(),
+                    })
+            })
+        }}
+    }
+    .into_any()
+}
+
+#[component]
+fn Correction(case: Record) -> impl IntoView {
+    let store = use_store();
+    let sync = use_sync();
+    let navigate = use_navigate();
+    let taker = crate::unlocked()
+        .map(|unlocked| unlocked.worker.display_name.clone())
+        .unwrap_or_default();
+    let back = format!("/cases/{}", case.id);
+
+    let (problems, set_problems) = signal(Problems::new());
+    let (likely, _) = signal(Vec::<String>::new());
+    let (danger, set_danger) = signal(case.text("danger") == Some("yes"));
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    // The case as she saw it when she began: her edits go on top of it.
+    let seen = StoredValue::new_local(case.clone());
+    let kept = StoredValue::new_local(Draft::new(store.clone(), &format!("edit/{}", case.id)));
+    let (offer, set_offer) = signal(None::<Unfinished>);
+    let (dirty, set_dirty) = signal(false);
+    let (asking, set_asking) = signal(false);
+    let (saving, set_saving) = signal(false);
+    let (save_failed, set_save_failed) = signal(None::<Text>);
+    let (unchanged, set_unchanged) = signal(false);
+
+    // Filled in with what the case holds, unless she left a correction unfinished.
+    Effect::new({
+        let (kept, case) = (kept, case.clone());
+        move || {
+            let Some(form) = form_ref.get() else { return };
+            fill(&form, &of_record(&case, &SHOWN_FIELDS));
+            let kept = kept.get_value();
+            leptos::task::spawn_local(async move {
+                if let Some(found) = kept.find().await {
+                    set_offer.set(Some(found));
+                }
+            });
+        }
+    });
+    let go_continue = Callback::new(move |()| {
+        if let (Some(form), Some(found)) = (form_ref.get_untracked(), offer.get_untracked()) {
+            fill(&form, &found.typed);
+            if let Some(then) = found.seen {
+                seen.set_value(then);
+            }
+            set_danger.set(draft(&form).danger == "yes");
+            set_dirty.set(true);
+        }
+        set_offer.set(None);
+    });
+    let drop_offer = {
+        Callback::new(move |()| {
+            kept.with_value(Draft::discard);
+            set_offer.set(None);
+        })
+    };
+    let on_input = {
+        move |_: leptos::ev::Event| {
+            let Some(form) = form_ref.get_untracked() else {
+                return;
+            };
+            set_dirty.set(true);
+            set_unchanged.set(false);
+            set_danger.set(draft(&form).danger == "yes");
+            kept.with_value(|kept| {
+                kept.keep(Unfinished {
+                    typed: typed(&form),
+                    seen: Some(seen.get_value()),
+                })
+            });
+        }
+    };
+
+    let on_submit = {
+        let (kept, back, navigate) = (kept, back.clone(), navigate.clone());
+        move |ev: Targeted<SubmitEvent, HtmlFormElement>| {
+            ev.prevent_default();
+            let today = today();
+            let taken = Taken {
+                by: &taker,
+                on: &today,
+            };
+            let edits = match draft(&ev.target()).parse(taken) {
+                Ok(edits) => edits,
+                Err(found) => {
+                    if let Some((field, _)) = found.first() {
+                        focus(&input_id(field));
+                    }
+                    set_problems.set(found);
+                    return;
+                }
+            };
+            set_problems.set(Problems::new());
+            let before = seen.get_value();
+            let mut changes = changed_fields(&before, edits.clone(), &SHOWN_FIELDS);
+            // Who took her consent and when change only with her consent.
+            if changes.iter().any(|(field, _)| *field == "consent") {
+                let taken_now = |field| {
+                    edits
+                        .iter()
+                        .find(|(name, _)| *name == field)
+                        .map_or(Value::Null, |(_, value)| value.clone())
+                };
+                changes.push(("consent_by", taken_now("consent_by")));
+                changes.push(("consent_on", taken_now("consent_on")));
+            }
+            if changes.is_empty() {
+                set_unchanged.set(true);
+                return;
+            }
+            set_saving.set(true);
+            set_save_failed.set(None);
+            let (store, sync, kept, back, navigate) = (
+                store.clone(),
+                sync.clone(),
+                kept.get_value(),
+                back.clone(),
+                navigate.clone(),
+            );
+            leptos::task::spawn_local(async move {
+                match store.edit(before, changes, now_millis()).await {
+                    Ok(_) => {
+                        kept.discard();
+                        sync.local_change().await;
+                        navigate(&back, Default::default());
+                    }
+                    Err(error) => {
+                        set_saving.set(false);
+                        set_save_failed.set(Some(save_failure(&error)));
+                    }
+                }
+            });
+        }
+    };
+    let cancel = {
+        let (back, navigate) = (back.clone(), navigate.clone());
+        move |_| {
+            if dirty.get_untracked() {
+                set_asking.set(true);
+            } else {
+                navigate(&back, Default::default());
+            }
+        }
+    };
+    let discard = Callback::new(move |()| {
+        kept.with_value(Draft::discard);
+        navigate(&back, Default::default());
+    });
+
+    view! {
+        <UnfinishedOffer
+            shown=Signal::derive(move || offer.with(Option::is_some))
+            text=Text::DraftEdit
+            on_continue=go_continue
+            on_discard=drop_offer
+        />
+        <form class="case-form" novalidate node_ref=form_ref on:submit:target=on_submit
+            on:input=on_input hidden=move || offer.with(Option::is_some)>
+            <h1>{tr(Text::EditHeading)}</h1>
+            <CaseFields problems likely danger />
+            {move || save_failed.get().map(alert)}
+            <p class="notice" role="status" hidden=move || !unchanged.get()>{tr(Text::EditUnchanged)}</p>
+            <DiscardQuestion
+                shown=asking.into()
+                on_discard=discard
+                on_keep=Callback::new(move |()| set_asking.set(false))
+            />
+            <div class="actions">
+                <button type="submit" class="button primary" disabled=saving>
+                    {tr(Text::EditSave)}
+                </button>
+                <button type="button" class="button secondary" on:click=cancel>
+                    {tr(Text::FormCancel)}
+                </button>
+            </div>
+        </form>
+    }
+}
