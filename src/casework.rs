@@ -4,7 +4,9 @@
 //! Everything here is plain Rust over records, so the rules are tested natively.
 
 use crate::case_form::{Edits, Problem, Problems, Reading};
-use sakhi_domain::schema::{ASSIGNED_TO, CASE, SHELTER_DAYS, day_number, parse_date};
+use sakhi_domain::schema::{
+    ASSIGNED_TO, CAMP, CASE, MERGED_INTO, SHELTER_DAYS, day_number, parse_date,
+};
 use sakhi_domain::{Kind, Record, RecordId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -482,6 +484,67 @@ pub fn reopening(case: RecordId, today: &str, by: &str) -> Closing {
     }
 }
 
+/// Merging the case `duplicate` into `kept`, when both are the same woman: the duplicate is closed
+/// as one, naming the case she is kept under, with a closure record saying so; its services,
+/// sessions and notes move to the kept case, sessions numbered on after the kept case's own; its
+/// camp link moves too if the kept case has none. The duplicate's own details stay on it, so
+/// nothing anyone typed is lost. Its writes come first, so that the server sees the merge before
+/// the moves. `None` when there is nothing to merge: the same case, or one merged already.
+pub fn merging(
+    duplicate: &CaseFile,
+    kept: &CaseFile,
+    today: &str,
+    by: &str,
+) -> Option<Vec<(Record, Edits)>> {
+    if duplicate.case.id == kept.case.id || duplicate.case.value(MERGED_INTO).is_some() {
+        return None;
+    }
+    let into = Value::from(kept.case.id.to_string());
+    let mut writes = vec![
+        (
+            duplicate.case.clone(),
+            vec![
+                (MERGED_INTO, into.clone()),
+                ("status", Value::from("closed")),
+                ("closure", Value::from("duplicate")),
+                ("closed_on", Value::from(today)),
+                ("settlement_terms", Value::Null),
+                ("settlement_signed", Value::Null),
+            ],
+        ),
+        (
+            Record::new(RecordId::new(), Kind::Closure),
+            vec![
+                (CASE, Value::from(duplicate.case.id.to_string())),
+                ("event", Value::from("closed")),
+                ("event_on", Value::from(today)),
+                ("closure", Value::from("duplicate")),
+                ("written_by", Value::from(by)),
+            ],
+        ),
+    ];
+    writes.extend(
+        duplicate
+            .services
+            .iter()
+            .chain(&duplicate.notes)
+            .map(|work| (work.clone(), vec![(CASE, into.clone())])),
+    );
+    for (number, session) in (kept.next_session()..).zip(&duplicate.sessions) {
+        writes.push((
+            session.clone(),
+            vec![
+                (CASE, into.clone()),
+                ("session_number", Value::from(number)),
+            ],
+        ));
+    }
+    if let (None, Some(camp)) = (kept.case.text(CAMP), duplicate.case.text(CAMP)) {
+        writes.push((kept.case.clone(), vec![(CAMP, Value::from(camp))]));
+    }
+    Some(writes)
+}
+
 /// Of the `edits` a form read, those that change what the worker saw in `seen`: a field she
 /// emptied is cleared, one she left as it was is not written again, so an edit made meanwhile on
 /// another phone to another field is never overwritten. Only the fields in `managed`, the ones the
@@ -775,6 +838,138 @@ mod tests {
         assert!(review.contains(&"closure"), "{review:?}");
         assert!(review.contains(&"settlement_terms"), "{review:?}");
         assert_eq!(listed(vec![merged])[0].to_review, review.len());
+    }
+
+    /// Applies a merge's writes as one phone saves them, returning every record it touched.
+    fn merge_on(
+        phone: &mut Clock,
+        records: &[Record],
+        writes: Vec<(Record, Edits)>,
+        at: u64,
+    ) -> Vec<Record> {
+        let mut all: Vec<Record> = records.to_vec();
+        for (mut record, edits) in writes {
+            for (field, value) in edits {
+                record.edit(phone, at, field, value);
+            }
+            match all.iter_mut().find(|r| r.id == record.id) {
+                Some(known) => known.merge(&record),
+                None => all.push(record),
+            }
+        }
+        all
+    }
+
+    fn file_of(case: &Record, records: &[Record]) -> CaseFile {
+        let case = records.iter().find(|r| r.id == case.id).unwrap().clone();
+        CaseFile::gather(case, records)
+    }
+
+    #[test]
+    fn a_duplicate_merged_gives_its_work_to_the_kept_case_and_closes_as_one() {
+        let camp = RecordId::new().to_string();
+        let kept = record(Kind::Case, &[("name", json!("Geeta Kumari"))]);
+        let twice = record(
+            Kind::Case,
+            &[("name", json!("गीता")), (CAMP, json!(camp.clone()))],
+        );
+        let records = vec![
+            kept.clone(),
+            twice.clone(),
+            of(&kept, Kind::Session, &[("session_number", json!(1))]),
+            of(&twice, Kind::Session, &[("session_number", json!(1))]),
+            of(&twice, Kind::Service, &[("service", json!("police"))]),
+            of(
+                &twice,
+                Kind::Note,
+                &[("note", json!("Called from the camp"))],
+            ),
+        ];
+        let writes = merging(
+            &file_of(&twice, &records),
+            &file_of(&kept, &records),
+            "2026-12-07",
+            "Kiran",
+        )
+        .unwrap();
+        // The duplicate's own fields come first, so the server sees the merge before the moves.
+        assert_eq!(writes[0].0.id, twice.id);
+        let mut phone = Clock::new(DeviceId::new());
+        let after = merge_on(&mut phone, &records, writes, 5_000);
+        let kept_file = file_of(&kept, &after);
+        assert_eq!(kept_file.sessions.len(), 2);
+        assert_eq!(kept_file.services.len(), 1);
+        assert_eq!(kept_file.notes.len(), 1);
+        assert_eq!(kept_file.next_session(), 3);
+        assert_eq!(kept_file.case.text(CAMP), Some(camp.as_str()));
+        let twice_file = file_of(&twice, &after);
+        assert!(twice_file.is_closed());
+        assert_eq!(twice_file.case.text("closure"), Some("duplicate"));
+        assert_eq!(twice_file.case.text("name"), Some("गीता"));
+        assert_eq!(twice_file.closures.len(), 1);
+        assert!(twice_file.services.is_empty() && twice_file.sessions.is_empty());
+        // Merged once: nothing more to merge, and a case is never merged into itself.
+        assert!(merging(&twice_file, &kept_file, "2026-12-07", "Kiran").is_none());
+        assert!(merging(&kept_file, &kept_file, "2026-12-07", "Kiran").is_none());
+        // The kept case counts once on the list; the duplicate is listed closed.
+        let lines = listed(after);
+        assert_eq!(lines.len(), 2);
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.case.id == twice.id && l.status == "closed")
+        );
+    }
+
+    #[test]
+    fn the_same_merge_on_two_phones_converges_in_any_order_with_nothing_to_review() {
+        let kept = record(Kind::Case, &[("name", json!("Geeta Kumari"))]);
+        let twice = record(Kind::Case, &[("name", json!("Gita"))]);
+        let records = vec![
+            kept.clone(),
+            twice.clone(),
+            of(&twice, Kind::Service, &[("service", json!("medical"))]),
+            of(&twice, Kind::Note, &[("note", json!("First call"))]),
+        ];
+        let merge = |phone: &mut Clock, at| {
+            let writes = merging(
+                &file_of(&twice, &records),
+                &file_of(&kept, &records),
+                "2026-12-07",
+                "M",
+            )
+            .unwrap();
+            merge_on(phone, &records, writes, at)
+        };
+        let (mut a, mut b) = (Clock::new(DeviceId::new()), Clock::new(DeviceId::new()));
+        let on_a = merge(&mut a, 5_000);
+        let on_b = merge(&mut b, 6_000);
+        let combine = |first: &[Record], second: &[Record]| {
+            let mut all: Vec<Record> = first.to_vec();
+            for record in second {
+                match all.iter_mut().find(|r| r.id == record.id) {
+                    Some(known) => known.merge(record),
+                    None => all.push(record.clone()),
+                }
+            }
+            all.sort_by_key(|r| r.id);
+            all
+        };
+        let ab = combine(&on_a, &on_b);
+        assert_eq!(ab, combine(&on_b, &on_a));
+        assert_eq!(
+            ab,
+            combine(&ab, &on_a),
+            "applying a merge again changes nothing"
+        );
+        let kept_file = file_of(&kept, &ab);
+        assert_eq!(kept_file.services.len(), 1);
+        assert_eq!(kept_file.notes.len(), 1);
+        assert!(kept_file.to_review().is_empty());
+        let twice_file = file_of(&twice, &ab);
+        assert!(twice_file.to_review().is_empty());
+        // Both phones wrote a closure record: both are kept, each saying the same.
+        assert_eq!(twice_file.closures.len(), 2);
     }
 
     #[test]

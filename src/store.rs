@@ -360,23 +360,28 @@ impl Store {
         let clock = {
             let mut clock = self.clock.borrow_mut();
             for (mut seen, make) in writes {
+                // Where it was kept before these edits: a merge moves work to another case.
+                let was = place(&seen);
                 changes.extend(make(&mut seen, &mut clock));
-                seen_records.push(seen);
+                seen_records.push((was, seen));
             }
             *clock
         };
         let mut stored = Vec::with_capacity(seen_records.len());
-        for seen in &seen_records {
-            let (place, key) = place(seen);
+        let mut moved_from: Vec<String> = Vec::new();
+        for ((was_in, was_key), seen) in &seen_records {
             let mut current = self
-                .stored(place, &key)
+                .stored(was_in, was_key)
                 .await?
                 .unwrap_or_else(|| Record::new(seen.id, seen.kind));
             current.merge(seen);
+            if place(&current) != (*was_in, was_key.clone()) && *was_in == WORK {
+                moved_from.push(was_key.clone());
+            }
             stored.push(current);
         }
         let summaries = self
-            .summarise(&stored.iter().collect::<Vec<_>>(), &[])
+            .summarise(&stored.iter().collect::<Vec<_>>(), &moved_from)
             .await?;
 
         let entries: Vec<(String, OutboxEntry)> = changes
@@ -414,6 +419,9 @@ impl Store {
         }
         for (sealed, (key, _)) in sealed_entries.into_iter().zip(entries) {
             put(&tx, (OUTBOX, key, sealed))?;
+        }
+        for key in &moved_from {
+            tx.object_store(WORK)?.delete(key.as_str()).primitive()?;
         }
         summaries.write(&tx)?;
         put_meta(&tx.object_store(META)?, meta::CLOCK, &clock)?;
@@ -592,6 +600,14 @@ impl Store {
             local.merge(&records[at]);
             merged[at] = local;
         }
+        // Work that moved to another case (its case was merged into that one) leaves its old key;
+        // what the old copy held joins the new one.
+        let moved_away = self.moved_away(&merged, &places).await?;
+        for (at, old) in &moved_away.copies {
+            merged[*at].merge(old);
+        }
+        let mut to_delete = to_delete;
+        to_delete.extend(moved_away.keys.iter().map(|key| (WORK, key.clone())));
         let removed: Vec<String> = to_delete
             .iter()
             .filter(|(place, _)| *place == WORK)
@@ -624,6 +640,55 @@ impl Store {
         put_meta(&meta_store, meta::CLOCK, &clock)?;
         drop(meta_store);
         commit(tx).await
+    }
+
+    /// The copies of `records` kept under another key than their place now: work whose `case` was
+    /// changed (a merge moved it), still filed under the case it left. Only records whose case
+    /// field was ever written over are looked for, so a page of new work reads no keys.
+    async fn moved_away(
+        &self,
+        records: &[Record],
+        places: &[(&'static str, String)],
+    ) -> Result<MovedAway> {
+        let moved: HashMap<String, usize> = records
+            .iter()
+            .enumerate()
+            .filter(|(_, record)| {
+                record
+                    .fields
+                    .get(CASE)
+                    .is_some_and(|case| !case.bases().is_empty())
+            })
+            .map(|(at, record)| (record.id.to_string(), at))
+            .collect();
+        if moved.is_empty() {
+            return Ok(MovedAway::default());
+        }
+        let keys: Vec<(String, usize)> = self
+            .read_keys(WORK)
+            .await?
+            .into_iter()
+            .filter_map(|key| {
+                let at = *moved.get(key.split_once('/')?.1)?;
+                (places[at].1 != key).then_some((key, at))
+            })
+            .collect();
+        let wanted: Vec<(&'static str, String)> =
+            keys.iter().map(|(key, _)| (WORK, key.clone())).collect();
+        let stored = self.read_at(&wanted).await?;
+        let (found, at): (Vec<Sealed>, Vec<usize>) = wanted
+            .iter()
+            .zip(stored)
+            .zip(&keys)
+            .filter_map(|(((place, key), stored), (_, at))| {
+                Some(((*place, key.clone(), stored?), *at))
+            })
+            .unzip();
+        let copies: Vec<Record> = self.unseal(&found).await?;
+        Ok(MovedAway {
+            keys: keys.into_iter().map(|(key, _)| key).collect(),
+            copies: at.into_iter().zip(copies).collect(),
+        })
     }
 
     /// Removes what nobody has changed since `before_millis` and waits for nothing to be sent: for
@@ -956,6 +1021,14 @@ impl Store {
 
 /// A stored value with where it is kept: `(object store, key, value)`.
 type Sealed = (&'static str, String, JsValue);
+
+/// Copies of records kept under a key they have left: the keys, and each copy with the index of
+/// the record it belongs to.
+#[derive(Default)]
+struct MovedAway {
+    keys: Vec<String>,
+    copies: Vec<(usize, Record)>,
+}
 
 /// What a write does to the summaries: those to keep, sealed, and the cases left with no work.
 #[derive(Default)]

@@ -192,6 +192,88 @@ async fn closing_writes_the_closure_record_and_the_case_in_one_transaction_or_ne
 }
 
 #[wasm_bindgen_test]
+async fn work_moved_to_the_case_it_was_merged_into_leaves_its_old_key_here_and_when_pulled() {
+    let name = fresh_name("merge");
+    let (store, _) = open_new(&name).await;
+    let kept = store
+        .edit(new_case(), [("name", json!("Geeta"))], NOW)
+        .await
+        .unwrap();
+    let twice = store
+        .edit(new_case(), [("name", json!("गीता"))], NOW)
+        .await
+        .unwrap();
+    let on_twice = |what: &str| {
+        vec![
+            ("case", json!(twice.id.to_string())),
+            ("service", json!(what)),
+        ]
+    };
+    let service = store
+        .edit(
+            Record::new(RecordId::new(), Kind::Service),
+            on_twice("police"),
+            NOW,
+        )
+        .await
+        .unwrap();
+    let other = store
+        .edit(
+            Record::new(RecordId::new(), Kind::Service),
+            on_twice("medical"),
+            NOW,
+        )
+        .await
+        .unwrap();
+
+    // Merged here: the police service moves, in the same transaction as the duplicate's fields.
+    store
+        .edit_all(
+            vec![
+                (
+                    twice.clone(),
+                    vec![("merged_into", json!(kept.id.to_string()))],
+                ),
+                (service.clone(), vec![("case", json!(kept.id.to_string()))]),
+            ],
+            NOW + 1,
+        )
+        .await
+        .unwrap();
+    let ids = |work: Vec<Record>| work.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(ids(store.work(kept.id).await.unwrap()), [service.id]);
+    assert_eq!(ids(store.work(twice.id).await.unwrap()), [other.id]);
+
+    // Merged on another phone: the pulled copy of the other service lands under the kept case,
+    // with what this phone held of it, and nothing is left under the duplicate.
+    let mut desk = Clock::new(DeviceId::new());
+    let mut moved = other.clone();
+    moved.edit(&mut desk, NOW + 2, "case", json!(kept.id.to_string()));
+    let mut bare = Record::new(moved.id, Kind::Service);
+    bare.fields
+        .insert("case".to_owned(), moved.fields["case"].clone());
+    store
+        .apply_pull_page(&[bare], &[], Cursor(3), Epoch::new())
+        .await
+        .unwrap();
+    let work = store.work(kept.id).await.unwrap();
+    assert_eq!(work.len(), 2);
+    let pulled = work.iter().find(|r| r.id == other.id).unwrap();
+    assert_eq!(pulled.text("service"), Some("medical"));
+    assert!(store.work(twice.id).await.unwrap().is_empty());
+    let summaries: Vec<(RecordId, Summary)> = store
+        .caseload()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(case, summary)| (case.id, summary))
+        .collect();
+    assert!(summaries.iter().any(|(id, s)| *id == kept.id && s.worked));
+    assert!(summaries.iter().any(|(id, s)| *id == twice.id && !s.worked));
+    delete(store, &name).await;
+}
+
+#[wasm_bindgen_test]
 async fn a_draft_is_kept_sealed_until_it_is_discarded() {
     let name = fresh_name("draft");
     let (store, _) = open_new(&name).await;

@@ -9,8 +9,8 @@ use crate::browser::{now_millis, time_of, today};
 use crate::case_form::{Edits, Problems, is_child};
 use crate::casework::{
     CaseFile, Closing, ClosureDraft, Entry, SESSION_EDIT_FIELDS, ServiceDraft, SessionDraft,
-    changed_fields, parse_note, reopening, service_edit_fields, service_fields, shelter_overdue,
-    shown_date,
+    changed_fields, display_name, merging, parse_note, reopening, service_edit_fields,
+    service_fields, shelter_overdue, shown_date,
 };
 use crate::components::{Choices, TextArea, TextField, alert, control_id};
 use crate::directory;
@@ -22,12 +22,12 @@ use crate::{use_store, use_sync};
 use leptos::ev::{SubmitEvent, Targeted};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use sakhi_domain::schema::{ASSIGNED_TO, CAMP, NUMBER};
+use sakhi_domain::schema::{ASSIGNED_TO, CAMP, MERGED_INTO, NUMBER};
 use sakhi_domain::schema::{
-    CLOSURES, REPORTS, SERVICE_STATES, SERVICES, SESSION_KINDS, SHELTER_DAYS,
+    CHOSEN_CLOSURES, REPORTS, SERVICE_STATES, SERVICES, SESSION_KINDS, SHELTER_DAYS,
 };
 use sakhi_domain::wire::account::Staff;
-use sakhi_domain::{FieldType, Kind, Record, RecordId, Role, Stamp, Version};
+use sakhi_domain::{FieldType, Kind, Record, RecordId, Role, SearchKey, Stamp, Version};
 use serde_json::Value;
 use std::rc::Rc;
 use web_sys::{FormData, HtmlFormElement};
@@ -302,6 +302,17 @@ fn CaseView(
                     view! {
                         <p class="from-camp">
                             <a href=format!("/camps/{camp}")>{tr(Text::CaseFromCamp)}</a>
+                        </p>
+                    }
+                })}
+            {case
+                .text(MERGED_INTO)
+                .map(|kept| {
+                    view! {
+                        <p class="notice merged">
+                            {tr(Text::CaseMergedInto)}
+                            " "
+                            <a href=format!("/cases/{kept}")>{tr(Text::CaseMergedOpen)}</a>
                         </p>
                     }
                 })}
@@ -741,6 +752,8 @@ enum Panel {
     Close,
     /// Updating a service or session from the timeline.
     Update,
+    /// Merging a duplicate of this case into it.
+    Merge,
 }
 
 /// Closing or reopening as written: the closure record, new, and the case's own fields.
@@ -869,6 +882,15 @@ fn Work(
                 <button type="button" class="button secondary" on:click=print>
                     {tr(Text::CasePrint)}
                 </button>
+                {may_assign
+                    .then(|| {
+                        view! {
+                            <button type="button" class="button secondary" on:click=toggle(Panel::Merge)
+                                aria-expanded=move || (panel.get() == Panel::Merge).to_string()>
+                                {tr(Text::CaseMerge)}
+                            </button>
+                        }
+                    })}
             </div>
             {move || reopen_failed.get().map(alert)}
             {may_assign
@@ -891,6 +913,7 @@ fn Work(
             <NoteForm panel current=Rc::new(current) />
             <CloseForm panel current=Rc::new(current) />
             {move || editing.get().map(|record| view! { <UpdateForm panel record /> })}
+            {may_assign.then(|| view! { <MergeForm panel current=Rc::new(current) /> })}
         </section>
     }
 }
@@ -1175,13 +1198,190 @@ fn CloseForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
     let signed = control_id(F, "settlement_signed");
     view! {
         <PanelForm panel which=Panel::Close heading=Text::CaseClose read set_problems confirm=Text::CaseCloseConfirm>
-            <Choices form=F field="closure" legend=Text::FieldClosure codes=CLOSURES many=false required=true problems />
+            <Choices form=F field="closure" legend=Text::FieldClosure codes=CHOSEN_CLOSURES many=false required=true problems />
             <TextArea form=F field="settlement_terms" label=Text::FieldSettlementTerms problems />
             <div class="field choice">
                 <input type="checkbox" id=signed.clone() name="settlement_signed" value="yes" />
                 <label for=signed>{tr(Text::FieldSettlementSigned)}</label>
             </div>
         </PanelForm>
+    }
+}
+
+/// Merging a duplicate into this case: she finds the other case among those on the phone, chooses
+/// it, and confirms. The other case's work moves here and it closes as a duplicate (see
+/// [`merging`]).
+#[component]
+fn MergeForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
+    let store = use_store();
+    let saving = use_saving();
+    let lang = use_lang();
+    let candidates = RwSignal::new_local(Vec::<(SearchKey, Record)>::new());
+    // The other cases on the phone, read when the panel opens.
+    Effect::new({
+        let (store, current) = (store.clone(), Rc::clone(&current));
+        move || {
+            if panel.get() != Panel::Merge {
+                return;
+            }
+            let Some(file) = current() else { return };
+            let store = store.clone();
+            leptos::task::spawn_local(async move {
+                let cases = store.cases().await.unwrap_or_default();
+                let found = cases
+                    .into_iter()
+                    .filter(|case| {
+                        case.id != file.case.id
+                            && !case.is_deleted()
+                            && case.value(MERGED_INTO).is_none()
+                    })
+                    .map(|case| {
+                        let reference = case.id.provisional();
+                        let text = |field| case.text(field).unwrap_or_default();
+                        let key = SearchKey::new([
+                            text("name"),
+                            text("alias"),
+                            text("phone"),
+                            text("village"),
+                            text(NUMBER),
+                            reference.as_str(),
+                        ]);
+                        (key, case)
+                    })
+                    .collect();
+                candidates.set(found);
+            });
+        }
+    });
+    let (query, set_query) = signal(String::new());
+    let (chosen, set_chosen) = signal(None::<RecordId>);
+    let (asking, set_asking) = signal(false);
+    let (problem, set_problem) = signal(false);
+    let (failed, set_failed) = signal(None::<Text>);
+    let matching = move || {
+        let needle = sakhi_domain::search::fold(&query.get());
+        candidates.with(|found| {
+            found
+                .iter()
+                .filter(|(key, _)| !needle.trim().is_empty() && key.matches(&needle))
+                .take(8)
+                .map(|(_, case)| case.clone())
+                .collect::<Vec<_>>()
+        })
+    };
+    let options = move || {
+        let found = matching();
+        if found.is_empty() {
+            return query
+                .with(|q| !q.trim().is_empty())
+                .then(|| view! { <p>{tr(Text::MergeNone)}</p> })
+                .into_any();
+        }
+        found
+            .into_iter()
+            .map(|case| {
+                let id = format!("merge-{}", case.id);
+                let reference = case
+                    .text(NUMBER)
+                    .map_or_else(|| case.id.provisional(), str::to_owned);
+                let line = format!("{} · {reference}", super::new_case::summary(&case));
+                let value = case.id;
+                view! {
+                    <div class="choice">
+                        <input type="radio" id=id.clone() name="duplicate" value=value.to_string()
+                            on:change=move |_| set_chosen.set(Some(value)) />
+                        <label for=id>{line}</label>
+                    </div>
+                }
+            })
+            .collect_view()
+            .into_any()
+    };
+    let chosen_name = move || {
+        let id = chosen.get()?;
+        candidates.with(|found| {
+            found
+                .iter()
+                .find(|(_, case)| case.id == id)
+                .map(|(_, case)| display_name(case))
+        })
+    };
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        set_failed.set(None);
+        let none = chosen.get_untracked().is_none();
+        set_problem.set(none);
+        set_asking.set(!none);
+    };
+    let merge = {
+        let current = Rc::clone(&current);
+        move |_| {
+            let (Some(duplicate), Some(kept)) = (chosen.get_untracked(), current()) else {
+                return;
+            };
+            set_asking.set(false);
+            let (store, saving) = (store.clone(), saving.clone());
+            leptos::task::spawn_local(async move {
+                let read = async {
+                    let case = store.record(duplicate).await?;
+                    let work = store.work(duplicate).await?;
+                    Ok::<_, StoreError>(case.map(|case| CaseFile::gather(case, &work)))
+                };
+                let writes = match read.await {
+                    Ok(Some(file)) => merging(&file, &kept, &today(), &worker_name()),
+                    _ => None,
+                };
+                let Some(writes) = writes else {
+                    set_failed.set(Some(Text::FormSaveFailed));
+                    return;
+                };
+                match save_all(&saving, writes).await {
+                    Ok(()) => {
+                        set_chosen.set(None);
+                        set_query.set(String::new());
+                        panel.set(Panel::None);
+                    }
+                    Err(text) => set_failed.set(Some(text)),
+                }
+            });
+        }
+    };
+    view! {
+        <form class="case-form panel" novalidate hidden=move || panel.get() != Panel::Merge
+            aria-labelledby="merge-heading" on:submit=on_submit>
+            <h2 id="merge-heading">{tr(Text::CaseMerge)}</h2>
+            <p>{tr(Text::MergeIntro)}</p>
+            <div class="field search">
+                <label for="merge-search">{tr(Text::MergeSearch)}</label>
+                <input id="merge-search" type="search" autocomplete="off"
+                    prop:value=query on:input=move |ev| set_query.set(event_target_value(&ev)) />
+            </div>
+            <fieldset class="field choices" aria-describedby=move || problem.get().then_some("merge-problem")>
+                <legend>{tr(Text::MergeChoose)}</legend>
+                {options}
+                {move || problem.get().then(|| view! { <p class="problem" id="merge-problem">{tr(Text::MergeChooseProblem)}</p> })}
+            </fieldset>
+            {move || failed.get().map(alert)}
+            <div class="notice confirm" role="alertdialog" hidden=move || !asking.get()>
+                <p>
+                    {move || fill(t(lang.get(), Text::MergeConfirm), "name", &chosen_name().unwrap_or_default())}
+                </p>
+                <div class="actions">
+                    <button type="button" class="button danger" on:click=merge>
+                        {tr(Text::MergeYes)}
+                    </button>
+                    <button type="button" class="button secondary" on:click=move |_| set_asking.set(false)>
+                        {tr(Text::FormCancel)}
+                    </button>
+                </div>
+            </div>
+            <div class="actions">
+                <button type="submit" class="button primary">{tr(Text::CaseMerge)}</button>
+                <button type="button" class="button secondary" on:click=move |_| panel.set(Panel::None)>
+                    {tr(Text::FormCancel)}
+                </button>
+            </div>
+        </form>
     }
 }
 

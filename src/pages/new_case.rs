@@ -409,7 +409,7 @@ fn prefill(camp: &Record) {
 }
 
 /// One line naming a case she may be registering again: name, age, village, phone.
-fn summary(case: &Record) -> String {
+pub(super) fn summary(case: &Record) -> String {
     let mut parts = vec![display_name(case)];
     if let Some(age) = case.value("age").and_then(|age| age.as_i64()) {
         parts.push(age.to_string());

@@ -77,7 +77,7 @@ test("a saved case is corrected, its entries updated, and two closures reviewed"
     await logIn(desk.page, workers.counsellor);
     const page = desk.page;
     await page.getByRole("link", { name: en["cases.new"] }).click();
-    await page.getByLabel(en["field.name"], { exact: true }).fill("Geeta Kumari");
+    await page.getByLabel(en["field.name"], { exact: true }).fill("Jamuna Bai");
     await page.getByLabel(en["field.age"], { exact: true }).fill("43");
     await page.getByLabel(en["field.phone"], { exact: true }).fill("98100 00001");
     await page.getByLabel(en["field.village"], { exact: true }).fill("Rampur");
@@ -87,12 +87,12 @@ test("a saved case is corrected, its entries updated, and two closures reviewed"
     await sent(page);
     // Farida has her on the tablet.
     await logIn(tablet.page, workers.search);
-    await tablet.page.locator(".cases").getByText("Geeta Kumari").click();
+    await tablet.page.locator(".cases").getByText("Jamuna Bai").click();
     await expect(row(tablet.page, en["field.age"])).toContainText("43");
 
     // Offline, Kiran corrects the age and the phone number: the form holds what the case holds.
     await desk.context.setOffline(true);
-    await page.locator(".cases").getByText("Geeta Kumari").click();
+    await page.locator(".cases").getByText("Jamuna Bai").click();
     await page.getByRole("link", { name: en["case.edit"] }).click();
     await expect(page.getByRole("heading", { name: en["edit.heading"] })).toBeVisible();
     const age = page.getByLabel(en["field.age"], { exact: true });
@@ -115,7 +115,7 @@ test("a saved case is corrected, its entries updated, and two closures reviewed"
     await expect(page.getByText(en["problem.age"])).toBeVisible();
     await age.fill("34");
     await page.getByRole("button", { name: en["edit.save"] }).click();
-    await expect(page.getByRole("heading", { name: "Geeta Kumari" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Jamuna Bai" })).toBeVisible();
     await expect(row(page, en["field.age"])).toContainText("34");
     await expect(row(page, en["field.phone"])).toContainText("98100 00010");
     // Who changed it, beside the field; the village was not touched and says nothing.
@@ -229,14 +229,14 @@ test("a saved case is corrected, its entries updated, and two closures reviewed"
     // The list marks her case, and its filter finds it.
     await page.getByRole("link", { name: en["case.back"] }).click();
     await expect(page.getByText(en["cases.to_review"].replace("{n}", "1"))).toBeVisible();
-    const listed = page.locator(".cases li").filter({ hasText: "Geeta Kumari" });
+    const listed = page.locator(".cases li").filter({ hasText: "Jamuna Bai" });
     await expect(listed.getByText(en["cases.review_mark"])).toBeVisible();
     await page.getByText(en["filters.heading"]).click();
     await page.getByLabel(en["filters.review"]).check();
     await expect(page.locator(".cases li")).toHaveCount(1);
     await screenshot(page, "9x-list-review-en");
     await page.getByLabel(en["filters.review"]).uncheck();
-    await page.locator(".cases").getByText("Geeta Kumari").click();
+    await page.locator(".cases").getByText("Jamuna Bai").click();
 
     // Kiran keeps "referred to court", then the rest, one tap each.
     await reason.locator("li").filter({ hasText: en["closure.court"] }).getByRole("button", { name: en["case.keep"] }).click();
@@ -259,7 +259,7 @@ test("a saved case is corrected, its entries updated, and two closures reviewed"
     expect(line).not.toContain(en["closure.settlement"]);
 
     // Closed again: every event is on the timeline; the export gives the latest reason.
-    await openCase(page, "Geeta Kumari");
+    await openCase(page, "Jamuna Bai");
     await closeCase(page, "her_choice");
     // Nothing reviewed before comes back for review.
     await expect(page.locator(".to-review")).toHaveCount(0);
@@ -352,5 +352,84 @@ test("a half-typed intake survives the lock and a reload, and Cancel asks first"
     expect(phone.problems).toEqual([]);
   } finally {
     await phone.close();
+  }
+});
+
+test("a woman registered twice is merged into one case, offline, and the other phone agrees", async () => {
+  const desk = await openDevice("merge-desk", url);
+  const tablet = await openDevice("merge-tablet", url);
+  const page = desk.page;
+  try {
+    await logIn(page, workers.counsellor);
+    const register = async (name, village) => {
+      await page.getByRole("link", { name: en["cases.new"] }).click();
+      await page.getByLabel(en["field.name"], { exact: true }).fill(name);
+      await page.getByLabel(en["field.village"], { exact: true }).fill(village);
+      await page.getByLabel(en["source.police"], { exact: true }).check();
+      await page.getByLabel(en["violence.emotional"], { exact: true }).check();
+      await page.getByRole("button", { name: en["form.save"] }).click();
+      await expect(page.getByRole("heading", { name: en["cases.heading"] })).toBeVisible();
+    };
+    await register("Parvati Devi", "Sonpur");
+    // At a camp the same woman was registered again, and a note and a service were added there.
+    await register("पार्वती", "सोनपुर");
+    await page.locator(".cases").getByText("पार्वती").click();
+    await page.getByRole("button", { name: en["case.add_note"] }).click();
+    const note = page.getByRole("form", { name: en["case.add_note"] });
+    await note.getByLabel(en["field.note"]).fill("Met her at the Sonpur camp.");
+    await note.getByRole("button", { name: en["case.save_entry"] }).click();
+    await page.getByRole("button", { name: en["case.add_service"] }).click();
+    const service = page.getByRole("form", { name: en["case.add_service"] });
+    await service.getByLabel(en["service.medical"], { exact: true }).check();
+    await service.getByRole("button", { name: en["case.save_entry"] }).click();
+    await expect(page.locator(".entry.service")).toHaveCount(1);
+    await sent(page);
+    await logIn(tablet.page, workers.search);
+
+    // Offline, Kiran merges the second into the first.
+    await desk.context.setOffline(true);
+    await openCase(page, "Parvati Devi");
+    await page.getByRole("button", { name: en["case.merge"] }).click();
+    const merge = page.getByRole("form", { name: en["case.merge"] });
+    await merge.getByLabel(en["merge.search"]).fill("पार्वती");
+    // Asked to merge without choosing: she is told to choose.
+    await merge.getByRole("button", { name: en["case.merge"] }).click();
+    await expect(merge.getByText(en["merge.choose_problem"])).toBeVisible();
+    await merge.getByLabel(/पार्वती/).check();
+    await merge.getByRole("button", { name: en["case.merge"] }).click();
+    await expect(merge.getByText(en["merge.confirm"].replace("{name}", "पार्वती"))).toBeVisible();
+    await screenshot(page, "9za-merge-en");
+    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await expect(page.getByText(hi["merge.confirm"].replace("{name}", "पार्वती"))).toBeVisible();
+    await screenshot(page, "9za-merge-hi");
+    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+    await merge.getByRole("button", { name: en["merge.yes"] }).click();
+    // Her note and service are on this case now.
+    await expect(page.locator(".entry.note")).toContainText("Met her at the Sonpur camp.");
+    await expect(page.locator(".entry.service")).toHaveCount(1);
+    // The duplicate is closed as one, says where she is kept, and keeps what it said.
+    await page.getByRole("link", { name: en["case.back"] }).click();
+    await page.locator(".cases").getByText("पार्वती").click();
+    await expect(page.getByText(en["case.merged_into"])).toBeVisible();
+    await expect(page.locator(".reference").getByText(en["status.closed"])).toBeVisible();
+    await expect(page.getByRole("heading", { name: en["case.closed"].replace("{reason}", en["closure.duplicate"]) })).toBeVisible();
+    await expect(page.locator(".entry.note")).toHaveCount(0);
+    await screenshot(page, "9zb-merged-duplicate-en");
+    await page.getByRole("link", { name: en["case.merged_open"] }).click();
+    await expect(page.getByRole("heading", { name: "Parvati Devi" })).toBeVisible();
+
+    // Online: the server takes the merge; the tablet sees her work under the kept case.
+    await desk.context.setOffline(false);
+    await sent(page);
+    await expect(page.getByText(en["refused.heading"])).toHaveCount(0);
+    await online(tablet.context, tablet.page);
+    await tablet.page.locator(".cases").getByText("Parvati Devi").click();
+    await expect(tablet.page.locator(".entry.note")).toContainText("Met her at the Sonpur camp.");
+    await expect(tablet.page.locator(".entry.service")).toHaveCount(1);
+    expect(desk.problems).toEqual([]);
+    expect(tablet.problems).toEqual([]);
+  } finally {
+    await desk.close();
+    await tablet.close();
   }
 });

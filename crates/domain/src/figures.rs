@@ -7,8 +7,8 @@
 //! it was recorded. Deleted records count nowhere.
 
 use crate::schema::{
-    ATTENDANCE, CASE, CLOSURES, SERVICES, SOURCES, VIOLENCE_KINDS, date_of_day, day_number,
-    parse_date,
+    ATTENDANCE, CASE, CLOSURES, MERGED_INTO, SERVICES, SOURCES, VIOLENCE_KINDS, date_of_day,
+    day_number, parse_date,
 };
 use crate::{Kind, Record};
 use serde::{Deserialize, Serialize};
@@ -143,6 +143,8 @@ impl<'r> Sorted<'r> {
         };
         for record in records.iter().filter(|record| !record.is_deleted()) {
             match record.kind {
+                // A case merged into another as a duplicate is the same woman: she counts once.
+                Kind::Case if record.value(MERGED_INTO).is_some() => {}
                 Kind::Case => sorted.cases.push(record),
                 Kind::Service => sorted.services.push(record),
                 Kind::Session => sorted.sessions.push(record),

@@ -90,7 +90,13 @@ pub const CLOSURES: &[&str] = &[
     "her_choice",
     "not_reachable",
     "other",
+    // The same woman was registered twice: this case was merged into another (see
+    // [`MERGED_INTO`]). Last, so that the reasons a worker chooses from are all the others.
+    "duplicate",
 ];
+
+/// The reasons a worker chooses from when she closes a case: all but a merge's.
+pub const CHOSEN_CLOSURES: &[&str] = CLOSURES.split_last().expect("closure reasons").1;
 
 /// The services under one roof.
 pub const SERVICES: &[&str] = &[
@@ -207,6 +213,9 @@ pub const ASSIGNED_TO: &str = "assigned_to";
 pub const CASE: &str = "case";
 /// The field of a case that names the awareness camp she was registered at.
 pub const CAMP: &str = "camp";
+/// The field of a case merged into another as a duplicate: the id of the case she is kept under.
+/// Her services, sessions and notes moved there; this case stays, closed, with what it said.
+pub const MERGED_INTO: &str = "merged_into";
 /// A case's official number, `DHR-2026-0042`, given by the server at its first sync; no device
 /// writes it.
 pub const NUMBER: &str = "number";
@@ -273,6 +282,7 @@ impl Kind {
                 ("settlement_signed", FieldType::Flag),
                 ("closed_on", FieldType::Date),
                 (NUMBER, FieldType::Text { max_chars: 40 }),
+                (MERGED_INTO, FieldType::Ref),
                 // The id of the account the case is assigned to: an outreach worker sees the
                 // cases she created and those assigned to her.
                 (ASSIGNED_TO, FieldType::Text { max_chars: 36 }),

@@ -10,7 +10,7 @@ use super::{CentreId, Pushed, Restated, Scope};
 // India's offset: a case registered just after midnight on 1 January in India is of the new year,
 // wherever the server's clock is kept.
 use sakhi_domain::figures::INDIA_OFFSET_MILLIS;
-use sakhi_domain::schema::{CASE, NUMBER, date_of_day};
+use sakhi_domain::schema::{CASE, MERGED_INTO, NUMBER, date_of_day};
 use sakhi_domain::wire::{ChangeResult, Cursor, RecordResult};
 use sakhi_domain::{Change, ChangeId, DeviceId, Hlc, Kind, Record, RecordId, Stamp, Version};
 use serde_json::Value;
@@ -59,6 +59,20 @@ pub fn change_ids(changes: &[Change]) -> Vec<ChangeId> {
         .iter()
         .map(|change| change.id)
         .filter(|id| seen.insert(*id))
+        .collect()
+}
+
+/// The cases that records of a batch are moved out of, when the backend has not read them with
+/// the batch: a service, session or note moves only from a case merged into the one it moves to,
+/// so the judge needs to see the case it leaves.
+pub fn former_cases(changes: &[Change], stored: &Stored) -> Vec<RecordId> {
+    let mut seen = HashSet::new();
+    changes
+        .iter()
+        .filter(|change| change.field == CASE)
+        .filter_map(|change| stored.records.get(&change.record)?.record.text(CASE))
+        .filter_map(|case| case.parse::<RecordId>().ok())
+        .filter(|case| !stored.records.contains_key(case) && seen.insert(*case))
         .collect()
 }
 
@@ -345,6 +359,12 @@ pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Store
     let mut applied_at: HashMap<ChangeId, usize> = HashMap::new();
     let mut seq = first_seq;
     let mut results = Vec::with_capacity(changes.len());
+    // Cases this batch merges into others as duplicates: `(duplicate, kept)`.
+    let merging: HashSet<(RecordId, &str)> = changes
+        .iter()
+        .filter(|change| change.field == MERGED_INTO)
+        .filter_map(|change| Some((change.record, change.value.as_str()?)))
+        .collect();
     // Records of her centre that were not hers to write before the batch: an outreach worker's
     // changes to them are refused one by one. Records the batch makes are hers.
     let not_hers: HashSet<RecordId> = stored
@@ -396,14 +416,28 @@ pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Store
                 && mine.record.kind.is_written_once()
                 && mine.record.fields.contains_key(&change.field)
         });
-        // A service, session or note stays with the case it was written for: phones file it under
-        // that case's id. (A case has no `case` field; the schema refuses one.)
-        let moved = change.field == CASE
-            && touched.get(&change.record).is_some_and(|mine| {
-                mine.record
-                    .text(CASE)
-                    .is_some_and(|case| Some(case) != change.value.as_str())
+        // A service, session or note stays with the case it was written for (phones file it under
+        // that case's id), unless that case was merged into the one it moves to: as stored, as the
+        // batch left it, or by this batch. (A case has no `case` field; the schema refuses one.)
+        let former = touched
+            .get(&change.record)
+            .and_then(|mine| mine.record.text(CASE))
+            .filter(|case| change.field == CASE && Some(*case) != change.value.as_str());
+        let merged = former.is_some_and(|former| {
+            let Ok(former) = former.parse::<RecordId>() else {
+                return false;
+            };
+            let kept = change.value.as_str().unwrap_or_default();
+            let case = touched.get(&former).map(|mine| &mine.record).or_else(|| {
+                let found = stored.records.get(&former)?;
+                (found.centre == scope.centre).then_some(&found.record)
             });
+            merging.contains(&(former, kept))
+                || case.is_some_and(|case| case.text(MERGED_INTO) == Some(kept))
+        });
+        let moved = former.is_some() && !merged;
+        // A record written once keeps every field as written, but moves with its merged case.
+        let written_once = written_once && !merged;
         let verdict = match rules::judge(scope.centre, change, earlier, existing) {
             Verdict::Apply(_) if moved => Verdict::Reject {
                 code: "case_fixed",
@@ -916,5 +950,75 @@ mod tests {
             Outcome::Rejected { code, .. } if code == "append_only"
         ));
         assert!(judged.records.is_empty());
+    }
+
+    #[test]
+    fn work_moves_only_to_the_case_its_own_case_was_merged_into() {
+        let scope = a_scope();
+        let mut clock = Clock::new(DeviceId::new());
+        let mut duplicate = Record::new(RecordId::new(), Kind::Case);
+        duplicate.edit(&mut clock, 1, "name", json!("Geeta"));
+        let (kept, elsewhere) = (RecordId::new().to_string(), RecordId::new().to_string());
+        let mut note = Record::new(RecordId::new(), Kind::Note);
+        note.edit(&mut clock, 2, CASE, json!(duplicate.id.to_string()));
+        note.edit(&mut clock, 3, "note", json!("Her brother called."));
+        let mut service = Record::new(RecordId::new(), Kind::Service);
+        service.edit(&mut clock, 4, CASE, json!(duplicate.id.to_string()));
+        let stored = || {
+            let mut stored = Stored::default();
+            for record in [&note, &service] {
+                stored
+                    .records
+                    .insert(record.id, stored_record(scope.centre, record));
+            }
+            stored
+        };
+        let codes = |judged: &Judged| -> Vec<String> {
+            judged
+                .results
+                .iter()
+                .map(|result| match &result.outcome {
+                    Outcome::Accepted => "accepted".to_owned(),
+                    Outcome::Rejected { code, .. } => code.clone(),
+                })
+                .collect()
+        };
+
+        // Not merged: the note and the service stay where they were written.
+        let moves = [
+            note.clone().edit(&mut clock, 5, CASE, json!(kept)),
+            service.clone().edit(&mut clock, 6, CASE, json!(kept)),
+        ];
+        let judged = judge(scope, 4, &moves, stored());
+        assert_eq!(codes(&judged), ["case_fixed", "case_fixed"]);
+        assert_eq!(former_cases(&moves, &stored()), [duplicate.id]);
+
+        // Merged in the same batch, whatever the order: both move, and the note says no more.
+        let merge = duplicate
+            .clone()
+            .edit(&mut clock, 7, MERGED_INTO, json!(kept));
+        let batch = [moves[0].clone(), merge.clone(), moves[1].clone()];
+        let judged = judge(scope, 4, &batch, stored());
+        assert_eq!(codes(&judged), ["accepted"; 3]);
+        let edit_note = note
+            .clone()
+            .edit(&mut clock, 8, "note", json!("Nobody called."));
+        let judged = judge(scope, 4, &[merge.clone(), edit_note], stored());
+        assert_eq!(codes(&judged), ["accepted", "append_only"]);
+
+        // Merged before, as stored: the backend reads the case they leave with the batch.
+        let mut merged = duplicate.clone();
+        merged.apply(&merge);
+        let mut with_case = stored();
+        with_case
+            .records
+            .insert(merged.id, stored_record(scope.centre, &merged));
+        assert_eq!(
+            codes(&judge(scope, 5, &moves, with_case.clone())),
+            ["accepted"; 2]
+        );
+        // To any other case, still refused.
+        let astray = [service.clone().edit(&mut clock, 9, CASE, json!(elsewhere))];
+        assert_eq!(codes(&judge(scope, 5, &astray, with_case)), ["case_fixed"]);
     }
 }

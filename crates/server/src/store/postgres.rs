@@ -89,7 +89,13 @@ impl PostgresStore {
         // by a push committing meanwhile, and this one would then write over that push's work.
         let first_seq = lock_centre(&mut tx, scope.centre).await?;
         let ids = (batch::change_ids(changes), batch::record_ids(changes));
-        let stored = stored(&mut tx, &ids.0, &ids.1).await?;
+        let mut stored = stored(&mut tx, &ids.0, &ids.1).await?;
+        // The cases its services, sessions and notes would leave, to see that they were merged.
+        let former = batch::former_cases(changes, &stored);
+        if !former.is_empty() {
+            let more = self::stored(&mut tx, &[], &former).await?;
+            stored.records.extend(more.records);
+        }
         if let Some(refused) = batch::refusal(scope, changes, &stored) {
             // Nothing of the batch has been written: only the row saying it was refused commits.
             let entry = audit.of_push(&refused, Vec::new(), changes.len());

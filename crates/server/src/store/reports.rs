@@ -7,7 +7,7 @@
 //! of a UUIDv7 are its time in milliseconds), in India.
 
 use sakhi_domain::figures::{INDIA_OFFSET_MILLIS, Month, MonthlyReport, Tally};
-use sakhi_domain::schema::ATTENDANCE;
+use sakhi_domain::schema::{ATTENDANCE, MERGED_INTO};
 
 /// Which SQL the query is written in.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -163,12 +163,14 @@ impl Dialect {
                 in_month("COALESCE(held_on, made_on)")
             ));
         }
+        // A case merged into another as a duplicate is the same woman: it counts once, there.
         format!(
             "WITH r AS (SELECT kind, {} AS made_on, {} FROM {from} \
              WHERE centre_id = {centre} AND kind IN ('case', 'service', 'session', 'camp') \
-             AND {not_deleted}) {}",
+             AND {not_deleted} AND {} IS NULL) {}",
             self.made_on(),
             columns.join(", "),
+            self.winner(MERGED_INTO),
             sections.join(" UNION ALL ")
         )
     }

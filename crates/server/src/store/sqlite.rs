@@ -188,7 +188,13 @@ impl Store for SqliteStore {
         // upgrade to a writer once another push had committed, and would fail instead of waiting.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let ids = (batch::change_ids(changes), batch::record_ids(changes));
-        let stored = stored(&mut tx, &ids.0, &ids.1).await?;
+        let mut stored = stored(&mut tx, &ids.0, &ids.1).await?;
+        // The cases its services, sessions and notes would leave, to see that they were merged.
+        let former = batch::former_cases(changes, &stored);
+        if !former.is_empty() {
+            let more = self::stored(&mut tx, &[], &former).await?;
+            stored.records.extend(more.records);
+        }
         if let Some(refused) = batch::refusal(scope, changes, &stored) {
             // Nothing of the batch has been written: only the row saying it was refused commits.
             let entry = audit.of_push(&refused, Vec::new(), changes.len());

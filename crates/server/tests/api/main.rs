@@ -21,6 +21,7 @@ mod durability;
 mod headers;
 mod history;
 mod kill;
+mod merge;
 mod meta;
 mod pull;
 mod push;
