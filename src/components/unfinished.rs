@@ -12,10 +12,15 @@ pub fn UnfinishedOffer(
     text: Text,
     on_continue: Callback<()>,
     on_discard: Callback<()>,
+    /// The id of its text, unique on the page.
+    #[prop(optional, into)]
+    id: Option<String>,
 ) -> impl IntoView {
+    let id = id.unwrap_or_else(|| "unfinished-text".to_owned());
+    let labelled = id.clone();
     view! {
-        <div class="notice unfinished" role="alertdialog" aria-labelledby="unfinished-text" hidden=move || !shown.get()>
-            <p id="unfinished-text">{tr(text)}</p>
+        <div class="notice unfinished" role="alertdialog" aria-labelledby=labelled hidden=move || !shown.get()>
+            <p id=id>{tr(text)}</p>
             <div class="actions">
                 <button type="button" class="button primary" on:click=move |_| on_continue.run(())>
                     {tr(Text::DraftContinue)}
@@ -34,10 +39,15 @@ pub fn DiscardQuestion(
     shown: Signal<bool>,
     on_discard: Callback<()>,
     on_keep: Callback<()>,
+    /// The id of its question, unique on the page.
+    #[prop(optional, into)]
+    id: Option<String>,
 ) -> impl IntoView {
+    let id = id.unwrap_or_else(|| "discard-question".to_owned());
+    let labelled = id.clone();
     view! {
-        <div class="notice confirm" role="alertdialog" aria-labelledby="discard-question" hidden=move || !shown.get()>
-            <p id="discard-question">{tr(Text::DraftDiscardQuestion)}</p>
+        <div class="notice confirm" role="alertdialog" aria-labelledby=labelled hidden=move || !shown.get()>
+            <p id=id>{tr(Text::DraftDiscardQuestion)}</p>
             <div class="actions">
                 <button type="button" class="button danger" on:click=move |_| on_discard.run(())>
                     {tr(Text::DraftDiscardYes)}

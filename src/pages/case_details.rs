@@ -12,9 +12,11 @@ use crate::casework::{
     changed_fields, display_name, merging, parse_note, reopening, service_edit_fields,
     service_fields, shelter_overdue, shown_date,
 };
-use crate::components::{Choices, TextArea, TextField, alert, control_id};
+use crate::components::{
+    Choices, DiscardQuestion, TextArea, TextField, UnfinishedOffer, alert, control_id,
+};
 use crate::directory;
-use crate::drafts::{fill as fill_form, of_record};
+use crate::drafts::{Draft, Unfinished, fill as fill_form, of_record, typed};
 use crate::i18n::{Lang, Text, choice_label, field_label, fill, t, tr, use_lang};
 use crate::load::load;
 use crate::store::{Store, StoreError};
@@ -927,7 +929,9 @@ type Outcome = Result<Vec<(Record, Edits)>, Problems>;
 type Reader = Rc<dyn Fn(&HtmlFormElement) -> Option<Outcome>>;
 
 /// A panel: a form shown while `panel` is `which`, that reads itself with `read` when sent and
-/// saves what it read. The form empties itself and closes once saved.
+/// saves what it read. The form empties itself and closes once saved. What she types is kept as a
+/// draft named `draft` until then, offered back when the page is opened again (after the lock or a
+/// reload), and Cancel asks before throwing it away.
 #[component]
 fn PanelForm(
     panel: RwSignal<Panel>,
@@ -935,12 +939,17 @@ fn PanelForm(
     heading: Text,
     read: Reader,
     set_problems: WriteSignal<Problems>,
+    /// The draft's name: `case/<id>/<form>`.
+    draft: String,
     /// Whether saving asks "are you sure?" first.
     #[prop(optional)]
     confirm: Option<Text>,
     /// Called when the form empties itself after a save.
     #[prop(optional)]
     on_reset: Option<Callback<()>>,
+    /// Called once a draft is put back into the form.
+    #[prop(optional)]
+    on_fill: Option<Callback<HtmlFormElement>>,
     children: Children,
 ) -> impl IntoView {
     let saving = use_saving();
@@ -948,6 +957,27 @@ fn PanelForm(
     let (busy, set_busy) = signal(false);
     let pending = StoredValue::new_local(None::<(Vec<(Record, Edits)>, HtmlFormElement)>);
     let (asking, set_asking) = signal(false);
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    let kept = StoredValue::new_local(Draft::new(use_store(), &draft));
+    let (offer, set_offer) = signal(None::<Unfinished>);
+    let (dirty, set_dirty) = signal(false);
+    let (discarding, set_discarding) = signal(false);
+    {
+        let kept = kept.get_value();
+        leptos::task::spawn_local(async move {
+            if let Some(found) = kept.find().await {
+                set_offer.set(Some(found));
+                panel.set(which);
+            }
+        });
+    }
+    let empty = move |form: &HtmlFormElement| {
+        form.reset();
+        if let Some(on_reset) = on_reset {
+            on_reset.run(());
+        }
+        set_dirty.set(false);
+    };
     let commit = {
         let saving = saving.clone();
         move || {
@@ -957,13 +987,12 @@ fn PanelForm(
             set_asking.set(false);
             set_busy.set(true);
             let saving = saving.clone();
+            let kept = kept.get_value();
             leptos::task::spawn_local(async move {
                 match save_all(&saving, writes).await {
                     Ok(()) => {
-                        form.reset();
-                        if let Some(on_reset) = on_reset {
-                            on_reset.run(());
-                        }
+                        kept.discard();
+                        empty(&form);
                         panel.set(Panel::None);
                     }
                     Err(text) => set_failed.set(Some(text)),
@@ -993,35 +1022,98 @@ fn PanelForm(
             }
         }
     };
+    let on_input = move |_: leptos::ev::Event| {
+        if offer.with_untracked(Option::is_some) {
+            return;
+        }
+        let Some(form) = form_ref.get_untracked() else {
+            return;
+        };
+        set_dirty.set(true);
+        kept.with_value(|kept| {
+            kept.keep(Unfinished {
+                typed: typed(&form),
+                seen: None,
+            })
+        });
+    };
+    let go_continue = Callback::new(move |()| {
+        if let (Some(form), Some(found)) = (form_ref.get_untracked(), offer.get_untracked()) {
+            fill_form(&form, &found.typed);
+            if let Some(on_fill) = on_fill {
+                on_fill.run(form);
+            }
+            set_dirty.set(true);
+        }
+        set_offer.set(None);
+    });
+    let drop_offer = Callback::new(move |()| {
+        kept.with_value(Draft::discard);
+        set_offer.set(None);
+        panel.set(Panel::None);
+    });
+    let cancel = move |_| {
+        if dirty.get_untracked() {
+            set_discarding.set(true);
+        } else {
+            panel.set(Panel::None);
+        }
+    };
+    let discard = Callback::new(move |()| {
+        kept.with_value(Draft::discard);
+        if let Some(form) = form_ref.get_untracked() {
+            empty(&form);
+        }
+        set_discarding.set(false);
+        panel.set(Panel::None);
+    });
+    let key = heading.key();
     view! {
         <form
             class="case-form panel"
             novalidate
+            node_ref=form_ref
             hidden=move || panel.get() != which
-            aria-labelledby=heading.key()
+            aria-labelledby=key
             on:submit:target=on_submit
+            on:input=on_input
         >
-            <h2 id=heading.key()>{tr(heading)}</h2>
-            {children()}
-            {move || failed.get().map(alert)}
-            <div class="notice confirm" role="alertdialog" hidden=move || !asking.get()>
-                <p>{confirm.map(tr)}</p>
+            <h2 id=key>{tr(heading)}</h2>
+            <UnfinishedOffer
+                shown=Signal::derive(move || offer.with(Option::is_some))
+                text=Text::DraftEntry
+                on_continue=go_continue
+                on_discard=drop_offer
+                id=format!("{key}-unfinished")
+            />
+            <div class="panel-fields" hidden=move || offer.with(Option::is_some)>
+                {children()}
+                {move || failed.get().map(alert)}
+                <div class="notice confirm" role="alertdialog" hidden=move || !asking.get()>
+                    <p>{confirm.map(tr)}</p>
+                    <div class="actions">
+                        <button type="button" class="button danger" on:click=move |_| commit()>
+                            {tr(Text::CaseCloseYes)}
+                        </button>
+                        <button type="button" class="button secondary" on:click=move |_| set_asking.set(false)>
+                            {tr(Text::FormCancel)}
+                        </button>
+                    </div>
+                </div>
+                <DiscardQuestion
+                    shown=discarding.into()
+                    on_discard=discard
+                    on_keep=Callback::new(move |()| set_discarding.set(false))
+                    id=format!("{key}-discard")
+                />
                 <div class="actions">
-                    <button type="button" class="button danger" on:click=move |_| commit()>
-                        {tr(Text::CaseCloseYes)}
+                    <button type="submit" class="button primary" disabled=busy>
+                        {tr(if confirm.is_some() { Text::CaseClose } else { Text::CaseSaveEntry })}
                     </button>
-                    <button type="button" class="button secondary" on:click=move |_| set_asking.set(false)>
+                    <button type="button" class="button secondary" on:click=cancel>
                         {tr(Text::FormCancel)}
                     </button>
                 </div>
-            </div>
-            <div class="actions">
-                <button type="submit" class="button primary" disabled=busy>
-                    {tr(if confirm.is_some() { Text::CaseClose } else { Text::CaseSaveEntry })}
-                </button>
-                <button type="button" class="button secondary" on:click=move |_| panel.set(Panel::None)>
-                    {tr(Text::FormCancel)}
-                </button>
             </div>
         </form>
     }
@@ -1045,9 +1137,16 @@ const SERVICE_FIELDS: [&str; 14] = [
     "notes",
 ];
 
+/// The name of a panel's draft for the case open now.
+fn draft_name(current: &Current, form: &str) -> String {
+    let case = current().map(|file| file.case.id.to_string());
+    format!("case/{}/{form}", case.unwrap_or_default())
+}
+
 #[component]
 fn ServiceForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
     let (problems, set_problems) = signal(Problems::new());
+    let draft = draft_name(&current, "service");
     let (chosen, set_chosen) = signal(String::new());
     let read: Reader = Rc::new(move |form| {
         let file = current()?;
@@ -1081,7 +1180,14 @@ fn ServiceForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
             heading=Text::CaseAddService
             read
             set_problems
+            draft
             on_reset=Callback::new(move |()| set_chosen.set(String::new()))
+            on_fill=Callback::new(move |form: HtmlFormElement| {
+                let chosen = FormData::new_with_form(&form)
+                    .ok()
+                    .and_then(|data| data.get("service").as_string());
+                set_chosen.set(chosen.unwrap_or_default());
+            })
         >
             <div on:change=move |ev| {
                 let data = event_target_value(&ev);
@@ -1123,6 +1229,7 @@ fn ServiceForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
 #[component]
 fn SessionForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
     let (problems, set_problems) = signal(Problems::new());
+    let draft = draft_name(&current, "session");
     let read: Reader = Rc::new(move |form| {
         let file = current()?;
         let data = FormData::new_with_form(form).ok()?;
@@ -1143,7 +1250,7 @@ fn SessionForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
     });
     const F: &str = "session";
     view! {
-        <PanelForm panel which=Panel::Session heading=Text::CaseAddSession read set_problems>
+        <PanelForm panel which=Panel::Session heading=Text::CaseAddSession read set_problems draft>
             <TextField form=F field="session_on" label=Text::FieldSessionOn kind="date" problems value=today() />
             <Choices form=F field="session_kind" legend=Text::FieldSessionKind codes=SESSION_KINDS many=false required=false problems />
             <TextField form=F field="attended" label=Text::FieldAttended kind="text" problems />
@@ -1157,6 +1264,7 @@ fn SessionForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
 #[component]
 fn NoteForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
     let (problems, set_problems) = signal(Problems::new());
+    let draft = draft_name(&current, "note");
     let by = crate::unlocked()
         .map(|unlocked| unlocked.worker.display_name.clone())
         .unwrap_or_default();
@@ -1170,7 +1278,7 @@ fn NoteForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
         )
     });
     view! {
-        <PanelForm panel which=Panel::Note heading=Text::CaseAddNote read set_problems>
+        <PanelForm panel which=Panel::Note heading=Text::CaseAddNote read set_problems draft>
             <TextArea form="note" field="note" label=Text::FieldNote problems />
         </PanelForm>
     }
@@ -1179,6 +1287,7 @@ fn NoteForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
 #[component]
 fn CloseForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
     let (problems, set_problems) = signal(Problems::new());
+    let draft = draft_name(&current, "close");
     let read: Reader = Rc::new(move |form| {
         let file = current()?;
         let data = FormData::new_with_form(form).ok()?;
@@ -1197,7 +1306,7 @@ fn CloseForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
     const F: &str = "close";
     let signed = control_id(F, "settlement_signed");
     view! {
-        <PanelForm panel which=Panel::Close heading=Text::CaseClose read set_problems confirm=Text::CaseCloseConfirm>
+        <PanelForm panel which=Panel::Close heading=Text::CaseClose read set_problems draft confirm=Text::CaseCloseConfirm>
             <Choices form=F field="closure" legend=Text::FieldClosure codes=CHOSEN_CLOSURES many=false required=true problems />
             <TextArea form=F field="settlement_terms" label=Text::FieldSettlementTerms problems />
             <div class="field choice">
@@ -1391,6 +1500,11 @@ fn MergeForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
 #[component]
 fn UpdateForm(panel: RwSignal<Panel>, record: Record) -> impl IntoView {
     let (problems, set_problems) = signal(Problems::new());
+    let draft = format!(
+        "case/{}/update/{}",
+        record.text(sakhi_domain::schema::CASE).unwrap_or_default(),
+        record.id
+    );
     let fields: Vec<&'static str> = match record.kind {
         Kind::Service => service_edit_fields(record.text("service").unwrap_or_default()),
         _ => SESSION_EDIT_FIELDS.to_vec(),
@@ -1472,7 +1586,7 @@ fn UpdateForm(panel: RwSignal<Panel>, record: Record) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <PanelForm panel which=Panel::Update heading=Text::CaseUpdateHeading read set_problems>
+        <PanelForm panel which=Panel::Update heading=Text::CaseUpdateHeading read set_problems draft>
             <p class="updating">{title}</p>
             <div node_ref=form_ref>{controls}</div>
         </PanelForm>

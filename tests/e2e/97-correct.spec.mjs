@@ -349,6 +349,28 @@ test("a half-typed intake survives the lock and a reload, and Cancel asks first"
     await startNew();
     await expect(page.getByLabel(en["field.name"], { exact: true })).toHaveValue("");
     await expect(page.getByText(en["draft.new_case"])).toBeHidden();
+
+    // A note half-written on a case's timeline waits through the lock too.
+    await page.getByLabel(en["field.name"], { exact: true }).fill("Kamla Rawat");
+    await page.getByLabel(en["source.herself"], { exact: true }).check();
+    await page.getByLabel(en["violence.physical"], { exact: true }).check();
+    await page.getByRole("button", { name: en["form.save"] }).click();
+    await page.locator(".cases").getByText("Kamla Rawat").click();
+    await page.getByRole("button", { name: en["case.add_note"] }).click();
+    await page.getByRole("form", { name: en["case.add_note"] }).getByLabel(en["field.note"]).fill("Her sister will call back");
+    await page.waitForTimeout(500);
+    await page.getByRole("button", { name: en["lock.button"] }).click();
+    await unlock(page, workers.outreach);
+    const entry = page.getByRole("alertdialog", { name: en["draft.entry"] });
+    await expect(entry.or(page.locator(".cases"))).toBeVisible();
+    if (!(await entry.isVisible())) await page.locator(".cases").getByText("Kamla Rawat").click();
+    await expect(entry).toBeVisible();
+    await screenshot(page, "9zc-unfinished-note-en");
+    await page.getByRole("button", { name: en["draft.continue"] }).click();
+    const noteForm = page.getByRole("form", { name: en["case.add_note"] });
+    await expect(noteForm.getByLabel(en["field.note"])).toHaveValue("Her sister will call back");
+    await noteForm.getByRole("button", { name: en["case.save_entry"] }).click();
+    await expect(page.locator(".entry.note")).toContainText("Her sister will call back");
     expect(phone.problems).toEqual([]);
   } finally {
     await phone.close();

@@ -549,7 +549,7 @@ impl Run {
     /// A field and something to type in it; text is unique to its edit, so that a lost one shows.
     fn typed(&mut self, phone: usize) -> (&'static str, Value) {
         let n = self.made.len();
-        match self.random.below(8) {
+        match self.random.below(9) {
             0 => ("name", json!(format!("सीता {phone}.{n}"))),
             1 => ("village", json!(format!("Rampur {phone}.{n}"))),
             2 => ("age", json!(self.random.between(0, 120))),
@@ -575,6 +575,11 @@ impl Run {
                     "in_progress"
                 }),
             ),
+            // Merging it into another case as a duplicate, perhaps on two phones at once.
+            7 if !self.cases.is_empty() => {
+                let into = self.cases[self.random.below(self.cases.len())];
+                ("merged_into", json!(into.to_string()))
+            }
             _ => ("deleted", json!(self.random.chance(30))),
         }
     }
