@@ -390,10 +390,18 @@ impl SessionDraft {
     }
 }
 
-/// A note for `case`, written by `by`.
-pub fn parse_note(case: RecordId, text: &str, by: &str) -> Result<Edits, Problems> {
+/// A note for `case`, written by `by`; a correction names the note it `corrects`.
+pub fn parse_note(
+    case: RecordId,
+    text: &str,
+    by: &str,
+    corrects: Option<RecordId>,
+) -> Result<Edits, Problems> {
     let mut read = Reading::new(Kind::Note);
     read.keep(CASE, Value::from(case.to_string()));
+    if let Some(note) = corrects {
+        read.keep("corrects", Value::from(note.to_string()));
+    }
     if text.trim().is_empty() {
         read.problem("note", Problem::NoteRequired);
     } else {
@@ -1250,11 +1258,15 @@ mod tests {
     fn a_note_needs_words_and_says_who_wrote_it() {
         let case = RecordId::new();
         assert_eq!(
-            parse_note(case, "  ", "Meena").unwrap_err(),
+            parse_note(case, "  ", "Meena", None).unwrap_err(),
             vec![("note", Problem::NoteRequired)]
         );
-        let edits = parse_note(case, "Her brother called.", "Meena").unwrap();
+        let edits = parse_note(case, "Her brother called.", "Meena", None).unwrap();
         assert!(edits.contains(&("written_by", json!("Meena"))));
+        assert!(!edits.iter().any(|(field, _)| *field == "corrects"));
+        let first = RecordId::new();
+        let correction = parse_note(case, "Her sister called.", "Meena", Some(first)).unwrap();
+        assert!(correction.contains(&("corrects", json!(first.to_string()))));
     }
 
     #[test]

@@ -62,6 +62,8 @@ pub fn CaseDetails() -> impl IntoView {
     // Which form is open, and the timeline entry being updated: the timeline's buttons open them.
     let panel = RwSignal::new(Panel::None);
     let editing = RwSignal::new_local(None::<Record>);
+    // The note a new note corrects, when she chose "Correct this note".
+    let correcting = RwSignal::new(None::<RecordId>);
 
     view! {
         <a class="back" href="/">
@@ -71,7 +73,7 @@ pub fn CaseDetails() -> impl IntoView {
             file.with(|found| {
                 found.as_ref().map(|found| match found {
                     Ok(Some(file)) => {
-                        view! { <CaseView file=Rc::clone(file) staff panel editing /> }.into_any()
+                        view! { <CaseView file=Rc::clone(file) staff panel editing correcting /> }.into_any()
                     }
                     Ok(None) => {
                         view! { <p class="notice">{tr(Text::CaseNotFound)}</p> }.into_any()
@@ -80,7 +82,7 @@ pub fn CaseDetails() -> impl IntoView {
                 })
             })
         }}
-        {move || found.get().then(|| view! { <Work file staff panel editing /> })}
+        {move || found.get().then(|| view! { <Work file staff panel editing correcting /> })}
     }
     // Erased at the page boundary, so the router is not compiled over the page's whole view type.
     .into_any()
@@ -132,6 +134,7 @@ fn CaseView(
     staff: StaffSignal,
     panel: RwSignal<Panel>,
     editing: Editing,
+    correcting: RwSignal<Option<RecordId>>,
 ) -> impl IntoView {
     let lang = use_lang();
     let case = &file.case;
@@ -219,7 +222,7 @@ fn CaseView(
         .timeline(crate::browser::day_of)
         .into_iter()
         .map(|(day, entry)| {
-            view! { <TimelineEntry day entry=owned(entry, &file.case) staff panel editing /> }
+            view! { <TimelineEntry day entry=owned(entry, &file.case) staff panel editing correcting /> }
         })
         .collect_view();
     // Everything written differently on two devices, at the top where she looks first.
@@ -474,7 +477,8 @@ fn is_core(field: &str) -> bool {
 /// An entry of the timeline, owned so the view can keep it.
 #[derive(Clone)]
 enum Owned {
-    Intake,
+    /// The case, registered.
+    Intake(Record),
     Service(Record),
     Session(Record),
     Note(Record),
@@ -486,7 +490,7 @@ enum Owned {
 
 fn owned(entry: Entry<'_>, case: &Record) -> Owned {
     match entry {
-        Entry::Intake => Owned::Intake,
+        Entry::Intake => Owned::Intake(case.clone()),
         Entry::Service(record) => Owned::Service(record.clone()),
         Entry::Session(record) => Owned::Session(record.clone()),
         Entry::Note(record) => Owned::Note(record.clone()),
@@ -543,7 +547,7 @@ pub(super) fn entry_title(lang: Lang, record: &Record) -> String {
 impl Owned {
     fn record(&self) -> Option<&Record> {
         match self {
-            Owned::Intake => None,
+            Owned::Intake(_) => None,
             Owned::Service(record)
             | Owned::Session(record)
             | Owned::Note(record)
@@ -563,7 +567,7 @@ impl Owned {
     /// The fields shown under the heading.
     fn fields(&self) -> Vec<&'static str> {
         match self {
-            Owned::Intake => Vec::new(),
+            Owned::Intake(_) => Vec::new(),
             Owned::Service(service) => {
                 let mut fields = vec!["given_by"];
                 fields.extend(service_fields(service.text("service").unwrap_or_default()));
@@ -579,7 +583,7 @@ impl Owned {
 
     fn class(&self) -> &'static str {
         match self {
-            Owned::Intake => "entry intake",
+            Owned::Intake(_) => "entry intake",
             Owned::Service(_) => "entry service",
             Owned::Session(_) => "entry session",
             Owned::Note(_) => "entry note",
@@ -604,6 +608,7 @@ fn TimelineEntry(
     staff: StaffSignal,
     panel: RwSignal<Panel>,
     editing: Editing,
+    correcting: RwSignal<Option<RecordId>>,
 ) -> impl IntoView {
     let lang = use_lang();
     let when = shown_date(&day);
@@ -629,6 +634,21 @@ fn TimelineEntry(
         if record.value("settlement_signed").and_then(|v| v.as_bool()) == Some(true));
     // Who last changed an entry that was updated after it was written, and when.
     let changed = entry.updatable().and_then(last_change);
+    // Who registered the case, and when: the first stamp it holds.
+    let registered = match &entry {
+        Owned::Intake(case) => case
+            .fields
+            .values()
+            .flat_map(|field| {
+                field
+                    .heads()
+                    .iter()
+                    .map(|head| head.stamp)
+                    .chain(field.bases().iter().copied())
+            })
+            .min(),
+        _ => None,
+    };
     let update = entry.updatable().cloned().map(|record| {
         let open = move |_| {
             editing.set(Some(record.clone()));
@@ -640,12 +660,47 @@ fn TimelineEntry(
             </button>
         }
     });
+    // A note is corrected by a new one that names it; the correction says which.
+    let correct = match &entry {
+        Owned::Note(note) => {
+            let id = note.id;
+            Some(view! {
+                <button type="button" class="button secondary" on:click=move |_| {
+                    correcting.set(Some(id));
+                    panel.set(Panel::Note);
+                }>
+                    {tr(Text::CaseCorrectNote)}
+                </button>
+            })
+        }
+        _ => None,
+    };
+    let corrects = match &entry {
+        Owned::Note(note) => note
+            .text("corrects")
+            .and_then(|id| id.parse::<RecordId>().ok())
+            .map(|id| {
+                let at = id.created_millis();
+                let when = format!(
+                    "{} {}",
+                    shown_date(&crate::browser::day_of(at)),
+                    time_of(at)
+                );
+                view! {
+                    <p class="corrects">
+                        {move || fill(t(lang.get(), Text::NoteCorrects), "when", &when)}
+                    </p>
+                }
+            }),
+        _ => None,
+    };
     let class = entry.class();
     let title = move || entry.title(lang.get());
     view! {
         <li class=class>
             <p class="when">{when}</p>
             <h3>{title}</h3>
+            {corrects}
             <dl>{body}</dl>
             {stay_too_long
                 .then(|| {
@@ -666,7 +721,16 @@ fn TimelineEntry(
                         </p>
                     }
                 })}
+            {registered
+                .map(|stamp| {
+                    view! {
+                        <p class="changed">
+                            {move || fill(t(lang.get(), Text::CaseRegisteredBy), "who", &written_when(lang.get(), staff, stamp))}
+                        </p>
+                    }
+                })}
             {update}
+            {correct}
         </li>
     }
 }
@@ -780,6 +844,7 @@ fn Work(
     staff: StaffSignal,
     panel: RwSignal<Panel>,
     editing: Editing,
+    correcting: RwSignal<Option<RecordId>>,
 ) -> impl IntoView {
     let current = move || {
         file.with_untracked(|found| match found {
@@ -912,7 +977,7 @@ fn Work(
                 })}
             <ServiceForm panel current=Rc::new(current) />
             <SessionForm panel current=Rc::new(current) />
-            <NoteForm panel current=Rc::new(current) />
+            <NoteForm panel current=Rc::new(current) correcting />
             <CloseForm panel current=Rc::new(current) />
             {move || editing.get().map(|record| view! { <UpdateForm panel record /> })}
             {may_assign.then(|| view! { <MergeForm panel current=Rc::new(current) /> })}
@@ -1262,9 +1327,14 @@ fn SessionForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
 }
 
 #[component]
-fn NoteForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
+fn NoteForm(
+    panel: RwSignal<Panel>,
+    current: Current,
+    correcting: RwSignal<Option<RecordId>>,
+) -> impl IntoView {
     let (problems, set_problems) = signal(Problems::new());
     let draft = draft_name(&current, "note");
+    let lang = use_lang();
     let by = crate::unlocked()
         .map(|unlocked| unlocked.worker.display_name.clone())
         .unwrap_or_default();
@@ -1272,13 +1342,33 @@ fn NoteForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
         let file = current()?;
         let data = FormData::new_with_form(form).ok()?;
         let text = data.get("note").as_string().unwrap_or_default();
+        let corrects = data
+            .get("corrects")
+            .as_string()
+            .and_then(|id| id.parse::<RecordId>().ok());
         Some(
-            parse_note(file.case.id, &text, &by)
+            parse_note(file.case.id, &text, &by, corrects)
                 .map(|edits| vec![(Record::new(RecordId::new(), Kind::Note), edits)]),
         )
     });
+    let corrected = move || {
+        correcting.get().map(|id| {
+            let at = id.created_millis();
+            let when = format!(
+                "{} {}",
+                shown_date(&crate::browser::day_of(at)),
+                time_of(at)
+            );
+            view! {
+                <p class="corrects">{fill(t(lang.get(), Text::NoteCorrects), "when", &when)}</p>
+                <input type="hidden" name="corrects" value=id.to_string() />
+            }
+        })
+    };
     view! {
-        <PanelForm panel which=Panel::Note heading=Text::CaseAddNote read set_problems draft>
+        <PanelForm panel which=Panel::Note heading=Text::CaseAddNote read set_problems draft
+            on_reset=Callback::new(move |()| correcting.set(None))>
+            {corrected}
             <TextArea form="note" field="note" label=Text::FieldNote problems />
         </PanelForm>
     }

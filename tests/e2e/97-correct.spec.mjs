@@ -371,6 +371,17 @@ test("a half-typed intake survives the lock and a reload, and Cancel asks first"
     await expect(noteForm.getByLabel(en["field.note"])).toHaveValue("Her sister will call back");
     await noteForm.getByRole("button", { name: en["case.save_entry"] }).click();
     await expect(page.locator(".entry.note")).toContainText("Her sister will call back");
+
+    // A note is never changed: a correction is a new note that says which one it corrects.
+    await page.locator(".entry.note").getByRole("button", { name: en["case.correct_note"] }).click();
+    await expect(noteForm.locator(".corrects")).toBeVisible();
+    await noteForm.getByLabel(en["field.note"]).fill("Her sister called back on Monday");
+    await noteForm.getByRole("button", { name: en["case.save_entry"] }).click();
+    const notes = page.locator(".entry.note");
+    await expect(notes).toHaveCount(2);
+    await expect(notes.nth(0)).toContainText("Her sister will call back");
+    await expect(notes.filter({ hasText: "on Monday" }).locator(".corrects")).toBeVisible();
+    await screenshot(page, "9zd-note-correction-en");
     expect(phone.problems).toEqual([]);
   } finally {
     await phone.close();

@@ -324,6 +324,8 @@ impl Kind {
                 (CASE, FieldType::Ref),
                 ("note", NOTES),
                 ("written_by", NAME),
+                // A correction is a new note naming the one it corrects, which stays as written.
+                ("corrects", FieldType::Ref),
             ],
             // Where and when a camp was held, who ran it, who came and what it spoke of.
             Kind::Camp => &[
