@@ -3,6 +3,7 @@
 //! chooses to discard it.
 
 use crate::store::Store;
+use leptos::prelude::*;
 use sakhi_domain::Record;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -164,5 +165,90 @@ impl Draft {
             }
             this.writing.set(false);
         });
+    }
+}
+
+/// What a form with a draft shows and does: a draft found is offered back before the form, what
+/// she types is kept while no offer waits, and Cancel asks before unsaved input is thrown away.
+/// Shared by the new-case form, a correction and the timeline's forms.
+#[derive(Clone, Copy)]
+pub struct DraftForm {
+    kept: StoredValue<Draft, LocalStorage>,
+    /// A draft found, waiting for her to continue or discard it.
+    pub offer: RwSignal<Option<Unfinished>, LocalStorage>,
+    /// Whether the form holds input not saved yet.
+    pub dirty: RwSignal<bool>,
+    /// Whether Cancel is asking before it throws input away.
+    pub asking: RwSignal<bool>,
+}
+
+impl DraftForm {
+    /// The form's draft `name` in `store`; looks for one kept from before, and calls `found` if
+    /// there is one.
+    pub fn new(store: Rc<Store>, name: &str, found: impl FnOnce() + 'static) -> DraftForm {
+        let form = DraftForm {
+            kept: StoredValue::new_local(Draft::new(store, name)),
+            offer: RwSignal::new_local(None),
+            dirty: RwSignal::new(false),
+            asking: RwSignal::new(false),
+        };
+        let (kept, offer) = (form.kept.get_value(), form.offer);
+        leptos::task::spawn_local(async move {
+            if let Some(draft) = kept.find().await {
+                offer.set(Some(draft));
+                found();
+            }
+        });
+        form
+    }
+
+    /// Whether a draft waits to be continued or discarded.
+    pub fn offering(&self) -> bool {
+        self.offer.with(Option::is_some)
+    }
+
+    /// Keeps what `form` holds now, unless a draft waits to be continued or discarded.
+    pub fn typed(&self, form: &HtmlFormElement, seen: Option<Record>) {
+        if self.offer.with_untracked(Option::is_some) {
+            return;
+        }
+        self.dirty.set(true);
+        let draft = Unfinished {
+            typed: typed(form),
+            seen,
+        };
+        self.kept.with_value(|kept| kept.keep(draft));
+    }
+
+    /// Puts the draft on offer back into `form`; returns it.
+    pub fn restore(&self, form: &HtmlFormElement) -> Option<Unfinished> {
+        let draft = self.offer.get_untracked()?;
+        fill(form, &draft.typed);
+        self.dirty.set(true);
+        self.offer.set(None);
+        Some(draft)
+    }
+
+    /// Forgets the draft: she saved the form, or chose to throw her input away.
+    pub fn forget(&self) {
+        self.kept.with_value(Draft::discard);
+        self.offer.set(None);
+        self.dirty.set(false);
+        self.asking.set(false);
+    }
+
+    /// The kept draft, to forget from a task that may outlive the form.
+    pub fn draft(&self) -> Draft {
+        self.kept.get_value()
+    }
+
+    /// Cancel: `true` if there is nothing to lose and the form may close; otherwise it asks.
+    pub fn may_leave(&self) -> bool {
+        if self.dirty.get_untracked() {
+            self.asking.set(true);
+            false
+        } else {
+            true
+        }
     }
 }

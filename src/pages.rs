@@ -55,6 +55,15 @@ fn save_failure(error: &StoreError) -> Text {
     }
 }
 
+/// A moment (milliseconds) as the phone's day and time, `DD/MM/YYYY HH:MM`.
+fn shown_moment(millis: u64) -> String {
+    format!(
+        "{} {}",
+        shown_date(&crate::browser::day_of(millis)),
+        crate::browser::time_of(millis)
+    )
+}
+
 /// Moves focus to the first field to correct, so a phone scrolls to it and a screen reader says it.
 fn focus(id: &str) {
     use wasm_bindgen::JsCast;

@@ -4,7 +4,7 @@
 //! The forms are drawn once and kept while a save or a pull redraws the case above them, so what a
 //! counsellor is typing is never wiped by news from another device.
 
-use super::{save_failure, shown_value};
+use super::{save_failure, shown_moment, shown_value};
 use crate::browser::{now_millis, time_of, today};
 use crate::case_form::{Edits, Problems, is_child};
 use crate::casework::{
@@ -16,7 +16,7 @@ use crate::components::{
     Choices, DiscardQuestion, TextArea, TextField, UnfinishedOffer, alert, control_id,
 };
 use crate::directory;
-use crate::drafts::{Draft, Unfinished, fill as fill_form, of_record, typed};
+use crate::drafts::{DraftForm, fill as fill_form, of_record};
 use crate::i18n::{Lang, Text, choice_label, field_label, fill, t, tr, use_lang};
 use crate::load::load;
 use crate::store::{Store, StoreError};
@@ -451,11 +451,7 @@ fn written_when(lang: Lang, staff: StaffSignal, stamp: Stamp) -> String {
         names
     };
     let at = stamp.hlc.millis;
-    format!(
-        "{names}, {} {}",
-        shown_date(&crate::browser::day_of(at)),
-        time_of(at)
-    )
+    format!("{names}, {}", shown_moment(at))
 }
 
 /// The stamp of the latest change to `record` made on top of an earlier value, if any was.
@@ -681,11 +677,7 @@ fn TimelineEntry(
             .and_then(|id| id.parse::<RecordId>().ok())
             .map(|id| {
                 let at = id.created_millis();
-                let when = format!(
-                    "{} {}",
-                    shown_date(&crate::browser::day_of(at)),
-                    time_of(at)
-                );
+                let when = shown_moment(at);
                 view! {
                     <p class="corrects">
                         {move || fill(t(lang.get(), Text::NoteCorrects), "when", &when)}
@@ -1023,25 +1015,13 @@ fn PanelForm(
     let pending = StoredValue::new_local(None::<(Vec<(Record, Edits)>, HtmlFormElement)>);
     let (asking, set_asking) = signal(false);
     let form_ref = NodeRef::<leptos::html::Form>::new();
-    let kept = StoredValue::new_local(Draft::new(use_store(), &draft));
-    let (offer, set_offer) = signal(None::<Unfinished>);
-    let (dirty, set_dirty) = signal(false);
-    let (discarding, set_discarding) = signal(false);
-    {
-        let kept = kept.get_value();
-        leptos::task::spawn_local(async move {
-            if let Some(found) = kept.find().await {
-                set_offer.set(Some(found));
-                panel.set(which);
-            }
-        });
-    }
+    // A draft found opens its panel, to be continued or discarded there.
+    let kept = DraftForm::new(use_store(), &draft, move || panel.set(which));
     let empty = move |form: &HtmlFormElement| {
         form.reset();
         if let Some(on_reset) = on_reset {
             on_reset.run(());
         }
-        set_dirty.set(false);
     };
     let commit = {
         let saving = saving.clone();
@@ -1052,11 +1032,10 @@ fn PanelForm(
             set_asking.set(false);
             set_busy.set(true);
             let saving = saving.clone();
-            let kept = kept.get_value();
             leptos::task::spawn_local(async move {
                 match save_all(&saving, writes).await {
                     Ok(()) => {
-                        kept.discard();
+                        kept.forget();
                         empty(&form);
                         panel.set(Panel::None);
                     }
@@ -1088,48 +1067,32 @@ fn PanelForm(
         }
     };
     let on_input = move |_: leptos::ev::Event| {
-        if offer.with_untracked(Option::is_some) {
-            return;
+        if let Some(form) = form_ref.get_untracked() {
+            kept.typed(&form, None);
         }
-        let Some(form) = form_ref.get_untracked() else {
-            return;
-        };
-        set_dirty.set(true);
-        kept.with_value(|kept| {
-            kept.keep(Unfinished {
-                typed: typed(&form),
-                seen: None,
-            })
-        });
     };
     let go_continue = Callback::new(move |()| {
-        if let (Some(form), Some(found)) = (form_ref.get_untracked(), offer.get_untracked()) {
-            fill_form(&form, &found.typed);
-            if let Some(on_fill) = on_fill {
-                on_fill.run(form);
-            }
-            set_dirty.set(true);
+        if let Some(form) = form_ref.get_untracked()
+            && kept.restore(&form).is_some()
+            && let Some(on_fill) = on_fill
+        {
+            on_fill.run(form);
         }
-        set_offer.set(None);
     });
     let drop_offer = Callback::new(move |()| {
-        kept.with_value(Draft::discard);
-        set_offer.set(None);
+        kept.forget();
         panel.set(Panel::None);
     });
     let cancel = move |_| {
-        if dirty.get_untracked() {
-            set_discarding.set(true);
-        } else {
+        if kept.may_leave() {
             panel.set(Panel::None);
         }
     };
     let discard = Callback::new(move |()| {
-        kept.with_value(Draft::discard);
+        kept.forget();
         if let Some(form) = form_ref.get_untracked() {
             empty(&form);
         }
-        set_discarding.set(false);
         panel.set(Panel::None);
     });
     let key = heading.key();
@@ -1145,13 +1108,13 @@ fn PanelForm(
         >
             <h2 id=key>{tr(heading)}</h2>
             <UnfinishedOffer
-                shown=Signal::derive(move || offer.with(Option::is_some))
+                shown=Signal::derive(move || kept.offering())
                 text=Text::DraftEntry
                 on_continue=go_continue
                 on_discard=drop_offer
                 id=format!("{key}-unfinished")
             />
-            <div class="panel-fields" hidden=move || offer.with(Option::is_some)>
+            <div class="panel-fields" hidden=move || kept.offering()>
                 {children()}
                 {move || failed.get().map(alert)}
                 <div class="notice confirm" role="alertdialog" hidden=move || !asking.get()>
@@ -1166,9 +1129,9 @@ fn PanelForm(
                     </div>
                 </div>
                 <DiscardQuestion
-                    shown=discarding.into()
+                    shown=kept.asking.into()
                     on_discard=discard
-                    on_keep=Callback::new(move |()| set_discarding.set(false))
+                    on_keep=Callback::new(move |()| kept.asking.set(false))
                     id=format!("{key}-discard")
                 />
                 <div class="actions">
@@ -1354,11 +1317,7 @@ fn NoteForm(
     let corrected = move || {
         correcting.get().map(|id| {
             let at = id.created_millis();
-            let when = format!(
-                "{} {}",
-                shown_date(&crate::browser::day_of(at)),
-                time_of(at)
-            );
+            let when = shown_moment(at);
             view! {
                 <p class="corrects">{fill(t(lang.get(), Text::NoteCorrects), "when", &when)}</p>
                 <input type="hidden" name="corrects" value=id.to_string() />

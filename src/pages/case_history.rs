@@ -4,9 +4,9 @@
 //! phone holds: each field's current value, who wrote it and when.
 
 use super::case_details::{entry_title, field_label_for as field_title};
-use super::shown_value;
-use crate::browser::{is_online, time_of};
-use crate::casework::{CaseFile, shown_date};
+use super::{shown_moment, shown_value};
+use crate::browser::is_online;
+use crate::casework::CaseFile;
 use crate::components::alert;
 use crate::directory;
 use crate::i18n::{Lang, Text, fill, t, tr, use_lang};
@@ -126,7 +126,10 @@ pub fn CaseHistoryPage() -> impl IntoView {
                         None => crate::i18n::field_label(lang, &field),
                     };
                     match (&record, kind) {
-                        (Some(record), Kind::Service | Kind::Session | Kind::Note | Kind::Closure) => {
+                        (
+                            Some(record),
+                            Kind::Service | Kind::Session | Kind::Note | Kind::Closure,
+                        ) => {
                             format!("{} · {field_name}", entry_title(lang, record))
                         }
                         _ => field_name,
@@ -139,7 +142,10 @@ pub fn CaseHistoryPage() -> impl IntoView {
                         let after = shown_value(lang, kind, &field, Some(&value));
                         match (&before, had_base) {
                             (Some(before), _) => {
-                                format!("{} → {after}", shown_value(lang, kind, &field, Some(before)))
+                                format!(
+                                    "{} → {after}",
+                                    shown_value(lang, kind, &field, Some(before))
+                                )
                             }
                             (None, true) => format!("? → {after}"),
                             (None, false) => after,
@@ -167,7 +173,7 @@ pub fn CaseHistoryPage() -> impl IntoView {
                 };
                 view! {
                     <li>
-                        <p class="when">{shown_date(&crate::browser::day_of(at))} " " {time_of(at)}</p>
+                        <p class="when">{shown_moment(at)}</p>
                         <p class="what"><strong>{what}</strong></p>
                         <p class="change">{change}</p>
                         <p class="who">{who}</p>
@@ -228,7 +234,9 @@ fn HeldHere(
                         .iter()
                         .filter_map(|(name, field)| Some((name.clone(), field.winner()?.clone())))
                         .collect();
-                    fields.into_iter().map(move |(field, version)| (record.clone(), field, version))
+                    fields
+                        .into_iter()
+                        .map(move |(field, version)| (record.clone(), field, version))
                 })
                 .map(|(record, field, version)| {
                     let at = version.stamp.hlc.millis;
@@ -244,14 +252,19 @@ fn HeldHere(
                             }
                         }
                     };
-                    let value = move || shown_value(lang.get(), record.kind, &field, Some(&version.value));
+                    let value =
+                        move || shown_value(lang.get(), record.kind, &field, Some(&version.value));
                     let who = move || {
                         let names = staff.with(|staff| directory::writers(staff, device));
-                        if names.is_empty() { t(lang.get(), Text::CaseAnotherDevice).to_owned() } else { names }
+                        if names.is_empty() {
+                            t(lang.get(), Text::CaseAnotherDevice).to_owned()
+                        } else {
+                            names
+                        }
                     };
                     view! {
                         <li>
-                            <p class="when">{shown_date(&crate::browser::day_of(at))} " " {time_of(at)}</p>
+                            <p class="when">{shown_moment(at)}</p>
                             <p class="what"><strong>{what}</strong></p>
                             <p class="change">{value}</p>
                             <p class="who">{who}</p>

@@ -8,7 +8,7 @@ use crate::browser::{now_millis, today};
 use crate::case_form::{Problems, Taken};
 use crate::casework::changed_fields;
 use crate::components::{DiscardQuestion, UnfinishedOffer, alert};
-use crate::drafts::{Draft, Unfinished, fill, of_record, typed};
+use crate::drafts::{DraftForm, fill, of_record};
 use crate::i18n::{Text, tr};
 use crate::load::load;
 use crate::{use_store, use_sync};
@@ -65,60 +65,37 @@ fn Correction(case: Record) -> impl IntoView {
     let form_ref = NodeRef::<leptos::html::Form>::new();
     // The case as she saw it when she began: her edits go on top of it.
     let seen = StoredValue::new_local(case.clone());
-    let kept = StoredValue::new_local(Draft::new(store.clone(), &format!("edit/{}", case.id)));
-    let (offer, set_offer) = signal(None::<Unfinished>);
-    let (dirty, set_dirty) = signal(false);
-    let (asking, set_asking) = signal(false);
+    let kept = DraftForm::new(store.clone(), &format!("edit/{}", case.id), || {});
     let (saving, set_saving) = signal(false);
     let (save_failed, set_save_failed) = signal(None::<Text>);
     let (unchanged, set_unchanged) = signal(false);
 
-    // Filled in with what the case holds, unless she left a correction unfinished.
+    // Filled in with what the case holds; a correction left unfinished is offered instead.
     Effect::new({
-        let (kept, case) = (kept, case.clone());
+        let case = case.clone();
         move || {
-            let Some(form) = form_ref.get() else { return };
-            fill(&form, &of_record(&case, &SHOWN_FIELDS));
-            let kept = kept.get_value();
-            leptos::task::spawn_local(async move {
-                if let Some(found) = kept.find().await {
-                    set_offer.set(Some(found));
-                }
-            });
+            if let Some(form) = form_ref.get() {
+                fill(&form, &of_record(&case, &SHOWN_FIELDS));
+            }
         }
     });
     let go_continue = Callback::new(move |()| {
-        if let (Some(form), Some(found)) = (form_ref.get_untracked(), offer.get_untracked()) {
-            fill(&form, &found.typed);
-            if let Some(then) = found.seen {
-                seen.set_value(then);
-            }
-            set_danger.set(draft(&form).danger == "yes");
-            set_dirty.set(true);
+        let Some(form) = form_ref.get_untracked() else {
+            return;
+        };
+        if let Some(then) = kept.restore(&form).and_then(|found| found.seen) {
+            seen.set_value(then);
         }
-        set_offer.set(None);
+        set_danger.set(draft(&form).danger == "yes");
     });
-    let drop_offer = {
-        Callback::new(move |()| {
-            kept.with_value(Draft::discard);
-            set_offer.set(None);
-        })
-    };
-    let on_input = {
-        move |_: leptos::ev::Event| {
-            let Some(form) = form_ref.get_untracked() else {
-                return;
-            };
-            set_dirty.set(true);
-            set_unchanged.set(false);
-            set_danger.set(draft(&form).danger == "yes");
-            kept.with_value(|kept| {
-                kept.keep(Unfinished {
-                    typed: typed(&form),
-                    seen: Some(seen.get_value()),
-                })
-            });
-        }
+    let drop_offer = Callback::new(move |()| kept.forget());
+    let on_input = move |_: leptos::ev::Event| {
+        let Some(form) = form_ref.get_untracked() else {
+            return;
+        };
+        set_unchanged.set(false);
+        set_danger.set(draft(&form).danger == "yes");
+        kept.typed(&form, Some(seen.get_value()));
     };
 
     let on_submit = {
@@ -163,7 +140,7 @@ fn Correction(case: Record) -> impl IntoView {
             let (store, sync, kept, back, navigate) = (
                 store.clone(),
                 sync.clone(),
-                kept.get_value(),
+                kept.draft(),
                 back.clone(),
                 navigate.clone(),
             );
@@ -185,35 +162,33 @@ fn Correction(case: Record) -> impl IntoView {
     let cancel = {
         let (back, navigate) = (back.clone(), navigate.clone());
         move |_| {
-            if dirty.get_untracked() {
-                set_asking.set(true);
-            } else {
+            if kept.may_leave() {
                 navigate(&back, Default::default());
             }
         }
     };
     let discard = Callback::new(move |()| {
-        kept.with_value(Draft::discard);
+        kept.forget();
         navigate(&back, Default::default());
     });
 
     view! {
         <UnfinishedOffer
-            shown=Signal::derive(move || offer.with(Option::is_some))
+            shown=Signal::derive(move || kept.offering())
             text=Text::DraftEdit
             on_continue=go_continue
             on_discard=drop_offer
         />
         <form class="case-form" novalidate node_ref=form_ref on:submit:target=on_submit
-            on:input=on_input hidden=move || offer.with(Option::is_some)>
+            on:input=on_input hidden=move || kept.offering()>
             <h1>{tr(Text::EditHeading)}</h1>
             <CaseFields problems likely danger />
             {move || save_failed.get().map(alert)}
             <p class="notice" role="status" hidden=move || !unchanged.get()>{tr(Text::EditUnchanged)}</p>
             <DiscardQuestion
-                shown=asking.into()
+                shown=kept.asking.into()
                 on_discard=discard
-                on_keep=Callback::new(move |()| set_asking.set(false))
+                on_keep=Callback::new(move |()| kept.asking.set(false))
             />
             <div class="actions">
                 <button type="submit" class="button primary" disabled=saving>

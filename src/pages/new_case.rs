@@ -12,7 +12,7 @@ use crate::casework::display_name;
 use crate::components::{
     Choices, DiscardQuestion, TextArea, TextField, UnfinishedOffer, alert, control_id,
 };
-use crate::drafts::{Draft, Unfinished, fill, typed};
+use crate::drafts::DraftForm;
 use crate::i18n::{Text, fill as fill_in, t, tr, use_lang};
 use crate::load::load;
 use crate::{use_store, use_sync};
@@ -105,18 +105,7 @@ pub fn NewCase() -> impl IntoView {
 
     // What she typed is kept sealed as she types, and offered back when she returns.
     let form_ref = NodeRef::<leptos::html::Form>::new();
-    let kept = StoredValue::new_local(Draft::new(store.clone(), "new-case"));
-    let (offer, set_offer) = signal(None::<Unfinished>);
-    let (dirty, set_dirty) = signal(false);
-    let (asking, set_asking) = signal(false);
-    {
-        let kept = kept.get_value();
-        leptos::task::spawn_local(async move {
-            if let Some(found) = kept.find().await {
-                set_offer.set(Some(found));
-            }
-        });
-    }
+    let kept = DraftForm::new(store.clone(), "new-case", || {});
     // Read as she types: the inputs keep their own values, and the form is read whole.
     let on_input = move |ev: leptos::ev::Event| {
         // The event comes from the input she typed in; the form is its ancestor.
@@ -128,13 +117,7 @@ pub fn NewCase() -> impl IntoView {
         else {
             return;
         };
-        set_dirty.set(true);
-        kept.with_value(|kept| {
-            kept.keep(Unfinished {
-                typed: typed(&form),
-                seen: None,
-            })
-        });
+        kept.typed(&form, None);
         let typed = draft(&form);
         set_danger.set(typed.danger == "yes");
         let like = Likeness::new(&typed.name, &typed.phone, &typed.village);
@@ -157,12 +140,8 @@ pub fn NewCase() -> impl IntoView {
     let save = {
         let navigate = navigate.clone();
         move |edits: Edits| {
-            let (store, sync, navigate, kept) = (
-                store.clone(),
-                sync.clone(),
-                navigate.clone(),
-                kept.get_value(),
-            );
+            let (store, sync, navigate, kept) =
+                (store.clone(), sync.clone(), navigate.clone(), kept.draft());
             set_saving.set(true);
             set_save_failed.set(None);
             leptos::task::spawn_local(async move {
@@ -197,19 +176,12 @@ pub fn NewCase() -> impl IntoView {
         }
     };
     let go_continue = Callback::new(move |()| {
-        if let (Some(form), Some(found)) = (form_ref.get_untracked(), offer.get_untracked()) {
-            fill(&form, &found.typed);
+        if let Some(form) = form_ref.get_untracked() {
+            kept.restore(&form);
             set_danger.set(draft(&form).danger == "yes");
-            set_dirty.set(true);
         }
-        set_offer.set(None);
     });
-    let drop_offer = {
-        Callback::new(move |()| {
-            kept.with_value(Draft::discard);
-            set_offer.set(None);
-        })
-    };
+    let drop_offer = Callback::new(move |()| kept.forget());
     // Where Cancel leads: back to the camp in camp mode, else home.
     let back = move || {
         camp.with_untracked(|camp| match camp {
@@ -220,19 +192,15 @@ pub fn NewCase() -> impl IntoView {
     let cancel = {
         let navigate = navigate.clone();
         move |_| {
-            if dirty.get_untracked() {
-                set_asking.set(true);
-            } else {
+            if kept.may_leave() {
                 navigate(&back(), Default::default());
             }
         }
     };
-    let discard = {
-        Callback::new(move |()| {
-            kept.with_value(Draft::discard);
-            navigate(&back(), Default::default());
-        })
-    };
+    let discard = Callback::new(move |()| {
+        kept.forget();
+        navigate(&back(), Default::default());
+    });
 
     let on_submit = move |ev: Targeted<SubmitEvent, HtmlFormElement>| {
         ev.prevent_default();
@@ -257,13 +225,13 @@ pub fn NewCase() -> impl IntoView {
 
     view! {
         <UnfinishedOffer
-            shown=Signal::derive(move || offer.with(Option::is_some))
+            shown=Signal::derive(move || kept.offering())
             text=Text::DraftNewCase
             on_continue=go_continue
             on_discard=drop_offer
         />
         <form class="case-form" novalidate node_ref=form_ref on:submit:target=on_submit on:input=on_input
-            hidden=move || offer.with(Option::is_some)>
+            hidden=move || kept.offering()>
             <h1>{tr(Text::FormHeading)}</h1>
             {move || {
                 camp.with(|camp| {
@@ -282,9 +250,9 @@ pub fn NewCase() -> impl IntoView {
             <CaseFields problems likely danger />
             {move || save_failed.get().map(alert)}
             <DiscardQuestion
-                shown=asking.into()
+                shown=kept.asking.into()
                 on_discard=discard
-                on_keep=Callback::new(move |()| set_asking.set(false))
+                on_keep=Callback::new(move |()| kept.asking.set(false))
             />
             <div class="actions">
                 <button type="submit" class="button primary" disabled=saving>

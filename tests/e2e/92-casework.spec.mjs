@@ -3,16 +3,9 @@
 // follow-up on her home screen; the duplicate warning when the same woman is registered again.
 import { expect, test } from "@playwright/test";
 import { workers } from "./accounts.mjs";
-import { en, hi, logIn, openDevice, screenshot, syncBadge } from "./phone.mjs";
+import { day, en, hi, logIn, openDevice, screenshot, syncBadge } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
-
-/** The phone's day `days` from now, as a date input takes it. */
-function day(days) {
-  const at = new Date(Date.now() + days * 86_400_000);
-  const two = (n) => String(n).padStart(2, "0");
-  return `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())}`;
-}
 
 test("a case goes from intake through services and sessions to a settlement, offline", async () => {
   const phone = await openDevice("casework", url);

@@ -3,20 +3,9 @@
 // every device ends with her choice and nothing to review.
 import { expect, test } from "@playwright/test";
 import { workers } from "./accounts.mjs";
-import { en, hi, logIn, openDevice, screenshot, syncBadge } from "./phone.mjs";
+import { en, hi, logIn, online, openDevice, screenshot, sent } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
-
-async function sent(page) {
-  await expect(syncBadge(page)).toHaveText(/All changes sent/, { timeout: 30_000 });
-}
-
-/** Brings a phone back online, which starts a sync round. */
-async function online(context, page) {
-  await context.setOffline(true);
-  await context.setOffline(false);
-  await sent(page);
-}
 
 test("a field changed on two devices offline is reviewed and one value kept", async () => {
   const desk = await openDevice("conflict-desk", url);

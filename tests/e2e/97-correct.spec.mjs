@@ -7,27 +7,9 @@
 import { expect, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { workers } from "./accounts.mjs";
-import { en, hi, logIn, openDevice, screenshot, syncBadge, unlock } from "./phone.mjs";
+import { day, en, hi, logIn, online, openDevice, screenshot, sent, unlock } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
-
-async function sent(page) {
-  await expect(syncBadge(page)).toHaveText(/All changes sent/, { timeout: 30_000 });
-}
-
-/** Brings a phone back online, which starts a sync round. */
-async function online(context, page) {
-  await context.setOffline(true);
-  await context.setOffline(false);
-  await sent(page);
-}
-
-/** The phone's day `days` from now, as a date input takes it. */
-function day(days) {
-  const at = new Date(Date.now() + days * 86_400_000);
-  const two = (n) => String(n).padStart(2, "0");
-  return `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())}`;
-}
 
 /** The row of a case's details that shows `label`. */
 const row = (page, label) => page.locator(".case-details .detail").filter({ has: page.getByText(label, { exact: true }) });

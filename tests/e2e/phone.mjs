@@ -86,6 +86,25 @@ export function syncBadge(page) {
   return page.getByRole("status").filter({ hasText: /Waiting to send|Sending|All changes sent/ });
 }
 
+/** The phone's day `days` from now, as a date input takes it. */
+export function day(days) {
+  const at = new Date(Date.now() + days * 86_400_000);
+  const two = (n) => String(n).padStart(2, "0");
+  return `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())}`;
+}
+
+/** Waits until the phone has sent every change. */
+export async function sent(page) {
+  await expect(syncBadge(page)).toHaveText(/All changes sent/, { timeout: 30_000 });
+}
+
+/** Brings a phone back online, which starts a sync round, and waits until all is sent. */
+export async function online(context, page) {
+  await context.setOffline(true);
+  await context.setOffline(false);
+  await sent(page);
+}
+
 /**
  * Signs `account` in on a phone that has not seen her: the first-run page (read once per phone),
  * then logging in through the server; ends on the case list.
