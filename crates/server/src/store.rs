@@ -18,11 +18,13 @@ mod suite;
 #[path = "../tests/support/databases.rs"]
 mod test_databases;
 
+use sakhi_domain::schema::MERGED_INTO;
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
 use sakhi_domain::wire::{ChangeResult, Cursor, Outcome, RecordResult};
 use sakhi_domain::{
-    AccountId, Change, DeviceId, Epoch, LockMinutes, PurgeDays, Record, RecordId, Role,
+    AccountId, Change, ChangeId, DeviceId, Epoch, LockMinutes, PurgeDays, Record, RecordId, Role,
 };
+use std::collections::HashSet;
 use std::future::Future;
 use thiserror::Error;
 
@@ -176,21 +178,34 @@ pub struct AuditRecord {
 
 impl AuditRecord {
     /// Completes the row of a push (who pushed, from where) with what became of it, alike in
-    /// every backend. Applied: the records the batch changed (not those only acknowledged again)
-    /// and how many changes were accepted and rejected. Refused whole: a `refused` row naming the
+    /// every backend. Applied: the records the batch changed (not those only acknowledged again),
+    /// how many changes were accepted and rejected, and each case it merged into another as a
+    /// duplicate (`merged=<duplicate>><kept>`, ids only). Refused whole: a `refused` row naming the
     /// records that are not the caller's.
-    pub fn of_push(mut self, pushed: &Pushed, changed: Vec<RecordId>, sent: usize) -> Self {
+    pub fn of_push(mut self, pushed: &Pushed, changed: Vec<RecordId>, changes: &[Change]) -> Self {
+        let sent = changes.len();
         match pushed {
             Pushed::Applied { results, .. } => {
-                let rejected = results
+                let accepted: HashSet<ChangeId> = results
                     .iter()
-                    .filter(|result| matches!(result.outcome, Outcome::Rejected { .. }))
-                    .count();
+                    .filter(|result| result.outcome == Outcome::Accepted)
+                    .map(|result| result.change)
+                    .collect();
+                let rejected = results.len() - accepted.len();
+                let merges: Vec<String> = changes
+                    .iter()
+                    .filter(|change| change.field == MERGED_INTO && accepted.contains(&change.id))
+                    .filter_map(|change| {
+                        Some(format!("{}>{}", change.record, change.value.as_str()?))
+                    })
+                    .collect();
                 self.records = changed;
-                self.detail = Some(format!(
-                    "accepted={} rejected={rejected}",
-                    results.len() - rejected
-                ));
+                let mut detail = format!("accepted={} rejected={rejected}", accepted.len());
+                if !merges.is_empty() {
+                    detail.push_str(" merged=");
+                    detail.push_str(&merges.join(","));
+                }
+                self.detail = Some(detail);
             }
             Pushed::Refused {
                 records,

@@ -98,7 +98,7 @@ impl PostgresStore {
         }
         if let Some(refused) = batch::refusal(scope, changes, &stored) {
             // Nothing of the batch has been written: only the row saying it was refused commits.
-            let entry = audit.of_push(&refused, Vec::new(), changes.len());
+            let entry = audit.of_push(&refused, Vec::new(), changes);
             accounts::audit(&mut *tx, entry).await?;
             tx.commit().await?;
             return Ok(refused);
@@ -115,7 +115,7 @@ impl PostgresStore {
             results: judged.results,
             caught_up,
         };
-        let entry = audit.of_push(&pushed, changed, changes.len());
+        let entry = audit.of_push(&pushed, changed, changes);
         accounts::audit(&mut *tx, entry).await?;
         // The commit returns once its WAL record is flushed (synchronous_commit is left on).
         tx.commit().await?;

@@ -197,7 +197,7 @@ impl Store for SqliteStore {
         }
         if let Some(refused) = batch::refusal(scope, changes, &stored) {
             // Nothing of the batch has been written: only the row saying it was refused commits.
-            let entry = audit.of_push(&refused, Vec::new(), changes.len());
+            let entry = audit.of_push(&refused, Vec::new(), changes);
             accounts::audit(&mut *tx, entry).await?;
             tx.commit().await?;
             return Ok(refused);
@@ -215,7 +215,7 @@ impl Store for SqliteStore {
             results: judged.results,
             caught_up,
         };
-        let entry = audit.of_push(&pushed, changed, changes.len());
+        let entry = audit.of_push(&pushed, changed, changes);
         accounts::audit(&mut *tx, entry).await?;
         // With synchronous=FULL the commit returns only once the WAL is on disk.
         tx.commit().await?;

@@ -1,6 +1,7 @@
 //! Merging duplicate cases: a service, session or note moves to another case only when its own
 //! case was merged into that one, whether the merge comes in the same push or an earlier one.
 
+use crate::database::Database;
 use crate::helpers::{Backend, is_accepted, now, rejection_code, spawn_app};
 use reqwest::StatusCode;
 use sakhi_domain::schema::{CASE, MERGED_INTO};
@@ -51,6 +52,25 @@ async fn work_moves_only_into_the_case_its_own_case_was_merged_into(backend: Bac
     let answer = app.push(device, &merge).await;
     let codes: Vec<Option<&str>> = answer.results.iter().map(rejection_code).collect();
     assert_eq!(codes, [None, None, None, Some("append_only")]);
+    // The audit log says which case was merged into which, by id alone.
+    let database = Database::open(&app.folder.database_url()).await;
+    let pushes: Vec<String> = database
+        .audit_after(0)
+        .await
+        .into_iter()
+        .filter(|row| row.0 == "push")
+        .filter_map(|row| row.5)
+        .collect();
+    let merged = format!("merged={}>{}", twice.id, kept.id);
+    assert_eq!(
+        pushes
+            .iter()
+            .filter(|detail| detail.contains(&merged))
+            .count(),
+        1,
+        "{pushes:?}"
+    );
+    assert!(!pushes.iter().any(|detail| detail.contains("गीता")));
 
     // The session moves in a later push: the server reads the case it leaves to see the merge.
     let later = [
