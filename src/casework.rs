@@ -504,7 +504,11 @@ pub fn merging(
     today: &str,
     by: &str,
 ) -> Option<Vec<(Record, Edits)>> {
-    if duplicate.case.id == kept.case.id || duplicate.case.value(MERGED_INTO).is_some() {
+    // A case merged already is kept under another: neither side of a new merge.
+    if duplicate.case.id == kept.case.id
+        || duplicate.case.value(MERGED_INTO).is_some()
+        || kept.case.value(MERGED_INTO).is_some()
+    {
         return None;
     }
     let into = Value::from(kept.case.id.to_string());
@@ -919,6 +923,7 @@ mod tests {
         // Merged once: nothing more to merge, and a case is never merged into itself.
         assert!(merging(&twice_file, &kept_file, "2026-12-07", "Kiran").is_none());
         assert!(merging(&kept_file, &kept_file, "2026-12-07", "Kiran").is_none());
+        assert!(merging(&kept_file, &twice_file, "2026-12-07", "Kiran").is_none());
         // The kept case counts once on the list; the duplicate is listed closed.
         let lines = listed(after);
         assert_eq!(lines.len(), 2);

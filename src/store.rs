@@ -568,6 +568,9 @@ impl Store {
                 .into_iter()
                 .filter(|key| key.split_once('/').is_some_and(|(_, id)| gone.contains(id)));
             let mut places: Vec<(&'static str, String)> = work.map(|key| (WORK, key)).collect();
+            // What she left half-typed about a case gone from her scope goes with it.
+            let drafts = self.drafts_of(gone.iter().map(String::as_str)).await?;
+            places.extend(drafts.into_iter().map(|key| (META, key)));
             for id in gone {
                 places.push((CAMPS, id.clone()));
                 places.push((SUMMARIES, id.clone()));
@@ -640,6 +643,26 @@ impl Store {
         put_meta(&meta_store, meta::CLOCK, &clock)?;
         drop(meta_store);
         commit(tx).await
+    }
+
+    /// The keys of the drafts (see [`crate::drafts`]) about the cases `cases`: a correction of one,
+    /// and the timeline forms of one.
+    async fn drafts_of<'c>(&self, cases: impl IntoIterator<Item = &'c str>) -> Result<Vec<String>> {
+        let cases: HashSet<&str> = cases.into_iter().collect();
+        if cases.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys = self.read_keys(META).await?;
+        Ok(keys
+            .into_iter()
+            .filter(|key| {
+                let about = key
+                    .strip_prefix("draft/edit/")
+                    .or_else(|| key.strip_prefix("draft/case/"))
+                    .map(|rest| rest.split('/').next().unwrap_or_default());
+                about.is_some_and(|case| cases.contains(case))
+            })
+            .collect())
     }
 
     /// The copies of `records` kept under another key than their place now: work whose `case` was
@@ -729,9 +752,18 @@ impl Store {
         if old.is_empty() {
             return Ok(0);
         }
-        let tx = self.write([RECORDS, WORK, SUMMARIES, CAMPS])?;
+        // What she left half-typed about a case that leaves goes with it.
+        let purged = changed
+            .iter()
+            .filter(|(_, newest)| **newest < before_millis)
+            .map(|(group, _)| *group);
+        let drafts = self.drafts_of(purged).await?;
+        let tx = self.write([RECORDS, WORK, SUMMARIES, CAMPS, META])?;
         for (place, key) in &old {
             tx.object_store(place)?.delete(*key).primitive()?;
+        }
+        for key in &drafts {
+            tx.object_store(META)?.delete(key.as_str()).primitive()?;
         }
         let summaries = tx.object_store(SUMMARIES)?;
         for (group, newest) in &changed {

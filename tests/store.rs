@@ -287,6 +287,38 @@ async fn a_draft_is_kept_sealed_until_it_is_discarded() {
     store.remove_secret("draft/new-case").await.unwrap();
     assert_eq!(store.secret("draft/new-case").await.unwrap(), None);
     assert!(store.remove_secret("clock").await.is_err());
+
+    // A case that leaves her scope takes its drafts with it, and leaves others'.
+    let (gone, staying) = (RecordId::new(), RecordId::new());
+    for name in [
+        format!("draft/edit/{gone}"),
+        format!("draft/case/{gone}/note"),
+        format!("draft/case/{staying}/note"),
+    ] {
+        store.set_secret(&name, "{}").await.unwrap();
+    }
+    store
+        .apply_pull_page(&[], &[gone], Cursor(1), Epoch::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.secret(&format!("draft/edit/{gone}")).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .secret(&format!("draft/case/{gone}/note"))
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(
+        store
+            .secret(&format!("draft/case/{staying}/note"))
+            .await
+            .unwrap()
+            .is_some()
+    );
     delete(store, &name).await;
 }
 

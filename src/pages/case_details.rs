@@ -16,7 +16,7 @@ use crate::components::{
     Choices, DiscardQuestion, TextArea, TextField, UnfinishedOffer, alert, control_id,
 };
 use crate::directory;
-use crate::drafts::{DraftForm, fill as fill_form, of_record};
+use crate::drafts::{DraftForm, Typed, fill as fill_form, of_record};
 use crate::i18n::{Lang, Text, choice_label, field_label, fill, t, tr, use_lang};
 use crate::load::load;
 use crate::store::{Store, StoreError};
@@ -58,12 +58,25 @@ pub fn CaseDetails() -> impl IntoView {
     });
     // Whether there is a case to work on: the forms are drawn when this turns true, not on every
     // change to the case.
-    let found = Memo::new(move |_| file.with(|found| matches!(found, Some(Ok(Some(_))))));
+    let found = Memo::new(move |_| {
+        file.with(|found| match found {
+            Some(Ok(Some(file))) => Some(file.case.id),
+            _ => None,
+        })
+    });
     // Which form is open, and the timeline entry being updated: the timeline's buttons open them.
     let panel = RwSignal::new(Panel::None);
     let editing = RwSignal::new_local(None::<Record>);
     // The note a new note corrects, when she chose "Correct this note".
     let correcting = RwSignal::new(None::<RecordId>);
+    // Another case opened on the same page (from a merged duplicate's link): nothing of the last
+    // one's forms stays open, and its forms are drawn anew with their own drafts.
+    Effect::new(move |_| {
+        found.track();
+        panel.set(Panel::None);
+        editing.set(None);
+        correcting.set(None);
+    });
 
     view! {
         <a class="back" href="/">
@@ -82,7 +95,7 @@ pub fn CaseDetails() -> impl IntoView {
                 })
             })
         }}
-        {move || found.get().then(|| view! { <Work file staff panel editing correcting /> })}
+        {move || found.get().map(|_| view! { <Work file staff panel editing correcting /> })}
     }
     // Erased at the page boundary, so the router is not compiled over the page's whole view type.
     .into_any()
@@ -846,6 +859,12 @@ fn Work(
     };
     let closed =
         move || file.with(|found| matches!(found, Some(Ok(Some(file))) if file.is_closed()));
+    // A duplicate merged into another case takes no merge of its own.
+    let merged = move || {
+        file.with(
+            |found| matches!(found, Some(Ok(Some(file))) if file.case.value(MERGED_INTO).is_some()),
+        )
+    };
     let toggle = move |which: Panel| {
         move |_| panel.update(|open| *open = if *open == which { Panel::None } else { which })
     };
@@ -931,7 +950,7 @@ fn Work(
                     aria-expanded=move || (panel.get() == Panel::Note).to_string()>
                     {tr(Text::CaseAddNote)}
                 </button>
-                <button type="button" class="button secondary" on:click=reopen hidden=move || !closed()>
+                <button type="button" class="button secondary" on:click=reopen hidden=move || !closed() || merged()>
                     {tr(Text::CaseReopen)}
                 </button>
                 <button type="button" class="button secondary" on:click=toggle(Panel::Close) hidden=closed
@@ -945,6 +964,7 @@ fn Work(
                     .then(|| {
                         view! {
                             <button type="button" class="button secondary" on:click=toggle(Panel::Merge)
+                                hidden=merged
                                 aria-expanded=move || (panel.get() == Panel::Merge).to_string()>
                                 {tr(Text::CaseMerge)}
                             </button>
@@ -1004,9 +1024,13 @@ fn PanelForm(
     /// Called when the form empties itself after a save.
     #[prop(optional)]
     on_reset: Option<Callback<()>>,
-    /// Called once a draft is put back into the form.
+    /// Called with a draft's values once they are put back into the form.
     #[prop(optional)]
-    on_fill: Option<Callback<HtmlFormElement>>,
+    on_fill: Option<Callback<Typed>>,
+    /// The record the form changes, as she saw it when she began: kept with the draft, and
+    /// replaced by the draft's own when she continues it.
+    #[prop(optional)]
+    seen: Option<StoredValue<Record, LocalStorage>>,
     children: Children,
 ) -> impl IntoView {
     let saving = use_saving();
@@ -1068,15 +1092,21 @@ fn PanelForm(
     };
     let on_input = move |_: leptos::ev::Event| {
         if let Some(form) = form_ref.get_untracked() {
-            kept.typed(&form, None);
+            kept.typed(&form, seen.map(|seen| seen.get_value()));
         }
     };
     let go_continue = Callback::new(move |()| {
-        if let Some(form) = form_ref.get_untracked()
-            && kept.restore(&form).is_some()
-            && let Some(on_fill) = on_fill
-        {
-            on_fill.run(form);
+        let Some(found) = form_ref
+            .get_untracked()
+            .and_then(|form| kept.restore(&form))
+        else {
+            return;
+        };
+        if let (Some(seen), Some(then)) = (seen, found.seen) {
+            seen.set_value(then);
+        }
+        if let Some(on_fill) = on_fill {
+            on_fill.run(found.typed);
         }
     });
     let drop_offer = Callback::new(move |()| {
@@ -1210,11 +1240,9 @@ fn ServiceForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
             set_problems
             draft
             on_reset=Callback::new(move |()| set_chosen.set(String::new()))
-            on_fill=Callback::new(move |form: HtmlFormElement| {
-                let chosen = FormData::new_with_form(&form)
-                    .ok()
-                    .and_then(|data| data.get("service").as_string());
-                set_chosen.set(chosen.unwrap_or_default());
+            on_fill=Callback::new(move |typed: Typed| {
+                let chosen = typed.into_iter().find(|(name, _)| name == "service");
+                set_chosen.set(chosen.map(|(_, code)| code).unwrap_or_default());
             })
         >
             <div on:change=move |ev| {
@@ -1314,6 +1342,12 @@ fn NoteForm(
                 .map(|edits| vec![(Record::new(RecordId::new(), Kind::Note), edits)]),
         )
     });
+    // A correction is only ever of the note chosen for it: closing the form forgets which.
+    Effect::new(move |_| {
+        if panel.get() != Panel::Note {
+            correcting.set(None);
+        }
+    });
     let corrected = move || {
         correcting.get().map(|id| {
             let at = id.created_millis();
@@ -1326,7 +1360,11 @@ fn NoteForm(
     };
     view! {
         <PanelForm panel which=Panel::Note heading=Text::CaseAddNote read set_problems draft
-            on_reset=Callback::new(move |()| correcting.set(None))>
+            on_reset=Callback::new(move |()| correcting.set(None))
+            on_fill=Callback::new(move |typed: Typed| {
+                let corrects = typed.into_iter().find(|(name, _)| name == "corrects");
+                correcting.set(corrects.and_then(|(_, id)| id.parse().ok()));
+            })>
             {corrected}
             <TextArea form="note" field="note" label=Text::FieldNote problems />
         </PanelForm>
@@ -1558,9 +1596,12 @@ fn UpdateForm(panel: RwSignal<Panel>, record: Record) -> impl IntoView {
         Kind::Service => service_edit_fields(record.text("service").unwrap_or_default()),
         _ => SESSION_EDIT_FIELDS.to_vec(),
     };
+    // The entry as she saw it when she began: a draft continued after the lock keeps its own.
+    let seen = StoredValue::new_local(record.clone());
     let read: Reader = {
-        let (record, fields) = (record.clone(), fields.clone());
+        let fields = fields.clone();
         Rc::new(move |form| {
+            let record = seen.get_value();
             let data = FormData::new_with_form(form).ok()?;
             let text = |field| data.get(field).as_string().unwrap_or_default();
             let case = record
@@ -1635,7 +1676,7 @@ fn UpdateForm(panel: RwSignal<Panel>, record: Record) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <PanelForm panel which=Panel::Update heading=Text::CaseUpdateHeading read set_problems draft>
+        <PanelForm panel which=Panel::Update heading=Text::CaseUpdateHeading read set_problems draft seen>
             <p class="updating">{title}</p>
             <div node_ref=form_ref>{controls}</div>
         </PanelForm>

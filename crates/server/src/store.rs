@@ -191,7 +191,10 @@ impl AuditRecord {
                     .filter(|result| result.outcome == Outcome::Accepted)
                     .map(|result| result.change)
                     .collect();
-                let rejected = results.len() - accepted.len();
+                let rejected = results
+                    .iter()
+                    .filter(|result| matches!(result.outcome, Outcome::Rejected { .. }))
+                    .count();
                 let merges: Vec<String> = changes
                     .iter()
                     .filter(|change| change.field == MERGED_INTO && accepted.contains(&change.id))
@@ -200,7 +203,8 @@ impl AuditRecord {
                     })
                     .collect();
                 self.records = changed;
-                let mut detail = format!("accepted={} rejected={rejected}", accepted.len());
+                let mut detail =
+                    format!("accepted={} rejected={rejected}", results.len() - rejected);
                 if !merges.is_empty() {
                     detail.push_str(" merged=");
                     detail.push_str(&merges.join(","));

@@ -62,15 +62,20 @@ pub fn change_ids(changes: &[Change]) -> Vec<ChangeId> {
         .collect()
 }
 
-/// The cases that records of a batch are moved out of, when the backend has not read them with
-/// the batch: a service, session or note moves only from a case merged into the one it moves to,
-/// so the judge needs to see the case it leaves.
-pub fn former_cases(changes: &[Change], stored: &Stored) -> Vec<RecordId> {
+/// The cases a batch's merges need that the backend has not read with it: the case a service,
+/// session or note would leave (it moves only from a case merged into the one it moves to), and the
+/// case a duplicate is merged into (it must be a case of the centre).
+pub fn cases_to_read(changes: &[Change], stored: &Stored) -> Vec<RecordId> {
     let mut seen = HashSet::new();
-    changes
+    let left = changes
         .iter()
         .filter(|change| change.field == CASE)
-        .filter_map(|change| stored.records.get(&change.record)?.record.text(CASE))
+        .filter_map(|change| stored.records.get(&change.record)?.record.text(CASE));
+    let kept = changes
+        .iter()
+        .filter(|change| change.field == MERGED_INTO)
+        .filter_map(|change| change.value.as_str());
+    left.chain(kept)
         .filter_map(|case| case.parse::<RecordId>().ok())
         .filter(|case| !stored.records.contains_key(case) && seen.insert(*case))
         .collect()
@@ -359,12 +364,6 @@ pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Store
     let mut applied_at: HashMap<ChangeId, usize> = HashMap::new();
     let mut seq = first_seq;
     let mut results = Vec::with_capacity(changes.len());
-    // Cases this batch merges into others as duplicates: `(duplicate, kept)`.
-    let merging: HashSet<(RecordId, &str)> = changes
-        .iter()
-        .filter(|change| change.field == MERGED_INTO)
-        .filter_map(|change| Some((change.record, change.value.as_str()?)))
-        .collect();
     // Records of her centre that were not hers to write before the batch: an outreach worker's
     // changes to them are refused one by one. Records the batch makes are hers.
     let not_hers: HashSet<RecordId> = stored
@@ -417,8 +416,9 @@ pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Store
                 && mine.record.fields.contains_key(&change.field)
         });
         // A service, session or note stays with the case it was written for (phones file it under
-        // that case's id), unless that case was merged into the one it moves to: as stored, as the
-        // batch left it, or by this batch. (A case has no `case` field; the schema refuses one.)
+        // that case's id), unless that case was merged into the one it moves to: as stored, or by
+        // a change applied earlier in this batch (phones send a merge before its moves). (A case
+        // has no `case` field; the schema refuses one.)
         let former = touched
             .get(&change.record)
             .and_then(|mine| mine.record.text(CASE))
@@ -428,17 +428,30 @@ pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Store
                 return false;
             };
             let kept = change.value.as_str().unwrap_or_default();
-            let case = touched.get(&former).map(|mine| &mine.record).or_else(|| {
-                let found = stored.records.get(&former)?;
-                (found.centre == scope.centre).then_some(&found.record)
-            });
-            merging.contains(&(former, kept))
-                || case.is_some_and(|case| case.text(MERGED_INTO) == Some(kept))
+            case_of_centre(&touched, &stored, scope, former)
+                .is_some_and(|case| case.text(MERGED_INTO) == Some(kept))
         });
+        // A case is merged only into another case of the centre.
+        let astray_merge = change.field == MERGED_INTO
+            && !change.value.is_null()
+            && change
+                .value
+                .as_str()
+                .and_then(|kept| kept.parse::<RecordId>().ok())
+                .filter(|kept| *kept != change.record)
+                .and_then(|kept| case_of_centre(&touched, &stored, scope, kept))
+                .is_none();
         let moved = former.is_some() && !merged;
         // A record written once keeps every field as written, but moves with its merged case.
         let written_once = written_once && !merged;
         let verdict = match rules::judge(scope.centre, change, earlier, existing) {
+            Verdict::Apply(_) if astray_merge => Verdict::Reject {
+                code: "unknown_case",
+                reason: format!(
+                    "case {} can be merged only into another case of the centre",
+                    change.record
+                ),
+            },
             Verdict::Apply(_) if moved => Verdict::Reject {
                 code: "case_fixed",
                 reason: format!(
@@ -492,6 +505,26 @@ pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Store
         numbered: 0,
         restated: false,
     }
+}
+
+/// The case `id` as the batch has it so far, or as stored, if it is a case of `scope`'s centre.
+fn case_of_centre<'a>(
+    touched: &'a HashMap<RecordId, Touched>,
+    stored: &'a Stored,
+    scope: Scope,
+    id: RecordId,
+) -> Option<&'a Record> {
+    let case = match touched.get(&id) {
+        Some(mine) => &mine.record,
+        None => {
+            let found = stored.records.get(&id)?;
+            if found.centre != scope.centre {
+                return None;
+            }
+            &found.record
+        }
+    };
+    (case.kind == Kind::Case).then_some(case)
 }
 
 /// Whether a restatement must be refused whole: a record it gives back belongs to another centre.
@@ -991,20 +1024,53 @@ mod tests {
         ];
         let judged = judge(scope, 4, &moves, stored());
         assert_eq!(codes(&judged), ["case_fixed", "case_fixed"]);
-        assert_eq!(former_cases(&moves, &stored()), [duplicate.id]);
+        assert_eq!(cases_to_read(&moves, &stored()), [duplicate.id]);
 
-        // Merged in the same batch, whatever the order: both move, and the note says no more.
+        // A merge into a case the centre does not have is refused, and moves nothing.
         let merge = duplicate
             .clone()
             .edit(&mut clock, 7, MERGED_INTO, json!(kept));
-        let batch = [moves[0].clone(), merge.clone(), moves[1].clone()];
-        let judged = judge(scope, 4, &batch, stored());
-        assert_eq!(codes(&judged), ["accepted"; 3]);
+        let batch = [merge.clone(), moves[0].clone()];
+        assert_eq!(
+            codes(&judge(scope, 4, &batch, stored())),
+            ["unknown_case", "case_fixed"]
+        );
+        assert_eq!(
+            cases_to_read(&batch, &stored()),
+            [duplicate.id, kept.parse::<RecordId>().unwrap()]
+        );
+
+        // Merged earlier in the same batch: both move, and the note says no more. A move sent
+        // before the merge is not taken on trust.
+        let mut kept_case = Record::new(kept.parse().unwrap(), Kind::Case);
+        kept_case.edit(&mut clock, 8, "name", json!("Geeta Kumari"));
+        let with_kept = || {
+            let mut stored = stored();
+            stored
+                .records
+                .insert(kept_case.id, stored_record(scope.centre, &kept_case));
+            stored
+        };
+        let batch = [merge.clone(), moves[0].clone(), moves[1].clone()];
+        assert_eq!(
+            codes(&judge(scope, 4, &batch, with_kept())),
+            ["accepted"; 3]
+        );
+        let early = [moves[0].clone(), merge.clone()];
+        assert_eq!(
+            codes(&judge(scope, 4, &early, with_kept())),
+            ["case_fixed", "accepted"]
+        );
         let edit_note = note
             .clone()
-            .edit(&mut clock, 8, "note", json!("Nobody called."));
-        let judged = judge(scope, 4, &[merge.clone(), edit_note], stored());
+            .edit(&mut clock, 9, "note", json!("Nobody called."));
+        let judged = judge(scope, 4, &[merge.clone(), edit_note], with_kept());
         assert_eq!(codes(&judged), ["accepted", "append_only"]);
+        let itself =
+            [duplicate
+                .clone()
+                .edit(&mut clock, 10, MERGED_INTO, json!(duplicate.id.to_string()))];
+        assert_eq!(codes(&judge(scope, 5, &itself, stored())), ["unknown_case"]);
 
         // Merged before, as stored: the backend reads the case they leave with the batch.
         let mut merged = duplicate.clone();
@@ -1018,7 +1084,7 @@ mod tests {
             ["accepted"; 2]
         );
         // To any other case, still refused.
-        let astray = [service.clone().edit(&mut clock, 9, CASE, json!(elsewhere))];
+        let astray = [service.clone().edit(&mut clock, 11, CASE, json!(elsewhere))];
         assert_eq!(codes(&judge(scope, 5, &astray, with_case)), ["case_fixed"]);
     }
 }

@@ -189,10 +189,10 @@ impl Store for SqliteStore {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let ids = (batch::change_ids(changes), batch::record_ids(changes));
         let mut stored = stored(&mut tx, &ids.0, &ids.1).await?;
-        // The cases its services, sessions and notes would leave, to see that they were merged.
-        let former = batch::former_cases(changes, &stored);
-        if !former.is_empty() {
-            let more = self::stored(&mut tx, &[], &former).await?;
+        // The cases its merges name: those work would leave, and those duplicates are merged into.
+        let cases = batch::cases_to_read(changes, &stored);
+        if !cases.is_empty() {
+            let more = self::stored(&mut tx, &[], &cases).await?;
             stored.records.extend(more.records);
         }
         if let Some(refused) = batch::refusal(scope, changes, &stored) {
