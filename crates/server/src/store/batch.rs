@@ -431,16 +431,29 @@ pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Store
             case_of_centre(&touched, &stored, scope, former)
                 .is_some_and(|case| case.text(MERGED_INTO) == Some(kept))
         });
-        // A case is merged only into another case of the centre.
+        // A case is merged only into another case of the centre: never into itself, a record of
+        // another kind or another centre's. One the server has not heard of is let be: a restore
+        // may have lost a case that the phone merging gives back after its push.
         let astray_merge = change.field == MERGED_INTO
             && !change.value.is_null()
-            && change
+            && match change
                 .value
                 .as_str()
                 .and_then(|kept| kept.parse::<RecordId>().ok())
-                .filter(|kept| *kept != change.record)
-                .and_then(|kept| case_of_centre(&touched, &stored, scope, kept))
-                .is_none();
+            {
+                None => true,
+                Some(kept) if kept == change.record => true,
+                Some(kept) => {
+                    let known = touched
+                        .get(&kept)
+                        .map(|mine| (scope.centre, mine.record.kind))
+                        .or_else(|| {
+                            let found = stored.records.get(&kept)?;
+                            Some((found.centre, found.record.kind))
+                        });
+                    known.is_some_and(|(centre, kind)| centre != scope.centre || kind != Kind::Case)
+                }
+            };
         let moved = former.is_some() && !merged;
         // A record written once keeps every field as written, but moves with its merged case.
         let written_once = written_once && !merged;
@@ -1026,17 +1039,35 @@ mod tests {
         assert_eq!(codes(&judged), ["case_fixed", "case_fixed"]);
         assert_eq!(cases_to_read(&moves, &stored()), [duplicate.id]);
 
-        // A merge into a case the centre does not have is refused, and moves nothing.
-        let merge = duplicate
-            .clone()
-            .edit(&mut clock, 7, MERGED_INTO, json!(kept));
-        let batch = [merge.clone(), moves[0].clone()];
+        // A merge into a record that is not a case is refused, and moves nothing.
+        let astray =
+            duplicate
+                .clone()
+                .edit(&mut clock, 7, MERGED_INTO, json!(service.id.to_string()));
+        let batch = [astray, moves[0].clone()];
         assert_eq!(
             codes(&judge(scope, 4, &batch, stored())),
             ["unknown_case", "case_fixed"]
         );
+        // Nor into another centre's case.
+        let theirs = Record::new(RecordId::new(), Kind::Case);
+        let mut with_theirs = stored();
+        with_theirs
+            .records
+            .insert(theirs.id, stored_record(CentreId::new(), &theirs));
+        let across =
+            [duplicate
+                .clone()
+                .edit(&mut clock, 7, MERGED_INTO, json!(theirs.id.to_string()))];
         assert_eq!(
-            cases_to_read(&batch, &stored()),
+            codes(&judge(scope, 4, &across, with_theirs)),
+            ["unknown_case"]
+        );
+        let merge = duplicate
+            .clone()
+            .edit(&mut clock, 7, MERGED_INTO, json!(kept));
+        assert_eq!(
+            cases_to_read(&[merge.clone(), moves[0].clone()], &stored()),
             [duplicate.id, kept.parse::<RecordId>().unwrap()]
         );
 

@@ -531,7 +531,7 @@ impl Run {
         } else {
             held[self.random.below(held.len())]
         };
-        let (field, value) = self.typed(phone);
+        let (field, value) = self.typed(phone, case);
         let at = self
             .now
             .saturating_add_signed(self.phones[phone].skew_millis);
@@ -547,7 +547,7 @@ impl Run {
     }
 
     /// A field and something to type in it; text is unique to its edit, so that a lost one shows.
-    fn typed(&mut self, phone: usize) -> (&'static str, Value) {
+    fn typed(&mut self, phone: usize, case: RecordId) -> (&'static str, Value) {
         let n = self.made.len();
         match self.random.below(9) {
             0 => ("name", json!(format!("सीता {phone}.{n}"))),
@@ -575,10 +575,22 @@ impl Run {
                     "in_progress"
                 }),
             ),
-            // Merging it into another case as a duplicate, perhaps on two phones at once.
-            7 if !self.cases.is_empty() => {
-                let into = self.cases[self.random.below(self.cases.len())];
-                ("merged_into", json!(into.to_string()))
+            // Merging it into another case as a duplicate, perhaps on two phones at once: into a
+            // case her phone holds, as the app offers (so the server has it, or has it first).
+            7 => {
+                let held: Vec<RecordId> = self.phones[phone]
+                    .replica
+                    .records()
+                    .into_keys()
+                    .filter(|other| *other != case)
+                    .collect();
+                match held.is_empty() {
+                    true => ("deleted", json!(false)),
+                    false => {
+                        let into = held[self.random.below(held.len())];
+                        ("merged_into", json!(into.to_string()))
+                    }
+                }
             }
             _ => ("deleted", json!(self.random.chance(30))),
         }
