@@ -69,13 +69,18 @@ impl CaseFile {
     /// How many fields of the case and its work were written differently on two devices and wait
     /// for a person to keep one value.
     pub fn to_review(&self) -> Vec<(&Record, &str)> {
+        self.records()
+            .flat_map(|record| record.conflicted_fields().map(move |field| (record, field)))
+            .collect()
+    }
+
+    /// The case and every record of its work.
+    pub fn records(&self) -> impl Iterator<Item = &Record> {
         std::iter::once(&self.case)
             .chain(&self.services)
             .chain(&self.sessions)
             .chain(&self.notes)
             .chain(&self.closures)
-            .flat_map(|record| record.conflicted_fields().map(move |field| (record, field)))
-            .collect()
     }
 
     /// The number the next counselling session gets.
@@ -472,6 +477,16 @@ impl ClosureDraft {
     }
 }
 
+impl Closing {
+    /// What to save for `case`: the new closure record, then the case's own fields.
+    pub fn writes(self, case: &Record) -> Vec<(Record, Edits)> {
+        vec![
+            (Record::new(RecordId::new(), Kind::Closure), self.event),
+            (case.clone(), self.case),
+        ]
+    }
+}
+
 /// Reopening `case` on `today`, by the worker `by`: the case is in progress again and says no
 /// closure reason; the closure before stays on her timeline as its own record.
 pub fn reopening(case: RecordId, today: &str, by: &str) -> Closing {
@@ -512,29 +527,16 @@ pub fn merging(
         return None;
     }
     let into = Value::from(kept.case.id.to_string());
-    let mut writes = vec![
-        (
-            duplicate.case.clone(),
-            vec![
-                (MERGED_INTO, into.clone()),
-                ("status", Value::from("closed")),
-                ("closure", Value::from("duplicate")),
-                ("closed_on", Value::from(today)),
-                ("settlement_terms", Value::Null),
-                ("settlement_signed", Value::Null),
-            ],
-        ),
-        (
-            Record::new(RecordId::new(), Kind::Closure),
-            vec![
-                (CASE, Value::from(duplicate.case.id.to_string())),
-                ("event", Value::from("closed")),
-                ("event_on", Value::from(today)),
-                ("closure", Value::from("duplicate")),
-                ("written_by", Value::from(by)),
-            ],
-        ),
-    ];
+    // Closed as any case is closed, for the reason `duplicate`, naming the case she is kept under.
+    let closing = ClosureDraft {
+        reason: "duplicate".to_owned(),
+        ..ClosureDraft::default()
+    };
+    let mut closing = closing.parse(duplicate.case.id, today, by).ok()?;
+    closing.case.insert(0, (MERGED_INTO, into.clone()));
+    // The duplicate's own fields first, so that the server sees the merge before the moves.
+    let mut writes = closing.writes(&duplicate.case);
+    writes.reverse();
     writes.extend(
         duplicate
             .services

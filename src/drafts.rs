@@ -4,7 +4,7 @@
 
 use crate::store::Store;
 use leptos::prelude::*;
-use sakhi_domain::Record;
+use sakhi_domain::{Record, RecordId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::cell::{Cell, RefCell};
@@ -25,6 +25,33 @@ pub struct Unfinished {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seen: Option<Record>,
 }
+
+/// The draft of the new-case form.
+pub const NEW_CASE: &str = "new-case";
+
+/// The draft of a correction of the case `case`.
+pub fn correction(case: RecordId) -> String {
+    format!("edit/{case}")
+}
+
+/// The draft of the form `form` (`service`, `note`, `update/<record id>`, …) on the page of the
+/// case `case`.
+pub fn entry(case: RecordId, form: &str) -> String {
+    format!("case/{case}/{form}")
+}
+
+/// The case a draft kept under `key` in the store is about, if it is about one: a correction of
+/// it, or a form on its page. So a draft can leave the phone with its case.
+pub fn case_of(key: &str) -> Option<&str> {
+    let rest = key.strip_prefix(PREFIX)?;
+    let rest = rest
+        .strip_prefix("edit/")
+        .or_else(|| rest.strip_prefix("case/"))?;
+    rest.split('/').next()
+}
+
+/// What every draft's name in the store begins with.
+const PREFIX: &str = "draft/";
 
 /// What the form `form` holds now.
 pub fn typed(form: &HtmlFormElement) -> Typed {
@@ -116,11 +143,11 @@ pub struct Draft {
 }
 
 impl Draft {
-    /// The draft of the form `form` (such as `new-case`, or `edit/<case id>`).
+    /// The draft named `form` ([`NEW_CASE`], [`correction`] or [`entry`]).
     pub fn new(store: Rc<Store>, form: &str) -> Draft {
         Draft {
             store,
-            name: format!("draft/{form}").into(),
+            name: format!("{PREFIX}{form}").into(),
             next: Rc::default(),
             writing: Rc::default(),
         }

@@ -31,7 +31,8 @@ pub use staff::Staff;
 use crate::casework::shown_date;
 use crate::i18n::{Lang, Text, choice_label, t};
 use crate::store::StoreError;
-use sakhi_domain::{FieldType, Kind};
+use sakhi_domain::wire::account::Staff;
+use sakhi_domain::{DeviceId, FieldType, Kind};
 use serde_json::Value;
 
 /// The codes chosen in a field of choices (a case's kinds of violence, say) in `lang`, joined for
@@ -52,6 +53,22 @@ fn save_failure(error: &StoreError) -> Text {
     match error {
         StoreError::Full => Text::StoreFull,
         _ => Text::FormSaveFailed,
+    }
+}
+
+/// Who wrote from `device`: her own name on her own device (known without asking the server), the
+/// staff the centre lists for it, or "another device" while nobody has said whose it is.
+fn writer(lang: Lang, staff: Option<&Staff>, device: DeviceId) -> String {
+    if let Some(me) = crate::unlocked().filter(|unlocked| unlocked.store.device() == device) {
+        return me.worker.display_name.clone();
+    }
+    let names = staff
+        .map(|staff| crate::directory::writers(staff, device))
+        .unwrap_or_default();
+    if names.is_empty() {
+        t(lang, Text::CaseAnotherDevice).to_owned()
+    } else {
+        names
     }
 }
 

@@ -655,13 +655,7 @@ impl Store {
         let keys = self.read_keys(META).await?;
         Ok(keys
             .into_iter()
-            .filter(|key| {
-                let about = key
-                    .strip_prefix("draft/edit/")
-                    .or_else(|| key.strip_prefix("draft/case/"))
-                    .map(|rest| rest.split('/').next().unwrap_or_default());
-                about.is_some_and(|case| cases.contains(case))
-            })
+            .filter(|key| crate::drafts::case_of(key).is_some_and(|case| cases.contains(case)))
             .collect())
     }
 

@@ -4,19 +4,19 @@
 //! The forms are drawn once and kept while a save or a pull redraws the case above them, so what a
 //! counsellor is typing is never wiped by news from another device.
 
-use super::{save_failure, shown_moment, shown_value};
+use super::{save_failure, shown_moment, shown_value, writer};
 use crate::browser::{now_millis, time_of, today};
 use crate::case_form::{Edits, Problems, is_child};
 use crate::casework::{
-    CaseFile, Closing, ClosureDraft, Entry, SESSION_EDIT_FIELDS, ServiceDraft, SessionDraft,
-    changed_fields, display_name, merging, parse_note, reopening, service_edit_fields,
-    service_fields, shelter_overdue, shown_date,
+    CaseFile, ClosureDraft, Entry, SESSION_EDIT_FIELDS, ServiceDraft, SessionDraft, changed_fields,
+    display_name, merging, parse_note, reopening, service_edit_fields, service_fields,
+    shelter_overdue, shown_date,
 };
 use crate::components::{
     Choices, DiscardQuestion, TextArea, TextField, UnfinishedOffer, alert, control_id,
 };
 use crate::directory;
-use crate::drafts::{DraftForm, Typed, fill as fill_form, of_record};
+use crate::drafts::{self, DraftForm, Typed, fill as fill_form, of_record};
 use crate::i18n::{Lang, Text, choice_label, field_label, fill, t, tr, use_lang};
 use crate::load::load;
 use crate::store::{Store, StoreError};
@@ -446,25 +446,8 @@ fn Review(case: Record, field: &'static str, staff: StaffSignal) -> impl IntoVie
 /// Who wrote a value and when: the names of the staff using the device that stamped it (or
 /// "another device" while the server has not said whose it is), the day and the time.
 fn written_when(lang: Lang, staff: StaffSignal, stamp: Stamp) -> String {
-    // Her own device she knows without asking the server.
-    let mine = crate::unlocked()
-        .filter(|unlocked| unlocked.store.device() == stamp.device)
-        .map(|unlocked| unlocked.worker.display_name.clone());
-    let names = mine.unwrap_or_else(|| {
-        staff.with(|staff| {
-            staff
-                .as_ref()
-                .map(|staff| directory::writers(staff, stamp.device))
-                .unwrap_or_default()
-        })
-    });
-    let names = if names.is_empty() {
-        t(lang, Text::CaseAnotherDevice).to_owned()
-    } else {
-        names
-    };
-    let at = stamp.hlc.millis;
-    format!("{names}, {}", shown_moment(at))
+    let names = staff.with(|staff| writer(lang, staff.as_ref(), stamp.device));
+    format!("{names}, {}", shown_moment(stamp.hlc.millis))
 }
 
 /// The stamp of the latest change to `record` made on top of an earlier value, if any was.
@@ -742,14 +725,20 @@ fn TimelineEntry(
 
 /// The label of a field of an entry: a service's place says what kind of place it is.
 pub(super) fn field_label_for(lang: Lang, record: &Record, field: &str) -> String {
-    let place = match (field, record.text("service")) {
+    place_label(record, field)
+        .map_or_else(|| field_label(lang, field), |text| t(lang, text).to_owned())
+}
+
+/// What a service's `place` is called for its kind of service: a hospital, a police station, a
+/// court, a shelter.
+fn place_label(record: &Record, field: &str) -> Option<Text> {
+    match (field, record.text("service")) {
         ("place", Some("medical")) => Some(Text::PlaceMedical),
         ("place", Some("police")) => Some(Text::PlacePolice),
         ("place", Some("legal_aid")) => Some(Text::PlaceLegalAid),
         ("place", Some("shelter")) => Some(Text::PlaceShelter),
         _ => None,
-    };
-    place.map_or_else(|| field_label(lang, field), |text| t(lang, text).to_owned())
+    }
 }
 
 /// While she is in danger: rescue, police and shelter, one tap each to request.
@@ -827,14 +816,6 @@ enum Panel {
     Merge,
 }
 
-/// Closing or reopening as written: the closure record, new, and the case's own fields.
-fn closing_writes(case: &Record, closing: Closing) -> Vec<(Record, Edits)> {
-    vec![
-        (Record::new(RecordId::new(), Kind::Closure), closing.event),
-        (case.clone(), closing.case),
-    ]
-}
-
 /// Her name, as closures and notes record who wrote them.
 fn worker_name() -> String {
     crate::unlocked()
@@ -875,7 +856,7 @@ fn Work(
         let saving = saving.clone();
         let closing = reopening(file.case.id, &today(), &worker_name());
         leptos::task::spawn_local(async move {
-            if let Err(text) = save_all(&saving, closing_writes(&file.case, closing)).await {
+            if let Err(text) = save_all(&saving, closing.writes(&file.case)).await {
                 set_reopen_failed.set(Some(text));
             }
         });
@@ -1197,8 +1178,7 @@ const SERVICE_FIELDS: [&str; 14] = [
 
 /// The name of a panel's draft for the case open now.
 fn draft_name(current: &Current, form: &str) -> String {
-    let case = current().map(|file| file.case.id.to_string());
-    format!("case/{}/{form}", case.unwrap_or_default())
+    current().map_or_else(String::new, |file| drafts::entry(file.case.id, form))
 }
 
 #[component]
@@ -1387,7 +1367,7 @@ fn CloseForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
         Some(
             draft
                 .parse(file.case.id, &today(), &worker_name())
-                .map(|closing| closing_writes(&file.case, closing)),
+                .map(|closing| closing.writes(&file.case)),
         )
     });
     const F: &str = "close";
@@ -1587,11 +1567,12 @@ fn MergeForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
 #[component]
 fn UpdateForm(panel: RwSignal<Panel>, record: Record) -> impl IntoView {
     let (problems, set_problems) = signal(Problems::new());
-    let draft = format!(
-        "case/{}/update/{}",
-        record.text(sakhi_domain::schema::CASE).unwrap_or_default(),
-        record.id
-    );
+    let draft = record
+        .text(sakhi_domain::schema::CASE)
+        .and_then(|case| case.parse().ok())
+        .map_or_else(String::new, |case| {
+            drafts::entry(case, &format!("update/{}", record.id))
+        });
     let fields: Vec<&'static str> = match record.kind {
         Kind::Service => service_edit_fields(record.text("service").unwrap_or_default()),
         _ => SESSION_EDIT_FIELDS.to_vec(),
@@ -1685,14 +1666,8 @@ fn UpdateForm(panel: RwSignal<Panel>, record: Record) -> impl IntoView {
 
 /// The label of a field on the update form: a service's place says what kind of place it is.
 fn update_label(record: &Record, field: &str) -> Text {
-    let place = match (field, record.text("service")) {
-        ("place", Some("medical")) => Some(Text::PlaceMedical),
-        ("place", Some("police")) => Some(Text::PlacePolice),
-        ("place", Some("legal_aid")) => Some(Text::PlaceLegalAid),
-        ("place", Some("shelter")) => Some(Text::PlaceShelter),
-        _ => None,
-    };
-    place
+    // Every field of a record has a label: the i18n tests check it.
+    place_label(record, field)
         .or_else(|| Text::field(field))
         .unwrap_or(Text::FieldNotes)
 }

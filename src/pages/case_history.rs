@@ -4,7 +4,7 @@
 //! phone holds: each field's current value, who wrote it and when.
 
 use super::case_details::{entry_title, field_label_for as field_title};
-use super::{shown_moment, shown_value};
+use super::{shown_moment, shown_value, writer};
 use crate::browser::is_online;
 use crate::casework::CaseFile;
 use crate::components::alert;
@@ -98,13 +98,7 @@ pub fn CaseHistoryPage() -> impl IntoView {
     let record_of = move |id: RecordId| -> Option<Record> {
         file.with(|file| {
             let file = file.as_ref()?.as_ref()?;
-            std::iter::once(&file.case)
-                .chain(&file.services)
-                .chain(&file.sessions)
-                .chain(&file.notes)
-                .chain(&file.closures)
-                .find(|record| record.id == id)
-                .cloned()
+            file.records().find(|record| record.id == id).cloned()
         })
     };
     let changes = move || {
@@ -157,12 +151,7 @@ pub fn CaseHistoryPage() -> impl IntoView {
                     move || {
                         let lang = lang.get();
                         let name = by.clone().unwrap_or_else(|| {
-                            let names = staff.with(|staff| directory::writers(staff, device));
-                            if names.is_empty() {
-                                t(lang, Text::CaseAnotherDevice).to_owned()
-                            } else {
-                                names
-                            }
+                            staff.with(|staff| writer(lang, Some(staff), device))
                         });
                         fill(
                             fill(t(lang, Text::HistoryWho), "who", &name).as_str(),
@@ -219,13 +208,7 @@ fn HeldHere(
     move || {
         file.with(|file| {
             let file = file.as_ref()?.as_ref()?;
-            let records: Vec<Record> = std::iter::once(&file.case)
-                .chain(&file.services)
-                .chain(&file.sessions)
-                .chain(&file.notes)
-                .chain(&file.closures)
-                .cloned()
-                .collect();
+            let records: Vec<Record> = file.records().cloned().collect();
             let items = records
                 .into_iter()
                 .flat_map(|record| {
@@ -254,14 +237,7 @@ fn HeldHere(
                     };
                     let value =
                         move || shown_value(lang.get(), record.kind, &field, Some(&version.value));
-                    let who = move || {
-                        let names = staff.with(|staff| directory::writers(staff, device));
-                        if names.is_empty() {
-                            t(lang.get(), Text::CaseAnotherDevice).to_owned()
-                        } else {
-                            names
-                        }
-                    };
+                    let who = move || staff.with(|staff| writer(lang.get(), Some(staff), device));
                     view! {
                         <li>
                             <p class="when">{shown_moment(at)}</p>

@@ -8,7 +8,7 @@ use crate::browser::{now_millis, today};
 use crate::case_form::{Problems, Taken};
 use crate::casework::changed_fields;
 use crate::components::{DiscardQuestion, UnfinishedOffer, alert};
-use crate::drafts::{DraftForm, fill, of_record};
+use crate::drafts::{self, DraftForm, fill, of_record};
 use crate::i18n::{Text, tr};
 use crate::load::load;
 use crate::{use_store, use_sync};
@@ -65,7 +65,7 @@ fn Correction(case: Record) -> impl IntoView {
     let form_ref = NodeRef::<leptos::html::Form>::new();
     // The case as she saw it when she began: her edits go on top of it.
     let seen = StoredValue::new_local(case.clone());
-    let kept = DraftForm::new(store.clone(), &format!("edit/{}", case.id), || {});
+    let kept = DraftForm::new(store.clone(), &drafts::correction(case.id), || {});
     let (saving, set_saving) = signal(false);
     let (save_failed, set_save_failed) = signal(None::<Text>);
     let (unchanged, set_unchanged) = signal(false);

@@ -12,7 +12,7 @@ use crate::casework::display_name;
 use crate::components::{
     Choices, DiscardQuestion, TextArea, TextField, UnfinishedOffer, alert, control_id,
 };
-use crate::drafts::DraftForm;
+use crate::drafts::{self, DraftForm};
 use crate::i18n::{Text, fill as fill_in, t, tr, use_lang};
 use crate::load::load;
 use crate::{use_store, use_sync};
@@ -105,7 +105,7 @@ pub fn NewCase() -> impl IntoView {
 
     // What she typed is kept sealed as she types, and offered back when she returns.
     let form_ref = NodeRef::<leptos::html::Form>::new();
-    let kept = DraftForm::new(store.clone(), "new-case", || {});
+    let kept = DraftForm::new(store.clone(), drafts::NEW_CASE, || {});
     // Read as she types: the inputs keep their own values, and the form is read whole.
     let on_input = move |ev: leptos::ev::Event| {
         // The event comes from the input she typed in; the form is its ancestor.
