@@ -17,4 +17,4 @@ pub use header::AppHeader;
 pub use language_switch::LanguageSwitch;
 pub use quick_exit::QuickExit;
 pub use sync_badge::SyncBadge;
-pub use unfinished::{DiscardQuestion, UnfinishedOffer};
+pub use unfinished::{Confirm, FormActions, UnfinishedOffer};

@@ -368,17 +368,20 @@ impl Store {
             *clock
         };
         let mut stored = Vec::with_capacity(seen_records.len());
+        let mut places: Vec<(&'static str, String)> = Vec::with_capacity(seen_records.len());
         let mut moved_from: Vec<String> = Vec::new();
-        for ((was_in, was_key), seen) in &seen_records {
+        for (was, seen) in seen_records {
             let mut current = self
-                .stored(was_in, was_key)
+                .stored(was.0, &was.1)
                 .await?
                 .unwrap_or_else(|| Record::new(seen.id, seen.kind));
-            current.merge(seen);
-            if place(&current) != (*was_in, was_key.clone()) && *was_in == WORK {
-                moved_from.push(was_key.clone());
+            current.merge(&seen);
+            let now = place(&current);
+            if now != was && was.0 == WORK {
+                moved_from.push(was.1);
             }
             stored.push(current);
+            places.push(now);
         }
         let summaries = self
             .summarise(&stored.iter().collect::<Vec<_>>(), &moved_from)
@@ -395,7 +398,6 @@ impl Store {
                 (key, entry)
             })
             .collect();
-        let places: Vec<(&'static str, String)> = stored.iter().map(place).collect();
         let (sealed_records, sealed_entries) = futures::try_join!(
             codec::seal_all(
                 &self.key,

@@ -13,7 +13,7 @@ use crate::casework::{
     shelter_overdue, shown_date,
 };
 use crate::components::{
-    Choices, DiscardQuestion, TextArea, TextField, UnfinishedOffer, alert, control_id,
+    Choices, Confirm, FormActions, TextArea, TextField, UnfinishedOffer, alert, control_id,
 };
 use crate::directory;
 use crate::drafts::{self, DraftForm, Typed, fill as fill_form, of_record};
@@ -272,7 +272,9 @@ fn CaseView(
     let reviews = (review_count > 0).then(|| {
         let items = to_review
             .into_iter()
-            .map(|(record, field)| {
+            .enumerate()
+            .map(|(at, (record, field))| {
+                let first = at == 0;
                 let (of, about) = (record.clone(), record.clone());
                 let label = move || {
                     let lang = lang.get();
@@ -285,7 +287,7 @@ fn CaseView(
                 view! {
                     <div class="review-item">
                         <dt>{label}</dt>
-                        <Review case=record field staff />
+                        <Review case=record field staff explained=first />
                     </div>
                 }
             })
@@ -370,7 +372,13 @@ fn assignee(lang: Lang, case: &Record, staff: StaffSignal) -> String {
 /// A field written differently on two devices while both were offline: each value, who wrote it
 /// and when, and a button to keep it. Keeping one is a new change on top of all of them.
 #[component]
-fn Review(case: Record, field: &'static str, staff: StaffSignal) -> impl IntoView {
+fn Review(
+    case: Record,
+    field: &'static str,
+    staff: StaffSignal,
+    /// Whether to say what a review is: once, above the first field to review.
+    explained: bool,
+) -> impl IntoView {
     let lang = use_lang();
     let saving = use_saving();
     let (failed, set_failed) = signal(None::<Text>);
@@ -435,8 +443,13 @@ fn Review(case: Record, field: &'static str, staff: StaffSignal) -> impl IntoVie
         .collect_view();
     view! {
         <dd class="review">
-            <p class="problem">{tr(Text::CaseNeedsReview)}</p>
-            <p>{tr(Text::CaseReview)}</p>
+            {explained
+                .then(|| {
+                    view! {
+                        <p class="problem">{tr(Text::CaseNeedsReview)}</p>
+                        <p>{tr(Text::CaseReview)}</p>
+                    }
+                })}
             <ul>{items}</ul>
             {move || failed.get().map(alert)}
         </dd>
@@ -1020,8 +1033,15 @@ fn PanelForm(
     let pending = StoredValue::new_local(None::<(Vec<(Record, Edits)>, HtmlFormElement)>);
     let (asking, set_asking) = signal(false);
     let form_ref = NodeRef::<leptos::html::Form>::new();
-    // A draft found opens its panel, to be continued or discarded there.
-    let kept = DraftForm::new(use_store(), &draft, move || panel.set(which));
+    // A draft found opens its panel, to be continued or discarded there, and brings it into view.
+    let kept = DraftForm::new(use_store(), &draft, move || {
+        panel.set(which);
+        request_animation_frame(move || {
+            if let Some(form) = form_ref.get_untracked() {
+                form.scroll_into_view();
+            }
+        });
+    });
     let empty = move |form: &HtmlFormElement| {
         form.reset();
         if let Some(on_reset) = on_reset {
@@ -1094,19 +1114,16 @@ fn PanelForm(
         kept.forget();
         panel.set(Panel::None);
     });
-    let cancel = move |_| {
-        if kept.may_leave() {
-            panel.set(Panel::None);
-        }
-    };
-    let discard = Callback::new(move |()| {
-        kept.forget();
+    // Cancel empties the form (what was typed is kept or discarded by then) and closes it.
+    let leave = Callback::new(move |()| {
         if let Some(form) = form_ref.get_untracked() {
             empty(&form);
         }
         panel.set(Panel::None);
     });
+    let commit = StoredValue::new_local(commit);
     let key = heading.key();
+    let question = confirm.map(tr);
     view! {
         <form
             class="case-form panel"
@@ -1128,31 +1145,22 @@ fn PanelForm(
             <div class="panel-fields" hidden=move || kept.offering()>
                 {children()}
                 {move || failed.get().map(alert)}
-                <div class="notice confirm" role="alertdialog" hidden=move || !asking.get()>
-                    <p>{confirm.map(tr)}</p>
-                    <div class="actions">
-                        <button type="button" class="button danger" on:click=move |_| commit()>
-                            {tr(Text::CaseCloseYes)}
-                        </button>
-                        <button type="button" class="button secondary" on:click=move |_| set_asking.set(false)>
-                            {tr(Text::FormCancel)}
-                        </button>
-                    </div>
-                </div>
-                <DiscardQuestion
-                    shown=kept.asking.into()
-                    on_discard=discard
-                    on_keep=Callback::new(move |()| kept.asking.set(false))
+                <Confirm
+                    shown=asking.into()
+                    question=Signal::derive(move || question.map(|q| q().to_owned()).unwrap_or_default())
+                    yes=Text::CaseCloseYes
+                    no=Text::FormCancel
+                    on_yes=Callback::new(move |()| commit.with_value(|commit| commit()))
+                    on_no=Callback::new(move |()| set_asking.set(false))
+                    id=format!("{key}-confirm")
+                />
+                <FormActions
+                    draft=kept
+                    save=if confirm.is_some() { Text::CaseClose } else { Text::CaseSaveEntry }
+                    busy=busy.into()
+                    on_leave=leave
                     id=format!("{key}-discard")
                 />
-                <div class="actions">
-                    <button type="submit" class="button primary" disabled=busy>
-                        {tr(if confirm.is_some() { Text::CaseClose } else { Text::CaseSaveEntry })}
-                    </button>
-                    <button type="button" class="button secondary" on:click=cancel>
-                        {tr(Text::FormCancel)}
-                    </button>
-                </div>
             </div>
         </form>
     }
@@ -1491,7 +1499,7 @@ fn MergeForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
     };
     let merge = {
         let current = Rc::clone(&current);
-        move |_| {
+        move || {
             let (Some(duplicate), Some(kept)) = (chosen.get_untracked(), current()) else {
                 return;
             };
@@ -1522,6 +1530,7 @@ fn MergeForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
             });
         }
     };
+    let merge = StoredValue::new_local(merge);
     view! {
         <form class="case-form panel" novalidate hidden=move || panel.get() != Panel::Merge
             aria-labelledby="merge-heading" on:submit=on_submit>
@@ -1538,19 +1547,17 @@ fn MergeForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
                 {move || problem.get().then(|| view! { <p class="problem" id="merge-problem">{tr(Text::MergeChooseProblem)}</p> })}
             </fieldset>
             {move || failed.get().map(alert)}
-            <div class="notice confirm" role="alertdialog" hidden=move || !asking.get()>
-                <p>
-                    {move || fill(t(lang.get(), Text::MergeConfirm), "name", &chosen_name().unwrap_or_default())}
-                </p>
-                <div class="actions">
-                    <button type="button" class="button danger" on:click=merge>
-                        {tr(Text::MergeYes)}
-                    </button>
-                    <button type="button" class="button secondary" on:click=move |_| set_asking.set(false)>
-                        {tr(Text::FormCancel)}
-                    </button>
-                </div>
-            </div>
+            <Confirm
+                shown=asking.into()
+                question=Signal::derive(move || {
+                    fill(t(lang.get(), Text::MergeConfirm), "name", &chosen_name().unwrap_or_default())
+                })
+                yes=Text::MergeYes
+                no=Text::FormCancel
+                on_yes=Callback::new(move |()| merge.with_value(|merge| merge()))
+                on_no=Callback::new(move |()| set_asking.set(false))
+                id="merge-confirm".to_owned()
+            />
             <div class="actions">
                 <button type="submit" class="button primary">{tr(Text::CaseMerge)}</button>
                 <button type="button" class="button secondary" on:click=move |_| panel.set(Panel::None)>

@@ -7,7 +7,7 @@ use super::{focus, save_failure};
 use crate::browser::{now_millis, today};
 use crate::case_form::{Problems, Taken};
 use crate::casework::changed_fields;
-use crate::components::{DiscardQuestion, UnfinishedOffer, alert};
+use crate::components::{FormActions, UnfinishedOffer, alert};
 use crate::drafts::{self, DraftForm, fill, of_record};
 use crate::i18n::{Text, tr};
 use crate::load::load;
@@ -159,18 +159,7 @@ fn Correction(case: Record) -> impl IntoView {
             });
         }
     };
-    let cancel = {
-        let (back, navigate) = (back.clone(), navigate.clone());
-        move |_| {
-            if kept.may_leave() {
-                navigate(&back, Default::default());
-            }
-        }
-    };
-    let discard = Callback::new(move |()| {
-        kept.forget();
-        navigate(&back, Default::default());
-    });
+    let leave = Callback::new(move |()| navigate(&back, Default::default()));
 
     view! {
         <UnfinishedOffer
@@ -185,19 +174,7 @@ fn Correction(case: Record) -> impl IntoView {
             <CaseFields problems likely danger />
             {move || save_failed.get().map(alert)}
             <p class="notice" role="status" hidden=move || !unchanged.get()>{tr(Text::EditUnchanged)}</p>
-            <DiscardQuestion
-                shown=kept.asking.into()
-                on_discard=discard
-                on_keep=Callback::new(move |()| kept.asking.set(false))
-            />
-            <div class="actions">
-                <button type="submit" class="button primary" disabled=saving>
-                    {tr(Text::EditSave)}
-                </button>
-                <button type="button" class="button secondary" on:click=cancel>
-                    {tr(Text::FormCancel)}
-                </button>
-            </div>
+            <FormActions draft=kept save=Text::EditSave busy=saving.into() on_leave=leave />
         </form>
     }
 }

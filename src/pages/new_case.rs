@@ -10,7 +10,7 @@ use crate::camps::title;
 use crate::case_form::{CaseDraft, Edits, Likeness, Problems, Taken};
 use crate::casework::display_name;
 use crate::components::{
-    Choices, DiscardQuestion, TextArea, TextField, UnfinishedOffer, alert, control_id,
+    Choices, FormActions, TextArea, TextField, UnfinishedOffer, alert, control_id,
 };
 use crate::drafts::{self, DraftForm};
 use crate::i18n::{Text, fill as fill_in, t, tr, use_lang};
@@ -189,18 +189,7 @@ pub fn NewCase() -> impl IntoView {
             _ => "/".to_owned(),
         })
     };
-    let cancel = {
-        let navigate = navigate.clone();
-        move |_| {
-            if kept.may_leave() {
-                navigate(&back(), Default::default());
-            }
-        }
-    };
-    let discard = Callback::new(move |()| {
-        kept.forget();
-        navigate(&back(), Default::default());
-    });
+    let leave = Callback::new(move |()| navigate(&back(), Default::default()));
 
     let on_submit = move |ev: Targeted<SubmitEvent, HtmlFormElement>| {
         ev.prevent_default();
@@ -249,19 +238,7 @@ pub fn NewCase() -> impl IntoView {
             }}
             <CaseFields problems likely danger />
             {move || save_failed.get().map(alert)}
-            <DiscardQuestion
-                shown=kept.asking.into()
-                on_discard=discard
-                on_keep=Callback::new(move |()| kept.asking.set(false))
-            />
-            <div class="actions">
-                <button type="submit" class="button primary" disabled=saving>
-                    {tr(Text::FormSave)}
-                </button>
-                <button type="button" class="button secondary" on:click=cancel>
-                    {tr(Text::FormCancel)}
-                </button>
-            </div>
+            <FormActions draft=kept save=Text::FormSave busy=saving.into() on_leave=leave />
         </form>
     }
     // Erased at the page boundary, so the router is not compiled over the page's whole view type.
