@@ -217,15 +217,8 @@ fn CaseView(
                     <dd>
                         {value}
                         {conflicted
-                            .then(|| view! { <span class="mark review">{tr(Text::CaseReviewMark)}</span> })}
-                        {changed
-                            .map(|stamp| {
-                                view! {
-                                    <span class="changed">
-                                        {move || fill(t(lang.get(), Text::CaseChangedBy), "who", &written_when(lang.get(), staff, stamp))}
-                                    </span>
-                                }
-                            })}
+                            .then(|| view! { <span class="tag review">{tr(Text::CaseReviewMark)}</span> })}
+                        {changed.map(|stamp| written_line(Text::CaseChangedBy, stamp, staff))}
                     </dd>
                 </div>
             }
@@ -461,6 +454,16 @@ fn Review(
 fn written_when(lang: Lang, staff: StaffSignal, stamp: Stamp) -> String {
     let names = staff.with(|staff| writer(lang, staff.as_ref(), stamp.device));
     format!("{names}, {}", shown_moment(stamp.hlc.millis))
+}
+
+/// "Changed by …" or "Registered by …": who wrote from the device that stamped `stamp`, and when.
+fn written_line(what: Text, stamp: Stamp, staff: StaffSignal) -> impl IntoView {
+    let lang = use_lang();
+    let line = move || {
+        let lang = lang.get();
+        fill(t(lang, what), "who", &written_when(lang, staff, stamp))
+    };
+    view! { <span class="changed">{line}</span> }
 }
 
 /// The stamp of the latest change to `record` made on top of an earlier value, if any was.
@@ -714,22 +717,8 @@ fn TimelineEntry(
                     }
                 })}
             {signed.then(|| view! { <p class="signed">{tr(Text::FieldSettlementSigned)}</p> })}
-            {changed
-                .map(|stamp| {
-                    view! {
-                        <p class="changed">
-                            {move || fill(t(lang.get(), Text::CaseChangedBy), "who", &written_when(lang.get(), staff, stamp))}
-                        </p>
-                    }
-                })}
-            {registered
-                .map(|stamp| {
-                    view! {
-                        <p class="changed">
-                            {move || fill(t(lang.get(), Text::CaseRegisteredBy), "who", &written_when(lang.get(), staff, stamp))}
-                        </p>
-                    }
-                })}
+            {changed.map(|stamp| written_line(Text::CaseChangedBy, stamp, staff))}
+            {registered.map(|stamp| written_line(Text::CaseRegisteredBy, stamp, staff))}
             {update}
             {correct}
         </li>

@@ -472,7 +472,7 @@ fn CaseItem(line: CaseLine) -> impl IntoView {
                     {move || choice_label(lang.get(), "status", status)}
                     {next_on.clone().map(|on| format!(" · {}", shown_date(&on)))}
                 </span>
-                {review.then(|| view! { <span class="mark review">{tr(Text::CasesReviewMark)}</span> })}
+                {review.then(|| view! { <span class="tag review">{tr(Text::CasesReviewMark)}</span> })}
             </a>
         </li>
     }
