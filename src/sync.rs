@@ -208,9 +208,15 @@ impl SyncClient {
     /// Called after the worker saved something: the screen counts it, lists show it, and it goes
     /// out at once if the network allows.
     pub async fn local_change(self: &Rc<Self>) {
-        self.saved_meanwhile.set(true);
         self.show_outbox().await;
         self.writers.revision.notify();
+        self.send_soon();
+    }
+
+    /// Something new waits to be sent (a change, an export's notice): a round starts, or one
+    /// already running that may have read what waits before it was kept runs once more.
+    pub fn send_soon(self: &Rc<Self>) {
+        self.saved_meanwhile.set(true);
         self.request();
     }
 

@@ -377,7 +377,7 @@ fn Export(records: Arc<Vec<sakhi_domain::Record>>) -> impl IntoView {
                 set_failed.set(true);
             }
             if kept {
-                sync.request();
+                sync.send_soon();
             }
         });
     };
