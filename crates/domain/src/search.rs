@@ -82,7 +82,8 @@ fn devanagari_digit(c: char) -> char {
 ///   The brief for this module suggested dropping every vowel; keeping `i` and `u` costs nothing
 ///   in the examples it lists (every spelling of Sunita, Geeta or Pooja agrees on them) and stops
 ///   "Geeta" from finding "Gautam" and "Sunita" from finding "Santosh". `a` against `e` against
-///   `o` is where spellings really differ (Rekha, Rakha; Mohan, Mohun), so those stay dropped.
+///   `o` is where spellings really differ (Mehndi, Mehandi, Mehendi; Gauri, Gori), so
+///   those stay dropped.
 /// - `n` and `m` stay apart, so "Meena" does not find "Neena"; the anusvara and chandrabindu,
 ///   which Latin writes as either (चंपा Champa, संगीता Sangeeta), are a class that matches both.
 ///   ड़ and ढ़, which Latin writes as `r` or `d` (Kheri, Khedi), likewise match both.
