@@ -106,7 +106,7 @@ pub fn Staff() -> impl IntoView {
             <form class="sign-in" on:submit:target=create>
                 <h2>{tr(Text::StaffNew)}</h2>
                 <div class="field">
-                    <label for="new-name">{tr(Text::SetupDisplayName)}</label>
+                    <label for="new-name">{tr(Text::StaffName)}</label>
                     <input id="new-name" name="new-name" type="text" required autocomplete="off" />
                 </div>
                 <div class="field">

@@ -16,8 +16,9 @@ test("an administrator creates, disables and resets accounts, and reads the audi
   await page.getByRole("link", { name: en["staff.link"] }).click();
   await expect(page.getByRole("heading", { name: en["staff.heading"] })).toBeVisible();
 
-  // A new outreach worker.
-  await page.getByLabel(en["setup.display_name"], { exact: true }).fill(sunita.display_name);
+  // A new outreach worker: the form asks for her name, not "your name".
+  await expect(page.getByLabel(en["setup.display_name"], { exact: true })).toHaveCount(0);
+  await page.getByLabel(en["staff.name"], { exact: true }).fill(sunita.display_name);
   await page.getByLabel(en["login.username"], { exact: true }).fill(sunita.username);
   await page.getByLabel(en["staff.role"], { exact: true }).selectOption({ label: en["role.outreach_worker"] });
   await page.getByLabel(en["staff.first_password"], { exact: true }).fill("password");
