@@ -2,6 +2,8 @@
 //! how components read a string so that switching the language changes the whole screen at once.
 
 use leptos::prelude::*;
+use sakhi_domain::figures::{INDIA_OFFSET_MILLIS, Month};
+use sakhi_domain::schema::date_of_day;
 
 include!(concat!(env!("OUT_DIR"), "/text.rs"));
 
@@ -67,6 +69,76 @@ pub fn field_label(lang: Lang, field: &str) -> String {
 pub fn choice_label(lang: Lang, field: &str, code: &str) -> String {
     Text::choice(field, code).map_or_else(|| code.to_owned(), |key| t(lang, key).to_owned())
 }
+
+/// The months of the year in words, January first.
+const MONTHS: [Text; 12] = [
+    Text::MonthJanuary,
+    Text::MonthFebruary,
+    Text::MonthMarch,
+    Text::MonthApril,
+    Text::MonthMay,
+    Text::MonthJune,
+    Text::MonthJuly,
+    Text::MonthAugust,
+    Text::MonthSeptember,
+    Text::MonthOctober,
+    Text::MonthNovember,
+    Text::MonthDecember,
+];
+
+/// The months shortened, for a chart's narrow columns.
+const MONTHS_SHORT: [Text; 12] = [
+    Text::MonthShortJanuary,
+    Text::MonthShortFebruary,
+    Text::MonthShortMarch,
+    Text::MonthShortApril,
+    Text::MonthShortMay,
+    Text::MonthShortJune,
+    Text::MonthShortJuly,
+    Text::MonthShortAugust,
+    Text::MonthShortSeptember,
+    Text::MonthShortOctober,
+    Text::MonthShortNovember,
+    Text::MonthShortDecember,
+];
+
+/// The name of month `month` (1 for January) in `lang`, shortened if `short`.
+fn month_name(lang: Lang, month: u32, short: bool) -> &'static str {
+    let months = if short { &MONTHS_SHORT } else { &MONTHS };
+    let at = month.clamp(1, 12) as usize - 1;
+    t(lang, months[at])
+}
+
+/// A month in words, as a report's title says it: "November 2026", "नवंबर 2026".
+pub fn shown_month(lang: Lang, month: Month) -> String {
+    format!("{} {}", month_name(lang, month.month, false), month.year)
+}
+
+/// A month's short name alone, under a chart's column: "Nov", "नव॰".
+pub fn shown_month_short(lang: Lang, month: Month) -> String {
+    month_name(lang, month.month, true).to_owned()
+}
+
+/// A moment (milliseconds since 1970, UTC) as the day and time in India, whatever the phone's own
+/// time zone: "7 December 2026, 14:05", "7 दिसंबर 2026, 14:05". A 24-hour clock, so that no
+/// English "am" or "pm" reaches a Hindi screen.
+pub fn shown_moment(lang: Lang, millis: u64) -> String {
+    let india = millis + INDIA_OFFSET_MILLIS;
+    let (year, month, day) = date_of_day((india / DAY_MILLIS) as i64);
+    format!(
+        "{day} {} {year}, {}",
+        month_name(lang, month, false),
+        shown_time(millis)
+    )
+}
+
+/// The time of day in India at a moment, `HH:MM` on a 24-hour clock.
+pub fn shown_time(millis: u64) -> String {
+    let minutes = (millis + INDIA_OFFSET_MILLIS) % DAY_MILLIS / 60_000;
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+const DAY_MILLIS: u64 = 86_400_000;
 
 /// The chosen language, shared through context: read everywhere, written by the language switch.
 #[derive(Clone, Copy)]
@@ -153,6 +225,21 @@ mod tests {
             fill(t(Lang::En, Text::SyncWaiting), "n", "3"),
             "Waiting to send: 3"
         );
+    }
+
+    #[test]
+    fn months_and_moments_are_in_words_and_in_india_time() {
+        let november = Month::parse("2026-11").unwrap();
+        assert_eq!(shown_month(Lang::En, november), "November 2026");
+        assert_eq!(shown_month(Lang::Hi, november), "नवंबर 2026");
+        assert_eq!(shown_month_short(Lang::Hi, november), "नव॰");
+        // 2026-12-07 08:35 UTC is 14:05 in India; 20:00 UTC is already the next day there.
+        let morning = 1_796_632_500_000;
+        assert_eq!(shown_moment(Lang::En, morning), "7 December 2026, 14:05");
+        assert_eq!(shown_moment(Lang::Hi, morning), "7 दिसंबर 2026, 14:05");
+        let evening = morning + (11 * 60 + 25) * 60_000;
+        assert_eq!(shown_moment(Lang::Hi, evening), "8 दिसंबर 2026, 01:30");
+        assert_eq!(shown_time(evening), "01:30");
     }
 
     #[test]

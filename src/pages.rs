@@ -29,7 +29,7 @@ pub use sign_in::{LogInAgain, SignIn};
 pub use staff::Staff;
 
 use crate::casework::shown_date;
-use crate::i18n::{Lang, Text, choice_label, t};
+use crate::i18n::{Lang, Text, choice_label, shown_moment, t};
 use crate::store::StoreError;
 use sakhi_domain::wire::account::Staff;
 use sakhi_domain::{DeviceId, FieldType, Kind};
@@ -70,15 +70,6 @@ fn writer(lang: Lang, staff: Option<&Staff>, device: DeviceId) -> String {
     } else {
         names
     }
-}
-
-/// A moment (milliseconds) as the phone's day and time, `DD/MM/YYYY HH:MM`.
-fn shown_moment(millis: u64) -> String {
-    format!(
-        "{} {}",
-        shown_date(&crate::browser::day_of(millis)),
-        crate::browser::time_of(millis)
-    )
 }
 
 /// Moves focus to the first field to correct, so a phone scrolls to it and a screen reader says it.

@@ -2,7 +2,7 @@
 //! device and when. It names records by id only; no survivor's details are in it.
 
 use crate::components::alert;
-use crate::i18n::{Lang, Text, fill, t, tr, use_lang};
+use crate::i18n::{Lang, Text, fill, shown_moment, t, tr, use_lang};
 use crate::session::call_api;
 use crate::sync::SyncError;
 use leptos::prelude::*;
@@ -65,9 +65,8 @@ pub fn Audit() -> impl IntoView {
                         .map(|entry| {
                             let who = entry.username.clone().unwrap_or_default();
                             let records = entry.records.len();
-                            let when = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(entry.at as f64))
-                                .to_locale_string("en-IN", &wasm_bindgen::JsValue::UNDEFINED);
-                            let when = String::from(when);
+                            let at = entry.at;
+                            let when = move || shown_moment(lang.get(), at);
                             let (action, outcome) = (entry.action.clone(), entry.outcome.clone());
                             let said = move || {
                                 let lang = lang.get();

@@ -5,7 +5,7 @@
 //! counsellor is typing is never wiped by news from another device.
 
 use super::{save_failure, shown_moment, shown_value, writer};
-use crate::browser::{now_millis, time_of, today};
+use crate::browser::{now_millis, today};
 use crate::case_form::{Edits, Problems, is_child};
 use crate::casework::{
     CaseFile, ClosureDraft, Entry, SESSION_EDIT_FIELDS, ServiceDraft, SessionDraft, changed_fields,
@@ -17,7 +17,7 @@ use crate::components::{
 };
 use crate::directory;
 use crate::drafts::{self, DraftForm, Typed, fill as fill_form, of_record};
-use crate::i18n::{Lang, Text, choice_label, field_label, fill, t, tr, use_lang};
+use crate::i18n::{Lang, Text, choice_label, field_label, fill, shown_time, t, tr, use_lang};
 use crate::load::load;
 use crate::store::{Store, StoreError};
 use crate::{use_store, use_sync};
@@ -225,7 +225,7 @@ fn CaseView(
         })
         .collect_view();
     let timeline = file
-        .timeline(crate::browser::day_of)
+        .timeline(sakhi_domain::figures::india_day)
         .into_iter()
         .map(|(day, entry)| {
             view! { <TimelineEntry day entry=owned(entry, &file.case) staff panel editing correcting /> }
@@ -453,7 +453,7 @@ fn Review(
 /// "another device" while the server has not said whose it is), the day and the time.
 fn written_when(lang: Lang, staff: StaffSignal, stamp: Stamp) -> String {
     let names = staff.with(|staff| writer(lang, staff.as_ref(), stamp.device));
-    format!("{names}, {}", shown_moment(stamp.hlc.millis))
+    format!("{names}, {}", shown_moment(lang, stamp.hlc.millis))
 }
 
 /// "Changed by …" or "Registered by …": who wrote from the device that stamped `stamp`, and when.
@@ -535,7 +535,7 @@ pub(super) fn entry_title(lang: Lang, record: &Record) -> String {
         Kind::Note => format!(
             "{}, {}",
             code("written_by"),
-            time_of(record.id.created_millis())
+            shown_time(record.id.created_millis())
         ),
         Kind::Closure if record.text("event") == Some("reopened") => {
             t(lang, Text::CaseReopened).to_owned()
@@ -689,10 +689,12 @@ fn TimelineEntry(
             .and_then(|id| id.parse::<RecordId>().ok())
             .map(|id| {
                 let at = id.created_millis();
-                let when = shown_moment(at);
                 view! {
                     <p class="corrects">
-                        {move || fill(t(lang.get(), Text::NoteCorrects), "when", &when)}
+                        {move || {
+                            let lang = lang.get();
+                            fill(t(lang, Text::NoteCorrects), "when", &shown_moment(lang, at))
+                        }}
                     </p>
                 }
             }),
@@ -1327,10 +1329,10 @@ fn NoteForm(
     });
     let corrected = move || {
         correcting.get().map(|id| {
-            let at = id.created_millis();
-            let when = shown_moment(at);
+            let lang = lang.get();
+            let when = shown_moment(lang, id.created_millis());
             view! {
-                <p class="corrects">{fill(t(lang.get(), Text::NoteCorrects), "when", &when)}</p>
+                <p class="corrects">{fill(t(lang, Text::NoteCorrects), "when", &when)}</p>
                 <input type="hidden" name="corrects" value=id.to_string() />
             }
         })

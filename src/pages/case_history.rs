@@ -162,7 +162,7 @@ pub fn CaseHistoryPage() -> impl IntoView {
                 };
                 view! {
                     <li>
-                        <p class="when">{shown_moment(at)}</p>
+                        <p class="when">{move || shown_moment(lang.get(), at)}</p>
                         <p class="what"><strong>{what}</strong></p>
                         <p class="change">{change}</p>
                         <p class="who">{who}</p>
@@ -240,7 +240,7 @@ fn HeldHere(
                     let who = move || staff.with(|staff| writer(lang.get(), Some(staff), device));
                     view! {
                         <li>
-                            <p class="when">{shown_moment(at)}</p>
+                            <p class="when">{move || shown_moment(lang.get(), at)}</p>
                             <p class="what"><strong>{what}</strong></p>
                             <p class="change">{value}</p>
                             <p class="who">{who}</p>

@@ -71,8 +71,14 @@ test("an administrator creates, disables and resets accounts, and reads the audi
   await page.getByRole("link", { name: en["audit.link"] }).click();
   await expect(page.getByRole("heading", { name: en["audit.heading"] })).toBeVisible();
   await expect(page.locator("ol.audit > li").first()).toBeVisible();
+  // When, in India time and on a 24-hour clock, with the month in words in her language.
+  const when = page.locator("ol.audit > li .audit-when").first();
+  const months = (table) => Object.keys(table).filter((k) => k.startsWith("month.")).map((k) => table[k]).join("|");
+  await expect(when).toHaveText(new RegExp(`^\\d{1,2} (${months(en)}) \\d{4}, \\d\\d:\\d\\d$`));
   await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
   await expect(page.getByRole("heading", { name: hi["audit.heading"] })).toBeVisible();
+  await expect(when).toHaveText(new RegExp(`^\\d{1,2} (${months(hi)}) \\d{4}, \\d\\d:\\d\\d$`));
+  await expect(page.locator("ol.audit")).not.toContainText(/\b(am|pm|AM|PM)\b/);
   await screenshot(page, "61-audit-hi");
 
   expect(office.problems).toEqual([]);
