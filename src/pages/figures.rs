@@ -6,12 +6,14 @@ use crate::browser::today;
 use crate::camps::register;
 use crate::components::alert;
 use crate::export::{camps_csv, cases_csv};
-use crate::i18n::{Lang, Text, choice_label, field_label, fill, t, tr, use_lang};
+use crate::i18n::{
+    Lang, Text, choice_label, field_label, fill, shown_month, shown_month_short, t, tr, use_lang,
+};
 use crate::load::load;
 use crate::use_store;
 use leptos::prelude::*;
 use sakhi_domain::account::Role;
-use sakhi_domain::figures::{CASE_AGES, Dashboard, Month, MonthlyReport, Tally};
+use sakhi_domain::figures::{CASE_AGES, Dashboard, Month, MonthFigures, MonthlyReport, Tally};
 use sakhi_domain::schema::{ATTENDANCE, CLOSURES, SERVICES, SOURCES, VIOLENCE_KINDS};
 use sakhi_domain::wire::account::{ExportKind, ExportNotice};
 use sakhi_domain::{Kind, Record};
@@ -111,7 +113,7 @@ fn ReportTables(report: MonthlyReport, lang: Lang) -> impl IntoView {
         .map(|unlocked| unlocked.worker.centre.clone())
         .unwrap_or_default();
     let shown_month = Month::parse(&report.month)
-        .map(|month| format!("{:02}/{}", month.month, month.year))
+        .map(|month| shown_month(lang, month))
         .unwrap_or_default();
     let totals = vec![
         (
@@ -157,7 +159,8 @@ fn Table(caption: String, rows: Vec<Row>) -> impl IntoView {
             <caption>{caption}</caption>
             <thead>
                 <tr>
-                    <th scope="col"></th>
+                    // The corner names nothing: a header cell without words confuses a screen reader.
+                    <td></td>
                     <th scope="col">{move || t(lang.get(), Text::FiguresNumber)}</th>
                 </tr>
             </thead>
@@ -196,25 +199,24 @@ fn DashboardView(figures: Dashboard) -> impl IntoView {
                 </div>
             }
         });
-        let month_label = |month: &str| {
-            Month::parse(month)
-                .map(|month| format!("{:02}/{:02}", month.month, month.year % 100))
-                .unwrap_or_default()
+        // Each month in words in the table ("November 2026"), and shortened under its column.
+        let months: Vec<(Month, &MonthFigures)> = figures
+            .months
+            .iter()
+            .filter_map(|shown| Some((Month::parse(&shown.month)?, shown)))
+            .collect();
+        let by_month = |count: fn(&MonthFigures) -> u64| -> Vec<Row> {
+            months
+                .iter()
+                .map(|(month, shown)| (shown_month(lang, *month), count(shown)))
+                .collect()
         };
-        let new_by_month: Vec<Row> = figures
-            .months
+        let new_by_month = by_month(|shown| shown.new_cases);
+        let camps_by_month = by_month(|shown| shown.camps);
+        let attendance_by_month = by_month(|shown| shown.attendance);
+        let short: Vec<String> = months
             .iter()
-            .map(|shown| (month_label(&shown.month), shown.new_cases))
-            .collect();
-        let camps_by_month: Vec<Row> = figures
-            .months
-            .iter()
-            .map(|shown| (month_label(&shown.month), shown.camps))
-            .collect();
-        let attendance_by_month: Vec<Row> = figures
-            .months
-            .iter()
-            .map(|shown| (month_label(&shown.month), shown.attendance))
+            .map(|(month, _)| shown_month_short(lang, *month))
             .collect();
         let median = figures.median_sessions_to_settlement.map_or_else(
             || t(lang, Text::FiguresNoMedian).to_owned(),
@@ -224,7 +226,7 @@ fn DashboardView(figures: Dashboard) -> impl IntoView {
             <section class="dashboard" aria-labelledby="dashboard-heading">
                 <h2 id="dashboard-heading">{t(lang, Text::FiguresHelped)}</h2>
                 <div class="stats">{helped}</div>
-                <Columns caption=t(lang, Text::FiguresNewByMonth).to_owned() rows=new_by_month />
+                <Columns caption=t(lang, Text::FiguresNewByMonth).to_owned() rows=new_by_month short=short.clone() />
                 <Bars caption=t(lang, Text::FiguresByViolence).to_owned() rows=rows(&figures.by_violence, VIOLENCE_KINDS, |c| choice_label(lang, "violence", c)) />
                 <Bars caption=t(lang, Text::FiguresBySource).to_owned() rows=rows(&figures.by_source, SOURCES, |c| choice_label(lang, "source", c)) />
                 <Bars caption=t(lang, Text::FiguresServices).to_owned() rows=rows(&figures.services_given, SERVICES, |c| choice_label(lang, "service", c)) />
@@ -240,8 +242,8 @@ fn DashboardView(figures: Dashboard) -> impl IntoView {
                         <span class="stat-label">{t(lang, Text::FiguresMedian)}</span>
                     </div>
                 </div>
-                <Columns caption=t(lang, Text::FiguresCampsByMonth).to_owned() rows=camps_by_month />
-                <Columns caption=t(lang, Text::FiguresAttendanceByMonth).to_owned() rows=attendance_by_month />
+                <Columns caption=t(lang, Text::FiguresCampsByMonth).to_owned() rows=camps_by_month short=short.clone() />
+                <Columns caption=t(lang, Text::FiguresAttendanceByMonth).to_owned() rows=attendance_by_month short />
             </section>
         }
     }
@@ -288,17 +290,19 @@ fn Bars(caption: String, rows: Vec<Row>) -> impl IntoView {
     }
 }
 
-/// Columns, one per month, oldest on the left, each with its count above and its month below.
+/// Columns, one per month, oldest on the left, each with its count above and its month below:
+/// the month's short name (`short`) under the column, in words in the table.
 #[component]
-fn Columns(caption: String, rows: Vec<Row>) -> impl IntoView {
+fn Columns(caption: String, rows: Vec<Row>, short: Vec<String>) -> impl IntoView {
     const WIDTH: f64 = 240.0;
     const HEIGHT: f64 = 100.0;
     let most = rows.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
     let step = WIDTH / rows.len().max(1) as f64;
     let columns = rows
         .iter()
+        .zip(&short)
         .enumerate()
-        .map(|(at, (month, n))| {
+        .map(|(at, ((_, n), month))| {
             let height = *n as f64 / most as f64 * (HEIGHT - 30.0);
             let x = at as f64 * step;
             let top = HEIGHT - 14.0 - height;

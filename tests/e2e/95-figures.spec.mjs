@@ -18,6 +18,12 @@ function months() {
   };
 }
 
+/** A month in words, as the app writes it in the language of `table`: "November 2026". */
+function monthName(table, date) {
+  const key = Object.keys(table).filter((k) => k.startsWith("month."))[date.getMonth()];
+  return `${table[key]} ${date.getFullYear()}`;
+}
+
 /** The number in the row `name` of the table captioned `caption` within `scope`. */
 function cell(scope, caption, name) {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -119,9 +125,15 @@ test("the dashboard and the monthly report count a month's work as by hand, offl
     await expect(cell(report, en["figures.closures"], en["closure.settlement"])).toHaveText("1");
     await expect(cell(report, en["monthly.attendance"], en["field.women"])).toHaveText("30");
     await expect(cell(report, en["monthly.attendance"], en["field.girls"])).toHaveText("10");
+    // The month in words, in the report's title and in a chart's table; no header cell is empty.
+    await expect(report.locator(".report-title")).toHaveText(en["monthly.for"].replace("{month}", monthName(en, new Date())));
+    await expect(cell(dashboard, en["figures.new_by_month"], monthName(en, new Date()))).toHaveText("3");
+    await expect(page.locator(".figures th:empty")).toHaveCount(0);
     await screenshot(page, "9p-figures-en");
     await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
     await expect(cell(page.locator(".report"), hi["monthly.summary"], hi["monthly.cases"])).toHaveText("3");
+    await expect(page.locator(".report-title")).toHaveText(hi["monthly.for"].replace("{month}", monthName(hi, new Date())));
+    await expect(cell(dashboard, hi["figures.new_by_month"], monthName(hi, new Date()))).toHaveText("3");
     await expect(page.locator(".dashboard .stat", { hasText: hi["figures.this_month"] }).locator(".stat-n")).toHaveText("3");
     await screenshot(page, "9p-figures-hi");
 
