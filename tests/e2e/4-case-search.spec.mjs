@@ -76,7 +76,7 @@ test("a worker finds a case by name, phone or village", async () => {
   await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
   const khoj = page.getByLabel("नाम, फ़ोन, गाँव या केस संख्या से खोजें");
   await khoj.fill("मीना");
-  await expect(page.getByText("इस खोज से कोई मामला नहीं मिला।")).toBeVisible();
+  await expect(page.getByText("इस खोज से कोई केस नहीं मिला।")).toBeVisible();
   await khoj.fill("बिशनपुर");
   await expect(listed).toHaveCount(1);
   await expect(page.getByText("मिले: 1")).toBeVisible();
