@@ -96,12 +96,15 @@ pub fn Choices(
     let lang = use_lang();
     let id = control_id(form, field);
     let described = problem_id(&id);
+    // A group (`role=group`) may not carry `aria-required`. Buttons of which one must be chosen say
+    // so themselves (`required` on a radio means "choose one of these"; the form checks it, not
+    // the browser); a box of several to tick cannot, so the legend's visible mark says it.
+    let one_required = required && !many;
     view! {
         <fieldset
             class="field choices"
             id=id.clone()
             tabindex="-1"
-            aria-required=required.then_some("true")
             aria-describedby=move || has(problems, field).then(|| described.clone())
         >
             <legend>{tr(legend)}</legend>
@@ -117,6 +120,7 @@ pub fn Choices(
                                 name=field
                                 value=code
                                 checked=chosen == Some(code)
+                                required=one_required
                             />
                             <label for=id>{move || choice_label(lang.get(), field, code)}</label>
                         </div>
