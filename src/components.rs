@@ -4,6 +4,7 @@ mod alert;
 mod field_problem;
 mod header;
 mod language_switch;
+mod print_header;
 pub mod quick_exit;
 mod sync_badge;
 mod unfinished;
@@ -15,6 +16,7 @@ pub use field_problem::{
 };
 pub use header::AppHeader;
 pub use language_switch::LanguageSwitch;
+pub use print_header::PrintHeader;
 pub use quick_exit::QuickExit;
 pub use sync_badge::SyncBadge;
 pub use unfinished::{Confirm, FormActions, UnfinishedOffer};

@@ -13,7 +13,8 @@ use crate::casework::{
     shelter_overdue, shown_date,
 };
 use crate::components::{
-    Choices, Confirm, FormActions, TextArea, TextField, UnfinishedOffer, alert, control_id,
+    Choices, Confirm, FormActions, PrintHeader, TextArea, TextField, UnfinishedOffer, alert,
+    control_id,
 };
 use crate::directory;
 use crate::drafts::{self, DraftForm, Typed, fill as fill_form, of_record};
@@ -301,6 +302,7 @@ fn CaseView(
 
     view! {
         <article class="case-details">
+            <PrintHeader />
             <h1>{heading}</h1>
             <p class="reference">
                 <span class="ref">{reference}</span>

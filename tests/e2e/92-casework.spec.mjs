@@ -2,7 +2,7 @@
 // shelter at one tap, three counselling sessions, a note, a settlement, closing and reopening; the
 // follow-up on her home screen; the duplicate warning when the same woman is registered again.
 import { expect, test } from "@playwright/test";
-import { workers } from "./accounts.mjs";
+import { centre, workers } from "./accounts.mjs";
 import { day, en, hi, logIn, openDevice, screenshot, syncBadge } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
@@ -160,12 +160,28 @@ test("a case goes from intake through services and sessions to a settlement, off
     await expect(page.getByRole("button", { name: en["case.add_service"] })).toBeHidden();
     await expect(page.getByRole("button", { name: en["quick_exit"] })).toBeHidden();
     await expect(page.getByRole("heading", { name: "Savita Devi" })).toBeVisible();
+    // On paper, and only there: the centre, when it was printed (India time) and that it is
+    // confidential; a short case on one or two sheets.
+    const printed = page.locator(".print-header");
+    await expect(printed.locator(".print-centre")).toHaveText(centre.name);
+    await expect(printed.locator(".print-confidential")).toHaveText(en["print.confidential"]);
+    await expect(printed.locator(".print-when")).toHaveText(new RegExp(`^${en["print.printed"].replace("{when}", "\\d{1,2} \\S+ \\d{4}, \\d\\d:\\d\\d")}$`));
     await screenshot(page, "9i-case-print");
+    const pdf = await page.pdf({ format: "A4" });
+    const sheets = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+    expect(sheets).toBeGreaterThanOrEqual(1);
+    expect(sheets).toBeLessThanOrEqual(2);
     await page.emulateMedia({ media: "screen" });
+    await expect(printed).toBeHidden();
     await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
     await expect(page.getByRole("heading", { name: hi["case.closed"].replace("{reason}", hi["closure.settlement"]) })).toBeVisible();
     await expect(page.getByRole("heading", { name: `${hi["service.police"]} · ${hi["service_state.given"]}` })).toBeVisible();
     await screenshot(page, "9d-case-closed-hi");
+    await page.emulateMedia({ media: "print" });
+    await expect(page.locator(".print-header .print-confidential")).toHaveText(hi["print.confidential"]);
+    await expect(page.locator(".print-header .print-when")).not.toContainText(/am|pm/i);
+    await screenshot(page, "9i-case-print-hi");
+    await page.emulateMedia({ media: "screen" });
     await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
 
     await page.getByRole("link", { name: en["case.back"] }).click();
