@@ -292,6 +292,122 @@ pub fn is_child(age: Option<i64>) -> bool {
     age.is_some_and(|years| years < 18)
 }
 
+/// One step of the new-case form, which a phone shows one at a time: her safety first, then who
+/// she is, what happened, what else the centre records, and her consent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Step {
+    Safety,
+    Who,
+    What,
+    More,
+    Consent,
+}
+
+impl Step {
+    /// Every step, in the order the form asks them.
+    pub const ALL: [Step; 5] = [
+        Step::Safety,
+        Step::Who,
+        Step::What,
+        Step::More,
+        Step::Consent,
+    ];
+
+    /// The fields the step asks, in the order it shows them.
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            Step::Safety => &["danger", "safe_to_call", "safe_hours"],
+            Step::Who => &[
+                "name", "alias", "age", "phone", "village", "block", "district", "children",
+            ],
+            Step::What => &["violence", "description"],
+            Step::More => &["source", "responsible", "relation"],
+            Step::Consent => &["consent"],
+        }
+    }
+
+    /// The step that asks `field`; `None` for what no step asks (the camp she was registered at).
+    pub fn of(field: &str) -> Option<Step> {
+        Step::ALL
+            .into_iter()
+            .find(|step| step.fields().contains(&field))
+    }
+
+    /// The step's name, as the step indicator and a heading say it.
+    pub fn name(self) -> Text {
+        match self {
+            Step::Safety => Text::FormStepSafety,
+            Step::Who => Text::FormStepWho,
+            Step::What => Text::FormStepWhat,
+            Step::More => Text::FormStepMore,
+            Step::Consent => Text::FormStepConsent,
+        }
+    }
+
+    /// The steps a form asks: every one at the centre; at a camp, those that ask something
+    /// there.
+    pub fn asked(at_camp: bool) -> Vec<Step> {
+        Step::ALL
+            .into_iter()
+            .filter(|step| step.fields().iter().any(|field| asked(field, at_camp)))
+            .collect()
+    }
+
+    /// The step kept with a draft (its position in `Step::ALL`, as text), or the first step asked
+    /// at or before it when it is not asked now: she comes back where she was.
+    pub fn kept(position: &str, asked: &[Step]) -> Step {
+        let kept = position
+            .parse::<usize>()
+            .ok()
+            .and_then(|at| Step::ALL.get(at).copied())
+            .unwrap_or(Step::Safety);
+        asked
+            .iter()
+            .copied()
+            .rfind(|step| *step <= kept)
+            .or_else(|| asked.first().copied())
+            .unwrap_or(Step::Safety)
+    }
+
+    /// Its position in `Step::ALL`, as a draft keeps it.
+    pub fn position(self) -> usize {
+        Step::ALL
+            .iter()
+            .position(|step| *step == self)
+            .unwrap_or_default()
+    }
+}
+
+/// Whether the form asks `field`. A camp asks only what a worker needs there, in the crowd: her
+/// safety, how to find her (name, age, phone, village), what happened and her consent. The block,
+/// the district and how she reached the centre come from the camp; the person responsible and the
+/// children are for the centre to ask later, on the case's Edit details.
+pub fn asked(field: &str, at_camp: bool) -> bool {
+    const LEFT_FOR_THE_CENTRE: [&str; 6] = [
+        "block",
+        "district",
+        "source",
+        "responsible",
+        "relation",
+        "children",
+    ];
+    !at_camp || !LEFT_FOR_THE_CENTRE.contains(&field)
+}
+
+/// The problem to take her to first: the one in the earliest step, and in that step the one
+/// highest on the screen.
+pub fn first_problem(problems: &[(&'static str, Problem)]) -> Option<(Step, &'static str)> {
+    problems
+        .iter()
+        .filter_map(|&(field, _)| {
+            let step = Step::of(field)?;
+            let at = step.fields().iter().position(|f| *f == field)?;
+            Some((step, at, field))
+        })
+        .min()
+        .map(|(step, _, field)| (step, field))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -566,5 +682,92 @@ mod tests {
         assert!(!Likeness::new("गीता", "", "रामपुर").is_like(&known));
         assert!(!Likeness::new("सुनीता देवी", "", "सोनपुर").is_like(&known));
         assert!(!Likeness::new("", "", "").is_like(&Likeness::default()));
+    }
+
+    #[test]
+    fn every_field_the_form_shows_is_asked_in_exactly_one_step() {
+        let draft = CaseDraft {
+            consent: vec!["services".into()],
+            danger: "yes".into(),
+            description: "Beaten at home".into(),
+            alias: "Didi".into(),
+            ..draft()
+        };
+        for (field, _) in draft.parse(TAKEN).unwrap() {
+            if ["consent_by", "consent_on"].contains(&field) {
+                continue;
+            }
+            let steps = Step::ALL
+                .iter()
+                .filter(|step| step.fields().contains(&field))
+                .count();
+            assert_eq!(steps, 1, "{field}");
+        }
+        assert_eq!(Step::of(CAMP), None);
+    }
+
+    #[test]
+    fn her_safety_comes_first() {
+        assert_eq!(Step::asked(false)[0], Step::Safety);
+        assert_eq!(Step::asked(true)[0], Step::Safety);
+        for field in ["danger", "safe_to_call"] {
+            assert_eq!(Step::of(field), Some(Step::Safety));
+        }
+    }
+
+    #[test]
+    fn a_camp_asks_what_it_needs_and_leaves_the_rest_for_the_centre() {
+        assert_eq!(
+            Step::asked(true),
+            vec![Step::Safety, Step::Who, Step::What, Step::Consent]
+        );
+        assert_eq!(Step::asked(false), Step::ALL.to_vec());
+        for field in [
+            "danger",
+            "safe_to_call",
+            "name",
+            "alias",
+            "age",
+            "phone",
+            "village",
+            "violence",
+            "description",
+            "consent",
+        ] {
+            assert!(asked(field, true), "{field}");
+        }
+        for field in ["block", "district", "source", "responsible", "relation"] {
+            assert!(!asked(field, true), "{field}");
+            assert!(asked(field, false), "{field}");
+        }
+    }
+
+    #[test]
+    fn a_draft_comes_back_at_its_step_or_the_nearest_one_asked_before_it() {
+        let everything = Step::asked(false);
+        let at_camp = Step::asked(true);
+        let more = Step::More.position().to_string();
+        assert_eq!(Step::kept(&more, &everything), Step::More);
+        assert_eq!(Step::kept(&more, &at_camp), Step::What);
+        assert_eq!(Step::kept("", &everything), Step::Safety);
+        assert_eq!(Step::kept("99", &at_camp), Step::Safety);
+        assert_eq!(Step::kept("4", &at_camp), Step::Consent);
+    }
+
+    #[test]
+    fn the_first_problem_is_in_the_earliest_step_whatever_the_schemas_order() {
+        let problems = CaseDraft {
+            name: String::new(),
+            danger: "perhaps".into(),
+            violence: Vec::new(),
+            ..draft()
+        }
+        .parse(TAKEN)
+        .unwrap_err();
+        assert_eq!(problems[0].0, "name");
+        assert_eq!(first_problem(&problems), Some((Step::Safety, "danger")));
+        let problems = [("village", Problem::Invalid), ("age", Problem::Age)];
+        assert_eq!(first_problem(&problems), Some((Step::Who, "age")));
+        assert_eq!(first_problem(&[(CAMP, Problem::Invalid)]), None);
     }
 }

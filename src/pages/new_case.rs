@@ -1,19 +1,21 @@
 //! `/cases/new`: registering a case, often offline, often in a hurry.
 //!
-//! The inputs keep what she types themselves, and the form is read once, when she saves: nothing on
-//! the page needs the values before then, and binding a signal to every input would put code in the
-//! app shell that buys nothing.
+//! A phone shows the form in short steps, her safety first; a camp asks only what a camp needs.
+//! The inputs keep what she types themselves, and the form is read whole, at Next and when she
+//! saves: nothing on the page needs the values before then, and binding a signal to every input
+//! would put code in the app shell that buys nothing.
 
 use super::{focus, save_failure};
 use crate::browser::{now_millis, today};
 use crate::camps::title;
-use crate::case_form::{CaseDraft, Edits, Likeness, Problems, Taken};
+use crate::case_form::{CaseDraft, Edits, Likeness, Problems, Step, Taken, asked, first_problem};
 use crate::casework::display_name;
 use crate::components::{
-    Choices, FormActions, TextArea, TextField, UnfinishedOffer, alert, control_id,
+    Choices, Confirm, FieldProblem, TextArea, TextField, UnfinishedOffer, alert, control_id,
+    field_problem_id,
 };
 use crate::drafts::{self, DraftForm};
-use crate::i18n::{Text, fill as fill_in, t, tr, use_lang};
+use crate::i18n::{Text, choice_label, fill as fill_in, t, tr, use_lang};
 use crate::load::load;
 use crate::{use_store, use_sync};
 use leptos::ev::{SubmitEvent, Targeted};
@@ -23,11 +25,18 @@ use sakhi_domain::schema::{
     CAMP, CONSENTS, DANGER, RELATIONS, SAFE_TO_CALL, SOURCES, VIOLENCE_KINDS,
 };
 use sakhi_domain::{Kind, Record, RecordId};
+use std::time::Duration;
 use wasm_bindgen::JsCast;
 use web_sys::{FormData, HtmlFormElement};
 
 /// The form's name, which its controls' ids begin with.
 const FORM: &str = "case";
+
+/// The hidden control that holds the step she is on, so that a draft keeps it.
+const STEP: &str = "step";
+
+/// The id of the heading that names the step she is on.
+const STEP_HEADING: &str = "case-step";
 
 /// The fields the case form shows, which a correction compares with what the case holds.
 pub(super) const SHOWN_FIELDS: [&str; 17] = [
@@ -58,9 +67,11 @@ pub fn NewCase() -> impl IntoView {
     let store = use_store();
     let sync = use_sync();
     let navigate = use_navigate();
-    let taker = crate::unlocked()
-        .map(|unlocked| unlocked.worker.display_name.clone())
-        .unwrap_or_default();
+    let taker = StoredValue::new(
+        crate::unlocked()
+            .map(|unlocked| unlocked.worker.display_name.clone())
+            .unwrap_or_default(),
+    );
 
     // The cases already on the phone, to warn of one she may be registering twice.
     let known = load({
@@ -100,6 +111,17 @@ pub fn NewCase() -> impl IntoView {
             }
         })
     });
+    // At a camp only what a camp needs is asked; a field left for the centre that still needs
+    // correcting (it never should: the camp filled it in) brings every field back.
+    let at_camp = Memo::new(move |_| {
+        camp.with(|camp| matches!(camp, Some(Some(_))))
+            && problems.with(|found| found.iter().all(|(field, _)| asked(field, true)))
+    });
+    let steps = Memo::new(move |_| Step::asked(at_camp.get()));
+    let (step, set_step) = signal(Step::Safety);
+    let first = move || steps.with(|steps| steps.first() == Some(&step.get()));
+    let last = move || steps.with(|steps| steps.last() == Some(&step.get()));
+
     let (likely, set_likely) = signal(Vec::<String>::new());
     let (danger, set_danger) = signal(false);
 
@@ -134,6 +156,84 @@ pub fn NewCase() -> impl IntoView {
             set_likely.set(found);
         }
     };
+
+    // Shows step `to`, then, once it is on the screen, puts her at the control `then` (a field to
+    // correct) or at the top of the step, whose heading a screen reader reads out. The step she is
+    // on is kept with the draft, so she comes back to it.
+    let show = move |to: Step, then: Option<String>| {
+        set_step.set(to);
+        set_timeout(
+            move || {
+                if kept.dirty.get_untracked()
+                    && let Some(form) = form_ref.get_untracked()
+                {
+                    kept.typed(&form, None);
+                }
+                match then {
+                    Some(control) => focus(&control),
+                    None => {
+                        window().scroll_to_with_x_and_y(0.0, 0.0);
+                        focus(STEP_HEADING);
+                    }
+                }
+            },
+            Duration::ZERO,
+        );
+    };
+    // Takes her to the problem to correct first, and shows it with the others found.
+    let to_problems = move |found: Problems| {
+        let at = first_problem(&found)
+            .map(|(step, field)| (step, input_id(field)))
+            .or_else(|| {
+                found
+                    .first()
+                    .map(|(field, _)| (step.get_untracked(), input_id(field)))
+            });
+        set_problems.set(found);
+        if let Some((to, control)) = at {
+            show(to, Some(control));
+        }
+    };
+    let read = move |form: &HtmlFormElement| {
+        let today = today();
+        taker.with_value(|taker| {
+            draft(form).parse(Taken {
+                by: taker,
+                on: &today,
+            })
+        })
+    };
+    // Next checks this step (and those before it, which she may have gone back to), never the
+    // steps she has not reached yet.
+    let next = move || {
+        let Some(form) = form_ref.get_untracked() else {
+            return;
+        };
+        let here = step.get_untracked();
+        let found: Problems = read(&form)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(field, _)| Step::of(field).is_none_or(|step| step <= here))
+            .collect();
+        if !found.is_empty() {
+            to_problems(found);
+            return;
+        }
+        set_problems.set(Problems::new());
+        let after = steps.with_untracked(|steps| steps.iter().copied().find(|step| *step > here));
+        if let Some(after) = after {
+            show(after, None);
+        }
+    };
+    let back = move |_| {
+        let here = step.get_untracked();
+        let before = steps.with_untracked(|steps| steps.iter().copied().rfind(|step| *step < here));
+        if let Some(before) = before {
+            show(before, None);
+        }
+    };
+
     // The button waits while a save runs, and a failed save says so.
     let (saving, set_saving) = signal(false);
     let (save_failed, set_save_failed) = signal(None::<Text>);
@@ -177,39 +277,68 @@ pub fn NewCase() -> impl IntoView {
     };
     let go_continue = Callback::new(move |()| {
         if let Some(form) = form_ref.get_untracked() {
-            kept.restore(&form);
+            let found = kept.restore(&form);
             set_danger.set(draft(&form).danger == "yes");
+            let position = found
+                .iter()
+                .flat_map(|found| found.typed.iter())
+                .find(|(name, _)| name == STEP)
+                .map_or("", |(_, at)| at.as_str());
+            let at = steps.with_untracked(|steps| Step::kept(position, steps));
+            show(at, None);
         }
     });
     let drop_offer = Callback::new(move |()| kept.forget());
     // Where Cancel leads: back to the camp in camp mode, else home.
-    let back = move || {
+    let home = move || {
         camp.with_untracked(|camp| match camp {
             Some(Some(camp)) => format!("/camps/{}", camp.id),
             _ => "/".to_owned(),
         })
     };
-    let leave = Callback::new(move |()| navigate(&back(), Default::default()));
+    let leave = move || navigate(&home(), Default::default());
+    let discard = Callback::new({
+        let leave = leave.clone();
+        move |()| {
+            kept.forget();
+            leave();
+        }
+    });
+    let cancel = move |_| {
+        if kept.may_leave() {
+            leave();
+        }
+    };
+    let question = tr(Text::DraftDiscardQuestion);
 
+    // Save is on the last step; while she is in danger it is on every step, so that a worker can
+    // save at once, going only through what must be filled in.
+    let save_shown = move || last() || danger.get();
     let on_submit = move |ev: Targeted<SubmitEvent, HtmlFormElement>| {
         ev.prevent_default();
-        let today = today();
-        let taken = Taken {
-            by: &taker,
-            on: &today,
-        };
-        match draft(&ev.target()).parse(taken) {
+        // Enter in a field of an earlier step moves on, as Next does.
+        if !save_shown() {
+            next();
+            return;
+        }
+        match read(&ev.target()) {
             Ok(edits) => {
                 set_problems.set(Problems::new());
                 save(edits);
             }
-            Err(found) => {
-                if let Some((field, _)) = found.first() {
-                    focus(&input_id(field));
-                }
-                set_problems.set(found);
-            }
+            Err(found) => to_problems(found),
         }
+    };
+    let heading = move || {
+        let lang = lang.get();
+        let here = step.get();
+        let (at, total) = steps.with(|steps| {
+            let at = steps.iter().position(|step| *step == here).unwrap_or(0);
+            (at + 1, steps.len())
+        });
+        let text = fill_in(t(lang, Text::FormStep), "n", &at.to_string());
+        let text = fill_in(&text, "total", &total.to_string());
+        fill_in(&text, "step", t(lang, here.name()))
     };
 
     view! {
@@ -219,79 +348,258 @@ pub fn NewCase() -> impl IntoView {
             on_continue=go_continue
             on_discard=drop_offer
         />
-        <form class="case-form" novalidate node_ref=form_ref on:submit:target=on_submit on:input=on_input
+        <form class="case-form intake" novalidate node_ref=form_ref on:submit:target=on_submit on:input=on_input
             hidden=move || kept.offering()>
-            <h1>{tr(Text::FormHeading)}</h1>
+            // Cancel is away from Save and Next, where a thumb reaching for them cannot hit it.
+            <div class="form-head">
+                <h1>{tr(Text::FormHeading)}</h1>
+                <button type="button" class="cancel" on:click=cancel>{tr(Text::FormCancel)}</button>
+            </div>
+            <Confirm
+                shown=kept.asking.into()
+                question=Signal::derive(move || question().to_owned())
+                yes=Text::DraftDiscardYes
+                no=Text::DraftKeepEditing
+                on_yes=discard
+                on_no=Callback::new(move |()| kept.asking.set(false))
+                id="discard-question".to_owned()
+            />
             {move || {
                 camp.with(|camp| {
                     camp.as_ref().and_then(Option::as_ref).map(|camp| {
                         let id = camp.id.to_string();
                         let named = title(camp);
                         view! {
-                            <p class="notice camp-mode">
-                                {move || fill_in(t(lang.get(), Text::CampRegistering), "camp", &named)}
-                            </p>
+                            <div class="notice camp-mode">
+                                <p>{move || fill_in(t(lang.get(), Text::CampRegistering), "camp", &named)}</p>
+                                <p hidden=move || !at_camp.get() || !first()>{tr(Text::FormCampAsksLess)}</p>
+                            </div>
                             <input type="hidden" name=CAMP value=id />
                         }
                     })
                 })
             }}
-            <CaseFields problems likely danger />
+            <ol class="steps" aria-label=tr(Text::FormSteps)>
+                {move || {
+                    steps
+                        .get()
+                        .into_iter()
+                        .enumerate()
+                        .map(|(at, this)| {
+                            // Numbers to the eye, where five names would not fit a phone's width;
+                            // the heading under them names the step she is on.
+                            view! {
+                                <li
+                                    aria-current=move || (step.get() == this).then_some("step")
+                                    class:done=move || this < step.get()
+                                >
+                                    <span aria-hidden="true">{at + 1}</span>
+                                    <span class="step-name">{tr(this.name())}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ol>
+            <h2 id=STEP_HEADING class="step-heading" tabindex="-1">{heading}</h2>
+            <input type="hidden" name=STEP value=move || step.get().position().to_string() />
+            <CaseFields problems likely danger step at_camp />
             {move || save_failed.get().map(alert)}
-            <FormActions draft=kept save=Text::FormSave busy=saving.into() on_leave=leave />
+            <div class="actions step-actions">
+                <button type="button" class="button secondary back-step" hidden=first on:click=back>
+                    {tr(Text::FormBack)}
+                </button>
+                <button type="button" class="button primary next-step" hidden=last on:click=move |_| next()>
+                    {tr(Text::FormNext)}
+                </button>
+                <button
+                    type="submit"
+                    class=move || if last() { "button primary save" } else { "button danger save save-now" }
+                    hidden=move || !save_shown()
+                    disabled=saving
+                >
+                    {tr(Text::FormSave)}
+                </button>
+            </div>
         </form>
     }
     // Erased at the page boundary, so the router is not compiled over the page's whole view type.
     .into_any()
 }
 
-/// The case's fields as the new-case form and a correction show them, with the problems found and,
-/// while she types a new case, the cases she may be registering again.
+/// The case's fields as the new-case form and a correction show them, in steps, with the problems
+/// found and, while she types a new case, the cases she may be registering again.
 #[component]
 pub(super) fn CaseFields(
     problems: ReadSignal<Problems>,
     likely: ReadSignal<Vec<String>>,
     danger: ReadSignal<bool>,
+    /// The one step shown at a time; without it every step is shown, each under its name.
+    #[prop(optional)]
+    step: Option<ReadSignal<Step>>,
+    /// Whether only what a camp needs is asked.
+    #[prop(optional, into)]
+    at_camp: Option<Signal<bool>>,
 ) -> impl IntoView {
+    let at_camp = move || at_camp.is_some_and(|at_camp| at_camp.get());
+    let left_for_the_centre = move |field: &str| !asked(field, at_camp());
+    // Whether `field` is on the screen now: on the step shown, or asked by no step.
+    let on_screen = move |field: &str| {
+        step.is_none_or(|step| Step::of(field).is_none_or(|of| of == step.get()))
+    };
+    let section = move |this: Step, fields: AnyView| {
+        view! {
+            <section class="step" hidden=move || step.is_some_and(|step| step.get() != this)>
+                {step.is_none().then(|| view! { <h2>{tr(this.name())}</h2> })}
+                {fields}
+            </section>
+        }
+    };
     view! {
-        {move || problems.with(|p| !p.is_empty()).then(|| alert(Text::FormFixMarked))}
+        {move || problems.with(|found| found.iter().any(|(field, _)| on_screen(field))).then(|| alert(Text::FormFixMarked))}
 
-        <TextField form=FORM field="name" label=Text::FieldName kind="text" problems />
-        <TextField form=FORM field="alias" label=Text::FieldAlias kind="text" problems />
-        <TextField form=FORM field="age" label=Text::FieldAge kind="number" problems />
-        <TextField form=FORM field="phone" label=Text::FieldPhone kind="tel" problems />
-        <Choices
-            form=FORM
-            field="safe_to_call"
-            legend=Text::FieldSafeToCall
-            codes=SAFE_TO_CALL
-            many=false
-            required=false
-            problems
-        />
-        <TextField form=FORM field="safe_hours" label=Text::FieldSafeHours kind="text" problems />
-        <TextField form=FORM field="village" label=Text::FieldVillage kind="text" problems />
-        <TextField form=FORM field="block" label=Text::FieldBlock kind="text" problems />
-        <TextField form=FORM field="district" label=Text::FieldDistrict kind="text" problems />
-        <div class="notice duplicates" role="status" hidden=move || likely.with(Vec::is_empty)>
-            <p>{tr(Text::FormDuplicates)}</p>
-            <ul>
-                {move || {
-                    likely.get().into_iter().map(|line| view! { <li>{line}</li> }).collect_view()
-                }}
-            </ul>
+        {section(Step::Safety, view! {
+            <Choices form=FORM field="danger" legend=Text::FieldDanger codes=DANGER many=false required=false problems />
+            <p class="notice problem" role="alert" hidden=move || !danger.get()>{tr(Text::FormDanger)}</p>
+            <Choices
+                form=FORM
+                field="safe_to_call"
+                legend=Text::FieldSafeToCall
+                codes=SAFE_TO_CALL
+                many=false
+                required=false
+                problems
+            />
+            <TextField form=FORM field="safe_hours" label=Text::FieldSafeHours kind="text" problems />
+        }.into_any())}
+
+        {section(Step::Who, view! {
+            <RequiredText field="name" label=Text::FieldName problems />
+            <TextField form=FORM field="alias" label=Text::FieldAlias kind="text" problems />
+            <TextField form=FORM field="age" label=Text::FieldAge kind="number" problems />
+            <TextField form=FORM field="phone" label=Text::FieldPhone kind="tel" problems />
+            <TextField form=FORM field="village" label=Text::FieldVillage kind="text" problems />
+            <div hidden=move || left_for_the_centre("block")>
+                <TextField form=FORM field="block" label=Text::FieldBlock kind="text" problems />
+                <TextField form=FORM field="district" label=Text::FieldDistrict kind="text" problems />
+                <TextField form=FORM field="children" label=Text::FieldChildren kind="number" problems />
+            </div>
+            <div class="notice duplicates" role="status" hidden=move || likely.with(Vec::is_empty)>
+                <p>{tr(Text::FormDuplicates)}</p>
+                <ul>
+                    {move || {
+                        likely.get().into_iter().map(|line| view! { <li>{line}</li> }).collect_view()
+                    }}
+                </ul>
+            </div>
+        }.into_any())}
+
+        {section(Step::What, view! {
+            <div class="columns">
+                <RequiredChoices field="violence" legend=Text::FieldViolence codes=VIOLENCE_KINDS many=true problems />
+            </div>
+            <TextArea form=FORM field="description" label=Text::FieldDescription problems />
+        }.into_any())}
+
+        // Never reached at a camp: the camp says how she came, the centre asks the rest.
+        {section(Step::More, view! {
+            <div class="columns">
+                <RequiredChoices field="source" legend=Text::FieldSource codes=SOURCES many=false problems />
+            </div>
+            <TextField form=FORM field="responsible" label=Text::FieldResponsible kind="text" problems />
+            <div class="columns">
+                <Choices form=FORM field="relation" legend=Text::FieldRelation codes=RELATIONS many=false required=false problems />
+            </div>
+        }.into_any())}
+
+        {section(Step::Consent, view! {
+            <Choices form=FORM field="consent" legend=Text::FieldConsent codes=CONSENTS many=true required=false problems />
+        }.into_any())}
+    }
+}
+
+/// " * required" after the label of a field that must be filled in: the sign for the eye, the
+/// word for everyone, screen readers included (they skip the sign).
+fn required_mark() -> impl IntoView {
+    view! {
+        <span class="required">
+            <span aria-hidden="true">" *"</span>
+            " "
+            {tr(Text::FormRequired)}
+        </span>
+    }
+}
+
+/// Whether `field` has a problem.
+fn has(problems: ReadSignal<Problems>, field: &str) -> bool {
+    problems.with(|problems| problems.iter().any(|(with, _)| *with == field))
+}
+
+/// A one-line text field of the case that must be filled in, marked so in its label.
+#[component]
+fn RequiredText(field: &'static str, label: Text, problems: ReadSignal<Problems>) -> impl IntoView {
+    let id = input_id(field);
+    let described = field_problem_id(&id);
+    view! {
+        <div class="field">
+            <label for=id.clone()>{tr(label)}{required_mark()}</label>
+            // No autofill: on a shared phone, suggestions would show one woman's details to the next.
+            <input
+                id=id
+                name=field
+                type="text"
+                autocomplete="off"
+                required=true
+                aria-invalid=move || has(problems, field).to_string()
+                aria-describedby=move || has(problems, field).then(|| described.clone())
+            />
+            <FieldProblem form=FORM field problems />
         </div>
-        <Choices form=FORM field="source" legend=Text::FieldSource codes=SOURCES many=false required=true problems />
+    }
+}
 
-        <Choices form=FORM field="violence" legend=Text::FieldViolence codes=VIOLENCE_KINDS many=true required=true problems />
-        <TextField form=FORM field="responsible" label=Text::FieldResponsible kind="text" problems />
-        <Choices form=FORM field="relation" legend=Text::FieldRelation codes=RELATIONS many=false required=false problems />
-        <TextField form=FORM field="children" label=Text::FieldChildren kind="number" problems />
-        <Choices form=FORM field="danger" legend=Text::FieldDanger codes=DANGER many=false required=false problems />
-        <p class="notice problem" role="alert" hidden=move || !danger.get()>{tr(Text::FormDanger)}</p>
-        <Choices form=FORM field="consent" legend=Text::FieldConsent codes=CONSENTS many=true required=false problems />
-
-        <TextArea form=FORM field="description" label=Text::FieldDescription problems />
+/// A group of choices of the case of which at least one must be chosen, marked so in its legend.
+#[component]
+fn RequiredChoices(
+    field: &'static str,
+    legend: Text,
+    codes: &'static [&'static str],
+    many: bool,
+    problems: ReadSignal<Problems>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let id = input_id(field);
+    let described = field_problem_id(&id);
+    view! {
+        <fieldset
+            class="field choices"
+            id=id.clone()
+            tabindex="-1"
+            aria-describedby=move || has(problems, field).then(|| described.clone())
+        >
+            <legend>{tr(legend)}{required_mark()}</legend>
+            {codes
+                .iter()
+                .map(|&code| {
+                    let id = format!("{id}-{code}");
+                    view! {
+                        <div class="choice">
+                            // One of the buttons must be chosen, which each says; a box of
+                            // several to tick leaves it to the legend's mark.
+                            <input
+                                type=if many { "checkbox" } else { "radio" }
+                                id=id.clone()
+                                name=field
+                                value=code
+                                required=!many
+                            />
+                            <label for=id>{move || choice_label(lang.get(), field, code)}</label>
+                        </div>
+                    }
+                })
+                .collect_view()}
+            <FieldProblem form=FORM field problems />
+        </fieldset>
     }
 }
 
