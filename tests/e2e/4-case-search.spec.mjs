@@ -2,7 +2,7 @@
 // village; and a long list shown a page at a time.
 import { expect, test } from "@playwright/test";
 import { workers } from "./accounts.mjs";
-import { logIn, openDevice, registerCase, screenshot } from "./phone.mjs";
+import { fillIntake, logIn, openDevice, registerCase, screenshot } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
 
@@ -92,10 +92,7 @@ test("a long list shows fifty cases at a time", async () => {
   const { page } = phone;
   for (let n = 1; n <= 51; n++) {
     await page.getByRole("link", { name: "New case" }).click();
-    await page.getByLabel("Name", { exact: true }).fill(`Test case ${n}`);
-    await page.getByLabel("By herself", { exact: true }).check();
-    await page.getByLabel("Domestic violence", { exact: true }).check();
-    await page.getByRole("button", { name: "Save case" }).click();
+    await fillIntake(page, { Name: `Test case ${n}`, "Domestic violence": true, "By herself": true });
     await expect(page.getByRole("heading", { name: "Cases" })).toBeVisible();
   }
   const listed = page.locator("main ul.cases > li");

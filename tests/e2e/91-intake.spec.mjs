@@ -3,7 +3,7 @@
 // and that she is a child) is shown on the case.
 import { expect, test } from "@playwright/test";
 import { workers } from "./accounts.mjs";
-import { en, hi, logIn, openDevice, screenshot, syncBadge } from "./phone.mjs";
+import { en, fillIntake, hi, intakeField, logIn, openDevice, screenshot, syncBadge } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
 
@@ -15,38 +15,44 @@ test("a new case says what is missing in her language, and keeps how to reach th
     // At a camp, with no signal.
     await context.setOffline(true);
     await page.getByRole("link", { name: "New case" }).click();
-    await page.getByRole("button", { name: "Save case" }).click();
-    for (const key of ["problem.name_required", "problem.source_required", "problem.violence_required"]) {
-      await expect(page.getByText(en[key])).toBeVisible();
-    }
-    await expect(page.getByLabel("Name", { exact: true })).toBeFocused();
+    // Her safety comes first and asks nothing that must be filled in; who she is needs a name.
+    await page.getByRole("button", { name: en["form.next"] }).click();
+    await page.getByRole("button", { name: en["form.next"] }).click();
+    await expect(page.getByText(en["problem.name_required"])).toBeVisible();
+    await expect(intakeField(page, "Name")).toBeFocused();
     await screenshot(page, "93-intake-problems-en");
     await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
-    for (const key of ["problem.name_required", "problem.source_required", "problem.violence_required"]) {
-      await expect(page.getByText(hi[key])).toBeVisible();
-    }
+    await expect(page.getByText(hi["problem.name_required"])).toBeVisible();
     await screenshot(page, "94-intake-problems-hi");
     await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
 
-    await page.getByLabel("Name", { exact: true }).fill("Pinki Kumari");
-    await page.getByLabel("Age", { exact: true }).fill("16");
-    await page.getByLabel("Phone", { exact: true }).fill("98260 11223");
+    await page.getByRole("button", { name: en["form.back"] }).click();
     await page.getByLabel(en["safe_to_call.no"], { exact: true }).check();
-    await page.getByLabel(en["field.safe_hours"], { exact: true }).fill("Only at the school, 11 to 1");
-    await page.getByLabel("Village", { exact: true }).fill("Khajuri");
-    await page.getByLabel(en["field.block"], { exact: true }).fill("Sadar");
-    await page.getByLabel(en["field.district"], { exact: true }).fill("Dharampur");
-    await page.getByLabel(en["source.awareness_camp"], { exact: true }).check();
-    await page.getByLabel(en["violence.child_marriage"], { exact: true }).check();
-    await page.getByLabel(en["field.responsible"], { exact: true }).fill("Mohan Lal");
-    await page.getByLabel(en["relation.husband"], { exact: true }).check();
+    await fillIntake(
+      page,
+      {
+        [en["field.safe_hours"]]: "Only at the school, 11 to 1",
+        Name: "Pinki Kumari",
+        Age: "16",
+        Phone: "98260 11223",
+        Village: "Khajuri",
+        [en["field.block"]]: "Sadar",
+        [en["field.district"]]: "Dharampur",
+        [en["field.children"]]: "21",
+      },
+      { save: false },
+    );
     const children = page.getByLabel(en["field.children"], { exact: true });
-    await children.fill("21");
-    await page.getByRole("button", { name: "Save case" }).click();
+    await page.getByRole("button", { name: en["form.next"] }).click();
     await expect(page.getByText(en["problem.children"])).toBeVisible();
     await expect(children).toBeFocused();
     await children.fill("1");
-    await page.getByRole("button", { name: "Save case" }).click();
+    await fillIntake(page, {
+      [en["violence.child_marriage"]]: true,
+      [en["source.awareness_camp"]]: true,
+      [en["field.responsible"]]: "Mohan Lal",
+      [en["relation.husband"]]: true,
+    });
     await expect(page.getByRole("heading", { name: "Cases" })).toBeVisible();
     await expect(syncBadge(page)).toHaveText(/Waiting to send/);
 

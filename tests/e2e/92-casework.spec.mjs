@@ -3,7 +3,7 @@
 // follow-up on her home screen; the duplicate warning when the same woman is registered again.
 import { expect, test } from "@playwright/test";
 import { centre, workers } from "./accounts.mjs";
-import { day, en, hi, logIn, openDevice, screenshot, syncBadge } from "./phone.mjs";
+import { day, en, fillIntake, hi, intakeField, logIn, openDevice, screenshot, syncBadge } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
 
@@ -16,18 +16,19 @@ test("a case goes from intake through services and sessions to a settlement, off
 
     // Intake of a woman in danger now.
     await page.getByRole("link", { name: en["cases.new"] }).click();
-    await page.getByLabel(en["field.name"], { exact: true }).fill("Savita Devi");
-    await page.getByLabel(en["field.age"], { exact: true }).fill("29");
-    await page.getByLabel(en["field.phone"], { exact: true }).fill("97123 45678");
-    await page.getByLabel(en["field.village"], { exact: true }).fill("Bhadran");
-    await page.getByLabel(en["source.helpline_181"], { exact: true }).check();
-    await page.getByLabel(en["violence.domestic_violence"], { exact: true }).check();
-    await page.getByLabel(en["violence.dowry_harassment"], { exact: true }).check();
     await page.getByLabel(en["danger.yes"], { exact: true }).check();
     await expect(page.getByText(en["form.danger"])).toBeVisible();
-    await page.getByLabel(en["consent.services"], { exact: true }).check();
-    await page.getByLabel(en["consent.police"], { exact: true }).check();
-    await page.getByRole("button", { name: en["form.save"] }).click();
+    await fillIntake(page, {
+      [en["field.name"]]: "Savita Devi",
+      [en["field.age"]]: "29",
+      [en["field.phone"]]: "97123 45678",
+      [en["field.village"]]: "Bhadran",
+      [en["violence.domestic_violence"]]: true,
+      [en["violence.dowry_harassment"]]: true,
+      [en["source.helpline_181"]]: true,
+      [en["consent.services"]]: true,
+      [en["consent.police"]]: true,
+    });
 
     // Her case opens at once, with rescue, police and shelter one tap away.
     await expect(page.getByRole("heading", { name: "Savita Devi" })).toBeVisible();
@@ -194,12 +195,12 @@ test("a case goes from intake through services and sessions to a settlement, off
     // The same woman, registered again: the form says so while it is typed.
     await page.getByRole("link", { name: en["case.back"] }).click();
     await page.getByRole("link", { name: en["cases.new"] }).click();
-    await page.getByLabel(en["field.phone"], { exact: true }).fill("+91 97123-45678");
+    await fillIntake(page, { [en["field.phone"]]: "+91 97123-45678" }, { save: false });
     await expect(page.getByText(en["form.duplicates"])).toBeVisible();
     await expect(page.locator(".duplicates").getByText("Savita Devi, 29, Bhadran, 97123 45678")).toBeVisible();
     await page.getByLabel(en["field.phone"], { exact: true }).fill("");
     await expect(page.getByText(en["form.duplicates"])).toBeHidden();
-    await page.getByLabel(en["field.name"], { exact: true }).fill("savita");
+    await intakeField(page, en["field.name"]).fill("savita");
     await page.getByLabel(en["field.village"], { exact: true }).fill("BHADRAN");
     await expect(page.locator(".duplicates").getByText(/Savita Devi/)).toBeVisible();
     await screenshot(page, "9e-duplicate-en");

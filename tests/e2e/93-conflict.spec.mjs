@@ -3,7 +3,7 @@
 // every device ends with her choice and nothing to review.
 import { expect, test } from "@playwright/test";
 import { workers } from "./accounts.mjs";
-import { en, hi, logIn, online, openDevice, screenshot, sent } from "./phone.mjs";
+import { en, fillIntake, hi, logIn, online, openDevice, screenshot, sent } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
 
@@ -14,11 +14,12 @@ test("a field changed on two devices offline is reviewed and one value kept", as
     // Kiran registers Lata at the desk, online.
     await logIn(desk.page, workers.counsellor);
     await desk.page.getByRole("link", { name: en["cases.new"] }).click();
-    await desk.page.getByLabel(en["field.name"], { exact: true }).fill("Lata Bai");
-    await desk.page.getByLabel(en["field.village"], { exact: true }).fill("Kheda");
-    await desk.page.getByLabel(en["source.police"], { exact: true }).check();
-    await desk.page.getByLabel(en["violence.physical"], { exact: true }).check();
-    await desk.page.getByRole("button", { name: en["form.save"] }).click();
+    await fillIntake(desk.page, {
+      [en["field.name"]]: "Lata Bai",
+      [en["field.village"]]: "Kheda",
+      [en["violence.physical"]]: true,
+      [en["source.police"]]: true,
+    });
     await sent(desk.page);
     // Farida has her on the tablet too.
     await logIn(tablet.page, workers.search);

@@ -3,7 +3,7 @@
 // counsellor sees the camp and, unlike the outreach worker, the names of the cases it brought in.
 import { expect, test } from "@playwright/test";
 import { workers } from "./accounts.mjs";
-import { en, hi, logIn, openDevice, screenshot, syncBadge } from "./phone.mjs";
+import { en, fillIntake, hi, logIn, openDevice, screenshot, syncBadge } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
 const place = "Government Girls School, Rampur";
@@ -59,9 +59,7 @@ test("a camp is registered offline, a case is registered at it in camp mode, and
     await expect(page.getByLabel(en["field.block"], { exact: true })).toHaveValue("Sadar");
     await expect(page.getByLabel(en["field.district"], { exact: true })).toHaveValue("Dharampur");
     await screenshot(page, "9l-camp-mode-en");
-    await page.getByLabel(en["field.name"], { exact: true }).fill("Lakshmi Bai");
-    await page.getByLabel(en["violence.domestic_violence"], { exact: true }).check();
-    await page.getByRole("button", { name: en["form.save"] }).click();
+    await fillIntake(page, { [en["field.name"]]: "Lakshmi Bai", [en["violence.domestic_violence"]]: true });
 
     // Back at the camp, ready for the next: it counts her, without her name for an outreach worker.
     await expect(page.getByText(en["camp.one_case"])).toBeVisible();

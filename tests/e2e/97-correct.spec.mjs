@@ -7,7 +7,7 @@
 import { expect, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { workers } from "./accounts.mjs";
-import { day, en, hi, logIn, online, openDevice, screenshot, sent, unlock } from "./phone.mjs";
+import { day, en, fillIntake, hi, intakeField, logIn, online, openDevice, screenshot, sent, unlock } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
 
@@ -59,13 +59,14 @@ test("a saved case is corrected, its entries updated, and two closures reviewed"
     await logIn(desk.page, workers.counsellor);
     const page = desk.page;
     await page.getByRole("link", { name: en["cases.new"] }).click();
-    await page.getByLabel(en["field.name"], { exact: true }).fill("Jamuna Bai");
-    await page.getByLabel(en["field.age"], { exact: true }).fill("43");
-    await page.getByLabel(en["field.phone"], { exact: true }).fill("98100 00001");
-    await page.getByLabel(en["field.village"], { exact: true }).fill("Rampur");
-    await page.getByLabel(en["source.herself"], { exact: true }).check();
-    await page.getByLabel(en["violence.physical"], { exact: true }).check();
-    await page.getByRole("button", { name: en["form.save"] }).click();
+    await fillIntake(page, {
+      [en["field.name"]]: "Jamuna Bai",
+      [en["field.age"]]: "43",
+      [en["field.phone"]]: "98100 00001",
+      [en["field.village"]]: "Rampur",
+      [en["violence.physical"]]: true,
+      [en["source.herself"]]: true,
+    });
     await sent(page);
     // Farida has her on the tablet.
     await logIn(tablet.page, workers.search);
@@ -290,9 +291,11 @@ test("a half-typed intake survives the lock and a reload, and Cancel asks first"
       await expect(offer).toBeVisible();
     };
     await startNew();
-    await page.getByLabel(en["field.name"], { exact: true }).fill("Sunita Verma");
-    await page.getByLabel(en["field.village"], { exact: true }).fill("Kheda");
-    await page.getByLabel(en["violence.economic"], { exact: true }).check();
+    await fillIntake(
+      page,
+      { [en["field.name"]]: "Sunita Verma", [en["field.village"]]: "Kheda", [en["violence.economic"]]: true },
+      { save: false },
+    );
     // Written down as she types: give the phone a moment to seal it.
     await page.waitForTimeout(500);
 
@@ -306,10 +309,11 @@ test("a half-typed intake survives the lock and a reload, and Cancel asks first"
     await screenshot(page, "9z-unfinished-hi");
     await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
     await page.getByRole("button", { name: en["draft.continue"] }).click();
-    await expect(page.getByLabel(en["field.name"], { exact: true })).toHaveValue("Sunita Verma");
+    await expect(intakeField(page, en["field.name"])).toHaveValue("Sunita Verma");
     await expect(page.getByLabel(en["violence.economic"], { exact: true })).toBeChecked();
 
     // A reload, offline: the app starts locked; what she typed waits for her.
+    await page.getByRole("button", { name: en["form.back"] }).click();
     await page.getByLabel(en["field.age"], { exact: true }).fill("31");
     await page.waitForTimeout(500);
     await page.reload();
@@ -324,19 +328,20 @@ test("a half-typed intake survives the lock and a reload, and Cancel asks first"
     await expect(page.getByText(en["draft.discard_question"])).toBeVisible();
     await screenshot(page, "9z-cancel-asks-en");
     await page.getByRole("button", { name: en["draft.keep_editing"] }).click();
-    await expect(page.getByLabel(en["field.name"], { exact: true })).toHaveValue("Sunita Verma");
+    await expect(intakeField(page, en["field.name"])).toHaveValue("Sunita Verma");
     await page.getByRole("button", { name: en["form.cancel"] }).click();
     await page.getByRole("button", { name: en["draft.discard_yes"] }).click();
     await expect(page.getByRole("heading", { name: en["cases.heading"] })).toBeVisible();
     await startNew();
-    await expect(page.getByLabel(en["field.name"], { exact: true })).toHaveValue("");
+    await expect(intakeField(page, en["field.name"])).toHaveValue("");
     await expect(page.getByText(en["draft.new_case"])).toBeHidden();
 
     // A note half-written on a case's timeline waits through the lock too.
-    await page.getByLabel(en["field.name"], { exact: true }).fill("Kamla Rawat");
-    await page.getByLabel(en["source.herself"], { exact: true }).check();
-    await page.getByLabel(en["violence.physical"], { exact: true }).check();
-    await page.getByRole("button", { name: en["form.save"] }).click();
+    await fillIntake(page, {
+      [en["field.name"]]: "Kamla Rawat",
+      [en["violence.physical"]]: true,
+      [en["source.herself"]]: true,
+    });
     await page.locator(".cases").getByText("Kamla Rawat").click();
     await page.getByRole("button", { name: en["case.add_note"] }).click();
     await page.getByRole("form", { name: en["case.add_note"] }).getByLabel(en["field.note"]).fill("Her sister will call back");
@@ -378,11 +383,12 @@ test("a woman registered twice is merged into one case, offline, and the other p
     await logIn(page, workers.counsellor);
     const register = async (name, village) => {
       await page.getByRole("link", { name: en["cases.new"] }).click();
-      await page.getByLabel(en["field.name"], { exact: true }).fill(name);
-      await page.getByLabel(en["field.village"], { exact: true }).fill(village);
-      await page.getByLabel(en["source.police"], { exact: true }).check();
-      await page.getByLabel(en["violence.emotional"], { exact: true }).check();
-      await page.getByRole("button", { name: en["form.save"] }).click();
+      await fillIntake(page, {
+        [en["field.name"]]: name,
+        [en["field.village"]]: village,
+        [en["violence.emotional"]]: true,
+        [en["source.police"]]: true,
+      });
       await expect(page.getByRole("heading", { name: en["cases.heading"] })).toBeVisible();
     };
     await register("Parvati Devi", "Sonpur");

@@ -141,18 +141,56 @@ export async function unlock(page, account) {
 export async function registerCase(page, c) {
   await page.getByRole("link", { name: "New case" }).click();
   await expect(page.getByRole("heading", { name: "New case" })).toBeVisible();
-  await page.getByLabel("Name", { exact: true }).fill(c.name);
-  await page.getByLabel("Age", { exact: true }).fill(String(c.age));
-  await page.getByLabel("Phone", { exact: true }).fill(c.phone);
-  await page.getByLabel("Village", { exact: true }).fill(c.village);
-  // How she reached the centre must be chosen; most of the tests' women came by themselves.
-  await page.getByLabel(c.source ?? "By herself", { exact: true }).check();
-  for (const kind of c.violence) {
-    await page.getByLabel(kind, { exact: true }).check();
-  }
-  await page.getByLabel("What happened", { exact: true }).fill(c.description);
-  await page.getByRole("button", { name: "Save case" }).click();
+  await fillIntake(page, {
+    Name: c.name,
+    Age: c.age,
+    Phone: c.phone,
+    Village: c.village,
+    ...Object.fromEntries(c.violence.map((kind) => [kind, true])),
+    "What happened": c.description,
+    // How she reached the centre must be chosen; most of the tests' women came by themselves.
+    [c.source ?? "By herself"]: true,
+  });
   await expect(page.getByRole("heading", { name: "Cases" })).toBeVisible();
+}
+
+/**
+ * A control of the new-case form, by its label in the language `t` (`en` or `hi`); the label of a
+ * field that must be filled in ends in " * required", which `label` leaves out.
+ */
+export function intakeField(page, label, t = en) {
+  return page
+    .getByLabel(label, { exact: true })
+    .or(page.getByLabel(`${label} * ${t["form.required"]}`, { exact: true }));
+}
+
+/**
+ * Fills the new-case form as a worker does, step by step: on each step the controls of `fields`
+ * it shows, then Next; at the last step, Save. `fields` maps a label (in the language `t`) to the
+ * text to type, or to `true` for a box to tick or a button to choose. With `save: false` it stops
+ * on the step where it filled the last of them.
+ */
+export async function fillIntake(page, fields, { save = true, t = en } = {}) {
+  const left = new Map(Object.entries(fields));
+  const stepHeading = page.getByRole("heading", { level: 2, name: new RegExp(t["form.step"].split("{")[0]) });
+  for (;;) {
+    await expect(stepHeading).toBeVisible();
+    for (const [label, value] of left) {
+      const control = intakeField(page, label, t);
+      if (!(await control.isVisible())) continue;
+      if (value === true) await control.check();
+      else await control.fill(String(value));
+      left.delete(label);
+    }
+    if (!save && left.size === 0) return;
+    const next = page.getByRole("button", { name: t["form.next"], exact: true });
+    if (!(await next.isVisible())) break;
+    const was = await stepHeading.innerText();
+    await next.click();
+    await expect(stepHeading, `the form stayed at "${was}": a field on it needs correcting`).not.toHaveText(was);
+  }
+  if (left.size) throw new Error(`no such field on the new-case form: ${[...left.keys()].join(", ")}`);
+  await page.getByRole("button", { name: t["form.save"], exact: true }).click();
 }
 
 export async function screenshot(page, name) {
