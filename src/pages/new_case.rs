@@ -503,9 +503,8 @@ pub(super) fn CaseFields(
 
         // Never reached at a camp: the camp says how she came, the centre asks the rest.
         {section(Step::More, view! {
-            <div class="columns">
-                <RequiredChoices field="source" legend=Text::FieldSource codes=SOURCES many=false problems />
-            </div>
+            // One column: one way of coming is a long line.
+            <RequiredChoices field="source" legend=Text::FieldSource codes=SOURCES many=false problems />
             <TextField form=FORM field="responsible" label=Text::FieldResponsible kind="text" problems />
             <div class="columns">
                 <Choices form=FORM field="relation" legend=Text::FieldRelation codes=RELATIONS many=false required=false problems />
