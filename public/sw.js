@@ -7,6 +7,8 @@ const VERSION = "__SAKHI_VERSION__";
 const PRECACHE = ["__SAKHI_PRECACHE__"];
 const CACHE = `sakhi-shell-${VERSION}`;
 const SHELL = "/index.html";
+// Quick exit's harmless page: a page of its own, not the shell, so that it opens offline too.
+const HARMLESS = "/weather/";
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -40,8 +42,9 @@ self.addEventListener("fetch", (event) => {
 
   if (request.mode === "navigate") {
     // Every page of the app is the same shell; the cached one opens at once, signal or not.
+    const page = url.pathname === HARMLESS ? `${HARMLESS}index.html` : SHELL;
     event.respondWith(
-      caches.match(SHELL, { cacheName: CACHE }).then((shell) => shell || fetch(request)),
+      caches.match(page, { cacheName: CACHE }).then((cached) => cached || fetch(request)),
     );
     return;
   }

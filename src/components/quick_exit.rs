@@ -12,6 +12,9 @@ use std::cell::RefCell;
 
 /// Where quick exit goes unless this phone was given another address.
 pub const DEFAULT_EXIT_URL: &str = "https://www.google.com/search?q=weather+today";
+/// The page quick exit opens first: a weather look-alike kept by the service worker, with nothing
+/// of Sakhi in it (`public/weather`). It goes on to [`exit_url`] when that site answers.
+pub const HARMLESS_PAGE: &str = "/weather/";
 /// Where a phone's own choice of harmless site is kept.
 pub const EXIT_URL_KEY: &str = "sakhi.exit_url";
 /// Three presses of Shift within this many milliseconds leave, as the button does.
@@ -40,9 +43,9 @@ pub fn leave() {
     for forget in ON_LEAVE.with(|hooks| std::mem::take(&mut *hooks.borrow_mut())) {
         forget();
     }
-    let url = exit_url();
-    // `replace`, so this page is not the one Back returns to.
-    let _ = window().location().replace(&url);
+    // `replace`, so this page is not the one Back returns to. The harmless page opens from the
+    // phone at once, signal or not, and moves on to the chosen site only if that answers.
+    let _ = window().location().replace(HARMLESS_PAGE);
 }
 
 /// Where quick exit goes on this phone: its own choice if one was saved, or the default.

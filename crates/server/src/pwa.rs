@@ -17,6 +17,14 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// For everything else, above all `index.html`, `sw.js` and the manifest: ask before reusing, so
 /// a new build reaches devices.
 const NO_CACHE: &str = "no-cache";
+/// Quick exit's harmless page (`public/weather`), which holds nothing of Sakhi.
+const HARMLESS: &str = "/weather/";
+/// Its policy: the app's, except that it may reach any https site, to see whether the phone's
+/// chosen exit site answers before moving on to it (else it stays, rather than show the browser's
+/// "site can't be reached").
+const HARMLESS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self'; connect-src https:; object-src 'none'; base-uri 'none'; \
+     frame-ancestors 'none'; form-action 'none'";
 
 /// The router answering every path the API does not: to be merged last.
 pub fn router(dist: PathBuf) -> Router {
@@ -84,6 +92,12 @@ fn finish(mut response: Response, path: &str) -> Response {
         NO_CACHE
     };
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    if path.starts_with(HARMLESS) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(HARMLESS_CSP),
+        );
+    }
     response
 }
 

@@ -27,6 +27,8 @@ pub use crate::databases::{Backend, TestDatabase};
 
 pub const HASHED_JS: &str = "sakhi-0123456789abcdef.js";
 pub const HASHED_WASM: &str = "sakhi-0123456789abcdef_bg.wasm";
+/// Quick exit's harmless page.
+pub const HARMLESS_HTML: &str = "<!doctype html><meta charset=\"utf-8\"><title>Weather</title>";
 pub const INDEX_HTML: &str = "<!doctype html><meta charset=\"utf-8\"><title>Sakhi</title>";
 /// The setup code every test server is started with.
 pub const SETUP_CODE: &str = "test-setup-code-0001";
@@ -75,6 +77,8 @@ impl Folder {
         )
         .unwrap();
         std::fs::write(dist.join("manifest.webmanifest"), r#"{"name":"Sakhi"}"#).unwrap();
+        std::fs::create_dir(dist.join("weather")).unwrap();
+        std::fs::write(dist.join("weather/index.html"), HARMLESS_HTML).unwrap();
         Arc::new(Folder { dir, database })
     }
 

@@ -1,7 +1,7 @@
 //! Serving the built app: exact types, cache headers by name, and index.html for the app's routes.
 
 use crate::helpers::{
-    self, Backend, Folder, HASHED_JS, HASHED_WASM, INDEX_HTML, spawn_app, spawn_with,
+    self, Backend, Folder, HARMLESS_HTML, HASHED_JS, HASHED_WASM, INDEX_HTML, spawn_app, spawn_with,
 };
 use reqwest::StatusCode;
 use sakhi_server::Settings;
@@ -93,4 +93,26 @@ async fn without_a_built_app_the_api_works_and_the_page_says_the_app_is_not_buil
         assert!(response.text().await.unwrap().contains("not built"));
     }
     assert_eq!(app.get("/api/v1/health").await.status(), StatusCode::OK);
+}
+
+on_each_backend!(quick_exits_harmless_page_is_its_own_page_and_may_only_look_outside);
+async fn quick_exits_harmless_page_is_its_own_page_and_may_only_look_outside(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let page = app.get("/weather/").await;
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        assert_served(page, "text/html; charset=utf-8", "no-cache").await,
+        HARMLESS_HTML
+    );
+    // It may ask whether the phone's chosen site answers, and nothing more than the app may.
+    assert!(csp.contains("connect-src https:"), "{csp}");
+    assert!(csp.contains("script-src 'self';"), "{csp}");
+    assert!(!csp.contains("unsafe") && !csp.contains("wasm"), "{csp}");
+    // The app keeps its own policy.
+    let shell = app.get("/cases/new").await;
+    let app_csp = shell.headers()["content-security-policy"].to_str().unwrap();
+    assert!(app_csp.contains("connect-src 'self'"), "{app_csp}");
 }
