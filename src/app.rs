@@ -1,11 +1,11 @@
 //! The app's frame: the chosen language, the session (locked, or a worker's store open), the sync
 //! client as context, the header, and one route per page.
 
-use crate::components::{AppHeader, quick_exit};
+use crate::components::{AppHeader, BottomNav, quick_exit};
 use crate::i18n::{Lang, Language, Text, t, tr};
 use crate::pages::{
     Audit, CampDetails, CampList, CaseDetails, CaseHistoryPage, CaseList, EditCase, Figures,
-    LogInAgain, LogOut, NewCamp, NewCase, Settings, Setup, SignIn, Staff,
+    LogInAgain, LogOut, Menu, NewCamp, NewCase, Settings, Setup, SignIn, Staff, SyncPage,
 };
 use crate::session::{Phase, Session, Unlocked, use_session};
 use crate::store::Store;
@@ -97,8 +97,7 @@ fn Ready(unlocked: Rc<Unlocked>) -> impl IntoView {
 
     view! {
         <AppHeader />
-        <main>
-            <storage::NotKeptNotice />
+        <main class="with-nav">
             // No page nests inside another, so the flat router is enough, and it is far smaller.
             <FlatRoutes fallback=|| view! { <p class="notice">{tr(Text::AppNotFound)}</p> }>
                 <Route path=path!("/") view=CaseList />
@@ -115,8 +114,11 @@ fn Ready(unlocked: Rc<Unlocked>) -> impl IntoView {
                 <Route path=path!("/staff") view=Staff />
                 <Route path=path!("/audit") view=Audit />
                 <Route path=path!("/settings") view=Settings />
+                <Route path=path!("/menu") view=Menu />
+                <Route path=path!("/sync") view=SyncPage />
             </FlatRoutes>
         </main>
+        <BottomNav />
     }
 }
 

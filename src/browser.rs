@@ -26,12 +26,6 @@ pub fn today() -> String {
     day_of(now_millis())
 }
 
-/// The time of day at `millis`, `HH:MM`, in the phone's time zone.
-pub fn time_of(millis: u64) -> String {
-    let date = js_sys::Date::new(&JsValue::from_f64(millis as f64));
-    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
-}
-
 /// `false` when the browser knows it has no network; `true` only means it might.
 pub fn is_online() -> bool {
     web_sys::window().is_none_or(|window| window.navigator().on_line())

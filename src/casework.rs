@@ -270,6 +270,19 @@ impl CaseLine {
         self.case.text(ASSIGNED_TO).is_none_or(|to| to == me)
     }
 
+    /// Whether she was in danger when last written down, and her case is still open.
+    pub fn in_danger(&self) -> bool {
+        self.status != "closed" && self.case.text("danger") == Some("yes")
+    }
+
+    /// Whether she is a child: under 18 by the age written down.
+    pub fn is_child(&self) -> bool {
+        self.case
+            .value("age")
+            .and_then(|age| age.as_u64())
+            .is_some_and(|age| age < 18)
+    }
+
     /// Whether a follow-up is due on or before `today`.
     pub fn is_due(&self, today: &str) -> bool {
         self.next_on.as_deref().is_some_and(|on| on <= today)

@@ -8,11 +8,13 @@ mod case_list;
 mod edit_case;
 mod figures;
 mod log_out;
+mod menu;
 mod new_case;
 mod settings;
 mod setup;
 mod sign_in;
 mod staff;
+mod sync_page;
 
 pub use audit::Audit;
 pub use camps::{CampDetails, CampList, NewCamp, register_here};
@@ -22,11 +24,13 @@ pub use case_list::CaseList;
 pub use edit_case::EditCase;
 pub use figures::Figures;
 pub use log_out::LogOut;
+pub use menu::Menu;
 pub use new_case::NewCase;
 pub use settings::Settings;
 pub use setup::Setup;
 pub use sign_in::{LogInAgain, SignIn};
 pub use staff::Staff;
+pub use sync_page::SyncPage;
 
 use crate::casework::shown_date;
 use crate::i18n::{Lang, Text, choice_label, shown_moment, t};

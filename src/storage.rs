@@ -33,7 +33,7 @@ pub fn NotKeptNotice() -> impl IntoView {
     let Kept(kept) = expect_context::<Kept>();
     let status = crate::use_sync_status();
     move || {
-        let waiting = status.waiting.get().unwrap_or_default() > 0;
+        let waiting = !status.waiting.get().unwrap_or_default().is_empty();
         (kept.get() == Some(false) && waiting).then(|| alert(Text::StorageNotKept))
     }
 }

@@ -11,6 +11,8 @@
 //! everything where it was; the next round tries again.
 
 pub mod http;
+pub mod log;
+pub mod waiting;
 
 use crate::browser;
 use crate::store::{OutboxEntry, Store, StoreError};
@@ -23,6 +25,7 @@ use sakhi_domain::{Change, ChangeId, DeviceId, Epoch, Record, RecordId};
 use sakhi_sync::{Refusal, Replica, RoundError, Transport, TransportError, plan};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use waiting::Waiting;
 
 const PUSH_URL: &str = "/api/v1/sync/push";
 const EXPORTS_URL: &str = "/api/v1/audit/exports";
@@ -77,8 +80,11 @@ impl From<SyncError> for TransportError {
 /// What the screen shows about syncing, shared through context.
 #[derive(Clone, Copy)]
 pub struct SyncStatus {
-    /// Changes in the outbox that the server has not refused; `None` until the outbox was read.
-    pub waiting: ReadSignal<Option<usize>>,
+    /// The cases and camps with changes in the outbox that the server has not refused; `None`
+    /// until the outbox was read.
+    pub waiting: ReadSignal<Option<Waiting>>,
+    /// The latest rounds that did something, newest first.
+    pub log: ReadSignal<Vec<log::Round>>,
     /// Changes the server refused, with its reasons.
     pub refused: ReadSignal<Vec<OutboxEntry>>,
     /// Whether the browser believes it is online.
@@ -93,7 +99,8 @@ pub struct SyncStatus {
 
 #[derive(Clone, Copy)]
 struct StatusWriters {
-    waiting: WriteSignal<Option<usize>>,
+    waiting: WriteSignal<Option<Waiting>>,
+    log: RwSignal<Vec<log::Round>>,
     refused: WriteSignal<Vec<OutboxEntry>>,
     online: WriteSignal<bool>,
     revision: Trigger,
@@ -141,6 +148,7 @@ impl SyncClient {
     ) -> (Rc<SyncClient>, SyncStatus) {
         let (waiting, set_waiting) = signal(None);
         let (refused, set_refused) = signal(Vec::new());
+        let log = RwSignal::new(Vec::new());
         let (online, set_online) = signal(browser::is_online());
         let (logged_out, set_logged_out) = signal(false);
         let (sending, set_sending) = signal(false);
@@ -149,6 +157,7 @@ impl SyncClient {
             store,
             writers: StatusWriters {
                 waiting: set_waiting,
+                log,
                 refused: set_refused,
                 online: set_online,
                 revision,
@@ -166,8 +175,17 @@ impl SyncClient {
         });
         client.listen();
         client.request();
+        let reading = Rc::clone(&client);
+        leptos::task::spawn_local(async move {
+            // A log that cannot be read starts again empty; it only ever informs.
+            let kept = reading.store.secret(log::LOG_SECRET).await.ok().flatten();
+            if let Some(rounds) = kept.and_then(|json| serde_json::from_str(&json).ok()) {
+                reading.writers.log.set(rounds);
+            }
+        });
         let status = SyncStatus {
             waiting,
+            log: log.read_only(),
             refused,
             online,
             revision,
@@ -287,7 +305,13 @@ impl SyncClient {
         // One tab of this browser syncs a worker's store at a time: two would send the same
         // outbox at once. Another tab's round waits its turn, then finds little left to do.
         let lock = format!("sakhi-sync-{}", self.store.device());
-        let local = Local { client: self };
+        let local = Local {
+            client: self,
+            pending: RefCell::new(Vec::new()),
+            sent: RefCell::new(Vec::new()),
+            received: Cell::new(0),
+            refused: Cell::new(0),
+        };
         self.writers.sending.set(true);
         let outcome = browser::one_tab_at_a_time(&lock, async {
             let outcome = sakhi_sync::round(&local, &server).await;
@@ -302,8 +326,56 @@ impl SyncClient {
         })
         .await;
         self.writers.sending.set(false);
-        outcome?;
-        Ok(())
+        let outcome = outcome.map_err(SyncError::from);
+        self.note_round(&local, outcome.as_ref().err()).await;
+        outcome
+    }
+
+    /// Adds what `local`'s round did to the log the sync page shows, if it did anything.
+    async fn note_round(&self, local: &Local<'_>, failed: Option<&SyncError>) {
+        let sent = local.sent.take();
+        let placed = self.place(Waiting::unplaced(&sent)).await;
+        let counted = Waiting::count(&sent, &placed);
+        let round = log::Round {
+            at: browser::now_millis(),
+            sent_cases: counted.cases,
+            sent_camps: counted.camps,
+            sent_others: counted.others,
+            received: local.received.get(),
+            refused: local.refused.get(),
+            failed: failed.map(|error| {
+                match error {
+                    SyncError::Offline | SyncError::Unreachable => "unreachable",
+                    SyncError::LoggedOut => "logged_out",
+                    SyncError::Status(_) | SyncError::Answer(_) => "server",
+                    SyncError::Store(_) => "store",
+                }
+                .to_owned()
+            }),
+        };
+        if !round.is_news() {
+            return;
+        }
+        let log = log::keep(self.writers.log.get_untracked(), round);
+        if let Ok(json) = serde_json::to_string(&log) {
+            // Not kept, the page shows it until the app closes; nothing else depends on it.
+            let _ = self.store.set_secret(log::LOG_SECRET, &json).await;
+        }
+        self.writers.log.set(log);
+    }
+
+    /// The case each of `work` (services, sessions, notes, closures) belongs to, as the store
+    /// holds it.
+    async fn place(&self, work: Vec<RecordId>) -> Vec<(RecordId, RecordId)> {
+        let mut placed = Vec::new();
+        for id in work {
+            if let Ok(Some(record)) = self.store.record(id).await
+                && let Some(case) = record.text("case").and_then(|case| case.parse().ok())
+            {
+                placed.push((id, case));
+            }
+        }
+        placed
     }
 
     /// Tells the server's audit log of the exports made on this phone that it has not heard of,
@@ -359,7 +431,11 @@ impl SyncClient {
             let (refused, waiting): (Vec<OutboxEntry>, Vec<OutboxEntry>) = outbox
                 .into_iter()
                 .partition(|entry| entry.rejected.is_some());
-            self.writers.waiting.set(Some(waiting.len()));
+            let changes: Vec<&Change> = waiting.iter().map(|entry| &entry.change).collect();
+            let placed = self.place(Waiting::unplaced(changes.iter().copied())).await;
+            self.writers
+                .waiting
+                .set(Some(Waiting::count(changes.iter().copied(), &placed)));
             self.writers.refused.set(refused);
         }
     }
@@ -394,6 +470,12 @@ impl SyncClient {
 /// brought records.
 struct Local<'a> {
     client: &'a SyncClient,
+    /// The changes last handed to the round, to name what the server took.
+    pending: RefCell<Vec<Change>>,
+    /// The changes the server took in this round.
+    sent: RefCell<Vec<Change>>,
+    received: Cell<usize>,
+    refused: Cell<usize>,
 }
 
 impl Replica for Local<'_> {
@@ -404,7 +486,9 @@ impl Replica for Local<'_> {
     }
 
     async fn pending(&self, limit: usize) -> Result<Vec<Change>, StoreError> {
-        self.client.store.pending(limit).await
+        let pending = self.client.store.pending(limit).await?;
+        *self.pending.borrow_mut() = pending.clone();
+        Ok(pending)
     }
 
     async fn ack(
@@ -414,6 +498,14 @@ impl Replica for Local<'_> {
         caught_up: Option<Cursor>,
     ) -> Result<(), StoreError> {
         self.client.store.ack(accepted, refused, caught_up).await?;
+        self.sent.borrow_mut().extend(
+            self.pending
+                .borrow()
+                .iter()
+                .filter(|change| accepted.contains(&change.id))
+                .cloned(),
+        );
+        self.refused.set(self.refused.get() + refused.len());
         self.client.show_outbox().await;
         Ok(())
     }
@@ -441,6 +533,7 @@ impl Replica for Local<'_> {
             .store
             .apply_pull_page(records, gone, cursor, epoch)
             .await?;
+        self.received.set(self.received.get() + records.len());
         if !records.is_empty() || !gone.is_empty() {
             self.client.writers.revision.notify();
         }

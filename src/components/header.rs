@@ -1,23 +1,36 @@
-//! The bar on every screen: the app's name, the language switch, quick exit and the sync badge.
+//! The frame of every screen on a phone held in one hand: a thin bar fixed at the top with what
+//! must always be in reach (quick exit, and whether her work has gone), and once she is unlocked a
+//! bar at the bottom, under her thumb, with the places she goes most and a menu for the rest.
 
-use super::{LanguageSwitch, QuickExit, SyncBadge};
+use super::{LanguageSwitch, LanguageToggle, QuickExit, SyncBadge};
 use crate::i18n::{Text, tr};
 use leptos::prelude::*;
-use sakhi_domain::account::Role;
+use leptos_router::hooks::use_location;
 
 #[component]
 pub fn AppHeader() -> impl IntoView {
+    let unlocked = crate::unlocked().is_some();
     view! {
         <header class="app-header">
             <div class="app-bar">
-                <a class="app-name" href="/">
-                    {tr(Text::AppName)}
-                </a>
-                <LanguageSwitch />
+                {if unlocked {
+                    // The menu names her and the app; the bar keeps its room for the sync state.
+                    view! {
+                        <SyncBadge />
+                        <LanguageToggle />
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <a class="app-name" href="/">
+                            {tr(Text::AppName)}
+                        </a>
+                        <LanguageSwitch />
+                    }
+                        .into_any()
+                }}
                 <QuickExit />
             </div>
-            <WorkerBar />
-            <SyncBadge />
         </header>
     }
     // Erased: the header is shown both while the store opens and once it is open, and one erased
@@ -25,29 +38,38 @@ pub fn AppHeader() -> impl IntoView {
     .into_any()
 }
 
-/// Who is unlocked, with the ways to lock and to log out; nothing while the phone is locked.
+/// The bottom bar: her cases, a new case, camps, and the menu with everything else.
 #[component]
-fn WorkerBar() -> impl IntoView {
-    let unlocked = crate::unlocked()?;
-    let session = crate::session::use_session();
-    Some(view! {
-        <div class="worker-bar">
-            <span class="worker-name">{unlocked.worker.display_name.clone()}</span>
-            <a href="/camps">{tr(Text::CampsLink)}</a>
-            {matches!(unlocked.role, Role::Administrator | Role::Counsellor)
-                .then(|| view! { <a href="/figures">{tr(Text::FiguresLink)}</a> })}
-            {(unlocked.role == Role::Administrator)
-                .then(|| {
-                    view! {
-                        <a href="/staff">{tr(Text::StaffLink)}</a>
-                        <a href="/audit">{tr(Text::AuditLink)}</a>
-                    }
-                })}
-            <a href="/settings">{tr(Text::SettingsLink)}</a>
-            <button type="button" class="link-button" on:click=move |_| session.lock()>
-                {tr(Text::LockButton)}
-            </button>
-            <a href="/logout">{tr(Text::LogoutLink)}</a>
-        </div>
-    })
+pub fn BottomNav() -> impl IntoView {
+    let location = use_location();
+    // The place she is in, for `aria-current`: a case's pages belong to the cases.
+    let current = move |href: &'static str| {
+        let path = location.pathname.get();
+        let here = match href {
+            "/" => path == "/" || (path.starts_with("/cases/") && path != "/cases/new"),
+            "/menu" => !["/", "/cases/new", "/camps"].iter().any(|place| {
+                path == *place || path.starts_with("/cases/") || path.starts_with("/camps/")
+            }),
+            _ => path == href || (href == "/camps" && path.starts_with("/camps/")),
+        };
+        here.then_some("page")
+    };
+    let link = move |href: &'static str, label: Text, icon: &'static str| {
+        view! {
+            <a href=href aria-current=move || current(href)>
+                <span class="nav-icon" aria-hidden="true">
+                    {icon}
+                </span>
+                <span>{tr(label)}</span>
+            </a>
+        }
+    };
+    view! {
+        <nav class="bottom-nav" aria-label=move || crate::i18n::t(crate::i18n::use_lang().get(), Text::NavLabel)>
+            {link("/", Text::CasesHeading, "☰")}
+            {link("/cases/new", Text::CasesNew, "+")}
+            {link("/camps", Text::CampsLink, "⛺")}
+            {link("/menu", Text::NavMenu, "⋯")}
+        </nav>
+    }
 }

@@ -36,3 +36,24 @@ pub fn LanguageSwitch() -> impl IntoView {
         </div>
     }
 }
+
+/// The header's one-tap switch to the other language, for a worker reading a screen to a woman who
+/// prefers the other one: named in the language it turns to, so each reader finds her own.
+#[component]
+pub fn LanguageToggle() -> impl IntoView {
+    let Language { lang, set_lang } = expect_context::<Language>();
+    let other = move || match lang.get() {
+        Lang::En => Lang::Hi,
+        Lang::Hi => Lang::En,
+    };
+    view! {
+        <button
+            type="button"
+            class="language-toggle"
+            lang=move || other().code()
+            on:click=move |_| set_lang.set(other())
+        >
+            {move || t(other(), other().name())}
+        </button>
+    }
+}

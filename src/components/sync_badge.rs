@@ -1,5 +1,7 @@
-//! How many changes still wait to reach the server: always on screen, so a worker knows before
-//! she hands the phone back or leaves the village whether her cases have gone.
+//! Whether her work has reached the centre, always at the top of the screen: a worker knows before
+//! she hands the phone back or leaves the village whether her cases have gone. It counts what she
+//! counts (cases and camps), and opens the sync page, which says what was sent, when, and why
+//! anything was refused.
 
 use crate::i18n::{Text, fill, t, tr, use_lang};
 use leptos::prelude::*;
@@ -9,42 +11,51 @@ pub fn SyncBadge() -> impl IntoView {
     // Before the store is open there is nothing to count yet.
     let status = crate::sync_status()?;
     let lang = use_lang();
-    let waiting = move || status.waiting.get().unwrap_or_default() > 0;
-    let text = move || match status.waiting.get() {
-        // Not counted yet: better say nothing for a moment than something untrue.
-        None => String::new(),
-        Some(0) => t(lang.get(), Text::SyncAllSent).to_owned(),
-        Some(n) if status.sending.get() && status.online.get() => {
-            fill(t(lang.get(), Text::SyncSending), "n", &n.to_string())
+    let waiting = move || {
+        status
+            .waiting
+            .get()
+            .is_some_and(|waiting| !waiting.is_empty())
+    };
+    let text = move || {
+        let lang = lang.get();
+        match status.waiting.get() {
+            // Not counted yet: better say nothing for a moment than something untrue.
+            None => String::new(),
+            Some(waiting) if waiting.is_empty() => t(lang, Text::SyncAllSent).to_owned(),
+            Some(waiting) if status.sending.get() && status.online.get() => {
+                fill(t(lang, Text::SyncSending), "what", &waiting.describe(lang))
+            }
+            Some(waiting) => fill(t(lang, Text::SyncWaiting), "what", &waiting.describe(lang)),
         }
-        Some(n) => fill(t(lang.get(), Text::SyncWaiting), "n", &n.to_string()),
+    };
+    // Logged out by the server, nothing goes until she logs in again: the badge takes her there.
+    let href = move || {
+        if status.logged_out.get() {
+            "/login-again"
+        } else {
+            "/sync"
+        }
     };
     Some(view! {
-        <div class="sync">
-            <p
+        <a class="sync" href=href>
+            <span
                 role="status"
                 class=move || {
                     if waiting() { "sync-badge waiting" } else { "sync-badge" }
                 }
             >
                 {text}
-            </p>
+            </span>
             {move || {
-                (!status.online.get())
-                    .then(|| view! { <span class="offline">{tr(Text::SyncOffline)}</span> })
+                if status.logged_out.get() {
+                    Some(view! { <span class="sync-note">{tr(Text::SyncLoginAgain)}</span> }.into_any())
+                } else if !status.online.get() {
+                    Some(view! { <span class="sync-note offline">{tr(Text::SyncOffline)}</span> }.into_any())
+                } else {
+                    None
+                }
             }}
-            {move || {
-                status
-                    .logged_out
-                    .get()
-                    .then(|| {
-                        view! {
-                            <a class="login-again" href="/login-again">
-                                {tr(Text::SyncLoginAgain)}
-                            </a>
-                        }
-                    })
-            }}
-        </div>
+        </a>
     })
 }

@@ -1436,11 +1436,11 @@ fn MergeForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
     let (problem, set_problem) = signal(false);
     let (failed, set_failed) = signal(None::<Text>);
     let matching = move || {
-        let needle = sakhi_domain::search::fold(&query.get());
+        let needle = sakhi_domain::search::Needle::new(&query.get());
         candidates.with(|found| {
             found
                 .iter()
-                .filter(|(key, _)| !needle.trim().is_empty() && key.matches(&needle))
+                .filter(|(key, _)| !needle.is_empty() && key.finds(&needle))
                 .take(8)
                 .map(|(_, case)| case.clone())
                 .collect::<Vec<_>>()

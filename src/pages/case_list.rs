@@ -4,15 +4,16 @@ use super::{choices_summary, register_here};
 use crate::browser::today;
 use crate::camps::{attendance, held_today, register, title};
 use crate::casework::{CaseLine, caseload, display_name, due, shown_date};
-use crate::components::alert;
-use crate::i18n::{Text, choice_label, field_label, fill, t, tr, use_lang};
+use crate::components::{RefusedChanges, alert};
+use crate::i18n::{Text, choice_label, fill, t, tr, use_lang};
 use crate::load::load;
-use crate::store::OutboxEntry;
+use crate::storage::NotKeptNotice;
 use crate::use_store;
 use leptos::prelude::*;
+use sakhi_domain::account::Role;
 use sakhi_domain::schema::{ASSIGNED_TO, STATUSES, VIOLENCE_KINDS};
-use sakhi_domain::search::fold;
-use sakhi_domain::{Record, RecordId, SearchKey};
+use sakhi_domain::search::Needle;
+use sakhi_domain::{Record, SearchKey};
 use std::sync::Arc;
 
 /// How many cases the list shows at first, and how many more each "Show more" adds: several
@@ -58,6 +59,10 @@ struct Filters {
     /// An account id, `nobody`, or empty for anyone.
     assigned: String,
     due: bool,
+    /// Only her own cases (assigned to her or to nobody): set with `due` by her follow-up count.
+    mine: bool,
+    /// Only open cases of women in danger now.
+    danger: bool,
     /// Only cases with something written differently on two devices.
     review: bool,
     by_due: bool,
@@ -94,7 +99,7 @@ pub fn CaseList() -> impl IntoView {
     });
     // The search stays on this page and out of the URL: a name typed here must not reach the
     // browser's history.
-    let (query, set_query) = signal(String::new());
+    let (query, set_query) = signal(Needle::default());
     let (shown, set_shown) = signal(PAGE);
     let filters = RwSignal::new(Filters::default());
     let set = move |change: fn(&mut Filters, String), value: String| {
@@ -124,7 +129,39 @@ pub fn CaseList() -> impl IntoView {
     });
     let lang = use_lang();
 
+    let role = crate::unlocked().map(|unlocked| unlocked.role);
+    let counts_me = me.clone();
+
     view! {
+        <h1 class="home-heading">{tr(Text::CasesHeading)}</h1>
+        <div class="search">
+            <label for="case-search">{tr(Text::CasesSearch)}</label>
+            <input
+                id="case-search"
+                type="search"
+                autocomplete="off"
+                on:input=move |event| {
+                    set_shown.set(PAGE);
+                    set_query.set(Needle::new(&event_target_value(&event)));
+                }
+            />
+        </div>
+        {move || {
+            cases.with(|found| {
+                found.as_ref().and_then(|found| found.as_ref().ok()).map(|list| {
+                    view! {
+                        <HomeCounts
+                            list=Arc::clone(list)
+                            me=counts_me.clone()
+                            administrator=role == Some(Role::Administrator)
+                            filters
+                            set_shown
+                        />
+                    }
+                })
+            })
+        }}
+        <NotKeptNotice />
         {move || {
             camp_today.with(|camps| {
                 camps.as_ref().and_then(|(today, _)| today.as_ref()).map(|camp| {
@@ -169,45 +206,6 @@ pub fn CaseList() -> impl IntoView {
                 })
             })
         }}
-        <div class="page-head">
-            <h1>{tr(Text::CasesHeading)}</h1>
-            <a class="button primary" href="/cases/new">
-                {tr(Text::CasesNew)}
-            </a>
-        </div>
-        {
-            let me = me.clone();
-            move || {
-                cases.with(|found| {
-                    found.as_ref().and_then(|found| found.as_ref().ok()).map(|list| {
-                        let to_review = list.iter().filter(|listed| listed.line.to_review > 0).count();
-                        view! {
-                            {(to_review > 0)
-                                .then(|| {
-                                    view! {
-                                        <p class="notice review-count" role="status">
-                                            {move || fill(t(lang.get(), Text::CasesToReview), "n", &to_review.to_string())}
-                                        </p>
-                                    }
-                                })}
-                            <DueToday list=Arc::clone(list) me=me.clone() />
-                        }
-                    })
-                })
-            }
-        }
-        <div class="search">
-            <label for="case-search">{tr(Text::CasesSearch)}</label>
-            <input
-                id="case-search"
-                type="search"
-                autocomplete="off"
-                on:input=move |event| {
-                    set_shown.set(PAGE);
-                    set_query.set(fold(&event_target_value(&event)));
-                }
-            />
-        </div>
         <details class="filters">
             <summary>{tr(Text::FiltersHeading)}</summary>
             <div class="field">
@@ -257,16 +255,36 @@ pub fn CaseList() -> impl IntoView {
                     }}
                 </select>
             </div>
-            <FilterBox id="filter-due" label=Text::FiltersDue on=move |on| set_flag(|f, on| f.due = on, on) />
-            <FilterBox id="filter-review" label=Text::FiltersReview on=move |on| set_flag(|f, on| f.review = on, on) />
+            <FilterBox
+                id="filter-due"
+                label=Text::FiltersDue
+                checked=Signal::derive(move || filters.with(|f| f.due))
+                on=move |on| set_flag(|f, on| f.due = on, on)
+            />
+            <FilterBox
+                id="filter-danger"
+                label=Text::FiltersDanger
+                checked=Signal::derive(move || filters.with(|f| f.danger))
+                on=move |on| set_flag(|f, on| f.danger = on, on)
+            />
+            <FilterBox
+                id="filter-review"
+                label=Text::FiltersReview
+                checked=Signal::derive(move || filters.with(|f| f.review))
+                on=move |on| set_flag(|f, on| f.review = on, on)
+            />
             <div class="field">
                 <label for="filter-sort">{tr(Text::FiltersSort)}</label>
                 <select
                     id="filter-sort"
                     on:change=move |ev| set(|f, v| f.by_due = v == "due", event_target_value(&ev))
                 >
-                    <option value="newest">{tr(Text::SortNewest)}</option>
-                    <option value="due">{tr(Text::SortDue)}</option>
+                    <option value="newest" selected=move || filters.with(|f| !f.by_due)>
+                        {tr(Text::SortNewest)}
+                    </option>
+                    <option value="due" selected=move || filters.with(|f| f.by_due)>
+                        {tr(Text::SortDue)}
+                    </option>
                 </select>
             </div>
         </details>
@@ -275,8 +293,14 @@ pub fn CaseList() -> impl IntoView {
                 found.as_ref().map(|found| match found {
                     Ok(list) => {
                         view! {
-                            <RefusedChanges refused=status.refused cases=Arc::clone(list) />
-                            <Cases list=Arc::clone(list) query filters shown set_shown />
+                            <RefusedChanges
+                                refused=status.refused
+                                names=list
+                                    .iter()
+                                    .map(|listed| (listed.line.case.id, display_name(&listed.line.case)))
+                                    .collect()
+                            />
+                            <Cases list=Arc::clone(list) query filters shown set_shown me=me.clone() />
                         }
                             .into_any()
                     }
@@ -291,10 +315,20 @@ pub fn CaseList() -> impl IntoView {
 
 /// A filter that is on or off.
 #[component]
-fn FilterBox(id: &'static str, label: Text, on: impl Fn(bool) + 'static) -> impl IntoView {
+fn FilterBox(
+    id: &'static str,
+    label: Text,
+    checked: Signal<bool>,
+    on: impl Fn(bool) + 'static,
+) -> impl IntoView {
     view! {
         <div class="choice">
-            <input type="checkbox" id=id on:change=move |ev| on(event_target_checked(&ev)) />
+            <input
+                type="checkbox"
+                id=id
+                prop:checked=checked
+                on:change=move |ev| on(event_target_checked(&ev))
+            />
             <label for=id>{tr(label)}</label>
         </div>
     }
@@ -309,54 +343,96 @@ fn options(field: &'static str, codes: &'static [&'static str]) -> impl IntoView
         .collect_view()
 }
 
-/// Her follow-ups due today and overdue, on her home screen.
+/// What needs her first, as counts that open the list narrowed to it: her follow-ups due today or
+/// overdue; for an administrator also the cases to review and the women in danger now.
 #[component]
-fn DueToday(list: Arc<Vec<Listed>>, me: String) -> impl IntoView {
+fn HomeCounts(
+    list: Arc<Vec<Listed>>,
+    me: String,
+    administrator: bool,
+    filters: RwSignal<Filters>,
+    set_shown: WriteSignal<usize>,
+) -> impl IntoView {
     let lang = use_lang();
     let today = today();
-    let lines: Vec<CaseLine> = due(list.iter().map(|listed| &listed.line), &today, &me)
-        .into_iter()
-        .cloned()
-        .collect();
-    (!lines.is_empty()).then(|| {
-        let items = lines
-            .into_iter()
-            .map(|line| {
-                let on = line.next_on.clone().unwrap_or_default();
-                let overdue = on < today;
-                let when = move || {
-                    if overdue {
-                        fill(t(lang.get(), Text::DueOverdue), "date", &shown_date(&on))
-                    } else {
-                        t(lang.get(), Text::DueToday).to_owned()
-                    }
-                };
-                view! {
-                    <li class:overdue=overdue>
-                        <a href=format!("/cases/{}", line.case.id)>{display_name(&line.case)}</a>
-                        " · "
-                        <span>{when}</span>
-                    </li>
-                }
-            })
-            .collect_view();
+    let lines = || list.iter().map(|listed| &listed.line);
+    let mine_due = due(lines(), &today, &me);
+    let overdue = mine_due
+        .iter()
+        .filter(|line| {
+            line.next_on
+                .as_deref()
+                .is_some_and(|on| on < today.as_str())
+        })
+        .count();
+    let due_now = mine_due.len();
+    let to_review = lines().filter(|line| line.to_review > 0).count();
+    let in_danger = lines().filter(|line| line.in_danger()).count();
+    // Each count opens the list narrowed to what it counts, and closes it again.
+    let button = move |n: usize, text: Text, wanted: Filters| {
+        let shows = {
+            let wanted = wanted.clone();
+            move || filters.get() == wanted
+        };
+        let pressed = shows.clone();
         view! {
-            <section class="due" aria-labelledby="due-heading">
-                <h2 id="due-heading">{tr(Text::DueHeading)}</h2>
-                <ul>{items}</ul>
-            </section>
+            <button
+                type="button"
+                class="count-button"
+                aria-pressed=move || if pressed() { "true" } else { "false" }
+                on:click=move |_| {
+                    set_shown.set(PAGE);
+                    let next = if shows() { Filters::default() } else { wanted.clone() };
+                    filters.set(next);
+                    if let Some(list) = document().get_element_by_id("case-list") {
+                        list.scroll_into_view();
+                    }
+                }
+            >
+                <span class="count-n">{n}</span>
+                <span>{tr(text)}</span>
+            </button>
         }
-    })
+    };
+    let due_filter = Filters {
+        due: true,
+        mine: true,
+        by_due: true,
+        ..Filters::default()
+    };
+    view! {
+        <div class="home-counts">
+            {(due_now > 0)
+                .then(|| {
+                    view! {
+                        {button(due_now, Text::HomeDue, due_filter)}
+                        {(overdue > 0)
+                            .then(|| {
+                                view! {
+                                    <p class="overdue-note">
+                                        {move || fill(t(lang.get(), Text::HomeOverdue), "n", &overdue.to_string())}
+                                    </p>
+                                }
+                            })}
+                    }
+                })}
+            {(administrator && to_review > 0)
+                .then(|| button(to_review, Text::HomeToReview, Filters { review: true, ..Filters::default() }))}
+            {(administrator && in_danger > 0)
+                .then(|| button(in_danger, Text::HomeInDanger, Filters { danger: true, ..Filters::default() }))}
+        </div>
+    }
 }
 
 /// The cases matching the search and filters: how many, and the first `shown` of them.
 #[component]
 fn Cases(
     list: Arc<Vec<Listed>>,
-    query: ReadSignal<String>,
+    query: ReadSignal<Needle>,
     filters: RwSignal<Filters>,
     shown: ReadSignal<usize>,
     set_shown: WriteSignal<usize>,
+    me: String,
 ) -> impl IntoView {
     // Runs once the list is on screen: the moment the benchmarks call "usable".
     Effect::new(|| crate::browser::mark("sakhi-list-ready"));
@@ -372,7 +448,7 @@ fn Cases(
         let narrowed = needle.is_empty() && filters == Filters::default();
         let keeps = |listed: &&Listed| {
             let line = &listed.line;
-            listed.key.matches(&needle)
+            listed.key.finds(&needle)
                 && (filters.status.is_empty() || line.status == filters.status)
                 && (filters.violence.is_empty()
                     || has_choice(&line.case, "violence", &filters.violence))
@@ -382,6 +458,8 @@ fn Cases(
                     (wanted, to) => to == Some(wanted),
                 }
                 && (!filters.due || line.is_due(&today))
+                && (!filters.mine || line.is_for(&me))
+                && (!filters.danger || line.in_danger())
                 && (!filters.review || line.to_review > 0)
         };
         let mut matching: Vec<&Listed> = list.iter().filter(keeps).collect();
@@ -409,7 +487,7 @@ fn Cases(
             }
         };
         view! {
-            <p class="count" aria-live="polite">
+            <p class="count" id="case-list" aria-live="polite">
                 {count}
             </p>
             {(found == 0).then(|| view! { <p class="empty">{tr(Text::CasesNoneFound)}</p> })}
@@ -443,13 +521,18 @@ fn has_choice(case: &Record, field: &str, code: &str) -> bool {
 #[component]
 fn CaseItem(line: CaseLine) -> impl IntoView {
     let lang = use_lang();
+    let marks = Marks {
+        danger: line.in_danger(),
+        child: line.is_child(),
+        review: line.to_review > 0,
+        due: line.is_due(&today()),
+    };
     let case = line.case;
     let href = format!("/cases/{}", case.id);
     let name = display_name(&case);
     let village = case.text("village").map(str::to_owned);
     let status = line.status;
     let next_on = line.next_on;
-    let review = line.to_review > 0;
     let case = StoredValue::new(case);
     view! {
         <li>
@@ -472,69 +555,43 @@ fn CaseItem(line: CaseLine) -> impl IntoView {
                     {move || choice_label(lang.get(), "status", status)}
                     {next_on.clone().map(|on| format!(" · {}", shown_date(&on)))}
                 </span>
-                {review.then(|| view! { <span class="tag review">{tr(Text::CasesReviewMark)}</span> })}
+                <CaseMarks marks />
             </a>
         </li>
     }
 }
 
-/// Changes the server refused, kept on the phone and shown until someone deals with them.
+/// What a worker must see on a case at a glance, whatever else the list shows.
+#[derive(Clone, Copy, Debug, Default)]
+struct Marks {
+    danger: bool,
+    child: bool,
+    review: bool,
+    due: bool,
+}
+
+/// The marks of a case on the list: each in words with a sign, never colour alone.
 #[component]
-fn RefusedChanges(refused: ReadSignal<Vec<OutboxEntry>>, cases: Arc<Vec<Listed>>) -> impl IntoView {
-    let lang = use_lang();
-    let name_of = move |id: RecordId| {
-        cases
-            .iter()
-            .find(|listed| listed.line.case.id == id)
-            .map(|listed| display_name(&listed.line.case))
-            .filter(|name| !name.is_empty())
-    };
-    move || {
-        let refused = refused.get();
-        (!refused.is_empty()).then(|| {
-            let items = refused
-                .into_iter()
-                .map(|entry| {
-                    let change = entry.change;
-                    let (code, reason) = entry
-                        .rejected
-                        .map(|r| (r.code, r.reason))
-                        .unwrap_or_default();
-                    let name = name_of(change.record);
-                    let field = change.field;
-                    view! {
-                        <li>
-                            <a href=format!("/cases/{}", change.record)>
-                                {move || {
-                                    name.clone()
-                                        .unwrap_or_else(|| t(lang.get(), Text::CasesUnnamed).to_owned())
-                                }}
-                            </a>
-                            <br />
-                            {move || {
-                                let text = fill(
-                                    t(lang.get(), Text::RefusedChange),
-                                    "field",
-                                    &field_label(lang.get(), &field),
-                                );
-                                // Said in her language where Sakhi knows the reason.
-                                let reason = match code.as_str() {
-                                    "out_of_scope" => t(lang.get(), Text::RefusedNotYours),
-                                    _ => &reason,
-                                };
-                                fill(&text, "reason", reason)
-                            }}
-                        </li>
-                    }
-                })
-                .collect_view();
+fn CaseMarks(marks: Marks) -> impl IntoView {
+    let mark = |on: bool, class: &'static str, sign: &'static str, text: Text| {
+        on.then(|| {
             view! {
-                <section class="refused" aria-labelledby="refused-heading">
-                    <h2 id="refused-heading">{tr(Text::RefusedHeading)}</h2>
-                    <p>{tr(Text::RefusedIntro)}</p>
-                    <ul>{items}</ul>
-                </section>
+                <span class=class>
+                    <span aria-hidden="true">{sign}</span>
+                    {tr(text)}
+                </span>
             }
         })
-    }
+    };
+    let any = marks.danger || marks.child || marks.review || marks.due;
+    any.then(|| {
+        view! {
+            <span class="marks">
+                {mark(marks.danger, "tag danger", "⚠ ", Text::MarkDanger)}
+                {mark(marks.child, "tag child", "● ", Text::MarkChild)}
+                {mark(marks.review, "tag review", "⇄ ", Text::CasesReviewMark)}
+                {mark(marks.due, "tag due", "◷ ", Text::MarkDue)}
+            </span>
+        }
+    })
 }

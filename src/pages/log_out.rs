@@ -32,11 +32,13 @@ pub fn LogOut() -> impl IntoView {
             <p>{tr(Text::LogoutExplain)}</p>
             {move || failed.get().then(|| alert(Text::AppStoreFailed))}
             {move || {
-                let n = waiting();
-                if n > 0 {
+                let waiting = waiting();
+                if !waiting.is_empty() {
                     view! {
                         <p class="notice problem" role="alert">
-                            {move || fill(t(lang.get(), Text::LogoutWaiting), "n", &n.to_string())}
+                            {move || {
+                                fill(t(lang.get(), Text::LogoutWaiting), "what", &waiting.describe(lang.get()))
+                            }}
                         </p>
                         <div class="actions">
                             <button
