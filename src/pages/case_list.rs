@@ -153,7 +153,7 @@ pub fn CaseList() -> impl IntoView {
                         <HomeCounts
                             list=Arc::clone(list)
                             me=counts_me.clone()
-                            administrator=role == Some(Role::Administrator)
+                            reviewer=matches!(role, Some(Role::Administrator | Role::Counsellor))
                             filters
                             set_shown
                         />
@@ -344,12 +344,13 @@ fn options(field: &'static str, codes: &'static [&'static str]) -> impl IntoView
 }
 
 /// What needs her first, as counts that open the list narrowed to it: her follow-ups due today or
-/// overdue; for an administrator also the cases to review and the women in danger now.
+/// overdue; for those who work the centre's cases (administrators and counsellors) also the cases
+/// to review and the women in danger now.
 #[component]
 fn HomeCounts(
     list: Arc<Vec<Listed>>,
     me: String,
-    administrator: bool,
+    reviewer: bool,
     filters: RwSignal<Filters>,
     set_shown: WriteSignal<usize>,
 ) -> impl IntoView {
@@ -416,9 +417,9 @@ fn HomeCounts(
                             })}
                     }
                 })}
-            {(administrator && to_review > 0)
+            {(reviewer && to_review > 0)
                 .then(|| button(to_review, Text::HomeToReview, Filters { review: true, ..Filters::default() }))}
-            {(administrator && in_danger > 0)
+            {(reviewer && in_danger > 0)
                 .then(|| button(in_danger, Text::HomeInDanger, Filters { danger: true, ..Filters::default() }))}
         </div>
     }

@@ -15,8 +15,10 @@ pub fn Menu() -> impl IntoView {
     let session = crate::session::use_session();
     let role = unlocked.role;
     let navigate = use_navigate();
-    // Whoever unlocks next starts from the list of cases, not from this menu.
+    // Whoever unlocks next starts from the list of cases, not from this menu. Locked first: the
+    // list must not start to draw with her store while it is being put away.
     let lock = move |_| {
+        session.lock();
         navigate(
             "/",
             NavigateOptions {
@@ -24,7 +26,6 @@ pub fn Menu() -> impl IntoView {
                 ..NavigateOptions::default()
             },
         );
-        session.lock();
     };
     let item = |href: &'static str, label: Text| {
         view! {
