@@ -1,18 +1,7 @@
 // A case registered offline on one phone reaches another device through the sync server.
 import { expect, test } from "@playwright/test";
 import { workers } from "./accounts.mjs";
-import {
-  en,
-  hi,
-  hindi,
-  logIn,
-  openDevice,
-  registerCase,
-  screenshot,
-  syncBadge,
-  unlock,
-  waitForOfflineShell,
-} from "./phone.mjs";
+import { en, hi, hindi, inLanguage, logIn, openDevice, registerCase, screenshot, syncBadge, unlock, waitForOfflineShell } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
 
@@ -58,7 +47,7 @@ test("a case registered offline on one phone reaches another device", async () =
       }
     }
   };
-  await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+  await inLanguage(page, "hi");
   await expect(page.getByRole("heading", { name: hindi("Cases") })).toBeVisible();
   await expect(page.getByRole("link", { name: hindi("New case") })).toBeVisible();
   await noEnglishLeft();
@@ -75,7 +64,7 @@ test("a case registered offline on one phone reaches another device", async () =
   // Online: a case is registered and sent at once.
   await registerCase(page, sita);
   await expect(page.getByText(sita.name)).toBeVisible();
-  await expect(syncBadge(page)).toHaveText(/All changes sent/);
+  await expect(syncBadge(page)).toHaveText(/All sent/);
 
   // Offline: the app still opens and unlocks, lists every case, and takes new ones.
   await context.setOffline(true);
@@ -93,7 +82,7 @@ test("a case registered offline on one phone reaches another device", async () =
 
   // Back online, the app syncs by itself.
   await context.setOffline(false);
-  await expect(syncBadge(page)).toHaveText(/All changes sent/, { timeout: 30_000 });
+  await expect(syncBadge(page)).toHaveText(/All sent/, { timeout: 30_000 });
   await screenshot(page, "04-back-online-sent");
 
   // The centre's counsellor, on another device, pulls both cases, Hindi intact.
@@ -132,7 +121,7 @@ test("a server that fails keeps every change waiting, then takes them", async ()
   await expect(page.getByRole("alertdialog")).toHaveCount(0);
 
   await page.unroute("**/api/v1/sync/push");
-  await expect(syncBadge(page)).toHaveText(/All changes sent/, { timeout: 60_000 });
+  await expect(syncBadge(page)).toHaveText(/All sent/, { timeout: 60_000 });
   expect(phone.problems).toEqual([]);
   await phone.close();
 });

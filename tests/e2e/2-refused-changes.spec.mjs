@@ -2,7 +2,7 @@
 import { expect, test } from "@playwright/test";
 import { gunzipSync } from "node:zlib";
 import { workers } from "./accounts.mjs";
-import { en, hi, hindi, logIn, openDevice, registerCase, syncBadge, unlock } from "./phone.mjs";
+import { en, hi, hindi, inLanguage, logIn, openDevice, registerCase, syncBadge, unlock } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
 
@@ -45,7 +45,7 @@ test("changes the server refuses are kept and shown with its reason, the rest ar
     description: "Came with her sister.",
   };
   await registerCase(page, lata);
-  await expect(syncBadge(page)).toHaveText(/All changes sent/);
+  await expect(syncBadge(page)).toHaveText(/All sent/);
   const refused = page.getByRole("region", { name: "Refused by the server" });
   await expect(refused).toBeVisible();
   await expect(refused).toContainText("phone is not a phone number");
@@ -57,7 +57,7 @@ test("changes the server refuses are kept and shown with its reason, the rest ar
   await page.reload();
   await unlock(page, workers.counsellor);
   await expect(refused).toContainText("phone is not a phone number");
-  await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+  await inLanguage(page, "hi");
   await expect(page.getByRole("region", { name: hindi("Refused by the server") })).toContainText(hi["refused.not_yours"]);
   expect(phone.problems).toEqual([]);
   await phone.close();

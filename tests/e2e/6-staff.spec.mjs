@@ -2,7 +2,7 @@
 // she disables is out at once, and a password she resets works at once.
 import { expect, test } from "@playwright/test";
 import { admin } from "./accounts.mjs";
-import { en, hi, logIn, openDevice, screenshot, unlock } from "./phone.mjs";
+import { en, fromMenu, hi, inLanguage, logIn, openDevice, screenshot, unlock } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
 const sunita = { username: "sunita.w", display_name: "सुनीता वर्मा", password: "sunita-camp-register-4" };
@@ -13,7 +13,7 @@ test("an administrator creates, disables and resets accounts, and reads the audi
   await logIn(page, admin);
 
   // Only an administrator sees the staff and audit pages.
-  await page.getByRole("link", { name: en["staff.link"] }).click();
+  await fromMenu(page, en["staff.link"]);
   await expect(page.getByRole("heading", { name: en["staff.heading"] })).toBeVisible();
 
   // A new outreach worker: the form asks for her name, not "your name".
@@ -68,14 +68,14 @@ test("an administrator creates, disables and resets accounts, and reads the audi
   expect(await tryLogin(sunita.password)).toBe(401);
 
   // The audit log names what happened, newest first.
-  await page.getByRole("link", { name: en["audit.link"] }).click();
+  await fromMenu(page, en["audit.link"]);
   await expect(page.getByRole("heading", { name: en["audit.heading"] })).toBeVisible();
   await expect(page.locator("ol.audit > li").first()).toBeVisible();
   // When, in India time and on a 24-hour clock, with the month in words in her language.
   const when = page.locator("ol.audit > li .audit-when").first();
   const months = (table) => Object.keys(table).filter((k) => k.startsWith("month.")).map((k) => table[k]).join("|");
   await expect(when).toHaveText(new RegExp(`^\\d{1,2} (${months(en)}) \\d{4}, \\d\\d:\\d\\d$`));
-  await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+  await inLanguage(page, "hi");
   await expect(page.getByRole("heading", { name: hi["audit.heading"] })).toBeVisible();
   await expect(when).toHaveText(new RegExp(`^\\d{1,2} (${months(hi)}) \\d{4}, \\d\\d:\\d\\d$`));
   await expect(page.locator("ol.audit")).not.toContainText(/\b(am|pm|AM|PM)\b/);

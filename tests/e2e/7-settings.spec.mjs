@@ -4,7 +4,7 @@
 import { expect, test } from "@playwright/test";
 import { randomUUID } from "node:crypto";
 import { admin, call, workers } from "./accounts.mjs";
-import { en, hi, logIn, openDevice, registerCase, screenshot, syncBadge, unlock } from "./phone.mjs";
+import { en, fromMenu, hi, inLanguage, lock, logIn, openDevice, registerCase, screenshot, syncBadge, unlock } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
 
@@ -28,7 +28,7 @@ test("an administrator chooses after how many idle minutes the centre's phones l
 
     await logIn(office.page, admin);
     const page = office.page;
-    await page.getByRole("link", { name: en["staff.link"] }).click();
+    await fromMenu(page, en["staff.link"]);
     const minutes = page.getByLabel(en["staff.lock_minutes"], { exact: true });
     await expect(minutes).toHaveValue("5");
     const save = page.getByRole("button", { name: en["staff.save_centre"], exact: true });
@@ -38,10 +38,10 @@ test("an administrator chooses after how many idle minutes the centre's phones l
     await save.click();
     await expect(page.getByText(en["staff.lock_minutes_invalid"])).toBeVisible();
     await expect(minutes).toHaveAttribute("aria-invalid", "true");
-    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await inLanguage(page, "hi");
     await expect(page.getByText(hi["staff.lock_minutes_invalid"])).toBeVisible();
     await screenshot(page, "70-lock-time-hi");
-    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+    await inLanguage(page, "en");
     await minutes.fill("61");
     await save.click();
     await expect(page.getByText(en["staff.lock_minutes_invalid"])).toBeVisible();
@@ -85,7 +85,7 @@ test("quick exit opens the harmless site chosen in this phone's settings", async
     route.fulfill({ contentType: "text/html", body: "<title>Mausam</title><h1>Today's weather</h1>" }),
   );
   await logIn(page, workers.outreach);
-  await page.getByRole("link", { name: en["settings.link"] }).click();
+  await fromMenu(page, en["settings.link"]);
   await expect(page.getByRole("heading", { name: en["settings.heading"] })).toBeVisible();
   const site = page.getByLabel(en["settings.exit_url"], { exact: true });
   await expect(site).toHaveValue(/^https:\/\//);
@@ -94,17 +94,17 @@ test("quick exit opens the harmless site chosen in this phone's settings", async
   await site.fill("javascript:alert(1)");
   await page.getByRole("button", { name: en["settings.save"], exact: true }).click();
   await expect(page.getByText(en["settings.exit_url_invalid"])).toBeVisible();
-  await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+  await inLanguage(page, "hi");
   await expect(page.getByText(hi["settings.exit_url_invalid"])).toBeVisible();
   await screenshot(page, "72-settings-hi");
-  await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+  await inLanguage(page, "en");
 
   await site.fill(chosen);
   await page.getByRole("button", { name: en["settings.save"], exact: true }).click();
   await expect(page.getByText(en["settings.saved"])).toBeVisible();
 
   // From the lock screen too, since the choice belongs to the phone.
-  await page.getByRole("button", { name: en["lock.button"] }).click();
+  await lock(page);
   await page.getByRole("button", { name: en.quick_exit }).click();
   await page.waitForURL(chosen);
   await expect(page.getByRole("heading", { name: "Today's weather" })).toBeVisible();
@@ -148,10 +148,10 @@ test("after an administrator resets her password, a worker keeps the cases on he
   await page.getByLabel(en["login.password"], { exact: true }).fill(pooja.password);
   await page.getByRole("button", { name: en["login.submit"] }).click();
   await expect(page.getByText(geeta.name)).toBeVisible({ timeout: 30_000 });
-  await expect(syncBadge(page)).toContainText("All changes sent", { timeout: 30_000 });
+  await expect(syncBadge(page)).toContainText("All sent", { timeout: 30_000 });
 
   // The phone now opens with the new password only.
-  await page.getByRole("button", { name: en["lock.button"] }).click();
+  await lock(page);
   await page.getByLabel(en["login.password"], { exact: true }).fill(old);
   await page.getByRole("button", { name: en["unlock.submit"] }).click();
   await expect(page.getByText(en["unlock.wrong"])).toBeVisible({ timeout: 30_000 });
@@ -159,7 +159,7 @@ test("after an administrator resets her password, a worker keeps the cases on he
   await expect(page.getByText(geeta.name)).toBeVisible();
 
   // Reset while the phone is locked: logging in asks for her old password as well.
-  await page.getByRole("button", { name: en["lock.button"] }).click();
+  await lock(page);
   const before = pooja.password;
   await reset("pooja-third-visit-9");
   await page.getByRole("button", { name: en["unlock.another"] }).click();
@@ -171,16 +171,16 @@ test("after an administrator resets her password, a worker keeps the cases on he
   await oldField.fill("not-the-old-one");
   await page.getByRole("button", { name: en["login.submit"] }).click();
   await expect(page.getByText(en["login.old_password_wrong"])).toBeVisible({ timeout: 30_000 });
-  await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+  await inLanguage(page, "hi");
   await expect(page.getByText(hi["login.old_password_wrong"])).toBeVisible();
   await screenshot(page, "73-old-password-hi");
-  await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+  await inLanguage(page, "en");
   await oldField.fill(before);
   await page.getByRole("button", { name: en["login.submit"] }).click();
   await expect(page.getByText(geeta.name)).toBeVisible({ timeout: 30_000 });
 
   // She does not remember the old one: the phone's copy goes, and the server gives her cases back.
-  await page.getByRole("button", { name: en["lock.button"] }).click();
+  await lock(page);
   await reset("pooja-fourth-visit-3");
   await page.getByRole("button", { name: en["unlock.another"] }).click();
   await page.getByLabel(en["login.username"], { exact: true }).fill(pooja.username);
@@ -191,7 +191,7 @@ test("after an administrator resets her password, a worker keeps the cases on he
   await page.getByRole("button", { name: en["login.submit"] }).click();
   await expect(page.getByRole("heading", { name: en["cases.heading"] })).toBeVisible({ timeout: 30_000 });
   await expect(page.getByText(geeta.name)).toBeVisible({ timeout: 30_000 });
-  await page.getByRole("button", { name: en["lock.button"] }).click();
+  await lock(page);
   await unlock(page, pooja);
 
   expect(phone.problems).toEqual([]);

@@ -3,7 +3,7 @@
 // and that she is a child) is shown on the case.
 import { expect, test } from "@playwright/test";
 import { workers } from "./accounts.mjs";
-import { en, fillIntake, hi, intakeField, logIn, openDevice, screenshot, syncBadge } from "./phone.mjs";
+import { en, fillIntake, hi, inLanguage, intakeField, logIn, openDevice, screenshot, syncBadge } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
 
@@ -21,10 +21,10 @@ test("a new case says what is missing in her language, and keeps how to reach th
     await expect(page.getByText(en["problem.name_required"])).toBeVisible();
     await expect(intakeField(page, "Name")).toBeFocused();
     await screenshot(page, "93-intake-problems-en");
-    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await inLanguage(page, "hi");
     await expect(page.getByText(hi["problem.name_required"])).toBeVisible();
     await screenshot(page, "94-intake-problems-hi");
-    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+    await inLanguage(page, "en");
 
     await page.getByRole("button", { name: en["form.back"] }).click();
     await page.getByLabel(en["safe_to_call.no"], { exact: true }).check();
@@ -65,17 +65,17 @@ test("a new case says what is missing in her language, and keeps how to reach th
     await expect(page.getByText("Mohan Lal")).toBeVisible();
     await expect(page.getByText(en["relation.husband"], { exact: true })).toBeVisible();
     await screenshot(page, "95-intake-case-en");
-    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await inLanguage(page, "hi");
     await expect(page.getByText(hi["case.child"])).toBeVisible();
     await expect(page.getByText(hi["safe_to_call.no"])).toBeVisible();
     await expect(page.getByText(hi["source.awareness_camp"])).toBeVisible();
     await expect(page.getByText(hi["relation.husband"], { exact: true })).toBeVisible();
     await screenshot(page, "96-intake-case-hi");
-    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+    await inLanguage(page, "en");
 
     // Back online, the centre's server takes every field as it is.
     await context.setOffline(false);
-    await expect(syncBadge(page)).toHaveText(/All changes sent/, { timeout: 30_000 });
+    await expect(syncBadge(page)).toHaveText(/All sent/, { timeout: 30_000 });
     expect(phone.problems).toEqual([]);
   } finally {
     await phone.close();

@@ -3,7 +3,7 @@
 // follow-up on her home screen; the duplicate warning when the same woman is registered again.
 import { expect, test } from "@playwright/test";
 import { centre, workers } from "./accounts.mjs";
-import { day, en, fillIntake, hi, intakeField, logIn, openDevice, screenshot, syncBadge } from "./phone.mjs";
+import { day, en, fillIntake, hi, inLanguage, intakeField, logIn, openDevice, screenshot, syncBadge } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
 
@@ -38,10 +38,10 @@ test("a case goes from intake through services and sessions to a settlement, off
     await expect(page.locator(".case-details dl").getByText(workers.counsellor.display_name)).toBeVisible();
     const reference = (await page.locator(".reference").innerText()).match(/[0-9A-F]{4}-[0-9A-F]{4}/)[0];
     await screenshot(page, "97-case-danger-en");
-    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await inLanguage(page, "hi");
     await expect(page.getByText(hi["case.danger"])).toBeVisible();
     await screenshot(page, "97-case-danger-hi");
-    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+    await inLanguage(page, "en");
     await page.getByRole("button", { name: "Request: " + en["service.police"] }).click();
     await page.getByRole("button", { name: "Request: " + en["service.shelter"] }).click();
     await expect(page.getByRole("heading", { name: `${en["service.police"]} · ${en["service_state.requested"]}` })).toBeVisible();
@@ -57,10 +57,10 @@ test("a case goes from intake through services and sessions to a settlement, off
     await service.getByLabel(en["field.report_number"], { exact: true }).fill("DIR 45/2026");
     await service.getByLabel(en["place.police"], { exact: true }).fill("Bhadran police station");
     await screenshot(page, "98-service-form-en");
-    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await inLanguage(page, "hi");
     await expect(page.getByRole("form", { name: hi["case.add_service"] }).getByLabel(hi["place.police"], { exact: true })).toBeVisible();
     await screenshot(page, "98-service-form-hi");
-    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+    await inLanguage(page, "en");
     await service.getByRole("button", { name: en["case.save_entry"] }).click();
     await expect(service).toBeHidden();
     await expect(page.getByRole("heading", { name: `${en["service.police"]} · ${en["service_state.given"]}` })).toBeVisible();
@@ -108,14 +108,20 @@ test("a case goes from intake through services and sessions to a settlement, off
 
     // The follow-up is on her home screen.
     await page.getByRole("link", { name: en["case.back"] }).click();
-    const due = page.getByRole("region", { name: en["due.heading"] });
-    await expect(due.getByRole("link", { name: "Savita Devi" })).toBeVisible();
-    await expect(due.getByText(en["due.today"])).toBeVisible();
+    // A count on her home screen opens the list narrowed to her follow-ups, each marked.
+    const due = page.getByRole("button", { name: `1 ${en["home.due"]}` });
+    await due.click();
+    await expect(due).toHaveAttribute("aria-pressed", "true");
+    const listed = page.locator(".cases li").filter({ hasText: "Savita Devi" });
+    await expect(listed.getByText(en["mark.due"])).toBeVisible();
     await screenshot(page, "9a-home-due-en");
-    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
-    await expect(page.getByRole("region", { name: hi["due.heading"] }).getByText(hi["due.today"])).toBeVisible();
+    await inLanguage(page, "hi");
+    await expect(page.getByRole("button", { name: `1 ${hi["home.due"]}` })).toBeVisible();
+    await expect(listed.getByText(hi["mark.due"])).toBeVisible();
     await screenshot(page, "9a-home-due-hi");
-    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+    await inLanguage(page, "en");
+    await due.click();
+    await expect(due).toHaveAttribute("aria-pressed", "false");
     // Found by her provisional reference, and by the filters.
     await page.getByLabel(en["cases.search"]).fill(reference.toLowerCase());
     await expect(page.locator(".cases").getByText("Savita Devi")).toBeVisible();
@@ -129,11 +135,11 @@ test("a case goes from intake through services and sessions to a settlement, off
     await page.getByLabel(en["filters.assigned"]).selectOption({ label: en["filters.nobody"] });
     await expect(page.locator(".cases").getByText("Savita Devi")).toBeVisible();
     await screenshot(page, "9j-filters-en");
-    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await inLanguage(page, "hi");
     await expect(page.getByLabel(hi["filters.due"])).toBeChecked();
     await screenshot(page, "9j-filters-hi");
-    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
-    await due.getByRole("link", { name: "Savita Devi" }).click();
+    await inLanguage(page, "en");
+    await page.locator(".cases").getByRole("link", { name: /Savita Devi/ }).click();
 
     // Settled: closing asks first, and can be undone by reopening.
     await page.getByRole("button", { name: en["case.close"] }).click();
@@ -146,10 +152,10 @@ test("a case goes from intake through services and sessions to a settlement, off
     await closing.getByRole("button", { name: en["case.close"] }).click();
     await expect(page.getByText(en["case.close_confirm"])).toBeVisible();
     await screenshot(page, "9b-close-confirm-en");
-    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await inLanguage(page, "hi");
     await expect(page.getByText(hi["case.close_confirm"])).toBeVisible();
     await screenshot(page, "9b-close-confirm-hi");
-    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+    await inLanguage(page, "en");
     await page.getByRole("button", { name: en["case.close_yes"] }).click();
     await expect(page.getByRole("heading", { name: en["case.closed"].replace("{reason}", en["closure.settlement"]) })).toBeVisible();
     await expect(page.locator(".reference").getByText(en["status.closed"])).toBeVisible();
@@ -174,7 +180,7 @@ test("a case goes from intake through services and sessions to a settlement, off
     expect(sheets).toBeLessThanOrEqual(2);
     await page.emulateMedia({ media: "screen" });
     await expect(printed).toBeHidden();
-    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await inLanguage(page, "hi");
     await expect(page.getByRole("heading", { name: hi["case.closed"].replace("{reason}", hi["closure.settlement"]) })).toBeVisible();
     await expect(page.getByRole("heading", { name: `${hi["service.police"]} · ${hi["service_state.given"]}` })).toBeVisible();
     await screenshot(page, "9d-case-closed-hi");
@@ -183,10 +189,10 @@ test("a case goes from intake through services and sessions to a settlement, off
     await expect(page.locator(".print-header .print-when")).not.toContainText(/am|pm/i);
     await screenshot(page, "9i-case-print-hi");
     await page.emulateMedia({ media: "screen" });
-    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+    await inLanguage(page, "en");
 
     await page.getByRole("link", { name: en["case.back"] }).click();
-    await expect(page.getByRole("region", { name: en["due.heading"] })).toHaveCount(0);
+    await expect(page.getByRole("button", { name: new RegExp(en["home.due"]) })).toHaveCount(0);
     await page.locator(".cases").getByText("Savita Devi").click();
     await page.getByRole("button", { name: en["case.reopen"] }).click();
     await expect(page.locator(".reference").getByText(en["status.in_progress"])).toBeVisible();
@@ -204,17 +210,17 @@ test("a case goes from intake through services and sessions to a settlement, off
     await page.getByLabel(en["field.village"], { exact: true }).fill("BHADRAN");
     await expect(page.locator(".duplicates").getByText(/Savita Devi/)).toBeVisible();
     await screenshot(page, "9e-duplicate-en");
-    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await inLanguage(page, "hi");
     await expect(page.getByText(hi["form.duplicates"])).toBeVisible();
     await screenshot(page, "9f-duplicate-hi");
-    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+    await inLanguage(page, "en");
     // She typed something: Cancel asks before throwing it away.
     await page.getByRole("button", { name: en["form.cancel"] }).click();
     await page.getByRole("button", { name: en["draft.discard_yes"] }).click();
 
     // Back online, the server takes all of it, and gives her case the centre's next number.
     await context.setOffline(false);
-    await expect(syncBadge(page)).toHaveText(/All changes sent/, { timeout: 30_000 });
+    await expect(syncBadge(page)).toHaveText(/All sent/, { timeout: 30_000 });
     await page.locator(".cases").getByText("Savita Devi").click();
     const number = page.locator(".reference .ref").getByText(/^Case number DHR-\d{4}-\d{4}$/);
     await expect(number).toBeVisible({ timeout: 15_000 });

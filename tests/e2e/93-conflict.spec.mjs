@@ -3,7 +3,7 @@
 // every device ends with her choice and nothing to review.
 import { expect, test } from "@playwright/test";
 import { workers } from "./accounts.mjs";
-import { en, fillIntake, hi, logIn, online, openDevice, screenshot, sent } from "./phone.mjs";
+import { en, fillIntake, hi, inLanguage, logIn, online, openDevice, screenshot, sent } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
 
@@ -48,10 +48,10 @@ test("a field changed on two devices offline is reviewed and one value kept", as
     await expect(review.locator("li").filter({ hasText: workers.outreach.display_name })).toContainText(workers.counsellor.display_name);
     await expect(review.locator("li").filter({ hasText: workers.second.display_name })).toContainText(workers.search.display_name);
     await screenshot(desk.page, "9g-conflict-review-en");
-    await desk.page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await inLanguage(desk.page, "hi");
     await expect(review.getByText(hi["case.review"])).toBeVisible();
     await screenshot(desk.page, "9h-conflict-review-hi");
-    await desk.page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+    await inLanguage(desk.page, "en");
 
     // Kiran keeps Farida's choice.
     await review

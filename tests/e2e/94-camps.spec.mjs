@@ -3,7 +3,7 @@
 // counsellor sees the camp and, unlike the outreach worker, the names of the cases it brought in.
 import { expect, test } from "@playwright/test";
 import { workers } from "./accounts.mjs";
-import { en, fillIntake, hi, logIn, openDevice, screenshot, syncBadge } from "./phone.mjs";
+import { en, fillIntake, hi, inLanguage, logIn, openDevice, screenshot, syncBadge } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
 const place = "Government Girls School, Rampur";
@@ -28,11 +28,11 @@ test("a camp is registered offline, a case is registered at it in camp mode, and
     await expect(page.getByText(en["problem.attendance"].replace("{n}", "10000"))).toHaveCount(2);
     await expect(page.getByLabel(en["camp.place_label"], { exact: true })).toBeFocused();
     await screenshot(page, "9k-camp-problems-en");
-    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await inLanguage(page, "hi");
     await expect(page.getByText(hi["problem.place_required"])).toBeVisible();
     await expect(page.getByText(hi["problem.attendance"].replace("{n}", "10000"))).toHaveCount(2);
     await screenshot(page, "9k-camp-problems-hi");
-    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+    await inLanguage(page, "en");
 
     await page.getByLabel(en["camp.place_label"], { exact: true }).fill(place);
     await page.getByLabel(en["field.block"], { exact: true }).fill("Sadar");
@@ -66,14 +66,14 @@ test("a camp is registered offline, a case is registered at it in camp mode, and
     await expect(page.getByText(en["camp.names_hidden"])).toBeVisible();
     await expect(page.getByText("Lakshmi Bai")).toHaveCount(0);
     await screenshot(page, "9m-camp-en");
-    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await inLanguage(page, "hi");
     await expect(page.getByText(hi["camp.one_case"])).toBeVisible();
     await expect(page.locator(".figures").getByText(hi["field.women"])).toBeVisible();
     await screenshot(page, "9m-camp-hi");
-    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+    await inLanguage(page, "en");
 
     // Her home screen offers today's camp.
-    await page.getByRole("link", { name: en["app.name"] }).click();
+    await page.getByRole("link", { name: en["cases.heading"], exact: true }).click();
     const today = page.getByRole("region", { name: new RegExp(place) });
     await expect(today.getByRole("link", { name: en["camp.register_here"] })).toBeVisible();
     await expect(page.locator(".cases").getByText("Lakshmi Bai")).toBeVisible();
@@ -93,7 +93,7 @@ test("a camp is registered offline, a case is registered at it in camp mode, and
     await page.getByRole("link", { name: en["camp.back"] }).click();
     await expect(page.locator(".camps li").first()).toContainText(place);
     await expect(page.locator(".camps li").last()).toContainText("Panchayat bhavan, Sonpur");
-    await page.getByRole("link", { name: en["app.name"] }).click();
+    await page.getByRole("link", { name: en["cases.heading"], exact: true }).click();
     const recent = page.getByRole("region", { name: en["camps.recent"] });
     await expect(recent.getByRole("link", { name: "Panchayat bhavan, Sonpur, 02/11/2026" })).toBeVisible();
     await expect(recent.getByText(en["camps.people"].replace("{n}", "20"))).toBeVisible();
@@ -101,7 +101,7 @@ test("a camp is registered offline, a case is registered at it in camp mode, and
 
     // Online, the camp and her case reach the centre.
     await context.setOffline(false);
-    await expect(syncBadge(page)).toHaveText(/All changes sent/, { timeout: 30_000 });
+    await expect(syncBadge(page)).toHaveText(/All sent/, { timeout: 30_000 });
 
     // A counsellor at the desk sees the camp, and the names of the cases it brought in.
     await logIn(desk.page, workers.counsellor);

@@ -3,7 +3,7 @@
 // checked against the same figures counted by hand.
 import { expect, test } from "@playwright/test";
 import { centre, workers } from "./accounts.mjs";
-import { en, hi, logIn, openDevice, registerCase, screenshot } from "./phone.mjs";
+import { en, fromMenu, hi, inLanguage, logIn, openDevice, registerCase, screenshot } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
 
@@ -90,7 +90,7 @@ test("the dashboard and the monthly report count a month's work as by hand, offl
 
     // The figures, counted by hand: three women helped this month, two cases open under a
     // month, one closed with a settlement after two sessions.
-    await page.getByRole("link", { name: en["figures.link"], exact: true }).click();
+    await fromMenu(page, en["figures.link"]);
     await expect(page.getByRole("heading", { name: en["figures.heading"] })).toBeVisible();
     const dashboard = page.locator(".dashboard");
     const stat = (label) => dashboard.locator(".stat", { hasText: label }).locator(".stat-n");
@@ -130,7 +130,7 @@ test("the dashboard and the monthly report count a month's work as by hand, offl
     await expect(cell(dashboard, en["figures.new_by_month"], monthName(en, new Date()))).toHaveText("3");
     await expect(page.locator(".figures th:empty")).toHaveCount(0);
     await screenshot(page, "9p-figures-en");
-    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await inLanguage(page, "hi");
     await expect(cell(page.locator(".report"), hi["monthly.summary"], hi["monthly.cases"])).toHaveText("3");
     await expect(page.locator(".report-title")).toHaveText(hi["monthly.for"].replace("{month}", monthName(hi, new Date())));
     await expect(cell(dashboard, hi["figures.new_by_month"], monthName(hi, new Date()))).toHaveText("3");
@@ -140,7 +140,7 @@ test("the dashboard and the monthly report count a month's work as by hand, offl
     // A month not begun is refused with a reason, and an empty one is all zeros.
     await page.getByLabel(hi["monthly.month"], { exact: true }).fill(next);
     await expect(page.getByText(hi["monthly.future"])).toBeVisible();
-    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+    await inLanguage(page, "en");
     await expect(page.getByText(en["monthly.future"])).toBeVisible();
     await page.getByLabel(en["monthly.month"], { exact: true }).fill("2020-01");
     await expect(cell(report, en["monthly.summary"], en["monthly.cases"])).toHaveText("0");
@@ -158,7 +158,7 @@ test("the dashboard and the monthly report count a month's work as by hand, offl
     // On a desktop too, in both languages.
     await page.setViewportSize({ width: 1280, height: 900 });
     await screenshot(page, "9r-figures-desktop-en");
-    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await inLanguage(page, "hi");
     await screenshot(page, "9r-figures-desktop-hi");
     expect(phone.problems).toEqual([]);
   } finally {

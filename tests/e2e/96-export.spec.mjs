@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
 import { admin } from "./accounts.mjs";
-import { en, hi, logIn, openDevice, registerCase, screenshot, syncBadge } from "./phone.mjs";
+import { en, fromMenu, hi, inLanguage, logIn, openDevice, registerCase, screenshot, syncBadge } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
 
@@ -30,8 +30,8 @@ test("an administrator exports cases and camps as CSV, names only when she inclu
     await page.getByRole("button", { name: en["camp.save"] }).click();
     await expect(page.locator(".figures tfoot td")).toHaveText("25");
 
-    await page.getByRole("link", { name: en["figures.link"], exact: true }).click();
-    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await fromMenu(page, en["figures.link"]);
+    await inLanguage(page, "hi");
     const plain = await downloaded(page, page.getByRole("button", { name: hi["export.cases"] }));
     expect(plain.name).toMatch(/^sakhi-cases-\d{4}-\d\d-\d\d\.csv$/);
     expect(plain.text.charCodeAt(0)).toBe(0xfeff);
@@ -43,7 +43,7 @@ test("an administrator exports cases and camps as CSV, names only when she inclu
     await expect(page.getByText(hi["export.done"].replace("{n}", ""), { exact: false })).toBeVisible();
     await screenshot(page, "9s-export-hi");
 
-    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+    await inLanguage(page, "en");
     await page.getByLabel(en["export.personal"]).check();
     const personal = await downloaded(page, page.getByRole("button", { name: en["export.cases"] }));
     for (const shown of ["निर्यात परीक्षा देवी", "98290 12345", "बाँसवाड़ा", en["field.name"]]) {
@@ -55,11 +55,11 @@ test("an administrator exports cases and camps as CSV, names only when she inclu
     await screenshot(page, "9s-export-en");
 
     // Each export reaches the audit log with the next sync.
-    await expect(syncBadge(page)).toHaveText(/All changes sent/, { timeout: 30_000 });
+    await expect(syncBadge(page)).toHaveText(/All sent/, { timeout: 30_000 });
     const audit = page.locator("ol.audit");
     await expect(async () => {
-      await page.getByRole("link", { name: en["app.name"] }).click();
-      await page.getByRole("link", { name: en["audit.link"] }).click();
+      await page.getByRole("link", { name: en["cases.heading"], exact: true }).click();
+      await fromMenu(page, en["audit.link"]);
       await expect(audit.getByText(`${en["audit.export_cases"]} · ${en["audit.with_personal"]}`)).toBeVisible({ timeout: 2_000 });
     }).toPass({ timeout: 30_000 });
     await expect(audit.getByText(`${en["audit.export_cases"]} · ${en["audit.without_personal"]}`).first()).toBeVisible();

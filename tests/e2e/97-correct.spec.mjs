@@ -7,7 +7,7 @@
 import { expect, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { workers } from "./accounts.mjs";
-import { day, en, fillIntake, hi, intakeField, logIn, online, openDevice, screenshot, sent, unlock } from "./phone.mjs";
+import { day, en, fillIntake, fromMenu, hi, inLanguage, intakeField, lock, logIn, online, openDevice, screenshot, sent, unlock } from "./phone.mjs";
 
 const url = process.env.SAKHI_URL;
 
@@ -16,7 +16,7 @@ const row = (page, label) => page.locator(".case-details .detail").filter({ has:
 
 /** Opens the case named `name` from the list. */
 async function openCase(page, name) {
-  await page.getByRole("link", { name: en["case.back"] }).or(page.locator(".app-name")).first().click();
+  await page.getByRole("link", { name: en["case.back"] }).or(page.getByRole("link", { name: en["cases.heading"], exact: true })).first().click();
   await page.locator(".cases").getByText(name).click();
   await expect(page.getByRole("heading", { name })).toBeVisible();
 }
@@ -42,7 +42,7 @@ async function closures(page) {
 
 /** The plain cases export's row for the case whose reference is `reference`. */
 async function exportedRow(page, reference) {
-  await page.getByRole("link", { name: en["figures.link"] }).click();
+  await fromMenu(page, en["figures.link"]);
   const button = page.getByRole("button", { name: en["export.cases"] });
   const [download] = await Promise.all([page.waitForEvent("download"), button.click()]);
   const text = readFileSync(await download.path(), "utf8");
@@ -88,10 +88,10 @@ test("a saved case is corrected, its entries updated, and two closures reviewed"
     await age.fill("34");
     await page.getByLabel(en["field.phone"], { exact: true }).fill("98100 00010");
     await screenshot(page, "9u-edit-details-en");
-    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await inLanguage(page, "hi");
     await expect(page.getByRole("heading", { name: hi["edit.heading"] })).toBeVisible();
     await screenshot(page, "9u-edit-details-hi");
-    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+    await inLanguage(page, "en");
     // A mistake in the correction gets the same message as at intake.
     await age.fill("340");
     await page.getByRole("button", { name: en["edit.save"] }).click();
@@ -134,10 +134,10 @@ test("a saved case is corrected, its entries updated, and two closures reviewed"
     await expect(history.filter({ hasText: "Rampur → रामपुर" })).toContainText(workers.search.display_name);
     await expect(history.filter({ hasText: "98100 00001 → 98100 00010" })).toHaveCount(1);
     await screenshot(page, "9u-history-en");
-    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await inLanguage(page, "hi");
     await expect(page.getByRole("heading", { name: hi["history.heading"] })).toBeVisible();
     await screenshot(page, "9u-history-hi");
-    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+    await inLanguage(page, "en");
     await page.getByRole("link", { name: en["history.back"] }).click();
     // Offline, the tablet says the full history needs the server and shows what it holds.
     await tablet.context.setOffline(true);
@@ -204,14 +204,14 @@ test("a saved case is corrected, its entries updated, and two closures reviewed"
       ]),
     );
     await screenshot(page, "9w-closures-review-en");
-    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await inLanguage(page, "hi");
     await expect(page.locator(".to-review h2")).toContainText(hi["case.to_review"].replace("{n}", ""));
     await screenshot(page, "9w-closures-review-hi");
-    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+    await inLanguage(page, "en");
 
     // The list marks her case, and its filter finds it.
     await page.getByRole("link", { name: en["case.back"] }).click();
-    await expect(page.getByText(en["cases.to_review"].replace("{n}", "1"))).toBeVisible();
+    await expect(page.getByRole("button", { name: `1 ${en["home.to_review"]}` })).toBeVisible();
     const listed = page.locator(".cases li").filter({ hasText: "Jamuna Bai" });
     await expect(listed.getByText(en["cases.review_mark"])).toBeVisible();
     await page.getByText(en["filters.heading"]).click();
@@ -251,10 +251,10 @@ test("a saved case is corrected, its entries updated, and two closures reviewed"
     const headings = await closures(page);
     expect(headings).toEqual([closedFor("settlement"), closedFor("court"), en["case.reopened"], closedFor("her_choice")]);
     await screenshot(page, "9y-timeline-closures-en");
-    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await inLanguage(page, "hi");
     await expect(page.getByRole("heading", { name: hi["case.reopened"] })).toBeVisible();
     await screenshot(page, "9y-timeline-closures-hi");
-    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+    await inLanguage(page, "en");
     line = await exportedRow(page, reference);
     expect(line).toContain(en["status.closed"]);
     expect(line).toContain(en["closure.her_choice"]);
@@ -286,7 +286,7 @@ test("a half-typed intake survives the lock and a reload, and Cancel asks first"
     // new-case form offers what she typed.
     const offered = async () => {
       const offer = page.getByText(en["draft.new_case"]);
-      await expect(offer.or(page.getByRole("link", { name: en["cases.new"] }))).toBeVisible();
+      await expect(offer.or(page.getByRole("link", { name: en["cases.new"] })).first()).toBeVisible();
       if (!(await offer.isVisible())) await startNew();
       await expect(offer).toBeVisible();
     };
@@ -300,14 +300,14 @@ test("a half-typed intake survives the lock and a reload, and Cancel asks first"
     await page.waitForTimeout(500);
 
     // The phone locks (as the auto-lock would), and she unlocks again.
-    await page.getByRole("button", { name: en["lock.button"] }).click();
+    await lock(page);
     await unlock(page, workers.outreach);
     await offered();
     await screenshot(page, "9z-unfinished-en");
-    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await inLanguage(page, "hi");
     await expect(page.getByText(hi["draft.new_case"])).toBeVisible();
     await screenshot(page, "9z-unfinished-hi");
-    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+    await inLanguage(page, "en");
     await page.getByRole("button", { name: en["draft.continue"] }).click();
     await expect(intakeField(page, en["field.name"])).toHaveValue("Sunita Verma");
     await expect(page.getByLabel(en["violence.economic"], { exact: true })).toBeChecked();
@@ -346,7 +346,7 @@ test("a half-typed intake survives the lock and a reload, and Cancel asks first"
     await page.getByRole("button", { name: en["case.add_note"] }).click();
     await page.getByRole("form", { name: en["case.add_note"] }).getByLabel(en["field.note"]).fill("Her sister will call back");
     await page.waitForTimeout(500);
-    await page.getByRole("button", { name: en["lock.button"] }).click();
+    await lock(page);
     await unlock(page, workers.outreach);
     const entry = page.getByRole("alertdialog", { name: en["draft.entry"] });
     await expect(entry.or(page.locator(".cases"))).toBeVisible();
@@ -420,10 +420,10 @@ test("a woman registered twice is merged into one case, offline, and the other p
     await merge.getByRole("button", { name: en["case.merge"] }).click();
     await expect(merge.getByText(en["merge.confirm"].replace("{name}", "पार्वती"))).toBeVisible();
     await screenshot(page, "9za-merge-en");
-    await page.getByLabel("Language").selectOption({ label: "हिन्दी" });
+    await inLanguage(page, "hi");
     await expect(page.getByText(hi["merge.confirm"].replace("{name}", "पार्वती"))).toBeVisible();
     await screenshot(page, "9za-merge-hi");
-    await page.getByLabel(hi["language.label"]).selectOption({ label: "English" });
+    await inLanguage(page, "en");
     await merge.getByRole("button", { name: en["merge.yes"] }).click();
     // Her note and service are on this case now.
     await expect(page.locator(".entry.note")).toContainText("Met her at the Sonpur camp.");

@@ -41,10 +41,11 @@ export function hindi(english) {
  * neither install an app nor keep one offline as a phone does). Errors thrown in its pages and
  * Content-Security-Policy violations are collected, and `close()` removes the profile.
  */
-export async function openDevice(name, baseURL) {
+export async function openDevice(name, baseURL, options = {}) {
   const profile = mkdtempSync(join(tmpdir(), `sakhi-${name}-`));
   const context = await chromium.launchPersistentContext(profile, {
     ...phone,
+    ...options,
     baseURL,
     executablePath: "/usr/bin/chromium",
     args: chromiumArgs,
@@ -83,7 +84,7 @@ export async function waitForOfflineShell(page) {
 
 /** The sync badge in the header. */
 export function syncBadge(page) {
-  return page.getByRole("status").filter({ hasText: /Waiting to send|Sending|All changes sent/ });
+  return page.getByRole("status").filter({ hasText: /Waiting to send|Sending|All sent/ });
 }
 
 /** The phone's day `days` from now, as a date input takes it. */
@@ -95,7 +96,7 @@ export function day(days) {
 
 /** Waits until the phone has sent every change. */
 export async function sent(page) {
-  await expect(syncBadge(page)).toHaveText(/All changes sent/, { timeout: 30_000 });
+  await expect(syncBadge(page)).toHaveText(/All sent/, { timeout: 30_000 });
 }
 
 /** Brings a phone back online, which starts a sync round, and waits until all is sent. */
@@ -135,7 +136,37 @@ export async function unlock(page, account) {
   if (await choice.isVisible()) await choice.check();
   await page.getByLabel(en["login.password"], { exact: true }).fill(account.password);
   await page.getByRole("button", { name: en["unlock.submit"] }).click();
-  await expect(page.getByRole("button", { name: en["lock.button"] })).toBeVisible({ timeout: 30_000 });
+  await expect(menuLink(page)).toBeVisible({ timeout: 30_000 });
+}
+
+/** The bottom bar's link to the menu, there whenever a worker is unlocked. */
+export function menuLink(page) {
+  return page.getByRole("navigation", { name: en["nav.label"] }).getByRole("link", { name: en["nav.menu"] });
+}
+
+/** Opens a place the bottom bar has no room for (staff, audit, figures, settings, sync) through the menu. */
+export async function fromMenu(page, label) {
+  await menuLink(page).click();
+  await page.getByRole("link", { name: label, exact: true }).click();
+}
+
+/**
+ * Shows the app in `code` ("en" or "hi"): the header's one-tap switch once she is unlocked, the
+ * language list on the lock and sign-in screens; nothing if it already is.
+ */
+export async function inLanguage(page, code) {
+  const name = code === "hi" ? "हिन्दी" : "English";
+  const toggle = page.locator(".app-bar").getByRole("button", { name, exact: true });
+  const list = page.locator(".app-bar select, .menu select");
+  if (await toggle.count()) await toggle.click();
+  else if (await list.count()) await list.first().selectOption({ label: name });
+  await expect(page.locator("html")).toHaveAttribute("lang", code);
+}
+
+/** Locks the app from the menu, as a worker handing the phone on does. */
+export async function lock(page) {
+  await menuLink(page).click();
+  await page.getByRole("button", { name: en["lock.button"] }).click();
 }
 
 export async function registerCase(page, c) {
