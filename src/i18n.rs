@@ -218,12 +218,12 @@ mod tests {
         assert_eq!(t(Lang::Hi, Text::FormSave), "केस सहेजें");
         assert_eq!(t(Lang::Hi, Text::FieldVillage), "गाँव");
         assert_eq!(
-            fill(t(Lang::Hi, Text::SyncWaiting), "n", "3"),
-            "भेजना बाकी: 3"
+            fill(t(Lang::Hi, Text::SyncWaiting), "what", "3 केस"),
+            "भेजना बाकी: 3 केस"
         );
         assert_eq!(
-            fill(t(Lang::En, Text::SyncWaiting), "n", "3"),
-            "Waiting to send: 3"
+            fill(t(Lang::En, Text::SyncWaiting), "what", "3 cases"),
+            "Waiting to send: 3 cases"
         );
     }
 
