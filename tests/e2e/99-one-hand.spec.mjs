@@ -113,6 +113,23 @@ test("every main screen, in both languages: quick exit in reach, 44 px targets, 
   test.setTimeout(600_000);
   const phone = await openDevice("one-hand", url, { bypassCSP: true });
   const { page } = phone;
+  const problems = [];
+  // The first-run page and the sign-in page, before anyone is signed in.
+  await page.goto("/");
+  for (const [name, next] of [
+    ["welcome", en["welcome.continue"]],
+    ["sign-in", null],
+  ]) {
+    for (const lang of ["hi", "en"]) {
+      await inLanguage(page, lang);
+      await expect(page.locator("main")).not.toBeEmpty();
+      await screenshot(page, `c-${name}-${lang}`);
+      await exitInReach(page, `${name} (${lang})`);
+      for (const small of await smallTargets(page)) problems.push(`${name} (${lang}): small target ${small}`);
+      for (const violation of await axeViolations(page)) problems.push(`${name} (${lang}): axe ${violation}`);
+    }
+    if (next) await page.getByRole("button", { name: next }).click();
+  }
   await logIn(page, admin);
   await registerCase(page, {
     name: "Sunita Verma",
@@ -141,7 +158,6 @@ test("every main screen, in both languages: quick exit in reach, 44 px targets, 
   expect((await smallTargets(page)).join("\n")).toContain('button "x" 20×20');
   await page.evaluate(() => document.getElementById("probe").remove());
 
-  const problems = [];
   for (const lang of ["en", "hi"]) {
     await inLanguage(page, lang);
     for (const [name, path] of mainScreens(caseId, campId)) {
