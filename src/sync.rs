@@ -333,6 +333,9 @@ impl SyncClient {
 
     /// Adds what `local`'s round did to the log the sync page shows, if it did anything.
     async fn note_round(&self, local: &Local<'_>, failed: Option<&SyncError>) {
+        if self.stopped.get() {
+            return;
+        }
         let sent = local.sent.take();
         let placed = self.place(Waiting::unplaced(&sent)).await;
         let counted = Waiting::count(&sent, &placed);
@@ -356,7 +359,12 @@ impl SyncClient {
         if !round.is_news() {
             return;
         }
-        let log = log::keep(self.writers.log.get_untracked(), round);
+        // Gone if she locked or left while the round ran: there is no page to tell, and nothing to
+        // keep it under.
+        let Some(kept) = self.writers.log.try_get_untracked() else {
+            return;
+        };
+        let log = log::keep(kept, round);
         if let Ok(json) = serde_json::to_string(&log) {
             // Not kept, the page shows it until the app closes; nothing else depends on it.
             let _ = self.store.set_secret(log::LOG_SECRET, &json).await;
