@@ -171,7 +171,7 @@ function watchForReady({ condition, expected, useMark }) {
     first: () => document.querySelector("main h1") !== null && document.querySelector("main button") !== null,
     sent() {
       const badge = document.querySelector('header [role="status"]');
-      return window.__onlineAt !== undefined && /All changes sent/.test(badge?.textContent ?? "");
+      return window.__onlineAt !== undefined && /All sent/.test(badge?.textContent ?? "");
     },
   };
   const check = checks[condition];

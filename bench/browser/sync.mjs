@@ -101,7 +101,7 @@ async function sakhiOver2g({ url: server, setup_code }, cases, bitsPerSecond) {
     await seedStore(page, origin, "unsent", cases);
     await page.goto(`${origin}/`);
     await unlockThroughApp(page);
-    const waiting = `Waiting to send: ${cases * 6}`;
+    const waiting = `Waiting to send: ${cases === 1 ? "1 case" : `${cases} cases`}`;
     await page.waitForFunction((text) => document.querySelector('header [role="status"]')?.textContent === text, waiting, {
       timeout: 120_000,
     });
@@ -144,7 +144,7 @@ async function sakhiOver2g({ url: server, setup_code }, cases, bitsPerSecond) {
     proxy.start();
     started = Date.now();
     await context.setOffline(false);
-    await page.waitForFunction(() => /All changes sent/.test(document.querySelector('header [role="status"]')?.textContent ?? ""), null, {
+    await page.waitForFunction(() => /All sent/.test(document.querySelector('header [role="status"]')?.textContent ?? ""), null, {
       timeout: 600_000,
       polling: 100,
     });
@@ -179,7 +179,7 @@ async function sakhiRun({ url: server, setup_code }, cases) {
     await watch(page, "sent");
     await page.goto(`${origin}/`);
     await unlockThroughApp(page);
-    const waiting = `Waiting to send: ${cases * 6}`;
+    const waiting = `Waiting to send: ${cases === 1 ? "1 case" : `${cases} cases`}`;
     await page.waitForFunction((text) => document.querySelector('header [role="status"]')?.textContent === text, waiting, {
       timeout: 120_000,
     });
