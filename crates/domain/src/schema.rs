@@ -187,6 +187,8 @@ pub enum Invalid {
     NotADate { field: String },
     #[error("{field} is not a record id")]
     NotARecord { field: String },
+    #[error("{field} holds a control character (U+{code:04X}), which no one can type")]
+    ControlCharacter { field: String, code: u32 },
 }
 
 impl Invalid {
@@ -201,6 +203,7 @@ impl Invalid {
             Invalid::NotAPhone { .. } => "not_a_phone",
             Invalid::NotADate { .. } => "not_a_date",
             Invalid::NotARecord { .. } => "not_a_record",
+            Invalid::ControlCharacter { .. } => "control_character",
         }
     }
 }
@@ -378,7 +381,38 @@ impl Kind {
         if value.is_null() {
             return Ok(());
         }
+        typed_text(field, value)?;
         field_type.check(field, value)
+    }
+}
+
+/// Whether a character has no business in anything a person typed: NUL and the other C0 controls
+/// but tab and line breaks, DEL and the C1 controls. Refused in every text a phone sends, so that
+/// neither backend ever stores one (PostgreSQL cannot store NUL in text at all, SQLite can: one rule
+/// makes both give the same answer).
+pub fn is_untypable(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Refuses a value holding, anywhere in it, a text with a character no one types.
+fn typed_text(field: &str, value: &Value) -> Result<(), Invalid> {
+    let refuse = |c: char| Invalid::ControlCharacter {
+        field: field.to_owned(),
+        code: u32::from(c),
+    };
+    match value {
+        Value::String(text) => match text.chars().find(|c| is_untypable(*c)) {
+            Some(c) => Err(refuse(c)),
+            None => Ok(()),
+        },
+        Value::Array(items) => items.iter().try_for_each(|item| typed_text(field, item)),
+        Value::Object(entries) => entries.iter().try_for_each(|(key, item)| {
+            match key.chars().find(|c| is_untypable(*c)) {
+                Some(c) => Err(refuse(c)),
+                None => typed_text(field, item),
+            }
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -560,6 +594,26 @@ pub fn day_number((year, month, day): (i32, u32, u32)) -> i64 {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn text_with_a_character_no_one_types_is_refused_in_every_field_type() {
+        for (field, value) in [
+            ("name", json!("Sita\u{0}")),
+            ("assigned_to", json!("\u{0}")),
+            ("village", json!("a\u{7}b")),
+            ("violence", json!(["physical", "dowry\u{0}"])),
+            ("phone", json!("98765\u{1b}43210")),
+            ("name", json!("Sita\u{85}")),
+        ] {
+            let refused = Kind::Case.check(field, &json!(value)).unwrap_err();
+            assert_eq!(refused.code(), "control_character", "{field} {value}");
+        }
+        assert!(
+            Kind::Session
+                .check("notes", &json!("पहली पंक्ति\nदूसरी\tपंक्ति\r\n"))
+                .is_ok()
+        );
+    }
 
     #[test]
     fn a_case_takes_its_fields_and_refuses_others() {
