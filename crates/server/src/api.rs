@@ -103,7 +103,7 @@ fn handler<S: Store>(route: Route) -> MethodRouter<AppState<S>> {
 }
 
 /// The content security policy of every answer under `/api`.
-const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
 /// The routes under `/api`, to be nested there.
 pub fn router<S: Store>(state: AppState<S>) -> Router {
@@ -166,6 +166,35 @@ pub fn not_found() -> Response {
 
 async fn wrong_method() -> AppError {
     AppError::MethodNotAllowed
+}
+
+/// Reads the JSON object of a PATCH: a body of another type than `application/json` is refused
+/// 415, and one that is JSON but no object (`[]`, `null`) 400, rather than taken as a change of
+/// nothing.
+pub fn json_object_body<T: serde::de::DeserializeOwned>(
+    headers: &axum::http::HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<T, AppError> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Err(AppError::UnsupportedMediaType(
+            "send the body as Content-Type: application/json".to_owned(),
+        ));
+    }
+    let object = body
+        .as_ref()
+        .is_ok_and(|bytes| bytes.trim_ascii_start().first() == Some(&b'{'));
+    let value = json_body(body)?;
+    if !object {
+        return Err(AppError::BadRequest(
+            "the body must be a JSON object of the fields to change".to_owned(),
+        ));
+    }
+    Ok(value)
 }
 
 /// Reads a JSON body, answering 400 with the reason, or 413 past the size limit.

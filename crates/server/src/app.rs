@@ -9,7 +9,7 @@ use crate::store::{self, Opened, Store, StoreError};
 use crate::{api, pwa};
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use std::future::Future;
@@ -90,6 +90,8 @@ pub fn router<S: Store>(state: AppState<S>, headers: &SecurityHeaders) -> Router
         .nest("/api", api::router(state.clone()))
         .merge(pwa::router(dist))
         .layer(middleware::from_fn_with_state(state, require_setup::<S>))
+        .layer(middleware::from_fn(within_limits))
+        .layer(middleware::from_fn(api_answers))
         // The API sets its own, stricter one.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -146,6 +148,92 @@ async fn require_setup<S: Store>(
         }
     }
     next.run(request).await
+}
+
+/// The longest path and query read, in bytes: far past any the API or the app makes. hyper
+/// answers a longer one than 65,534 bytes itself, with a bare 414 before any of this code runs.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+
+/// The largest header section read (names, values and their separators), in bytes: far past a
+/// browser's. hyper answers one past about 400 KiB, or more than 100 headers, itself, with a bare
+/// 431 before any of this code runs.
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// Refuses an address or headers too long with a reason, before anything reads them, so that
+/// whatever hyper lets through up to its own limits gets the API's JSON answer.
+async fn within_limits(request: Request, next: Next) -> Response {
+    let uri = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |path| path.as_str().len());
+    let headers: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if uri > MAX_URI_BYTES {
+        return api::no_store(AppError::UriTooLong { max: MAX_URI_BYTES }.into_response());
+    }
+    if headers > MAX_HEADER_BYTES {
+        return api::no_store(
+            AppError::HeadersTooLarge {
+                max: MAX_HEADER_BYTES,
+            }
+            .into_response(),
+        );
+    }
+    next.run(request).await
+}
+
+/// Holds every answer under `/api` to the API's promise, whichever layer made it: a refusal
+/// without a body (a layer's, such as the decompression's 415) gets a JSON reason, and every
+/// answer is `no-store` with the API's own content security policy, never the app's.
+async fn api_answers(request: Request, next: Next) -> Response {
+    if !api::is_api_path(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let mut response = with_reason(next.run(request).await);
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(api::API_CSP),
+    );
+    response
+}
+
+/// An error answer without a body of its own, given the [`AppError`] of its status; its other
+/// headers (the decompression's `Accept-Encoding`, say) are kept. Any other answer, as it is.
+fn with_reason(response: Response) -> Response {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error())
+        || response.headers().contains_key(header::CONTENT_TYPE)
+    {
+        return response;
+    }
+    let error = match status {
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType(
+            "the body's Content-Encoding is not one the server reads: send it as it is or \
+             gzipped once"
+                .to_owned(),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            AppError::TooLarge("the request body is too large".to_owned())
+        }
+        StatusCode::URI_TOO_LONG => AppError::UriTooLong { max: MAX_URI_BYTES },
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => AppError::HeadersTooLarge {
+            max: MAX_HEADER_BYTES,
+        },
+        status => AppError::Refused { status },
+    };
+    let (parts, _) = response.into_parts();
+    let mut answer = error.into_response();
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_LENGTH && !answer.headers().contains_key(name) {
+            answer.headers_mut().insert(name, value.clone());
+        }
+    }
+    answer
 }
 
 /// The headers computed once at start.
@@ -308,7 +396,8 @@ async fn serve_with<S: Store>(
 }
 
 /// Makes a one-time code for one more centre, valid [`CENTRE_CODE_DAYS`] days, and returns the
-/// lines to print: the code and where to use it.
+/// lines to print: the code and where to use it, at the server the settings describe (its public
+/// URL, or else its address and port, as `serve` prints them).
 pub async fn add_centre_code(settings: &Settings) -> Result<String, ServeError> {
     let code = auth::new_setup_code();
     let hash = auth::sha256_hex(&auth::normalise_setup_code(&code));
@@ -317,13 +406,20 @@ pub async fn add_centre_code(settings: &Settings) -> Result<String, ServeError> 
         Opened::Sqlite(store) => add_setup_code(store, &hash, expires_at).await?,
         Opened::Postgres(store) => add_setup_code(store, &hash, expires_at).await?,
     }
-    let base = settings
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://localhost:{}", settings.port));
+    let link = match (&settings.public_url, settings.port) {
+        (Some(url), _) => format!("{}/setup#code={code}", url.trim_end_matches('/')),
+        // The server picks its port as it starts, and says which: this command cannot know it.
+        (None, 0) => {
+            format!("/setup#code={code} at the address sakhi-server printed when it started")
+        }
+        (None, port) => format!(
+            "{}/setup#code={code}",
+            public_url(SocketAddr::new(settings.address, port))
+        ),
+    };
     Ok(format!(
         "Setup code for one more centre (works once, for {CENTRE_CODE_DAYS} days): {code}\n\
-         Its first administrator opens {base}/setup#code={code}"
+         Its first administrator opens {link}"
     ))
 }
 

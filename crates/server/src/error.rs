@@ -10,6 +10,9 @@ use sakhi_domain::wire::ErrorBody;
 use sakhi_domain::wire::account::code;
 use thiserror::Error;
 
+/// 415: the body's type or encoding is not one the path takes; the reason says which it takes.
+pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
+
 #[derive(Debug, Error)]
 pub enum AppError {
     /// The request cannot be understood; the reason says what to change.
@@ -21,6 +24,15 @@ pub enum AppError {
     /// The request is bigger than the server takes.
     #[error("{0}")]
     TooLarge(String),
+    /// The path and query are longer than the server reads.
+    #[error("the address is too long: at most {max} bytes of path and query")]
+    UriTooLong { max: usize },
+    /// The headers are bigger than the server reads.
+    #[error("the request's headers are too large: at most {max} bytes")]
+    HeadersTooLarge { max: usize },
+    /// The body is not of a type or encoding the path takes; the reason says which it takes.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     #[error("there is no such API path")]
     NoSuchPath,
     /// A record or account that does not exist for the caller, whether or not it exists elsewhere.
@@ -48,6 +60,9 @@ pub enum AppError {
         code: &'static str,
         message: &'static str,
     },
+    /// Refused by a layer beneath the handlers that gave no reason of its own.
+    #[error("the server refused this request ({status})")]
+    Refused { status: StatusCode },
     #[error("the server could not read or save data; try again later")]
     Store(#[from] StoreError),
     #[error("the server failed while answering; try again later")]
@@ -61,6 +76,9 @@ impl AppError {
         match self {
             AppError::BadRequest(_) | AppError::Rule(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
+            AppError::HeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::NoSuchPath | AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::SetupRequired => StatusCode::SERVICE_UNAVAILABLE,
@@ -68,6 +86,7 @@ impl AppError {
             AppError::AlreadySetUp | AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::BadLogin | AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::TooManyTries { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Refused { status } => *status,
             AppError::Store(_) | AppError::Internal | AppError::Panic => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -79,7 +98,10 @@ impl AppError {
         match self {
             AppError::BadRequest(_) => code::BAD_REQUEST,
             AppError::Rule(rule) => rule.code(),
-            AppError::TooLarge(_) => code::TOO_LARGE,
+            AppError::TooLarge(_)
+            | AppError::UriTooLong { .. }
+            | AppError::HeadersTooLarge { .. } => code::TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => UNSUPPORTED_MEDIA_TYPE,
             AppError::NoSuchPath | AppError::NotFound => code::NOT_FOUND,
             AppError::MethodNotAllowed => code::METHOD_NOT_ALLOWED,
             AppError::SetupRequired => code::SETUP_REQUIRED,
@@ -90,6 +112,8 @@ impl AppError {
             AppError::Forbidden => code::FORBIDDEN,
             AppError::TooManyTries { .. } => code::TOO_MANY_TRIES,
             AppError::Conflict { code, .. } => code,
+            AppError::Refused { status } if status.is_server_error() => code::SERVER_ERROR,
+            AppError::Refused { .. } => code::BAD_REQUEST,
             AppError::Store(_) | AppError::Internal | AppError::Panic => code::SERVER_ERROR,
         }
     }

@@ -76,6 +76,7 @@ impl Default for Settings {
 }
 
 /// The command line of `sakhi-server`.
+// Every flag is global, so that it may also follow a subcommand: `centre add --port 9000`.
 #[derive(Clone, Debug, Default, Parser)]
 #[command(
     name = "sakhi-server",
@@ -90,35 +91,35 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     /// Settings file (TOML) [default: sakhi.toml in the working folder, if present]
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// Address to listen on [default: 127.0.0.1]
-    #[arg(long, value_name = "IP")]
+    #[arg(long, global = true, value_name = "IP")]
     pub address: Option<IpAddr>,
     /// Port to listen on; 0 picks a free one [default: 8080]
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub port: Option<u16>,
     /// Database URL [default: sqlite://data/sakhi.db]
-    #[arg(long, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL")]
     pub database: Option<String>,
     /// Folder of the built app [default: dist]
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR")]
     pub dist: Option<PathBuf>,
     /// One-time code for the first setup, instead of a printed one (for automation; at least 12
     /// characters)
-    #[arg(long, value_name = "CODE")]
+    #[arg(long, global = true, value_name = "CODE")]
     pub setup_code: Option<SetupCode>,
     /// Address people reach the server at; https:// turns on Strict-Transport-Security
-    #[arg(long, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL")]
     pub public_url: Option<String>,
     /// A session unused this long ends [default: 1209600, 14 days]
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, global = true, value_name = "SECONDS")]
     pub session_idle_seconds: Option<u64>,
     /// A session ends this long after login [default: 5184000, 60 days]
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, global = true, value_name = "SECONDS")]
     pub session_max_seconds: Option<u64>,
     /// Read the client's address from X-Forwarded-For (only behind a proxy that sets it)
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub trust_forwarded_for: bool,
 }
 
@@ -151,7 +152,8 @@ pub enum Command {
 #[derive(Clone, Debug, clap::Subcommand)]
 pub enum CentreCommand {
     /// Prints a one-time code (valid 7 days) with which one more centre and its first
-    /// administrator are set up at /setup
+    /// administrator are set up at /setup; the link names the server as the settings do (give
+    /// the same --public-url, or --address and --port, as the server runs with)
     Add,
 }
 

@@ -1,6 +1,6 @@
 //! The accounts of a centre, managed by its administrators.
 
-use super::json_body;
+use super::{json_body, json_object_body};
 use crate::app::AppState;
 use crate::auth::{self, Administrator};
 use crate::error::AppError;
@@ -9,7 +9,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use sakhi_domain::wire::account::{
     Account, AccountList, AccountPatch, NewAccount, PasswordReset, code,
 };
@@ -85,10 +85,11 @@ pub async fn update<S: Store>(
     State(state): State<AppState<S>>,
     Administrator(admin): Administrator,
     Path(id): Path<String>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Account>, AppError> {
     let id = account_id(&state, &admin, &id).await?;
-    let patch: AccountPatch = json_body(body)?;
+    let patch: AccountPatch = json_object_body(&headers, body)?;
     let display_name = patch
         .display_name
         .as_deref()

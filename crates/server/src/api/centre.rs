@@ -1,6 +1,6 @@
 //! A centre's own settings, changed by its administrators.
 
-use super::json_body;
+use super::json_object_body;
 use crate::app::AppState;
 use crate::auth::{Administrator, Caller};
 use crate::error::AppError;
@@ -9,6 +9,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
+use axum::http::HeaderMap;
 use sakhi_domain::wire::account::{Centre, CentrePatch, Staff, StaffMember};
 use sakhi_domain::{LockMinutes, PurgeDays};
 
@@ -18,9 +19,10 @@ use sakhi_domain::{LockMinutes, PurgeDays};
 pub async fn update<S: Store>(
     State(state): State<AppState<S>>,
     Administrator(admin): Administrator,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Centre>, AppError> {
-    let patch: CentrePatch = json_body(body)?;
+    let patch: CentrePatch = json_object_body(&headers, body)?;
     let change = CentreChange {
         lock_minutes: patch.lock_minutes.map(LockMinutes::parse).transpose()?,
         purge_days: patch

@@ -1,11 +1,14 @@
 //! The API's OpenAPI 3.1 document, built by hand so that it says exactly what the handlers do.
 //! A test checks that it names every route of [`super::ROUTES`] and no other.
 
+use crate::app::{MAX_HEADER_BYTES, MAX_URI_BYTES};
 use axum::Json;
-use sakhi_domain::wire::MAX_RESTATE_RECORDS;
-use sakhi_domain::wire::account::MAX_EXPORT_NOTICES;
+use sakhi_domain::wire::account::{MAX_ACCOUNT_BODY_BYTES, MAX_AUDIT_LIMIT, MAX_EXPORT_NOTICES};
 use sakhi_domain::wire::history::{DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT};
-use sakhi_domain::{LockMinutes, PurgeDays};
+use sakhi_domain::wire::{
+    MAX_PULL_LIMIT, MAX_PUSH_BYTES, MAX_PUSH_CHANGES, MAX_RESTATE_RECORDS, PROTOCOL,
+};
+use sakhi_domain::{DisplayName, LockMinutes, Password, PurgeDays, Username};
 use serde_json::{Value, json};
 
 /// `GET /api/v1/openapi.json`.
@@ -37,6 +40,17 @@ fn error(codes: &str) -> Value {
 }
 
 const AUTH: &str = "`unauthenticated` (no valid session: log in again)";
+
+/// A PATCH's body is JSON, said so.
+const NOT_JSON: &str =
+    "`unsupported_media_type`: a body not sent as `Content-Type: application/json`";
+
+/// 413: a body past `bytes` once unpacked, or (`what`) more items than a request may carry.
+fn too_large(bytes: usize, what: &str) -> Value {
+    error(&format!(
+        "`too_large`: a body past {bytes} bytes once unpacked{what}"
+    ))
+}
 
 fn authenticated() -> Value {
     json!([{ "bearer": [] }])
@@ -71,6 +85,72 @@ fn purge_days() -> Value {
                 they synced; null for no limit" })
 }
 
+/// Characters no text the server keeps may hold: the control characters (`char::is_control`).
+const NO_CONTROLS: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$";
+
+/// A username as `Username::parse` takes it: trimmed, then 3 to 32 of these, in any case.
+fn username() -> Value {
+    json!({ "type": "string",
+            "pattern": format!("^\\s*[A-Za-z0-9._-]{{{},{}}}\\s*$",
+                               Username::MIN_CHARS, Username::MAX_CHARS),
+            "description": format!("{} to {} letters a-z, digits, dots, dashes or underscores; \
+                compared and kept in lower case, spaces around it trimmed (`bad_username`)",
+                Username::MIN_CHARS, Username::MAX_CHARS) })
+}
+
+/// A new password as `Password::parse` takes it.
+fn password() -> Value {
+    json!({ "type": "string", "minLength": Password::MIN_CHARS, "maxLength": Password::MAX_CHARS,
+            "pattern": NO_CONTROLS,
+            "description": format!("{} to {} characters of any script, counted as characters, \
+                not bytes (`password_too_short`, `password_too_long`); no control character \
+                (`hidden_characters`); not the username (`password_is_username`) nor a common \
+                password (`password_too_common`)", Password::MIN_CHARS, Password::MAX_CHARS) })
+}
+
+/// A name to show, as `DisplayName::parse` takes it.
+fn display_name() -> Value {
+    json!({ "type": "string", "minLength": 1, "maxLength": DisplayName::MAX_CHARS,
+            "pattern": "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]*\\S[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]*$",
+            "description": format!("1 to {} characters of any script once spaces around it are \
+                trimmed (`bad_display_name`); no control character or mark that turns the \
+                direction of text (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069: \
+                `hidden_characters`)", DisplayName::MAX_CHARS) })
+}
+
+/// A centre's name, district or state, as `centre_detail` takes it.
+fn centre_detail() -> Value {
+    json!({ "type": "string", "minLength": 1, "maxLength": 100,
+            "pattern": "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]*\\S[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]*$",
+            "description": "1 to 100 characters once spaces around it are trimmed \
+                (`bad_centre_detail`); no control character or direction mark \
+                (`hidden_characters`)" })
+}
+
+/// The protocol version of a sync request: this server's only.
+fn protocol() -> Value {
+    json!({ "type": "integer", "const": PROTOCOL,
+            "description": format!("The sync protocol the device speaks: this server speaks \
+                version {PROTOCOL} only, and answers another with 400 `bad_request` naming \
+                both versions") })
+}
+
+/// A query parameter the server holds to `[1, max]`, whatever is sent (an unsigned 32-bit
+/// integer; anything else is 400).
+fn clamped_limit(default: u32, max: u32) -> Value {
+    json!({ "name": "limit", "in": "query",
+            "schema": { "type": "integer", "minimum": 0, "maximum": u32::MAX,
+                        "default": default },
+            "description": format!("How many at most: held to between 1 and {max} (a larger \
+                one answers {max}, 0 answers 1); not an integer of 0 to {} is 400", u32::MAX) })
+}
+
+/// A month as `Month::parse` reads it: `YYYY-MM` from 1900-01 to 2100-12.
+fn month() -> Value {
+    json!({ "type": "string", "pattern": "^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$",
+            "description": "YYYY-MM, from 1900-01 to 2100-12" })
+}
+
 fn object(required: &[&str], properties: Value) -> Value {
     json!({ "type": "object", "required": required, "properties": properties })
 }
@@ -84,10 +164,16 @@ pub fn openapi() -> Value {
         "info": {
             "title": "Sakhi sync server",
             "version": "1",
-            "description": "Accounts, sessions and sync for One Stop Centres. Every answer carries \
+            "description": format!("Accounts, sessions and sync for One Stop Centres. Every answer carries \
                 Cache-Control: no-store. Errors are an ErrorBody with a stable `code`. Until a \
                 centre is set up, every path but health, setup and this document answers 503 \
-                `setup_required`."
+                `setup_required`. Any path answers 414 `too_large` past {MAX_URI_BYTES} bytes \
+                of path and query and 431 `too_large` past {MAX_HEADER_BYTES} bytes of headers \
+                (past 65,534 bytes of address, 100 headers or about 400 KiB of them, the HTTP \
+                layer answers 414 or 431 itself, with no body), and 415 \
+                `unsupported_media_type` to a body whose Content-Encoding is not gzip (once) or \
+                identity. Bodies are JSON, gzipped or not; each body limit counts the bytes \
+                unpacked.")
         },
         "servers": [{ "url": "/api" }],
         "components": {
@@ -98,18 +184,29 @@ pub fn openapi() -> Value {
             "schemas": {
                 "ErrorBody": object(&["error"], json!({ "error": string(), "code": string() })),
                 "Health": object(&["status", "protocol"],
-                    json!({ "status": string(), "protocol": { "type": "integer" } })),
+                    json!({ "status": string(), "protocol": protocol() })),
                 "SetupStatus": object(&["needed"], json!({ "needed": { "type": "boolean" } })),
                 "NewCentre": object(&["code", "name", "district", "state"], json!({
-                    "code": { "type": "string", "pattern": "^[A-Z]{2,8}$" },
-                    "name": string(), "district": string(), "state": string() })),
+                    "code": { "type": "string", "pattern": "^\\s*[A-Z]{2,8}\\s*$",
+                              "description": "2 to 8 capital letters, spaces around trimmed \
+                                (`bad_centre_code`)" },
+                    "name": centre_detail(), "district": centre_detail(),
+                    "state": centre_detail() })),
                 "NewAdministrator": object(&["username", "display_name", "password"], json!({
-                    "username": string(), "display_name": string(), "password": string() })),
+                    "username": username(), "display_name": display_name(),
+                    "password": password() })),
                 "SetupRequest": object(&["code", "centre", "admin"], json!({
                     "code": string(), "centre": schema("NewCentre"),
                     "admin": schema("NewAdministrator") })),
                 "LoginRequest": object(&["username", "password", "device"], json!({
-                    "username": string(), "password": string(), "device": uuid() })),
+                    "username": { "type": "string", "pattern": NO_CONTROLS,
+                        "description": "Compared without regard to case; one with a control \
+                            character is 400 `bad_username`, any other that no account has is \
+                            401 `bad_login`" },
+                    "password": { "type": "string", "maxLength": Password::MAX_CHARS,
+                        "description": format!("Past {} characters, 400 `password_too_long`; \
+                            a wrong one, 401 `bad_login`", Password::MAX_CHARS) },
+                    "device": uuid() })),
                 "Centre": object(&["id", "code", "name", "district", "state", "lock_minutes",
                                    "purge_days"],
                     json!({ "id": uuid(), "code": string(), "name": string(),
@@ -131,12 +228,12 @@ pub fn openapi() -> Value {
                 "AccountList": object(&["accounts"], json!({
                     "accounts": { "type": "array", "items": schema("Account") } })),
                 "NewAccount": object(&["username", "display_name", "role", "password"], json!({
-                    "username": string(), "display_name": string(), "role": schema("Role"),
-                    "password": string() })),
+                    "username": username(), "display_name": display_name(),
+                    "role": schema("Role"), "password": password() })),
                 "AccountPatch": object(&[], json!({
-                    "display_name": string(), "role": schema("Role"),
+                    "display_name": display_name(), "role": schema("Role"),
                     "disabled": { "type": "boolean" } })),
-                "PasswordReset": object(&["password"], json!({ "password": string() })),
+                "PasswordReset": object(&["password"], json!({ "password": password() })),
                 "AuditEntry": object(&["id", "at", "action", "outcome"], json!({
                     "id": { "type": "integer" }, "at": millis(),
                     "centre": { "type": ["string", "null"] },
@@ -150,10 +247,16 @@ pub fn openapi() -> Value {
                 "ExportNotices": object(&["exports"], json!({
                     "exports": { "type": "array", "maxItems": MAX_EXPORT_NOTICES, "items": object(
                         &["what", "personal", "rows", "at"],
-                        json!({ "what": { "enum": ["cases", "camps"] },
+                        json!({ "id": { "type": "string", "format": "uuid",
+                                        "description": "Made with the export: a notice sent \
+                                            again with the same id is logged once. Optional" },
+                                "what": { "enum": ["cases", "camps"] },
                                 "personal": { "type": "boolean" },
-                                "rows": { "type": "integer", "minimum": 0 },
-                                "at": millis() })) } })),
+                                "rows": { "type": "integer", "minimum": 0,
+                                          "maximum": u64::MAX },
+                                "at": { "type": "integer", "minimum": 0, "maximum": u64::MAX,
+                                        "description": "When it was made, by the phone's \
+                                            clock: milliseconds since the Unix epoch" } })) } })),
                 "AuditPage": object(&["entries", "more"], json!({
                     "entries": { "type": "array", "items": schema("AuditEntry") },
                     "more": { "type": "boolean" } })),
@@ -161,7 +264,7 @@ pub fn openapi() -> Value {
                     &["month", "cases_registered", "by_violence", "by_source", "services_given",
                       "sessions_held", "closed_by_reason", "camps_held", "attendance"],
                     json!({
-                        "month": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$" },
+                        "month": month(),
                         "cases_registered": { "type": "integer" },
                         "by_violence": tally(), "by_source": tally(), "services_given": tally(),
                         "sessions_held": { "type": "integer" },
@@ -189,7 +292,7 @@ pub fn openapi() -> Value {
                         "400": error("`bad_request` or a rule's code (`bad_username`, `password_too_short`, …)"),
                         "403": error("`bad_setup_code`"),
                         "409": error("`already_set_up`, `username_taken` or `centre_code_taken`"),
-                        "413": error("`too_large`"),
+                        "413": too_large(MAX_ACCOUNT_BODY_BYTES, ""),
                         "429": error("`too_many_tries`; see Retry-After")
                     } }
             },
@@ -198,9 +301,9 @@ pub fn openapi() -> Value {
                     "requestBody": body("LoginRequest"),
                     "responses": {
                         "200": answer("Logged in", Some("Session")),
-                        "400": error("`bad_request` or `password_too_long`"),
+                        "400": error("`bad_request`, `bad_username` (a control character) or `password_too_long`"),
                         "401": error("`bad_login` (wrong username or password, or disabled)"),
-                        "413": error("`too_large`"),
+                        "413": too_large(MAX_ACCOUNT_BODY_BYTES, ""),
                         "429": error("`too_many_tries`; see Retry-After"),
                         "503": error("`setup_required`")
                     } },
@@ -219,8 +322,9 @@ pub fn openapi() -> Value {
                 "post": { "summary": "Makes an account in the administrator's centre",
                     "security": authenticated(), "requestBody": body("NewAccount"),
                     "responses": { "201": answer("Made", Some("Account")),
-                                   "400": error("a rule's code"), "401": error(AUTH),
-                                   "403": error("`forbidden`"), "409": error("`username_taken`") } }
+                                   "400": error("`bad_request` or a rule's code"), "401": error(AUTH),
+                                   "403": error("`forbidden`"), "409": error("`username_taken`"),
+                                   "413": too_large(MAX_ACCOUNT_BODY_BYTES, "") } }
             },
             "/v1/accounts/{id}": {
                 "patch": { "summary": "Changes an account's name, role or disabled flag; disabling ends its sessions",
@@ -228,10 +332,12 @@ pub fn openapi() -> Value {
                     "parameters": [{ "name": "id", "in": "path", "required": true, "schema": uuid() }],
                     "requestBody": body("AccountPatch"),
                     "responses": { "200": answer("Changed", Some("Account")),
-                                   "400": error("`bad_display_name` or `bad_request`"),
+                                   "400": error("`bad_display_name`, `hidden_characters` or `bad_request` (a body that is no JSON object)"),
                                    "401": error(AUTH), "403": error("`forbidden`"),
-                                   "404": error("`not_found` (also another centre's account)"),
-                                   "409": error("`cannot_change_self`") } }
+                                   "404": error("`not_found` (also another centre's account, or an id that is no UUID)"),
+                                   "409": error("`cannot_change_self`"),
+                                   "413": too_large(MAX_ACCOUNT_BODY_BYTES, ""),
+                                   "415": error(NOT_JSON) } }
             },
             "/v1/accounts/{id}/password": {
                 "post": { "summary": "Sets a new password for an account and ends its sessions",
@@ -239,16 +345,18 @@ pub fn openapi() -> Value {
                     "parameters": [{ "name": "id", "in": "path", "required": true, "schema": uuid() }],
                     "requestBody": body("PasswordReset"),
                     "responses": { "204": answer("Set", None),
-                                   "400": error("a password rule's code"), "401": error(AUTH),
-                                   "403": error("`forbidden`"), "404": error("`not_found`") } }
+                                   "400": error("`bad_request` or a password rule's code"), "401": error(AUTH),
+                                   "403": error("`forbidden`"), "404": error("`not_found`"),
+                                   "413": too_large(MAX_ACCOUNT_BODY_BYTES, "") } }
             },
             "/v1/centre": {
                 "patch": { "summary": "Changes the settings of the administrator's own centre; what is absent stays (`purge_days`: null removes the limit)",
                     "security": authenticated(), "requestBody": body("CentrePatch"),
                     "responses": { "200": answer("Changed", Some("Centre")),
-                                   "400": error("`bad_lock_minutes`, `bad_purge_days` or `bad_request`; nothing changed"),
+                                   "400": error("`bad_lock_minutes`, `bad_purge_days` or `bad_request` (a body that is no JSON object); nothing changed"),
                                    "401": error(AUTH), "403": error("`forbidden`"),
-                                   "413": error("`too_large`") } }
+                                   "413": too_large(MAX_ACCOUNT_BODY_BYTES, ""),
+                                   "415": error(NOT_JSON) } }
             },
             "/v1/centre/staff": {
                 "get": { "summary": "The active workers of the caller's centre and the devices each has logged in on",
@@ -260,14 +368,15 @@ pub fn openapi() -> Value {
                     "security": authenticated(), "requestBody": body("ExportNotices"),
                     "responses": { "204": { "description": "Logged" },
                                    "400": error("`bad_request`: not JSON, more than 100, or an unknown export; nothing logged"),
-                                   "401": error(AUTH), "413": error("`too_large`") } }
+                                   "401": error(AUTH),
+                                   "413": too_large(crate::api::audit::MAX_EXPORT_BODY_BYTES, "") } }
             },
             "/v1/reports/monthly": {
                 "get": { "summary": "The administrator's centre's figures for a month, counted from every record it holds: what the app's monthly report counts; every code of every list, zeros included",
                     "security": authenticated(),
                     "parameters": [
-                        { "name": "month", "in": "query", "required": true,
-                          "schema": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$" } }
+                        { "name": "month", "in": "query", "required": true, "schema": month(),
+                          "description": "A month that has begun in India: a later one is 400" }
                     ],
                     "responses": { "200": answer("The report", Some("MonthlyReport")),
                                    "400": error("`bad_request`: no month, a malformed one, or one not begun in India"),
@@ -276,10 +385,14 @@ pub fn openapi() -> Value {
             "/v1/audit": {
                 "get": { "summary": "The centre's audit log, newest first", "security": authenticated(),
                     "parameters": [
-                        { "name": "before", "in": "query", "schema": { "type": "integer" } },
-                        { "name": "limit", "in": "query", "schema": { "type": "integer", "maximum": 500 } }
+                        { "name": "before", "in": "query",
+                          "schema": { "type": "integer", "minimum": 0, "maximum": u64::MAX },
+                          "description": "The `id` of the last entry of the page before; absent \
+                            for the newest" },
+                        clamped_limit(100, MAX_AUDIT_LIMIT)
                     ],
                     "responses": { "200": answer("A page", Some("AuditPage")),
+                                   "400": error("`bad_request`: a `before` or `limit` that is not such an integer"),
                                    "401": error(AUTH), "403": error("`forbidden`") } }
             },
             "/v1/cases/{id}/history": {
@@ -288,13 +401,9 @@ pub fn openapi() -> Value {
                     "parameters": [
                         { "name": "id", "in": "path", "required": true, "schema": uuid() },
                         { "name": "after", "in": "query",
-                          "schema": { "type": "integer", "minimum": 0 },
+                          "schema": { "type": "integer", "minimum": 0, "maximum": i64::MAX },
                           "description": "The `next` of the page before; absent for the first" },
-                        { "name": "limit", "in": "query",
-                          "schema": { "type": "integer", "minimum": 1,
-                                      "maximum": MAX_HISTORY_LIMIT,
-                                      "default": DEFAULT_HISTORY_LIMIT },
-                          "description": "Held to between 1 and the maximum" }
+                        clamped_limit(DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT)
                     ],
                     "responses": { "200": answer("A page, oldest first", Some("CaseHistory")),
                                    "400": error("`bad_request`: an id that is not a UUID, or a malformed or negative `after` or `limit`"),
@@ -307,7 +416,7 @@ pub fn openapi() -> Value {
                     "responses": { "200": answer("How many were accepted, and each refusal", Some("PushResponse")),
                                    "400": error("`bad_request`"), "401": error(AUTH),
                                    "404": error("`not_found`: a record of another centre; nothing applied"),
-                                   "413": error("`too_large`") } }
+                                   "413": too_large(MAX_PUSH_BYTES, &format!(", or more than {MAX_PUSH_CHANGES} changes")) } }
             },
             "/v1/sync/restate": {
                 "post": { "summary": "After a restore (a new epoch), merges back every record a device holds; \
@@ -317,17 +426,21 @@ pub fn openapi() -> Value {
                                                  Some("RestateResponse")),
                                    "400": error("`bad_request`"), "401": error(AUTH),
                                    "404": error("`not_found`: a record is another centre's; nothing merged"),
-                                   "413": error("`too_large`") } }
+                                   "413": too_large(MAX_PUSH_BYTES, &format!(", or more than {MAX_RESTATE_RECORDS} records")) } }
             },
             "/v1/sync/pull": {
                 "get": { "summary": "The next page of the records you may see, and of those you no longer may",
                     "security": authenticated(),
                     "parameters": [
-                        { "name": "after", "in": "query", "schema": { "type": "integer" } },
-                        { "name": "limit", "in": "query", "schema": { "type": "integer", "maximum": 1000 } }
+                        { "name": "after", "in": "query",
+                          "schema": { "type": "integer", "minimum": 0, "maximum": u64::MAX,
+                                      "default": 0 },
+                          "description": "The `cursor` of the page before; 0 or absent for the first" },
+                        clamped_limit(200, MAX_PULL_LIMIT)
                     ],
                     "responses": { "200": answer("A page", Some("PullResponse")),
-                                   "400": error("`bad_request`"), "401": error(AUTH) } }
+                                   "400": error("`bad_request`: an `after` or `limit` that is not such an integer"),
+                                   "401": error(AUTH) } }
             }
         }
     });
@@ -388,10 +501,11 @@ fn sync_schemas() -> Value {
         "Record": { "type": "object", "description": "A record's full field-stamped \
             snapshot (see the domain crate)" },
         "PushRequest": object(&["protocol", "device", "changes"], json!({
-            "protocol": { "type": "integer" }, "device": uuid(),
+            "protocol": protocol(), "device": uuid(),
             "seen": { "allOf": [schema("Seen")], "description": "Optional: where your \
                 pulling stands, so that the answer can say you are caught up." },
-            "changes": { "type": "array", "items": schema("Change") } })),
+            "changes": { "type": "array", "items": schema("Change"),
+                         "maxItems": MAX_PUSH_CHANGES } })),
         "Seen": object(&["cursor"], json!({
             "epoch": { "type": "string", "format": "uuid", "description": "Absent only with \
                 cursor 0: a device that holds nothing yet." },
@@ -410,7 +524,7 @@ fn sync_schemas() -> Value {
                              nothing else in your scope changed after it: keep this as \
                              your pull cursor." } })),
         "RestateRequest": object(&["protocol", "device", "records"], json!({
-            "protocol": { "type": "integer" }, "device": uuid(),
+            "protocol": protocol(), "device": uuid(),
             "records": { "type": "array", "items": schema("Record"),
                          "maxItems": MAX_RESTATE_RECORDS } })),
         "RecordResult": object(&["record", "outcome"], json!({

@@ -273,3 +273,46 @@ async fn the_openapi_document_describes_every_field_the_wire_types_carry(backend
 fn uuid_like() -> String {
     sakhi_domain::AccountId::new().to_string()
 }
+
+on_each_backend!(the_openapi_document_states_the_rules_the_server_enforces);
+async fn the_openapi_document_states_the_rules_the_server_enforces(backend: Backend) {
+    use sakhi_domain::wire::PROTOCOL;
+    use sakhi_domain::{Password, Username};
+    let app = spawn_app(backend).await;
+    let document: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    let schemas = &document["components"]["schemas"];
+    for name in ["NewAccount", "NewAdministrator"] {
+        let username = &schemas[name]["properties"]["username"];
+        let pattern = username["pattern"].as_str().unwrap();
+        assert!(
+            pattern.contains(&format!(
+                "{{{},{}}}",
+                Username::MIN_CHARS,
+                Username::MAX_CHARS
+            )),
+            "{name}: {pattern}"
+        );
+        let password = &schemas[name]["properties"]["password"];
+        assert_eq!(password["minLength"], Password::MIN_CHARS, "{name}");
+        assert_eq!(password["maxLength"], Password::MAX_CHARS, "{name}");
+    }
+    for name in ["PushRequest", "RestateRequest", "Health"] {
+        assert_eq!(
+            schemas[name]["properties"]["protocol"]["const"], PROTOCOL,
+            "{name}"
+        );
+    }
+    let paths = &document["paths"];
+    let month = &paths["/v1/reports/monthly"]["get"]["parameters"][0]["schema"]["pattern"];
+    assert_eq!(month, "^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$");
+    // A limit past its maximum is held to it, not refused: the document may not say otherwise.
+    for path in ["/v1/sync/pull", "/v1/audit", "/v1/cases/{id}/history"] {
+        let parameters = paths[path]["get"]["parameters"].as_array().unwrap();
+        let limit = parameters.iter().find(|p| p["name"] == "limit").unwrap();
+        assert_eq!(limit["schema"]["maximum"], u32::MAX, "{path}");
+        assert!(
+            limit["description"].as_str().unwrap().contains("held to"),
+            "{path}"
+        );
+    }
+}

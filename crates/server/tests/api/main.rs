@@ -6,11 +6,13 @@
 #[macro_use]
 mod helpers;
 
+mod answers;
 mod audit;
 mod authorisation;
 mod backup;
 mod binary;
 mod centre;
+mod centre_add;
 mod centres;
 mod compression;
 mod concurrency;
