@@ -25,6 +25,8 @@ commands:
   test server [ARGS]     only the server's tests, on both backends; ARGS go to cargo test (e.g. a
                          test name, or `postgres` for the PostgreSQL variants only)
   test e2e [ARGS]        only the end-to-end tests; ARGS go to Playwright (e.g. a spec file)
+  test schemathesis      only Schemathesis against the API's OpenAPI document, on a real server
+                         on SQLite and on a throwaway PostgreSQL (about two minutes)
   bench [--quick] [--runs N] [--only NAME]
                          build the app and measure it against a floor or a peer in one run:
                          shell size, first visit on a slow link, offline open, local store, case

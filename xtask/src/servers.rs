@@ -16,6 +16,7 @@ pub struct Server {
     name: String,
     child: Option<Child>,
     pub url: String,
+    pub port: u16,
     /// The one-time code that sets a new sakhi-server up (its first centre and administrator);
     /// empty for other servers.
     pub setup_code: String,
@@ -25,15 +26,23 @@ impl Server {
     /// sakhi-server serving `dist`, with a new SQLite database under `data`, not yet set up: the
     /// tests set it up over HTTP with [`Server::setup_code`], as its administrator would.
     pub fn sakhi(binary: &Path, dist: &Path, data: &Path) -> Result<Server> {
+        let database = format!("sqlite://{}", data.join("sakhi.db").display());
+        Server::sakhi_on(binary, dist, data, &database)
+    }
+
+    /// The same over the database `database` names (a PostgreSQL one, say), with its log under
+    /// `data`.
+    pub fn sakhi_on(binary: &Path, dist: &Path, data: &Path, database: &str) -> Result<Server> {
         std::fs::create_dir_all(data)
             .with_context(|| format!("Failed to create {}", data.display()))?;
         let port = free_port()?;
-        let database = format!("sqlite://{}", data.join("sakhi.db").display());
         let mut command = Command::new(binary);
         command
-            .args(["--port", &port.to_string(), "--database", &database])
+            .args(["--port", &port.to_string()])
             .arg("--dist")
-            .arg(dist);
+            .arg(dist)
+            // From the environment, so that a password in the URL is on no command line.
+            .env("SAKHI_DATABASE_URL", database);
         let setup_code = format!("setup-{}", uuid::Uuid::now_v7().simple());
         // From the environment, as a deployment's automation would: never on a command line.
         command.env("SAKHI_SETUP_CODE", &setup_code);
@@ -76,6 +85,7 @@ impl Server {
             name: name.to_owned(),
             child: Some(child),
             url: format!("http://localhost:{port}/"),
+            port,
             setup_code: String::new(),
         };
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -129,6 +139,52 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+}
+
+impl Server {
+    /// Sends a request with a JSON body (or none) and a bearer token (or none), and returns the
+    /// status and the JSON answer (`null` when there is none). Enough HTTP for setting a server
+    /// up, without an HTTP client among xtask's dependencies.
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        token: Option<&str>,
+    ) -> Result<(u16, serde_json::Value)> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port))
+            .with_context(|| format!("Failed to reach {} on port {}", self.name, self.port))?;
+        stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+        let body = body.map(serde_json::Value::to_string).unwrap_or_default();
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        if let Some(token) = token {
+            request.push_str(&format!("Authorization: Bearer {token}\r\n"));
+        }
+        request.push_str("\r\n");
+        request.push_str(&body);
+        stream.write_all(request.as_bytes())?;
+        let mut answer = String::new();
+        stream
+            .read_to_string(&mut answer)
+            .with_context(|| format!("Failed to read the answer to {method} {path}"))?;
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|status| status.parse().ok())
+            .with_context(|| format!("{method} {path} got no HTTP answer: {head:?}"))?;
+        let json = if body.trim().is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_str(body)
+                .with_context(|| format!("{method} {path} answered no JSON: {body:?}"))?
+        };
+        Ok((status, json))
     }
 }
 

@@ -1,11 +1,15 @@
 //! Installs what Sakhi needs when it is missing: the wasm32 target, Trunk, the wasm-bindgen CLI of
 //! the version in Cargo.lock, the npm tools (wasm-opt, Playwright, the PouchDB peer of the
-//! benchmarks) and Debian's Chromium (and, for the benchmarks, brotli).
+//! benchmarks), Schemathesis (a Python tool, in a virtualenv of its own) and Debian's Chromium
+//! (and, for the benchmarks, brotli).
 
 use crate::{cargo, run, step};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// Schemathesis, which tests the server against its own OpenAPI document: pinned, like every tool.
+pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 
 /// Trunk 0.22 needs a newer rustc than this project's; 0.21.14 is the newest that installs.
 const TRUNK_VERSION: &str = "0.21.14";
@@ -21,6 +25,7 @@ pub fn all(browser: bool) -> Result<()> {
         false,
     )?;
     npm_tools()?;
+    schemathesis()?;
     if browser {
         chromium()?;
     }
@@ -58,6 +63,37 @@ fn cargo_tool(package: &str, binary: &str, version: &str, locked: bool) -> Resul
     // A project-wide target dir would make cargo install rebuild with this project's profiles.
     install.env_remove("CARGO_TARGET_DIR");
     run(&mut install)
+}
+
+/// Schemathesis's command, in a virtualenv of its own under the build cache (reused by every
+/// checkout that shares it), installed with pip when it is missing or of another version.
+pub fn schemathesis() -> Result<PathBuf> {
+    let venv = crate::project_root()
+        .join(crate::test::target_dir())
+        .join(format!("tools/schemathesis-{SCHEMATHESIS_VERSION}"));
+    let command = venv.join("bin/schemathesis");
+    let installed = Command::new(&command).arg("--version").output().ok();
+    if installed.is_some_and(|out| {
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .any(|word| word == SCHEMATHESIS_VERSION)
+    }) {
+        return Ok(command);
+    }
+    step(&format!(
+        "Installing Schemathesis {SCHEMATHESIS_VERSION} with pip into {}",
+        venv.display()
+    ));
+    run(Command::new("python3")
+        .args(["-m", "venv", "--clear"])
+        .arg(&venv))?;
+    run(Command::new(venv.join("bin/pip")).args([
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        &format!("schemathesis=={SCHEMATHESIS_VERSION}"),
+    ]))?;
+    Ok(command)
 }
 
 /// The version of a package as resolved in Cargo.lock.
