@@ -14,6 +14,7 @@ use crate::use_store;
 use leptos::prelude::*;
 use sakhi_domain::account::Role;
 use sakhi_domain::figures::{CASE_AGES, Dashboard, Month, MonthFigures, MonthlyReport, Tally};
+use sakhi_domain::ids::ExportId;
 use sakhi_domain::schema::{ATTENDANCE, CLOSURES, SERVICES, SOURCES, VIOLENCE_KINDS};
 use sakhi_domain::wire::account::{ExportKind, ExportNotice};
 use sakhi_domain::{Kind, Record};
@@ -364,6 +365,7 @@ fn Export(records: Arc<Vec<sakhi_domain::Record>>) -> impl IntoView {
         };
         let name = format!("sakhi-{}-{}.csv", what.as_str(), today());
         let notice = ExportNotice {
+            id: Some(ExportId::new()),
             what,
             personal,
             rows,

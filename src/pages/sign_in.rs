@@ -319,6 +319,7 @@ pub fn login_message(lang: crate::i18n::Lang, error: &LoginError) -> String {
                 Some(AccountRule::PasswordIsUsername) => Text::PasswordIsUsername,
                 Some(AccountRule::BadUsername) => Text::UsernameInvalid,
                 Some(AccountRule::BadDisplayName) => Text::DisplayNameInvalid,
+                Some(AccountRule::HiddenCharacters) => Text::TextHiddenCharacters,
                 Some(AccountRule::BadCentreCode | AccountRule::BadCentreDetail(_)) => {
                     Text::SetupCentreInvalid
                 }

@@ -44,6 +44,10 @@ pub enum AccountRule {
     BadUsername,
     #[error("a name to show must be 1 to 80 characters")]
     BadDisplayName,
+    /// Control characters (NUL, a line break) or marks that turn text around (U+202E and its
+    /// kin), often pasted unseen: a name holding them can show as something else.
+    #[error("remove the hidden control characters or direction marks, then try again")]
+    HiddenCharacters,
     #[error("a password must be at least {} characters", Password::MIN_CHARS)]
     PasswordTooShort,
     #[error("a password may be at most {} characters", Password::MAX_CHARS)]
@@ -75,6 +79,7 @@ impl AccountRule {
         match self {
             AccountRule::BadUsername => "bad_username",
             AccountRule::BadDisplayName => "bad_display_name",
+            AccountRule::HiddenCharacters => "hidden_characters",
             AccountRule::PasswordTooShort => "password_too_short",
             AccountRule::PasswordTooLong => "password_too_long",
             AccountRule::PasswordIsUsername => "password_is_username",
@@ -92,6 +97,7 @@ impl AccountRule {
         [
             AccountRule::BadUsername,
             AccountRule::BadDisplayName,
+            AccountRule::HiddenCharacters,
             AccountRule::PasswordTooShort,
             AccountRule::PasswordTooLong,
             AccountRule::PasswordIsUsername,
@@ -136,7 +142,19 @@ impl fmt::Display for Username {
     }
 }
 
-/// The name shown for an account, in any script: 1 to 80 characters, no control characters.
+/// Whether `c` is a control character or a mark that changes the direction of the text around it:
+/// the embeddings and overrides U+202A to U+202E, the isolates U+2066 to U+2069, the marks
+/// U+200E and U+200F and the Arabic letter mark U+061C. Names refuse all of these.
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+        )
+}
+
+/// The name shown for an account, in any script: 1 to 80 characters, none of them
+/// [hidden](is_hidden).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DisplayName(String);
 
@@ -145,8 +163,11 @@ impl DisplayName {
 
     pub fn parse(text: &str) -> Result<DisplayName, AccountRule> {
         let text = text.trim();
+        if text.chars().any(is_hidden) {
+            return Err(AccountRule::HiddenCharacters);
+        }
         let chars = text.chars().count();
-        if (1..=Self::MAX_CHARS).contains(&chars) && !text.chars().any(char::is_control) {
+        if (1..=Self::MAX_CHARS).contains(&chars) {
             Ok(DisplayName(text.to_owned()))
         } else {
             Err(AccountRule::BadDisplayName)
@@ -170,8 +191,13 @@ impl Password {
     pub const MIN_CHARS: usize = 8;
     pub const MAX_CHARS: usize = 128;
 
-    /// Checks a new password for the account `username` (as typed; compared without case).
+    /// Checks a new password for the account `username` (as typed; compared without case). Any
+    /// printable character of any script is allowed; control characters are not, since no
+    /// keyboard types them and a NUL cannot be kept by every database.
     pub fn parse(password: &str, username: &str) -> Result<Password, AccountRule> {
+        if password.chars().any(char::is_control) {
+            return Err(AccountRule::HiddenCharacters);
+        }
         let chars = password.chars().count();
         if chars > Self::MAX_CHARS {
             return Err(AccountRule::PasswordTooLong);
@@ -223,11 +249,15 @@ impl CentreCode {
     }
 }
 
-/// A centre's name, district or state (`what` names which, for the message): 1 to 100 characters.
+/// A centre's name, district or state (`what` names which, for the message): 1 to 100 characters,
+/// none of them [hidden](is_hidden).
 pub fn centre_detail(text: &str, what: &'static str) -> Result<String, AccountRule> {
     let text = text.trim();
+    if text.chars().any(is_hidden) {
+        return Err(AccountRule::HiddenCharacters);
+    }
     let chars = text.chars().count();
-    if (1..=100).contains(&chars) && !text.chars().any(char::is_control) {
+    if (1..=100).contains(&chars) {
         Ok(text.to_owned())
     } else {
         Err(AccountRule::BadCentreDetail(what))
@@ -286,6 +316,7 @@ mod tests {
         for rule in [
             AccountRule::BadUsername,
             AccountRule::BadDisplayName,
+            AccountRule::HiddenCharacters,
             AccountRule::PasswordTooShort,
             AccountRule::PasswordTooLong,
             AccountRule::PasswordIsUsername,
@@ -363,6 +394,36 @@ mod tests {
         assert!(DisplayName::parse(&"अ".repeat(81)).is_err());
         assert!(DisplayName::parse("  ").is_err());
         assert!(DisplayName::parse("a\nb").is_err());
+    }
+
+    #[test]
+    fn a_name_with_control_characters_or_direction_marks_is_refused() {
+        for bad in [
+            "सीता\u{202E}देवी",
+            "Sita\u{2066}Devi",
+            "\u{200F}Sita",
+            "Sita\u{061C}",
+            "Si\u{0}ta",
+            "Si\tta",
+        ] {
+            assert_eq!(
+                DisplayName::parse(bad),
+                Err(AccountRule::HiddenCharacters),
+                "{bad:?}"
+            );
+            assert_eq!(
+                centre_detail(bad, "name"),
+                Err(AccountRule::HiddenCharacters),
+                "{bad:?}"
+            );
+        }
+        // Devanagari's joiners shape conjuncts; they turn nothing around.
+        assert!(DisplayName::parse("क्\u{200D}ष").is_ok());
+        assert_eq!(
+            Password::parse("river\u{0}house 7", "sita"),
+            Err(AccountRule::HiddenCharacters)
+        );
+        assert!(Password::parse("river\u{202E}house 7", "sita").is_ok());
     }
 
     #[test]

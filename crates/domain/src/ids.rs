@@ -100,6 +100,11 @@ id_type!(
     /// One named account of a worker at a centre.
     AccountId
 );
+id_type!(
+    /// One export's notice to the audit log, made on the phone with the export and kept across
+    /// retries, so that the server logs each export once however often it is sent.
+    ExportId
+);
 
 /// A case is a record; the alias names it where only cases make sense.
 pub type CaseId = RecordId;

@@ -5,7 +5,7 @@
 //! A session is sent back as `Authorization: Bearer <token>` on every other request.
 
 use crate::account::{LockMinutes, Role};
-use crate::ids::{AccountId, CentreId, DeviceId, RecordId};
+use crate::ids::{AccountId, CentreId, DeviceId, ExportId, RecordId};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// The largest body the server reads for a login, setup or account request, in bytes: far above
@@ -51,7 +51,7 @@ pub mod code {
     // The rules of [`AccountRule`](crate::AccountRule) answer 400 with its own codes:
     // `bad_username`, `bad_display_name`, `password_too_short`, `password_too_long`,
     // `password_is_username`, `password_too_common`, `bad_centre_code`, `bad_centre_detail`,
-    // `bad_lock_minutes`, `bad_purge_days`.
+    // `bad_lock_minutes`, `bad_purge_days`, `hidden_characters`.
 }
 
 /// `GET /api/v1/setup`: whether the server still waits for its first centre.
@@ -254,6 +254,10 @@ pub const MAX_EXPORT_NOTICES: usize = 100;
 /// phone keeps it until the server has it, so an export made offline is logged when she syncs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportNotice {
+    /// Made with the export and kept while it waits, so that a notice sent again (its answer
+    /// lost) is logged once. A phone from before ids sends none: its notice is logged each time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<ExportId>,
     pub what: ExportKind,
     /// Whether names, phone numbers and addresses were in it.
     pub personal: bool,
