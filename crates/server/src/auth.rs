@@ -3,6 +3,7 @@
 
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::limiter::Limiter;
 use crate::store::{AuditRecord, Scope, SessionCheck, Store};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -77,28 +78,66 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Hashes a password (in PHC form), off the async threads: it takes tens of milliseconds.
+/// Hashes a password (in PHC form), off the async threads: it takes tens of milliseconds. Outside
+/// any turn: for the server's start and its commands, before any request is served; a request
+/// hashes with [`hash_password_in_turn`].
 pub async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::encode_b64(&random_bytes::<16>()).map_err(|_| AppError::Internal)?;
-        argon2()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-            .map_err(|_| AppError::Internal)
-    })
-    .await
-    .map_err(|_| AppError::Internal)?
+    tokio::task::spawn_blocking(move || hash_now(&password))
+        .await
+        .map_err(|_| AppError::Internal)?
 }
 
-/// Whether `password` matches `hash`, off the async threads. A hash that cannot be read matches
-/// nothing.
-pub async fn verify_password(password: String, hash: String) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || {
+/// Hashes a password in its turn at Argon2 (see [`Limiter::password_turn`]); 429 if the server
+/// is too busy.
+pub async fn hash_password_in_turn(
+    limiter: &Limiter,
+    password: String,
+) -> Result<String, AppError> {
+    in_turn(limiter, move || hash_now(&password)).await?
+}
+
+fn hash_now(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::encode_b64(&random_bytes::<16>()).map_err(|_| AppError::Internal)?;
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|_| AppError::Internal)
+}
+
+/// Whether `password` matches `hash`, checked in its turn at Argon2; 429 if the server is too
+/// busy. A hash that cannot be read matches nothing.
+pub async fn verify_password(
+    limiter: &Limiter,
+    password: String,
+    hash: String,
+) -> Result<bool, AppError> {
+    in_turn(limiter, move || {
         PasswordHash::new(&hash).is_ok_and(|parsed| {
             argon2()
                 .verify_password(password.as_bytes(), &parsed)
                 .is_ok()
         })
+    })
+    .await
+}
+
+/// Runs one Argon2 job off the async threads once the limiter gives it a turn, which it holds
+/// until the job is done, even if the request that asked is dropped meanwhile: what bounds
+/// Argon2's memory is the jobs running, not the requests waiting.
+async fn in_turn<T: Send + 'static>(
+    limiter: &Limiter,
+    job: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let turn = limiter
+        .password_turn()
+        .await
+        .ok_or(AppError::TooManyTries {
+            retry_after_secs: 1,
+        })?;
+    tokio::task::spawn_blocking(move || {
+        let done = job();
+        drop(turn);
+        done
     })
     .await
     .map_err(|_| AppError::Internal)
@@ -246,8 +285,8 @@ impl<S: Store> FromRequestParts<AppState<S>> for Caller {
 
 /// Audits a request whose token opens no session, and answers 401 alike whatever the reason, so
 /// that a guesser learns nothing. The token of an ended session ties the row to its account and
-/// centre. A token no session has ties it to none: the row is kept without a centre, for whoever
-/// runs the server, and no centre's audit page shows it.
+/// centre. A token no session has ties it to none: anyone can make one up, so it is only counted
+/// ([`Store::count_refusal`]), for whoever runs the server.
 async fn refuse_token<S: Store>(
     parts: &Parts,
     state: &AppState<S>,
@@ -260,17 +299,21 @@ async fn refuse_token<S: Store>(
         detail: Some(format!("{} {}", parts.method, parts.uri.path())),
         ..AuditRecord::default()
     };
-    if let SessionCheck::Ended {
+    let SessionCheck::Ended {
         account,
         device,
         why,
     } = check
-    {
-        entry.centre = Some(account.centre.id);
-        entry.account = Some(account.id);
-        entry.device = Some(device);
-        entry.outcome = why.outcome().to_owned();
-    }
+    else {
+        return match state.store.count_refusal(entry).await {
+            Ok(()) => AppError::Unauthenticated,
+            Err(error) => error.into(),
+        };
+    };
+    entry.centre = Some(account.centre.id);
+    entry.account = Some(account.id);
+    entry.device = Some(device);
+    entry.outcome = why.outcome().to_owned();
     match state.store.audit(entry).await {
         Ok(()) => AppError::Unauthenticated,
         Err(error) => error.into(),
@@ -361,16 +404,22 @@ mod tests {
             hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
             "{hash}"
         );
+        let limiter = Limiter::default();
         assert!(
-            verify_password("नदी किनारे घर".to_owned(), hash.clone())
+            verify_password(&limiter, "नदी किनारे घर".to_owned(), hash.clone())
                 .await
                 .unwrap()
         );
-        assert!(!verify_password("wrong".to_owned(), hash).await.unwrap());
         assert!(
-            !verify_password("x".to_owned(), "garbage".to_owned())
+            !verify_password(&limiter, "wrong".to_owned(), hash)
                 .await
                 .unwrap()
         );
+        assert!(
+            !verify_password(&limiter, "x".to_owned(), "garbage".to_owned())
+                .await
+                .unwrap()
+        );
+        assert_eq!(limiter.argon2_runs(), 3);
     }
 }

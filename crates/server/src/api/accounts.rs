@@ -34,7 +34,8 @@ pub async fn create<S: Store>(
     let username = Username::parse(&request.username)?;
     let display_name = DisplayName::parse(&request.display_name)?;
     let password = Password::parse(&request.password, username.as_str())?;
-    let password_hash = auth::hash_password(password.as_str().to_owned()).await?;
+    let password_hash =
+        auth::hash_password_in_turn(&state.auth.limiter, password.as_str().to_owned()).await?;
     let row = NewAccountRow {
         username: username.as_str().to_owned(),
         display_name: display_name.as_str().to_owned(),
@@ -150,7 +151,8 @@ pub async fn reset_password<S: Store>(
         return Err(refused_other(&state, &admin, format!("account {id}")).await);
     };
     let password = Password::parse(&request.password, &account.username)?;
-    let hash = auth::hash_password(password.as_str().to_owned()).await?;
+    let hash =
+        auth::hash_password_in_turn(&state.auth.limiter, password.as_str().to_owned()).await?;
     if !state
         .store
         .set_password(centre, id, &hash, auth::now_ms())

@@ -34,7 +34,9 @@ pub async fn page<S: Store>(
 /// log, as `export_cases` or `export_camps`, `with_personal` or `without_personal`, with its rows
 /// and time in the detail. Anyone who works at the centre may export; one holding names, phone
 /// numbers and addresses made by anyone but an administrator is logged `not_allowed`, since the
-/// app offers that only to administrators.
+/// app offers that only to administrators. The notices are logged in one transaction, and one
+/// whose id was logged before (a phone sending again after losing the answer) is acknowledged
+/// without a second row.
 pub async fn exports<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
@@ -60,11 +62,10 @@ pub async fn exports<S: Store>(
         };
         let mut entry = caller.audit(action, outcome);
         entry.detail = Some(format!("rows={} made_at={}", notice.rows, notice.at));
+        entry.export = notice.id;
         entries.push(entry);
     }
-    for entry in entries {
-        state.store.audit(entry).await?;
-    }
+    state.store.audit_all(entries).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -46,9 +46,11 @@ pub async fn open<S: Store>(
 }
 
 /// `POST /api/v1/session`: 200 with a session, or 401 `bad_login` alike for an unknown username,
-/// a wrong password and a disabled account, after the same work. Every answer is audited, the
-/// refusals before any password is checked too (a body that cannot be read, a password too long,
-/// a client slowed down by the rate limit).
+/// a wrong password and a disabled account, after the same work. Every answer is audited: a
+/// password checked against an account in a row of the audit log; the refusals anyone can cause
+/// without one (a body that cannot be read, a username no account has or that holds control
+/// characters, a password too long, a try the rate limit slowed) counted in a tally, so that no
+/// stranger can grow the log without bound.
 pub async fn log_in<S: Store>(
     State(state): State<AppState<S>>,
     ClientAddress(address): ClientAddress,
@@ -58,9 +60,16 @@ pub async fn log_in<S: Store>(
         Ok(request) => request,
         Err(error) => {
             let attempt = Attempt::unread(address);
-            return Err(refuse(&state, &attempt, error.code(), error).await);
+            return Err(count(&state, &attempt, error.code(), error).await);
         }
     };
+    if request.username.chars().any(char::is_control) {
+        // No username holds one, and PostgreSQL cannot even look a NUL up: refused before any
+        // query, alike on every backend.
+        let attempt = Attempt::unread(address);
+        let error = AccountRule::BadUsername.into();
+        return Err(count(&state, &attempt, "bad_username", error).await);
+    }
     let found = match Username::parse(&request.username) {
         Ok(username) => state.store.credentials(username.as_str()).await?,
         Err(_) => None,
@@ -68,36 +77,51 @@ pub async fn log_in<S: Store>(
     let attempt = Attempt::of(address, &request, found.as_ref());
     if request.password.chars().count() > Password::MAX_CHARS {
         let error = AccountRule::PasswordTooLong.into();
-        return Err(refuse(&state, &attempt, "password_too_long", error).await);
+        return Err(count(&state, &attempt, "password_too_long", error).await);
     }
-    let keys = [Key::Address(address), Key::Name(attempt.tried.clone())];
     let limiter = &state.auth.limiter;
-    if let Some(wait) = limiter.blocked(&keys, Instant::now()) {
-        let error = AppError::TooManyTries {
-            retry_after_secs: wait.as_secs_f64().ceil() as u64,
-        };
-        return Err(refuse(&state, &attempt, "rate_limited", error).await);
-    }
+    let try_ = match limiter.try_begin(Key::login(address, &attempt.tried), Instant::now()) {
+        Ok(try_) => try_,
+        Err(wait) => {
+            let error = AppError::TooManyTries {
+                retry_after_secs: wait.as_secs_f64().ceil() as u64,
+            };
+            return Err(count(&state, &attempt, "rate_limited", error).await);
+        }
+    };
     let hash = found.as_ref().map_or_else(
         || state.auth.dummy_hash.clone(),
         |c| c.password_hash.clone(),
     );
-    let matches = auth::verify_password(request.password, hash).await?;
+    let matches = match auth::verify_password(limiter, request.password, hash).await {
+        Ok(matches) => matches,
+        Err(error @ AppError::TooManyTries { .. }) => {
+            try_.unchecked();
+            return Err(count(&state, &attempt, "busy", error).await);
+        }
+        Err(error) => return Err(error),
+    };
     let now = auth::now_ms();
     match found {
         Some(credentials) if matches && !credentials.account.disabled => {
-            limiter.forgive(&Key::Name(attempt.tried.clone()));
+            try_.succeeded();
             let session = open(&state, credentials.account, request.device, now).await?;
             state.store.audit(attempt.audit("ok")).await?;
             Ok(Json(session))
         }
         found => {
-            limiter.fail(&keys, Instant::now());
+            try_.failed();
             let outcome = match &found {
                 Some(credentials) if matches && credentials.account.disabled => "disabled",
                 _ => "bad_login",
             };
-            Err(refuse(&state, &attempt, outcome, AppError::BadLogin).await)
+            if found.is_none() {
+                return Err(count(&state, &attempt, outcome, AppError::BadLogin).await);
+            }
+            match state.store.audit(attempt.audit(outcome)).await {
+                Ok(()) => Err(AppError::BadLogin),
+                Err(failure) => Err(failure.into()),
+            }
         }
     }
 }
@@ -108,9 +132,8 @@ struct Attempt {
     device: Option<DeviceId>,
     /// The username as typed: trimmed, in lower case, cut short.
     tried: String,
-    /// The account the username names, which ties the row to its centre. A username that names
-    /// none (or a body that cannot be read) ties it to no centre: the row is kept all the same,
-    /// for whoever runs the server, and no centre's audit page shows it.
+    /// The account the username names, which ties the row to its centre. A login that names
+    /// none (or a body that cannot be read) is only counted, for whoever runs the server.
     account: Option<(CentreId, AccountId)>,
 }
 
@@ -154,14 +177,15 @@ impl Attempt {
     }
 }
 
-/// Audits a refused login and answers `error`, or the failure to audit it.
-async fn refuse<S: Store>(
+/// Counts a refused login in the tally of refusals and answers `error`, or the failure to count
+/// it.
+async fn count<S: Store>(
     state: &AppState<S>,
     attempt: &Attempt,
     outcome: &str,
     error: AppError,
 ) -> AppError {
-    match state.store.audit(attempt.audit(outcome)).await {
+    match state.store.count_refusal(attempt.audit(outcome)).await {
         Ok(()) => error,
         Err(failure) => failure.into(),
     }

@@ -17,8 +17,8 @@ use sakhi_domain::{CentreCode, DeviceId, DisplayName, Password, Role, Username};
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-/// Setup-code tries are counted under this name as well as per address: there is one code to
-/// guess, whoever guesses.
+/// Setup-code tries are counted as logins of this name, which no username can be: per address,
+/// and from anywhere, since there is one code to guess, whoever guesses.
 const SETUP_KEY: &str = "\u{0}setup";
 
 /// `GET /api/v1/setup`.
@@ -36,13 +36,6 @@ pub async fn set_up<S: Store>(
     ClientAddress(address): ClientAddress,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Session>), AppError> {
-    let keys = [Key::Address(address), Key::Name(SETUP_KEY.to_owned())];
-    let limiter = &state.auth.limiter;
-    if let Some(wait) = limiter.blocked(&keys, Instant::now()) {
-        return Err(AppError::TooManyTries {
-            retry_after_secs: wait.as_secs_f64().ceil() as u64,
-        });
-    }
     let request: SetupRequest = json_body(body)?;
     let username = Username::parse(&request.admin.username)?;
     let display_name = DisplayName::parse(&request.admin.display_name)?;
@@ -54,7 +47,21 @@ pub async fn set_up<S: Store>(
         state: centre_detail(&request.centre.state, "state")?,
     };
     let code_hash = auth::sha256_hex(&auth::normalise_setup_code(&request.code));
-    let password_hash = auth::hash_password(password.as_str().to_owned()).await?;
+    // Checked and counted in one step before the password's hash, the costly part.
+    let limiter = &state.auth.limiter;
+    let try_ = limiter
+        .try_begin(Key::login(address, SETUP_KEY), Instant::now())
+        .map_err(|wait| AppError::TooManyTries {
+            retry_after_secs: wait.as_secs_f64().ceil() as u64,
+        })?;
+    let password_hash =
+        match auth::hash_password_in_turn(limiter, password.as_str().to_owned()).await {
+            Ok(hash) => hash,
+            Err(error) => {
+                try_.unchecked();
+                return Err(error);
+            }
+        };
     let admin = NewAccountRow {
         username: username.as_str().to_owned(),
         display_name: display_name.as_str().to_owned(),
@@ -71,27 +78,30 @@ pub async fn set_up<S: Store>(
     let account = match state.store.set_up(&code_hash, centre, admin, now).await? {
         SetupOutcome::Done(account) => account,
         SetupOutcome::BadCode => {
-            limiter.fail(&keys, Instant::now());
-            state.store.audit(refused("bad_setup_code")).await?;
+            try_.failed();
+            state.store.count_refusal(refused("bad_setup_code")).await?;
             return Err(AppError::BadSetupCode);
         }
         SetupOutcome::AlreadySetUp => {
-            limiter.fail(&keys, Instant::now());
+            try_.failed();
             return Err(AppError::AlreadySetUp);
         }
         SetupOutcome::UsernameTaken => {
+            try_.unchecked();
             return Err(AppError::Conflict {
                 code: sakhi_domain::wire::account::code::USERNAME_TAKEN,
                 message: "this username is taken: choose another",
             });
         }
         SetupOutcome::CentreCodeTaken => {
+            try_.unchecked();
             return Err(AppError::Conflict {
                 code: sakhi_domain::wire::account::code::CENTRE_CODE_TAKEN,
                 message: "another centre has this code: choose another",
             });
         }
     };
+    try_.succeeded();
     state.auth.set_up.store(true, Ordering::Relaxed);
     let device = DeviceId::new();
     let session = super::session::open(&state, account, device, now).await?;

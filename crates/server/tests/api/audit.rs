@@ -4,6 +4,7 @@ use crate::authorisation::two_centres;
 use crate::database::Database;
 use crate::helpers::{ADMIN, Backend, now};
 use reqwest::{Method, StatusCode};
+use sakhi_domain::ids::ExportId;
 use sakhi_domain::wire::account::AuditPage;
 use sakhi_domain::{Clock, DeviceId, Kind, Record, RecordId, Role};
 use serde_json::json;
@@ -214,5 +215,43 @@ async fn exports_made_on_phones_are_logged_and_personal_ones_by_others_stand_out
     assert_eq!(
         logged.detail.as_deref(),
         Some("rows=3 made_at=1764000000000")
+    );
+}
+
+on_each_backend!(an_export_notice_sent_again_is_acknowledged_without_a_second_row);
+async fn an_export_notice_sent_again_is_acknowledged_without_a_second_row(backend: Backend) {
+    let setup = two_centres(backend).await;
+    let app = &setup.app;
+    let (_, counsellor) = &setup.counsellor;
+    let notice = |id: &str, rows: u64| {
+        json!({"id": id, "what": "cases", "personal": false, "rows": rows,
+               "at": 1_764_000_000_000_u64})
+    };
+    let first = ExportId::new().to_string();
+    let second = ExportId::new().to_string();
+    let batch = json!({"exports": [notice(&first, 4), notice(&second, 5)]});
+    // The answer is lost, and the phone sends the same notices again, one of them twice over.
+    let again = json!({"exports": [notice(&first, 4), notice(&second, 5), notice(&second, 5)]});
+    for body in [batch.clone(), again, batch] {
+        let sent = app
+            .send(
+                Method::POST,
+                "/api/v1/audit/exports",
+                Some(counsellor),
+                Some(body),
+            )
+            .await;
+        assert_eq!(sent.status(), StatusCode::NO_CONTENT);
+    }
+    let details = Database::open(&app.folder.database_url())
+        .await
+        .texts("SELECT detail FROM audit WHERE action = 'export_cases' ORDER BY id")
+        .await;
+    assert_eq!(
+        details,
+        [
+            "rows=4 made_at=1764000000000",
+            "rows=5 made_at=1764000000000"
+        ]
     );
 }

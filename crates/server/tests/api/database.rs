@@ -74,8 +74,17 @@ impl Database {
         .unwrap()
     }
 
-    /// Every row of every table but the audit log's, as text: any change to a record, a
-    /// session, an account or a centre shows in it.
+    /// How many refusals with this action and outcome the tallies of refusals count.
+    pub async fn counted(&self, action: &str, outcome: &str) -> i64 {
+        self.numbers(&format!(
+            "SELECT CAST(coalesce(sum(times), 0) AS BIGINT) FROM audit_tallies
+             WHERE action = '{action}' AND outcome = '{outcome}'"
+        ))
+        .await[0]
+    }
+
+    /// Every row of every table but the audit log's and its tallies', as text: any change to a
+    /// record, a session, an account or a centre shows in it.
     pub async fn everything_but_the_audit_log(&self) -> Vec<String> {
         let mut dump = Vec::new();
         match self {
@@ -83,7 +92,8 @@ impl Database {
                 let tables = self
                     .texts(
                         "SELECT name FROM sqlite_master WHERE type = 'table'
-                         AND name NOT IN ('audit', 'sqlite_sequence') ORDER BY name",
+                         AND name NOT IN ('audit', 'audit_tallies', 'sqlite_sequence')
+                         ORDER BY name",
                     )
                     .await;
                 for table in tables {
@@ -109,7 +119,8 @@ impl Database {
                 let tables = self
                     .texts(
                         "SELECT CAST(table_name AS TEXT) FROM information_schema.tables
-                         WHERE table_schema = 'public' AND table_name <> 'audit'
+                         WHERE table_schema = 'public'
+                         AND table_name NOT IN ('audit', 'audit_tallies')
                          ORDER BY table_name",
                     )
                     .await;

@@ -11,6 +11,7 @@ use crate::store::rows::{
 use crate::store::{
     AccountChange, AccountError, AuditRecord, Authenticated, CentreChange, CentreId, Credentials,
     NewAccountRow, NewCentreRow, NewSession, SessionCheck, SessionEnd, SetupOutcome, StoreError,
+    TALLY_ADDRESSES, tally_minutes,
 };
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
 use sakhi_domain::{AccountId, DeviceId};
@@ -552,8 +553,10 @@ where
 {
     sqlx::query(
         "INSERT INTO audit
-         (at, centre_id, account_id, username, device_id, address, action, outcome, records, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         (at, centre_id, account_id, username, device_id, address, action, outcome, records, detail,
+          export_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT DO NOTHING",
     )
     .bind(now_millis())
     .bind(entry.centre.map(|id| id.to_string()))
@@ -565,8 +568,52 @@ where
     .bind(entry.outcome)
     .bind(to_json(&entry.records)?)
     .bind(entry.detail)
+    .bind(entry.export.map(|id| id.to_string()))
     .execute(executor)
     .await?;
+    Ok(())
+}
+
+/// Appends several rows in one transaction.
+pub(super) async fn audit_all(pool: &PgPool, entries: &[AuditRecord]) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    for entry in entries {
+        audit(&mut *tx, entry.clone()).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Counts a refusal in its minute's tally (see [`Store::count_refusal`](crate::Store)); the first
+/// of a minute also drops the tallies past keeping.
+pub(super) async fn count_refusal(pool: &PgPool, entry: AuditRecord) -> Result<(), StoreError> {
+    let (minute, oldest_kept) = tally_minutes(now_millis());
+    let times: i64 = sqlx::query_scalar(
+        "INSERT INTO audit_tallies (minute, address, action, outcome, times)
+         VALUES ($1,
+                 CASE WHEN EXISTS (SELECT 1 FROM audit_tallies
+                                   WHERE minute = $1 AND address = $2 AND action = $3
+                                     AND outcome = $4)
+                        OR (SELECT count(*) FROM audit_tallies WHERE minute = $1) < $5
+                      THEN $2 ELSE '*' END,
+                 $3, $4, 1)
+         ON CONFLICT (minute, address, action, outcome)
+         DO UPDATE SET times = audit_tallies.times + 1
+         RETURNING times",
+    )
+    .bind(minute)
+    .bind(entry.address.unwrap_or_default())
+    .bind(entry.action)
+    .bind(entry.outcome)
+    .bind(TALLY_ADDRESSES)
+    .fetch_one(pool)
+    .await?;
+    if times == 1 {
+        sqlx::query("DELETE FROM audit_tallies WHERE minute < $1")
+            .bind(oldest_kept)
+            .execute(pool)
+            .await?;
+    }
     Ok(())
 }
 
