@@ -90,10 +90,17 @@ impl Clock {
                 millis: now_millis,
                 counter: 0,
             }
-        } else {
+        } else if self.last.counter < crate::trust::MOST_COUNTER {
             Hlc {
                 millis: self.last.millis,
-                counter: self.last.counter.saturating_add(1),
+                counter: self.last.counter + 1,
+            }
+        } else {
+            // Out of counts within one millisecond: the next millisecond, so that every tick
+            // still outranks the last and no stamp holds a counter the server refuses.
+            Hlc {
+                millis: self.last.millis.saturating_add(1),
+                counter: 0,
             }
         };
         Stamp {
@@ -105,6 +112,16 @@ impl Clock {
     /// Remembers a reading seen elsewhere (a pulled record), so later ticks come after it.
     pub fn observe(&mut self, seen: Hlc) {
         self.last = self.last.max(seen);
+    }
+
+    /// Sets the clock back to `now_millis` after the server refused its stamps as being from the
+    /// future: the phone's date was wrong. An edit still outranks the value it was made on top
+    /// of, for [`Record::edit`](crate::Record::edit) observes that value's stamp first.
+    pub fn correct(&mut self, now_millis: u64) {
+        self.last = self.last.min(Hlc {
+            millis: now_millis,
+            counter: 0,
+        });
     }
 }
 

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod record;
 pub mod schema;
 pub mod search;
+pub mod trust;
 pub mod wire;
 
 pub use account::{

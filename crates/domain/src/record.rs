@@ -105,6 +105,25 @@ impl Field {
         &self.bases
     }
 
+    /// Gives the version stamped `old` the stamp `new` instead, wherever `old` appears: as a
+    /// head's stamp or base, or as a base. Only for a version no other replica has seen, as one
+    /// the server refused (see [`crate::trust::restamp`]).
+    pub fn restamp(&mut self, old: Stamp, new: Stamp) {
+        for head in &mut self.heads {
+            if head.stamp == old {
+                head.stamp = new;
+            }
+            if head.base == Some(old) {
+                head.base = Some(new);
+            }
+        }
+        if let Ok(at) = self.bases.binary_search(&old) {
+            self.bases.remove(at);
+            self.add_base(new);
+        }
+        self.normalise();
+    }
+
     /// Whether this field has seen `version`: it is a head still, or an edit replaced it.
     pub fn has_seen(&self, version: &Version) -> bool {
         self.heads.contains(version) || self.bases.binary_search(&version.stamp).is_ok()
@@ -159,6 +178,10 @@ impl Record {
             .get(field)
             .and_then(Field::winner)
             .map(|w| w.stamp);
+        // An edit outranks what it was made on top of, even from a clock set back.
+        if let Some(base) = base {
+            clock.observe(base.hlc);
+        }
         let change = Change {
             id: ChangeId::new(),
             record: self.id,
@@ -189,6 +212,9 @@ impl Record {
             .get(field)
             .map(|field| field.heads().iter().map(|head| head.stamp).collect())
             .unwrap_or_default();
+        if let Some(latest) = shown.iter().max() {
+            clock.observe(latest.hlc);
+        }
         let stamp = clock.tick(now_millis);
         let changes: Vec<Change> = shown
             .into_iter()
@@ -238,6 +264,27 @@ impl Record {
             .iter()
             .filter(|(_, field)| field.conflicts().next().is_some())
             .map(|(name, _)| name.as_str())
+    }
+
+    /// When the record was made, in milliseconds since 1970: when its id was made, by the clock
+    /// of the phone that made it, unless an edit of it is stamped earlier. Then that phone's date
+    /// was ahead, and its edits were made again from the server's time (see
+    /// [`crate::trust::restamp`]), which is the truer one.
+    pub fn made_millis(&self) -> u64 {
+        let earliest = self
+            .fields
+            .values()
+            .flat_map(|field| {
+                field
+                    .heads
+                    .iter()
+                    .map(|head| head.stamp)
+                    .chain(field.bases.iter().copied())
+            })
+            .map(|stamp| stamp.hlc.millis)
+            .min();
+        let id = self.id.created_millis();
+        earliest.map_or(id, |earliest| earliest.min(id))
     }
 
     /// The latest stamp anywhere in the record, for a clock to observe.

@@ -222,6 +222,10 @@ impl Outcome {
 pub struct RestateRequest {
     pub protocol: u32,
     pub device: DeviceId,
+    /// The server epoch the device's copy comes from: the epoch before the restore. Only then
+    /// does the server take back the case numbers it gave (and lost).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<Epoch>,
     pub records: Vec<Record>,
 }
 

@@ -174,6 +174,9 @@ pub struct AuditRecord {
     pub outcome: String,
     pub records: Vec<RecordId>,
     pub detail: Option<String>,
+    /// The id of the export notice this row logs: a row with the same id from the same account is
+    /// not appended again.
+    pub export: Option<sakhi_domain::ids::ExportId>,
 }
 
 impl AuditRecord {
@@ -376,7 +379,8 @@ pub trait Store: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Pushed, StoreError>> + Send;
 
     /// Merges records a device gives back after a restore, in one transaction, following
-    /// [`rules::judge_restated`], and answers one result per record in the order given. A record
+    /// [`rules::judge_restated`] and [`batch::judge_restatement`] (`given_epoch`: the epoch its
+    /// copy comes from, as the device says), and answers one result per record in the order given. A record
     /// whose merge changes nothing keeps its sequence number; one that changes gets the next. If
     /// any record belongs to another centre, nothing is merged. `audit` is completed by
     /// [`AuditRecord::of_restate`] and appended in the same transaction. Returns only once the
@@ -385,6 +389,7 @@ pub trait Store: Clone + Send + Sync + 'static {
         &self,
         scope: Scope,
         records: &[Record],
+        given_epoch: Option<Epoch>,
         audit: AuditRecord,
     ) -> impl Future<Output = Result<Restated, StoreError>> + Send;
 
@@ -519,6 +524,25 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// Appends to the audit log.
     fn audit(&self, entry: AuditRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Appends several rows to the audit log in one transaction, all or none. A row of an export
+    /// notice whose id its account sent before is not appended again: the notice is logged once
+    /// however often the phone sends it.
+    fn audit_all(
+        &self,
+        entries: Vec<AuditRecord>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Counts a refusal that anyone can cause without an account (a made-up token, a login for no
+    /// account or one the limiter slowed, a setup-code guess), where a row each would let a
+    /// stranger grow the audit log without bound. Of `entry` only its address, action and outcome
+    /// are kept, in `audit_tallies`: one row per minute, address, action and outcome, with how
+    /// many. At most [`TALLY_ADDRESSES`] addresses are told apart in a minute, the rest counted
+    /// together under `*`, and minutes older than [`TALLY_KEEP_DAYS`] are dropped.
+    fn count_refusal(
+        &self,
+        entry: AuditRecord,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// The centre's report for `month`, counted in SQL from the records it holds: what
     /// [`MonthlyReport::of`](sakhi_domain::figures::MonthlyReport::of) counts from them.
     fn monthly_report(
@@ -537,6 +561,20 @@ pub trait Store: Clone + Send + Sync + 'static {
 
     /// Finishes outstanding work and releases the database.
     fn close(&self) -> impl Future<Output = ()> + Send;
+}
+
+/// At most this many addresses have tallies of their own in one minute (about: two backends' writers
+/// may each add one past it at once); refusals from others are counted under `*`.
+pub const TALLY_ADDRESSES: i64 = 100;
+/// Tallies of refusals are kept this many days.
+pub const TALLY_KEEP_DAYS: i64 = 90;
+
+/// The minute a refusal at `now` (milliseconds) is counted in, as its first millisecond, and the
+/// first minute still kept.
+pub(crate) fn tally_minutes(now: i64) -> (i64, i64) {
+    const MINUTE: i64 = 60_000;
+    let minute = now - now.rem_euclid(MINUTE);
+    (minute, minute - TALLY_KEEP_DAYS * 24 * 60 * MINUTE)
 }
 
 /// A store opened from a database URL, of whichever backend the URL names. The server matches on

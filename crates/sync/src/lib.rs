@@ -12,6 +12,7 @@
 pub mod memory;
 pub mod plan;
 
+use sakhi_domain::trust::CLOCK_AHEAD;
 use sakhi_domain::wire::{
     Cursor, MAX_PUSH_CHANGES, Outcome, PROTOCOL, PullResponse, PushRequest, PushResponse,
     RestateRequest, RestateResponse, Seen,
@@ -61,6 +62,12 @@ pub trait Replica {
     /// a later restore of that server is noticed even if no pull has succeeded since.
     async fn adopt_epoch(&self, epoch: Epoch) -> Result<(), Self::Error>;
 
+    /// Makes again, stamped at `now_millis` (the server's time, as its answers say), every change
+    /// waiting that is stamped ahead of the server's clock, in place of it: see
+    /// [`sakhi_domain::trust::restamp`]. The server refused one such: the phone's date was wrong,
+    /// and the worker loses nothing.
+    async fn restamp(&self, now_millis: u64) -> Result<(), Self::Error>;
+
     /// Every record this device holds, deleted ones too, to give back to a restored server.
     async fn records(&self) -> Result<Vec<Record>, Self::Error>;
 
@@ -88,6 +95,10 @@ pub trait Transport {
 
     /// `POST /api/v1/sync/restate`.
     async fn restate(&self, request: &RestateRequest) -> Result<RestateResponse, TransportError>;
+
+    /// The server's clock now, as its last answer told it (its `Date` header) plus the time
+    /// since; `None` if no answer has told it yet.
+    fn server_now(&self) -> Option<u64>;
 }
 
 /// Why a request to the server brought no usable answer.
@@ -135,6 +146,7 @@ async fn push<R: Replica, T: Transport>(
     transport: &T,
 ) -> Result<(), RoundError<R::Error>> {
     let mut adopted = false;
+    let mut restamped = false;
     loop {
         let pending = replica
             .pending(MAX_PUSH_CHANGES)
@@ -170,16 +182,29 @@ async fn push<R: Replica, T: Transport>(
         let caught_up = response
             .caught_up
             .filter(|&to| epoch.is_none_or(|epoch| epoch == response.epoch) && to >= cursor);
-        let Some((accepted, refused)) = answered(&sent, &response) else {
+        let Some((accepted, mut refused)) = answered(&sent, &response) else {
             // Asking again would get the same answer; the next round tries later.
             return Err(RoundError::Protocol(
                 "the server's answer does not add up to the changes sent",
             ));
         };
+        // Stamped ahead of the server's clock: made again from its time, not shown as refused.
+        let (ahead, refused): (Vec<_>, Vec<_>) = std::mem::take(&mut refused)
+            .into_iter()
+            .partition(|(_, refusal)| refusal.code == CLOCK_AHEAD);
         replica
             .ack(&accepted, &refused, caught_up)
             .await
             .map_err(RoundError::Replica)?;
+        if !ahead.is_empty() {
+            let Some(now) = transport.server_now().filter(|_| !restamped) else {
+                // Made again once a round: if the server still finds them ahead, its time is
+                // not known here, and the next round tries again.
+                return Ok(());
+            };
+            replica.restamp(now).await.map_err(RoundError::Replica)?;
+            restamped = true;
+        }
     }
 }
 
@@ -224,7 +249,7 @@ async fn pull<R: Replica, T: Transport>(
             // pull from the beginning. The old epoch stays kept until a page of the new one is,
             // so a round cut short before then gives everything back again: merging is
             // idempotent, and the outbox keeps every change not acknowledged.
-            restate(replica, transport).await?;
+            restate(replica, transport, epoch).await?;
             restated = true;
             epoch = Some(page.epoch);
             cursor = Cursor(0);
@@ -251,7 +276,12 @@ async fn pull<R: Replica, T: Transport>(
 async fn restate<R: Replica, T: Transport>(
     replica: &R,
     transport: &T,
+    from: Option<Epoch>,
 ) -> Result<(), RoundError<R::Error>> {
+    // What waits stamped ahead of the server's clock would be refused: it is made again first.
+    if let Some(now) = transport.server_now() {
+        replica.restamp(now).await.map_err(RoundError::Replica)?;
+    }
     let records = replica.records().await.map_err(RoundError::Replica)?;
     let mut rest = &records[..];
     while !rest.is_empty() {
@@ -259,6 +289,7 @@ async fn restate<R: Replica, T: Transport>(
         let request = RestateRequest {
             protocol: PROTOCOL,
             device: replica.device(),
+            epoch: from,
             records: batch.to_vec(),
         };
         let response = transport.restate(&request).await?;

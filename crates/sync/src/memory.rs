@@ -4,6 +4,7 @@
 //! domain's merge and the clock observes it; the server's answer to a push empties the outbox.
 
 use crate::{Refusal, Replica};
+use sakhi_domain::trust;
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::{Change, ChangeId, Clock, DeviceId, Epoch, Invalid, Kind, Record, RecordId};
 use serde_json::Value;
@@ -19,6 +20,8 @@ pub struct MemoryReplica {
     /// Oldest first, as the store keeps it; a refused change stays, with the server's reason.
     outbox: RefCell<Vec<(Change, Option<Refusal>)>>,
     position: Cell<(Option<Epoch>, Cursor)>,
+    /// Changes made again from the server's time, each with the id of the change it replaced.
+    remade: RefCell<Vec<(ChangeId, Change)>>,
 }
 
 impl MemoryReplica {
@@ -28,6 +31,7 @@ impl MemoryReplica {
             records: RefCell::new(BTreeMap::new()),
             outbox: RefCell::new(Vec::new()),
             position: Cell::new((None, Cursor(0))),
+            remade: RefCell::new(Vec::new()),
         }
     }
 
@@ -61,6 +65,12 @@ impl MemoryReplica {
     /// The outbox, oldest first: each change with the server's refusal, if it refused it.
     pub fn outbox(&self) -> Vec<(Change, Option<Refusal>)> {
         self.outbox.borrow().clone()
+    }
+
+    /// The changes made again after the server refused them as stamped ahead of its clock, each
+    /// with the id of the change it replaced, oldest first.
+    pub fn remade(&self) -> Vec<(ChangeId, Change)> {
+        self.remade.borrow().clone()
     }
 
     pub fn position(&self) -> (Option<Epoch>, Cursor) {
@@ -112,6 +122,33 @@ impl Replica for MemoryReplica {
     async fn adopt_epoch(&self, epoch: Epoch) -> Result<(), Infallible> {
         if self.position.get().0.is_none() {
             self.position.set((Some(epoch), Cursor(0)));
+        }
+        Ok(())
+    }
+
+    async fn restamp(&self, now_millis: u64) -> Result<(), Infallible> {
+        let mut outbox = self.outbox.borrow_mut();
+        let waiting: Vec<Change> = outbox.iter().map(|(change, _)| change.clone()).collect();
+        let mut held = self.records.borrow_mut();
+        let mut ids: Vec<RecordId> = waiting.iter().map(|change| change.record).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut records: Vec<Record> = ids.iter().filter_map(|id| held.get(id).cloned()).collect();
+        let made = trust::restamp(
+            &mut self.clock.borrow_mut(),
+            now_millis,
+            &waiting,
+            &mut records,
+        );
+        for record in records {
+            held.insert(record.id, record);
+        }
+        for ((old, refusal), new) in outbox.iter_mut().zip(made) {
+            if old.id != new.id {
+                self.remade.borrow_mut().push((old.id, new.clone()));
+                *refusal = None;
+            }
+            *old = new;
         }
         Ok(())
     }

@@ -53,6 +53,8 @@ struct Centre {
     pulls: RefCell<Vec<Cursor>>,
     /// How many records were given back to it.
     restated: Cell<usize>,
+    /// Its clock: stamps beyond it (and the margin) are refused, as the real server does.
+    now: Cell<u64>,
 }
 
 /// A copy of a centre's records and sequence, to restore later.
@@ -68,6 +70,7 @@ impl Centre {
             pushes: Cell::new(0),
             pulls: RefCell::new(Vec::new()),
             restated: Cell::new(0),
+            now: Cell::new(1_000_000),
         }
     }
 
@@ -108,10 +111,17 @@ impl Transport for Centre {
             });
         let mut results = Vec::new();
         for change in &request.changes {
+            let stamped =
+                sakhi_domain::trust::check_stamp(change.stamp, change.base, self.now.get());
             let outcome = if change.value == json!("refuse me") {
                 Outcome::Rejected {
                     code: "wrong_type".to_owned(),
                     reason: "no".to_owned(),
+                }
+            } else if let Err(refused) = stamped {
+                Outcome::Rejected {
+                    code: refused.code.to_owned(),
+                    reason: refused.reason,
                 }
             } else {
                 self.seq.set(self.seq.get() + 1);
@@ -212,6 +222,10 @@ impl Transport for Centre {
             epoch: self.epoch.get(),
             results,
         })
+    }
+
+    fn server_now(&self) -> Option<u64> {
+        Some(self.now.get())
     }
 }
 
@@ -473,4 +487,29 @@ fn a_cursor_of_another_life_of_the_server_is_never_kept() {
     block_on(round(&phone, &centre)).unwrap_err();
 
     assert_eq!(phone.position(), kept, "the push's answer moved nothing");
+}
+
+#[test]
+fn edits_from_a_phone_years_ahead_are_made_again_from_the_servers_time_and_all_arrive() {
+    let centre = Centre::new();
+    let ahead = phone();
+    let case = RecordId::new();
+    let years = 3 * 365 * 86_400_000;
+    ahead
+        .edit(case, Kind::Case, "name", json!("Sita"), years)
+        .unwrap();
+    ahead
+        .edit(case, Kind::Case, "name", json!("Sita Devi"), years + 1)
+        .unwrap();
+    ahead
+        .edit(case, Kind::Case, "age", json!(30), years + 2)
+        .unwrap();
+
+    block_on(round(&ahead, &centre)).unwrap();
+
+    assert_eq!(waiting(&ahead), 0, "every edit sent, none shown as refused");
+    assert_eq!(ahead.record(case), centre.record(case));
+    let held = centre.record(case).unwrap();
+    assert_eq!(held.text("name"), Some("Sita Devi"));
+    assert!(held.latest_stamp().unwrap().hlc.millis <= centre.now.get());
 }

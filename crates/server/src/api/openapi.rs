@@ -511,7 +511,15 @@ fn sync_schemas() -> Value {
                 cursor 0: a device that holds nothing yet." },
             "cursor": { "type": "integer", "minimum": 0 } })),
         "RefusedChange": object(&["change", "code", "reason"], json!({
-            "change": uuid(), "code": string(), "reason": string() })),
+            "change": uuid(),
+            "code": { "type": "string", "description": "Why, for programs: a schema code \
+                (`unknown_field`, `wrong_type`, `too_long`, `control_character`, …), or \
+                `clock_ahead` (stamped more than 5 minutes ahead of the server's clock: make \
+                the edit again from the server's time, which the `Date` header gives), \
+                `base_not_older`, `bad_stamp` (a counter above 2^20), `server_field`, \
+                `case_fixed`, `append_only`, `unknown_case`, `out_of_scope`, \
+                `kind_mismatch`, `duplicate_id`" },
+            "reason": string() })),
         "PushResponse": object(&["epoch", "accepted"], json!({
             "epoch": uuid(),
             "accepted": { "type": "integer", "minimum": 0,
@@ -525,6 +533,10 @@ fn sync_schemas() -> Value {
                              your pull cursor." } })),
         "RestateRequest": object(&["protocol", "device", "records"], json!({
             "protocol": protocol(), "device": uuid(),
+            "epoch": { "type": "string", "format": "uuid", "description": "The server epoch \
+                your copy comes from. Only with an epoch before this server's does the server \
+                take back case numbers it stamped before its life began; any other number \
+                given back is left out." },
             "records": { "type": "array", "items": schema("Record"),
                          "maxItems": MAX_RESTATE_RECORDS } })),
         "RecordResult": object(&["record", "outcome"], json!({

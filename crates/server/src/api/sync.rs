@@ -80,7 +80,7 @@ pub async fn restate<S: Store>(
     entry.device = Some(request.device);
     let results = match state
         .store
-        .restate(caller.scope(), &request.records, entry)
+        .restate(caller.scope(), &request.records, request.epoch, entry)
         .await?
     {
         Restated::Merged(results) => results,

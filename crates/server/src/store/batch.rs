@@ -7,12 +7,15 @@
 use super::holders::Holders;
 use super::rules::{self, Earlier, Existing, Verdict};
 use super::{CentreId, Pushed, Restated, Scope};
+use sakhi_domain::trust::{self, Hold};
 // India's offset: a case registered just after midnight on 1 January in India is of the new year,
 // wherever the server's clock is kept.
 use sakhi_domain::figures::INDIA_OFFSET_MILLIS;
 use sakhi_domain::schema::{CASE, MERGED_INTO, NUMBER, date_of_day};
 use sakhi_domain::wire::{ChangeResult, Cursor, RecordResult};
-use sakhi_domain::{Change, ChangeId, DeviceId, Hlc, Kind, Record, RecordId, Stamp, Version};
+use sakhi_domain::{
+    Change, ChangeId, DeviceId, Epoch, Hlc, Kind, Record, RecordId, Stamp, Version,
+};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
@@ -62,9 +65,10 @@ pub fn change_ids(changes: &[Change]) -> Vec<ChangeId> {
         .collect()
 }
 
-/// The cases a batch's merges need that the backend has not read with it: the case a service,
-/// session or note would leave (it moves only from a case merged into the one it moves to), and the
-/// case a duplicate is merged into (it must be a case of the centre).
+/// The cases a batch needs that the backend has not read with it: the case a service, session or
+/// note would leave (it moves only from a case merged into the one it moves to), the case it is
+/// filed under (one she may write), and the case a duplicate is merged into (a case of the
+/// centre).
 pub fn cases_to_read(changes: &[Change], stored: &Stored) -> Vec<RecordId> {
     let mut seen = HashSet::new();
     let left = changes
@@ -73,7 +77,7 @@ pub fn cases_to_read(changes: &[Change], stored: &Stored) -> Vec<RecordId> {
         .filter_map(|change| stored.records.get(&change.record)?.record.text(CASE));
     let kept = changes
         .iter()
-        .filter(|change| change.field == MERGED_INTO)
+        .filter(|change| change.field == MERGED_INTO || change.field == CASE)
         .filter_map(|change| change.value.as_str());
     left.chain(kept)
         .filter_map(|case| case.parse::<RecordId>().ok())
@@ -357,7 +361,13 @@ impl Touched {
 /// Judges a batch for `scope`'s centre, whose counter stands at `first_seq`, against what is
 /// stored: each change by [`rules::judge`], seeing the changes before it in the batch, and each
 /// one applied taking the next sequence number.
-pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Stored) -> Judged {
+pub fn judge(
+    scope: Scope,
+    first_seq: i64,
+    changes: &[Change],
+    mut stored: Stored,
+    now_millis: u64,
+) -> Judged {
     let mut touched: HashMap<RecordId, Touched> = HashMap::new();
     let mut applied: Vec<(Change, i64)> = Vec::new();
     // Where each applied change sits in `applied`, to recognise one sent twice in a batch.
@@ -409,12 +419,6 @@ pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Store
                 kind: found.record.kind,
             }),
         };
-        // A note or a closure stored before this batch is written once and never changed.
-        let written_once = touched.get(&change.record).is_some_and(|mine| {
-            mine.stored.is_some()
-                && mine.record.kind.is_written_once()
-                && mine.record.fields.contains_key(&change.field)
-        });
         // A service, session or note stays with the case it was written for (phones file it under
         // that case's id), unless that case was merged into the one it moves to: as stored, or by
         // a change applied earlier in this batch (phones send a merge before its moves). (A case
@@ -430,6 +434,13 @@ pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Store
             let kept = change.value.as_str().unwrap_or_default();
             case_of_centre(&touched, &stored, scope, former)
                 .is_some_and(|case| case.text(MERGED_INTO) == Some(kept))
+        });
+        // What the server holds in the field, for the rule of fields no phone may change: a
+        // record's case as the batch left it, and a note's words as stored before the batch.
+        let held = touched.get(&change.record).and_then(|mine| {
+            let held = &mine.record.fields.get(&change.field)?.winner()?.value;
+            let once = trust::hold(mine.record.kind, &change.field) == Hold::Once;
+            (!once || mine.stored.is_some()).then_some(held)
         });
         // A case is merged only into another case of the centre: never into itself, a record of
         // another kind or another centre's. One the server has not heard of is let be: a restore
@@ -454,10 +465,23 @@ pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Store
                     known.is_some_and(|(centre, kind)| centre != scope.centre || kind != Kind::Case)
                 }
             };
-        let moved = former.is_some() && !merged;
-        // A record written once keeps every field as written, but moves with its merged case.
-        let written_once = written_once && !merged;
-        let verdict = match rules::judge(scope.centre, change, earlier, existing) {
+        // Work is filed under a case she may write: an outreach worker's under her own.
+        let astray_link = change.field == CASE
+            && change
+                .value
+                .as_str()
+                .and_then(|case| case.parse::<RecordId>().ok())
+                .and_then(|case| linked_case(&touched, &stored, scope, &not_hers, case))
+                .is_some_and(|verdict| verdict.is_err());
+        let situation = rules::Situation {
+            earlier,
+            record: existing,
+            yours: !not_hers.contains(&change.record),
+            held,
+            follows_merge: merged,
+            now_millis,
+        };
+        let verdict = match rules::judge(scope.centre, change, situation) {
             Verdict::Apply(_) if astray_merge => Verdict::Reject {
                 code: "unknown_case",
                 reason: format!(
@@ -465,26 +489,10 @@ pub fn judge(scope: Scope, first_seq: i64, changes: &[Change], mut stored: Store
                     change.record
                 ),
             },
-            Verdict::Apply(_) if moved => Verdict::Reject {
-                code: "case_fixed",
+            Verdict::Apply(_) if astray_link => Verdict::Reject {
+                code: "unknown_case",
                 reason: format!(
-                    "record {} belongs to the case it was written for",
-                    change.record
-                ),
-            },
-            Verdict::Apply(_) if written_once => Verdict::Reject {
-                code: "append_only",
-                reason: format!(
-                    "{} {} is written once and never changed",
-                    change.kind, change.record
-                ),
-            },
-            // One she sent before it was taken from her is acknowledged again, as any other.
-            Verdict::Apply(_) if not_hers.contains(&change.record) => Verdict::Reject {
-                code: "out_of_scope",
-                reason: format!(
-                    "record {} is neither yours nor assigned to you: it was given to someone \
-                     else",
+                    "record {} can be filed only under a case of the centre that you may write",
                     change.record
                 ),
             },
@@ -540,6 +548,27 @@ fn case_of_centre<'a>(
     (case.kind == Kind::Case).then_some(case)
 }
 
+/// Whether a record may be filed under the case `id`: `None` if the server has not heard of it
+/// (a restore may have lost it, and the phone gives it back), else whether it is a case of
+/// `scope`'s centre that she may write.
+fn linked_case(
+    touched: &HashMap<RecordId, Touched>,
+    stored: &Stored,
+    scope: Scope,
+    not_hers: &HashSet<RecordId>,
+    id: RecordId,
+) -> Option<Result<(), ()>> {
+    let (centre, kind) = match touched.get(&id) {
+        Some(mine) => (scope.centre, mine.record.kind),
+        None => {
+            let found = stored.records.get(&id)?;
+            (found.centre, found.record.kind)
+        }
+    };
+    let writable = centre == scope.centre && kind == Kind::Case && !not_hers.contains(&id);
+    Some(if writable { Ok(()) } else { Err(()) })
+}
+
 /// Whether a restatement must be refused whole: a record it gives back belongs to another centre.
 /// (A record of her own centre that is not hers is refused alone, by [`judge_restatement`].)
 pub fn restatement_refusal(scope: Scope, records: &[Record], stored: &Stored) -> Option<Restated> {
@@ -584,19 +613,57 @@ impl JudgedRestatement {
     }
 }
 
+/// The cases a restatement needs that the backend has not read with it: the cases its records
+/// are filed under, as given and as stored (see [`cases_to_read`]).
+pub fn restated_cases_to_read(records: &[Record], stored: &Stored) -> Vec<RecordId> {
+    let mut seen = HashSet::new();
+    let given = records.iter().filter_map(|record| record.text(CASE));
+    let held = records
+        .iter()
+        .filter_map(|record| stored.records.get(&record.id)?.record.text(CASE));
+    given
+        .chain(held)
+        .filter_map(|case| case.parse::<RecordId>().ok())
+        .filter(|case| !stored.records.contains_key(case) && seen.insert(*case))
+        .collect()
+}
+
+/// When this server's life began, if a phone's copy comes from an earlier one (`given`): case
+/// numbers stamped by the server before then are the server's own, given before the restore.
+pub fn numbers_before(given: Option<Epoch>, epoch: Epoch) -> Option<u64> {
+    // An epoch is a UUIDv7, made when the server's life began: its first 48 bits are that time.
+    given
+        .is_some_and(|given| given != epoch)
+        .then(|| (epoch.as_uuid().as_u128() >> 80) as u64)
+}
+
 /// Judges the records a phone gives back after a restore, for `scope`'s centre whose counter
-/// stands at `first_seq`: each by [`rules::judge_restated`], merged with the domain's merge into
-/// the record as stored (or as this restatement left it), taking the next sequence number only if
-/// the merge changed it.
+/// stands at `first_seq`, as the server at `now_millis`: each by [`rules::judge_restated`], then
+/// field by field by the same rule a push follows ([`trust::check_hold`]), merged with the
+/// domain's merge into the record as stored (or as this restatement left it), taking the next
+/// sequence number only if the merge changed it.
+///
+/// A case's number is the server's: one given back is dropped, unless the phone's copy comes from
+/// before a restore and the number was stamped by the server before this server's life began
+/// (`numbers_before`: when it did, if the phone names an earlier epoch); then it is merged, and a
+/// case the server lost keeps it, if no other case has it since.
 pub fn judge_restatement(
     scope: Scope,
     first_seq: i64,
     records: &[Record],
     stored: Stored,
+    now_millis: u64,
+    numbers_before: Option<u64>,
 ) -> JudgedRestatement {
     let mut touched: HashMap<RecordId, Touched> = HashMap::new();
     let mut seq = first_seq;
     let mut results = Vec::with_capacity(records.len());
+    let not_hers: HashSet<RecordId> = stored
+        .records
+        .iter()
+        .filter(|(_, found)| found.centre == scope.centre && !found.writable_by(scope))
+        .map(|(id, _)| *id)
+        .collect();
     for given in records {
         let found = stored.records.get(&given.id);
         let existing = match touched.get(&given.id) {
@@ -610,7 +677,25 @@ pub fn judge_restatement(
             }),
         };
         let writable = found.is_none_or(|found| found.writable_by(scope));
-        let verdict = rules::judge_restated(scope.centre, given, existing, writable);
+        let mut verdict =
+            rules::judge_restated(scope.centre, given, existing, writable, now_millis);
+        let mut given = given.clone();
+        if let Verdict::Apply(_) = verdict {
+            let held = touched
+                .get(&given.id)
+                .map(|mine| &mine.record)
+                .or(found.map(|found| &found.record));
+            verdict = held_fields(
+                scope,
+                &touched,
+                &stored,
+                &not_hers,
+                held,
+                &mut given,
+                numbers_before,
+            )
+            .map_or_else(Verdict::from, |()| verdict);
+        }
         if let Verdict::Apply(kind) = verdict {
             let entry = touched.entry(given.id).or_insert_with(|| match found {
                 Some(found) => Touched {
@@ -625,7 +710,7 @@ pub fn judge_restatement(
                 },
             });
             let before = entry.record.clone();
-            entry.record.merge(given);
+            entry.record.merge(&given);
             if entry.record != before {
                 seq += 1;
                 entry.seq = Some(seq);
@@ -646,12 +731,94 @@ pub fn judge_restatement(
     }
 }
 
+/// Applies the rule of held fields to a record given back, against the record as the server
+/// holds it (`held`, `None` if it holds none): drops a case's number the server does not take
+/// (see [`judge_restatement`]), and refuses a record that moves to another case, or rewrites a
+/// note, or is filed under a case she may not write.
+fn held_fields(
+    scope: Scope,
+    touched: &HashMap<RecordId, Touched>,
+    stored: &Stored,
+    not_hers: &HashSet<RecordId>,
+    held: Option<&Record>,
+    given: &mut Record,
+    numbers_before: Option<u64>,
+) -> Result<(), trust::Refused> {
+    let names: Vec<String> = given.fields.keys().cloned().collect();
+    for name in names {
+        let field = &given.fields[&name];
+        let kept = held.and_then(|record| record.fields.get(&name));
+        if kept == Some(field) {
+            continue;
+        }
+        let value = field.winner().map_or(&Value::Null, |winner| &winner.value);
+        match trust::hold(given.kind, &name) {
+            Hold::Open => {}
+            Hold::Server => {
+                // As the server gave it before the restore; a copy of what it holds changes
+                // nothing, and anything else is no phone's to give.
+                let the_servers = |stamp: &Stamp| {
+                    stamp.device == SERVER_DEVICE
+                        && numbers_before.is_some_and(|before| stamp.hlc.millis < before)
+                };
+                let given_by_server = field.heads().iter().all(|head| the_servers(&head.stamp))
+                    && field.bases().iter().all(the_servers);
+                if !given_by_server {
+                    given.fields.remove(&name);
+                }
+            }
+            Hold::WithItsCase | Hold::Once => {
+                let held_value = kept.and_then(|kept| kept.winner()).map(|w| &w.value);
+                let follows_merge = held_value
+                    .and_then(Value::as_str)
+                    .and_then(|former| former.parse::<RecordId>().ok())
+                    .and_then(|former| case_of_centre(touched, stored, scope, former))
+                    .is_some_and(|former| former.text(MERGED_INTO) == value.as_str());
+                trust::check_hold(given.kind, &name, value, held_value, follows_merge)?;
+                let astray = name == CASE
+                    && value
+                        .as_str()
+                        .and_then(|case| case.parse::<RecordId>().ok())
+                        .and_then(|case| linked_case(touched, stored, scope, not_hers, case))
+                        .is_some_and(|linked| linked.is_err());
+                if astray {
+                    return Err(trust::Refused {
+                        code: "unknown_case",
+                        reason: format!(
+                            "record {} can be filed only under a case of the centre that you \
+                             may write",
+                            given.id
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use sakhi_domain::wire::Outcome;
     use sakhi_domain::{AccountId, Clock, DeviceId, Kind};
     use serde_json::json;
+
+    /// The server's clock in these tests: after every stamp they make.
+    const NOW: u64 = 1 << 50;
+
+    fn judged_now(scope: Scope, first_seq: i64, changes: &[Change], stored: Stored) -> Judged {
+        judge(scope, first_seq, changes, stored, NOW)
+    }
+
+    fn restated_now(
+        scope: Scope,
+        first_seq: i64,
+        records: &[Record],
+        stored: Stored,
+    ) -> JudgedRestatement {
+        judge_restatement(scope, first_seq, records, stored, NOW, Some(NOW))
+    }
 
     fn a_scope() -> Scope {
         Scope {
@@ -680,7 +847,7 @@ mod tests {
             case.edit(&mut clock, 2, "age", json!(34)),
         ];
 
-        let judged = judge(scope, 7, &changes, Stored::default());
+        let judged = judged_now(scope, 7, &changes, Stored::default());
 
         assert_eq!(
             judged.records,
@@ -719,7 +886,7 @@ mod tests {
         let away = case
             .clone()
             .edit(&mut clock, 2, "assigned_to", json!(second));
-        let judged = judge(scope, 1, &[away], stored());
+        let judged = judged_now(scope, 1, &[away], stored());
         assert_eq!(judged.records[0].left, vec![first.clone()]);
         assert_eq!(judged.records[0].rejoined, vec![second.clone()]);
 
@@ -728,7 +895,7 @@ mod tests {
             edited.edit(&mut clock, 3, "assigned_to", json!(second)),
             edited.edit(&mut clock, 4, "assigned_to", json!(first)),
         ];
-        let judged = judge(scope, 1, &changes, stored());
+        let judged = judged_now(scope, 1, &changes, stored());
         assert!(judged.records[0].left.is_empty() && judged.records[0].rejoined.is_empty());
     }
 
@@ -750,7 +917,7 @@ mod tests {
             },
         );
 
-        let judged = judge(scope, 1, &[change], stored);
+        let judged = judged_now(scope, 1, &[change], stored);
 
         assert_eq!(judged.results[0].outcome, Outcome::Accepted);
         assert!(judged.records.is_empty() && judged.applied.is_empty());
@@ -808,7 +975,7 @@ mod tests {
         let batch = [not_mine, mine];
         assert_eq!(refusal(worker, &batch, &stored), None, "not refused whole");
 
-        let judged = judge(worker, 0, &batch, stored);
+        let judged = judged_now(worker, 0, &batch, stored);
 
         assert!(matches!(
             &judged.results[0].outcome,
@@ -843,7 +1010,7 @@ mod tests {
         stored
             .records
             .insert(known.id, stored_record(scope.centre, &known));
-        let mut judged = judge(scope, 0, &changes, stored);
+        let mut judged = judged_now(scope, 0, &changes, stored);
         assert!(makes_cases(&judged));
         let mut numbering = Numbering {
             code: "DHR".into(),
@@ -872,7 +1039,7 @@ mod tests {
         let mut clock = Clock::new(DeviceId::new());
         let case = Record::new(RecordId::new(), Kind::Case);
         let changes = [case.clone().edit(&mut clock, 1, "name", json!("A"))];
-        let mut judged = judge(scope, 0, &changes, Stored::default());
+        let mut judged = judged_now(scope, 0, &changes, Stored::default());
         let mut numbering = Numbering {
             code: "DHR".into(),
             year: 2026,
@@ -890,11 +1057,39 @@ mod tests {
         let mut clock = Clock::new(DeviceId::new());
         let mut given_back = Record::new(RecordId::new(), Kind::Case);
         given_back.edit(&mut clock, 1, "name", json!("A"));
-        given_back.edit(&mut clock, 2, NUMBER, json!("DHR-2026-0007"));
+        // As the server stamped it before the restore.
+        given_back
+            .fields
+            .entry(NUMBER.to_owned())
+            .or_default()
+            .insert(Version {
+                value: json!("DHR-2026-0007"),
+                stamp: Stamp {
+                    hlc: Hlc {
+                        millis: 2,
+                        counter: 0,
+                    },
+                    device: SERVER_DEVICE,
+                },
+                base: None,
+            });
         let mut new = Record::new(RecordId::new(), Kind::Case);
         new.edit(&mut clock, 3, "name", json!("B"));
-        let judged_back =
-            judge_restatement(scope, 0, &[given_back, new.clone()], Stored::default());
+        // A number a phone stamped, or one given back with no restore between, is not taken.
+        let mut forged = Record::new(RecordId::new(), Kind::Case);
+        forged.edit(&mut clock, 4, NUMBER, json!("DHR-2026-0999"));
+        let restated = restated_now(scope, 0, &[forged], Stored::default());
+        assert!(numbers_held(&restated.as_batch()).is_empty());
+        let no_restore = judge_restatement(
+            scope,
+            0,
+            std::slice::from_ref(&given_back),
+            Stored::default(),
+            NOW,
+            None,
+        );
+        assert!(numbers_held(&no_restore.as_batch()).is_empty());
+        let judged_back = restated_now(scope, 0, &[given_back, new.clone()], Stored::default());
         let mut judged = judged_back.as_batch();
         let mut numbering = Numbering {
             code: "DHR".into(),
@@ -921,7 +1116,7 @@ mod tests {
         let mut given_back = Record::new(RecordId::new(), Kind::Case);
         given_back.edit(&mut clock, 1, "name", json!("A"));
         given_back.edit(&mut clock, 2, NUMBER, json!("DHR-2026-0001"));
-        let judged_back = judge_restatement(scope, 0, &[given_back.clone()], Stored::default());
+        let judged_back = restated_now(scope, 0, &[given_back.clone()], Stored::default());
         let mut judged = judged_back.as_batch();
         let mut numbering = Numbering {
             code: "DHR".into(),
@@ -954,7 +1149,7 @@ mod tests {
             service.edit(&mut clock, 3, "case", json!(case)),
             service.edit(&mut clock, 4, "case", json!(other)),
         ];
-        let judged = judge(scope, 2, &changes, stored);
+        let judged = judged_now(scope, 2, &changes, stored);
         assert_eq!(
             judged.results[0].outcome,
             Outcome::Accepted,
@@ -977,7 +1172,7 @@ mod tests {
             note.edit(&mut clock, 1, "case", json!(case)),
             note.edit(&mut clock, 2, "note", json!("Her brother called.")),
         ];
-        let judged = judge(scope, 0, &first, Stored::default());
+        let judged = judged_now(scope, 0, &first, Stored::default());
         assert!(
             judged
                 .results
@@ -990,7 +1185,7 @@ mod tests {
             .records
             .insert(note.id, stored_record(scope.centre, &note));
         let change = [note.edit(&mut clock, 3, "note", json!("Nobody called."))];
-        let judged = judge(scope, 2, &change, stored);
+        let judged = judged_now(scope, 2, &change, stored);
         assert!(matches!(
             &judged.results[0].outcome,
             Outcome::Rejected { code, .. } if code == "append_only"
@@ -1035,9 +1230,12 @@ mod tests {
             note.clone().edit(&mut clock, 5, CASE, json!(kept)),
             service.clone().edit(&mut clock, 6, CASE, json!(kept)),
         ];
-        let judged = judge(scope, 4, &moves, stored());
+        let judged = judged_now(scope, 4, &moves, stored());
         assert_eq!(codes(&judged), ["case_fixed", "case_fixed"]);
-        assert_eq!(cases_to_read(&moves, &stored()), [duplicate.id]);
+        assert_eq!(
+            cases_to_read(&moves, &stored()),
+            [duplicate.id, kept.parse().unwrap()]
+        );
 
         // A merge into a record that is not a case is refused, and moves nothing.
         let astray =
@@ -1046,7 +1244,7 @@ mod tests {
                 .edit(&mut clock, 7, MERGED_INTO, json!(service.id.to_string()));
         let batch = [astray, moves[0].clone()];
         assert_eq!(
-            codes(&judge(scope, 4, &batch, stored())),
+            codes(&judged_now(scope, 4, &batch, stored())),
             ["unknown_case", "case_fixed"]
         );
         // Nor into another centre's case.
@@ -1060,7 +1258,7 @@ mod tests {
                 .clone()
                 .edit(&mut clock, 7, MERGED_INTO, json!(theirs.id.to_string()))];
         assert_eq!(
-            codes(&judge(scope, 4, &across, with_theirs)),
+            codes(&judged_now(scope, 4, &across, with_theirs)),
             ["unknown_case"]
         );
         let merge = duplicate
@@ -1084,24 +1282,27 @@ mod tests {
         };
         let batch = [merge.clone(), moves[0].clone(), moves[1].clone()];
         assert_eq!(
-            codes(&judge(scope, 4, &batch, with_kept())),
+            codes(&judged_now(scope, 4, &batch, with_kept())),
             ["accepted"; 3]
         );
         let early = [moves[0].clone(), merge.clone()];
         assert_eq!(
-            codes(&judge(scope, 4, &early, with_kept())),
+            codes(&judged_now(scope, 4, &early, with_kept())),
             ["case_fixed", "accepted"]
         );
         let edit_note = note
             .clone()
             .edit(&mut clock, 9, "note", json!("Nobody called."));
-        let judged = judge(scope, 4, &[merge.clone(), edit_note], with_kept());
+        let judged = judged_now(scope, 4, &[merge.clone(), edit_note], with_kept());
         assert_eq!(codes(&judged), ["accepted", "append_only"]);
         let itself =
             [duplicate
                 .clone()
                 .edit(&mut clock, 10, MERGED_INTO, json!(duplicate.id.to_string()))];
-        assert_eq!(codes(&judge(scope, 5, &itself, stored())), ["unknown_case"]);
+        assert_eq!(
+            codes(&judged_now(scope, 5, &itself, stored())),
+            ["unknown_case"]
+        );
 
         // Merged before, as stored: the backend reads the case they leave with the batch.
         let mut merged = duplicate.clone();
@@ -1111,11 +1312,14 @@ mod tests {
             .records
             .insert(merged.id, stored_record(scope.centre, &merged));
         assert_eq!(
-            codes(&judge(scope, 5, &moves, with_case.clone())),
+            codes(&judged_now(scope, 5, &moves, with_case.clone())),
             ["accepted"; 2]
         );
         // To any other case, still refused.
         let astray = [service.clone().edit(&mut clock, 11, CASE, json!(elsewhere))];
-        assert_eq!(codes(&judge(scope, 5, &astray, with_case)), ["case_fixed"]);
+        assert_eq!(
+            codes(&judged_now(scope, 5, &astray, with_case)),
+            ["case_fixed"]
+        );
     }
 }

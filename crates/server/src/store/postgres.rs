@@ -104,7 +104,8 @@ impl PostgresStore {
             return Ok(refused);
         }
         let quiet = !changed_in(&mut tx, scope, batch::unseen(seen, first_seq)).await?;
-        let mut judged = batch::judge(scope, first_seq, changes, stored);
+        let now = u64::try_from(now_millis()).unwrap_or_default();
+        let mut judged = batch::judge(scope, first_seq, changes, stored, now);
         if batch::makes_cases(&judged) {
             number_cases(&mut tx, scope.centre, &mut judged).await?;
         }
@@ -126,18 +127,32 @@ impl PostgresStore {
         &self,
         scope: Scope,
         records: &[Record],
+        given_epoch: Option<Epoch>,
         audit: AuditRecord,
     ) -> Result<Restated, StoreError> {
         let mut tx = self.pool.begin().await?;
         let first_seq = lock_centre(&mut tx, scope.centre).await?;
-        let stored = stored(&mut tx, &[], &batch::restated_ids(records)).await?;
+        let mut stored = stored(&mut tx, &[], &batch::restated_ids(records)).await?;
+        let cases = batch::restated_cases_to_read(records, &stored);
+        if !cases.is_empty() {
+            let more = self::stored(&mut tx, &[], &cases).await?;
+            stored.records.extend(more.records);
+        }
         if let Some(refused) = batch::restatement_refusal(scope, records, &stored) {
             let entry = audit.of_restate(&refused, Vec::new(), records.len());
             accounts::audit(&mut *tx, entry).await?;
             tx.commit().await?;
             return Ok(refused);
         }
-        let judged = batch::judge_restatement(scope, first_seq, records, stored);
+        let now = u64::try_from(now_millis()).unwrap_or_default();
+        let judged = batch::judge_restatement(
+            scope,
+            first_seq,
+            records,
+            stored,
+            now,
+            batch::numbers_before(given_epoch, self.epoch),
+        );
         let mut batch = judged.as_batch();
         if batch::makes_cases(&batch) {
             number_cases(&mut tx, scope.centre, &mut batch).await?;
@@ -541,10 +556,11 @@ impl Store for PostgresStore {
         &self,
         scope: Scope,
         records: &[Record],
+        given_epoch: Option<Epoch>,
         audit: AuditRecord,
     ) -> Result<Restated, StoreError> {
         retrying(contended, || {
-            self.try_restate(scope, records, audit.clone())
+            self.try_restate(scope, records, given_epoch, audit.clone())
         })
         .await
     }
@@ -734,6 +750,14 @@ impl Store for PostgresStore {
 
     async fn audit(&self, entry: AuditRecord) -> Result<(), StoreError> {
         accounts::audit(&self.pool, entry).await
+    }
+
+    async fn audit_all(&self, entries: Vec<AuditRecord>) -> Result<(), StoreError> {
+        retrying(contended, || accounts::audit_all(&self.pool, &entries)).await
+    }
+
+    async fn count_refusal(&self, entry: AuditRecord) -> Result<(), StoreError> {
+        accounts::count_refusal(&self.pool, entry).await
     }
 
     async fn monthly_report(

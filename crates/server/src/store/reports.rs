@@ -4,7 +4,8 @@
 //!
 //! A field's value is its merge winner, which is the last head of its `h` array: a record's fields
 //! keep their heads sorted by stamp. A case counts from the day its id was made (the first 48 bits
-//! of a UUIDv7 are its time in milliseconds), in India.
+//! of a UUIDv7 are its time in milliseconds), in India; or from the day the server first received
+//! it, if that came first: the phone's date was then ahead.
 
 use sakhi_domain::figures::{INDIA_OFFSET_MILLIS, Month, MonthlyReport, Tally};
 use sakhi_domain::schema::{ATTENDANCE, MERGED_INTO};
@@ -45,8 +46,9 @@ impl Dialect {
         }
     }
 
-    /// The day in India the record's id was made, `YYYY-MM-DD`.
-    fn made_on(self) -> String {
+    /// When the record's id was made, in milliseconds since 1970, by the clock of the phone that
+    /// made it.
+    fn id_millis(self) -> String {
         match self {
             Dialect::Sqlite => {
                 // The id's first twelve hex digits (eight, a dash, four), digit by digit.
@@ -60,15 +62,27 @@ impl Dialect {
                         )
                     })
                     .collect();
-                format!(
-                    "date((({}) + {INDIA_OFFSET_MILLIS}) / 1000, 'unixepoch')",
-                    digits.join(" + ")
-                )
+                format!("({})", digits.join(" + "))
             }
+            Dialect::Postgres => "(('x' || lpad(substr(replace(id, '-', ''), 1, 12), 16, '0'))\
+                                  ::bit(64)::bigint)"
+                .to_owned(),
+        }
+    }
+
+    /// The day in India the record was made, `YYYY-MM-DD`: when its id was made, unless the
+    /// server received it earlier than that, by its own clock (`received`): then the phone's
+    /// date was ahead, and the server's time is the truer one.
+    fn made_on(self) -> String {
+        let id = self.id_millis();
+        match self {
+            Dialect::Sqlite => format!(
+                "date((min({id}, COALESCE(received, {id})) + {INDIA_OFFSET_MILLIS}) / 1000, \
+                 'unixepoch')"
+            ),
             Dialect::Postgres => format!(
-                "to_char(to_timestamp(((('x' || lpad(substr(replace(id, '-', ''), 1, 12), 16, \
-                 '0'))::bit(64)::bigint + {INDIA_OFFSET_MILLIS}) / 1000)::double precision) \
-                 AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+                "to_char(to_timestamp(((LEAST({id}, received) + {INDIA_OFFSET_MILLIS}) / 1000)\
+                 ::double precision) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
             ),
         }
     }
@@ -89,13 +103,18 @@ impl Dialect {
             .chain(ATTENDANCE)
             .map(|field| format!("{} AS {field}", self.winner(field)))
             .collect();
+        // When the server first received a change of the record, by its own clock.
+        let received = "(SELECT MIN(c.received_at) FROM changes c WHERE c.record_id = records.id) \
+                        AS received";
         let (from, not_deleted) = match self {
             Dialect::Sqlite => (
-                "records".to_owned(),
+                format!("(SELECT id, kind, centre_id, body, {received} FROM records)"),
                 format!("COALESCE({}, 0) <> 1", Dialect::Sqlite.winner("deleted")),
             ),
             Dialect::Postgres => (
-                "(SELECT id, kind, centre_id, body::jsonb AS b FROM records) AS x".to_owned(),
+                format!(
+                    "(SELECT id, kind, centre_id, body::jsonb AS b, {received} FROM records) AS x"
+                ),
                 "COALESCE(b -> 'fields' -> 'deleted' -> 'h' -> -1 -> 'v', 'false'::jsonb) \
                  <> 'true'::jsonb"
                     .to_owned(),

@@ -204,7 +204,8 @@ impl Store for SqliteStore {
         }
         let first_seq = centre_seq(&mut tx, scope.centre).await?;
         let quiet = !changed_in(&mut tx, scope, batch::unseen(seen, first_seq)).await?;
-        let mut judged = batch::judge(scope, first_seq, changes, stored);
+        let now = u64::try_from(now_millis()).unwrap_or_default();
+        let mut judged = batch::judge(scope, first_seq, changes, stored, now);
         if batch::makes_cases(&judged) {
             number_cases(&mut tx, scope.centre, &mut judged).await?;
         }
@@ -226,11 +227,17 @@ impl Store for SqliteStore {
         &self,
         scope: Scope,
         records: &[Record],
+        given_epoch: Option<Epoch>,
         audit: AuditRecord,
     ) -> Result<Restated, StoreError> {
         let _turn = self.writer.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let stored = stored(&mut tx, &[], &batch::restated_ids(records)).await?;
+        let mut stored = stored(&mut tx, &[], &batch::restated_ids(records)).await?;
+        let cases = batch::restated_cases_to_read(records, &stored);
+        if !cases.is_empty() {
+            let more = self::stored(&mut tx, &[], &cases).await?;
+            stored.records.extend(more.records);
+        }
         if let Some(refused) = batch::restatement_refusal(scope, records, &stored) {
             let entry = audit.of_restate(&refused, Vec::new(), records.len());
             accounts::audit(&mut *tx, entry).await?;
@@ -238,7 +245,15 @@ impl Store for SqliteStore {
             return Ok(refused);
         }
         let first_seq = centre_seq(&mut tx, scope.centre).await?;
-        let judged = batch::judge_restatement(scope, first_seq, records, stored);
+        let now = u64::try_from(now_millis()).unwrap_or_default();
+        let judged = batch::judge_restatement(
+            scope,
+            first_seq,
+            records,
+            stored,
+            now,
+            batch::numbers_before(given_epoch, self.epoch),
+        );
         let mut batch = judged.as_batch();
         if batch::makes_cases(&batch) {
             number_cases(&mut tx, scope.centre, &mut batch).await?;
@@ -424,6 +439,14 @@ impl Store for SqliteStore {
 
     async fn audit(&self, entry: AuditRecord) -> Result<(), StoreError> {
         accounts::audit(&self.pool, entry).await
+    }
+
+    async fn audit_all(&self, entries: Vec<AuditRecord>) -> Result<(), StoreError> {
+        accounts::audit_all(&self.pool, &entries).await
+    }
+
+    async fn count_refusal(&self, entry: AuditRecord) -> Result<(), StoreError> {
+        accounts::count_refusal(&self.pool, entry).await
     }
 
     async fn monthly_report(

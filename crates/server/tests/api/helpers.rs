@@ -377,6 +377,7 @@ impl TestApp {
         let request = RestateRequest {
             protocol: PROTOCOL,
             device,
+            epoch: None,
             records: records.to_vec(),
         };
         self.client

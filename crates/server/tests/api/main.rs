@@ -20,11 +20,14 @@ mod database;
 #[path = "../support/databases.rs"]
 mod databases;
 mod durability;
+mod guessing;
 mod headers;
 mod history;
+mod integrity;
 mod kill;
 mod merge;
 mod meta;
+mod names;
 mod pull;
 mod push;
 mod pwa;

@@ -21,6 +21,7 @@ use network::{Exchange, Link, Network, Request};
 use random::Random;
 use sakhi_domain::schema::NUMBER;
 use sakhi_domain::schema::{CLOSURES, VIOLENCE_KINDS};
+use sakhi_domain::trust::CLOCK_AHEAD;
 use sakhi_domain::wire::{Outcome, PushRequest, PushResponse, RestateResponse};
 use sakhi_domain::{Change, ChangeId, Kind, Record, RecordId};
 use sakhi_sync::RoundError;
@@ -46,6 +47,10 @@ const STEPS: (u64, u64) = (20, 70);
 const CASES: usize = 4;
 /// Fault-free rounds of every phone, at most, to settle after the network heals.
 const SETTLING_PASSES: usize = 4;
+
+/// Where the simulated time starts: a day in 2025, behind the server's own clock, which the
+/// server bounds stamps by.
+const START_MILLIS: u64 = 1_750_000_000_000;
 
 #[test]
 fn nothing_acknowledged_or_typed_is_lost_and_every_phone_ends_as_the_server_whatever_the_network() {
@@ -166,6 +171,8 @@ struct Tally {
     lost_in_restores: usize,
     restated: usize,
     conflicts: usize,
+    /// Edits of phones whose clocks ran years ahead, made again from the server's time.
+    remade: usize,
 }
 
 impl AddAssign for Tally {
@@ -177,6 +184,7 @@ impl AddAssign for Tally {
         self.lost_in_restores += other.lost_in_restores;
         self.restated += other.restated;
         self.conflicts += other.conflicts;
+        self.remade += other.remade;
     }
 }
 
@@ -185,14 +193,16 @@ impl std::fmt::Display for Tally {
         write!(
             f,
             "{} edits, {} requests served, {} faults, {} restores losing {} acknowledged \
-             changes, {} restatements served, {} fields left in conflict for review",
+             changes, {} restatements served, {} fields left in conflict for review, {} edits \
+             from clocks years ahead made again",
             self.edits,
             self.requests,
             self.faults,
             self.restores,
             self.lost_in_restores,
             self.restated,
-            self.conflicts
+            self.conflicts,
+            self.remade
         )
     }
 }
@@ -243,8 +253,15 @@ impl Run {
             .iter()
             .enumerate()
             .map(|(device, (id, token))| {
-                // A phone's clock may be an hour out either way.
-                let skew_millis = random.between(0, 2 * 3_600_000) as i64 - 3_600_000;
+                // A phone's clock may be an hour out either way; and now and then years ahead,
+                // years behind, or back at 1970 after its battery ran flat.
+                const YEAR: i64 = 365 * 86_400_000;
+                let skew_millis = match random.below(8) {
+                    0 => random.between(1, 10) as i64 * YEAR,
+                    1 => -(random.between(1, 10) as i64) * YEAR,
+                    2 => -(START_MILLIS as i64) + random.between(0, 86_400_000) as i64,
+                    _ => random.between(0, 2 * 3_600_000) as i64 - 3_600_000,
+                };
                 Rc::new(Phone {
                     replica: MemoryReplica::new(*id),
                     link: Link {
@@ -264,7 +281,7 @@ impl Run {
             phones,
             rounds: (0..count).map(|_| None).collect(),
             late: Vec::new(),
-            now: 1_750_000_000_000,
+            now: START_MILLIS,
             storm,
             restores,
             cases: Vec::new(),
@@ -513,6 +530,8 @@ impl Run {
                 Outcome::Accepted => {
                     self.acknowledged.insert(change.id, change.clone());
                 }
+                // Its phone makes it again from the server's time.
+                Outcome::Rejected { code, .. } if code == CLOCK_AHEAD => {}
                 Outcome::Rejected { code, reason } => self
                     .refused
                     .push(format!("change {} refused: {code}: {reason}", change.id)),
@@ -665,16 +684,32 @@ impl Run {
                 ));
             }
         }
+        // What was typed, as the server can take it: each edit stamped ahead of its clock made
+        // again by its phone, with the server's time (a change the phone sent that no one typed
+        // here), and the rest as typed.
+        let remade: BTreeMap<ChangeId, Change> = self
+            .phones
+            .iter()
+            .flat_map(|phone| phone.replica.remade())
+            .collect();
+        let mut made: Vec<&Change> = Vec::new();
         for change in &self.made {
-            if !holds(&server, change) {
+            // Made again perhaps more than once, if an answer was lost: the last one stands.
+            let mut kept = change;
+            while let Some(again) = remade.get(&kept.id) {
+                kept = again;
+            }
+            if !holds(&server, kept) {
                 return Err(format!(
                     "an edit was lost: {} = {} in case {}, change {}",
                     change.field, change.value, change.record, change.id
                 ));
             }
+            made.push(kept);
         }
+        self.tally.remade = remade.len();
         let mut everything: BTreeMap<RecordId, Record> = BTreeMap::new();
-        for change in &self.made {
+        for change in made {
             everything
                 .entry(change.record)
                 .or_insert_with(|| Record::new(change.record, Kind::Case))

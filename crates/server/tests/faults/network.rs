@@ -137,6 +137,12 @@ impl Transport for Link {
         read(answer)
     }
 
+    /// The server under test keeps real time, which its `Date` header would tell.
+    fn server_now(&self) -> Option<u64> {
+        let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+        since.ok().map(|since| since.as_millis() as u64)
+    }
+
     async fn restate(&self, request: &RestateRequest) -> Result<RestateResponse, TransportError> {
         let body = serde_json::to_vec(request).expect("a restatement serialises");
         let answer = self
