@@ -5,7 +5,7 @@
 
 use crate::case_form::{Edits, Problem, Problems, Reading};
 use sakhi_domain::schema::{
-    ASSIGNED_TO, CAMP, CASE, MERGED_INTO, SHELTER_DAYS, day_number, parse_date,
+    ASSIGNED_TO, CAMP, CASE, MERGED_INTO, SHELTER_DAYS, parse_date, parse_day,
 };
 use sakhi_domain::{Kind, Record, RecordId};
 use serde::{Deserialize, Serialize};
@@ -169,9 +169,9 @@ pub fn shelter_overdue(service: &Record, today: &str) -> bool {
     if service.text("service") != Some("shelter") || service.value("discharged_on").is_some() {
         return false;
     }
-    let days = |text: Option<&str>| text.and_then(parse_date).map(day_number);
-    match (days(service.text("admitted_on")), days(Some(today))) {
-        (Some(admitted), Some(today)) => today - admitted > SHELTER_DAYS,
+    let admitted = service.text("admitted_on").and_then(parse_day);
+    match (admitted, parse_day(today)) {
+        (Some(admitted), Some(today)) => (today - admitted).num_days() > SHELTER_DAYS,
         _ => false,
     }
 }

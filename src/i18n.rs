@@ -1,9 +1,9 @@
 //! The worker's language: the text table generated from `locales/*.json`, the chosen language, and
 //! how components read a string so that switching the language changes the whole screen at once.
 
+use chrono::{Datelike, Timelike};
 use leptos::prelude::*;
-use sakhi_domain::figures::{INDIA_OFFSET_MILLIS, Month};
-use sakhi_domain::schema::date_of_day;
+use sakhi_domain::figures::{Month, india_time};
 
 include!(concat!(env!("OUT_DIR"), "/text.rs"));
 
@@ -111,34 +111,37 @@ fn month_name(lang: Lang, month: u32, short: bool) -> &'static str {
 
 /// A month in words, as a report's title says it: "November 2026", "नवंबर 2026".
 pub fn shown_month(lang: Lang, month: Month) -> String {
-    format!("{} {}", month_name(lang, month.month, false), month.year)
+    format!(
+        "{} {}",
+        month_name(lang, month.number(), false),
+        month.year()
+    )
 }
 
 /// A month's short name alone, under a chart's column: "Nov", "नव॰".
 pub fn shown_month_short(lang: Lang, month: Month) -> String {
-    month_name(lang, month.month, true).to_owned()
+    month_name(lang, month.number(), true).to_owned()
 }
 
 /// A moment (milliseconds since 1970, UTC) as the day and time in India, whatever the phone's own
 /// time zone: "7 December 2026, 14:05", "7 दिसंबर 2026, 14:05". A 24-hour clock, so that no
 /// English "am" or "pm" reaches a Hindi screen.
 pub fn shown_moment(lang: Lang, millis: u64) -> String {
-    let india = millis + INDIA_OFFSET_MILLIS;
-    let (year, month, day) = date_of_day((india / DAY_MILLIS) as i64);
+    let india = india_time(millis);
     format!(
-        "{day} {} {year}, {}",
-        month_name(lang, month, false),
+        "{} {} {}, {}",
+        india.day(),
+        month_name(lang, india.month(), false),
+        india.year(),
         shown_time(millis)
     )
 }
 
 /// The time of day in India at a moment, `HH:MM` on a 24-hour clock.
 pub fn shown_time(millis: u64) -> String {
-    let minutes = (millis + INDIA_OFFSET_MILLIS) % DAY_MILLIS / 60_000;
-    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+    let india = india_time(millis);
+    format!("{:02}:{:02}", india.hour(), india.minute())
 }
-
-const DAY_MILLIS: u64 = 86_400_000;
 
 /// The chosen language, shared through context: read everywhere, written by the language switch.
 #[derive(Clone, Copy)]

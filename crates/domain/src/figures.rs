@@ -7,56 +7,76 @@
 //! it was recorded. Deleted records count nowhere.
 
 use crate::schema::{
-    ATTENDANCE, CASE, CLOSURES, MERGED_INTO, SERVICES, SOURCES, VIOLENCE_KINDS, date_of_day,
-    day_number, parse_date,
+    ATTENDANCE, CASE, CLOSURES, MERGED_INTO, SERVICES, SOURCES, VIOLENCE_KINDS, parse_day,
 };
 use crate::{Kind, Record};
+use chrono::{DateTime, Datelike, FixedOffset, Months, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-/// India's offset from UTC.
-pub const INDIA_OFFSET_MILLIS: u64 = (5 * 60 + 30) * 60 * 1_000;
+/// India's time, UTC+5:30 all year round.
+pub const INDIA: FixedOffset = FixedOffset::east_opt((5 * 60 + 30) * 60).expect("within a day");
 
-/// A calendar month, written `YYYY-MM`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Month {
-    pub year: i32,
-    pub month: u32,
+/// India's offset from UTC in milliseconds, for arithmetic on moments and for SQL.
+pub const INDIA_OFFSET_MILLIS: u64 = INDIA.local_minus_utc() as u64 * 1_000;
+
+/// The day and time in India at the moment `millis` (since 1970, UTC). A moment beyond chrono's
+/// range (some 262,000 years) gives its last.
+pub fn india_time(millis: u64) -> NaiveDateTime {
+    i64::try_from(millis)
+        .ok()
+        .and_then(DateTime::from_timestamp_millis)
+        .and_then(|utc| utc.naive_utc().checked_add_offset(INDIA))
+        .unwrap_or(NaiveDateTime::MAX)
 }
 
+/// The day in India at the moment `millis` (since 1970, UTC): it turns at 18:30 UTC.
+pub fn india_date(millis: u64) -> NaiveDate {
+    india_time(millis).date()
+}
+
+/// A date written `YYYY-MM-DD`.
+pub fn written_date(date: NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
+}
+
+/// A calendar month, written `YYYY-MM`, held as its first day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month(NaiveDate);
+
 impl Month {
-    /// `YYYY-MM` between 1900 and 2100; `None` for anything else.
+    /// `YYYY-MM` between 1900 and 2100, four digits and two; `None` for anything else.
     pub fn parse(text: &str) -> Option<Month> {
-        let (year, month) = text.split_once('-')?;
-        if year.len() != 4 || month.len() != 2 {
-            return None;
-        }
-        let year: i32 = year.parse().ok()?;
-        let month: u32 = month.parse().ok()?;
-        ((1900..=2100).contains(&year) && (1..=12).contains(&month))
-            .then_some(Month { year, month })
+        // The shape of the month's first day, so that the two are read by one rule.
+        parse_day(&format!("{text}-01")).map(Month)
     }
 
     /// The month of a date written `YYYY-MM-DD`.
     pub fn of_date(date: &str) -> Option<Month> {
-        let (year, month, _) = parse_date(date)?;
-        Some(Month { year, month })
+        parse_day(date).map(Month::of)
     }
 
-    /// The month before.
+    /// The month a day falls in.
+    pub fn of(date: NaiveDate) -> Month {
+        Month(date.with_day(1).unwrap_or(date))
+    }
+
+    pub fn year(self) -> i32 {
+        self.0.year()
+    }
+
+    /// The month of the year, 1 for January.
+    pub fn number(self) -> u32 {
+        self.0.month()
+    }
+
+    /// The month before (chrono's first month stays where it is).
     pub fn previous(self) -> Month {
-        match self.month {
-            1 => Month {
-                year: self.year - 1,
-                month: 12,
-            },
-            month => Month {
-                year: self.year,
-                month: month - 1,
-            },
-        }
+        self.0
+            .checked_sub_months(Months::new(1))
+            .map_or(self, Month)
     }
 
     /// The `n` months up to and including this one, the oldest first.
@@ -74,14 +94,13 @@ impl Month {
 
 impl fmt::Display for Month {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}", self.year, self.month)
+        write!(f, "{:04}-{:02}", self.year(), self.number())
     }
 }
 
 /// The day in India at the moment `millis` (since 1970, UTC), `YYYY-MM-DD`.
 pub fn india_day(millis: u64) -> String {
-    let (year, month, day) = date_of_day(((millis + INDIA_OFFSET_MILLIS) / 86_400_000) as i64);
-    format!("{year:04}-{month:02}-{day:02}")
+    written_date(india_date(millis))
 }
 
 /// The day a record counts from: the first of `fields` that holds a date, or else the day in
@@ -89,7 +108,7 @@ pub fn india_day(millis: u64) -> String {
 fn day_of(record: &Record, fields: &[&str]) -> String {
     fields
         .iter()
-        .find_map(|field| record.text(field).filter(|text| parse_date(text).is_some()))
+        .find_map(|field| record.text(field).filter(|text| parse_day(text).is_some()))
         .map(str::to_owned)
         .unwrap_or_else(|| india_day(record.id.created_millis()))
 }
@@ -299,11 +318,10 @@ impl Dashboard {
     /// The figures on `today` (`YYYY-MM-DD`) from a centre's records.
     pub fn of(records: &[Record], today: &str) -> Dashboard {
         let sorted = Sorted::of(records);
-        let this_month = Month::of_date(today).unwrap_or(Month {
-            year: 1970,
-            month: 1,
-        });
-        let today_number = parse_date(today).map(day_number).unwrap_or(0);
+        // A day that is not one counts as 1970-01-01, as the first day of the clock.
+        let epoch = DateTime::UNIX_EPOCH.date_naive();
+        let today = parse_day(today).unwrap_or(epoch);
+        let this_month = Month::of(today);
         let mut figures = Dashboard {
             helped_ever: sorted.cases.len() as u64,
             helped_this_year: 0,
@@ -333,7 +351,7 @@ impl Dashboard {
         for case in &sorted.cases {
             let registered = registered_on(case);
             let month = Month::of_date(&registered);
-            if month.is_some_and(|month| month.year == this_month.year) {
+            if month.is_some_and(|month| month.year() == this_month.year()) {
                 figures.helped_this_year += 1;
             }
             if month == Some(this_month) {
@@ -347,10 +365,10 @@ impl Dashboard {
             if is_closed(case) {
                 count_codes(&mut figures.closed_by_reason, case.value("closure"));
             } else {
-                let days = parse_date(&registered).map_or(0, day_number);
+                let open_since = parse_day(&registered).unwrap_or(epoch);
                 *figures
                     .open_by_age
-                    .entry(age_of(today_number - days).to_owned())
+                    .entry(age_of((today - open_since).num_days()).to_owned())
                     .or_default() += 1;
             }
         }
@@ -403,6 +421,7 @@ fn median_sessions(sorted: &Sorted<'_>) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::{Clock, DeviceId, RecordId};
+    use chrono::Timelike;
     use serde_json::json;
 
     /// A record made at `millis` (its id's time) with `fields`.
@@ -416,21 +435,26 @@ mod tests {
         record
     }
 
+    /// Milliseconds at `hour` o'clock in `zone` on `date`.
+    fn at(date: &str, hour: u32, zone: FixedOffset) -> u64 {
+        let moment = parse_day(date).unwrap().and_hms_opt(hour, 0, 0).unwrap();
+        let moment = moment.and_local_timezone(zone).unwrap();
+        u64::try_from(moment.timestamp_millis()).unwrap()
+    }
+
     /// Milliseconds at noon in India on `date`.
     fn noon(date: &str) -> u64 {
-        let days = day_number(parse_date(date).unwrap()) as u64;
-        days * 86_400_000 + 12 * 3_600_000 - INDIA_OFFSET_MILLIS
+        at(date, 12, INDIA)
     }
 
     #[test]
     fn a_month_is_written_yyyy_mm_and_nothing_else_is_one() {
-        assert_eq!(
-            Month::parse("2026-11"),
-            Some(Month {
-                year: 2026,
-                month: 11
-            })
-        );
+        let november = Month::parse("2026-11").unwrap();
+        assert_eq!((november.year(), november.number()), (2026, 11));
+        assert_eq!(november.to_string(), "2026-11");
+        assert_eq!(Month::of_date("2026-11-30"), Some(november));
+        assert_eq!(Month::parse("1900-01").unwrap().to_string(), "1900-01");
+        assert_eq!(Month::parse("2100-12").unwrap().to_string(), "2100-12");
         for bad in [
             "2026-13",
             "2026-00",
@@ -439,7 +463,12 @@ mod tests {
             "2026/11",
             "",
             "1899-12",
+            "2101-01",
             "नवंबर",
+            "2026-+1",
+            "+026-11",
+            " 2026-11",
+            "2026-11-01",
         ] {
             assert_eq!(Month::parse(bad), None, "{bad}");
         }
@@ -454,14 +483,61 @@ mod tests {
             .map(ToString::to_string)
             .collect();
         assert_eq!(last, ["2025-12", "2026-01", "2026-02"]);
+        assert_eq!(
+            Month::parse("2024-03").unwrap().previous().to_string(),
+            "2024-02"
+        );
     }
 
     #[test]
     fn a_day_is_indias_day() {
         // 20:00 UTC on 30 November is 01:30 on 1 December in India.
-        let late = day_number((2026, 11, 30)) as u64 * 86_400_000 + 20 * 3_600_000;
+        let late = at("2026-11-30", 20, FixedOffset::east_opt(0).unwrap());
+        assert_eq!(late, 1_796_068_800_000);
         assert_eq!(india_day(late), "2026-12-01");
         assert_eq!(india_day(noon("2026-11-29")), "2026-11-29");
+        assert_eq!(india_day(0), "1970-01-01");
+        assert_eq!(INDIA_OFFSET_MILLIS, 19_800_000);
+        let moment = india_time(late);
+        assert_eq!((moment.hour(), moment.minute()), (1, 30));
+    }
+
+    mod india {
+        use super::*;
+        use proptest::prelude::*;
+
+        const DAY: u64 = 86_400_000;
+        /// 18:30 UTC, midnight in India.
+        const TURN: u64 = DAY - INDIA_OFFSET_MILLIS;
+
+        proptest! {
+            #[test]
+            fn the_day_in_india_turns_at_half_past_six_utc(
+                days in 0..=47_846_i64,
+                into_it in 0..DAY,
+            ) {
+                let (year, month, day) = crate::schema::date_of_day(days);
+                let utc_day = NaiveDate::from_ymd_opt(year, month, day).unwrap();
+                let millis = u64::try_from(days).unwrap() * DAY + into_it;
+                let expected = if into_it < TURN { utc_day } else { utc_day.succ_opt().unwrap() };
+                prop_assert_eq!(india_date(millis), expected);
+                prop_assert_eq!(india_day(millis), written_date(expected));
+                prop_assert_eq!(Month::of_date(&india_day(millis)), Some(Month::of(expected)));
+            }
+
+            #[test]
+            fn a_month_reads_back_as_it_is_written(year in 1900..=2100_i32, month in 1..=12_u32) {
+                let text = format!("{year:04}-{month:02}");
+                let parsed = Month::parse(&text).unwrap();
+                prop_assert_eq!(parsed.to_string(), text);
+                let before = parsed.previous();
+                prop_assert!(before < parsed);
+                prop_assert_eq!(
+                    (before.year(), before.number()),
+                    if month == 1 { (year - 1, 12) } else { (year, month - 1) }
+                );
+            }
+        }
     }
 
     /// A small centre: two cases in November (one a settlement after two sessions), one in

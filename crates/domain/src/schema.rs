@@ -528,66 +528,59 @@ pub fn mobile_digits(text: &str) -> Option<String> {
         .then(|| number.to_owned())
 }
 
-/// A date written `YYYY-MM-DD` as `(year, month, day)`, if it is a real one between 1900 and 2100.
-pub fn parse_date(text: &str) -> Option<(i32, u32, u32)> {
+/// A date written `YYYY-MM-DD`, if it is a real one between 1900 and 2100: four digits, a dash,
+/// two digits, a dash, two digits, and nothing else (no sign, no space, no shorter part).
+pub fn parse_day(text: &str) -> Option<chrono::NaiveDate> {
     let bytes = text.as_bytes();
     if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
         return None;
     }
-    let number = |range: std::ops::Range<usize>| -> Option<u32> {
-        let part = &text[range];
-        part.bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| part.parse().ok())
-            .flatten()
+    let number = |range: std::ops::Range<usize>| {
+        bytes[range].iter().try_fold(0_u32, |number, &byte| {
+            byte.is_ascii_digit()
+                .then(|| number * 10 + u32::from(byte - b'0'))
+        })
     };
-    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    ((1900..=2100).contains(&year) && (1..=days).contains(&day)).then_some((
-        year as i32,
-        month,
-        day,
-    ))
+    let year = number(0..4).filter(|year| (1900..=2100).contains(year))?;
+    chrono::NaiveDate::from_ymd_opt(year as i32, number(5..7)?, number(8..10)?)
 }
 
-/// The date `days` after 1970-01-01, the inverse of [`day_number`].
+/// A date written `YYYY-MM-DD` as `(year, month, day)`, if it is a real one between 1900 and 2100
+/// ([`parse_day`]).
+pub fn parse_date(text: &str) -> Option<(i32, u32, u32)> {
+    parse_day(text).map(parts_of)
+}
+
+/// A date as `(year, month, day)`.
+pub fn parts_of(date: chrono::NaiveDate) -> (i32, u32, u32) {
+    use chrono::Datelike;
+    (date.year(), date.month(), date.day())
+}
+
+/// The date `days` after 1970-01-01, the inverse of [`day_number`]. Days beyond chrono's range
+/// (some 262,000 years either way) give its first or last date.
 pub fn date_of_day(days: i64) -> (i32, u32, u32) {
-    let days = days + 719_468;
-    let era = days.div_euclid(146_097);
-    let of_era = days - era * 146_097;
-    let year_of_era = (of_era - of_era / 1_460 + of_era / 36_524 - of_era / 146_096) / 365;
-    let of_year = of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * of_year + 2) / 153;
-    let day = of_year - (153 * shifted_month + 2) / 5 + 1;
-    let month = if shifted_month < 10 {
-        shifted_month + 3
+    let epoch = chrono::DateTime::UNIX_EPOCH.date_naive();
+    let date = chrono::TimeDelta::try_days(days).and_then(|days| epoch.checked_add_signed(days));
+    parts_of(date.unwrap_or(if days < 0 {
+        chrono::NaiveDate::MIN
     } else {
-        shifted_month - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year as i32, month as u32, day as u32)
+        chrono::NaiveDate::MAX
+    }))
 }
 
-/// The days from 1970-01-01 to a date, for counting the days between two.
+/// The days from 1970-01-01 to a date, for counting the days between two. A day past its month's
+/// end counts on into the next month (31 February is 3 March, or 2 in a leap year); a month outside
+/// 1 to 12 is taken as the nearest, a year beyond chrono's range as its first or last.
 pub fn day_number((year, month, day): (i32, u32, u32)) -> i64 {
-    // Days from the civil calendar, counting years from March so that February comes last.
-    let (year, month) = if month <= 2 {
-        (i64::from(year) - 1, i64::from(month) + 9)
-    } else {
-        (i64::from(year), i64::from(month) - 3)
-    };
-    let era = year.div_euclid(400);
-    let of_era = year - era * 400;
-    let of_year = (153 * month + 2) / 5 + i64::from(day) - 1;
-    let of_era_days = of_era * 365 + of_era / 4 - of_era / 100 + of_year;
-    era * 146_097 + of_era_days - 719_468
+    let first =
+        chrono::NaiveDate::from_ymd_opt(year, month.clamp(1, 12), 1).unwrap_or(if year < 0 {
+            chrono::NaiveDate::MIN
+        } else {
+            chrono::NaiveDate::MAX
+        });
+    let epoch = chrono::DateTime::UNIX_EPOCH.date_naive();
+    first.signed_duration_since(epoch).num_days() + i64::from(day) - 1
 }
 
 #[cfg(test)]
@@ -735,10 +728,24 @@ mod tests {
             "26-04-01",
             "2026/04/01",
             "1899-12-31",
+            "2101-01-01",
+            "1900-02-29",
+            "2100-02-29",
             "2026-4-1",
+            "2026-2-1",
+            "+2026-01-01",
+            " 2026-01-01",
+            "2026-01-01 ",
+            "2026-01-+1",
+            "2026-00-10",
+            "2026-01-00",
+            "२०२६-01-01",
         ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
+        assert_eq!(parse_date("2000-02-29"), Some((2000, 2, 29)));
+        assert_eq!(parse_date("1900-01-01"), Some((1900, 1, 1)));
+        assert_eq!(parse_date("2100-12-31"), Some((2100, 12, 31)));
         assert_eq!(day_number((1970, 1, 1)), 0);
         assert_eq!(day_number((2026, 3, 1)) - day_number((2026, 2, 28)), 1);
         assert_eq!(day_number((2024, 3, 1)) - day_number((2024, 2, 28)), 2);
@@ -761,6 +768,79 @@ mod tests {
                 .code(),
             "not_a_date"
         );
+    }
+
+    /// The calendar against days counted by hand, and its round trips over every day it accepts.
+    mod calendar {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// 1900-01-01 and 2100-12-31, as days from 1970-01-01.
+        const FIRST: i64 = -25_567;
+        const LAST: i64 = 47_846;
+
+        fn written((year, month, day): (i32, u32, u32)) -> String {
+            format!("{year:04}-{month:02}-{day:02}")
+        }
+
+        #[test]
+        fn days_counted_by_hand_are_the_calendars() {
+            for (date, days) in [
+                ((1900, 1, 1), FIRST),
+                ((1900, 3, 1), -25_508),
+                ((1970, 1, 1), 0),
+                ((2000, 1, 1), 10_957),
+                ((2000, 2, 29), 11_016),
+                ((2024, 2, 29), 19_782),
+                ((2026, 11, 29), 20_786),
+                ((2100, 12, 31), LAST),
+            ] {
+                assert_eq!(day_number(date), days, "{date:?}");
+                assert_eq!(date_of_day(days), date, "{days}");
+            }
+            // A day past the month's end counts on, as the hand-written count did.
+            assert_eq!(day_number((2026, 2, 31)), day_number((2026, 3, 3)));
+            assert_eq!(day_number((2024, 2, 31)), day_number((2024, 3, 2)));
+        }
+
+        proptest! {
+            #[test]
+            fn every_day_from_1900_to_2100_comes_back_from_its_number(days in FIRST..=LAST) {
+                let date = date_of_day(days);
+                prop_assert_eq!(day_number(date), days);
+                prop_assert_eq!(parse_date(&written(date)), Some(date));
+                let (year, month, day) = date;
+                let next = date_of_day(days + 1);
+                prop_assert!(
+                    next == (year, month, day + 1)
+                        || next == (year, month + 1, 1)
+                        || next == (year + 1, 1, 1),
+                    "{:?} then {:?}", date, next
+                );
+            }
+
+            #[test]
+            fn a_date_is_read_only_as_it_is_written(
+                text in "[ +-]?[0-9]{1,5}-[+0-9]{1,3}-[+0-9]{1,3} ?"
+            ) {
+                if let Some(date) = parse_date(&text) {
+                    prop_assert_eq!(written(date), text);
+                }
+            }
+
+            #[test]
+            fn a_well_written_date_is_refused_only_when_no_such_day_is_in_range(
+                text in "[12][0-9]{3}-[01][0-9]-[0-3][0-9]"
+            ) {
+                let part = |range: std::ops::Range<usize>| text[range].parse::<u32>().unwrap();
+                let date = (part(0..4) as i32, part(5..7), part(8..10));
+                let real = (1..=12).contains(&date.1)
+                    && date.2 >= 1
+                    && date_of_day(day_number(date)) == date;
+                let in_range = (1900..=2100).contains(&date.0);
+                prop_assert_eq!(parse_date(&text), (real && in_range).then_some(date));
+            }
+        }
     }
 
     #[test]
