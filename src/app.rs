@@ -1,7 +1,7 @@
 //! The app's frame: the chosen language, the session (locked, or a worker's store open), the sync
 //! client as context, the header, and one route per page.
 
-use crate::components::{AppHeader, BottomNav, quick_exit};
+use crate::components::{AppHeader, BottomNav, clock_warning, quick_exit};
 use crate::i18n::{Lang, Language, Text, t, tr};
 use crate::pages::{
     Audit, CampDetails, CampList, CaseDetails, CaseHistoryPage, CaseList, EditCase, Figures,
@@ -49,6 +49,7 @@ pub fn App() -> impl IntoView {
                     view! {
                         <AppHeader />
                         <main>
+                            {clock_warning()}
                             <FlatRoutes fallback=SignIn>
                                 <Route path=path!("/setup") view=Setup />
                             </FlatRoutes>
@@ -98,6 +99,7 @@ fn Ready(unlocked: Rc<Unlocked>) -> impl IntoView {
     view! {
         <AppHeader />
         <main class="with-nav">
+            {clock_warning()}
             // No page nests inside another, so the flat router is enough, and it is far smaller.
             <FlatRoutes fallback=|| view! { <p class="notice">{tr(Text::AppNotFound)}</p> }>
                 <Route path=path!("/") view=CaseList />

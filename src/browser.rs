@@ -4,10 +4,15 @@
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 
-/// Milliseconds since the Unix epoch, by the phone's clock (which the hybrid clock corrects for).
+/// Milliseconds since the Unix epoch: the phone's clock, as the server corrects it (see
+/// [`crate::clock`]).
 pub fn now_millis() -> u64 {
-    // A double holding a whole number of milliseconds well inside u64's range.
-    js_sys::Date::now() as u64
+    crate::clock::now_millis()
+}
+
+/// A new record id, made at the corrected time: a case's id says the day she was registered.
+pub fn new_id() -> sakhi_domain::RecordId {
+    sakhi_domain::RecordId::made_at(now_millis())
 }
 
 /// The phone's day at `millis`, `YYYY-MM-DD`, in its own time zone.

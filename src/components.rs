@@ -10,7 +10,7 @@ mod refused;
 mod sync_badge;
 mod unfinished;
 
-pub use alert::alert;
+pub use alert::{alert, clock_warning};
 pub use field_problem::{
     Choices, FieldProblem, FieldRule, TextArea, TextField, control_id,
     problem_id as field_problem_id,

@@ -7,6 +7,7 @@ pub mod browser;
 pub mod camps;
 pub mod case_form;
 pub mod casework;
+pub mod clock;
 pub mod components;
 pub mod directory;
 pub mod drafts;

@@ -23,6 +23,7 @@ use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use sakhi_domain::schema::CASE;
+use sakhi_domain::trust;
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::{Change, ChangeId, Clock, DeviceId, Epoch, Invalid, Kind, Record, RecordId};
 use schema::{CAMPS, META, OUTBOX, RECORDS, SUMMARIES, WORK, meta};
@@ -429,6 +430,77 @@ impl Store {
         put_meta(&tx.object_store(META)?, meta::CLOCK, &clock)?;
         commit(tx).await?;
         Ok(stored)
+    }
+
+    /// Makes again, stamped at `now_millis` (the server's time), every change waiting that is
+    /// stamped ahead of the server's clock, with the records they edit and the clock, in one
+    /// transaction: the server refused such a change, as the phone's date was wrong (see
+    /// [`sakhi_domain::trust::restamp`]). Nothing she typed is lost; the changes made again take
+    /// the place of the old ones in the outbox.
+    pub async fn restamp(&self, now_millis: u64) -> Result<()> {
+        let _writing = self.writing.lock().await;
+        let outbox = self.outbox().await?;
+        let bound = now_millis.saturating_add(sakhi_domain::trust::MOST_AHEAD_MILLIS);
+        let ahead = |entry: &OutboxEntry| entry.change.stamp.hlc.millis > bound;
+        if !outbox.iter().any(ahead) {
+            return Ok(());
+        }
+        let waiting: Vec<Change> = outbox.iter().map(|entry| entry.change.clone()).collect();
+        let mut ids: Vec<RecordId> = waiting.iter().map(|change| change.record).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut records = Vec::with_capacity(ids.len());
+        for id in ids {
+            records.extend(self.record(id).await?);
+        }
+        let (made, clock) = {
+            let mut clock = self.clock.borrow_mut();
+            let made = trust::restamp(&mut clock, now_millis, &waiting, &mut records);
+            (made, *clock)
+        };
+        let places: Vec<(&'static str, String)> = records.iter().map(place).collect();
+        // Made again under a new id, the old entry goes; one whose base followed keeps its key.
+        let mut replaced: Vec<String> = Vec::new();
+        let mut entries: Vec<(String, OutboxEntry)> = Vec::new();
+        for (old, change) in outbox.iter().zip(made) {
+            if old.change == change {
+                continue;
+            }
+            if old.change.id != change.id {
+                replaced.push(old.change.id.to_string());
+            }
+            let key = change.id.to_string();
+            let rejected = None;
+            entries.push((key, OutboxEntry { change, rejected }));
+        }
+        let (sealed_records, sealed_entries) = futures::try_join!(
+            codec::seal_all(
+                &self.key,
+                places.iter().zip(&records).map(|((name, key), record)| (
+                    *name,
+                    key.as_str(),
+                    record
+                )),
+            ),
+            codec::seal_all(
+                &self.key,
+                entries
+                    .iter()
+                    .map(|(key, entry)| (OUTBOX, key.as_str(), entry)),
+            ),
+        )?;
+        let tx = self.write([RECORDS, WORK, OUTBOX, META])?;
+        for (sealed, (name, key)) in sealed_records.into_iter().zip(places) {
+            put(&tx, (name, key, sealed))?;
+        }
+        for key in &replaced {
+            tx.object_store(OUTBOX)?.delete(key.as_str()).primitive()?;
+        }
+        for (sealed, (key, _)) in sealed_entries.into_iter().zip(entries) {
+            put(&tx, (OUTBOX, key, sealed))?;
+        }
+        put_meta(&tx.object_store(META)?, meta::CLOCK, &clock)?;
+        commit(tx).await
     }
 
     /// Every outbox entry, oldest first: the changes waiting to be sent and those the server refused.

@@ -526,6 +526,10 @@ impl Replica for Local<'_> {
         self.client.store.adopt_epoch(epoch).await
     }
 
+    async fn restamp(&self, now_millis: u64) -> Result<(), StoreError> {
+        self.client.store.restamp(now_millis).await
+    }
+
     async fn records(&self) -> Result<Vec<Record>, StoreError> {
         self.client.store.records().await
     }
@@ -566,5 +570,9 @@ impl Transport for Server<'_> {
 
     async fn restate(&self, request: &RestateRequest) -> Result<RestateResponse, TransportError> {
         Ok(http::post(RESTATE_URL, self.token, request).await?)
+    }
+
+    fn server_now(&self) -> Option<u64> {
+        crate::clock::server_now()
     }
 }

@@ -7,3 +7,13 @@ use leptos::prelude::*;
 pub fn alert(text: Text) -> impl IntoView {
     view! { <p class="notice problem" role="alert">{tr(text)}</p> }
 }
+
+/// The warning that the phone's date is wrong (see [`crate::clock`]), while it is.
+pub fn clock_warning() -> impl IntoView {
+    let wrong = crate::clock::wrong();
+    move || {
+        wrong
+            .get()
+            .then(|| view! { <p class="notice danger" role="alert">{tr(Text::ClockWrong)}</p> })
+    }
+}

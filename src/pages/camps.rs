@@ -120,7 +120,7 @@ pub fn NewCamp() -> impl IntoView {
         set_save_failed.set(None);
         let (store, sync, navigate) = (store.clone(), sync.clone(), navigate.clone());
         leptos::task::spawn_local(async move {
-            let camp = Record::new(RecordId::new(), Kind::Camp);
+            let camp = Record::new(crate::browser::new_id(), Kind::Camp);
             match store.edit(camp, edits, now_millis()).await {
                 Ok(camp) => {
                     sync.local_change().await;

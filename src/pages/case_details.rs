@@ -537,7 +537,7 @@ pub(super) fn entry_title(lang: Lang, record: &Record) -> String {
         Kind::Note => format!(
             "{}, {}",
             code("written_by"),
-            shown_time(record.id.created_millis())
+            shown_time(record.made_millis())
         ),
         Kind::Closure if record.text("event") == Some("reopened") => {
             t(lang, Text::CaseReopened).to_owned()
@@ -768,7 +768,7 @@ fn Danger(file: Rc<CaseFile>) -> impl IntoView {
                 let Ok(edits) = draft.parse(case) else { return };
                 let saving = saving.clone();
                 leptos::task::spawn_local(async move {
-                    let record = Record::new(RecordId::new(), Kind::Service);
+                    let record = Record::new(crate::browser::new_id(), Kind::Service);
                     if let Err(text) = save_with(&saving, record, edits).await {
                         set_failed.set(Some(text));
                     }
@@ -1199,7 +1199,7 @@ fn ServiceForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
         Some(
             draft
                 .parse(file.case.id)
-                .map(|edits| vec![(Record::new(RecordId::new(), Kind::Service), edits)]),
+                .map(|edits| vec![(Record::new(crate::browser::new_id(), Kind::Service), edits)]),
         )
     });
     const F: &str = "service";
@@ -1282,7 +1282,7 @@ fn SessionForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
         Some(
             draft
                 .parse(file.case.id, file.next_session())
-                .map(|edits| vec![(Record::new(RecordId::new(), Kind::Session), edits)]),
+                .map(|edits| vec![(Record::new(crate::browser::new_id(), Kind::Session), edits)]),
         )
     });
     const F: &str = "session";

@@ -245,7 +245,7 @@ pub fn NewCase() -> impl IntoView {
             set_saving.set(true);
             set_save_failed.set(None);
             leptos::task::spawn_local(async move {
-                let case = Record::new(RecordId::new(), Kind::Case);
+                let case = Record::new(crate::browser::new_id(), Kind::Case);
                 // A woman in danger now goes straight to her case, where rescue, police and shelter
                 // are one tap each.
                 let in_danger = edits

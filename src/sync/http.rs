@@ -137,10 +137,14 @@ pub async fn call(
     let limit = set_timeout_with_handle(move || controller.abort(), TIME_LIMIT).ok();
 
     let answer = async {
+        let sent = crate::clock::phone_now();
         let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
             .await
             .map_err(|_| SyncError::Unreachable)?
             .unchecked_into();
+        if let Ok(Some(date)) = response.headers().get("date") {
+            crate::clock::heard(&date, sent, crate::clock::phone_now());
+        }
         let retry_after = response
             .headers()
             .get("retry-after")
