@@ -111,7 +111,7 @@ impl CaseFile {
     /// Everything that happened, oldest first. `day_of` turns a moment (milliseconds) into the
     /// phone's day, `YYYY-MM-DD`, for entries that have no date of their own.
     pub fn timeline(&self, day_of: impl Fn(u64) -> String) -> Vec<(String, Entry<'_>)> {
-        let made = |record: &Record| day_of(record.id.created_millis());
+        let made = |record: &Record| day_of(record.made_millis());
         let dated = |record: &Record, fields: &[&str]| {
             fields
                 .iter()

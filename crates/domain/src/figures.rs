@@ -104,13 +104,13 @@ pub fn india_day(millis: u64) -> String {
 }
 
 /// The day a record counts from: the first of `fields` that holds a date, or else the day in
-/// India its id was made.
+/// India it was made ([`Record::made_millis`]: its id's time, unless its phone's date was ahead).
 fn day_of(record: &Record, fields: &[&str]) -> String {
     fields
         .iter()
         .find_map(|field| record.text(field).filter(|text| parse_day(text).is_some()))
         .map(str::to_owned)
-        .unwrap_or_else(|| india_day(record.id.created_millis()))
+        .unwrap_or_else(|| india_day(record.made_millis()))
 }
 
 /// The day a case was registered.

@@ -9,7 +9,7 @@ use crate::auth;
 use crate::store::{
     AuditRecord, NewAccountRow, NewCentreRow, Pushed, Scope, SetupOutcome, SqliteStore, Store,
 };
-use sakhi_domain::figures::{INDIA_OFFSET_MILLIS, india_day};
+use sakhi_domain::figures::{INDIA, india_date, india_day};
 use sakhi_domain::{Change, Clock, DeviceId, Kind, Record, RecordId, Role};
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -176,7 +176,12 @@ fn records(device: DeviceId, now: u64) -> Vec<Change> {
         record.id.to_string()
     };
     // Noon in India, `days_ago` days before today.
-    let today_noon = (now + INDIA_OFFSET_MILLIS) / DAY * DAY + 12 * 3_600_000 - INDIA_OFFSET_MILLIS;
+    let today_noon = india_date(now)
+        .and_hms_opt(12, 0, 0)
+        .and_then(|noon| noon.and_local_timezone(INDIA).single())
+        .map_or(now, |noon| {
+            u64::try_from(noon.timestamp_millis()).unwrap_or(now)
+        });
     // Never later than now: noon today may be hours away yet.
     let at = |days_ago: u64| (today_noon - days_ago * DAY).min(now);
     let camps: Vec<(String, u64)> = [

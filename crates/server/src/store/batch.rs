@@ -7,11 +7,12 @@
 use super::holders::Holders;
 use super::rules::{self, Earlier, Existing, Verdict};
 use super::{CentreId, Pushed, Restated, Scope};
+use chrono::Datelike as _;
 use sakhi_domain::trust::{self, Hold};
-// India's offset: a case registered just after midnight on 1 January in India is of the new year,
+// India's day: a case registered just after midnight on 1 January in India is of the new year,
 // wherever the server's clock is kept.
-use sakhi_domain::figures::INDIA_OFFSET_MILLIS;
-use sakhi_domain::schema::{CASE, MERGED_INTO, NUMBER, date_of_day};
+use sakhi_domain::figures::india_date;
+use sakhi_domain::schema::{CASE, MERGED_INTO, NUMBER};
 use sakhi_domain::wire::{ChangeResult, Cursor, RecordResult};
 use sakhi_domain::{
     Change, ChangeId, DeviceId, Epoch, Hlc, Kind, Record, RecordId, Stamp, Version,
@@ -196,8 +197,7 @@ impl Numbering {
         now_millis: u64,
         taken: &HashMap<String, RecordId>,
     ) -> Vec<(String, RecordId)> {
-        let day = (now_millis + INDIA_OFFSET_MILLIS) / 86_400_000;
-        let (year, _, _) = date_of_day(i64::try_from(day).unwrap_or_default());
+        let year = india_date(now_millis).year();
         if year != self.year {
             self.year = year;
             self.count = 0;
