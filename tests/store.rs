@@ -363,6 +363,65 @@ async fn ack_forgets_accepted_changes_and_keeps_refused_ones_with_the_reason() {
 }
 
 #[wasm_bindgen_test]
+async fn edits_stamped_years_ahead_are_made_again_from_the_servers_time_in_place_of_the_old() {
+    let name = fresh_name("restamp");
+    let (store, key) = open_new(&name).await;
+    let ahead = NOW + 3 * 365 * 86_400_000;
+    let case = store
+        .edit(new_case(), [("name", json!("सविता"))], ahead)
+        .await
+        .unwrap();
+    let case = store
+        .edit(
+            case,
+            [("name", json!("सविता देवी")), ("age", json!(31))],
+            ahead + 10,
+        )
+        .await
+        .unwrap();
+    let before = store.outbox().await.unwrap();
+
+    store.restamp(NOW).await.unwrap();
+
+    let after = store.outbox().await.unwrap();
+    assert_eq!(after.len(), before.len());
+    for entry in &after {
+        assert!(
+            entry.change.stamp.hlc.millis <= NOW,
+            "{:?}",
+            entry.change.stamp
+        );
+        assert!(before.iter().all(|old| old.change.id != entry.change.id));
+        assert!(
+            entry
+                .change
+                .base
+                .is_none_or(|base| base < entry.change.stamp)
+        );
+    }
+    // The record holds the stamps made again, as the server will once they are sent.
+    let mut server = Record::new(case.id, Kind::Case);
+    after.iter().for_each(|entry| server.apply(&entry.change));
+    let held = store.record(case.id).await.unwrap().unwrap();
+    assert_eq!(held, server);
+    assert_eq!(held.text("name"), Some("सविता देवी"));
+    // Reopened, the clock goes on from the server's time, not from three years ahead.
+    store.close();
+    let store = Store::open(&name, key).await.unwrap();
+    let next = store
+        .edit(held, [("age", json!(32))], NOW + 1)
+        .await
+        .unwrap();
+    let stamp = next.fields["age"].winner().unwrap().stamp;
+    assert!(stamp.hlc.millis <= NOW + 1, "{stamp:?}");
+    // Nothing ahead: nothing changes.
+    let waiting = store.outbox().await.unwrap();
+    store.restamp(NOW + 2).await.unwrap();
+    assert_eq!(store.outbox().await.unwrap(), waiting);
+    delete(store, &name).await;
+}
+
+#[wasm_bindgen_test]
 async fn an_acknowledgement_that_says_caught_up_moves_the_pull_cursor_with_it() {
     let name = fresh_name("caught-up");
     let (store, _) = open_new(&name).await;
