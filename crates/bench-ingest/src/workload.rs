@@ -117,7 +117,10 @@ impl Workload {
             let quota = total / devices + usize::from(index < total % devices);
             let mut random = Random::new(index as u64);
             let device = DeviceId::new();
-            let changes = device_changes(&mut random, Clock::new(device), now, quota);
+            // Typed in the hours before the push, as the server takes no stamp from the future:
+            // no change is more than 65 s after the one before it.
+            let start = now.saturating_sub(quota as u64 * 65_000);
+            let changes = device_changes(&mut random, Clock::new(device), start, quota);
             let mut pushes = Vec::with_capacity(quota.div_ceil(batch));
             for chunk in changes.chunks(batch) {
                 let request = PushRequest {
