@@ -7,6 +7,7 @@
 pub mod batch;
 pub mod history;
 pub mod holders;
+mod ingest;
 pub mod postgres;
 mod reports;
 pub(crate) mod rows;

@@ -15,9 +15,10 @@
 
 mod accounts;
 
-use super::batch::{self, Judged, Stored, StoredChange, StoredRecord};
+use super::batch::{Judged, Numbering, Stored, StoredChange, StoredRecord};
 use super::history::{self, KeptChange};
 use super::holders::{assignee, held_by_sql};
+use super::ingest::{self, IngestTx};
 use super::reports::{self, Dialect};
 use super::rows::{
     KeptRow, PullRow, RecordRow, kept_of, now_millis, page_of, parse_id, parse_json, to_json,
@@ -33,6 +34,7 @@ use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
 use sakhi_domain::{AccountId, Change, ChangeId, DeviceId, Epoch, Record, RecordId};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
+use std::collections::HashMap;
 use std::future::Future;
 use std::str::FromStr;
 use std::sync::LazyLock;
@@ -85,44 +87,14 @@ impl PostgresStore {
         audit: AuditRecord,
     ) -> Result<Pushed, StoreError> {
         let mut tx = self.pool.begin().await?;
-        // The centre's turn comes first: anything of the centre read before it could be replaced
-        // by a push committing meanwhile, and this one would then write over that push's work.
-        let first_seq = lock_centre(&mut tx, scope.centre).await?;
-        let ids = (batch::change_ids(changes), batch::record_ids(changes));
-        let mut stored = stored(&mut tx, &ids.0, &ids.1).await?;
-        // The cases its merges name: those work would leave, and those duplicates are merged into.
-        let cases = batch::cases_to_read(changes, &stored);
-        if !cases.is_empty() {
-            let more = self::stored(&mut tx, &[], &cases).await?;
-            stored.records.extend(more.records);
-        }
-        if let Some(refused) = batch::refusal(scope, changes, &stored) {
-            // Nothing of the batch has been written: only the row saying it was refused commits.
-            let entry = audit.of_push(&refused, Vec::new(), changes);
-            accounts::audit(&mut *tx, entry).await?;
-            tx.commit().await?;
-            return Ok(refused);
-        }
-        let quiet = !changed_in(&mut tx, scope, batch::unseen(seen, first_seq)).await?;
         let now = u64::try_from(now_millis()).unwrap_or_default();
-        let mut judged = batch::judge(scope, first_seq, changes, stored, now);
-        if batch::makes_cases(&judged) {
-            number_cases(&mut tx, scope.centre, &mut judged).await?;
-        }
-        write(&mut tx, scope, device, &judged).await?;
-        let changed = judged.changed();
-        let caught_up = batch::caught_up(scope, quiet, &judged);
-        let pushed = Pushed::Applied {
-            results: judged.results,
-            caught_up,
-        };
-        let entry = audit.of_push(&pushed, changed, changes);
-        accounts::audit(&mut *tx, entry).await?;
+        let pushed = ingest::push(&mut tx, scope, device, seen, changes, audit, now).await?;
         // The commit returns once its WAL record is flushed (synchronous_commit is left on).
         tx.commit().await?;
         Ok(pushed)
     }
 
+    /// One attempt at a restatement; see [`Store::restate`].
     async fn try_restate(
         &self,
         scope: Scope,
@@ -131,50 +103,14 @@ impl PostgresStore {
         audit: AuditRecord,
     ) -> Result<Restated, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let first_seq = lock_centre(&mut tx, scope.centre).await?;
-        let mut stored = stored(&mut tx, &[], &batch::restated_ids(records)).await?;
-        let cases = batch::restated_cases_to_read(records, &stored);
-        if !cases.is_empty() {
-            let more = self::stored(&mut tx, &[], &cases).await?;
-            stored.records.extend(more.records);
-        }
-        if let Some(refused) = batch::restatement_refusal(scope, records, &stored) {
-            let entry = audit.of_restate(&refused, Vec::new(), records.len());
-            accounts::audit(&mut *tx, entry).await?;
-            tx.commit().await?;
-            return Ok(refused);
-        }
         let now = u64::try_from(now_millis()).unwrap_or_default();
-        let judged = batch::judge_restatement(
-            scope,
-            first_seq,
-            records,
-            stored,
-            now,
-            batch::numbers_before(given_epoch, self.epoch),
-        );
-        let mut batch = judged.as_batch();
-        if batch::makes_cases(&batch) {
-            number_cases(&mut tx, scope.centre, &mut batch).await?;
-        }
-        // No change rows are written, so no device is named.
-        write(
-            &mut tx,
-            scope,
-            DeviceId::from_uuid(uuid::Uuid::nil()),
-            &batch,
-        )
-        .await?;
-        let restated = Restated::Merged(judged.results);
-        let entry = audit.of_restate(&restated, batch.changed(), records.len());
-        accounts::audit(&mut *tx, entry).await?;
+        let restated =
+            ingest::restate(&mut tx, scope, records, given_epoch, self.epoch, audit, now).await?;
         tx.commit().await?;
         Ok(restated)
     }
 }
 
-/// Makes the epoch if this database has none yet, and reads it. Instances starting together
-/// agree on one: the second insert finds the first and does nothing.
 async fn first_start(pool: &PgPool) -> Result<Epoch, StoreError> {
     sqlx::query(
         "INSERT INTO server_meta (singleton, epoch, created_at) VALUES (1, $1, $2)
@@ -317,11 +253,12 @@ async fn write(
     scope: Scope,
     device: DeviceId,
     judged: &Judged,
+    now: u64,
 ) -> Result<(), StoreError> {
     if judged.records.is_empty() && judged.applied.is_empty() {
         return Ok(());
     }
-    let now = now_millis();
+    let now = i64::try_from(now).unwrap_or(i64::MAX);
     let centre = scope.centre.to_string();
     let mut new = RecordColumns::default();
     let mut stored = RecordColumns::default();
@@ -803,55 +740,102 @@ pub fn with_database(url: &str, name: &str) -> String {
 
 /// Numbers the cases a push or a restatement writes (see [`batch::Numbering::number`]), and
 /// keeps where the numbering stands and every number given. The caller holds the centre's turn,
-/// so no other push numbers meanwhile.
-async fn number_cases(
-    tx: &mut Transaction<'_, Postgres>,
-    centre: CentreId,
-    judged: &mut batch::Judged,
-) -> Result<(), StoreError> {
-    let centre_id = centre;
-    let centre = centre.to_string();
-    let (code, year, count): (String, i32, i64) =
-        sqlx::query_as("SELECT code, case_year, case_count FROM centres WHERE id = $1")
-            .bind(&centre)
-            .fetch_optional(&mut **tx)
-            .await?
-            .ok_or(StoreError::UnknownCentre(centre_id))?;
-    // Numbers given back after a restore are few: one look each.
-    let mut taken = std::collections::HashMap::new();
-    for number in batch::numbers_held(judged) {
-        let of: Option<String> = sqlx::query_scalar(
-            "SELECT record_id FROM case_numbers WHERE centre_id = $1 AND number = $2",
+impl IngestTx for Transaction<'_, Postgres> {
+    async fn take_turn(&mut self, centre: CentreId) -> Result<i64, StoreError> {
+        lock_centre(self, centre).await
+    }
+
+    async fn stored(
+        &mut self,
+        change_ids: &[ChangeId],
+        record_ids: &[RecordId],
+    ) -> Result<Stored, StoreError> {
+        stored(self, change_ids, record_ids).await
+    }
+
+    async fn changed_in(
+        &mut self,
+        scope: Scope,
+        unseen: Option<(i64, i64)>,
+    ) -> Result<bool, StoreError> {
+        changed_in(self, scope, unseen).await
+    }
+
+    async fn numbering(&mut self, centre: CentreId) -> Result<Numbering, StoreError> {
+        let (code, year, count): (String, i32, i64) =
+            sqlx::query_as("SELECT code, case_year, case_count FROM centres WHERE id = $1")
+                .bind(centre.to_string())
+                .fetch_optional(&mut **self)
+                .await?
+                .ok_or(StoreError::UnknownCentre(centre))?;
+        Ok(Numbering { code, year, count })
+    }
+
+    async fn numbers_taken(
+        &mut self,
+        centre: CentreId,
+        numbers: &[String],
+    ) -> Result<HashMap<String, RecordId>, StoreError> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT number, record_id FROM case_numbers WHERE centre_id = $1 AND number = ANY($2)",
         )
-        .bind(&centre)
-        .bind(&number)
-        .fetch_optional(&mut **tx)
+        .bind(centre.to_string())
+        .bind(numbers)
+        .fetch_all(&mut **self)
         .await?;
-        if let Some(of) = of {
-            taken.insert(number, parse_id(&of, "record id")?);
+        rows.into_iter()
+            .map(|(number, of)| Ok((number, parse_id(&of, "record id")?)))
+            .collect()
+    }
+
+    async fn keep_numbers(
+        &mut self,
+        centre: CentreId,
+        register: &[(String, RecordId)],
+        numbering: Option<&Numbering>,
+    ) -> Result<(), StoreError> {
+        let centre = centre.to_string();
+        if !register.is_empty() {
+            let (numbers, cases): (Vec<&str>, Vec<String>) = register
+                .iter()
+                .map(|(number, case)| (number.as_str(), case.to_string()))
+                .unzip();
+            sqlx::query(
+                "INSERT INTO case_numbers (centre_id, number, record_id)
+                 SELECT $1, n.number, n.record_id FROM UNNEST($2::text[], $3::text[])
+                 AS n (number, record_id)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(&centre)
+            .bind(&numbers)
+            .bind(&cases)
+            .execute(&mut **self)
+            .await?;
         }
+        if let Some(numbering) = numbering {
+            sqlx::query("UPDATE centres SET case_year = $2, case_count = $3 WHERE id = $1")
+                .bind(&centre)
+                .bind(numbering.year)
+                .bind(numbering.count)
+                .execute(&mut **self)
+                .await?;
+        }
+        Ok(())
     }
-    let stored = batch::Numbering { code, year, count };
-    let mut numbering = stored.clone();
-    let now = u64::try_from(now_millis()).unwrap_or_default();
-    for (number, case) in numbering.number(judged, now, &taken) {
-        sqlx::query("INSERT INTO case_numbers (centre_id, number, record_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-            .bind(&centre)
-            .bind(&number)
-            .bind(case.to_string())
-            .execute(&mut **tx)
-            .await?;
+
+    async fn write(
+        &mut self,
+        scope: Scope,
+        device: DeviceId,
+        judged: &Judged,
+        now: u64,
+    ) -> Result<(), StoreError> {
+        write(self, scope, device, judged, now).await
     }
-    // Also when it only learnt of a number given before a restore.
-    if numbering != stored {
-        sqlx::query("UPDATE centres SET case_year = $2, case_count = $3 WHERE id = $1")
-            .bind(&centre)
-            .bind(numbering.year)
-            .bind(numbering.count)
-            .execute(&mut **tx)
-            .await?;
+
+    async fn audit(&mut self, entry: AuditRecord) -> Result<(), StoreError> {
+        accounts::audit(&mut **self, entry).await
     }
-    Ok(())
 }
 
 #[cfg(test)]

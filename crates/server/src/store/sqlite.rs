@@ -2,9 +2,10 @@
 
 mod accounts;
 
-use super::batch::{self, Judged, Stored, StoredChange, StoredRecord, Written};
+use super::batch::{Judged, Numbering, Stored, StoredChange, StoredRecord, Written};
 use super::history::{self, KeptChange};
 use super::holders::{assignee, held_by_sql};
+use super::ingest::{self, IngestTx};
 use super::reports::{self, Dialect};
 use super::rows::{
     KeptRow, PullRow, RecordRow, kept_of, now_millis, page_of, parse_id, parse_json, to_json,
@@ -22,6 +23,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Sqlite, Transaction};
+use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -187,37 +189,8 @@ impl Store for SqliteStore {
         // IMMEDIATE takes the write lock now: a deferred transaction that read first could not
         // upgrade to a writer once another push had committed, and would fail instead of waiting.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let ids = (batch::change_ids(changes), batch::record_ids(changes));
-        let mut stored = stored(&mut tx, &ids.0, &ids.1).await?;
-        // The cases its merges name: those work would leave, and those duplicates are merged into.
-        let cases = batch::cases_to_read(changes, &stored);
-        if !cases.is_empty() {
-            let more = self::stored(&mut tx, &[], &cases).await?;
-            stored.records.extend(more.records);
-        }
-        if let Some(refused) = batch::refusal(scope, changes, &stored) {
-            // Nothing of the batch has been written: only the row saying it was refused commits.
-            let entry = audit.of_push(&refused, Vec::new(), changes);
-            accounts::audit(&mut *tx, entry).await?;
-            tx.commit().await?;
-            return Ok(refused);
-        }
-        let first_seq = centre_seq(&mut tx, scope.centre).await?;
-        let quiet = !changed_in(&mut tx, scope, batch::unseen(seen, first_seq)).await?;
         let now = u64::try_from(now_millis()).unwrap_or_default();
-        let mut judged = batch::judge(scope, first_seq, changes, stored, now);
-        if batch::makes_cases(&judged) {
-            number_cases(&mut tx, scope.centre, &mut judged).await?;
-        }
-        write(&mut tx, scope, device, &judged).await?;
-        let changed = judged.changed();
-        let caught_up = batch::caught_up(scope, quiet, &judged);
-        let pushed = Pushed::Applied {
-            results: judged.results,
-            caught_up,
-        };
-        let entry = audit.of_push(&pushed, changed, changes);
-        accounts::audit(&mut *tx, entry).await?;
+        let pushed = ingest::push(&mut tx, scope, device, seen, changes, audit, now).await?;
         // With synchronous=FULL the commit returns only once the WAL is on disk.
         tx.commit().await?;
         Ok(pushed)
@@ -232,43 +205,9 @@ impl Store for SqliteStore {
     ) -> Result<Restated, StoreError> {
         let _turn = self.writer.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let mut stored = stored(&mut tx, &[], &batch::restated_ids(records)).await?;
-        let cases = batch::restated_cases_to_read(records, &stored);
-        if !cases.is_empty() {
-            let more = self::stored(&mut tx, &[], &cases).await?;
-            stored.records.extend(more.records);
-        }
-        if let Some(refused) = batch::restatement_refusal(scope, records, &stored) {
-            let entry = audit.of_restate(&refused, Vec::new(), records.len());
-            accounts::audit(&mut *tx, entry).await?;
-            tx.commit().await?;
-            return Ok(refused);
-        }
-        let first_seq = centre_seq(&mut tx, scope.centre).await?;
         let now = u64::try_from(now_millis()).unwrap_or_default();
-        let judged = batch::judge_restatement(
-            scope,
-            first_seq,
-            records,
-            stored,
-            now,
-            batch::numbers_before(given_epoch, self.epoch),
-        );
-        let mut batch = judged.as_batch();
-        if batch::makes_cases(&batch) {
-            number_cases(&mut tx, scope.centre, &mut batch).await?;
-        }
-        // No change rows are written, so no device is named.
-        write(
-            &mut tx,
-            scope,
-            DeviceId::from_uuid(uuid::Uuid::nil()),
-            &batch,
-        )
-        .await?;
-        let restated = Restated::Merged(judged.results);
-        let entry = audit.of_restate(&restated, batch.changed(), records.len());
-        accounts::audit(&mut *tx, entry).await?;
+        let restated =
+            ingest::restate(&mut tx, scope, records, given_epoch, self.epoch, audit, now).await?;
         tx.commit().await?;
         Ok(restated)
     }
@@ -535,11 +474,12 @@ async fn write(
     scope: Scope,
     device: DeviceId,
     judged: &Judged,
+    now: u64,
 ) -> Result<(), StoreError> {
     if judged.records.is_empty() && judged.applied.is_empty() {
         return Ok(());
     }
-    let now = now_millis();
+    let now = i64::try_from(now).unwrap_or(i64::MAX);
     let centre = scope.centre.to_string();
     if !judged.records.is_empty() {
         // Each row: [id, kind, body, seq, assignee].
@@ -643,57 +583,103 @@ async fn move_scopes(
     Ok(())
 }
 
-/// Numbers the cases a push or a restatement writes (see [`batch::Numbering::number`]), and
-/// keeps where the numbering stands and every number given. The caller holds the centre's turn,
-/// so no other push numbers meanwhile.
-async fn number_cases(
-    tx: &mut Transaction<'_, Sqlite>,
-    centre: CentreId,
-    judged: &mut batch::Judged,
-) -> Result<(), StoreError> {
-    let centre_id = centre;
-    let centre = centre.to_string();
-    let (code, year, count): (String, i32, i64) =
-        sqlx::query_as("SELECT code, case_year, case_count FROM centres WHERE id = ?")
-            .bind(&centre)
-            .fetch_optional(&mut **tx)
-            .await?
-            .ok_or(StoreError::UnknownCentre(centre_id))?;
-    // Numbers given back after a restore are few: one look each.
-    let mut taken = std::collections::HashMap::new();
-    for number in batch::numbers_held(judged) {
-        let of: Option<String> = sqlx::query_scalar(
-            "SELECT record_id FROM case_numbers WHERE centre_id = ? AND number = ?",
+impl IngestTx for Transaction<'_, Sqlite> {
+    async fn take_turn(&mut self, centre: CentreId) -> Result<i64, StoreError> {
+        // The transaction began IMMEDIATE: it holds the database's one write lock already.
+        centre_seq(self, centre).await
+    }
+
+    async fn stored(
+        &mut self,
+        change_ids: &[ChangeId],
+        record_ids: &[RecordId],
+    ) -> Result<Stored, StoreError> {
+        stored(self, change_ids, record_ids).await
+    }
+
+    async fn changed_in(
+        &mut self,
+        scope: Scope,
+        unseen: Option<(i64, i64)>,
+    ) -> Result<bool, StoreError> {
+        changed_in(self, scope, unseen).await
+    }
+
+    async fn numbering(&mut self, centre: CentreId) -> Result<Numbering, StoreError> {
+        let (code, year, count): (String, i32, i64) =
+            sqlx::query_as("SELECT code, case_year, case_count FROM centres WHERE id = ?")
+                .bind(centre.to_string())
+                .fetch_optional(&mut **self)
+                .await?
+                .ok_or(StoreError::UnknownCentre(centre))?;
+        Ok(Numbering { code, year, count })
+    }
+
+    async fn numbers_taken(
+        &mut self,
+        centre: CentreId,
+        numbers: &[String],
+    ) -> Result<HashMap<String, RecordId>, StoreError> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT number, record_id FROM case_numbers
+             WHERE centre_id = ? AND number IN (SELECT value FROM json_each(?))",
         )
-        .bind(&centre)
-        .bind(&number)
-        .fetch_optional(&mut **tx)
+        .bind(centre.to_string())
+        .bind(to_json(&numbers)?)
+        .fetch_all(&mut **self)
         .await?;
-        if let Some(of) = of {
-            taken.insert(number, parse_id(&of, "record id")?);
+        rows.into_iter()
+            .map(|(number, of)| Ok((number, parse_id(&of, "record id")?)))
+            .collect()
+    }
+
+    async fn keep_numbers(
+        &mut self,
+        centre: CentreId,
+        register: &[(String, RecordId)],
+        numbering: Option<&Numbering>,
+    ) -> Result<(), StoreError> {
+        let centre = centre.to_string();
+        if !register.is_empty() {
+            // Each row: [number, record].
+            let rows: Vec<(&str, String)> = register
+                .iter()
+                .map(|(number, case)| (number.as_str(), case.to_string()))
+                .collect();
+            sqlx::query(
+                "INSERT INTO case_numbers (centre_id, number, record_id)
+                 SELECT ?1, n.value ->> 0, n.value ->> 1 FROM json_each(?2) AS n WHERE true
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(&centre)
+            .bind(to_json(&rows)?)
+            .execute(&mut **self)
+            .await?;
         }
+        if let Some(numbering) = numbering {
+            sqlx::query("UPDATE centres SET case_year = ?, case_count = ? WHERE id = ?")
+                .bind(numbering.year)
+                .bind(numbering.count)
+                .bind(&centre)
+                .execute(&mut **self)
+                .await?;
+        }
+        Ok(())
     }
-    let stored = batch::Numbering { code, year, count };
-    let mut numbering = stored.clone();
-    let now = u64::try_from(now_millis()).unwrap_or_default();
-    for (number, case) in numbering.number(judged, now, &taken) {
-        sqlx::query("INSERT INTO case_numbers (centre_id, number, record_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-            .bind(&centre)
-            .bind(&number)
-            .bind(case.to_string())
-            .execute(&mut **tx)
-            .await?;
+
+    async fn write(
+        &mut self,
+        scope: Scope,
+        device: DeviceId,
+        judged: &Judged,
+        now: u64,
+    ) -> Result<(), StoreError> {
+        write(self, scope, device, judged, now).await
     }
-    // Also when it only learnt of a number given before a restore.
-    if numbering != stored {
-        sqlx::query("UPDATE centres SET case_year = ?, case_count = ? WHERE id = ?")
-            .bind(numbering.year)
-            .bind(numbering.count)
-            .bind(&centre)
-            .execute(&mut **tx)
-            .await?;
+
+    async fn audit(&mut self, entry: AuditRecord) -> Result<(), StoreError> {
+        accounts::audit(&mut **self, entry).await
     }
-    Ok(())
 }
 
 #[cfg(test)]
