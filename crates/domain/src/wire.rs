@@ -1,10 +1,12 @@
 //! The sync protocol's request and response bodies (`/api/v1/sync/…`). A contract: fields added
 //! later are `Option` with `#[serde(default)]`.
 //!
-//! Accounts, sessions, setup and the audit log have their own module, [`account`].
+//! Accounts, sessions, setup and the audit log have their own module, [`account`]; every path of
+//! the API is in [`paths`].
 
 pub mod account;
 pub mod history;
+pub mod paths;
 
 use crate::change::Change;
 use crate::ids::{ChangeId, DeviceId, Epoch, RecordId};
