@@ -1,22 +1,21 @@
 //! Who works at the centre, as the server last said: to say who wrote a value under review, and
 //! to assign a case. Kept sealed in her store, so it is there offline too.
 
+use crate::api;
 use crate::browser::is_online;
-use crate::session::{Unlocked, call_api};
+use crate::session::Unlocked;
 use sakhi_domain::DeviceId;
 use sakhi_domain::wire::account::Staff;
 
 /// The sealed secret that holds the staff as last heard.
 const STAFF: &str = "staff";
-const STAFF_URL: &str = "/api/v1/centre/staff";
 
 /// The centre's staff: from the server when it can be reached, else as kept; empty if never
 /// heard.
 pub async fn staff(unlocked: &Unlocked) -> Staff {
     if is_online()
-        && let Ok(answer) = call_api(unlocked, "GET", STAFF_URL, None).await
-        && answer.status == 200
-        && let Ok(staff) = answer.json::<Staff>()
+        && let Ok(token) = unlocked.token().await
+        && let Ok(staff) = api::staff(&token).await
     {
         if let Ok(text) = serde_json::to_string(&staff) {
             let _ = unlocked.store.set_secret(STAFF, &text).await;

@@ -2,6 +2,7 @@
 //!
 //! `main.rs` only mounts [`App`]; everything else lives here so that tests can reach it.
 
+pub mod api;
 mod app;
 pub mod browser;
 pub mod camps;

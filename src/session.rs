@@ -5,9 +5,8 @@
 //! unwraps (see [`crate::store::keyring`]). Locking drops the open store and with it the key; the
 //! screen then shows nothing but the way to unlock.
 
+use crate::api::{self, ApiError, Token};
 use crate::store::{DataKey, Keyring, Store, StoreError, Worker, database_name};
-use crate::sync::SyncError;
-use crate::sync::http::{self, Answer};
 use leptos::prelude::*;
 use sakhi_domain::account::{LockMinutes, PurgeDays, Role};
 use sakhi_domain::wire::account::{
@@ -15,10 +14,6 @@ use sakhi_domain::wire::account::{
 };
 use std::rc::Rc;
 
-const SESSION_URL: &str = "/api/v1/session";
-const SETUP_URL: &str = "/api/v1/setup";
-/// The sealed secret in her store that holds the session token.
-pub const TOKEN: &str = "session_token";
 /// The sealed secret that holds what the server said of her account (role, centre).
 const ACCOUNT: &str = "account";
 
@@ -147,22 +142,14 @@ impl Session {
             password: password.to_owned(),
             device,
         };
-        let answer = send(SESSION_URL, &request).await?;
-        let session: ServerSession = match answer.status {
-            200 => answer.json().map_err(|_| LoginError::Unreachable)?,
-            _ => return Err(refusal(&answer)),
-        };
+        let session = api::log_in(&request).await.map_err(refusal)?;
         self.open_with(session, password, earlier).await
     }
 
     /// Sets up a new server: its centre and first administrator, who is then logged in here.
     pub async fn set_up(&self, request: SetupRequest) -> Result<(), LoginError> {
         let password = request.admin.password.clone();
-        let answer = send(SETUP_URL, &request).await?;
-        let session: ServerSession = match answer.status {
-            200 | 201 => answer.json().map_err(|_| LoginError::Unreachable)?,
-            _ => return Err(refusal(&answer)),
-        };
+        let session = api::set_up(&request).await.map_err(refusal)?;
         self.open_with(session, &password, Earlier::Ask).await
     }
 
@@ -204,8 +191,7 @@ impl Session {
                 .map_err(LoginError::Store)?
         };
         let store = open_store(&worker, key).await.map_err(LoginError::Store)?;
-        store
-            .set_secret(TOKEN, &session.token)
+        Token::keep(&store, &session)
             .await
             .map_err(LoginError::Store)?;
         let about = serde_json::to_string(account).unwrap_or_default();
@@ -322,9 +308,9 @@ impl Session {
         let Some(unlocked) = self.unlocked() else {
             return Ok(());
         };
-        if let Ok(Some(token)) = unlocked.store.secret(TOKEN).await {
+        if let Ok(token) = Token::kept(&unlocked.store).await {
             // Best effort: an unreachable server lets the token expire by itself.
-            let _ = http::call("DELETE", SESSION_URL, Some(&token), None).await;
+            let _ = api::log_out(&token).await;
         }
         let account = unlocked.worker.account.clone();
         // Her database can only be deleted once no connection to it is open.
@@ -335,32 +321,23 @@ impl Session {
     }
 }
 
-/// Calls the API as the unlocked worker: `body` as JSON, the answer as it came. Only not reaching
-/// the server, or having no session, is an error here.
-pub async fn call_api(
-    unlocked: &Unlocked,
-    method: &str,
-    url: &str,
-    body: Option<String>,
-) -> Result<Answer, SyncError> {
-    let token = unlocked
-        .store
-        .secret(TOKEN)
-        .await?
-        .ok_or(SyncError::LoggedOut)?;
-    http::call(method, url, Some(&token), body.as_deref()).await
+impl Unlocked {
+    /// Her session token, for a request to the server as her.
+    pub async fn token(&self) -> Result<Token, ApiError> {
+        Token::kept(&self.store).await
+    }
 }
 
 /// Asks the server what it says of her now (her centre's lock time may have changed) and keeps
 /// it, when the server can be reached; offline, what was kept at the last login stands.
 async fn refresh_account(unlocked: Rc<Unlocked>) {
-    let Ok(answer) = call_api(&unlocked, "GET", SESSION_URL, None).await else {
+    let Ok(token) = unlocked.token().await else {
         return;
     };
-    let Ok(about) = answer.json::<Account>() else {
+    let Ok(about) = api::current_account(&token).await else {
         return;
     };
-    if answer.status != 200 || about.id.to_string() != unlocked.worker.account {
+    if about.id.to_string() != unlocked.worker.account {
         return;
     }
     if let Ok(minutes) = LockMinutes::parse(about.centre.lock_minutes.into()) {
@@ -382,23 +359,21 @@ async fn open_store(worker: &Worker, key: DataKey) -> Result<Store, StoreError> 
     Store::open(&database_name(&worker.account), key).await
 }
 
-/// `POST url` with a JSON body and no session: logging in and setting up.
-async fn send<B: serde::Serialize>(url: &str, body: &B) -> Result<Answer, LoginError> {
-    let body = serde_json::to_string(body).map_err(|_| LoginError::Unreachable)?;
-    http::call("POST", url, None, Some(&body))
-        .await
-        .map_err(|_: SyncError| LoginError::Unreachable)
-}
-
-/// What a refused login or setup means for the worker.
-fn refusal(answer: &Answer) -> LoginError {
-    let code = answer.code().unwrap_or_default();
-    match (answer.status, code.as_str()) {
-        (429, _) => LoginError::Wait(answer.retry_after.unwrap_or(60)),
+/// What a failed login or setup means for the worker.
+fn refusal(error: ApiError) -> LoginError {
+    let (status, code) = match error {
+        ApiError::Wait(seconds) => return LoginError::Wait(seconds),
+        // Without a session yet, a 401 says the name or password was wrong.
+        ApiError::LoggedOut => return LoginError::BadLogin,
+        ApiError::Refused { status, code } => (status, code),
+        ApiError::Unreachable | ApiError::Unreadable(_) | ApiError::Store(_) => {
+            return LoginError::Unreachable;
+        }
+    };
+    match (status, code.as_str()) {
         (503, code::SETUP_REQUIRED) => LoginError::SetupNeeded,
         (_, code::BAD_SETUP_CODE) => LoginError::BadSetupCode,
         (409, code::ALREADY_SET_UP) => LoginError::AlreadySetUp,
-        (401, _) => LoginError::BadLogin,
         (500..=599, _) => LoginError::Unreachable,
         _ => LoginError::Refused(code),
     }
@@ -407,4 +382,43 @@ fn refusal(answer: &Answer) -> LoginError {
 /// The session, for any component.
 pub fn use_session() -> Session {
     expect_context::<Session>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(status: u16, code: &str) -> ApiError {
+        ApiError::Refused {
+            status,
+            code: code.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_refused_login_or_setup_says_why_in_her_terms() {
+        assert_eq!(refusal(ApiError::LoggedOut), LoginError::BadLogin);
+        assert_eq!(refusal(ApiError::Wait(30)), LoginError::Wait(30));
+        assert_eq!(refusal(ApiError::Unreachable), LoginError::Unreachable);
+        assert_eq!(
+            refusal(refused(503, code::SETUP_REQUIRED)),
+            LoginError::SetupNeeded
+        );
+        assert_eq!(
+            refusal(refused(403, code::BAD_SETUP_CODE)),
+            LoginError::BadSetupCode
+        );
+        assert_eq!(
+            refusal(refused(409, code::ALREADY_SET_UP)),
+            LoginError::AlreadySetUp
+        );
+        assert_eq!(
+            refusal(refused(500, code::SERVER_ERROR)),
+            LoginError::Unreachable
+        );
+        assert_eq!(
+            refusal(refused(400, "password_common")),
+            LoginError::Refused("password_common".to_owned())
+        );
+    }
 }

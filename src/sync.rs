@@ -3,34 +3,29 @@
 //!
 //! A round pushes every pending change in batches, then pulls pages until the server has no more,
 //! first giving a restored server back every record held; the protocol itself is
-//! [`sakhi_sync::round`], and this module gives it the store and `fetch`.
+//! [`sakhi_sync::round`], and this module gives it the store and the server's [`api`].
 //! Rounds run at start, when the browser comes online, when the app becomes visible again, right
 //! after a local save, and on a timer: every 30 s while things work, with a growing, jittered wait
 //! after failures. Never two rounds at once in a page: a round asked for while one runs happens
 //! right after it, unless that one succeeded and nothing was saved meanwhile. A failure keeps
 //! everything where it was; the next round tries again.
 
-pub mod http;
 pub mod log;
 pub mod waiting;
 
+use crate::api::{self, ApiError, Token};
 use crate::browser;
 use crate::store::{OutboxEntry, Store, StoreError};
 use leptos::prelude::*;
 use sakhi_domain::wire::account::{ExportNotices, MAX_EXPORT_NOTICES};
 use sakhi_domain::wire::{
-    Cursor, PullResponse, PushRequest, PushResponse, RestateRequest, RestateResponse,
+    Cursor, PullQuery, PullResponse, PushRequest, PushResponse, RestateRequest, RestateResponse,
 };
 use sakhi_domain::{Change, ChangeId, DeviceId, Epoch, Record, RecordId};
 use sakhi_sync::{Refusal, Replica, RoundError, Transport, TransportError, plan};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use waiting::Waiting;
-
-const PUSH_URL: &str = "/api/v1/sync/push";
-const EXPORTS_URL: &str = "/api/v1/audit/exports";
-const PULL_URL: &str = "/api/v1/sync/pull";
-const RESTATE_URL: &str = "/api/v1/sync/restate";
 
 /// Why a round stopped early. Nothing here reaches the screen as an error: the waiting count says
 /// what matters to the worker.
@@ -63,17 +58,28 @@ impl From<RoundError<StoreError>> for SyncError {
     }
 }
 
-impl From<SyncError> for TransportError {
-    fn from(error: SyncError) -> Self {
+impl From<ApiError> for SyncError {
+    fn from(error: ApiError) -> Self {
         match error {
-            SyncError::LoggedOut => TransportError::Status(401),
-            SyncError::Status(status) => TransportError::Status(status),
-            SyncError::Answer(reason) => TransportError::Unreadable(reason),
-            // Not reaching the server is all that is left: `http` makes no other error.
-            SyncError::Unreachable | SyncError::Offline | SyncError::Store(_) => {
-                TransportError::NoAnswer
-            }
+            ApiError::Unreachable => SyncError::Unreachable,
+            ApiError::LoggedOut => SyncError::LoggedOut,
+            ApiError::Wait(_) => SyncError::Status(429),
+            ApiError::Refused { status, .. } => SyncError::Status(status),
+            ApiError::Unreadable(reason) => SyncError::Answer(reason),
+            ApiError::Store(error) => SyncError::Store(error),
         }
+    }
+}
+
+/// What the protocol needs of a failed request: the status, or that no answer came.
+fn transport_error(error: ApiError) -> TransportError {
+    match error {
+        ApiError::LoggedOut => TransportError::Status(401),
+        ApiError::Wait(_) => TransportError::Status(429),
+        ApiError::Refused { status, .. } => TransportError::Status(status),
+        ApiError::Unreadable(reason) => TransportError::Unreadable(reason),
+        // Not reaching the server is all that is left: the requests read no store.
+        ApiError::Unreachable | ApiError::Store(_) => TransportError::NoAnswer,
     }
 }
 
@@ -296,11 +302,7 @@ impl SyncClient {
             self.purge().await;
             return Err(SyncError::Offline);
         }
-        let token = self
-            .store
-            .secret(crate::session::TOKEN)
-            .await?
-            .ok_or(SyncError::LoggedOut)?;
+        let token = Token::kept(&self.store).await?;
         let server = Server { token: &token };
         // One tab of this browser syncs a worker's store at a time: two would send the same
         // outbox at once. Another tab's round waits its turn, then finds little left to do.
@@ -388,7 +390,7 @@ impl SyncClient {
 
     /// Tells the server's audit log of the exports made on this phone that it has not heard of,
     /// as many at a time as the server takes, and forgets those it logged.
-    async fn send_exports(&self, token: &str) -> Result<(), SyncError> {
+    async fn send_exports(&self, token: &Token) -> Result<(), SyncError> {
         let waiting = crate::export::waiting(&self.store).await?;
         if waiting.exports.is_empty() {
             return Ok(());
@@ -400,11 +402,7 @@ impl SyncClient {
                 .take(MAX_EXPORT_NOTICES)
                 .collect(),
         };
-        let body = serde_json::to_string(&batch).map_err(|e| SyncError::Answer(e.to_string()))?;
-        let answer = http::call("POST", EXPORTS_URL, Some(token), Some(&body)).await?;
-        if !(200..300).contains(&answer.status) {
-            return Err(SyncError::Status(answer.status));
-        }
+        api::send_exports(token, &batch).await?;
         crate::export::forget_sent(&self.store, batch.exports.len()).await?;
         Ok(())
     }
@@ -553,23 +551,27 @@ impl Replica for Local<'_> {
     }
 }
 
-/// Sakhi's server over `fetch`, as the worker holding `token`.
+/// Sakhi's server, as the worker holding `token`.
 struct Server<'a> {
-    token: &'a str,
+    token: &'a Token,
 }
 
 impl Transport for Server<'_> {
     async fn push(&self, request: &PushRequest) -> Result<PushResponse, TransportError> {
-        Ok(http::post(PUSH_URL, self.token, request).await?)
+        api::push(self.token, request)
+            .await
+            .map_err(transport_error)
     }
 
     async fn pull(&self, after: Cursor, limit: u32) -> Result<PullResponse, TransportError> {
-        let url = format!("{PULL_URL}?after={}&limit={limit}", after.0);
-        Ok(http::get(&url, self.token).await?)
+        let query = PullQuery { after, limit };
+        api::pull(self.token, &query).await.map_err(transport_error)
     }
 
     async fn restate(&self, request: &RestateRequest) -> Result<RestateResponse, TransportError> {
-        Ok(http::post(RESTATE_URL, self.token, request).await?)
+        api::restate(self.token, request)
+            .await
+            .map_err(transport_error)
     }
 
     fn server_now(&self) -> Option<u64> {

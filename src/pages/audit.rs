@@ -1,15 +1,13 @@
 //! `/audit`: the server's audit log, newest first, for administrators: who did what, from which
 //! device and when. It names records by id only; no survivor's details are in it.
 
+use crate::api;
 use crate::components::alert;
 use crate::i18n::{Lang, Text, fill, shown_moment, t, tr, use_lang};
-use crate::session::call_api;
-use crate::sync::SyncError;
 use leptos::prelude::*;
-use sakhi_domain::wire::account::{AuditEntry, AuditPage};
+use sakhi_domain::wire::account::{AuditEntry, AuditQuery};
 use std::rc::Rc;
 
-const AUDIT_URL: &str = "/api/v1/audit";
 const PAGE: u32 = 50;
 
 #[component]
@@ -22,20 +20,16 @@ pub fn Audit() -> impl IntoView {
     let (more, set_more) = signal(false);
     let (failed, set_failed) = signal(false);
     let (loading, set_loading) = signal(false);
-    let read = move |before: Option<String>| {
+    let read = move |before: Option<u64>| {
         let unlocked = Rc::clone(&unlocked);
         set_loading.set(true);
         leptos::task::spawn_local(async move {
-            let url = match before {
-                Some(before) => format!("{AUDIT_URL}?limit={PAGE}&before={before}"),
-                None => format!("{AUDIT_URL}?limit={PAGE}"),
+            let query = AuditQuery {
+                before,
+                limit: Some(PAGE),
             };
-            let page = match call_api(&unlocked, "GET", &url, None).await {
-                Ok(answer) if answer.status == 200 => answer.json::<AuditPage>(),
-                Ok(answer) => Err(SyncError::Status(answer.status)),
-                Err(error) => Err(error),
-            };
-            match page {
+            let page = async { api::audit(&unlocked.token().await?, &query).await };
+            match page.await {
                 Ok(page) => {
                     set_entries.update(|entries| entries.extend(page.entries));
                     set_more.set(page.more);
@@ -48,7 +42,7 @@ pub fn Audit() -> impl IntoView {
     read(None);
     let read = StoredValue::new_local(read);
     let older = move |_| {
-        let last = entries.with_untracked(|entries| entries.last().map(|e| e.id.to_string()));
+        let last = entries.with_untracked(|entries| entries.last().map(|e| e.id));
         read.with_value(|read| read(last));
     };
 

@@ -1,23 +1,22 @@
 //! `/cases/:id/history`: every change to a case and its work, for counsellors and administrators:
 //! which field, the value before and after, who and when, on which device. The full history is
-//! the server's (`GET /api/v1/cases/{id}/history`); offline, the page says so and shows what the
-//! phone holds: each field's current value, who wrote it and when.
+//! the server's ([`api::case_history`]); offline, the page says so and shows what the phone
+//! holds: each field's current value, who wrote it and when.
 
 use super::case_details::{entry_title, field_label_for as field_title};
 use super::{shown_moment, shown_value, writer};
+use crate::api::{self, ApiError};
 use crate::browser::is_online;
 use crate::casework::CaseFile;
 use crate::components::alert;
 use crate::directory;
 use crate::i18n::{Lang, Text, fill, t, tr, use_lang};
 use crate::load::load;
-use crate::session::call_api;
-use crate::sync::SyncError;
 use crate::use_store;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use sakhi_domain::wire::account::Staff;
-use sakhi_domain::wire::history::{CaseHistory, HistoryEntry};
+use sakhi_domain::wire::history::{HistoryEntry, HistoryQuery};
 use sakhi_domain::{Kind, Record, RecordId, Role};
 use std::rc::Rc;
 
@@ -67,22 +66,21 @@ pub fn CaseHistoryPage() -> impl IntoView {
             if staff.with_untracked(|staff| staff.staff.is_empty()) {
                 staff.set(directory::kept(&unlocked).await);
             }
-            let url = match after {
-                Some(after) => format!("/api/v1/cases/{id}/history?limit={PAGE}&after={after}"),
-                None => format!("/api/v1/cases/{id}/history?limit={PAGE}"),
+            let query = HistoryQuery {
+                after,
+                limit: Some(PAGE),
             };
-            let page = match call_api(&unlocked, "GET", &url, None).await {
-                Ok(answer) if answer.status == 200 => answer.json::<CaseHistory>(),
-                Ok(answer) => Err(SyncError::Status(answer.status)),
-                Err(error) => Err(error),
-            };
-            match page {
+            let page = async { api::case_history(&unlocked.token().await?, id, &query).await };
+            match page.await {
                 Ok(page) => {
                     set_entries.update(|entries| entries.extend(page.entries));
                     set_next.set(page.next);
                     set_offline.set(false);
                 }
-                Err(SyncError::Status(_)) => set_failed.set(true),
+                // The server answered, and would not give it.
+                Err(ApiError::Refused { .. } | ApiError::LoggedOut | ApiError::Wait(_)) => {
+                    set_failed.set(true)
+                }
                 Err(_) => set_offline.set(true),
             }
             set_loading.set(false);

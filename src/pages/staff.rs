@@ -4,22 +4,19 @@
 //! workers' phones. This needs the server, so it says plainly when it cannot be reached.
 
 use super::sign_in::{form_text, login_message};
+use crate::api::{self, ApiError};
 use crate::components::{FieldRule, alert, field_problem_id};
 use crate::i18n::{Lang, Text, t, tr, use_lang};
 use crate::load::load;
-use crate::session::{LoginError, Unlocked, call_api};
-use crate::sync::SyncError;
+use crate::session::{LoginError, Unlocked};
 use leptos::ev::{SubmitEvent, Targeted};
 use leptos::prelude::*;
 use sakhi_domain::account::{LockMinutes, PurgeDays, Role};
 use sakhi_domain::wire::account::{
-    Account, AccountList, AccountPatch, Centre, CentrePatch, NewAccount, PasswordReset,
+    Account, AccountPatch, CentrePatch, NewAccount, PasswordReset, code,
 };
 use std::rc::Rc;
 use web_sys::HtmlFormElement;
-
-const ACCOUNTS_URL: &str = "/api/v1/accounts";
-const CENTRE_URL: &str = "/api/v1/centre";
 
 #[component]
 pub fn Staff() -> impl IntoView {
@@ -34,11 +31,8 @@ pub fn Staff() -> impl IntoView {
             changed.track();
             let unlocked = Rc::clone(&unlocked);
             async move {
-                let answer = call_api(&unlocked, "GET", ACCOUNTS_URL, None).await?;
-                match answer.status {
-                    200 => answer.json::<AccountList>().map(|list| list.accounts),
-                    status => Err(SyncError::Status(status)),
-                }
+                let list = api::accounts(&unlocked.token().await?).await?;
+                Ok::<_, ApiError>(list.accounts)
             }
         })
     };
@@ -62,12 +56,9 @@ pub fn Staff() -> impl IntoView {
             };
             let unlocked = Rc::clone(&unlocked);
             leptos::task::spawn_local(async move {
-                let body = serde_json::to_string(&account).ok();
-                let text = answer_text(
-                    lang.get_untracked(),
-                    call_api(&unlocked, "POST", ACCOUNTS_URL, body).await,
-                    Text::StaffCreated,
-                );
+                let answer =
+                    async { api::create_account(&unlocked.token().await?, &account).await };
+                let text = answer_text(lang.get_untracked(), &answer.await, Text::StaffCreated);
                 if text.1 {
                     form.reset();
                     changed.notify();
@@ -189,18 +180,12 @@ fn CentreSettings(
                 lock_minutes: Some(minutes.get().into()),
                 purge_days: Some(days.map(|days| days.get().into())),
             };
-            let answer = call_api(
-                &unlocked,
-                "PATCH",
-                CENTRE_URL,
-                serde_json::to_string(&patch).ok(),
-            )
-            .await;
-            if let Ok(Ok(centre)) = answer.as_ref().map(|answer| answer.json::<Centre>()) {
+            let answer = async { api::change_centre(&unlocked.token().await?, &patch).await }.await;
+            if let Ok(centre) = &answer {
                 unlocked.lock_minutes.set(centre.lock_minutes);
                 unlocked.purge_days.set(centre.purge_days);
             }
-            let (text, _) = answer_text(lang.get_untracked(), answer, Text::StaffCentreSaved);
+            let (text, _) = answer_text(lang.get_untracked(), &answer, Text::StaffCentreSaved);
             set_message.set(Some(text));
         });
     };
@@ -267,29 +252,26 @@ fn StaffMember(
     set_message: WriteSignal<Option<String>>,
 ) -> impl IntoView {
     let lang = use_lang();
-    let url = format!("{ACCOUNTS_URL}/{}", account.id);
+    let id = account.id;
     let role = role_text(account.role);
     let disabled = account.disabled;
     let toggle = {
-        let (unlocked, url) = (Rc::clone(&unlocked), url.clone());
+        let unlocked = Rc::clone(&unlocked);
         move |_| {
-            let (unlocked, url) = (Rc::clone(&unlocked), url.clone());
+            let unlocked = Rc::clone(&unlocked);
             leptos::task::spawn_local(async move {
                 let change = AccountPatch {
                     disabled: Some(!disabled),
                     ..Default::default()
                 };
-                let body = serde_json::to_string(&change).ok();
                 let done = if disabled {
                     Text::StaffEnabled
                 } else {
                     Text::StaffDisabled
                 };
-                let (text, ok) = answer_text(
-                    lang.get_untracked(),
-                    call_api(&unlocked, "PATCH", &url, body).await,
-                    done,
-                );
+                let answer =
+                    async { api::change_account(&unlocked.token().await?, id, &change).await };
+                let (text, ok) = answer_text(lang.get_untracked(), &answer.await, done);
                 if ok {
                     changed.notify();
                 }
@@ -303,14 +285,11 @@ fn StaffMember(
         let reset = PasswordReset {
             password: form_text(&form, "password"),
         };
-        let (unlocked, url) = (Rc::clone(&unlocked), format!("{url}/password"));
+        let unlocked = Rc::clone(&unlocked);
         leptos::task::spawn_local(async move {
-            let body = serde_json::to_string(&reset).ok();
-            let (text, ok) = answer_text(
-                lang.get_untracked(),
-                call_api(&unlocked, "POST", &url, body).await,
-                Text::StaffPasswordSet,
-            );
+            let answer = async { api::reset_password(&unlocked.token().await?, id, &reset).await };
+            let (text, ok) =
+                answer_text(lang.get_untracked(), &answer.await, Text::StaffPasswordSet);
             if ok {
                 form.reset();
             }
@@ -349,23 +328,20 @@ fn StaffMember(
 }
 
 /// What an administrator's request came to, in her language, and whether it was done.
-fn answer_text(
-    lang: Lang,
-    answer: Result<crate::sync::http::Answer, SyncError>,
-    done: Text,
-) -> (String, bool) {
-    match answer {
-        Ok(answer) if (200..300).contains(&answer.status) => (t(lang, done).to_owned(), true),
-        Ok(answer) => {
-            let code = answer.code().unwrap_or_default();
-            let text = match code.as_str() {
-                "cannot_change_self" => t(lang, Text::StaffNotSelf).to_owned(),
-                _ => login_message(lang, &LoginError::Refused(code)),
-            };
-            (text, false)
+fn answer_text<T>(lang: Lang, answer: &Result<T, ApiError>, done: Text) -> (String, bool) {
+    let text = match answer {
+        Ok(_) => return (t(lang, done).to_owned(), true),
+        Err(ApiError::Refused { code, .. }) => match code.as_str() {
+            code::CANNOT_CHANGE_SELF => t(lang, Text::StaffNotSelf).to_owned(),
+            _ => login_message(lang, &LoginError::Refused(code.clone())),
+        },
+        // Her session ended, or she tried too often: no message of the form's own.
+        Err(ApiError::LoggedOut | ApiError::Wait(_)) => t(lang, Text::LoginFailed).to_owned(),
+        Err(ApiError::Unreachable | ApiError::Unreadable(_) | ApiError::Store(_)) => {
+            t(lang, Text::StaffOffline).to_owned()
         }
-        Err(_) => (t(lang, Text::StaffOffline).to_owned(), false),
-    }
+    };
+    (text, false)
 }
 
 /// A role's name, as the staff know it.

@@ -1,10 +1,10 @@
-//! Requests to Sakhi's server over the browser's `fetch`, with a time limit so that a request
-//! stuck on a dying 2G link does not hold up every later sync.
+//! One request to Sakhi's server over the browser's `fetch`: a time limit, so that a request
+//! stuck on a dying 2G link does not hold up every later one; gzip for long bodies; and the
+//! server's clock and wait, read from the answer's headers.
 
-use super::SyncError;
+use super::ApiError;
 use leptos::prelude::set_timeout_with_handle;
 use sakhi_domain::wire::ErrorBody;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -59,80 +59,67 @@ pub struct Answer {
 
 impl Answer {
     /// The JSON body as `T`, for a successful answer.
-    pub fn json<T: DeserializeOwned>(&self) -> Result<T, SyncError> {
-        serde_json::from_str(&self.body).map_err(|e| SyncError::Answer(e.to_string()))
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        serde_json::from_str(&self.body).map_err(|e| ApiError::Unreadable(e.to_string()))
     }
 
     /// The machine-readable code of an error answer (`ErrorBody::code`), if it has one.
-    pub fn code(&self) -> Option<String> {
+    fn code(&self) -> Option<String> {
         serde_json::from_str::<ErrorBody>(&self.body).ok()?.code
     }
 
     /// The answer of a successful request, or the error its status means.
-    fn ok(self) -> Result<Answer, SyncError> {
+    pub fn ok(self) -> Result<Answer, ApiError> {
         match self.status {
             200..=299 => Ok(self),
-            401 => Err(SyncError::LoggedOut),
-            status => Err(SyncError::Status(status)),
+            401 => Err(ApiError::LoggedOut),
+            // The server always says how long; a minute if a proxy on the way dropped it.
+            429 => Err(ApiError::Wait(self.retry_after.unwrap_or(60))),
+            status => Err(ApiError::Refused {
+                status,
+                code: self.code().unwrap_or_default(),
+            }),
         }
     }
 }
 
-/// `GET url` as the worker holding `token`, reading a JSON answer.
-pub async fn get<T: DeserializeOwned>(url: &str, token: &str) -> Result<T, SyncError> {
-    call("GET", url, Some(token), None).await?.ok()?.json()
-}
-
-/// `POST url` with a JSON body as the worker holding `token`, reading a JSON answer.
-pub async fn post<B: Serialize, T: DeserializeOwned>(
-    url: &str,
-    token: &str,
-    body: &B,
-) -> Result<T, SyncError> {
-    let body = serde_json::to_string(body).map_err(|e| SyncError::Answer(e.to_string()))?;
-    call("POST", url, Some(token), Some(&body))
-        .await?
-        .ok()?
-        .json()
-}
-
 /// Sends one request, with an `Authorization` header when a `token` is given and a JSON `body`
 /// when one is, and returns whatever the server answered. Only not reaching the server is an
-/// error here; the caller decides what each status means. Not generic, so that the request, its
+/// error here; [`Answer::ok`] says what each status means. Not generic, so that the request, its
 /// time limit and its errors are compiled once for every kind of answer.
 pub async fn call(
     method: &str,
     url: &str,
     token: Option<&str>,
     body: Option<&str>,
-) -> Result<Answer, SyncError> {
-    let window = web_sys::window().ok_or(SyncError::Unreachable)?;
+) -> Result<Answer, ApiError> {
+    let window = web_sys::window().ok_or(ApiError::Unreachable)?;
     let init = RequestInit::new();
     init.set_method(method);
-    let headers = Headers::new().map_err(|_| SyncError::Unreachable)?;
+    let headers = Headers::new().map_err(|_| ApiError::Unreachable)?;
     if let Some(token) = token {
         headers
             .set("authorization", &format!("Bearer {token}"))
-            .map_err(|_| SyncError::Unreachable)?;
+            .map_err(|_| ApiError::Unreachable)?;
     }
     if let Some(body) = body {
         headers
             .set("content-type", "application/json")
-            .map_err(|_| SyncError::Unreachable)?;
+            .map_err(|_| ApiError::Unreachable)?;
         match gzip_if_worth_it(body).await {
             Some(packed) => {
                 headers
                     .set("content-encoding", "gzip")
-                    .map_err(|_| SyncError::Unreachable)?;
+                    .map_err(|_| ApiError::Unreachable)?;
                 init.set_body(&packed);
             }
             None => init.set_body(&JsValue::from_str(body)),
         }
     }
     init.set_headers(&headers);
-    // Sync data must come from the server, never from an HTTP cache on the way.
+    // Answers must come from the server, never from an HTTP cache on the way.
     init.set_cache(RequestCache::NoStore);
-    let controller = AbortController::new().map_err(|_| SyncError::Unreachable)?;
+    let controller = AbortController::new().map_err(|_| ApiError::Unreachable)?;
     init.set_signal(Some(&controller.signal()));
     let limit = set_timeout_with_handle(move || controller.abort(), TIME_LIMIT).ok();
 
@@ -140,7 +127,7 @@ pub async fn call(
         let sent = crate::clock::phone_now();
         let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
             .await
-            .map_err(|_| SyncError::Unreachable)?
+            .map_err(|_| ApiError::Unreachable)?
             .unchecked_into();
         if let Ok(Some(date)) = response.headers().get("date") {
             crate::clock::heard(&date, sent, crate::clock::phone_now());
@@ -151,10 +138,10 @@ pub async fn call(
             .ok()
             .flatten()
             .and_then(|seconds| seconds.trim().parse().ok());
-        let text = response.text().map_err(|_| SyncError::Unreachable)?;
+        let text = response.text().map_err(|_| ApiError::Unreachable)?;
         let text = JsFuture::from(text)
             .await
-            .map_err(|_| SyncError::Unreachable)?;
+            .map_err(|_| ApiError::Unreachable)?;
         Ok(Answer {
             status: response.status(),
             body: text.as_string().unwrap_or_default(),

@@ -1,0 +1,255 @@
+//! Sakhi's server as the app calls it: one function per request, taking and returning the
+//! domain's wire types at the domain's [`paths`], and one error, [`ApiError`], for whatever
+//! status or failure stood in the way. Pages, the session and sync call the server only here.
+
+mod fetch;
+
+use crate::store::{Store, StoreError};
+use fetch::{Answer, call};
+use sakhi_domain::wire::account::{
+    Account, AccountList, AccountPatch, AuditPage, AuditQuery, Centre, CentrePatch, ExportNotices,
+    LoginRequest, NewAccount, PasswordReset, Session, SetupRequest, Staff,
+};
+use sakhi_domain::wire::history::{CaseHistory, HistoryQuery};
+use sakhi_domain::wire::{
+    PullQuery, PullResponse, PushRequest, PushResponse, RestateRequest, RestateResponse, paths,
+};
+use sakhi_domain::{AccountId, CaseId};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// The sealed secret in her store that holds the session token.
+const TOKEN: &str = "session_token";
+
+/// Why a request came to nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("the server could not be reached")]
+    Unreachable,
+    /// A 401: the session ended (or, logging in, the name or password was wrong); also a phone
+    /// that keeps no session.
+    #[error("the worker's session ended: she must log in again")]
+    LoggedOut,
+    /// A 429: too many tries; wait this many seconds.
+    #[error("too many tries: the server asks to wait {0} seconds")]
+    Wait(u32),
+    /// Any other status that is not a success, with the server's code (`ErrorBody::code`, empty
+    /// if it gave none) for the page to say in her language.
+    #[error("the server refused the request with status {status} ({code})")]
+    Refused { status: u16, code: String },
+    #[error("the server's answer could not be understood: {0}")]
+    Unreadable(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The session token the server gave her at login, which every other request carries.
+pub struct Token(String);
+
+impl Token {
+    /// The token kept in her `store`; [`ApiError::LoggedOut`] if it keeps none.
+    pub async fn kept(store: &Store) -> Result<Token, ApiError> {
+        store
+            .secret(TOKEN)
+            .await?
+            .map(Token)
+            .ok_or(ApiError::LoggedOut)
+    }
+
+    /// Keeps `session`'s token in her `store`, sealed.
+    pub async fn keep(store: &Store, session: &Session) -> Result<(), StoreError> {
+        store.set_secret(TOKEN, &session.token).await
+    }
+}
+
+/// `POST /setup`: sets up a new server, its centre and first administrator, who is logged in.
+pub async fn set_up(request: &SetupRequest) -> Result<Session, ApiError> {
+    send("POST", paths::SETUP, None, request).await?.json()
+}
+
+/// `POST /session`: logs in.
+pub async fn log_in(request: &LoginRequest) -> Result<Session, ApiError> {
+    send("POST", paths::SESSION, None, request).await?.json()
+}
+
+/// `DELETE /session`: ends the session on the server.
+pub async fn log_out(token: &Token) -> Result<(), ApiError> {
+    request("DELETE", paths::SESSION, token).await.map(drop)
+}
+
+/// `GET /session`: her account as the server knows it now.
+pub async fn current_account(token: &Token) -> Result<Account, ApiError> {
+    get(paths::SESSION, token).await
+}
+
+/// `GET /accounts`: the centre's accounts, for its administrators.
+pub async fn accounts(token: &Token) -> Result<AccountList, ApiError> {
+    get(paths::ACCOUNTS, token).await
+}
+
+/// `POST /accounts`: a new account at her centre.
+pub async fn create_account(token: &Token, account: &NewAccount) -> Result<Account, ApiError> {
+    send("POST", paths::ACCOUNTS, Some(token), account)
+        .await?
+        .json()
+}
+
+/// `PATCH /accounts/{id}`: changes the account `id`.
+pub async fn change_account(
+    token: &Token,
+    id: AccountId,
+    patch: &AccountPatch,
+) -> Result<Account, ApiError> {
+    send("PATCH", &paths::account(id), Some(token), patch)
+        .await?
+        .json()
+}
+
+/// `POST /accounts/{id}/password`: a new password for the account `id`.
+pub async fn reset_password(
+    token: &Token,
+    id: AccountId,
+    reset: &PasswordReset,
+) -> Result<(), ApiError> {
+    send("POST", &paths::account_password(id), Some(token), reset)
+        .await
+        .map(drop)
+}
+
+/// `PATCH /centre`: changes her centre's settings, answered with the centre as it now stands.
+pub async fn change_centre(token: &Token, patch: &CentrePatch) -> Result<Centre, ApiError> {
+    send("PATCH", paths::CENTRE, Some(token), patch)
+        .await?
+        .json()
+}
+
+/// `GET /centre/staff`: who works at her centre.
+pub async fn staff(token: &Token) -> Result<Staff, ApiError> {
+    get(paths::CENTRE_STAFF, token).await
+}
+
+/// `GET /audit`: a page of the audit log, newest first.
+pub async fn audit(token: &Token, query: &AuditQuery) -> Result<AuditPage, ApiError> {
+    let url = with_query(
+        paths::AUDIT,
+        &[
+            ("limit", query.limit.map(|limit| limit.to_string())),
+            ("before", query.before.map(|before| before.to_string())),
+        ],
+    );
+    get(&url, token).await
+}
+
+/// `POST /audit/exports`: tells the audit log of exports made on this phone.
+pub async fn send_exports(token: &Token, notices: &ExportNotices) -> Result<(), ApiError> {
+    send("POST", paths::AUDIT_EXPORTS, Some(token), notices)
+        .await
+        .map(drop)
+}
+
+/// `GET /cases/{id}/history`: a page of the case `id`'s history, oldest first.
+pub async fn case_history(
+    token: &Token,
+    id: CaseId,
+    query: &HistoryQuery,
+) -> Result<CaseHistory, ApiError> {
+    let url = with_query(
+        &paths::case_history(id),
+        &[
+            ("limit", query.limit.map(|limit| limit.to_string())),
+            ("after", query.after.map(|after| after.to_string())),
+        ],
+    );
+    get(&url, token).await
+}
+
+/// `POST /sync/push`: a batch of the outbox.
+pub async fn push(token: &Token, request: &PushRequest) -> Result<PushResponse, ApiError> {
+    send("POST", paths::PUSH, Some(token), request)
+        .await?
+        .json()
+}
+
+/// `GET /sync/pull`: a page of what changed in her scope.
+pub async fn pull(token: &Token, query: &PullQuery) -> Result<PullResponse, ApiError> {
+    let url = with_query(
+        paths::PULL,
+        &[
+            ("after", Some(query.after.0.to_string())),
+            ("limit", Some(query.limit.to_string())),
+        ],
+    );
+    get(&url, token).await
+}
+
+/// `POST /sync/restate`: gives a restored server back records this phone holds.
+pub async fn restate(token: &Token, request: &RestateRequest) -> Result<RestateResponse, ApiError> {
+    send("POST", paths::RESTATE, Some(token), request)
+        .await?
+        .json()
+}
+
+/// `GET url` as the worker holding `token`, reading a JSON answer.
+async fn get<T: DeserializeOwned>(url: &str, token: &Token) -> Result<T, ApiError> {
+    request("GET", url, token).await?.json()
+}
+
+/// A request with no body as the worker holding `token`; a success's answer.
+async fn request(method: &str, url: &str, token: &Token) -> Result<Answer, ApiError> {
+    call(method, url, Some(&token.0), None).await?.ok()
+}
+
+/// A request with `body` as JSON, as the worker holding `token` if one is given; a success's
+/// answer.
+async fn send<B: Serialize>(
+    method: &str,
+    url: &str,
+    token: Option<&Token>,
+    body: &B,
+) -> Result<Answer, ApiError> {
+    let body = serde_json::to_string(body).map_err(|e| ApiError::Unreadable(e.to_string()))?;
+    call(
+        method,
+        url,
+        token.map(|token| token.0.as_str()),
+        Some(&body),
+    )
+    .await?
+    .ok()
+}
+
+/// `path` with the `pairs` that have a value as its query string. The values are numbers, which
+/// need no escaping.
+fn with_query(path: &str, pairs: &[(&str, Option<String>)]) -> String {
+    let mut url = path.to_owned();
+    let mut joint = '?';
+    for (name, value) in pairs {
+        if let Some(value) = value {
+            url.push(joint);
+            url.push_str(name);
+            url.push('=');
+            url.push_str(value);
+            joint = '&';
+        }
+    }
+    url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_query_names_only_the_values_given() {
+        let pairs = [("limit", Some("50".to_owned())), ("before", None)];
+        assert_eq!(with_query(paths::AUDIT, &pairs), "/api/v1/audit?limit=50");
+        let pairs = [
+            ("limit", Some("100".to_owned())),
+            ("after", Some("7".to_owned())),
+        ];
+        assert_eq!(
+            with_query(paths::AUDIT, &pairs),
+            "/api/v1/audit?limit=100&after=7"
+        );
+    }
+}
