@@ -1,6 +1,9 @@
 //! Sakhi's server as the app calls it: one function per request, taking and returning the
 //! domain's wire types at the domain's [`paths`], and one error, [`ApiError`], for whatever
 //! status or failure stood in the way. Pages, the session and sync call the server only here.
+//!
+//! A page's request goes as the worker whose store it is given, with the session token kept in
+//! it; a sync round reads the [`Token`] once and sends each of its requests with it.
 
 mod fetch;
 
@@ -78,58 +81,65 @@ pub async fn log_out(token: &Token) -> Result<(), ApiError> {
 }
 
 /// `GET /session`: her account as the server knows it now.
-pub async fn current_account(token: &Token) -> Result<Account, ApiError> {
-    get(paths::SESSION, token).await
+pub async fn current_account(store: &Store) -> Result<Account, ApiError> {
+    as_worker(store, "GET", paths::SESSION, None).await?.json()
 }
 
 /// `GET /accounts`: the centre's accounts, for its administrators.
-pub async fn accounts(token: &Token) -> Result<AccountList, ApiError> {
-    get(paths::ACCOUNTS, token).await
+pub async fn accounts(store: &Store) -> Result<AccountList, ApiError> {
+    as_worker(store, "GET", paths::ACCOUNTS, None).await?.json()
 }
 
 /// `POST /accounts`: a new account at her centre.
-pub async fn create_account(token: &Token, account: &NewAccount) -> Result<Account, ApiError> {
-    send("POST", paths::ACCOUNTS, Some(token), account)
+pub async fn create_account(store: &Store, account: &NewAccount) -> Result<Account, ApiError> {
+    as_worker(store, "POST", paths::ACCOUNTS, Some(json(account)?))
         .await?
         .json()
 }
 
 /// `PATCH /accounts/{id}`: changes the account `id`.
 pub async fn change_account(
-    token: &Token,
+    store: &Store,
     id: AccountId,
     patch: &AccountPatch,
 ) -> Result<Account, ApiError> {
-    send("PATCH", &paths::account(id), Some(token), patch)
+    as_worker(store, "PATCH", &paths::account(id), Some(json(patch)?))
         .await?
         .json()
 }
 
 /// `POST /accounts/{id}/password`: a new password for the account `id`.
 pub async fn reset_password(
-    token: &Token,
+    store: &Store,
     id: AccountId,
     reset: &PasswordReset,
 ) -> Result<(), ApiError> {
-    send("POST", &paths::account_password(id), Some(token), reset)
-        .await
-        .map(drop)
+    as_worker(
+        store,
+        "POST",
+        &paths::account_password(id),
+        Some(json(reset)?),
+    )
+    .await
+    .map(drop)
 }
 
 /// `PATCH /centre`: changes her centre's settings, answered with the centre as it now stands.
-pub async fn change_centre(token: &Token, patch: &CentrePatch) -> Result<Centre, ApiError> {
-    send("PATCH", paths::CENTRE, Some(token), patch)
+pub async fn change_centre(store: &Store, patch: &CentrePatch) -> Result<Centre, ApiError> {
+    as_worker(store, "PATCH", paths::CENTRE, Some(json(patch)?))
         .await?
         .json()
 }
 
 /// `GET /centre/staff`: who works at her centre.
-pub async fn staff(token: &Token) -> Result<Staff, ApiError> {
-    get(paths::CENTRE_STAFF, token).await
+pub async fn staff(store: &Store) -> Result<Staff, ApiError> {
+    as_worker(store, "GET", paths::CENTRE_STAFF, None)
+        .await?
+        .json()
 }
 
 /// `GET /audit`: a page of the audit log, newest first.
-pub async fn audit(token: &Token, query: &AuditQuery) -> Result<AuditPage, ApiError> {
+pub async fn audit(store: &Store, query: &AuditQuery) -> Result<AuditPage, ApiError> {
     let url = with_query(
         paths::AUDIT,
         &[
@@ -137,7 +147,7 @@ pub async fn audit(token: &Token, query: &AuditQuery) -> Result<AuditPage, ApiEr
             ("before", query.before.map(|before| before.to_string())),
         ],
     );
-    get(&url, token).await
+    as_worker(store, "GET", &url, None).await?.json()
 }
 
 /// `POST /audit/exports`: tells the audit log of exports made on this phone.
@@ -149,7 +159,7 @@ pub async fn send_exports(token: &Token, notices: &ExportNotices) -> Result<(), 
 
 /// `GET /cases/{id}/history`: a page of the case `id`'s history, oldest first.
 pub async fn case_history(
-    token: &Token,
+    store: &Store,
     id: CaseId,
     query: &HistoryQuery,
 ) -> Result<CaseHistory, ApiError> {
@@ -160,7 +170,7 @@ pub async fn case_history(
             ("after", query.after.map(|after| after.to_string())),
         ],
     );
-    get(&url, token).await
+    as_worker(store, "GET", &url, None).await?.json()
 }
 
 /// `POST /sync/push`: a batch of the outbox.
@@ -189,6 +199,25 @@ pub async fn restate(token: &Token, request: &RestateRequest) -> Result<RestateR
         .json()
 }
 
+/// A request as the worker whose store is `store`, with the token kept in it; a success's answer.
+/// Not generic, so that reading the token and sending are compiled once for every page.
+async fn as_worker(
+    store: &Store,
+    method: &str,
+    url: &str,
+    body: Option<String>,
+) -> Result<Answer, ApiError> {
+    let token = Token::kept(store).await?;
+    call(method, url, Some(&token.0), body.as_deref())
+        .await?
+        .ok()
+}
+
+/// `body` as JSON.
+fn json<B: Serialize>(body: &B) -> Result<String, ApiError> {
+    serde_json::to_string(body).map_err(|e| ApiError::Unreadable(e.to_string()))
+}
+
 /// `GET url` as the worker holding `token`, reading a JSON answer.
 async fn get<T: DeserializeOwned>(url: &str, token: &Token) -> Result<T, ApiError> {
     request("GET", url, token).await?.json()
@@ -207,7 +236,7 @@ async fn send<B: Serialize>(
     token: Option<&Token>,
     body: &B,
 ) -> Result<Answer, ApiError> {
-    let body = serde_json::to_string(body).map_err(|e| ApiError::Unreadable(e.to_string()))?;
+    let body = json(body)?;
     call(
         method,
         url,

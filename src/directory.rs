@@ -14,8 +14,7 @@ const STAFF: &str = "staff";
 /// heard.
 pub async fn staff(unlocked: &Unlocked) -> Staff {
     if is_online()
-        && let Ok(token) = unlocked.token().await
-        && let Ok(staff) = api::staff(&token).await
+        && let Ok(staff) = api::staff(&unlocked.store).await
     {
         if let Ok(text) = serde_json::to_string(&staff) {
             let _ = unlocked.store.set_secret(STAFF, &text).await;

@@ -321,20 +321,10 @@ impl Session {
     }
 }
 
-impl Unlocked {
-    /// Her session token, for a request to the server as her.
-    pub async fn token(&self) -> Result<Token, ApiError> {
-        Token::kept(&self.store).await
-    }
-}
-
 /// Asks the server what it says of her now (her centre's lock time may have changed) and keeps
 /// it, when the server can be reached; offline, what was kept at the last login stands.
 async fn refresh_account(unlocked: Rc<Unlocked>) {
-    let Ok(token) = unlocked.token().await else {
-        return;
-    };
-    let Ok(about) = api::current_account(&token).await else {
+    let Ok(about) = api::current_account(&unlocked.store).await else {
         return;
     };
     if about.id.to_string() != unlocked.worker.account {

@@ -28,8 +28,7 @@ pub fn Audit() -> impl IntoView {
                 before,
                 limit: Some(PAGE),
             };
-            let page = async { api::audit(&unlocked.token().await?, &query).await };
-            match page.await {
+            match api::audit(&unlocked.store, &query).await {
                 Ok(page) => {
                     set_entries.update(|entries| entries.extend(page.entries));
                     set_more.set(page.more);

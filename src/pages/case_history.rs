@@ -70,8 +70,7 @@ pub fn CaseHistoryPage() -> impl IntoView {
                 after,
                 limit: Some(PAGE),
             };
-            let page = async { api::case_history(&unlocked.token().await?, id, &query).await };
-            match page.await {
+            match api::case_history(&unlocked.store, id, &query).await {
                 Ok(page) => {
                     set_entries.update(|entries| entries.extend(page.entries));
                     set_next.set(page.next);

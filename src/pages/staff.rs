@@ -31,8 +31,9 @@ pub fn Staff() -> impl IntoView {
             changed.track();
             let unlocked = Rc::clone(&unlocked);
             async move {
-                let list = api::accounts(&unlocked.token().await?).await?;
-                Ok::<_, ApiError>(list.accounts)
+                api::accounts(&unlocked.store)
+                    .await
+                    .map(|list| list.accounts)
             }
         })
     };
@@ -56,9 +57,8 @@ pub fn Staff() -> impl IntoView {
             };
             let unlocked = Rc::clone(&unlocked);
             leptos::task::spawn_local(async move {
-                let answer =
-                    async { api::create_account(&unlocked.token().await?, &account).await };
-                let text = answer_text(lang.get_untracked(), &answer.await, Text::StaffCreated);
+                let answer = api::create_account(&unlocked.store, &account).await;
+                let text = answer_text(lang.get_untracked(), &answer, Text::StaffCreated);
                 if text.1 {
                     form.reset();
                     changed.notify();
@@ -180,7 +180,7 @@ fn CentreSettings(
                 lock_minutes: Some(minutes.get().into()),
                 purge_days: Some(days.map(|days| days.get().into())),
             };
-            let answer = async { api::change_centre(&unlocked.token().await?, &patch).await }.await;
+            let answer = api::change_centre(&unlocked.store, &patch).await;
             if let Ok(centre) = &answer {
                 unlocked.lock_minutes.set(centre.lock_minutes);
                 unlocked.purge_days.set(centre.purge_days);
@@ -269,9 +269,8 @@ fn StaffMember(
                 } else {
                     Text::StaffDisabled
                 };
-                let answer =
-                    async { api::change_account(&unlocked.token().await?, id, &change).await };
-                let (text, ok) = answer_text(lang.get_untracked(), &answer.await, done);
+                let answer = api::change_account(&unlocked.store, id, &change).await;
+                let (text, ok) = answer_text(lang.get_untracked(), &answer, done);
                 if ok {
                     changed.notify();
                 }
@@ -287,9 +286,8 @@ fn StaffMember(
         };
         let unlocked = Rc::clone(&unlocked);
         leptos::task::spawn_local(async move {
-            let answer = async { api::reset_password(&unlocked.token().await?, id, &reset).await };
-            let (text, ok) =
-                answer_text(lang.get_untracked(), &answer.await, Text::StaffPasswordSet);
+            let answer = api::reset_password(&unlocked.store, id, &reset).await;
+            let (text, ok) = answer_text(lang.get_untracked(), &answer, Text::StaffPasswordSet);
             if ok {
                 form.reset();
             }
