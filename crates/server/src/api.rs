@@ -12,12 +12,13 @@ pub mod cases;
 pub mod centre;
 pub mod openapi;
 pub mod reports;
+pub mod request;
 pub mod session;
 pub mod setup;
 pub mod sync;
 
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::store::Store;
 use axum::Json;
 use axum::Router;
@@ -26,6 +27,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get, patch, post};
 use sakhi_domain::wire::account::MAX_ACCOUNT_BODY_BYTES;
+use sakhi_domain::wire::paths::{self, under_prefix};
 use sakhi_domain::wire::{Health, MAX_PUSH_BYTES, PROTOCOL};
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
@@ -42,28 +44,28 @@ const fn route(method: &'static str, path: &'static str) -> Route {
     Route { method, path }
 }
 
-/// Every route the API answers.
+/// Every route the API answers, at the paths the app sends to ([`paths`], under `/api`).
 pub const ROUTES: &[Route] = &[
-    route("GET", "/v1/health"),
-    route("GET", "/v1/openapi.json"),
-    route("GET", "/v1/setup"),
-    route("POST", "/v1/setup"),
-    route("POST", "/v1/session"),
-    route("GET", "/v1/session"),
-    route("DELETE", "/v1/session"),
-    route("GET", "/v1/accounts"),
-    route("POST", "/v1/accounts"),
-    route("PATCH", "/v1/accounts/{id}"),
-    route("POST", "/v1/accounts/{id}/password"),
-    route("PATCH", "/v1/centre"),
-    route("GET", "/v1/centre/staff"),
-    route("GET", "/v1/audit"),
-    route("POST", "/v1/audit/exports"),
-    route("GET", "/v1/reports/monthly"),
-    route("GET", "/v1/cases/{id}/history"),
-    route("POST", "/v1/sync/push"),
-    route("POST", "/v1/sync/restate"),
-    route("GET", "/v1/sync/pull"),
+    route("GET", under_prefix(paths::HEALTH)),
+    route("GET", under_prefix(paths::OPENAPI)),
+    route("GET", under_prefix(paths::SETUP)),
+    route("POST", under_prefix(paths::SETUP)),
+    route("POST", under_prefix(paths::SESSION)),
+    route("GET", under_prefix(paths::SESSION)),
+    route("DELETE", under_prefix(paths::SESSION)),
+    route("GET", under_prefix(paths::ACCOUNTS)),
+    route("POST", under_prefix(paths::ACCOUNTS)),
+    route("PATCH", under_prefix(paths::ACCOUNT)),
+    route("POST", under_prefix(paths::ACCOUNT_PASSWORD)),
+    route("PATCH", under_prefix(paths::CENTRE)),
+    route("GET", under_prefix(paths::CENTRE_STAFF)),
+    route("GET", under_prefix(paths::AUDIT)),
+    route("POST", under_prefix(paths::AUDIT_EXPORTS)),
+    route("GET", under_prefix(paths::MONTHLY_REPORT)),
+    route("GET", under_prefix(paths::CASE_HISTORY)),
+    route("POST", under_prefix(paths::PUSH)),
+    route("POST", under_prefix(paths::RESTATE)),
+    route("GET", under_prefix(paths::PULL)),
 ];
 
 /// The handler of one route of [`ROUTES`].
@@ -166,54 +168,4 @@ pub fn not_found() -> Response {
 
 async fn wrong_method() -> AppError {
     AppError::MethodNotAllowed
-}
-
-/// Reads the JSON object of a PATCH: a body of another type than `application/json` is refused
-/// 415, and one that is JSON but no object (`[]`, `null`) 400, rather than taken as a change of
-/// nothing.
-pub fn json_object_body<T: serde::de::DeserializeOwned>(
-    headers: &axum::http::HeaderMap,
-    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
-) -> Result<T, AppError> {
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"));
-    if !json {
-        return Err(AppError::UnsupportedMediaType(
-            "send the body as Content-Type: application/json".to_owned(),
-        ));
-    }
-    let object = body
-        .as_ref()
-        .is_ok_and(|bytes| bytes.trim_ascii_start().first() == Some(&b'{'));
-    let value = json_body(body)?;
-    if !object {
-        return Err(AppError::BadRequest(
-            "the body must be a JSON object of the fields to change".to_owned(),
-        ));
-    }
-    Ok(value)
-}
-
-/// Reads a JSON body, answering 400 with the reason, or 413 past the size limit.
-pub fn json_body<T: serde::de::DeserializeOwned>(
-    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
-) -> Result<T, AppError> {
-    let body = body.map_err(|rejection| {
-        if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::TooLarge("the request body is too large".to_owned())
-        } else {
-            AppError::BadRequest("the request body could not be read".to_owned())
-        }
-    })?;
-    // serde's message may quote the body, which for a login holds a password: say only where.
-    serde_json::from_slice(&body).map_err(|error| {
-        AppError::BadRequest(format!(
-            "the body is not the expected JSON (line {}, column {})",
-            error.line(),
-            error.column()
-        ))
-    })
 }

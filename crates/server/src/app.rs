@@ -1,9 +1,8 @@
-//! The application: its shared state, its router, the headers every answer carries, and serving
-//! it until shutdown.
+//! The application: its router, the headers every answer carries, and serving it until shutdown.
 
-use crate::auth;
-use crate::error::AppError;
-use crate::limiter::Limiter;
+use crate::clock::{self, Clock};
+use crate::error::{AppError, ServeError};
+use crate::secrets;
 use crate::settings::Settings;
 use crate::store::{self, Opened, Store, StoreError};
 use crate::{api, pwa};
@@ -14,73 +13,18 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use thiserror::Error;
+use std::path::Path;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+// Where the tests and the fault simulation have always found them.
+pub use crate::api::request::{MAX_HEADER_BYTES, MAX_URI_BYTES};
+pub use crate::state::{AppState, AuthState};
+
 /// How long a code made by `sakhi-server centre add` stays valid.
 pub const CENTRE_CODE_DAYS: u64 = 7;
-
-/// What every handler shares. Cheap to clone.
-#[derive(Clone, Debug)]
-pub struct AppState<S> {
-    pub store: S,
-    /// The built app's folder.
-    pub dist: PathBuf,
-    pub auth: Arc<AuthState>,
-}
-
-/// Sessions, login limits and setup, shared by every request.
-#[derive(Debug)]
-pub struct AuthState {
-    pub idle_ms: u64,
-    pub max_ms: u64,
-    pub trust_forwarded_for: bool,
-    pub limiter: Limiter,
-    /// A hash checked when a login names no account, so that it takes as long as a real one.
-    pub dummy_hash: String,
-    /// Whether a centre is set up; once true it stays true.
-    pub set_up: AtomicBool,
-}
-
-impl<S: Store> AppState<S> {
-    pub async fn new(store: S, settings: &Settings) -> Result<Self, ServeError> {
-        let set_up = store.is_set_up().await?;
-        let dummy_hash = auth::hash_password(auth::new_token())
-            .await
-            .map_err(|_| ServeError::Hash)?;
-        Ok(Self {
-            store,
-            dist: settings.dist.clone(),
-            auth: Arc::new(AuthState {
-                idle_ms: settings.session_idle_seconds.saturating_mul(1000),
-                max_ms: settings.session_max_seconds.saturating_mul(1000),
-                trust_forwarded_for: settings.trust_forwarded_for,
-                limiter: Limiter::default(),
-                dummy_hash,
-                set_up: AtomicBool::new(set_up),
-            }),
-        })
-    }
-
-    /// Whether a centre is set up, asking the database until one is (another instance may have
-    /// done the setup).
-    pub async fn is_set_up(&self) -> Result<bool, StoreError> {
-        if self.auth.set_up.load(Ordering::Relaxed) {
-            return Ok(true);
-        }
-        let set_up = self.store.is_set_up().await?;
-        if set_up {
-            self.auth.set_up.store(true, Ordering::Relaxed);
-        }
-        Ok(set_up)
-    }
-}
 
 /// The whole HTTP surface: the API under `/api`, the built app everywhere else, and the security
 /// headers on every answer, errors and files included.
@@ -149,15 +93,6 @@ async fn require_setup<S: Store>(
     }
     next.run(request).await
 }
-
-/// The longest path and query read, in bytes: far past any the API or the app makes. hyper
-/// answers a longer one than 65,534 bytes itself, with a bare 414 before any of this code runs.
-pub const MAX_URI_BYTES: usize = 8 * 1024;
-
-/// The largest header section read (names, values and their separators), in bytes: far past a
-/// browser's. hyper answers one past about 400 KiB, or more than 100 headers, itself, with a bare
-/// 431 before any of this code runs.
-pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 
 /// Refuses an address or headers too long with a reason, before anything reads them, so that
 /// whatever hyper lets through up to its own limits gets the API's JSON answer.
@@ -261,7 +196,7 @@ impl SecurityHeaders {
         for page in pages {
             let html = std::fs::read_to_string(page).unwrap_or_default();
             for script in inline_scripts(&html) {
-                let hash = format!(" 'sha256-{}'", auth::sha256_base64(script));
+                let hash = format!(" 'sha256-{}'", secrets::sha256_base64(script));
                 if !hashes.contains(&hash) {
                     hashes.push(hash);
                 }
@@ -302,21 +237,6 @@ pub fn inline_scripts(html: &str) -> Vec<&str> {
     scripts
 }
 
-/// Why the server stopped or could not start.
-#[derive(Debug, Error)]
-pub enum ServeError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("could not read the listening address")]
-    Address(#[source] std::io::Error),
-    #[error("the server failed while serving")]
-    Serve(#[source] std::io::Error),
-    #[error("could not hash a password")]
-    Hash,
-    #[error("the demo could not be made: {0}")]
-    Demo(String),
-}
-
 /// Opens the database the settings name, then serves on `listener` until `shutdown` completes,
 /// letting requests in flight finish. Once ready it logs and prints
 /// `Sakhi is serving on http://localhost:PORT`, with the port actually bound; while no centre is
@@ -326,16 +246,27 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    serve_with_clock(settings, Clock::system(), listener, shutdown).await
+}
+
+/// [`serve`], telling the time of every request by `clock`.
+pub async fn serve_with_clock(
+    settings: Settings,
+    clock: Clock,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
     // Handlers are generic over the store: the backend the URL names is chosen here, once.
     match store::open(&settings.database_url).await? {
-        Opened::Sqlite(store) => serve_with(store, settings, listener, shutdown).await,
-        Opened::Postgres(store) => serve_with(store, settings, listener, shutdown).await,
+        Opened::Sqlite(store) => serve_store(store, settings, clock, listener, shutdown).await,
+        Opened::Postgres(store) => serve_store(store, settings, clock, listener, shutdown).await,
     }
 }
 
-async fn serve_with<S: Store>(
+async fn serve_store<S: Store>(
     store: S,
     settings: Settings,
+    clock: Clock,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
@@ -352,7 +283,7 @@ async fn serve_with<S: Store>(
         );
     }
     let headers = SecurityHeaders::new(&settings.dist, settings.public_url.as_deref());
-    let state = AppState::new(store.clone(), &settings).await?;
+    let state = AppState::with_clock(store.clone(), &settings, clock).await?;
     let url = settings
         .public_url
         .clone()
@@ -363,13 +294,13 @@ async fn serve_with<S: Store>(
     } else {
         match &settings.setup_code {
             Some(code) => {
-                let hash = auth::sha256_hex(&auth::normalise_setup_code(&code.0));
+                let hash = secrets::sha256_hex(&secrets::normalise_setup_code(&code.0));
                 store.replace_first_setup_code(&hash).await?;
                 None
             }
             None => {
-                let code = auth::new_setup_code();
-                let hash = auth::sha256_hex(&auth::normalise_setup_code(&code));
+                let code = secrets::new_setup_code();
+                let hash = secrets::sha256_hex(&secrets::normalise_setup_code(&code));
                 store.replace_first_setup_code(&hash).await?;
                 Some(format!(
                     "Sakhi is not set up yet. Open {url}/setup#code={code} to set up the centre \
@@ -399,9 +330,9 @@ async fn serve_with<S: Store>(
 /// lines to print: the code and where to use it, at the server the settings describe (its public
 /// URL, or else its address and port, as `serve` prints them).
 pub async fn add_centre_code(settings: &Settings) -> Result<String, ServeError> {
-    let code = auth::new_setup_code();
-    let hash = auth::sha256_hex(&auth::normalise_setup_code(&code));
-    let expires_at = auth::now_ms() + CENTRE_CODE_DAYS * 24 * 60 * 60 * 1000;
+    let code = secrets::new_setup_code();
+    let hash = secrets::sha256_hex(&secrets::normalise_setup_code(&code));
+    let expires_at = clock::system_millis() + CENTRE_CODE_DAYS * 24 * 60 * 60 * 1000;
     match store::open(&settings.database_url).await? {
         Opened::Sqlite(store) => add_setup_code(store, &hash, expires_at).await?,
         Opened::Postgres(store) => add_setup_code(store, &hash, expires_at).await?,

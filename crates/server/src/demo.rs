@@ -4,8 +4,8 @@
 //! It never opens the database the settings name: it makes a new SQLite file in a new folder of
 //! the system's temporary directory, which nothing else uses, and says where.
 
-use crate::app::ServeError;
-use crate::auth;
+use crate::error::ServeError;
+use crate::secrets;
 use crate::store::{
     AuditRecord, NewAccountRow, NewCentreRow, Pushed, Scope, SetupOutcome, SqliteStore, Store,
 };
@@ -61,10 +61,10 @@ pub async fn prepare(now: u64) -> Result<Demo, ServeError> {
 }
 
 async fn fill(store: &SqliteStore, now: u64) -> Result<(), ServeError> {
-    let code = auth::new_setup_code();
-    let code_hash = auth::sha256_hex(&auth::normalise_setup_code(&code));
+    let code = secrets::new_setup_code();
+    let code_hash = secrets::sha256_hex(&secrets::normalise_setup_code(&code));
     store.replace_first_setup_code(&code_hash).await?;
-    let password_hash = auth::hash_password(DEMO_PASSWORD.to_owned())
+    let password_hash = secrets::hash_password(DEMO_PASSWORD.to_owned())
         .await
         .map_err(|_| ServeError::Demo("could not hash the demo password".to_owned()))?;
     let account = |(username, name, role): (&str, &str, Role)| NewAccountRow {
@@ -305,13 +305,13 @@ fn records(device: DeviceId, now: u64) -> Vec<Change> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::rows::now_millis;
+    use crate::clock::system_millis;
     use sakhi_domain::figures::{Dashboard, Month, MonthlyReport};
     use sakhi_domain::wire::Cursor;
 
     #[tokio::test]
     async fn a_demo_is_a_new_database_of_its_own_full_of_fictional_work_with_accounts() {
-        let now = u64::try_from(now_millis()).unwrap();
+        let now = system_millis();
         let demo = prepare(now).await.unwrap();
         let other = prepare(now).await.unwrap();
         assert_ne!(demo.folder, other.folder, "each demo makes its own");

@@ -1,5 +1,6 @@
 //! The one error type of the HTTP boundary: it logs the cause and sends the client only a short
-//! reason and a stable code, as an [`ErrorBody`].
+//! reason and a stable code, as an [`ErrorBody`]. And [`ServeError`], why the server stopped or
+//! could not start, for whoever runs it.
 
 use crate::store::StoreError;
 use axum::Json;
@@ -160,6 +161,21 @@ impl std::fmt::Display for Chain<'_> {
         }
         Ok(())
     }
+}
+
+/// Why the server stopped or could not start.
+#[derive(Debug, Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("could not read the listening address")]
+    Address(#[source] std::io::Error),
+    #[error("the server failed while serving")]
+    Serve(#[source] std::io::Error),
+    #[error("could not hash a password")]
+    Hash,
+    #[error("the demo could not be made: {0}")]
+    Demo(String),
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@
 
 use anyhow::Context;
 use clap::Parser;
-use sakhi_server::{CentreCommand, Cli, Command, Settings, add_centre_code, backup, serve};
+use sakhi_server::{
+    CentreCommand, Cli, Clock, Command, Settings, add_centre_code, backup, serve_with_clock,
+};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -19,6 +21,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let cli = Cli::parse();
+    let clock = Clock::system();
     let mut settings = Settings::load(&cli, |name| std::env::var(name).ok())
         .context("Failed to load the settings")?;
     match &cli.command {
@@ -37,10 +40,9 @@ async fn main() -> anyhow::Result<()> {
             return Ok(());
         }
         Some(Command::Restore { file }) => {
-            let restored =
-                backup::restore(&settings.database_url, file, sakhi_server::auth::now_ms())
-                    .await
-                    .context("The restore failed")?;
+            let restored = backup::restore(&settings.database_url, file, clock.now_millis())
+                .await
+                .context("The restore failed")?;
             println!(
                 "Restored from {} with the new epoch {}: phones will send again what it lacks, and everyone logs in again.",
                 file.display(),
@@ -52,7 +54,7 @@ async fn main() -> anyhow::Result<()> {
             return Ok(());
         }
         Some(Command::RenewEpoch) => {
-            let epoch = backup::renew_epoch(&settings.database_url, sakhi_server::auth::now_ms())
+            let epoch = backup::renew_epoch(&settings.database_url, clock.now_millis())
                 .await
                 .context("Renewing the epoch failed")?;
             println!(
@@ -61,7 +63,7 @@ async fn main() -> anyhow::Result<()> {
             return Ok(());
         }
         Some(Command::Demo) => {
-            let demo = sakhi_server::demo::prepare(sakhi_server::auth::now_ms())
+            let demo = sakhi_server::demo::prepare(clock.now_millis())
                 .await
                 .context("Failed to make the demo")?;
             for line in &demo.lines {
@@ -81,7 +83,7 @@ async fn main() -> anyhow::Result<()> {
                 settings.address, settings.port
             )
         })?;
-    serve(settings, listener, shutdown_signal())
+    serve_with_clock(settings, clock, listener, shutdown_signal())
         .await
         .context("The server stopped with an error")
 }

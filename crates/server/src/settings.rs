@@ -1,6 +1,7 @@
 //! The server's settings: defaults, then a TOML file, then `SAKHI_…` environment variables, then
 //! command-line flags, each overriding the one before.
 
+use crate::secrets::normalise_setup_code;
 use clap::Parser;
 use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, Ipv4Addr};
@@ -216,7 +217,7 @@ impl Settings {
         settings.apply(Overrides::from_env(env)?);
         settings.apply(Overrides::from_cli(cli));
         if let Some(code) = &settings.setup_code
-            && crate::auth::normalise_setup_code(&code.0).chars().count() < 12
+            && normalise_setup_code(&code.0).chars().count() < 12
         {
             return Err(SettingsError::ShortSetupCode);
         }

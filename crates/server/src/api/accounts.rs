@@ -1,9 +1,10 @@
 //! The accounts of a centre, managed by its administrators.
 
-use super::{json_body, json_object_body};
-use crate::app::AppState;
+use super::request::{json_body, json_object_body};
 use crate::auth::{self, Administrator};
 use crate::error::AppError;
+use crate::secrets;
+use crate::state::AppState;
 use crate::store::{AccountChange, AccountError, NewAccountRow, Store};
 use axum::Json;
 use axum::body::Bytes;
@@ -35,7 +36,7 @@ pub async fn create<S: Store>(
     let display_name = DisplayName::parse(&request.display_name)?;
     let password = Password::parse(&request.password, username.as_str())?;
     let password_hash =
-        auth::hash_password_in_turn(&state.auth.limiter, password.as_str().to_owned()).await?;
+        secrets::hash_password_in_turn(&state.auth.limiter, password.as_str().to_owned()).await?;
     let row = NewAccountRow {
         username: username.as_str().to_owned(),
         display_name: display_name.as_str().to_owned(),
@@ -44,7 +45,7 @@ pub async fn create<S: Store>(
     };
     let account = match state
         .store
-        .create_account(admin.account.centre.id, row, auth::now_ms())
+        .create_account(admin.account.centre.id, row, state.now_millis())
         .await
     {
         Ok(account) => account,
@@ -113,7 +114,7 @@ pub async fn update<S: Store>(
     };
     let Some(account) = state
         .store
-        .update_account(admin.account.centre.id, id, change, auth::now_ms())
+        .update_account(admin.account.centre.id, id, change, state.now_millis())
         .await?
     else {
         return Err(refused_other(&state, &admin, format!("account {id}")).await);
@@ -152,10 +153,10 @@ pub async fn reset_password<S: Store>(
     };
     let password = Password::parse(&request.password, &account.username)?;
     let hash =
-        auth::hash_password_in_turn(&state.auth.limiter, password.as_str().to_owned()).await?;
+        secrets::hash_password_in_turn(&state.auth.limiter, password.as_str().to_owned()).await?;
     if !state
         .store
-        .set_password(centre, id, &hash, auth::now_ms())
+        .set_password(centre, id, &hash, state.now_millis())
         .await?
     {
         return Err(AppError::NotFound);

@@ -1,9 +1,9 @@
 //! Reading the centre's audit log.
 
-use super::json_body;
-use crate::app::AppState;
+use super::request::json_body;
 use crate::auth::{Administrator, Caller};
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::store::Store;
 use axum::Json;
 use axum::body::Bytes;

@@ -1,8 +1,8 @@
 //! One case as the server holds it, for the case page: its history.
 
-use crate::app::AppState;
 use crate::auth::{Caller, Counsellor};
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::store::Store;
 use crate::store::history::{self, People};
 use axum::Json;

@@ -1,9 +1,9 @@
 //! A centre's own settings, changed by its administrators.
 
-use super::json_object_body;
-use crate::app::AppState;
+use super::request::json_object_body;
 use crate::auth::{Administrator, Caller};
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::store::{CentreChange, Store};
 use axum::Json;
 use axum::body::Bytes;

@@ -1,7 +1,7 @@
 //! The API's OpenAPI 3.1 document, built by hand so that it says exactly what the handlers do.
 //! A test checks that it names every route of [`super::ROUTES`] and no other.
 
-use crate::app::{MAX_HEADER_BYTES, MAX_URI_BYTES};
+use super::request::{MAX_HEADER_BYTES, MAX_URI_BYTES};
 use axum::Json;
 use sakhi_domain::wire::account::{MAX_ACCOUNT_BODY_BYTES, MAX_AUDIT_LIMIT, MAX_EXPORT_NOTICES};
 use sakhi_domain::wire::history::{DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT};

@@ -1,9 +1,9 @@
 //! A centre's figures from the server: the same monthly report a phone counts offline, counted in
 //! SQL over every record the centre holds.
 
-use crate::app::AppState;
 use crate::auth::Administrator;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::store::Store;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
@@ -33,7 +33,7 @@ pub async fn monthly<S: Store>(
             "{text:?} is not a month: write YYYY-MM, between 1900-01 and 2100-12"
         ))
     })?;
-    let this_month = Month::of_date(&india_day(crate::auth::now_ms()));
+    let this_month = Month::of_date(&india_day(state.now_millis()));
     if this_month.is_some_and(|this_month| month > this_month) {
         return Err(AppError::BadRequest(format!(
             "{month} has not begun yet: ask for this month or an earlier one"

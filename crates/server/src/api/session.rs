@@ -1,10 +1,11 @@
 //! Logging in and out, and checking a session.
 
-use super::json_body;
-use crate::app::AppState;
-use crate::auth::{self, Caller, ClientAddress};
+use super::request::json_body;
+use crate::auth::{Caller, ClientAddress};
 use crate::error::AppError;
 use crate::limiter::Key;
+use crate::secrets;
+use crate::state::AppState;
 use crate::store::{AuditRecord, Credentials, NewSession, Store};
 use axum::Json;
 use axum::body::Bytes;
@@ -26,12 +27,12 @@ pub async fn open<S: Store>(
     device: DeviceId,
     now: u64,
 ) -> Result<Session, AppError> {
-    let token = auth::new_token();
+    let token = secrets::new_token();
     let expires_at = now.saturating_add(state.auth.max_ms);
     state
         .store
         .create_session(NewSession {
-            token_hash: auth::sha256_hex(&token),
+            token_hash: secrets::sha256_hex(&token),
             account: account.id,
             device,
             now,
@@ -93,7 +94,7 @@ pub async fn log_in<S: Store>(
         || state.auth.dummy_hash.clone(),
         |c| c.password_hash.clone(),
     );
-    let matches = match auth::verify_password(limiter, request.password, hash).await {
+    let matches = match secrets::verify_password(limiter, request.password, hash).await {
         Ok(matches) => matches,
         Err(error @ AppError::TooManyTries { .. }) => {
             try_.unchecked();
@@ -101,7 +102,7 @@ pub async fn log_in<S: Store>(
         }
         Err(error) => return Err(error),
     };
-    let now = auth::now_ms();
+    let now = state.now_millis();
     match found {
         Some(credentials) if matches && !credentials.account.disabled => {
             try_.succeeded();
@@ -203,7 +204,7 @@ pub async fn log_out<S: Store>(
 ) -> Result<StatusCode, AppError> {
     state
         .store
-        .revoke_session(&caller.token_hash, auth::now_ms())
+        .revoke_session(&caller.token_hash, state.now_millis())
         .await?;
     state.store.audit(caller.audit("logout", "ok")).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,10 +1,11 @@
 //! Setting up a centre and its first administrator with a one-time code.
 
-use super::json_body;
-use crate::app::AppState;
-use crate::auth::{self, ClientAddress};
+use super::request::json_body;
+use crate::auth::ClientAddress;
 use crate::error::AppError;
 use crate::limiter::Key;
+use crate::secrets;
+use crate::state::AppState;
 use crate::store::{AuditRecord, NewAccountRow, NewCentreRow, SetupOutcome, Store};
 use axum::Json;
 use axum::body::Bytes;
@@ -46,7 +47,7 @@ pub async fn set_up<S: Store>(
         district: centre_detail(&request.centre.district, "district")?,
         state: centre_detail(&request.centre.state, "state")?,
     };
-    let code_hash = auth::sha256_hex(&auth::normalise_setup_code(&request.code));
+    let code_hash = secrets::sha256_hex(&secrets::normalise_setup_code(&request.code));
     // Checked and counted in one step before the password's hash, the costly part.
     let limiter = &state.auth.limiter;
     let try_ = limiter
@@ -55,7 +56,7 @@ pub async fn set_up<S: Store>(
             retry_after_secs: wait.as_secs_f64().ceil() as u64,
         })?;
     let password_hash =
-        match auth::hash_password_in_turn(limiter, password.as_str().to_owned()).await {
+        match secrets::hash_password_in_turn(limiter, password.as_str().to_owned()).await {
             Ok(hash) => hash,
             Err(error) => {
                 try_.unchecked();
@@ -68,7 +69,7 @@ pub async fn set_up<S: Store>(
         role: Role::Administrator,
         password_hash,
     };
-    let now = auth::now_ms();
+    let now = state.now_millis();
     let refused = |outcome: &str| AuditRecord {
         address: Some(address.to_string()),
         action: "setup",

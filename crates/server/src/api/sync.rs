@@ -1,9 +1,9 @@
 //! Push and pull: how devices hand their changes to the centre and catch up with everyone else's;
 //! and restate: how they give a restored server back what it lost.
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::store::{Pushed, Restated, Store};
 use axum::Json;
 use axum::body::Bytes;

@@ -11,7 +11,7 @@ use sakhi_domain::wire::{
     RestateRequest, RestateResponse, Seen,
 };
 use sakhi_domain::{Change, DeviceId, Epoch, Record, RecordId};
-use sakhi_server::{ServeError, Settings, serve};
+use sakhi_server::{Clock, ServeError, Settings, serve_with_clock};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -140,12 +140,17 @@ pub async fn spawn_app_in(folder: Arc<Folder>) -> TestApp {
 
 /// A server as it starts, not set up and not logged in.
 pub async fn spawn_with(settings: Settings, folder: Arc<Folder>) -> TestApp {
+    spawn_with_clock(settings, folder, Clock::system()).await
+}
+
+/// A server as it starts that tells the time by `clock` (a [`TestClock`]'s, say).
+pub async fn spawn_with_clock(settings: Settings, folder: Arc<Folder>, clock: Clock) -> TestApp {
     let listener = TcpListener::bind((settings.address, settings.port))
         .await
         .expect("Failed to bind a free port");
     let address = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(serve(settings, listener, async {
+    let server = tokio::spawn(serve_with_clock(settings, clock, listener, async {
         let _ = stopped.await;
     }));
     let app = TestApp {
@@ -163,6 +168,33 @@ pub async fn spawn_with(settings: Settings, folder: Arc<Folder>) -> TestApp {
     let health = app.get("/api/v1/health").await;
     assert_eq!(health.status(), StatusCode::OK);
     app
+}
+
+/// A server's clock that the test moves on: the system's time, plus however far it was moved.
+#[derive(Clone, Debug, Default)]
+pub struct TestClock {
+    ahead_ms: Arc<AtomicU64>,
+}
+
+impl TestClock {
+    /// The clock to start a server with; every clone moves together.
+    pub fn clock(&self) -> Clock {
+        let ahead_ms = Arc::clone(&self.ahead_ms);
+        Clock::from_fn(move || {
+            sakhi_server::clock::system_millis() + ahead_ms.load(Ordering::Relaxed)
+        })
+    }
+
+    /// Moves the server's time on by `by`.
+    pub fn advance(&self, by: Duration) {
+        let by = u64::try_from(by.as_millis()).expect("a test moves the clock by less than ages");
+        self.ahead_ms.fetch_add(by, Ordering::Relaxed);
+    }
+
+    /// The time the server reads now.
+    pub fn now_millis(&self) -> u64 {
+        self.clock().now_millis()
+    }
 }
 
 /// The body of a setup of the centre `code` with the administrator `username`.

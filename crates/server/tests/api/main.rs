@@ -14,6 +14,7 @@ mod binary;
 mod centre;
 mod centre_add;
 mod centres;
+mod clock;
 mod compression;
 mod concurrency;
 mod database;

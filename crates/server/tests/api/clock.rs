@@ -1,0 +1,119 @@
+//! Time as the server tells it, moved on by the test rather than waited for: sessions end at
+//! their idle time and at their longest, and a code for one more centre at its last day.
+
+use crate::helpers::{Backend, Folder, TestApp, TestClock, settings, setup_body, spawn_with_clock};
+use reqwest::{Method, StatusCode};
+use sakhi_domain::wire::ErrorBody;
+use sakhi_server::Settings;
+use sakhi_server::app::CENTRE_CODE_DAYS;
+use std::time::Duration;
+
+const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+const MINUTE: Duration = Duration::from_secs(60);
+
+/// A server set up and logged in as its administrator, telling the time by `clock`.
+async fn spawn_on(backend: Backend, clock: &TestClock) -> TestApp {
+    let folder = Folder::new(backend).await;
+    spawn_with_clock(settings(&folder), folder, clock.clock())
+        .await
+        .ready()
+        .await
+}
+
+/// The status and error code of an answer; an empty code for one without an error.
+async fn code_of(response: reqwest::Response) -> (StatusCode, String) {
+    let status = response.status();
+    if status.is_success() {
+        return (status, String::new());
+    }
+    let body: ErrorBody = response.json().await.expect("an error body");
+    (status, body.code.unwrap_or_default())
+}
+
+async fn session_answer(app: &TestApp, token: &str) -> (StatusCode, String) {
+    code_of(
+        app.send(Method::GET, "/api/v1/session", Some(token), None)
+            .await,
+    )
+    .await
+}
+
+on_each_backend!(a_session_ends_when_the_servers_clock_passes_its_idle_time_or_its_longest);
+async fn a_session_ends_when_the_servers_clock_passes_its_idle_time_or_its_longest(
+    backend: Backend,
+) {
+    let clock = TestClock::default();
+    let app = spawn_on(backend, &clock).await;
+    let defaults = Settings::default();
+    let idle = Duration::from_secs(defaults.session_idle_seconds);
+    let longest = Duration::from_secs(defaults.session_max_seconds);
+    let ok = (StatusCode::OK, String::new());
+    let ended = (StatusCode::UNAUTHORIZED, "unauthenticated".to_owned());
+
+    // Used within its idle time, again and again, a session lives on.
+    let idle_one = app.log_in("admin.dhr").await;
+    clock.advance(idle - MINUTE);
+    assert_eq!(session_answer(&app, &idle_one.token).await, ok);
+    clock.advance(idle - MINUTE);
+    assert_eq!(session_answer(&app, &idle_one.token).await, ok);
+    // Left unused for its idle time, it has ended, though far from its longest.
+    clock.advance(idle);
+    assert_eq!(session_answer(&app, &idle_one.token).await, ended);
+
+    // Its end is counted from the server's time when it opened, and comes even to one in use.
+    let before = clock.now_millis();
+    let used = app.log_in("admin.dhr").await;
+    let longest_ms = u64::try_from(longest.as_millis()).unwrap();
+    assert!((before..=clock.now_millis()).contains(&(used.expires_at - longest_ms)));
+    let mut lived = Duration::ZERO;
+    while lived + idle - MINUTE < longest {
+        clock.advance(idle - MINUTE);
+        lived += idle - MINUTE;
+        assert_eq!(
+            session_answer(&app, &used.token).await,
+            ok,
+            "after {lived:?}"
+        );
+    }
+    clock.advance(longest - lived);
+    assert_eq!(session_answer(&app, &used.token).await, ended);
+    // A new login works at the new time.
+    let again = app.log_in("admin.dhr").await;
+    assert_eq!(session_answer(&app, &again.token).await, ok);
+}
+
+on_each_backend!(a_code_for_one_more_centre_works_until_its_last_day_by_the_servers_clock);
+async fn a_code_for_one_more_centre_works_until_its_last_day_by_the_servers_clock(
+    backend: Backend,
+) {
+    let clock = TestClock::default();
+    let app = spawn_on(backend, &clock).await;
+    let settings = Settings {
+        database_url: app.folder.database_url(),
+        ..Settings::default()
+    };
+    let code_for = |printed: String| printed.split("#code=").nth(1).unwrap().trim().to_owned();
+    let late = code_for(sakhi_server::add_centre_code(&settings).await.unwrap());
+    let in_time = code_for(sakhi_server::add_centre_code(&settings).await.unwrap());
+    let set_up = |code: &str, centre: &str, admin: &str| {
+        app.send(
+            Method::POST,
+            "/api/v1/setup",
+            None,
+            Some(setup_body(code, centre, admin)),
+        )
+    };
+
+    clock.advance(DAY * u32::try_from(CENTRE_CODE_DAYS).unwrap() - MINUTE);
+    assert_eq!(
+        code_of(set_up(&in_time, "BLR", "admin.blr").await).await,
+        (StatusCode::CREATED, String::new())
+    );
+    // Past its last day, the code is no code: with none left in time, the server says it is
+    // set up.
+    clock.advance(2 * MINUTE);
+    assert_eq!(
+        code_of(set_up(&late, "MYS", "admin.mys").await).await,
+        (StatusCode::CONFLICT, "already_set_up".to_owned())
+    );
+}
