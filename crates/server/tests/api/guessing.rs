@@ -47,7 +47,12 @@ async fn three_hundred_guesses_at_once_run_a_few_password_checks_in_bounded_memo
         Backend::Postgres => "postgres",
     };
     let run = tokio::process::Command::new(std::env::current_exe().unwrap())
-        .args(["guessing::measured_alone", "--exact", "--ignored", "--nocapture"])
+        .args([
+            "guessing::measured_alone",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+        ])
         .env(ALONE, name)
         .output()
         .await
