@@ -118,7 +118,10 @@ async fn fill(store: &SqliteStore, now: u64) -> Result<(), ServeError> {
         detail: Some("the demo's fictional records".to_owned()),
         ..AuditRecord::default()
     };
-    match store.push(scope, device, None, &changes, audit).await? {
+    match store
+        .push(scope, device, None, &changes, audit, now)
+        .await?
+    {
         Pushed::Applied { .. } => Ok(()),
         _ => Err(ServeError::Demo(
             "the demo's records were refused".to_owned(),

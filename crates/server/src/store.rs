@@ -377,6 +377,7 @@ pub trait Store: Clone + Send + Sync + 'static {
         seen: Option<Cursor>,
         changes: &[Change],
         audit: AuditRecord,
+        now: u64,
     ) -> impl Future<Output = Result<Pushed, StoreError>> + Send;
 
     /// Merges records a device gives back after a restore, in one transaction, following
@@ -392,6 +393,7 @@ pub trait Store: Clone + Send + Sync + 'static {
         records: &[Record],
         given_epoch: Option<Epoch>,
         audit: AuditRecord,
+        now: u64,
     ) -> impl Future<Output = Result<Restated, StoreError>> + Send;
 
     /// At most `limit` of the scope's records and scope exits whose sequence number is after

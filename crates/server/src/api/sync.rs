@@ -44,6 +44,7 @@ pub async fn push<S: Store>(
             seen,
             &request.changes,
             entry,
+            state.now_millis(),
         )
         .await?
     {
@@ -80,7 +81,13 @@ pub async fn restate<S: Store>(
     entry.device = Some(request.device);
     let results = match state
         .store
-        .restate(caller.scope(), &request.records, request.epoch, entry)
+        .restate(
+            caller.scope(),
+            &request.records,
+            request.epoch,
+            entry,
+            state.now_millis(),
+        )
         .await?
     {
         Restated::Merged(results) => results,

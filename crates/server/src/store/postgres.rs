@@ -85,9 +85,9 @@ impl PostgresStore {
         seen: Option<Cursor>,
         changes: &[Change],
         audit: AuditRecord,
+        now: u64,
     ) -> Result<Pushed, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let now = u64::try_from(now_millis()).unwrap_or_default();
         let pushed = ingest::push(&mut tx, scope, device, seen, changes, audit, now).await?;
         // The commit returns once its WAL record is flushed (synchronous_commit is left on).
         tx.commit().await?;
@@ -101,9 +101,9 @@ impl PostgresStore {
         records: &[Record],
         given_epoch: Option<Epoch>,
         audit: AuditRecord,
+        now: u64,
     ) -> Result<Restated, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let now = u64::try_from(now_millis()).unwrap_or_default();
         let restated =
             ingest::restate(&mut tx, scope, records, given_epoch, self.epoch, audit, now).await?;
         tx.commit().await?;
@@ -482,9 +482,10 @@ impl Store for PostgresStore {
         seen: Option<Cursor>,
         changes: &[Change],
         audit: AuditRecord,
+        now: u64,
     ) -> Result<Pushed, StoreError> {
         retrying(contended, || {
-            self.try_push(scope, device, seen, changes, audit.clone())
+            self.try_push(scope, device, seen, changes, audit.clone(), now)
         })
         .await
     }
@@ -495,9 +496,10 @@ impl Store for PostgresStore {
         records: &[Record],
         given_epoch: Option<Epoch>,
         audit: AuditRecord,
+        now: u64,
     ) -> Result<Restated, StoreError> {
         retrying(contended, || {
-            self.try_restate(scope, records, given_epoch, audit.clone())
+            self.try_restate(scope, records, given_epoch, audit.clone(), now)
         })
         .await
     }

@@ -184,12 +184,12 @@ impl Store for SqliteStore {
         seen: Option<Cursor>,
         changes: &[Change],
         audit: AuditRecord,
+        now: u64,
     ) -> Result<Pushed, StoreError> {
         let _turn = self.writer.lock().await;
         // IMMEDIATE takes the write lock now: a deferred transaction that read first could not
         // upgrade to a writer once another push had committed, and would fail instead of waiting.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let now = u64::try_from(now_millis()).unwrap_or_default();
         let pushed = ingest::push(&mut tx, scope, device, seen, changes, audit, now).await?;
         // With synchronous=FULL the commit returns only once the WAL is on disk.
         tx.commit().await?;
@@ -202,10 +202,10 @@ impl Store for SqliteStore {
         records: &[Record],
         given_epoch: Option<Epoch>,
         audit: AuditRecord,
+        now: u64,
     ) -> Result<Restated, StoreError> {
         let _turn = self.writer.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let now = u64::try_from(now_millis()).unwrap_or_default();
         let restated =
             ingest::restate(&mut tx, scope, records, given_epoch, self.epoch, audit, now).await?;
         tx.commit().await?;

@@ -285,7 +285,14 @@ async fn a_batch_editing_one_record_twice_stores_it_once_at_the_last_sequence_nu
 
     let results = applied(
         store
-            .push(centre, clock.device(), None, &changes, row("push"))
+            .push(
+                centre,
+                clock.device(),
+                None,
+                &changes,
+                row("push"),
+                crate::auth::now_ms(),
+            )
             .await
             .unwrap(),
     );
@@ -322,6 +329,7 @@ async fn a_change_repeated_within_one_batch_is_applied_once(store: impl Direct) 
                 None,
                 &[change.clone(), change, altered],
                 row("push"),
+                crate::auth::now_ms(),
             )
             .await
             .unwrap(),
@@ -345,7 +353,14 @@ async fn a_record_of_another_centre_is_neither_pulled_nor_edited_and_the_refusal
     let theirs_change = case.edit(&mut clock, 1, "name", json!("Gita"));
     applied(
         store
-            .push(theirs, clock.device(), None, &[theirs_change], row("push"))
+            .push(
+                theirs,
+                clock.device(),
+                None,
+                &[theirs_change],
+                row("push"),
+                crate::auth::now_ms(),
+            )
             .await
             .unwrap(),
     );
@@ -359,6 +374,7 @@ async fn a_record_of_another_centre_is_neither_pulled_nor_edited_and_the_refusal
             None,
             &[fresh, ours_change],
             row("push"),
+            crate::auth::now_ms(),
         )
         .await
         .unwrap();
@@ -428,6 +444,7 @@ async fn an_outreach_worker_reaches_only_records_she_made_or_was_assigned(store:
                 None,
                 &[desk, assign],
                 row("push"),
+                crate::auth::now_ms(),
             )
             .await
             .unwrap(),
@@ -435,7 +452,14 @@ async fn an_outreach_worker_reaches_only_records_she_made_or_was_assigned(store:
     let mine = own.edit(&mut clock, 3, "name", json!("B"));
     applied(
         store
-            .push(worker, clock.device(), None, &[mine], row("push"))
+            .push(
+                worker,
+                clock.device(),
+                None,
+                &[mine],
+                row("push"),
+                crate::auth::now_ms(),
+            )
             .await
             .unwrap(),
     );
@@ -464,7 +488,14 @@ async fn an_outreach_worker_reaches_only_records_she_made_or_was_assigned(store:
     let new = Record::new(RecordId::new(), Kind::Case).edit(&mut clock, 4, "name", json!("E"));
     let results = applied(
         store
-            .push(worker, clock.device(), None, &[edit, new], row("push"))
+            .push(
+                worker,
+                clock.device(),
+                None,
+                &[edit, new],
+                row("push"),
+                crate::auth::now_ms(),
+            )
             .await
             .unwrap(),
     );
@@ -476,7 +507,14 @@ async fn an_outreach_worker_reaches_only_records_she_made_or_was_assigned(store:
     let edit = assigned.edit(&mut clock, 5, "name", json!("D"));
     applied(
         store
-            .push(worker, clock.device(), None, &[edit], row("push"))
+            .push(
+                worker,
+                clock.device(),
+                None,
+                &[edit],
+                row("push"),
+                crate::auth::now_ms(),
+            )
             .await
             .unwrap(),
     );
@@ -496,6 +534,7 @@ async fn a_push_commits_with_its_audit_row_naming_only_the_records_it_changed(st
                 None,
                 std::slice::from_ref(&earlier),
                 row("push"),
+                crate::auth::now_ms(),
             )
             .await
             .unwrap(),
@@ -504,7 +543,14 @@ async fn a_push_commits_with_its_audit_row_naming_only_the_records_it_changed(st
     let new = second.edit(&mut clock, 2, "name", json!("B"));
     applied(
         store
-            .push(centre, clock.device(), None, &[earlier, new], row("push"))
+            .push(
+                centre,
+                clock.device(),
+                None,
+                &[earlier, new],
+                row("push"),
+                crate::auth::now_ms(),
+            )
             .await
             .unwrap(),
     );
@@ -524,7 +570,14 @@ async fn a_push_whose_audit_row_cannot_be_written_changes_nothing(store: impl Di
     let change = Record::new(RecordId::new(), Kind::Case).edit(&mut clock, 1, "age", json!(3));
 
     let pushed = store
-        .push(centre, clock.device(), None, &[change], row("push"))
+        .push(
+            centre,
+            clock.device(),
+            None,
+            &[change],
+            row("push"),
+            crate::auth::now_ms(),
+        )
         .await;
 
     assert!(pushed.is_err(), "{pushed:?}");
@@ -557,7 +610,14 @@ async fn a_pull_answers_only_once_its_row_is_written_and_an_empty_one_writes_non
     let change = case.edit(&mut clock, 1, "name", json!("A"));
     applied(
         store
-            .push(centre, clock.device(), None, &[change], row("push"))
+            .push(
+                centre,
+                clock.device(),
+                None,
+                &[change],
+                row("push"),
+                crate::auth::now_ms(),
+            )
             .await
             .unwrap(),
     );
@@ -610,13 +670,21 @@ async fn two_centres_making_one_record_at_once_end_with_one_owner_and_one_refusa
         let device = clock.device();
 
         let (a, b) = tokio::join!(
-            store.push(one, device, None, std::slice::from_ref(&first), row("push")),
+            store.push(
+                one,
+                device,
+                None,
+                std::slice::from_ref(&first),
+                row("push"),
+                crate::auth::now_ms()
+            ),
             store.push(
                 other,
                 device,
                 None,
                 std::slice::from_ref(&second),
-                row("push")
+                row("push"),
+                crate::auth::now_ms()
             ),
         );
 
@@ -690,6 +758,7 @@ async fn a_push_says_caught_up_only_when_nothing_else_in_the_pushers_scope_chang
                 seen.map(Cursor),
                 std::slice::from_ref(change),
                 row("push"),
+                crate::auth::now_ms(),
             )
             .await
             .unwrap();
@@ -771,7 +840,14 @@ async fn a_cases_changes_are_its_own_and_its_work_records_of_its_centre_only(sto
     ];
     let results = applied(
         store
-            .push(ours, clock.device(), None, &sent, row("push"))
+            .push(
+                ours,
+                clock.device(),
+                None,
+                &sent,
+                row("push"),
+                crate::auth::now_ms(),
+            )
             .await
             .unwrap(),
     );
@@ -785,6 +861,7 @@ async fn a_cases_changes_are_its_own_and_its_work_records_of_its_centre_only(sto
                 None,
                 &[theirs_naming_it],
                 row("push"),
+                crate::auth::now_ms(),
             )
             .await
             .unwrap(),

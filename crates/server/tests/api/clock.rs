@@ -117,3 +117,35 @@ async fn a_code_for_one_more_centre_works_until_its_last_day_by_the_servers_cloc
         (StatusCode::CONFLICT, "already_set_up".to_owned())
     );
 }
+
+on_each_backend!(a_push_is_judged_by_the_servers_clock);
+async fn a_push_is_judged_by_the_servers_clock(backend: Backend) {
+    let clock = TestClock::default();
+    let app = spawn_on(backend, &clock).await;
+    let year = 365 * DAY;
+    // A phone a year ahead of the real time: refused, until the server's clock is there too.
+    let at = sakhi_server::clock::system_millis() + year.as_millis() as u64;
+    let mut phone = sakhi_domain::Clock::new(sakhi_domain::DeviceId::new());
+    let mut case =
+        sakhi_domain::Record::new(sakhi_domain::RecordId::new(), sakhi_domain::Kind::Case);
+    let change = case.edit(&mut phone, at, "name", serde_json::json!("Sita"));
+    let sent = app
+        .push(phone.device(), std::slice::from_ref(&change))
+        .await;
+    assert_eq!(
+        crate::helpers::rejection_code(&sent.results[0]),
+        Some("clock_ahead")
+    );
+    clock.advance(year);
+    // Her session has ended meanwhile, by the same clock.
+    let token = app.log_in("admin.dhr").await.token;
+    let mut again = change.clone();
+    again.id = sakhi_domain::ChangeId::new();
+    let response = app
+        .push_as(&token, phone.device(), std::slice::from_ref(&again))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let answer: sakhi_domain::wire::PushResponse = response.json().await.unwrap();
+    let results = crate::helpers::outcomes(&answer, &[again]);
+    assert_eq!(crate::helpers::rejection_code(&results[0]), None);
+}
