@@ -144,7 +144,7 @@ pub fn hold(kind: Kind, field: &str) -> Hold {
         (Kind::Case, NUMBER) => Hold::Server,
         (Kind::Case | Kind::Camp, _) => Hold::Open,
         (_, CASE) => Hold::WithItsCase,
-        (Kind::Note | Kind::Closure, _) => Hold::Once,
+        (kind, _) if kind.is_written_once() => Hold::Once,
         _ => Hold::Open,
     }
 }
