@@ -399,22 +399,8 @@ impl Store {
                 (key, entry)
             })
             .collect();
-        let (sealed_records, sealed_entries) = futures::try_join!(
-            codec::seal_all(
-                &self.key,
-                places.iter().zip(&stored).map(|((name, key), record)| (
-                    *name,
-                    key.as_str(),
-                    record
-                )),
-            ),
-            codec::seal_all(
-                &self.key,
-                entries
-                    .iter()
-                    .map(|(key, entry)| (OUTBOX, key.as_str(), entry)),
-            ),
-        )?;
+        let (sealed_records, sealed_entries) =
+            self.seal_with_outbox(&places, &stored, &entries).await?;
 
         let tx = self.write([RECORDS, WORK, SUMMARIES, CAMPS, OUTBOX, META])?;
         for (sealed, (name, key)) in sealed_records.into_iter().zip(places) {
@@ -473,22 +459,8 @@ impl Store {
             let rejected = None;
             entries.push((key, OutboxEntry { change, rejected }));
         }
-        let (sealed_records, sealed_entries) = futures::try_join!(
-            codec::seal_all(
-                &self.key,
-                places.iter().zip(&records).map(|((name, key), record)| (
-                    *name,
-                    key.as_str(),
-                    record
-                )),
-            ),
-            codec::seal_all(
-                &self.key,
-                entries
-                    .iter()
-                    .map(|(key, entry)| (OUTBOX, key.as_str(), entry)),
-            ),
-        )?;
+        let (sealed_records, sealed_entries) =
+            self.seal_with_outbox(&places, &records, &entries).await?;
         let tx = self.write([RECORDS, WORK, OUTBOX, META])?;
         for (sealed, (name, key)) in sealed_records.into_iter().zip(places) {
             put(&tx, (name, key, sealed))?;
@@ -501,6 +473,32 @@ impl Store {
         }
         put_meta(&tx.object_store(META)?, meta::CLOCK, &clock)?;
         commit(tx).await
+    }
+
+    /// Seals `records` for their `places` and outbox `entries` under their keys, at once, for one
+    /// transaction that writes both.
+    async fn seal_with_outbox(
+        &self,
+        places: &[(&'static str, String)],
+        records: &[Record],
+        entries: &[(String, OutboxEntry)],
+    ) -> Result<(Vec<JsValue>, Vec<JsValue>)> {
+        futures::try_join!(
+            codec::seal_all(
+                &self.key,
+                places.iter().zip(records).map(|((name, key), record)| (
+                    *name,
+                    key.as_str(),
+                    record
+                )),
+            ),
+            codec::seal_all(
+                &self.key,
+                entries
+                    .iter()
+                    .map(|(key, entry)| (OUTBOX, key.as_str(), entry)),
+            ),
+        )
     }
 
     /// Every outbox entry, oldest first: the changes waiting to be sent and those the server refused.
