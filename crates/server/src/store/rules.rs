@@ -92,32 +92,43 @@ pub fn judge(centre: CentreId, change: &Change, seen: Situation<'_>) -> Verdict 
     if let Err(refused) = trust::check_stamp(change.stamp, change.base, seen.now_millis) {
         return refused.into();
     }
-    match seen.record {
-        Some(existing) if existing.centre != centre => {
-            return Verdict::Reject {
-                code: "foreign_record",
-                reason: format!("record {} belongs to another centre", change.record),
-            };
-        }
-        Some(_) if !seen.yours => return out_of_scope(change.record),
-        Some(existing) if existing.kind != kind => {
-            return Verdict::Reject {
-                code: "kind_mismatch",
-                reason: format!(
-                    "record {} is a {}, not a {}",
-                    change.record,
-                    existing.kind.as_str(),
-                    kind.as_str()
-                ),
-            };
-        }
-        _ => {}
+    if let Some(refused) = refusal_of(centre, change.record, kind, seen.record, seen.yours) {
+        return refused;
     }
     let held = seen.record.and(seen.held);
     match trust::check_hold(kind, &change.field, &change.value, held, seen.follows_merge) {
         Ok(()) => Verdict::Apply(kind),
         Err(refused) => refused.into(),
     }
+}
+
+/// Why a record of `kind` may not be written, as stored (`existing`, `None` if it is not): of
+/// another centre; not hers (`yours`), said before anything about it is told; or of another kind.
+fn refusal_of(
+    centre: CentreId,
+    record: RecordId,
+    kind: Kind,
+    existing: Option<Existing>,
+    yours: bool,
+) -> Option<Verdict> {
+    let existing = existing?;
+    if existing.centre != centre {
+        return Some(Verdict::Reject {
+            code: "foreign_record",
+            reason: format!("record {record} belongs to another centre"),
+        });
+    }
+    if !yours {
+        return Some(out_of_scope(record));
+    }
+    (existing.kind != kind).then(|| Verdict::Reject {
+        code: "kind_mismatch",
+        reason: format!(
+            "record {record} is a {}, not a {}",
+            existing.kind.as_str(),
+            kind.as_str()
+        ),
+    })
 }
 
 /// The refusal of a record of her centre that is neither hers nor assigned to her.
@@ -149,26 +160,8 @@ pub fn judge_restated(
     yours: bool,
     now_millis: u64,
 ) -> Verdict {
-    match existing {
-        Some(existing) if existing.centre != centre => {
-            return Verdict::Reject {
-                code: "foreign_record",
-                reason: format!("record {} belongs to another centre", record.id),
-            };
-        }
-        _ if !yours => return out_of_scope(record.id),
-        Some(existing) if existing.kind != record.kind => {
-            return Verdict::Reject {
-                code: "kind_mismatch",
-                reason: format!(
-                    "record {} is a {}, not a {}",
-                    record.id,
-                    existing.kind.as_str(),
-                    record.kind.as_str()
-                ),
-            };
-        }
-        _ => {}
+    if let Some(refused) = refusal_of(centre, record.id, record.kind, existing, yours) {
+        return refused;
     }
     for (name, field) in &record.fields {
         // A field whose heads all went would still have to be a field of the kind.
