@@ -313,10 +313,24 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("the database failed")]
     Database(#[from] sqlx::Error),
+    /// The SQLite store's writer talks to SQLite directly (see `sqlite/writer.rs`).
+    #[error("the database failed")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("the database holds something unreadable: {0}")]
     Corrupt(String),
     #[error("centre {0} does not exist")]
     UnknownCentre(CentreId),
+    /// A write was made in a transaction that then failed to commit, with other writes (see
+    /// `sqlite/writer.rs`), so the one failure is each one's.
+    #[error("the database failed to commit")]
+    NotCommitted(#[source] std::sync::Arc<rusqlite::Error>),
+    #[error("the store's writer has stopped")]
+    WriterStopped,
+    #[error(
+        "an in-memory SQLite database would lose every case at exit: name a file, such as \
+         sqlite://data/sakhi.db"
+    )]
+    InMemory,
 }
 
 impl StoreError {

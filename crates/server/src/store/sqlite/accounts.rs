@@ -534,30 +534,33 @@ pub(super) async fn update_centre(
 
 /// Appends to the audit log, through the pool or inside a caller's transaction, so that the row
 /// of a write commits with it or not at all.
+/// Appends a row to the audit log. Parameters: at, centre, account, username, device, address,
+/// action, outcome, records (a JSON array), detail, export id. A notice already logged (the same
+/// export id from the same account) is not appended again.
+pub(super) const AUDIT_SQL: &str = "INSERT INTO audit
+     (at, centre_id, account_id, username, device_id, address, action, outcome, records, detail,
+      export_id)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+     ON CONFLICT DO NOTHING";
+
 pub(super) async fn audit<'e, E>(executor: E, entry: AuditRecord) -> Result<(), StoreError>
 where
     E: Executor<'e, Database = Sqlite>,
 {
-    sqlx::query(
-        "INSERT INTO audit
-         (at, centre_id, account_id, username, device_id, address, action, outcome, records, detail,
-          export_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(now_millis())
-    .bind(entry.centre.map(|id| id.to_string()))
-    .bind(entry.account.map(|id| id.to_string()))
-    .bind(entry.username)
-    .bind(entry.device.map(|id| id.to_string()))
-    .bind(entry.address)
-    .bind(entry.action)
-    .bind(entry.outcome)
-    .bind(to_json(&entry.records)?)
-    .bind(entry.detail)
-    .bind(entry.export.map(|id| id.to_string()))
-    .execute(executor)
-    .await?;
+    sqlx::query(AUDIT_SQL)
+        .bind(now_millis())
+        .bind(entry.centre.map(|id| id.to_string()))
+        .bind(entry.account.map(|id| id.to_string()))
+        .bind(entry.username)
+        .bind(entry.device.map(|id| id.to_string()))
+        .bind(entry.address)
+        .bind(entry.action)
+        .bind(entry.outcome)
+        .bind(to_json(&entry.records)?)
+        .bind(entry.detail)
+        .bind(entry.export.map(|id| id.to_string()))
+        .execute(executor)
+        .await?;
     Ok(())
 }
 
