@@ -1,10 +1,10 @@
 //! While she is in danger: rescue, police and shelter, one tap each to request.
 
-use super::saving::{save_with, use_saving};
+use super::saving::save_action;
 use crate::browser::today;
 use crate::casework::{CaseFile, ServiceDraft};
-use crate::components::alert;
 use crate::i18n::{Text, choice_label, fill, t, tr, use_lang};
+use crate::pages::failed;
 use leptos::prelude::*;
 use sakhi_domain::{Kind, Record};
 use std::rc::Rc;
@@ -12,14 +12,12 @@ use std::rc::Rc;
 /// While she is in danger: rescue, police and shelter, one tap each to request.
 #[component]
 pub(super) fn Danger(file: Rc<CaseFile>) -> impl IntoView {
-    let saving = use_saving();
-    let (failed, set_failed) = signal(None::<Text>);
+    let save = save_action();
     let case = file.case.id;
     let buttons = ["rescue", "police", "shelter"]
         .into_iter()
         .filter(|service| file.lacks(service))
         .map(|service| {
-            let saving = saving.clone();
             let lang = use_lang();
             let request = move |_| {
                 let draft = ServiceDraft(vec![
@@ -28,13 +26,8 @@ pub(super) fn Danger(file: Rc<CaseFile>) -> impl IntoView {
                     ("service_on", today()),
                 ]);
                 let Ok(edits) = draft.parse(case) else { return };
-                let saving = saving.clone();
-                leptos::task::spawn_local(async move {
-                    let record = Record::new(crate::browser::new_id(), Kind::Service);
-                    if let Err(text) = save_with(&saving, record, edits).await {
-                        set_failed.set(Some(text));
-                    }
-                });
+                let record = Record::new(crate::browser::new_id(), Kind::Service);
+                save.dispatch_local(vec![(record, edits)]);
             };
             view! {
                 <button type="button" class="button danger" on:click=request>
@@ -50,7 +43,7 @@ pub(super) fn Danger(file: Rc<CaseFile>) -> impl IntoView {
         <div class="notice danger" role="alert">
             <p>{tr(Text::CaseDanger)}</p>
             <div class="actions">{buttons}</div>
-            {move || failed.get().map(alert)}
+            {failed(save)}
         </div>
     }
 }

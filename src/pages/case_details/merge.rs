@@ -2,13 +2,14 @@
 //! confirming.
 
 use super::panel::{Current, Panel};
-use super::saving::{save_all, use_saving, worker_name};
+use super::saving::{save_all, worker_name};
 use crate::browser::today;
 use crate::casework::{CaseFile, display_name, merging};
-use crate::components::{Confirm, alert};
+use crate::components::Confirm;
 use crate::i18n::{Text, fill, t, tr, use_lang};
+use crate::pages::failed;
 use crate::store::StoreError;
-use crate::use_store;
+use crate::{use_store, use_sync};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use sakhi_domain::schema::{MERGED_INTO, NUMBER};
@@ -21,7 +22,7 @@ use std::rc::Rc;
 #[component]
 pub(super) fn MergeForm(panel: RwSignal<Panel>, current: Current) -> impl IntoView {
     let store = use_store();
-    let saving = use_saving();
+    let sync = use_sync();
     let lang = use_lang();
     let candidates = RwSignal::new_local(Vec::<(SearchKey, Record)>::new());
     // The other cases on the phone, read when the panel opens.
@@ -64,7 +65,6 @@ pub(super) fn MergeForm(panel: RwSignal<Panel>, current: Current) -> impl IntoVi
     let (chosen, set_chosen) = signal(None::<RecordId>);
     let (asking, set_asking) = signal(false);
     let (problem, set_problem) = signal(false);
-    let (failed, set_failed) = signal(None::<Text>);
     let matching = move || {
         let needle = sakhi_domain::search::Needle::new(&query.get());
         candidates.with(|found| {
@@ -113,13 +113,28 @@ pub(super) fn MergeForm(panel: RwSignal<Panel>, current: Current) -> impl IntoVi
                 .map(|(_, case)| display_name(case))
         })
     };
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        set_failed.set(None);
-        let none = chosen.get_untracked().is_none();
-        set_problem.set(none);
-        set_asking.set(!none);
-    };
+    // The duplicate is read again as the store holds it now, and merged into the case she sees.
+    let save = Action::new_local(move |(duplicate, kept): &(RecordId, Rc<CaseFile>)| {
+        let (store, sync) = (Rc::clone(&store), Rc::clone(&sync));
+        let (duplicate, kept) = (*duplicate, Rc::clone(kept));
+        async move {
+            let read = async {
+                let case = store.record(duplicate).await?;
+                let work = store.work(duplicate).await?;
+                Ok::<_, StoreError>(case.map(|case| CaseFile::gather(case, &work)))
+            };
+            let writes = match read.await {
+                Ok(Some(file)) => merging(&file, &kept, &today(), &worker_name()),
+                _ => None,
+            };
+            let writes = writes.ok_or(Text::FormSaveFailed)?;
+            save_all(&store, &sync, writes).await?;
+            set_chosen.set(None);
+            set_query.set(String::new());
+            panel.set(Panel::None);
+            Ok(())
+        }
+    });
     let merge = {
         let current = Rc::clone(&current);
         move || {
@@ -127,31 +142,15 @@ pub(super) fn MergeForm(panel: RwSignal<Panel>, current: Current) -> impl IntoVi
                 return;
             };
             set_asking.set(false);
-            let (store, saving) = (store.clone(), saving.clone());
-            leptos::task::spawn_local(async move {
-                let read = async {
-                    let case = store.record(duplicate).await?;
-                    let work = store.work(duplicate).await?;
-                    Ok::<_, StoreError>(case.map(|case| CaseFile::gather(case, &work)))
-                };
-                let writes = match read.await {
-                    Ok(Some(file)) => merging(&file, &kept, &today(), &worker_name()),
-                    _ => None,
-                };
-                let Some(writes) = writes else {
-                    set_failed.set(Some(Text::FormSaveFailed));
-                    return;
-                };
-                match save_all(&saving, writes).await {
-                    Ok(()) => {
-                        set_chosen.set(None);
-                        set_query.set(String::new());
-                        panel.set(Panel::None);
-                    }
-                    Err(text) => set_failed.set(Some(text)),
-                }
-            });
+            save.dispatch_local((duplicate, kept));
         }
+    };
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        save.clear();
+        let none = chosen.get_untracked().is_none();
+        set_problem.set(none);
+        set_asking.set(!none);
     };
     let merge = StoredValue::new_local(merge);
     view! {
@@ -169,7 +168,7 @@ pub(super) fn MergeForm(panel: RwSignal<Panel>, current: Current) -> impl IntoVi
                 {options}
                 {move || problem.get().then(|| view! { <p class="problem" id="merge-problem">{tr(Text::MergeChooseProblem)}</p> })}
             </fieldset>
-            {move || failed.get().map(alert)}
+            {failed(save)}
             <Confirm
                 shown=asking.into()
                 question=Signal::derive(move || {

@@ -1,13 +1,14 @@
 //! A panel of the case page: a form shown while it is the open one, that reads itself when sent,
 //! saves what it read, keeps what she types as a draft, and closes once saved.
 
-use super::saving::{save_all, use_saving};
+use super::saving::{Writes, save_all};
 use crate::case_form::{Edits, Problems};
 use crate::casework::CaseFile;
-use crate::components::{Confirm, FormActions, UnfinishedOffer, alert};
+use crate::components::{Confirm, FormActions, UnfinishedOffer};
 use crate::drafts::{self, DraftForm, Typed};
 use crate::i18n::{Text, tr};
-use crate::use_store;
+use crate::pages::failed;
+use crate::{use_store, use_sync};
 use leptos::ev::{SubmitEvent, Targeted};
 use leptos::prelude::*;
 use sakhi_domain::Record;
@@ -64,10 +65,7 @@ pub(super) fn PanelForm(
     seen: Option<StoredValue<Record, LocalStorage>>,
     children: Children,
 ) -> impl IntoView {
-    let saving = use_saving();
-    let (failed, set_failed) = signal(None::<Text>);
-    let (busy, set_busy) = signal(false);
-    let pending = StoredValue::new_local(None::<(Vec<(Record, Edits)>, HtmlFormElement)>);
+    let pending = StoredValue::new_local(None::<(Writes, HtmlFormElement)>);
     let (asking, set_asking) = signal(false);
     let form_ref = NodeRef::<leptos::html::Form>::new();
     // A draft found opens its panel, to be continued or discarded there, and brings it into view.
@@ -85,47 +83,44 @@ pub(super) fn PanelForm(
             on_reset.run(());
         }
     };
-    let commit = {
-        let saving = saving.clone();
-        move || {
-            let Some((writes, form)) = pending.try_update_value(Option::take).flatten() else {
-                return;
-            };
-            set_asking.set(false);
-            set_busy.set(true);
-            let saving = saving.clone();
-            leptos::task::spawn_local(async move {
-                match save_all(&saving, writes).await {
-                    Ok(()) => {
-                        kept.forget();
-                        empty(&form);
-                        panel.set(Panel::None);
-                    }
-                    Err(text) => set_failed.set(Some(text)),
-                }
-                set_busy.set(false);
-            });
-        }
-    };
-    let on_submit = {
-        let commit = commit.clone();
-        move |ev: Targeted<SubmitEvent, HtmlFormElement>| {
-            ev.prevent_default();
-            set_failed.set(None);
-            let form = ev.target();
-            match read(&form) {
-                Some(Ok(writes)) => {
-                    set_problems.set(Problems::new());
-                    pending.set_value(Some((writes, form)));
-                    if confirm.is_some() {
-                        set_asking.set(true);
-                    } else {
-                        commit();
-                    }
-                }
-                Some(Err(problems)) => set_problems.set(problems),
-                None => {}
+    // Saved, the form empties itself and closes, and its draft is forgotten.
+    let save = {
+        let (store, sync) = (use_store(), use_sync());
+        Action::new_local(move |(writes, form): &(Writes, HtmlFormElement)| {
+            let (store, sync) = (Rc::clone(&store), Rc::clone(&sync));
+            let (writes, form) = (writes.clone(), form.clone());
+            async move {
+                save_all(&store, &sync, writes).await?;
+                kept.forget();
+                empty(&form);
+                panel.set(Panel::None);
+                Ok(())
             }
+        })
+    };
+    let commit = move || {
+        let Some(sending) = pending.try_update_value(Option::take).flatten() else {
+            return;
+        };
+        set_asking.set(false);
+        save.dispatch_local(sending);
+    };
+    let on_submit = move |ev: Targeted<SubmitEvent, HtmlFormElement>| {
+        ev.prevent_default();
+        save.clear();
+        let form = ev.target();
+        match read(&form) {
+            Some(Ok(writes)) => {
+                set_problems.set(Problems::new());
+                pending.set_value(Some((writes, form)));
+                if confirm.is_some() {
+                    set_asking.set(true);
+                } else {
+                    commit();
+                }
+            }
+            Some(Err(problems)) => set_problems.set(problems),
+            None => {}
         }
     };
     let on_input = move |_: leptos::ev::Event| {
@@ -158,7 +153,6 @@ pub(super) fn PanelForm(
         }
         panel.set(Panel::None);
     });
-    let commit = StoredValue::new_local(commit);
     let key = heading.key();
     let question = confirm.map(tr);
     view! {
@@ -181,20 +175,20 @@ pub(super) fn PanelForm(
             />
             <div class="panel-fields" hidden=move || kept.offering()>
                 {children()}
-                {move || failed.get().map(alert)}
+                {failed(save)}
                 <Confirm
                     shown=asking.into()
                     question=Signal::derive(move || question.map(|q| q().to_owned()).unwrap_or_default())
                     yes=Text::CaseCloseYes
                     no=Text::FormCancel
-                    on_yes=Callback::new(move |()| commit.with_value(|commit| commit()))
+                    on_yes=Callback::new(move |()| commit())
                     on_no=Callback::new(move |()| set_asking.set(false))
                     id=format!("{key}-confirm")
                 />
                 <FormActions
                     draft=kept
                     save=if confirm.is_some() { Text::CaseClose } else { Text::CaseSaveEntry }
-                    busy=busy.into()
+                    busy=save.pending().into()
                     on_leave=leave
                     id=format!("{key}-discard")
                 />

@@ -1,16 +1,16 @@
 //! A field written differently on two devices, shown with each value and who wrote it, and the
 //! button that keeps one.
 
-use super::saving::use_saving;
 use super::writers::{StaffSignal, refresh_staff, written_when};
 use crate::browser::now_millis;
-use crate::components::alert;
 use crate::directory;
 use crate::i18n::{Text, tr, use_lang};
-use crate::pages::{save_failure, shown_value};
+use crate::pages::{failed, save_failure, shown_value};
+use crate::{use_store, use_sync};
 use leptos::prelude::*;
 use sakhi_domain::schema::ASSIGNED_TO;
 use sakhi_domain::{Record, Version};
+use std::rc::Rc;
 
 /// A field written differently on two devices while both were offline: each value, who wrote it
 /// and when, and a button to keep it. Keeping one is a new change on top of all of them.
@@ -23,8 +23,23 @@ pub(super) fn Review(
     explained: bool,
 ) -> impl IntoView {
     let lang = use_lang();
-    let saving = use_saving();
-    let (failed, set_failed) = signal(None::<Text>);
+    // Keeping a value is a new change to the case as she saw it, on top of every version shown.
+    let keep = {
+        let (store, sync, case) = (use_store(), use_sync(), case.clone());
+        Action::new_local(move |value: &serde_json::Value| {
+            let (store, sync) = (Rc::clone(&store), Rc::clone(&sync));
+            let (case, value) = (case.clone(), value.clone());
+            async move {
+                match store.resolve(case, field, value, now_millis()).await {
+                    Ok(_) => {
+                        sync.local_change().await;
+                        Ok(())
+                    }
+                    Err(error) => Err(save_failure(&error)),
+                }
+            }
+        })
+    };
     let mut versions: Vec<Version> = case
         .fields
         .get(field)
@@ -61,17 +76,8 @@ pub(super) fn Review(
             };
             let stamp = version.stamp;
             let who = move || written_when(lang.get(), staff, stamp);
-            let keep = {
-                let (saving, case) = (saving.clone(), case.clone());
-                move |_| {
-                    let (saving, case, value) = (saving.clone(), case.clone(), value.clone());
-                    leptos::task::spawn_local(async move {
-                        match saving.0.resolve(case, field, value, now_millis()).await {
-                            Ok(_) => saving.1.local_change().await,
-                            Err(error) => set_failed.set(Some(save_failure(&error))),
-                        }
-                    });
-                }
+            let keep = move |_| {
+                keep.dispatch_local(value.clone());
             };
             view! {
                 <li>
@@ -94,7 +100,7 @@ pub(super) fn Review(
                     }
                 })}
             <ul>{items}</ul>
-            {move || failed.get().map(alert)}
+            {failed(keep)}
         </dd>
     }
 }

@@ -1,32 +1,36 @@
-//! Saving what a worker did on the case page: the store and sync client a component keeps for its
-//! handlers, and one save of edits to several records in one transaction, followed by a sync.
+//! Saving what a worker did on the case page: one save of edits to several records in one
+//! transaction, followed by a sync, as a Leptos [`Action`] whose value says how the last one ended.
 
 use crate::browser::now_millis;
 use crate::case_form::Edits;
-use crate::i18n::Text;
-use crate::pages::save_failure;
+use crate::pages::{Saved, save_failure};
 use crate::store::Store;
+use crate::sync::SyncClient;
 use crate::{use_store, use_sync};
+use leptos::prelude::*;
 use sakhi_domain::Record;
 use std::rc::Rc;
 
-/// The store and sync client, taken when a component is made and kept for its handlers.
-#[derive(Clone)]
-pub(super) struct Saving(pub(super) Rc<Store>, pub(super) Rc<crate::sync::SyncClient>);
+/// Edits to several records, kept together or not at all.
+pub(super) type Writes = Vec<(Record, Edits)>;
 
-pub(super) fn use_saving() -> Saving {
-    Saving(use_store(), use_sync())
-}
+/// A save on the case page: its value is how the last one ended, and it is pending while one runs.
+pub(super) type Save = Action<Writes, Saved>;
 
-pub(super) async fn save_with(saving: &Saving, record: Record, edits: Edits) -> Result<(), Text> {
-    save_all(saving, vec![(record, edits)]).await
+/// A [`Save`] for one control or form, with the store and sync client of the page it is made on.
+pub(super) fn save_action() -> Save {
+    let (store, sync) = (use_store(), use_sync());
+    Action::new_local(move |writes: &Writes| {
+        let (store, sync, writes) = (Rc::clone(&store), Rc::clone(&sync), writes.clone());
+        async move { save_all(&store, &sync, writes).await }
+    })
 }
 
 /// Saves edits to several records in one transaction, then asks for a sync.
-pub(super) async fn save_all(saving: &Saving, writes: Vec<(Record, Edits)>) -> Result<(), Text> {
-    match saving.0.edit_all(writes, now_millis()).await {
+pub(super) async fn save_all(store: &Store, sync: &Rc<SyncClient>, writes: Writes) -> Saved {
+    match store.edit_all(writes, now_millis()).await {
         Ok(_) => {
-            saving.1.local_change().await;
+            sync.local_change().await;
             Ok(())
         }
         Err(error) => Err(save_failure(&error)),

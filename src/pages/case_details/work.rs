@@ -4,14 +4,14 @@
 use super::forms::{CloseForm, NoteForm, ServiceForm, SessionForm};
 use super::merge::MergeForm;
 use super::panel::Panel;
-use super::saving::{save_all, save_with, use_saving, worker_name};
+use super::saving::{save_action, worker_name};
 use super::update::UpdateForm;
 use super::writers::StaffSignal;
 use super::{Editing, Found};
 use crate::browser::today;
 use crate::casework::reopening;
-use crate::components::alert;
 use crate::i18n::{Text, tr};
+use crate::pages::failed;
 use leptos::prelude::*;
 use sakhi_domain::schema::{ASSIGNED_TO, MERGED_INTO};
 use sakhi_domain::{RecordId, Role};
@@ -44,17 +44,11 @@ pub(super) fn Work(
     let toggle = move |which: Panel| {
         move |_| panel.update(|open| *open = if *open == which { Panel::None } else { which })
     };
-    let saving = use_saving();
-    let (reopen_failed, set_reopen_failed) = signal(None::<Text>);
+    let reopen_save = save_action();
     let reopen = move |_| {
         let Some(file) = current() else { return };
-        let saving = saving.clone();
         let closing = reopening(file.case.id, &today(), &worker_name());
-        leptos::task::spawn_local(async move {
-            if let Err(text) = save_all(&saving, closing.writes(&file.case)).await {
-                set_reopen_failed.set(Some(text));
-            }
-        });
+        reopen_save.dispatch_local(closing.writes(&file.case));
     };
     let print = |_| {
         let _ = window().print();
@@ -70,25 +64,16 @@ pub(super) fn Work(
         })
         .unwrap_or_default()
     };
-    let (assign_failed, set_assign_failed) = signal(None::<Text>);
-    let assign = {
-        let saving = use_saving();
-        move |ev: leptos::ev::Event| {
-            let chosen = event_target_value(&ev);
-            let Some(file) = current() else { return };
-            let value = if chosen.is_empty() {
-                Value::Null
-            } else {
-                Value::from(chosen)
-            };
-            let saving = saving.clone();
-            leptos::task::spawn_local(async move {
-                let edits = vec![(ASSIGNED_TO, value)];
-                if let Err(text) = save_with(&saving, file.case.clone(), edits).await {
-                    set_assign_failed.set(Some(text));
-                }
-            });
-        }
+    let assign_save = save_action();
+    let assign = move |ev: leptos::ev::Event| {
+        let chosen = event_target_value(&ev);
+        let Some(file) = current() else { return };
+        let value = if chosen.is_empty() {
+            Value::Null
+        } else {
+            Value::from(chosen)
+        };
+        assign_save.dispatch_local(vec![(file.case.clone(), vec![(ASSIGNED_TO, value)])]);
     };
     let workers = move || {
         staff.with(|staff| {
@@ -147,7 +132,7 @@ pub(super) fn Work(
                         }
                     })}
             </div>
-            {move || reopen_failed.get().map(alert)}
+            {failed(reopen_save)}
             {may_assign
                 .then(|| {
                     view! {
@@ -159,7 +144,7 @@ pub(super) fn Work(
                                 </option>
                                 {workers}
                             </select>
-                            {move || assign_failed.get().map(alert)}
+                            {failed(assign_save)}
                         </div>
                     }
                 })}
