@@ -33,8 +33,10 @@ pub use staff::Staff;
 pub use sync_page::SyncPage;
 
 use crate::casework::shown_date;
+use crate::components::alert;
 use crate::i18n::{Lang, Text, choice_label, shown_moment, t};
 use crate::store::StoreError;
+use leptos::prelude::*;
 use sakhi_domain::wire::account::Staff;
 use sakhi_domain::{DeviceId, FieldType, Kind};
 use serde_json::Value;
@@ -50,6 +52,19 @@ fn choices_summary(lang: Lang, field: &str, codes: &[Value]) -> String {
         summary.push_str(&choice_label(lang, field, code));
     }
     summary
+}
+
+/// How a save through an [`Action`] ended: done, or what to tell her about its failure.
+type Saved = Result<(), Text>;
+
+/// The alert a form shows while its last save (an [`Action`] whose value is [`Saved`]) has failed.
+fn failed<I: 'static>(save: Action<I, Saved>) -> impl Fn() -> Option<AnyView> + Copy {
+    move || {
+        save.value()
+            .get()
+            .and_then(Result::err)
+            .map(|text| alert(text).into_any())
+    }
 }
 
 /// What a failed save tells her: that the phone is full, or that the save failed.

@@ -5,11 +5,18 @@
 //! none of it. Records, outbox entries and secrets pass through [`codec`] on their way in and out,
 //! which seals them with the worker's [`DataKey`]; a store is opened only with her key, which
 //! [`Keyring`] unwraps from her passphrase.
+//!
+//! This file holds the store's operations; its other jobs have rooms of their own: [`idb`] the raw
+//! IndexedDB requests, [`summaries`] the per-case summaries the caseload reads, [`migration`] the
+//! move into this version's layout, [`schema`] the database's object stores and upgrades.
 
 mod codec;
 mod crypto;
+mod idb;
 pub mod keyring;
+mod migration;
 pub mod schema;
+mod summaries;
 
 pub use crypto::DataKey;
 pub use keyring::{Keyring, Worker, database_name};
@@ -18,10 +25,10 @@ pub use sakhi_sync::Refusal;
 
 use crate::casework::Summary;
 use futures::lock::Mutex;
+use idb::{Sealed, close_when_asked, commit, put, put_meta, read_meta};
 use indexed_db_futures::database::Database;
-use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::{Transaction, TransactionMode};
+use indexed_db_futures::transaction::TransactionMode;
 use sakhi_domain::schema::CASE;
 use sakhi_domain::trust;
 use sakhi_domain::wire::Cursor;
@@ -31,10 +38,10 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::ops::{Bound, Range};
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use wasm_bindgen::JsValue;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
 
 /// Why the store could not do what was asked. Messages are for engineers; the screen shows its own.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -62,80 +69,6 @@ pub enum StoreError {
     /// The browser's Web Crypto failed or is missing (it needs HTTPS or localhost).
     #[error("Web Crypto failed: {0}")]
     Crypto(String),
-}
-
-impl From<indexed_db_futures::error::Error> for StoreError {
-    fn from(error: indexed_db_futures::error::Error) -> Self {
-        use indexed_db_futures::error::Error;
-        match &error {
-            Error::DomException(exception) if is_full(exception.as_ref()) => StoreError::Full,
-            _ => StoreError::Database(describe(error)),
-        }
-    }
-}
-
-/// Whether a browser error says the disk or the origin's quota is full.
-fn is_full(error: &JsValue) -> bool {
-    error
-        .dyn_ref::<web_sys::DomException>()
-        .is_some_and(|e| e.name() == "QuotaExceededError")
-}
-
-/// Commits `tx`, telling a full disk apart. A quota error aborts the transaction without failing
-/// any request, and the library reports only that it aborted; the reason is on the transaction.
-async fn commit(tx: Transaction<'_>) -> Result<()> {
-    let raw: web_sys::IdbTransaction = tx
-        .as_sys()
-        .unchecked_ref::<web_sys::IdbTransaction>()
-        .clone();
-    match tx.commit().await {
-        Ok(()) => Ok(()),
-        Err(error) => match raw.error() {
-            Some(reason) if is_full(&reason) => Err(StoreError::Full),
-            _ => Err(error.into()),
-        },
-    }
-}
-
-/// Closes `db`'s connection when another connection asks to delete or upgrade the database: her
-/// logging out in another tab, or a lingering connection in this one. Otherwise the deletion
-/// waits, without end, for this page to let go.
-fn close_when_asked(db: &Database) -> Closure<dyn FnMut()> {
-    let raw: web_sys::IdbDatabase = db.as_sys().unchecked_ref::<web_sys::IdbDatabase>().clone();
-    let close = {
-        let raw = raw.clone();
-        Closure::<dyn FnMut()>::new(move || raw.close())
-    };
-    raw.set_onversionchange(Some(close.as_ref().unchecked_ref()));
-    close
-}
-
-impl From<indexed_db_futures::error::OpenDbError> for StoreError {
-    fn from(error: indexed_db_futures::error::OpenDbError) -> Self {
-        use indexed_db_futures::error::OpenDbError;
-        match error {
-            // Creating a database on a full disk fails like a write does.
-            OpenDbError::Base(error) => match StoreError::from(error) {
-                StoreError::Full => StoreError::Full,
-                StoreError::Database(reason) => StoreError::Open(reason),
-                other => other,
-            },
-            _ => StoreError::Open("this browser has no usable IndexedDB".to_owned()),
-        }
-    }
-}
-
-/// The browser's own message, which says enough to act on. Formatting the library's errors instead
-/// would bring their `Display` code, floats included, into the app shell for text no one reads on a
-/// phone.
-fn describe(error: indexed_db_futures::error::Error) -> String {
-    use indexed_db_futures::error::Error;
-    match error {
-        Error::DomException(exception) => exception.message(),
-        Error::Serialisation(_) => "a value could not be converted".to_owned(),
-        Error::MissingData(_) => "an expected value was missing".to_owned(),
-        Error::Unknown(_) => "an error the browser did not name".to_owned(),
-    }
 }
 
 /// A change waiting in the outbox. A refused change stays, marked, so the worker sees it: nothing
@@ -879,94 +812,6 @@ impl Store {
         commit(tx).await
     }
 
-    fn write<const N: usize>(&self, stores: [&str; N]) -> Result<Transaction<'_>> {
-        Ok(self
-            .db
-            .transaction(stores)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?)
-    }
-
-    /// Every value of the object store `name`, in key order.
-    async fn read_all(&self, name: &'static str) -> Result<Vec<Sealed>> {
-        let tx = self.db.transaction(name).build()?;
-        let store = tx.object_store(name)?;
-        let keys = store.get_all_keys::<String>().primitive()?;
-        let values = store.get_all::<JsValue>().primitive()?;
-        let keys = keys.await?.collect::<Result<Vec<_>, _>>()?;
-        let values = values.await?.collect::<Result<Vec<_>, _>>()?;
-        Ok(keys
-            .into_iter()
-            .zip(values)
-            .map(|(key, value)| (name, key, value))
-            .collect())
-    }
-
-    /// Every key of the object store `name`, in order, without reading a value.
-    async fn read_keys(&self, name: &str) -> Result<Vec<String>> {
-        let tx = self.db.transaction(name).build()?;
-        let store = tx.object_store(name)?;
-        let keys = store.get_all_keys::<String>().primitive()?.await?;
-        Ok(keys.collect::<Result<Vec<_>, _>>()?)
-    }
-
-    /// The values of the object store `name` in each key range of `ranges`, in key order.
-    async fn read_ranges(
-        &self,
-        name: &'static str,
-        ranges: impl IntoIterator<Item = Range<String>>,
-    ) -> Result<Vec<Sealed>> {
-        let tx = self.db.transaction(name).build()?;
-        let store = tx.object_store(name)?;
-        // All requests go out before the first is awaited: one round through the event loop.
-        let mut requests = Vec::new();
-        for range in ranges {
-            let keys = store
-                .get_all_keys::<String>()
-                .with_query::<String, _>(range.clone())
-                .primitive()?;
-            let values = store
-                .get_all::<JsValue>()
-                .with_query::<String, _>(range)
-                .primitive()?;
-            requests.push((keys, values));
-        }
-        let mut found = Vec::new();
-        for (keys, values) in requests {
-            let keys = keys.await?.collect::<Result<Vec<_>, _>>()?;
-            let values = values.await?.collect::<Result<Vec<_>, _>>()?;
-            found.extend(keys.into_iter().zip(values).map(|(k, v)| (name, k, v)));
-        }
-        Ok(found)
-    }
-
-    /// The stored values at `places` (`(object store, key)`), in the same order; `None` where there
-    /// is none.
-    async fn read_at(&self, places: &[(&'static str, String)]) -> Result<Vec<Option<JsValue>>> {
-        if places.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut names: Vec<&str> = places.iter().map(|(name, _)| *name).collect();
-        names.sort_unstable();
-        names.dedup();
-        let tx = self.db.transaction(names).build()?;
-        // All requests go out before the first is awaited: one round through the event loop.
-        let requests = places
-            .iter()
-            .map(|(name, key)| {
-                Ok(tx
-                    .object_store(name)?
-                    .get::<JsValue, _, _>(key.as_str())
-                    .primitive()?)
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let mut found = Vec::with_capacity(places.len());
-        for request in requests {
-            found.push(request.await?);
-        }
-        Ok(found)
-    }
-
     /// The record kept under `key` in the object store `name`, if there is one.
     async fn stored(&self, name: &'static str, key: &str) -> Result<Option<Record>> {
         match self.read_at(&[(name, key.to_owned())]).await?.pop() {
@@ -985,140 +830,7 @@ impl Store {
         )
         .await
     }
-
-    /// The summaries of the cases whose work `written` and `removed` (keys in `work`) touch, as
-    /// they are once `written` is stored and `removed` is gone: each such case's work is read as
-    /// stored and changed so. A case left with no work has its summary removed.
-    async fn summarise(&self, written: &[&Record], removed: &[String]) -> Result<Summaries> {
-        let written: BTreeMap<String, &Record> = written
-            .iter()
-            .map(|record| place(record))
-            .zip(written.iter().copied())
-            .filter(|((name, _), _)| *name == WORK)
-            .map(|((_, key), record)| (key, record))
-            .collect();
-        let cases: BTreeSet<&str> = written
-            .keys()
-            .chain(removed)
-            .map(|key| group_of(WORK, key))
-            .collect();
-        if cases.is_empty() {
-            return Ok(Summaries::default());
-        }
-        let stored = self
-            .read_ranges(WORK, cases.iter().map(|case| work_of(case)))
-            .await?;
-        let opened: Vec<Record> = self.unseal(&stored).await?;
-        // Each case's work by key, so in id order, as [`Summary::of`] expects.
-        let mut work: BTreeMap<&str, &Record> = stored
-            .iter()
-            .map(|(_, key, _)| key.as_str())
-            .zip(&opened)
-            .collect();
-        for key in removed {
-            work.remove(key.as_str());
-        }
-        work.extend(written.iter().map(|(key, record)| (key.as_str(), *record)));
-        let mut summaries: Vec<(&str, Summary)> = Vec::new();
-        let mut emptied = Vec::new();
-        for case in cases {
-            let range = work_of(case);
-            let of_case: Vec<&Record> = work
-                .range::<str, _>((
-                    Bound::Included(range.start.as_str()),
-                    Bound::Excluded(range.end.as_str()),
-                ))
-                .map(|(_, record)| *record)
-                .collect();
-            if of_case.is_empty() {
-                emptied.push(case.to_owned());
-            } else {
-                summaries.push((case, Summary::of(of_case)));
-            }
-        }
-        let sealed = codec::seal_all(
-            &self.key,
-            summaries
-                .iter()
-                .map(|(case, summary)| (SUMMARIES, *case, summary)),
-        )
-        .await?;
-        let kept = summaries
-            .iter()
-            .zip(sealed)
-            .map(|((case, _), sealed)| (SUMMARIES, (*case).to_owned(), sealed))
-            .collect();
-        Ok(Summaries { kept, emptied })
-    }
-
-    /// Moves each service, session and note that an earlier version kept in `records` to `work`,
-    /// with the summaries of their cases, in one transaction, unless the layout is already this
-    /// version's.
-    async fn settle_layout(&self) -> Result<()> {
-        let _writing = self.writing.lock().await;
-        let layout: Option<u32> = {
-            let tx = self.db.transaction(META).build()?;
-            read_meta(&tx.object_store(META)?, meta::LAYOUT).await?
-        };
-        if layout == Some(LAYOUT) {
-            return Ok(());
-        }
-        let stored = self.read_all(RECORDS).await?;
-        let records: Vec<Record> = self.unseal(&stored).await?;
-        let moving: Vec<(&Record, (&'static str, String))> = records
-            .iter()
-            .map(|record| (record, place(record)))
-            .filter(|(_, (name, _))| *name == WORK)
-            .collect();
-        let summaries = self
-            .summarise(
-                &moving.iter().map(|(record, _)| *record).collect::<Vec<_>>(),
-                &[],
-            )
-            .await?;
-        let sealed = codec::seal_all(
-            &self.key,
-            moving
-                .iter()
-                .map(|(record, (name, key))| (*name, key.as_str(), *record)),
-        )
-        .await?;
-
-        let tx = self.write([RECORDS, WORK, SUMMARIES, META])?;
-        for (sealed, (record, (name, key))) in sealed.into_iter().zip(moving) {
-            tx.object_store(RECORDS)?
-                .delete(record.id.to_string())
-                .primitive()?;
-            put(&tx, (name, key, sealed))?;
-        }
-        summaries.write(&tx)?;
-        put_meta(&tx.object_store(META)?, meta::LAYOUT, &LAYOUT)?;
-        commit(tx).await
-    }
-
-    /// Writes `records` into `records` as a store before version 2 kept every kind, and marks the
-    /// layout as that version's: for testing the move that the next open makes.
-    #[doc(hidden)]
-    pub async fn keep_as_before_layout_2(&self, records: &[Record]) -> Result<()> {
-        let keys: Vec<String> = records.iter().map(|record| record.id.to_string()).collect();
-        let sealed = codec::seal_all(
-            &self.key,
-            keys.iter()
-                .zip(records)
-                .map(|(key, record)| (RECORDS, key.as_str(), record)),
-        )
-        .await?;
-        let tx = self.write([RECORDS, META])?;
-        for (sealed, key) in sealed.into_iter().zip(keys) {
-            put(&tx, (RECORDS, key, sealed))?;
-        }
-        put_meta(&tx.object_store(META)?, meta::LAYOUT, &1)?;
-        commit(tx).await
-    }
 }
-
-/// A stored value with where it is kept: `(object store, key, value)`.
-type Sealed = (&'static str, String, JsValue);
 
 /// Copies of records kept under a key they have left: the keys, and each copy with the index of
 /// the record it belongs to.
@@ -1127,30 +839,6 @@ struct MovedAway {
     keys: Vec<String>,
     copies: Vec<(usize, Record)>,
 }
-
-/// What a write does to the summaries: those to keep, sealed, and the cases left with no work.
-#[derive(Default)]
-struct Summaries {
-    kept: Vec<Sealed>,
-    emptied: Vec<String>,
-}
-
-impl Summaries {
-    /// Puts and removes them in the transaction `tx`.
-    fn write(self, tx: &Transaction<'_>) -> Result<()> {
-        for summary in self.kept {
-            put(tx, summary)?;
-        }
-        let store = tx.object_store(SUMMARIES)?;
-        for case in &self.emptied {
-            store.delete(case.as_str()).primitive()?;
-        }
-        Ok(())
-    }
-}
-
-/// The layout this version keeps records in (see [`meta::LAYOUT`]).
-const LAYOUT: u32 = 2;
 
 /// Where a record is kept, as `(object store, key)`: a camp in `camps` and a case (or a record that
 /// names no case) in `records`, under its id; a service, session or note in `work` under its case's
@@ -1177,16 +865,6 @@ fn group_of<'k>(name: &str, key: &'k str) -> &'k str {
     }
 }
 
-/// Puts a sealed value where it belongs, in the transaction `tx`.
-fn put(tx: &Transaction<'_>, (name, key, value): Sealed) -> Result<()> {
-    tx.object_store(name)?
-        .put(value)
-        .with_key(key)
-        .without_key_type()
-        .primitive()?;
-    Ok(())
-}
-
 /// `name` as a `meta` key for a secret, unless the store's own plain values use it.
 fn secret_key(name: &str) -> Result<&str> {
     if [
@@ -1203,42 +881,4 @@ fn secret_key(name: &str) -> Result<&str> {
         )));
     }
     Ok(name)
-}
-
-/// Reads a `meta` value: plain JSON text, since it holds no survivor data.
-async fn read_meta<T: DeserializeOwned>(
-    store: &indexed_db_futures::object_store::ObjectStore<'_>,
-    key: &str,
-) -> Result<Option<T>> {
-    let Some(text) = meta_text(store, key).await? else {
-        return Ok(None);
-    };
-    serde_json::from_str(&text)
-        .map(Some)
-        .map_err(|e| StoreError::Corrupt {
-            reason: format!("meta {key}: {e}"),
-        })
-}
-
-/// The text under a `meta` key. Apart from [`read_meta`], so that the request is compiled once
-/// rather than once for each type of value read.
-async fn meta_text(
-    store: &indexed_db_futures::object_store::ObjectStore<'_>,
-    key: &str,
-) -> Result<Option<String>> {
-    Ok(store.get::<String, _, _>(key).primitive()?.await?)
-}
-
-fn put_meta<T: Serialize>(
-    store: &indexed_db_futures::object_store::ObjectStore<'_>,
-    key: &str,
-    value: &T,
-) -> Result<()> {
-    let text = serde_json::to_string(value).map_err(|e| StoreError::Encode(e.to_string()))?;
-    store
-        .put(text)
-        .with_key(key)
-        .without_key_type()
-        .primitive()?;
-    Ok(())
 }

@@ -11,11 +11,6 @@
 //! before any timing.
 #![cfg(target_arch = "wasm32")]
 
-// Each user of the shared generator takes only part of it.
-#[allow(dead_code)]
-#[path = "../bench/cases.rs"]
-mod cases;
-
 use indexed_db_futures::database::Database;
 use sakhi::store::{DataKey, Keyring, Store, Worker};
 use sakhi_domain::wire::Cursor;
@@ -263,7 +258,7 @@ async fn bench(sizes: Sizes) {
 /// Milliseconds Sakhi's store takes to save `count` cases through `Store::edit`, one per save.
 async fn sakhi_save(key: &DataKey, count: usize, run: usize) -> f64 {
     let name = format!("bench-sakhi-save-{run}");
-    let cases: Vec<Vec<(&str, Value)>> = (0..count as u64).map(cases::case_fields).collect();
+    let cases: Vec<Vec<(&str, Value)>> = (0..count as u64).map(sakhi_cases::case_fields).collect();
     let store = Store::open(&name, key.clone()).await.unwrap();
     let started = now();
     for (i, fields) in cases.into_iter().enumerate() {
@@ -279,7 +274,7 @@ async fn sakhi_save(key: &DataKey, count: usize, run: usize) -> f64 {
 
 async fn js_save(count: usize, run: usize) -> f64 {
     let name = format!("bench-raw-save-{run}");
-    let cases: Vec<Vec<(&str, Value)>> = (0..count as u64).map(cases::case_fields).collect();
+    let cases: Vec<Vec<(&str, Value)>> = (0..count as u64).map(sakhi_cases::case_fields).collect();
     let json = serde_json::to_string(&cases).unwrap();
     let took = raw_save(&name, &json, NOW as f64).await.unwrap();
     drop_database(&name).await.unwrap();
@@ -292,7 +287,7 @@ fn pulled_records(count: usize) -> Vec<Record> {
     (0..count as u64)
         .map(|n| {
             let mut record = Record::new(RecordId::new(), Kind::Case);
-            for (field, value) in cases::case_fields(n) {
+            for (field, value) in sakhi_cases::case_fields(n) {
                 record.edit(&mut clock, NOW + n, field, value);
             }
             record

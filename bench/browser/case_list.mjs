@@ -74,7 +74,7 @@ export async function caseList(config) {
 
 /**
  * What a worker might type: a name and a village that each match about a tenth of the synthetic
- * cases (bench/cases.rs), and four digits of a phone number, which match a handful.
+ * cases (crates/cases), and four digits of a phone number, which match a handful.
  */
 const SEARCHES = [
   { by: "name", query: "Kavita" },

@@ -1,10 +1,10 @@
 //! `/camps`, `/camps/new` and `/camps/:id`: the register of awareness camps, adding one after a
 //! camp (or during it), and one camp with the cases registered there.
 
-use super::{choices_summary, focus, save_failure, shown_value};
+use super::{choices_summary, failed, focus, save_failure, shown_value};
 use crate::browser::{now_millis, today};
 use crate::camps::{CampDraft, attendance, cases_from, register, title};
-use crate::case_form::Problems;
+use crate::case_form::{Edits, Problems};
 use crate::casework::display_name;
 use crate::components::{Choices, TextArea, TextField, alert, control_id};
 use crate::i18n::{Text, field_label, fill, t, tr, use_lang};
@@ -97,8 +97,22 @@ pub fn NewCamp() -> impl IntoView {
     let store = use_store();
     let sync = use_sync();
     let navigate = use_navigate();
-    let (saving, set_saving) = signal(false);
-    let (save_failed, set_save_failed) = signal(None::<Text>);
+    // Saved, the camp's page opens, where cases are registered at it.
+    let save = Action::new_local(move |edits: &Edits| {
+        let (store, sync, navigate) = (store.clone(), sync.clone(), navigate.clone());
+        let edits = edits.clone();
+        async move {
+            let camp = Record::new(crate::browser::new_id(), Kind::Camp);
+            match store.edit(camp, edits, now_millis()).await {
+                Ok(camp) => {
+                    sync.local_change().await;
+                    navigate(&format!("/camps/{}", camp.id), Default::default());
+                    Ok(())
+                }
+                Err(error) => Err(save_failure(&error)),
+            }
+        }
+    });
     let me = crate::unlocked()
         .map(|unlocked| unlocked.worker.display_name.clone())
         .unwrap_or_default();
@@ -116,22 +130,8 @@ pub fn NewCamp() -> impl IntoView {
             }
         };
         set_problems.set(Problems::new());
-        set_saving.set(true);
-        set_save_failed.set(None);
-        let (store, sync, navigate) = (store.clone(), sync.clone(), navigate.clone());
-        leptos::task::spawn_local(async move {
-            let camp = Record::new(crate::browser::new_id(), Kind::Camp);
-            match store.edit(camp, edits, now_millis()).await {
-                Ok(camp) => {
-                    sync.local_change().await;
-                    navigate(&format!("/camps/{}", camp.id), Default::default());
-                }
-                Err(error) => {
-                    set_saving.set(false);
-                    set_save_failed.set(Some(save_failure(&error)));
-                }
-            }
-        });
+        save.clear();
+        save.dispatch_local(edits);
     };
 
     view! {
@@ -152,9 +152,9 @@ pub fn NewCamp() -> impl IntoView {
             </fieldset>
             <Choices form=FORM field="topics" legend=Text::FieldTopics codes=TOPICS many=true required=false problems />
             <TextArea form=FORM field="notes" label=Text::FieldNotes problems />
-            {move || save_failed.get().map(alert)}
+            {failed(save)}
             <div class="actions">
-                <button type="submit" class="button primary" disabled=saving>
+                <button type="submit" class="button primary" disabled=save.pending()>
                     {tr(Text::CampSave)}
                 </button>
                 <a class="button secondary" href="/camps">

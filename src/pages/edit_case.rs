@@ -3,11 +3,11 @@
 //! writes a stamped edit only of each field she changed, on top of the value she saw.
 
 use super::new_case::{CaseFields, SHOWN_FIELDS, draft, input_id};
-use super::{focus, save_failure};
+use super::{failed, focus, save_failure};
 use crate::browser::{now_millis, today};
-use crate::case_form::{Problems, Taken};
+use crate::case_form::{Edits, Problems, Taken};
 use crate::casework::changed_fields;
-use crate::components::{FormActions, UnfinishedOffer, alert};
+use crate::components::{FormActions, UnfinishedOffer};
 use crate::drafts::{self, DraftForm, fill, of_record};
 use crate::i18n::{Text, tr};
 use crate::load::load;
@@ -17,6 +17,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use sakhi_domain::{Kind, Record, RecordId};
 use serde_json::Value;
+use std::rc::Rc;
 use web_sys::HtmlFormElement;
 
 #[component]
@@ -66,8 +67,27 @@ fn Correction(case: Record) -> impl IntoView {
     // The case as she saw it when she began: her edits go on top of it.
     let seen = StoredValue::new_local(case.clone());
     let kept = DraftForm::new(store.clone(), &drafts::correction(case.id), || {});
-    let (saving, set_saving) = signal(false);
-    let (save_failed, set_save_failed) = signal(None::<Text>);
+    // Saved, the correction's draft goes and she is back on the case.
+    let save = {
+        let (store, sync, back, navigate) =
+            (store.clone(), sync.clone(), back.clone(), navigate.clone());
+        Action::new_local(move |(before, changes): &(Record, Edits)| {
+            let (store, sync, kept) = (Rc::clone(&store), Rc::clone(&sync), kept.draft());
+            let (back, navigate) = (back.clone(), navigate.clone());
+            let (before, changes) = (before.clone(), changes.clone());
+            async move {
+                match store.edit(before, changes, now_millis()).await {
+                    Ok(_) => {
+                        kept.discard();
+                        sync.local_change().await;
+                        navigate(&back, Default::default());
+                        Ok(())
+                    }
+                    Err(error) => Err(save_failure(&error)),
+                }
+            }
+        })
+    };
     let (unchanged, set_unchanged) = signal(false);
 
     // Filled in with what the case holds; a correction left unfinished is offered instead.
@@ -99,7 +119,6 @@ fn Correction(case: Record) -> impl IntoView {
     };
 
     let on_submit = {
-        let (kept, back, navigate) = (kept, back.clone(), navigate.clone());
         move |ev: Targeted<SubmitEvent, HtmlFormElement>| {
             ev.prevent_default();
             let today = today();
@@ -135,28 +154,8 @@ fn Correction(case: Record) -> impl IntoView {
                 set_unchanged.set(true);
                 return;
             }
-            set_saving.set(true);
-            set_save_failed.set(None);
-            let (store, sync, kept, back, navigate) = (
-                store.clone(),
-                sync.clone(),
-                kept.draft(),
-                back.clone(),
-                navigate.clone(),
-            );
-            leptos::task::spawn_local(async move {
-                match store.edit(before, changes, now_millis()).await {
-                    Ok(_) => {
-                        kept.discard();
-                        sync.local_change().await;
-                        navigate(&back, Default::default());
-                    }
-                    Err(error) => {
-                        set_saving.set(false);
-                        set_save_failed.set(Some(save_failure(&error)));
-                    }
-                }
-            });
+            save.clear();
+            save.dispatch_local((before, changes));
         }
     };
     let leave = Callback::new(move |()| navigate(&back, Default::default()));
@@ -172,9 +171,9 @@ fn Correction(case: Record) -> impl IntoView {
             on:input=on_input hidden=move || kept.offering()>
             <h1>{tr(Text::EditHeading)}</h1>
             <CaseFields problems likely danger />
-            {move || save_failed.get().map(alert)}
+            {failed(save)}
             <p class="notice" role="status" hidden=move || !unchanged.get()>{tr(Text::EditUnchanged)}</p>
-            <FormActions draft=kept save=Text::EditSave busy=saving.into() on_leave=leave />
+            <FormActions draft=kept save=Text::EditSave busy=save.pending().into() on_leave=leave />
         </form>
     }
 }

@@ -337,8 +337,26 @@ fn Export(records: Arc<Vec<sakhi_domain::Record>>) -> impl IntoView {
     let may_include =
         crate::unlocked().is_some_and(|unlocked| unlocked.role == Role::Administrator);
     let (personal, set_personal) = signal(false);
-    let (done, set_done) = signal(None::<u64>);
-    let (failed, set_failed) = signal(false);
+    // A file is handed out only once the audit log has heard of it: kept first, then downloaded.
+    // The value is how many rows the last export held, or its failure.
+    let exported = Action::new_local(
+        move |(notice, name, csv): &(ExportNotice, String, String)| {
+            let (store, sync) = (store.clone(), sync.clone());
+            let (notice, name, csv) = (notice.clone(), name.clone(), csv.clone());
+            async move {
+                let rows = notice.rows;
+                let kept = crate::export::remember(&store, notice).await.is_ok();
+                let handed =
+                    kept && crate::browser::download(&name, "text/csv;charset=utf-8", &csv).is_ok();
+                if kept {
+                    sync.send_soon();
+                }
+                if handed { Ok(rows) } else { Err(()) }
+            }
+        },
+    );
+    let done = move || exported.value().get().and_then(Result::ok);
+    let failed = move || exported.value().get().is_some_and(|result| result.is_err());
     let export = move |what: ExportKind| {
         let lang = lang.get_untracked();
         // A camp names no woman: only a cases export can hold what names or finds her.
@@ -371,21 +389,7 @@ fn Export(records: Arc<Vec<sakhi_domain::Record>>) -> impl IntoView {
             rows,
             at: crate::browser::now_millis(),
         };
-        let (store, sync) = (store.clone(), sync.clone());
-        leptos::task::spawn_local(async move {
-            // Kept for the audit log first: a file the log will not hear of is not handed out.
-            let kept = crate::export::remember(&store, notice).await.is_ok();
-            if kept && crate::browser::download(&name, "text/csv;charset=utf-8", &csv).is_ok() {
-                set_failed.set(false);
-                set_done.set(Some(rows));
-            } else {
-                set_done.set(None);
-                set_failed.set(true);
-            }
-            if kept {
-                sync.send_soon();
-            }
-        });
+        exported.dispatch_local((notice, name, csv));
     };
     let export_cases = export.clone();
     view! {
@@ -416,7 +420,7 @@ fn Export(records: Arc<Vec<sakhi_domain::Record>>) -> impl IntoView {
                 </button>
             </div>
             {move || {
-                done.get()
+                done()
                     .map(|rows| {
                         view! {
                             <p class="notice" role="status">
@@ -425,7 +429,7 @@ fn Export(records: Arc<Vec<sakhi_domain::Record>>) -> impl IntoView {
                         }
                     })
             }}
-            {move || failed.get().then(|| alert(Text::ExportFailed))}
+            {move || failed().then(|| alert(Text::ExportFailed))}
         </section>
     }
 }

@@ -13,24 +13,16 @@ pub fn LogOut() -> impl IntoView {
     let sync = StoredValue::new_local(use_sync());
     let status = use_sync_status();
     let lang = use_lang();
-    let (working, set_working) = signal(false);
-    let (failed, set_failed) = signal(false);
-    let log_out = move || {
-        set_working.set(true);
-        leptos::task::spawn_local(async move {
-            if session.log_out().await.is_err() {
-                set_failed.set(true);
-                set_working.set(false);
-            }
-        });
-    };
+    // Logged out, the page goes with her store: only a failure is ever shown here.
+    let log_out = Action::new_local(move |_: &()| async move { session.log_out().await.is_ok() });
+    let failed = move || log_out.value().get() == Some(false);
     let waiting = move || status.waiting.get().unwrap_or_default();
 
     view! {
         <section class="log-out">
             <h1>{tr(Text::LogoutHeading)}</h1>
             <p>{tr(Text::LogoutExplain)}</p>
-            {move || failed.get().then(|| alert(Text::AppStoreFailed))}
+            {move || failed().then(|| alert(Text::AppStoreFailed))}
             {move || {
                 let waiting = waiting();
                 if !waiting.is_empty() {
@@ -51,8 +43,10 @@ pub fn LogOut() -> impl IntoView {
                             <button
                                 type="button"
                                 class="button danger"
-                                disabled=working
-                                on:click=move |_| log_out()
+                                disabled=log_out.pending()
+                                on:click=move |_| {
+                                    log_out.dispatch_local(());
+                                }
                             >
                                 {tr(Text::LogoutAnyway)}
                             </button>
@@ -65,8 +59,10 @@ pub fn LogOut() -> impl IntoView {
                             <button
                                 type="button"
                                 class="button primary"
-                                disabled=working
-                                on:click=move |_| log_out()
+                                disabled=log_out.pending()
+                                on:click=move |_| {
+                                    log_out.dispatch_local(());
+                                }
                             >
                                 {tr(Text::LogoutConfirm)}
                             </button>

@@ -5,7 +5,7 @@
 //! saves: nothing on the page needs the values before then, and binding a signal to every input
 //! would put code in the app shell that buys nothing.
 
-use super::{focus, save_failure};
+use super::{failed, focus, save_failure};
 use crate::browser::{now_millis, today};
 use crate::camps::title;
 use crate::case_form::{CaseDraft, Edits, Likeness, Problems, Step, Taken, asked, first_problem};
@@ -235,16 +235,13 @@ pub fn NewCase() -> impl IntoView {
     };
 
     // The button waits while a save runs, and a failed save says so.
-    let (saving, set_saving) = signal(false);
-    let (save_failed, set_save_failed) = signal(None::<Text>);
     let save = {
         let navigate = navigate.clone();
-        move |edits: Edits| {
+        Action::new_local(move |edits: &Edits| {
             let (store, sync, navigate, kept) =
                 (store.clone(), sync.clone(), navigate.clone(), kept.draft());
-            set_saving.set(true);
-            set_save_failed.set(None);
-            leptos::task::spawn_local(async move {
+            let edits = edits.clone();
+            async move {
                 let case = Record::new(crate::browser::new_id(), Kind::Case);
                 // A woman in danger now goes straight to her case, where rescue, police and shelter
                 // are one tap each.
@@ -266,14 +263,12 @@ pub fn NewCase() -> impl IntoView {
                             (false, None) => "/".to_owned(),
                         };
                         navigate(&next, Default::default());
+                        Ok(())
                     }
-                    Err(error) => {
-                        set_saving.set(false);
-                        set_save_failed.set(Some(save_failure(&error)));
-                    }
+                    Err(error) => Err(save_failure(&error)),
                 }
-            });
-        }
+            }
+        })
     };
     let go_continue = Callback::new(move |()| {
         if let Some(form) = form_ref.get_untracked() {
@@ -324,7 +319,8 @@ pub fn NewCase() -> impl IntoView {
         match read(&ev.target()) {
             Ok(edits) => {
                 set_problems.set(Problems::new());
-                save(edits);
+                save.clear();
+                save.dispatch_local(edits);
             }
             Err(found) => to_problems(found),
         }
@@ -404,7 +400,7 @@ pub fn NewCase() -> impl IntoView {
             <h2 id=STEP_HEADING class="step-heading" tabindex="-1">{heading}</h2>
             <input type="hidden" name=STEP value=move || step.get().position().to_string() />
             <CaseFields problems likely danger step at_camp />
-            {move || save_failed.get().map(alert)}
+            {failed(save)}
             <div class="actions step-actions">
                 <button type="button" class="button secondary back-step" hidden=first on:click=back>
                     {tr(Text::FormBack)}
@@ -416,7 +412,7 @@ pub fn NewCase() -> impl IntoView {
                     type="submit"
                     class=move || if last() { "button primary save" } else { "button danger save save-now" }
                     hidden=move || !save_shown()
-                    disabled=saving
+                    disabled=save.pending()
                 >
                     {tr(Text::FormSave)}
                 </button>

@@ -22,18 +22,34 @@ pub fn Setup() -> impl IntoView {
         .ok()
         .and_then(|hash| hash.strip_prefix("#code=").map(str::to_owned))
         .unwrap_or_default();
-    let (working, set_working) = signal(false);
-    let (failed, set_failed) = signal(None::<String>);
+    // Set up, she is logged in as the centre's first administrator and taken to its cases.
+    let set_up = Action::new_local(move |request: &SetupRequest| {
+        let (request, navigate) = (request.clone(), navigate.clone());
+        async move {
+            match session.set_up(request).await {
+                Ok(()) => {
+                    navigate("/", Default::default());
+                    Ok(())
+                }
+                Err(error) => Err(login_message(lang.get_untracked(), &error)),
+            }
+        }
+    });
+    // The two passwords she typed differ: nothing was sent.
+    let (mismatch, set_mismatch) = signal(false);
+    let failed = move || match mismatch.get() {
+        true => Some(t(lang.get_untracked(), Text::SetupMismatch).to_owned()),
+        false => set_up.value().get().and_then(Result::err),
+    };
 
     let on_submit = move |ev: Targeted<SubmitEvent, HtmlFormElement>| {
         ev.prevent_default();
         let form = ev.target();
         let text = |name| form_text(&form, name).trim().to_owned();
         let password = form_text(&form, "password");
-        if password != form_text(&form, "password-again") {
-            set_failed.set(Some(
-                t(lang.get_untracked(), Text::SetupMismatch).to_owned(),
-            ));
+        let differ = password != form_text(&form, "password-again");
+        set_mismatch.set(differ);
+        if differ {
             return;
         }
         let request = SetupRequest {
@@ -50,25 +66,15 @@ pub fn Setup() -> impl IntoView {
                 password,
             },
         };
-        set_working.set(true);
-        set_failed.set(None);
-        let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
-            match session.set_up(request).await {
-                Ok(()) => navigate("/", Default::default()),
-                Err(error) => {
-                    set_failed.set(Some(login_message(lang.get_untracked(), &error)));
-                    set_working.set(false);
-                }
-            }
-        });
+        set_up.clear();
+        set_up.dispatch_local(request);
     };
 
     view! {
         <form class="sign-in setup" on:submit:target=on_submit>
             <h1>{tr(Text::SetupHeading)}</h1>
             <p>{tr(Text::SetupIntro)}</p>
-            {move || failed.get().map(|text| view! { <p class="notice problem" role="alert">{text}</p> })}
+            {move || failed().map(|text| view! { <p class="notice problem" role="alert">{text}</p> })}
             <Input name="code" label=Text::SetupCode kind="text" value=code />
             <fieldset class="group">
                 <legend>{tr(Text::SetupCentre)}</legend>
@@ -85,7 +91,7 @@ pub fn Setup() -> impl IntoView {
                 <Input name="password-again" label=Text::SetupPasswordAgain kind="password" />
             </fieldset>
             <div class="actions">
-                <button type="submit" class="button primary" disabled=working>
+                <button type="submit" class="button primary" disabled=set_up.pending()>
                     {tr(Text::SetupSubmit)}
                 </button>
             </div>

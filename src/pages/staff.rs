@@ -11,6 +11,7 @@ use crate::load::load;
 use crate::session::{LoginError, Unlocked};
 use leptos::ev::{SubmitEvent, Targeted};
 use leptos::prelude::*;
+use sakhi_domain::AccountId;
 use sakhi_domain::account::{LockMinutes, PurgeDays, Role};
 use sakhi_domain::wire::account::{
     Account, AccountPatch, CentrePatch, NewAccount, PasswordReset, code,
@@ -37,39 +38,33 @@ pub fn Staff() -> impl IntoView {
             }
         })
     };
-    let (message, set_message) = signal(None::<String>);
-
-    let create = {
+    // Every change made here goes through one action: the page says how the last one went.
+    let change: Changes = {
         let unlocked = Rc::clone(&unlocked);
-        move |ev: Targeted<SubmitEvent, HtmlFormElement>| {
-            ev.prevent_default();
-            let form = ev.target();
-            let role = match form_text(&form, "role").as_str() {
-                "administrator" => Role::Administrator,
-                "counsellor" => Role::Counsellor,
-                _ => Role::OutreachWorker,
-            };
-            let account = NewAccount {
-                username: form_text(&form, "new-username").trim().to_lowercase(),
-                display_name: form_text(&form, "new-name").trim().to_owned(),
-                role,
-                password: form_text(&form, "new-password"),
-            };
-            let unlocked = Rc::clone(&unlocked);
-            leptos::task::spawn_local(async move {
-                let answer = api::create_account(&unlocked.store, &account).await;
-                let text = answer_text(lang.get_untracked(), &answer, Text::StaffCreated);
-                if text.1 {
-                    form.reset();
-                    changed.notify();
-                }
-                set_message.set(Some(text.0));
-            });
-        }
+        Action::new_local(move |change: &Change| {
+            let (unlocked, change) = (Rc::clone(&unlocked), change.clone());
+            async move { make(&unlocked, change, changed, lang).await }
+        })
     };
 
-    let settings = view! { <CentreSettings unlocked=Rc::clone(&unlocked) set_message /> };
-    let held = StoredValue::new_local(Rc::clone(&unlocked));
+    let create = move |ev: Targeted<SubmitEvent, HtmlFormElement>| {
+        ev.prevent_default();
+        let form = ev.target();
+        let role = match form_text(&form, "role").as_str() {
+            "administrator" => Role::Administrator,
+            "counsellor" => Role::Counsellor,
+            _ => Role::OutreachWorker,
+        };
+        let account = NewAccount {
+            username: form_text(&form, "new-username").trim().to_lowercase(),
+            display_name: form_text(&form, "new-name").trim().to_owned(),
+            role,
+            password: form_text(&form, "new-password"),
+        };
+        change.dispatch_local(Change::Create(account, form));
+    };
+
+    let settings = view! { <CentreSettings unlocked=Rc::clone(&unlocked) change /> };
     let list = move || {
         accounts.with(|found| match found {
             None => view! { <p class="notice">{tr(Text::AppOpening)}</p> }.into_any(),
@@ -79,8 +74,7 @@ pub fn Staff() -> impl IntoView {
                     .iter()
                     .cloned()
                     .map(|account| {
-                        let unlocked = held.get_value();
-                        view! { <StaffMember account unlocked changed set_message /> }
+                        view! { <StaffMember account change /> }
                     })
                     .collect_view();
                 view! { <ul class="staff">{rows}</ul> }.into_any()
@@ -91,7 +85,7 @@ pub fn Staff() -> impl IntoView {
     view! {
         <section class="staff-page">
             <h1>{tr(Text::StaffHeading)}</h1>
-            {move || message.get().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+            {move || change.value().get().map(|text| view! { <p class="notice" role="status">{text}</p> })}
             {list}
             {settings}
             <form class="sign-in" on:submit:target=create>
@@ -143,11 +137,7 @@ pub fn Staff() -> impl IntoView {
 /// The centre's settings for its phones: after how many idle minutes they lock, and after how
 /// many days without a change synced cases leave outreach workers' phones (empty: never).
 #[component]
-fn CentreSettings(
-    unlocked: Rc<Unlocked>,
-    set_message: WriteSignal<Option<String>>,
-) -> impl IntoView {
-    let lang = use_lang();
+fn CentreSettings(unlocked: Rc<Unlocked>, change: Changes) -> impl IntoView {
     let (minutes_now, days_now) = (unlocked.lock_minutes, unlocked.purge_days);
     let (bad_minutes, set_bad_minutes) = signal(false);
     let (bad_days, set_bad_days) = signal(false);
@@ -174,20 +164,10 @@ fn CentreSettings(
         let (Some(minutes), Some(days)) = (minutes, days) else {
             return;
         };
-        let unlocked = Rc::clone(&unlocked);
-        leptos::task::spawn_local(async move {
-            let patch = CentrePatch {
-                lock_minutes: Some(minutes.get().into()),
-                purge_days: Some(days.map(|days| days.get().into())),
-            };
-            let answer = api::change_centre(&unlocked.store, &patch).await;
-            if let Ok(centre) = &answer {
-                unlocked.lock_minutes.set(centre.lock_minutes);
-                unlocked.purge_days.set(centre.purge_days);
-            }
-            let (text, _) = answer_text(lang.get_untracked(), &answer, Text::StaffCentreSaved);
-            set_message.set(Some(text));
-        });
+        change.dispatch_local(Change::Centre(CentrePatch {
+            lock_minutes: Some(minutes.get().into()),
+            purge_days: Some(days.map(|days| days.get().into())),
+        }));
     };
     view! {
         <form class="sign-in" on:submit:target=save novalidate>
@@ -245,38 +225,12 @@ fn CentreSettings(
 
 /// One account, with disabling (or enabling again) and a new password.
 #[component]
-fn StaffMember(
-    account: Account,
-    unlocked: Rc<Unlocked>,
-    changed: Trigger,
-    set_message: WriteSignal<Option<String>>,
-) -> impl IntoView {
-    let lang = use_lang();
+fn StaffMember(account: Account, change: Changes) -> impl IntoView {
     let id = account.id;
     let role = role_text(account.role);
     let disabled = account.disabled;
-    let toggle = {
-        let unlocked = Rc::clone(&unlocked);
-        move |_| {
-            let unlocked = Rc::clone(&unlocked);
-            leptos::task::spawn_local(async move {
-                let change = AccountPatch {
-                    disabled: Some(!disabled),
-                    ..Default::default()
-                };
-                let done = if disabled {
-                    Text::StaffEnabled
-                } else {
-                    Text::StaffDisabled
-                };
-                let answer = api::change_account(&unlocked.store, id, &change).await;
-                let (text, ok) = answer_text(lang.get_untracked(), &answer, done);
-                if ok {
-                    changed.notify();
-                }
-                set_message.set(Some(text));
-            });
-        }
+    let toggle = move |_| {
+        change.dispatch_local(Change::Disable(id, !disabled));
     };
     let reset = move |ev: Targeted<SubmitEvent, HtmlFormElement>| {
         ev.prevent_default();
@@ -284,15 +238,7 @@ fn StaffMember(
         let reset = PasswordReset {
             password: form_text(&form, "password"),
         };
-        let unlocked = Rc::clone(&unlocked);
-        leptos::task::spawn_local(async move {
-            let answer = api::reset_password(&unlocked.store, id, &reset).await;
-            let (text, ok) = answer_text(lang.get_untracked(), &answer, Text::StaffPasswordSet);
-            if ok {
-                form.reset();
-            }
-            set_message.set(Some(text));
-        });
+        change.dispatch_local(Change::Password(id, reset, form));
     };
     let reset_id = format!("reset-{}", account.id);
     view! {
@@ -322,6 +268,78 @@ fn StaffMember(
                 </form>
             </details>
         </li>
+    }
+}
+
+/// A change an administrator asks the server for on this page.
+#[derive(Clone)]
+enum Change {
+    /// A new account; its form empties once it is made.
+    Create(NewAccount, HtmlFormElement),
+    /// The centre's settings for its phones.
+    Centre(CentrePatch),
+    /// Disabling (`true`) or enabling again (`false`) an account.
+    Disable(AccountId, bool),
+    /// A new password for a worker who forgot hers; its form empties once it is set.
+    Password(AccountId, PasswordReset, HtmlFormElement),
+}
+
+/// The page's changes; the value is what the last one came to, in her language.
+type Changes = Action<Change, String>;
+
+/// Asks the server for `change` and says what it came to. A change to an account lists the
+/// accounts again (through `accounts_changed`); one to the centre's settings takes effect on this
+/// phone at once.
+async fn make(
+    unlocked: &Unlocked,
+    change: Change,
+    accounts_changed: Trigger,
+    lang: ReadSignal<Lang>,
+) -> String {
+    let store = &unlocked.store;
+    match change {
+        Change::Create(account, form) => {
+            let answer = api::create_account(store, &account).await;
+            let (text, done) = answer_text(lang.get_untracked(), &answer, Text::StaffCreated);
+            if done {
+                form.reset();
+                accounts_changed.notify();
+            }
+            text
+        }
+        Change::Centre(patch) => {
+            let answer = api::change_centre(store, &patch).await;
+            if let Ok(centre) = &answer {
+                unlocked.lock_minutes.set(centre.lock_minutes);
+                unlocked.purge_days.set(centre.purge_days);
+            }
+            answer_text(lang.get_untracked(), &answer, Text::StaffCentreSaved).0
+        }
+        Change::Disable(id, disable) => {
+            let patch = AccountPatch {
+                disabled: Some(disable),
+                ..Default::default()
+            };
+            let done = if disable {
+                Text::StaffDisabled
+            } else {
+                Text::StaffEnabled
+            };
+            let answer = api::change_account(store, id, &patch).await;
+            let (text, done) = answer_text(lang.get_untracked(), &answer, done);
+            if done {
+                accounts_changed.notify();
+            }
+            text
+        }
+        Change::Password(id, reset, form) => {
+            let answer = api::reset_password(store, id, &reset).await;
+            let (text, done) = answer_text(lang.get_untracked(), &answer, Text::StaffPasswordSet);
+            if done {
+                form.reset();
+            }
+            text
+        }
     }
 }
 

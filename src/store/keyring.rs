@@ -7,7 +7,8 @@
 //! guess against but the unwrapping itself, which costs 600,000 rounds of PBKDF2 per guess.
 
 use super::crypto::{self, DataKey, Wrapped};
-use super::{Result, StoreError, commit};
+use super::idb::commit;
+use super::{Result, StoreError};
 use indexed_db_futures::database::{Database, VersionChangeEvent};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;

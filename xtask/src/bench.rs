@@ -12,11 +12,6 @@ mod ingest;
 mod shell;
 mod store;
 
-// The orchestrator uses only part of the shared generator.
-#[allow(dead_code)]
-#[path = "../../bench/cases.rs"]
-mod cases;
-
 use crate::{build_app, cargo, run, setup, step};
 use anyhow::{Context, Result, bail};
 use figure::Figure;
@@ -239,7 +234,7 @@ fn build_server() -> Result<()> {
 pub fn documents(count: usize) -> Vec<Value> {
     (0..count as u64)
         .map(|n| {
-            let mut document = cases::case_document(n);
+            let mut document = sakhi_cases::case_document(n);
             document["_id"] = json!(uuid::Uuid::now_v7().to_string());
             document
         })

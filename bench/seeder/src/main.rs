@@ -10,10 +10,6 @@
 //! `&username=U&password=P`; the page unlocks her from the keyring as the app does and seeds her
 //! store, which the app then unlocks with the same password.
 
-#[allow(dead_code)] // the seeder uses only part of the shared generator
-#[path = "../../cases.rs"]
-mod cases;
-
 use sakhi::store::{DataKey, Keyring, Store, StoreError, database_name};
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::{Clock, DeviceId, Kind, Record, RecordId};
@@ -77,7 +73,7 @@ async fn seed() -> Result<usize, String> {
             for n in 0..count {
                 let case = Record::new(RecordId::new(), Kind::Case);
                 store
-                    .edit(case, cases::case_fields(n), now)
+                    .edit(case, sakhi_cases::case_fields(n), now)
                     .await
                     .map_err(|e| e.to_string())?;
             }
@@ -88,10 +84,10 @@ async fn seed() -> Result<usize, String> {
             let records: Vec<Record> = (0..count)
                 .flat_map(|n| {
                     let mut case = Record::new(RecordId::new(), Kind::Case);
-                    for (field, value) in cases::case_fields(n) {
+                    for (field, value) in sakhi_cases::case_fields(n) {
                         case.edit(&mut clock, now, field, value);
                     }
-                    let work = cases::casework(n, &case.id.to_string());
+                    let work = sakhi_cases::casework(n, &case.id.to_string());
                     let mut records = vec![case];
                     for (kind, fields) in work {
                         let kind = Kind::parse(kind).expect("the bench's kinds exist");

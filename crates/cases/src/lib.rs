@@ -2,9 +2,9 @@
 //!
 //! No survivor data exists anywhere in the benchmarks: every name, village and story below is
 //! invented, and combined by a seeded generator so that every run, the browser and the orchestrator
-//! alike, works on the same cases. The file is shared by `#[path]` (the browser benchmark in
-//! `tests/`, the seeding page in `bench/seeder/` and the orchestrator in `xtask/`), so it needs
-//! nothing but `serde_json`.
+//! alike, works on the same cases. The browser benchmark in `tests/`, the seeding page in
+//! `bench/seeder/` and the orchestrator in `xtask/` all use this crate, for wasm32 and natively, so
+//! it needs nothing but `serde_json`.
 
 use serde_json::{Value, json};
 
@@ -147,4 +147,35 @@ pub fn case_document(n: u64) -> Value {
             .map(|(field, value)| (field.to_owned(), value))
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_case_number_gives_the_same_case_in_every_run() {
+        assert_eq!(
+            case_document(0),
+            json!({
+                "name": "Geeta Kumari",
+                "age": 52,
+                "phone": "96881 85396",
+                "village": "रामपुर",
+                "violence": ["emotional"],
+                "description": STORIES[1],
+            })
+        );
+        assert_eq!(case_fields(1)[0], ("name", json!("Rekha Verma")));
+        assert_eq!(case_fields(1)[2], ("phone", json!("95547 18761")));
+    }
+
+    #[test]
+    fn every_fifth_case_has_its_next_session_due_and_every_other_a_police_service() {
+        let work = casework(0, "c");
+        assert_eq!(work.len(), 2);
+        assert!(work[0].1.contains(&("next_on", json!("2026-11-10"))));
+        assert!(work[1].1.contains(&("place", json!("Khedi"))));
+        assert_eq!(casework(1, "c").len(), 1);
+    }
 }
