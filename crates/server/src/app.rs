@@ -11,6 +11,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use sakhi_domain::wire::paths;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -31,7 +32,7 @@ pub const CENTRE_CODE_DAYS: u64 = 7;
 pub fn router<S: Store>(state: AppState<S>, headers: &SecurityHeaders) -> Router {
     let dist = state.dist.clone();
     let mut router = Router::new()
-        .nest("/api", api::router(state.clone()))
+        .nest(paths::PREFIX, api::router(state.clone()))
         .merge(pwa::router(dist))
         .layer(middleware::from_fn_with_state(state, require_setup::<S>))
         .layer(middleware::from_fn(within_limits))
@@ -70,10 +71,7 @@ fn security_header(name: HeaderName, value: HeaderValue) -> SetResponseHeaderLay
 
 /// API paths that answer before any centre is set up.
 fn answers_before_setup(path: &str) -> bool {
-    matches!(
-        path,
-        "/api/v1/health" | "/api/v1/setup" | "/api/v1/openapi.json"
-    )
+    matches!(path, paths::HEALTH | paths::SETUP | paths::OPENAPI)
 }
 
 /// Until a centre is set up, the API answers only health, setup and its own description; the
