@@ -255,7 +255,7 @@ pub async fn serve_with_clock(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     // Handlers are generic over the store: the backend the URL names is chosen here, once.
-    match store::open(&settings.database_url).await? {
+    match store::open(&settings.database_url, clock.now_millis()).await? {
         Opened::Sqlite(store) => serve_store(store, settings, clock, listener, shutdown).await,
         Opened::Postgres(store) => serve_store(store, settings, clock, listener, shutdown).await,
     }
@@ -293,13 +293,17 @@ async fn serve_store<S: Store>(
         match &settings.setup_code {
             Some(code) => {
                 let hash = secrets::sha256_hex(&secrets::normalise_setup_code(&code.0));
-                store.replace_first_setup_code(&hash).await?;
+                store
+                    .replace_first_setup_code(&hash, state.now_millis())
+                    .await?;
                 None
             }
             None => {
                 let code = secrets::new_setup_code();
                 let hash = secrets::sha256_hex(&secrets::normalise_setup_code(&code));
-                store.replace_first_setup_code(&hash).await?;
+                store
+                    .replace_first_setup_code(&hash, state.now_millis())
+                    .await?;
                 Some(format!(
                     "Sakhi is not set up yet. Open {url}/setup#code={code} to set up the centre \
                      and its first administrator (the code works once)."
@@ -330,10 +334,11 @@ async fn serve_store<S: Store>(
 pub async fn add_centre_code(settings: &Settings) -> Result<String, ServeError> {
     let code = secrets::new_setup_code();
     let hash = secrets::sha256_hex(&secrets::normalise_setup_code(&code));
-    let expires_at = clock::system_millis() + CENTRE_CODE_DAYS * 24 * 60 * 60 * 1000;
-    match store::open(&settings.database_url).await? {
-        Opened::Sqlite(store) => add_setup_code(store, &hash, expires_at).await?,
-        Opened::Postgres(store) => add_setup_code(store, &hash, expires_at).await?,
+    let now = clock::system_millis();
+    let expires_at = now + CENTRE_CODE_DAYS * 24 * 60 * 60 * 1000;
+    match store::open(&settings.database_url, now).await? {
+        Opened::Sqlite(store) => add_setup_code(store, &hash, now, expires_at).await?,
+        Opened::Postgres(store) => add_setup_code(store, &hash, now, expires_at).await?,
     }
     let link = match (&settings.public_url, settings.port) {
         (Some(url), _) => format!("{}/setup#code={code}", url.trim_end_matches('/')),
@@ -352,8 +357,13 @@ pub async fn add_centre_code(settings: &Settings) -> Result<String, ServeError> 
     ))
 }
 
-async fn add_setup_code<S: Store>(store: S, hash: &str, expires_at: u64) -> Result<(), StoreError> {
-    let added = store.add_centre_setup_code(hash, expires_at).await;
+async fn add_setup_code<S: Store>(
+    store: S,
+    hash: &str,
+    now: u64,
+    expires_at: u64,
+) -> Result<(), StoreError> {
+    let added = store.add_centre_setup_code(hash, now, expires_at).await;
     store.close().await;
     added
 }

@@ -11,7 +11,6 @@ use sakhi_domain::{DeviceId, Role};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 // Where the tests have always found them.
-pub use crate::clock::system_millis as now_ms;
 pub use crate::secrets::{normalise_setup_code, sha256_base64, sha256_hex};
 
 /// The client's address: the peer, or, only when the settings say a trusted proxy sets it, the
@@ -64,6 +63,8 @@ pub struct Caller {
     pub device: DeviceId,
     pub token_hash: String,
     pub address: IpAddr,
+    /// When the request was let in, by the server's clock: the time of its audit rows.
+    pub at: u64,
 }
 
 impl Caller {
@@ -79,6 +80,7 @@ impl Caller {
     /// An audit entry about this caller, to fill in.
     pub fn audit(&self, action: &'static str, outcome: &str) -> AuditRecord {
         AuditRecord {
+            at: self.at,
             centre: Some(self.account.centre.id),
             account: Some(self.account.id),
             device: Some(self.device),
@@ -129,9 +131,10 @@ impl<S: Store> FromRequestParts<AppState<S>> for Caller {
             Presented::Token(token) => token,
         };
         let token_hash = sha256_hex(token);
+        let now = state.now_millis();
         match state
             .store
-            .authenticate(&token_hash, state.now_millis(), state.auth.idle_ms)
+            .authenticate(&token_hash, now, state.auth.idle_ms)
             .await?
         {
             SessionCheck::Valid(found) => Ok(Caller {
@@ -139,6 +142,7 @@ impl<S: Store> FromRequestParts<AppState<S>> for Caller {
                 device: found.device,
                 token_hash,
                 address: client_address(parts, state.auth.trust_forwarded_for),
+                at: now,
             }),
             not_valid => Err(refuse_token(parts, state, not_valid).await),
         }
@@ -155,6 +159,7 @@ async fn refuse_token<S: Store>(
     check: SessionCheck,
 ) -> AppError {
     let mut entry = AuditRecord {
+        at: state.now_millis(),
         address: Some(client_address(parts, state.auth.trust_forwarded_for).to_string()),
         action: "refused",
         outcome: "unknown_token".to_owned(),

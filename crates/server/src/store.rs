@@ -163,6 +163,9 @@ pub enum SetupOutcome {
 /// One entry to append to the audit log. Never a record's content.
 #[derive(Clone, Debug, Default)]
 pub struct AuditRecord {
+    /// When it happened, in milliseconds since 1970, by the server's clock: the caller's time,
+    /// never the store's own.
+    pub at: u64,
     /// The centre whose administrators see the entry. `None` for an event that names no centre
     /// (a login with an unknown username, a token no session has): such rows are kept all the
     /// same, for whoever runs the server, but no centre's audit page shows them.
@@ -420,16 +423,18 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// Whether at least one centre is set up.
     fn is_set_up(&self) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// Replaces any unused code for the first setup with this one (its hash).
+    /// Replaces any unused code for the first setup with this one (its hash), made at `now`.
     fn replace_first_setup_code(
         &self,
         code_hash: &str,
+        now: u64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Adds a code (its hash) that sets up one more centre until `expires_at`.
+    /// Adds a code (its hash), made at `now`, that sets up one more centre until `expires_at`.
     fn add_centre_setup_code(
         &self,
         code_hash: &str,
+        now: u64,
         expires_at: u64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
@@ -537,9 +542,9 @@ pub trait Store: Clone + Send + Sync + 'static {
 
     /// Counts a refusal that anyone can cause without an account (a made-up token, a login for no
     /// account or one the limiter slowed, a setup-code guess), where a row each would let a
-    /// stranger grow the audit log without bound. Of `entry` only its address, action and outcome
-    /// are kept, in `audit_tallies`: one row per minute, address, action and outcome, with how
-    /// many. At most [`TALLY_ADDRESSES`] addresses are told apart in a minute, the rest counted
+    /// stranger grow the audit log without bound. Of `entry` only its time, address, action and
+    /// outcome are kept, in `audit_tallies`: one row per minute, address, action and outcome, with
+    /// how many. At most [`TALLY_ADDRESSES`] addresses are told apart in a minute, the rest counted
     /// together under `*`, and minutes older than [`TALLY_KEEP_DAYS`] are dropped.
     fn count_refusal(
         &self,
@@ -589,12 +594,12 @@ pub enum Opened {
 }
 
 /// Opens the store a database URL names: `sqlite:` for SQLite, `postgres:` or `postgresql:` for
-/// PostgreSQL.
-pub async fn open(url: &str) -> Result<Opened, StoreError> {
+/// PostgreSQL. `now` is the time a new database is made at.
+pub async fn open(url: &str, now: u64) -> Result<Opened, StoreError> {
     if url.starts_with("sqlite:") {
-        SqliteStore::open(url).await.map(Opened::Sqlite)
+        SqliteStore::open(url, now).await.map(Opened::Sqlite)
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        PostgresStore::open(url).await.map(Opened::Postgres)
+        PostgresStore::open(url, now).await.map(Opened::Postgres)
     } else {
         Err(StoreError::UnsupportedUrl(redact(url)))
     }
@@ -655,7 +660,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_database_url_of_an_unknown_kind_is_refused_with_a_clear_message() {
-        let error = open("mysql://root:pw@localhost/sakhi").await.unwrap_err();
+        let error = open("mysql://root:pw@localhost/sakhi", 0)
+            .await
+            .unwrap_err();
         let message = error.to_string();
         assert!(message.contains("sqlite:"), "{message}");
         assert!(message.contains("postgres:"), "{message}");

@@ -60,14 +60,14 @@ pub async fn log_in<S: Store>(
     let request: LoginRequest = match json_body(body) {
         Ok(request) => request,
         Err(error) => {
-            let attempt = Attempt::unread(address);
+            let attempt = Attempt::unread(state.now_millis(), address);
             return Err(count(&state, &attempt, error.code(), error).await);
         }
     };
     if request.username.chars().any(char::is_control) {
         // No username holds one, and PostgreSQL cannot even look a NUL up: refused before any
         // query, alike on every backend.
-        let attempt = Attempt::unread(address);
+        let attempt = Attempt::unread(state.now_millis(), address);
         let error = AccountRule::BadUsername.into();
         return Err(count(&state, &attempt, "bad_username", error).await);
     }
@@ -75,7 +75,7 @@ pub async fn log_in<S: Store>(
         Ok(username) => state.store.credentials(username.as_str()).await?,
         Err(_) => None,
     };
-    let attempt = Attempt::of(address, &request, found.as_ref());
+    let attempt = Attempt::of(state.now_millis(), address, &request, found.as_ref());
     if request.password.chars().count() > Password::MAX_CHARS {
         let error = AccountRule::PasswordTooLong.into();
         return Err(count(&state, &attempt, "password_too_long", error).await);
@@ -129,6 +129,8 @@ pub async fn log_in<S: Store>(
 
 /// Who tried to log in, as far as the request tells: the start of every login's audit row.
 struct Attempt {
+    /// When, by the server's clock.
+    at: u64,
     address: IpAddr,
     device: Option<DeviceId>,
     /// The username as typed: trimmed, in lower case, cut short.
@@ -140,8 +142,9 @@ struct Attempt {
 
 impl Attempt {
     /// A login whose body could not be read.
-    fn unread(address: IpAddr) -> Self {
+    fn unread(at: u64, address: IpAddr) -> Self {
         Attempt {
+            at,
             address,
             device: None,
             tried: String::new(),
@@ -149,8 +152,9 @@ impl Attempt {
         }
     }
 
-    fn of(address: IpAddr, request: &LoginRequest, found: Option<&Credentials>) -> Self {
+    fn of(at: u64, address: IpAddr, request: &LoginRequest, found: Option<&Credentials>) -> Self {
         Attempt {
+            at,
             address,
             device: Some(request.device),
             tried: request
@@ -166,6 +170,7 @@ impl Attempt {
 
     fn audit(&self, outcome: &str) -> AuditRecord {
         AuditRecord {
+            at: self.at,
             centre: self.account.map(|(centre, _)| centre),
             account: self.account.map(|(_, account)| account),
             username: Some(self.tried.clone()).filter(|tried| !tried.is_empty()),

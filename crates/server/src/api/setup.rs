@@ -71,6 +71,7 @@ pub async fn set_up<S: Store>(
     };
     let now = state.now_millis();
     let refused = |outcome: &str| AuditRecord {
+        at: now,
         address: Some(address.to_string()),
         action: "setup",
         outcome: outcome.to_owned(),
@@ -109,6 +110,7 @@ pub async fn set_up<S: Store>(
     state
         .store
         .audit(AuditRecord {
+            at: now,
             centre: Some(session.account.centre.id),
             account: Some(session.account.id),
             device: Some(device),

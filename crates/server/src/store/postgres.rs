@@ -21,7 +21,7 @@ use super::holders::{assignee, held_by_sql};
 use super::ingest::{self, IngestTx};
 use super::reports::{self, Dialect};
 use super::rows::{
-    KeptRow, PullRow, RecordRow, kept_of, now_millis, page_of, parse_id, parse_json, to_json,
+    KeptRow, PullRow, RecordRow, kept_of, millis, page_of, parse_id, parse_json, to_json,
 };
 use super::{
     AccountChange, AccountError, AuditRecord, CentreChange, CentreId, Credentials, NewAccountRow,
@@ -57,8 +57,8 @@ pub struct PostgresStore {
 impl PostgresStore {
     /// Connects to the database a `postgres:` or `postgresql:` URL names, brings its schema up to
     /// date (instances starting together take turns: sqlx holds an advisory lock while it
-    /// migrates), and makes the epoch on first start.
-    pub async fn open(url: &str) -> Result<Self, StoreError> {
+    /// migrates), and makes the epoch on first start, at `now`.
+    pub async fn open(url: &str, now: u64) -> Result<Self, StoreError> {
         let options = PgConnectOptions::from_str(url)
             .map_err(StoreError::open(url))?
             .application_name("sakhi-server");
@@ -68,7 +68,7 @@ impl PostgresStore {
             .await
             .map_err(StoreError::open(url))?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
-        let epoch = first_start(&pool).await?;
+        let epoch = first_start(&pool, now).await?;
         Ok(Self { pool, epoch })
     }
 
@@ -111,13 +111,13 @@ impl PostgresStore {
     }
 }
 
-async fn first_start(pool: &PgPool) -> Result<Epoch, StoreError> {
+async fn first_start(pool: &PgPool, now: u64) -> Result<Epoch, StoreError> {
     sqlx::query(
         "INSERT INTO server_meta (singleton, epoch, created_at) VALUES (1, $1, $2)
          ON CONFLICT (singleton) DO NOTHING",
     )
     .bind(Epoch::new().to_string())
-    .bind(now_millis())
+    .bind(millis(now))
     .execute(pool)
     .await?;
     let epoch: String = sqlx::query_scalar("SELECT epoch FROM server_meta WHERE singleton = 1")
@@ -570,9 +570,9 @@ impl Store for PostgresStore {
         accounts::is_set_up(&self.pool).await
     }
 
-    async fn replace_first_setup_code(&self, code_hash: &str) -> Result<(), StoreError> {
+    async fn replace_first_setup_code(&self, code_hash: &str, now: u64) -> Result<(), StoreError> {
         retrying(contended, || {
-            accounts::replace_first_setup_code(&self.pool, code_hash)
+            accounts::replace_first_setup_code(&self.pool, code_hash, now)
         })
         .await
     }
@@ -580,9 +580,10 @@ impl Store for PostgresStore {
     async fn add_centre_setup_code(
         &self,
         code_hash: &str,
+        now: u64,
         expires_at: u64,
     ) -> Result<(), StoreError> {
-        accounts::add_centre_setup_code(&self.pool, code_hash, expires_at).await
+        accounts::add_centre_setup_code(&self.pool, code_hash, now, expires_at).await
     }
 
     async fn set_up(

@@ -8,7 +8,7 @@ use super::holders::{assignee, held_by_sql};
 use super::ingest::{self, IngestTx};
 use super::reports::{self, Dialect};
 use super::rows::{
-    KeptRow, PullRow, RecordRow, kept_of, now_millis, page_of, parse_id, parse_json, to_json,
+    KeptRow, PullRow, RecordRow, kept_of, millis, page_of, parse_id, parse_json, to_json,
 };
 use super::{
     AccountChange, AccountError, AuditRecord, CentreChange, CentreId, Credentials, NewAccountRow,
@@ -46,8 +46,8 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     /// Opens (creating it and its folder if missing) the database a `sqlite:` URL names, brings
-    /// its schema up to date, and makes the epoch on first start.
-    pub async fn open(url: &str) -> Result<Self, StoreError> {
+    /// its schema up to date, and makes the epoch on first start, at `now`.
+    pub async fn open(url: &str, now: u64) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(StoreError::open(url))?
             .create_if_missing(true)
@@ -73,7 +73,7 @@ impl SqliteStore {
             .await
             .map_err(StoreError::open(url))?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-        let epoch = first_start(&pool).await?;
+        let epoch = first_start(&pool, now).await?;
         Ok(Self {
             pool,
             epoch,
@@ -154,15 +154,14 @@ fn create_folder(file: &Path) -> Result<(), StoreError> {
 
 /// Makes the epoch if this database has none yet, and reads it. (Before accounts, this also made
 /// an implicit centre; the first setup adopts such a centre with its records.)
-async fn first_start(pool: &SqlitePool) -> Result<Epoch, StoreError> {
+async fn first_start(pool: &SqlitePool, now: u64) -> Result<Epoch, StoreError> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let now = now_millis();
     sqlx::query(
         "INSERT INTO server_meta (singleton, epoch, created_at) VALUES (1, ?, ?)
          ON CONFLICT (singleton) DO NOTHING",
     )
     .bind(Epoch::new().to_string())
-    .bind(now)
+    .bind(millis(now))
     .execute(&mut *tx)
     .await?;
     let epoch: String = sqlx::query_scalar("SELECT epoch FROM server_meta WHERE singleton = 1")
@@ -278,16 +277,17 @@ impl Store for SqliteStore {
         accounts::is_set_up(&self.pool).await
     }
 
-    async fn replace_first_setup_code(&self, code_hash: &str) -> Result<(), StoreError> {
-        accounts::replace_first_setup_code(&self.pool, code_hash).await
+    async fn replace_first_setup_code(&self, code_hash: &str, now: u64) -> Result<(), StoreError> {
+        accounts::replace_first_setup_code(&self.pool, code_hash, now).await
     }
 
     async fn add_centre_setup_code(
         &self,
         code_hash: &str,
+        now: u64,
         expires_at: u64,
     ) -> Result<(), StoreError> {
-        accounts::add_centre_setup_code(&self.pool, code_hash, expires_at).await
+        accounts::add_centre_setup_code(&self.pool, code_hash, now, expires_at).await
     }
 
     async fn set_up(
@@ -691,7 +691,7 @@ mod tests {
     async fn a_new_database_gets_its_folder() {
         let folder = tempfile::tempdir().unwrap();
         let file = folder.path().join("nested/sakhi.db");
-        let store = SqliteStore::open(&format!("sqlite://{}", file.display()))
+        let store = SqliteStore::open(&format!("sqlite://{}", file.display()), 0)
             .await
             .unwrap();
         assert!(file.is_file());

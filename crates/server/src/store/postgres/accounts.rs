@@ -5,8 +5,8 @@
 //! guards, so that two instances racing end with one of them finding it taken.
 
 use crate::store::rows::{
-    AccountRow, AuditRow, CentreRow, account_of, audit_entry_of, centre_of, millis, now_millis,
-    parse_id, to_json,
+    AccountRow, AuditRow, CentreRow, account_of, audit_entry_of, centre_of, millis, parse_id,
+    to_json,
 };
 use crate::store::{
     AccountChange, AccountError, AuditRecord, Authenticated, CentreChange, CentreId, Credentials,
@@ -65,6 +65,7 @@ pub(super) async fn is_set_up(pool: &PgPool) -> Result<bool, StoreError> {
 pub(super) async fn replace_first_setup_code(
     pool: &PgPool,
     code_hash: &str,
+    now: u64,
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     sqlx::query("DELETE FROM setup_codes WHERE purpose = 'first' AND used_at IS NULL")
@@ -75,7 +76,7 @@ pub(super) async fn replace_first_setup_code(
          ON CONFLICT (code_hash) DO UPDATE SET used_at = NULL",
     )
     .bind(code_hash)
-    .bind(now_millis())
+    .bind(millis(now))
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -85,6 +86,7 @@ pub(super) async fn replace_first_setup_code(
 pub(super) async fn add_centre_setup_code(
     pool: &PgPool,
     code_hash: &str,
+    now: u64,
     expires_at: u64,
 ) -> Result<(), StoreError> {
     sqlx::query(
@@ -92,7 +94,7 @@ pub(super) async fn add_centre_setup_code(
          VALUES ($1, 'centre', $2, $3)",
     )
     .bind(code_hash)
-    .bind(now_millis())
+    .bind(millis(now))
     .bind(millis(expires_at))
     .execute(pool)
     .await?;
@@ -558,7 +560,7 @@ where
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT DO NOTHING",
     )
-    .bind(now_millis())
+    .bind(millis(entry.at))
     .bind(entry.centre.map(|id| id.to_string()))
     .bind(entry.account.map(|id| id.to_string()))
     .bind(entry.username)
@@ -587,7 +589,7 @@ pub(super) async fn audit_all(pool: &PgPool, entries: &[AuditRecord]) -> Result<
 /// Counts a refusal in its minute's tally (see [`Store::count_refusal`](crate::Store)); the first
 /// of a minute also drops the tallies past keeping.
 pub(super) async fn count_refusal(pool: &PgPool, entry: AuditRecord) -> Result<(), StoreError> {
-    let (minute, oldest_kept) = tally_minutes(now_millis());
+    let (minute, oldest_kept) = tally_minutes(millis(entry.at));
     let times: i64 = sqlx::query_scalar(
         "INSERT INTO audit_tallies (minute, address, action, outcome, times)
          VALUES ($1,

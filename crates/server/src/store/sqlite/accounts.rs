@@ -1,8 +1,8 @@
 //! Centres, accounts, sessions, setup codes and the audit log in SQLite.
 
 use crate::store::rows::{
-    AccountRow, AuditRow, CentreRow, account_of, audit_entry_of, centre_of, millis, now_millis,
-    parse_id, to_json,
+    AccountRow, AuditRow, CentreRow, account_of, audit_entry_of, centre_of, millis, parse_id,
+    to_json,
 };
 use crate::store::{
     AccountChange, AccountError, AuditRecord, Authenticated, CentreChange, CentreId, Credentials,
@@ -46,6 +46,7 @@ pub(super) async fn is_set_up(pool: &SqlitePool) -> Result<bool, StoreError> {
 pub(super) async fn replace_first_setup_code(
     pool: &SqlitePool,
     code_hash: &str,
+    now: u64,
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     sqlx::query("DELETE FROM setup_codes WHERE purpose = 'first' AND used_at IS NULL")
@@ -56,7 +57,7 @@ pub(super) async fn replace_first_setup_code(
          ON CONFLICT (code_hash) DO UPDATE SET used_at = NULL",
     )
     .bind(code_hash)
-    .bind(now_millis())
+    .bind(millis(now))
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -66,6 +67,7 @@ pub(super) async fn replace_first_setup_code(
 pub(super) async fn add_centre_setup_code(
     pool: &SqlitePool,
     code_hash: &str,
+    now: u64,
     expires_at: u64,
 ) -> Result<(), StoreError> {
     sqlx::query(
@@ -73,7 +75,7 @@ pub(super) async fn add_centre_setup_code(
          VALUES (?, 'centre', ?, ?)",
     )
     .bind(code_hash)
-    .bind(now_millis())
+    .bind(millis(now))
     .bind(millis(expires_at))
     .execute(pool)
     .await?;
@@ -545,7 +547,7 @@ where
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT DO NOTHING",
     )
-    .bind(now_millis())
+    .bind(millis(entry.at))
     .bind(entry.centre.map(|id| id.to_string()))
     .bind(entry.account.map(|id| id.to_string()))
     .bind(entry.username)
@@ -577,7 +579,7 @@ pub(super) async fn audit_all(
 /// Counts a refusal in its minute's tally (see [`Store::count_refusal`](crate::Store)); the first
 /// of a minute also drops the tallies past keeping.
 pub(super) async fn count_refusal(pool: &SqlitePool, entry: AuditRecord) -> Result<(), StoreError> {
-    let (minute, oldest_kept) = tally_minutes(now_millis());
+    let (minute, oldest_kept) = tally_minutes(millis(entry.at));
     let times: i64 = sqlx::query_scalar(
         "INSERT INTO audit_tallies (minute, address, action, outcome, times)
          VALUES (?1,
