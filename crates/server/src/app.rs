@@ -4,7 +4,7 @@ use crate::clock::{self, Clock};
 use crate::error::{AppError, ServeError};
 use crate::secrets;
 use crate::settings::Settings;
-use crate::store::{self, Opened, Store, StoreError};
+use crate::store::{self, AccountStore, Opened, Store, StoreError};
 use crate::{api, pwa};
 use axum::Router;
 use axum::extract::{Request, State};
@@ -76,7 +76,7 @@ fn answers_before_setup(path: &str) -> bool {
 
 /// Until a centre is set up, the API answers only health, setup and its own description; the
 /// app's files are served, so the setup page can load.
-async fn require_setup<S: Store>(
+async fn require_setup<S: AccountStore>(
     State(state): State<AppState<S>>,
     request: Request,
     next: Next,

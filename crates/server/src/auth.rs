@@ -3,7 +3,7 @@
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::{AuditRecord, Scope, SessionCheck, Store};
+use crate::store::{AccountStore, AuditRecord, Scope, SessionCheck};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::{HeaderMap, header, request::Parts};
 use sakhi_domain::wire::account::Account;
@@ -41,7 +41,7 @@ fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
 #[derive(Clone, Copy, Debug)]
 pub struct ClientAddress(pub IpAddr);
 
-impl<S: Store> FromRequestParts<AppState<S>> for ClientAddress {
+impl<S: Send + Sync> FromRequestParts<AppState<S>> for ClientAddress {
     type Rejection = AppError;
 
     async fn from_request_parts(
@@ -116,7 +116,7 @@ fn presented(headers: &HeaderMap) -> Presented<'_> {
     token.map_or(Presented::Unreadable, Presented::Token)
 }
 
-impl<S: Store> FromRequestParts<AppState<S>> for Caller {
+impl<S: AccountStore> FromRequestParts<AppState<S>> for Caller {
     type Rejection = AppError;
 
     async fn from_request_parts(
@@ -152,8 +152,8 @@ impl<S: Store> FromRequestParts<AppState<S>> for Caller {
 /// Audits a request whose token opens no session, and answers 401 alike whatever the reason, so
 /// that a guesser learns nothing. The token of an ended session ties the row to its account and
 /// centre. A token no session has ties it to none: anyone can make one up, so it is only counted
-/// ([`Store::count_refusal`]), for whoever runs the server.
-async fn refuse_token<S: Store>(
+/// ([`AccountStore::count_refusal`]), for whoever runs the server.
+async fn refuse_token<S: AccountStore>(
     parts: &Parts,
     state: &AppState<S>,
     check: SessionCheck,
@@ -191,7 +191,7 @@ async fn refuse_token<S: Store>(
 #[derive(Clone, Debug)]
 pub struct Administrator(pub Caller);
 
-impl<S: Store> FromRequestParts<AppState<S>> for Administrator {
+impl<S: AccountStore> FromRequestParts<AppState<S>> for Administrator {
     type Rejection = AppError;
 
     async fn from_request_parts(
@@ -211,7 +211,7 @@ impl<S: Store> FromRequestParts<AppState<S>> for Administrator {
 #[derive(Clone, Debug)]
 pub struct Counsellor(pub Caller);
 
-impl<S: Store> FromRequestParts<AppState<S>> for Counsellor {
+impl<S: AccountStore> FromRequestParts<AppState<S>> for Counsellor {
     type Rejection = AppError;
 
     async fn from_request_parts(
@@ -227,7 +227,11 @@ impl<S: Store> FromRequestParts<AppState<S>> for Counsellor {
 }
 
 /// Audits a request that the caller's role may not make, and answers 403.
-async fn refuse_role<S: Store>(parts: &Parts, state: &AppState<S>, caller: &Caller) -> AppError {
+async fn refuse_role<S: AccountStore>(
+    parts: &Parts,
+    state: &AppState<S>,
+    caller: &Caller,
+) -> AppError {
     let mut entry = caller.audit("refused", "forbidden");
     entry.detail = Some(format!("{} {}", parts.method, parts.uri.path()));
     match state.store.audit(entry).await {

@@ -7,7 +7,8 @@
 use crate::error::ServeError;
 use crate::secrets;
 use crate::store::{
-    AuditRecord, NewAccountRow, NewCentreRow, Pushed, Scope, SetupOutcome, SqliteStore, Store,
+    AccountStore, AuditRecord, NewAccountRow, NewCentreRow, Pushed, Scope, SetupOutcome,
+    SqliteStore, SyncStore,
 };
 use sakhi_domain::figures::{INDIA, india_date, india_day};
 use sakhi_domain::{Change, Clock, DeviceId, Kind, Record, RecordId, Role};

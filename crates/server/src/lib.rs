@@ -28,4 +28,6 @@ pub use clock::Clock;
 pub use error::{AppError, ServeError};
 pub use settings::{CentreCommand, Cli, Command, Settings, SettingsError};
 pub use state::AppState;
-pub use store::{CentreId, Opened, Page, PostgresStore, SqliteStore, Store, StoreError};
+pub use store::{
+    AccountStore, CentreId, Opened, Page, PostgresStore, SqliteStore, Store, StoreError, SyncStore,
+};

@@ -1,5 +1,7 @@
-//! Durable storage behind one trait, so that handlers never name a database: SQLite, embedded,
-//! or PostgreSQL, shared by several instances. [`open`] picks one from the database URL.
+//! Durable storage behind two traits, so that handlers never name a database: [`SyncStore`] for
+//! records and their changes, [`AccountStore`] for accounts, sessions and the audit log. Each is
+//! implemented by SQLite, embedded, and by PostgreSQL, shared by several instances. [`open`] picks
+//! one from the database URL.
 //!
 //! The rules of a push (what is acknowledged again, what is refused, what is applied) live in
 //! [`rules`] and [`batch`], shared by every backend; a backend only reads and writes.
@@ -357,9 +359,10 @@ pub enum AccountError {
     Store(#[from] StoreError),
 }
 
-/// Where records and changes are kept. Every method takes the centre it acts for, so that the
-/// caller's scope is decided once, by the caller, and a record of another centre is never seen.
-pub trait Store: Clone + Send + Sync + 'static {
+/// Where a centre's records and their changes are kept, and how devices sync them. Every method
+/// takes the centre (or the scope) it acts for, so that the caller's scope is decided once, by the
+/// caller, and a record of another centre is never seen.
+pub trait SyncStore: Clone + Send + Sync + 'static {
     /// This database's life, made when the database was created.
     fn epoch(&self) -> Epoch;
 
@@ -420,6 +423,20 @@ pub trait Store: Clone + Send + Sync + 'static {
         case: RecordId,
     ) -> impl Future<Output = Result<Option<Vec<history::KeptChange>>, StoreError>> + Send;
 
+    /// The centre's report for `month`, counted in SQL from the records it holds: what
+    /// [`MonthlyReport::of`](sakhi_domain::figures::MonthlyReport::of) counts from them.
+    fn monthly_report(
+        &self,
+        centre: CentreId,
+        month: sakhi_domain::figures::Month,
+    ) -> impl Future<Output = Result<sakhi_domain::figures::MonthlyReport, StoreError>> + Send;
+
+    /// Finishes outstanding work and releases the database.
+    fn close(&self) -> impl Future<Output = ()> + Send;
+}
+
+/// Centres, accounts, sessions, setup codes and the audit log: who may sync, and what they did.
+pub trait AccountStore: Clone + Send + Sync + 'static {
     /// Whether at least one centre is set up.
     fn is_set_up(&self) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
@@ -551,14 +568,6 @@ pub trait Store: Clone + Send + Sync + 'static {
         entry: AuditRecord,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// The centre's report for `month`, counted in SQL from the records it holds: what
-    /// [`MonthlyReport::of`](sakhi_domain::figures::MonthlyReport::of) counts from them.
-    fn monthly_report(
-        &self,
-        centre: CentreId,
-        month: sakhi_domain::figures::Month,
-    ) -> impl Future<Output = Result<sakhi_domain::figures::MonthlyReport, StoreError>> + Send;
-
     /// The centre's audit entries with an id below `before`, newest first, and whether more follow.
     fn audit_page(
         &self,
@@ -566,10 +575,13 @@ pub trait Store: Clone + Send + Sync + 'static {
         before: Option<u64>,
         limit: u32,
     ) -> impl Future<Output = Result<(Vec<AuditEntry>, bool), StoreError>> + Send;
-
-    /// Finishes outstanding work and releases the database.
-    fn close(&self) -> impl Future<Output = ()> + Send;
 }
+
+/// Both halves, as the server runs on them: what the router and the handlers that touch records
+/// are generic over. Every store of both is one.
+pub trait Store: SyncStore + AccountStore {}
+
+impl<S: SyncStore + AccountStore> Store for S {}
 
 /// At most this many addresses have tallies of their own in one minute (about: two backends' writers
 /// may each add one past it at once); refusals from others are counted under `*`.

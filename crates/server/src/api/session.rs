@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::limiter::Key;
 use crate::secrets;
 use crate::state::AppState;
-use crate::store::{AuditRecord, Credentials, NewSession, Store};
+use crate::store::{AccountStore, AuditRecord, Credentials, NewSession};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -21,7 +21,7 @@ use std::time::Instant;
 const USERNAME_KEPT_CHARS: usize = 64;
 
 /// Opens a session for `account` on `device`.
-pub async fn open<S: Store>(
+pub async fn open<S: AccountStore>(
     state: &AppState<S>,
     account: Account,
     device: DeviceId,
@@ -52,7 +52,7 @@ pub async fn open<S: Store>(
 /// without one (a body that cannot be read, a username no account has or that holds control
 /// characters, a password too long, a try the rate limit slowed) counted in a tally, so that no
 /// stranger can grow the log without bound.
-pub async fn log_in<S: Store>(
+pub async fn log_in<S: AccountStore>(
     State(state): State<AppState<S>>,
     ClientAddress(address): ClientAddress,
     body: Result<Bytes, BytesRejection>,
@@ -185,7 +185,7 @@ impl Attempt {
 
 /// Counts a refused login in the tally of refusals and answers `error`, or the failure to count
 /// it.
-async fn count<S: Store>(
+async fn count<S: AccountStore>(
     state: &AppState<S>,
     attempt: &Attempt,
     outcome: &str,
@@ -198,12 +198,15 @@ async fn count<S: Store>(
 }
 
 /// `GET /api/v1/session`: the caller's account.
-pub async fn current<S: Store>(State(_): State<AppState<S>>, caller: Caller) -> Json<Account> {
+pub async fn current<S: AccountStore>(
+    State(_): State<AppState<S>>,
+    caller: Caller,
+) -> Json<Account> {
     Json(caller.account)
 }
 
 /// `DELETE /api/v1/session`: ends the caller's session at once. 204.
-pub async fn log_out<S: Store>(
+pub async fn log_out<S: AccountStore>(
     State(state): State<AppState<S>>,
     caller: Caller,
 ) -> Result<StatusCode, AppError> {

@@ -10,15 +10,10 @@ use super::reports::{self, Dialect};
 use super::rows::{
     KeptRow, PullRow, RecordRow, kept_of, millis, page_of, parse_id, parse_json, to_json,
 };
-use super::{
-    AccountChange, AccountError, AuditRecord, CentreChange, CentreId, Credentials, NewAccountRow,
-    NewCentreRow, NewSession, Page, Pushed, Restated, Scope, SessionCheck, SetupOutcome, Store,
-    StoreError,
-};
+use super::{AuditRecord, CentreId, Page, Pushed, Restated, Scope, StoreError, SyncStore};
 use sakhi_domain::figures::{Month, MonthlyReport};
 use sakhi_domain::wire::Cursor;
-use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
-use sakhi_domain::{AccountId, Change, ChangeId, DeviceId, Epoch, Record, RecordId};
+use sakhi_domain::{Change, ChangeId, DeviceId, Epoch, Record, RecordId};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -171,7 +166,7 @@ async fn first_start(pool: &SqlitePool, now: u64) -> Result<Epoch, StoreError> {
     parse_id(&epoch, "epoch")
 }
 
-impl Store for SqliteStore {
+impl SyncStore for SqliteStore {
     fn epoch(&self) -> Epoch {
         self.epoch
     }
@@ -273,121 +268,6 @@ impl Store for SqliteStore {
         self.pool.close().await;
     }
 
-    async fn is_set_up(&self) -> Result<bool, StoreError> {
-        accounts::is_set_up(&self.pool).await
-    }
-
-    async fn replace_first_setup_code(&self, code_hash: &str, now: u64) -> Result<(), StoreError> {
-        accounts::replace_first_setup_code(&self.pool, code_hash, now).await
-    }
-
-    async fn add_centre_setup_code(
-        &self,
-        code_hash: &str,
-        now: u64,
-        expires_at: u64,
-    ) -> Result<(), StoreError> {
-        accounts::add_centre_setup_code(&self.pool, code_hash, now, expires_at).await
-    }
-
-    async fn set_up(
-        &self,
-        code_hash: &str,
-        centre: NewCentreRow,
-        admin: NewAccountRow,
-        now: u64,
-    ) -> Result<SetupOutcome, StoreError> {
-        let _turn = self.writer.lock().await;
-        accounts::set_up(&self.pool, code_hash, centre, admin, now).await
-    }
-
-    async fn credentials(&self, username: &str) -> Result<Option<Credentials>, StoreError> {
-        accounts::credentials(&self.pool, username).await
-    }
-
-    async fn create_session(&self, session: NewSession) -> Result<(), StoreError> {
-        accounts::create_session(&self.pool, session).await
-    }
-
-    async fn authenticate(
-        &self,
-        token_hash: &str,
-        now: u64,
-        idle_ms: u64,
-    ) -> Result<SessionCheck, StoreError> {
-        accounts::authenticate(&self.pool, token_hash, now, idle_ms).await
-    }
-
-    async fn revoke_session(&self, token_hash: &str, now: u64) -> Result<(), StoreError> {
-        accounts::revoke_session(&self.pool, token_hash, now).await
-    }
-
-    async fn accounts(&self, centre: CentreId) -> Result<Vec<Account>, StoreError> {
-        accounts::accounts(&self.pool, centre).await
-    }
-
-    async fn devices(&self, centre: CentreId) -> Result<Vec<(AccountId, DeviceId)>, StoreError> {
-        accounts::devices(&self.pool, centre).await
-    }
-
-    async fn account(
-        &self,
-        centre: CentreId,
-        id: AccountId,
-    ) -> Result<Option<Account>, StoreError> {
-        accounts::account(&self.pool, centre, id).await
-    }
-
-    async fn create_account(
-        &self,
-        centre: CentreId,
-        account: NewAccountRow,
-        now: u64,
-    ) -> Result<Account, AccountError> {
-        accounts::create_account(&self.pool, centre, account, now).await
-    }
-
-    async fn update_account(
-        &self,
-        centre: CentreId,
-        id: AccountId,
-        patch: AccountChange,
-        now: u64,
-    ) -> Result<Option<Account>, StoreError> {
-        accounts::update_account(&self.pool, centre, id, patch, now).await
-    }
-
-    async fn set_password(
-        &self,
-        centre: CentreId,
-        id: AccountId,
-        password_hash: &str,
-        now: u64,
-    ) -> Result<bool, StoreError> {
-        accounts::set_password(&self.pool, centre, id, password_hash, now).await
-    }
-
-    async fn update_centre(
-        &self,
-        centre: CentreId,
-        change: CentreChange,
-        audit: AuditRecord,
-    ) -> Result<Centre, StoreError> {
-        accounts::update_centre(&self.pool, centre, change, audit).await
-    }
-
-    async fn audit(&self, entry: AuditRecord) -> Result<(), StoreError> {
-        accounts::audit(&self.pool, entry).await
-    }
-
-    async fn audit_all(&self, entries: Vec<AuditRecord>) -> Result<(), StoreError> {
-        accounts::audit_all(&self.pool, &entries).await
-    }
-
-    async fn count_refusal(&self, entry: AuditRecord) -> Result<(), StoreError> {
-        accounts::count_refusal(&self.pool, entry).await
-    }
-
     async fn monthly_report(
         &self,
         centre: CentreId,
@@ -400,15 +280,6 @@ impl Store for SqliteStore {
             .fetch_all(&self.pool)
             .await?;
         Ok(reports::report_of(month, rows))
-    }
-
-    async fn audit_page(
-        &self,
-        centre: CentreId,
-        before: Option<u64>,
-        limit: u32,
-    ) -> Result<(Vec<AuditEntry>, bool), StoreError> {
-        accounts::audit_page(&self.pool, centre, before, limit).await
     }
 }
 

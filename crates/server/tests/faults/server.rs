@@ -14,7 +14,9 @@ use sakhi_domain::wire::account::Session;
 use sakhi_domain::{DeviceId, Record, RecordId, Role};
 use sakhi_server::app::AuthState;
 use sakhi_server::backup;
-use sakhi_server::{AppState, SecurityHeaders, Settings, SqliteStore, Store, auth, clock};
+use sakhi_server::{
+    AccountStore, AppState, SecurityHeaders, Settings, SqliteStore, SyncStore, auth, clock,
+};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
