@@ -6,9 +6,6 @@
 //! the system's [`Clock`]. Tests do the same on port 0, on a clock of their own when they move
 //! time on.
 
-// So that code shared with the tests (`tests/support`) names this crate alike from both.
-extern crate self as sakhi_server;
-
 pub mod api;
 pub mod app;
 pub mod auth;

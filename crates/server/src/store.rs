@@ -15,11 +15,6 @@ mod reports;
 pub(crate) mod rows;
 pub mod rules;
 pub mod sqlite;
-#[cfg(test)]
-mod suite;
-#[cfg(test)]
-#[path = "../tests/support/databases.rs"]
-mod test_databases;
 
 use sakhi_domain::schema::MERGED_INTO;
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};

@@ -557,7 +557,7 @@ impl IngestTx for Transaction<'_, Sqlite> {
 mod tests {
     use super::*;
 
-    /// The behaviour both backends share is tested in `store/suite.rs`; this is SQLite's own.
+    /// The behaviour both backends share is tested in `tests/api/store.rs`; this is SQLite's own.
     #[tokio::test]
     async fn a_new_database_gets_its_folder() {
         let folder = tempfile::tempdir().unwrap();
