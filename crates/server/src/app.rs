@@ -20,9 +20,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-// Where the tests and the fault simulation have always found them.
-pub use crate::api::request::{MAX_HEADER_BYTES, MAX_URI_BYTES};
-pub use crate::state::{AppState, AuthState};
+use crate::api::request::{MAX_HEADER_BYTES, MAX_URI_BYTES};
+use crate::state::AppState;
 
 /// How long a code made by `sakhi-server centre add` stays valid.
 pub const CENTRE_CODE_DAYS: u64 = 7;

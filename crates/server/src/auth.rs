@@ -10,8 +10,7 @@ use sakhi_domain::wire::account::Account;
 use sakhi_domain::{DeviceId, Role};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-// Where the tests have always found them.
-pub use crate::secrets::{normalise_setup_code, sha256_base64, sha256_hex};
+use crate::secrets::sha256_hex;
 
 /// The client's address: the peer, or, only when the settings say a trusted proxy sets it, the
 /// first address of `X-Forwarded-For`.

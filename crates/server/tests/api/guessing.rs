@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode};
 use sakhi_domain::DeviceId;
 use sakhi_domain::wire::ErrorBody;
 use sakhi_domain::wire::account::Session;
-use sakhi_server::{AppState, Opened, SecurityHeaders, Settings, Store, auth};
+use sakhi_server::{AppState, Opened, SecurityHeaders, Settings, Store, secrets};
 use serde_json::json;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -87,7 +87,7 @@ async fn measured_alone() {
 }
 
 async fn guessed_at<S: Store>(store: S, settings: &Settings) {
-    let code = auth::sha256_hex(&auth::normalise_setup_code(SETUP_CODE));
+    let code = secrets::sha256_hex(&secrets::normalise_setup_code(SETUP_CODE));
     store
         .replace_first_setup_code(&code, sakhi_server::clock::system_millis())
         .await

@@ -145,7 +145,7 @@ async fn an_expired_token(database: &Database, account: AccountId) -> String {
                (token_hash, account_id, device_id, created_at, last_used_at, expires_at)
                VALUES ($1, $2, $3, $4, $5, $6)";
     on_pool!(database, |pool| sqlx::query(sql)
-        .bind(sakhi_server::auth::sha256_hex(token))
+        .bind(sakhi_server::secrets::sha256_hex(token))
         .bind(account.to_string())
         .bind(DeviceId::new().to_string())
         .bind(hour_ago - 1000)

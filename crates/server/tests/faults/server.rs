@@ -12,10 +12,10 @@ use axum::http::{Method, Request, header};
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::wire::account::Session;
 use sakhi_domain::{DeviceId, Record, RecordId, Role};
-use sakhi_server::app::AuthState;
 use sakhi_server::backup;
+use sakhi_server::state::AuthState;
 use sakhi_server::{
-    AccountStore, AppState, SecurityHeaders, Settings, SqliteStore, SyncStore, auth, clock,
+    AccountStore, AppState, SecurityHeaders, Settings, SqliteStore, SyncStore, clock, secrets,
 };
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -64,7 +64,7 @@ impl Template {
         let store = SqliteStore::open(&settings.database_url, clock::system_millis())
             .await
             .unwrap();
-        let code = auth::sha256_hex(&auth::normalise_setup_code(SETUP_CODE));
+        let code = secrets::sha256_hex(&secrets::normalise_setup_code(SETUP_CODE));
         store
             .replace_first_setup_code(&code, clock::system_millis())
             .await
