@@ -71,35 +71,33 @@ pub const ROUTES: &[Route] = &[
 /// The handler of one route of [`ROUTES`].
 fn handler<S: Store>(route: Route) -> MethodRouter<AppState<S>> {
     let small = || DefaultBodyLimit::max(MAX_ACCOUNT_BODY_BYTES);
-    match (route.method, route.path) {
-        ("GET", "/v1/health") => get(health),
-        ("GET", "/v1/openapi.json") => get(openapi::document),
-        ("GET", "/v1/setup") => get(setup::status::<S>),
-        ("POST", "/v1/setup") => post(setup::set_up::<S>).layer(small()),
-        ("POST", "/v1/session") => post(session::log_in::<S>).layer(small()),
-        ("GET", "/v1/session") => get(session::current::<S>),
-        ("DELETE", "/v1/session") => delete(session::log_out::<S>),
-        ("GET", "/v1/accounts") => get(accounts::list::<S>),
-        ("POST", "/v1/accounts") => post(accounts::create::<S>).layer(small()),
-        ("PATCH", "/v1/accounts/{id}") => patch(accounts::update::<S>).layer(small()),
-        ("POST", "/v1/accounts/{id}/password") => {
-            post(accounts::reset_password::<S>).layer(small())
-        }
-        ("PATCH", "/v1/centre") => patch(centre::update::<S>).layer(small()),
-        ("GET", "/v1/centre/staff") => get(centre::staff::<S>),
-        ("GET", "/v1/audit") => get(audit::page::<S>),
-        ("POST", "/v1/audit/exports") => {
+    // Matched as the app sends it, against the one list of paths.
+    let path = format!("{}{}", paths::PREFIX, route.path);
+    match (route.method, path.as_str()) {
+        ("GET", paths::HEALTH) => get(health),
+        ("GET", paths::OPENAPI) => get(openapi::document),
+        ("GET", paths::SETUP) => get(setup::status::<S>),
+        ("POST", paths::SETUP) => post(setup::set_up::<S>).layer(small()),
+        ("POST", paths::SESSION) => post(session::log_in::<S>).layer(small()),
+        ("GET", paths::SESSION) => get(session::current::<S>),
+        ("DELETE", paths::SESSION) => delete(session::log_out::<S>),
+        ("GET", paths::ACCOUNTS) => get(accounts::list::<S>),
+        ("POST", paths::ACCOUNTS) => post(accounts::create::<S>).layer(small()),
+        ("PATCH", paths::ACCOUNT) => patch(accounts::update::<S>).layer(small()),
+        ("POST", paths::ACCOUNT_PASSWORD) => post(accounts::reset_password::<S>).layer(small()),
+        ("PATCH", paths::CENTRE) => patch(centre::update::<S>).layer(small()),
+        ("GET", paths::CENTRE_STAFF) => get(centre::staff::<S>),
+        ("GET", paths::AUDIT) => get(audit::page::<S>),
+        ("POST", paths::AUDIT_EXPORTS) => {
             post(audit::exports::<S>).layer(DefaultBodyLimit::max(audit::MAX_EXPORT_BODY_BYTES))
         }
-        ("GET", "/v1/reports/monthly") => get(reports::monthly::<S>),
-        ("GET", "/v1/cases/{id}/history") => get(cases::history::<S>),
-        ("POST", "/v1/sync/push") => {
-            post(sync::push::<S>).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))
-        }
-        ("POST", "/v1/sync/restate") => {
+        ("GET", paths::MONTHLY_REPORT) => get(reports::monthly::<S>),
+        ("GET", paths::CASE_HISTORY) => get(cases::history::<S>),
+        ("POST", paths::PUSH) => post(sync::push::<S>).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES)),
+        ("POST", paths::RESTATE) => {
             post(sync::restate::<S>).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))
         }
-        ("GET", "/v1/sync/pull") => get(sync::pull::<S>),
+        ("GET", paths::PULL) => get(sync::pull::<S>),
         (method, path) => unreachable!("the route {method} {path} has no handler"),
     }
 }
@@ -149,7 +147,8 @@ async fn unknown_path() -> AppError {
 
 /// Whether a path belongs to the API, matched by a route or not.
 pub fn is_api_path(path: &str) -> bool {
-    path == "/api" || path.starts_with("/api/")
+    path.strip_prefix(paths::PREFIX)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// An API answer made outside the API's router, marked never to be cached.

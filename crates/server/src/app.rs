@@ -4,13 +4,14 @@ use crate::clock::{self, Clock};
 use crate::error::{AppError, ServeError};
 use crate::secrets;
 use crate::settings::Settings;
-use crate::store::{self, Opened, Store, StoreError};
+use crate::store::{self, AccountStore, Opened, Store, StoreError};
 use crate::{api, pwa};
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use sakhi_domain::wire::paths;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -19,9 +20,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-// Where the tests and the fault simulation have always found them.
-pub use crate::api::request::{MAX_HEADER_BYTES, MAX_URI_BYTES};
-pub use crate::state::{AppState, AuthState};
+use crate::api::request::{MAX_HEADER_BYTES, MAX_URI_BYTES};
+use crate::state::AppState;
 
 /// How long a code made by `sakhi-server centre add` stays valid.
 pub const CENTRE_CODE_DAYS: u64 = 7;
@@ -31,7 +31,7 @@ pub const CENTRE_CODE_DAYS: u64 = 7;
 pub fn router<S: Store>(state: AppState<S>, headers: &SecurityHeaders) -> Router {
     let dist = state.dist.clone();
     let mut router = Router::new()
-        .nest("/api", api::router(state.clone()))
+        .nest(paths::PREFIX, api::router(state.clone()))
         .merge(pwa::router(dist))
         .layer(middleware::from_fn_with_state(state, require_setup::<S>))
         .layer(middleware::from_fn(within_limits))
@@ -70,15 +70,12 @@ fn security_header(name: HeaderName, value: HeaderValue) -> SetResponseHeaderLay
 
 /// API paths that answer before any centre is set up.
 fn answers_before_setup(path: &str) -> bool {
-    matches!(
-        path,
-        "/api/v1/health" | "/api/v1/setup" | "/api/v1/openapi.json"
-    )
+    matches!(path, paths::HEALTH | paths::SETUP | paths::OPENAPI)
 }
 
 /// Until a centre is set up, the API answers only health, setup and its own description; the
 /// app's files are served, so the setup page can load.
-async fn require_setup<S: Store>(
+async fn require_setup<S: AccountStore>(
     State(state): State<AppState<S>>,
     request: Request,
     next: Next,
@@ -257,7 +254,7 @@ pub async fn serve_with_clock(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     // Handlers are generic over the store: the backend the URL names is chosen here, once.
-    match store::open(&settings.database_url).await? {
+    match store::open(&settings.database_url, clock.now_millis()).await? {
         Opened::Sqlite(store) => serve_store(store, settings, clock, listener, shutdown).await,
         Opened::Postgres(store) => serve_store(store, settings, clock, listener, shutdown).await,
     }
@@ -295,13 +292,17 @@ async fn serve_store<S: Store>(
         match &settings.setup_code {
             Some(code) => {
                 let hash = secrets::sha256_hex(&secrets::normalise_setup_code(&code.0));
-                store.replace_first_setup_code(&hash).await?;
+                store
+                    .replace_first_setup_code(&hash, state.now_millis())
+                    .await?;
                 None
             }
             None => {
                 let code = secrets::new_setup_code();
                 let hash = secrets::sha256_hex(&secrets::normalise_setup_code(&code));
-                store.replace_first_setup_code(&hash).await?;
+                store
+                    .replace_first_setup_code(&hash, state.now_millis())
+                    .await?;
                 Some(format!(
                     "Sakhi is not set up yet. Open {url}/setup#code={code} to set up the centre \
                      and its first administrator (the code works once)."
@@ -332,10 +333,11 @@ async fn serve_store<S: Store>(
 pub async fn add_centre_code(settings: &Settings) -> Result<String, ServeError> {
     let code = secrets::new_setup_code();
     let hash = secrets::sha256_hex(&secrets::normalise_setup_code(&code));
-    let expires_at = clock::system_millis() + CENTRE_CODE_DAYS * 24 * 60 * 60 * 1000;
-    match store::open(&settings.database_url).await? {
-        Opened::Sqlite(store) => add_setup_code(store, &hash, expires_at).await?,
-        Opened::Postgres(store) => add_setup_code(store, &hash, expires_at).await?,
+    let now = clock::system_millis();
+    let expires_at = now + CENTRE_CODE_DAYS * 24 * 60 * 60 * 1000;
+    match store::open(&settings.database_url, now).await? {
+        Opened::Sqlite(store) => add_setup_code(store, &hash, now, expires_at).await?,
+        Opened::Postgres(store) => add_setup_code(store, &hash, now, expires_at).await?,
     }
     let link = match (&settings.public_url, settings.port) {
         (Some(url), _) => format!("{}/setup#code={code}", url.trim_end_matches('/')),
@@ -354,8 +356,13 @@ pub async fn add_centre_code(settings: &Settings) -> Result<String, ServeError> 
     ))
 }
 
-async fn add_setup_code<S: Store>(store: S, hash: &str, expires_at: u64) -> Result<(), StoreError> {
-    let added = store.add_centre_setup_code(hash, expires_at).await;
+async fn add_setup_code<S: Store>(
+    store: S,
+    hash: &str,
+    now: u64,
+    expires_at: u64,
+) -> Result<(), StoreError> {
+    let added = store.add_centre_setup_code(hash, now, expires_at).await;
     store.close().await;
     added
 }

@@ -3,16 +3,14 @@
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::{AuditRecord, Scope, SessionCheck, Store};
+use crate::store::{AccountStore, AuditRecord, Scope, SessionCheck};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::{HeaderMap, header, request::Parts};
 use sakhi_domain::wire::account::Account;
 use sakhi_domain::{DeviceId, Role};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-// Where the tests have always found them.
-pub use crate::clock::system_millis as now_ms;
-pub use crate::secrets::{normalise_setup_code, sha256_base64, sha256_hex};
+use crate::secrets::sha256_hex;
 
 /// The client's address: the peer, or, only when the settings say a trusted proxy sets it, the
 /// first address of `X-Forwarded-For`.
@@ -42,7 +40,7 @@ fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
 #[derive(Clone, Copy, Debug)]
 pub struct ClientAddress(pub IpAddr);
 
-impl<S: Store> FromRequestParts<AppState<S>> for ClientAddress {
+impl<S: Send + Sync> FromRequestParts<AppState<S>> for ClientAddress {
     type Rejection = AppError;
 
     async fn from_request_parts(
@@ -64,6 +62,8 @@ pub struct Caller {
     pub device: DeviceId,
     pub token_hash: String,
     pub address: IpAddr,
+    /// When the request was let in, by the server's clock: the time of its audit rows.
+    pub at: u64,
 }
 
 impl Caller {
@@ -79,6 +79,7 @@ impl Caller {
     /// An audit entry about this caller, to fill in.
     pub fn audit(&self, action: &'static str, outcome: &str) -> AuditRecord {
         AuditRecord {
+            at: self.at,
             centre: Some(self.account.centre.id),
             account: Some(self.account.id),
             device: Some(self.device),
@@ -114,7 +115,7 @@ fn presented(headers: &HeaderMap) -> Presented<'_> {
     token.map_or(Presented::Unreadable, Presented::Token)
 }
 
-impl<S: Store> FromRequestParts<AppState<S>> for Caller {
+impl<S: AccountStore> FromRequestParts<AppState<S>> for Caller {
     type Rejection = AppError;
 
     async fn from_request_parts(
@@ -129,9 +130,10 @@ impl<S: Store> FromRequestParts<AppState<S>> for Caller {
             Presented::Token(token) => token,
         };
         let token_hash = sha256_hex(token);
+        let now = state.now_millis();
         match state
             .store
-            .authenticate(&token_hash, state.now_millis(), state.auth.idle_ms)
+            .authenticate(&token_hash, now, state.auth.idle_ms)
             .await?
         {
             SessionCheck::Valid(found) => Ok(Caller {
@@ -139,6 +141,7 @@ impl<S: Store> FromRequestParts<AppState<S>> for Caller {
                 device: found.device,
                 token_hash,
                 address: client_address(parts, state.auth.trust_forwarded_for),
+                at: now,
             }),
             not_valid => Err(refuse_token(parts, state, not_valid).await),
         }
@@ -148,13 +151,14 @@ impl<S: Store> FromRequestParts<AppState<S>> for Caller {
 /// Audits a request whose token opens no session, and answers 401 alike whatever the reason, so
 /// that a guesser learns nothing. The token of an ended session ties the row to its account and
 /// centre. A token no session has ties it to none: anyone can make one up, so it is only counted
-/// ([`Store::count_refusal`]), for whoever runs the server.
-async fn refuse_token<S: Store>(
+/// ([`AccountStore::count_refusal`]), for whoever runs the server.
+async fn refuse_token<S: AccountStore>(
     parts: &Parts,
     state: &AppState<S>,
     check: SessionCheck,
 ) -> AppError {
     let mut entry = AuditRecord {
+        at: state.now_millis(),
         address: Some(client_address(parts, state.auth.trust_forwarded_for).to_string()),
         action: "refused",
         outcome: "unknown_token".to_owned(),
@@ -186,7 +190,7 @@ async fn refuse_token<S: Store>(
 #[derive(Clone, Debug)]
 pub struct Administrator(pub Caller);
 
-impl<S: Store> FromRequestParts<AppState<S>> for Administrator {
+impl<S: AccountStore> FromRequestParts<AppState<S>> for Administrator {
     type Rejection = AppError;
 
     async fn from_request_parts(
@@ -206,7 +210,7 @@ impl<S: Store> FromRequestParts<AppState<S>> for Administrator {
 #[derive(Clone, Debug)]
 pub struct Counsellor(pub Caller);
 
-impl<S: Store> FromRequestParts<AppState<S>> for Counsellor {
+impl<S: AccountStore> FromRequestParts<AppState<S>> for Counsellor {
     type Rejection = AppError;
 
     async fn from_request_parts(
@@ -222,7 +226,11 @@ impl<S: Store> FromRequestParts<AppState<S>> for Counsellor {
 }
 
 /// Audits a request that the caller's role may not make, and answers 403.
-async fn refuse_role<S: Store>(parts: &Parts, state: &AppState<S>, caller: &Caller) -> AppError {
+async fn refuse_role<S: AccountStore>(
+    parts: &Parts,
+    state: &AppState<S>,
+    caller: &Caller,
+) -> AppError {
     let mut entry = caller.audit("refused", "forbidden");
     entry.detail = Some(format!("{} {}", parts.method, parts.uri.path()));
     match state.store.audit(entry).await {

@@ -7,7 +7,8 @@
 use crate::error::ServeError;
 use crate::secrets;
 use crate::store::{
-    AuditRecord, NewAccountRow, NewCentreRow, Pushed, Scope, SetupOutcome, SqliteStore, Store,
+    AccountStore, AuditRecord, NewAccountRow, NewCentreRow, Pushed, Scope, SetupOutcome,
+    SqliteStore, SyncStore,
 };
 use sakhi_domain::figures::{INDIA, india_date, india_day};
 use sakhi_domain::{Change, Clock, DeviceId, Kind, Record, RecordId, Role};
@@ -38,7 +39,7 @@ pub async fn prepare(now: u64) -> Result<Demo, ServeError> {
     // `create_dir`, not `create_dir_all`: a folder already there is not the demo's to use.
     std::fs::create_dir(&folder).map_err(|source| ServeError::Demo(source.to_string()))?;
     let database_url = format!("sqlite://{}", folder.join("demo.db").display());
-    let store = SqliteStore::open(&database_url).await?;
+    let store = SqliteStore::open(&database_url, now).await?;
     let filled = fill(&store, now).await;
     store.close().await;
     filled?;
@@ -63,7 +64,7 @@ pub async fn prepare(now: u64) -> Result<Demo, ServeError> {
 async fn fill(store: &SqliteStore, now: u64) -> Result<(), ServeError> {
     let code = secrets::new_setup_code();
     let code_hash = secrets::sha256_hex(&secrets::normalise_setup_code(&code));
-    store.replace_first_setup_code(&code_hash).await?;
+    store.replace_first_setup_code(&code_hash, now).await?;
     let password_hash = secrets::hash_password(DEMO_PASSWORD.to_owned())
         .await
         .map_err(|_| ServeError::Demo("could not hash the demo password".to_owned()))?;
@@ -110,6 +111,7 @@ async fn fill(store: &SqliteStore, now: u64) -> Result<(), ServeError> {
         only_own: false,
     };
     let audit = AuditRecord {
+        at: now,
         centre: Some(centre),
         account: Some(counsellor),
         device: Some(device),
@@ -321,7 +323,7 @@ mod tests {
         assert!(demo.database_url.starts_with("sqlite://"));
         assert!(demo.folder.starts_with(std::env::temp_dir()));
 
-        let store = SqliteStore::open(&demo.database_url).await.unwrap();
+        let store = SqliteStore::open(&demo.database_url, now).await.unwrap();
         for (username, _, _) in DEMO_ACCOUNTS {
             let credentials = store.credentials(username).await.unwrap();
             assert!(credentials.is_some(), "{username}");

@@ -6,9 +6,6 @@
 //! the system's [`Clock`]. Tests do the same on port 0, on a clock of their own when they move
 //! time on.
 
-// So that code shared with the tests (`tests/support`) names this crate alike from both.
-extern crate self as sakhi_server;
-
 pub mod api;
 pub mod app;
 pub mod auth;
@@ -28,4 +25,6 @@ pub use clock::Clock;
 pub use error::{AppError, ServeError};
 pub use settings::{CentreCommand, Cli, Command, Settings, SettingsError};
 pub use state::AppState;
-pub use store::{CentreId, Opened, Page, PostgresStore, SqliteStore, Store, StoreError};
+pub use store::{
+    AccountStore, CentreId, Opened, Page, PostgresStore, SqliteStore, Store, StoreError, SyncStore,
+};

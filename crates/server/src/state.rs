@@ -6,7 +6,7 @@ use crate::error::ServeError;
 use crate::limiter::Limiter;
 use crate::secrets;
 use crate::settings::Settings;
-use crate::store::{Store, StoreError};
+use crate::store::{AccountStore, StoreError};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -36,7 +36,14 @@ pub struct AuthState {
     pub clock: Clock,
 }
 
-impl<S: Store> AppState<S> {
+impl<S> AppState<S> {
+    /// Milliseconds since the Unix epoch, by the server's clock.
+    pub fn now_millis(&self) -> u64 {
+        self.auth.clock.now_millis()
+    }
+}
+
+impl<S: AccountStore> AppState<S> {
     /// The state of a server on the system's clock.
     pub async fn new(store: S, settings: &Settings) -> Result<Self, ServeError> {
         Self::with_clock(store, settings, Clock::system()).await
@@ -65,11 +72,6 @@ impl<S: Store> AppState<S> {
                 clock,
             }),
         })
-    }
-
-    /// Milliseconds since the Unix epoch, by the server's clock.
-    pub fn now_millis(&self) -> u64 {
-        self.auth.clock.now_millis()
     }
 
     /// Whether a centre is set up, asking the database until one is (another instance may have

@@ -1,5 +1,7 @@
-//! Durable storage behind one trait, so that handlers never name a database: SQLite, embedded,
-//! or PostgreSQL, shared by several instances. [`open`] picks one from the database URL.
+//! Durable storage behind two traits, so that handlers never name a database: [`SyncStore`] for
+//! records and their changes, [`AccountStore`] for accounts, sessions and the audit log. Each is
+//! implemented by SQLite, embedded, and by PostgreSQL, shared by several instances. [`open`] picks
+//! one from the database URL.
 //!
 //! The rules of a push (what is acknowledged again, what is refused, what is applied) live in
 //! [`rules`] and [`batch`], shared by every backend; a backend only reads and writes.
@@ -13,11 +15,6 @@ mod reports;
 pub(crate) mod rows;
 pub mod rules;
 pub mod sqlite;
-#[cfg(test)]
-mod suite;
-#[cfg(test)]
-#[path = "../tests/support/databases.rs"]
-mod test_databases;
 
 use sakhi_domain::schema::MERGED_INTO;
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
@@ -163,6 +160,9 @@ pub enum SetupOutcome {
 /// One entry to append to the audit log. Never a record's content.
 #[derive(Clone, Debug, Default)]
 pub struct AuditRecord {
+    /// When it happened, in milliseconds since 1970, by the server's clock: the caller's time,
+    /// never the store's own.
+    pub at: u64,
     /// The centre whose administrators see the entry. `None` for an event that names no centre
     /// (a login with an unknown username, a token no session has): such rows are kept all the
     /// same, for whoever runs the server, but no centre's audit page shows them.
@@ -368,9 +368,10 @@ pub enum AccountError {
     Store(#[from] StoreError),
 }
 
-/// Where records and changes are kept. Every method takes the centre it acts for, so that the
-/// caller's scope is decided once, by the caller, and a record of another centre is never seen.
-pub trait Store: Clone + Send + Sync + 'static {
+/// Where a centre's records and their changes are kept, and how devices sync them. Every method
+/// takes the centre (or the scope) it acts for, so that the caller's scope is decided once, by the
+/// caller, and a record of another centre is never seen.
+pub trait SyncStore: Clone + Send + Sync + 'static {
     /// This database's life, made when the database was created.
     fn epoch(&self) -> Epoch;
 
@@ -431,19 +432,35 @@ pub trait Store: Clone + Send + Sync + 'static {
         case: RecordId,
     ) -> impl Future<Output = Result<Option<Vec<history::KeptChange>>, StoreError>> + Send;
 
+    /// The centre's report for `month`, counted in SQL from the records it holds: what
+    /// [`MonthlyReport::of`](sakhi_domain::figures::MonthlyReport::of) counts from them.
+    fn monthly_report(
+        &self,
+        centre: CentreId,
+        month: sakhi_domain::figures::Month,
+    ) -> impl Future<Output = Result<sakhi_domain::figures::MonthlyReport, StoreError>> + Send;
+
+    /// Finishes outstanding work and releases the database.
+    fn close(&self) -> impl Future<Output = ()> + Send;
+}
+
+/// Centres, accounts, sessions, setup codes and the audit log: who may sync, and what they did.
+pub trait AccountStore: Clone + Send + Sync + 'static {
     /// Whether at least one centre is set up.
     fn is_set_up(&self) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// Replaces any unused code for the first setup with this one (its hash).
+    /// Replaces any unused code for the first setup with this one (its hash), made at `now`.
     fn replace_first_setup_code(
         &self,
         code_hash: &str,
+        now: u64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Adds a code (its hash) that sets up one more centre until `expires_at`.
+    /// Adds a code (its hash), made at `now`, that sets up one more centre until `expires_at`.
     fn add_centre_setup_code(
         &self,
         code_hash: &str,
+        now: u64,
         expires_at: u64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
@@ -551,22 +568,14 @@ pub trait Store: Clone + Send + Sync + 'static {
 
     /// Counts a refusal that anyone can cause without an account (a made-up token, a login for no
     /// account or one the limiter slowed, a setup-code guess), where a row each would let a
-    /// stranger grow the audit log without bound. Of `entry` only its address, action and outcome
-    /// are kept, in `audit_tallies`: one row per minute, address, action and outcome, with how
-    /// many. At most [`TALLY_ADDRESSES`] addresses are told apart in a minute, the rest counted
+    /// stranger grow the audit log without bound. Of `entry` only its time, address, action and
+    /// outcome are kept, in `audit_tallies`: one row per minute, address, action and outcome, with
+    /// how many. At most [`TALLY_ADDRESSES`] addresses are told apart in a minute, the rest counted
     /// together under `*`, and minutes older than [`TALLY_KEEP_DAYS`] are dropped.
     fn count_refusal(
         &self,
         entry: AuditRecord,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
-
-    /// The centre's report for `month`, counted in SQL from the records it holds: what
-    /// [`MonthlyReport::of`](sakhi_domain::figures::MonthlyReport::of) counts from them.
-    fn monthly_report(
-        &self,
-        centre: CentreId,
-        month: sakhi_domain::figures::Month,
-    ) -> impl Future<Output = Result<sakhi_domain::figures::MonthlyReport, StoreError>> + Send;
 
     /// The centre's audit entries with an id below `before`, newest first, and whether more follow.
     fn audit_page(
@@ -575,10 +584,13 @@ pub trait Store: Clone + Send + Sync + 'static {
         before: Option<u64>,
         limit: u32,
     ) -> impl Future<Output = Result<(Vec<AuditEntry>, bool), StoreError>> + Send;
-
-    /// Finishes outstanding work and releases the database.
-    fn close(&self) -> impl Future<Output = ()> + Send;
 }
+
+/// Both halves, as the server runs on them: what the router and the handlers that touch records
+/// are generic over. Every store of both is one.
+pub trait Store: SyncStore + AccountStore {}
+
+impl<S: SyncStore + AccountStore> Store for S {}
 
 /// At most this many addresses have tallies of their own in one minute (about: two backends' writers
 /// may each add one past it at once); refusals from others are counted under `*`.
@@ -603,12 +615,12 @@ pub enum Opened {
 }
 
 /// Opens the store a database URL names: `sqlite:` for SQLite, `postgres:` or `postgresql:` for
-/// PostgreSQL.
-pub async fn open(url: &str) -> Result<Opened, StoreError> {
+/// PostgreSQL. `now` is the time a new database is made at.
+pub async fn open(url: &str, now: u64) -> Result<Opened, StoreError> {
     if url.starts_with("sqlite:") {
-        SqliteStore::open(url).await.map(Opened::Sqlite)
+        SqliteStore::open(url, now).await.map(Opened::Sqlite)
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        PostgresStore::open(url).await.map(Opened::Postgres)
+        PostgresStore::open(url, now).await.map(Opened::Postgres)
     } else {
         Err(StoreError::UnsupportedUrl(redact(url)))
     }
@@ -669,7 +681,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_database_url_of_an_unknown_kind_is_refused_with_a_clear_message() {
-        let error = open("mysql://root:pw@localhost/sakhi").await.unwrap_err();
+        let error = open("mysql://root:pw@localhost/sakhi", 0)
+            .await
+            .unwrap_err();
         let message = error.to_string();
         assert!(message.contains("sqlite:"), "{message}");
         assert!(message.contains("postgres:"), "{message}");

@@ -5,7 +5,7 @@ use crate::auth::{self, Administrator};
 use crate::error::AppError;
 use crate::secrets;
 use crate::state::AppState;
-use crate::store::{AccountChange, AccountError, NewAccountRow, Store};
+use crate::store::{AccountChange, AccountError, AccountStore, NewAccountRow};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -17,7 +17,7 @@ use sakhi_domain::wire::account::{
 use sakhi_domain::{AccountId, DisplayName, Password, Role, Username};
 
 /// `GET /api/v1/accounts`: the centre's accounts, oldest first.
-pub async fn list<S: Store>(
+pub async fn list<S: AccountStore>(
     State(state): State<AppState<S>>,
     Administrator(admin): Administrator,
 ) -> Result<Json<AccountList>, AppError> {
@@ -26,7 +26,7 @@ pub async fn list<S: Store>(
 }
 
 /// `POST /api/v1/accounts`: 201 with the new account, or 409 `username_taken`.
-pub async fn create<S: Store>(
+pub async fn create<S: AccountStore>(
     State(state): State<AppState<S>>,
     Administrator(admin): Administrator,
     body: Result<Bytes, BytesRejection>,
@@ -68,7 +68,7 @@ pub async fn create<S: Store>(
 }
 
 /// An id in the path; one that is not a UUID is no account of yours either, and is audited alike.
-async fn account_id<S: Store>(
+async fn account_id<S: AccountStore>(
     state: &AppState<S>,
     admin: &auth::Caller,
     id: &str,
@@ -83,7 +83,7 @@ async fn account_id<S: Store>(
 }
 
 /// `PATCH /api/v1/accounts/{id}`: 200 with the account as changed.
-pub async fn update<S: Store>(
+pub async fn update<S: AccountStore>(
     State(state): State<AppState<S>>,
     Administrator(admin): Administrator,
     Path(id): Path<String>,
@@ -139,7 +139,7 @@ pub async fn update<S: Store>(
 }
 
 /// `POST /api/v1/accounts/{id}/password`: 204; the account's sessions end.
-pub async fn reset_password<S: Store>(
+pub async fn reset_password<S: AccountStore>(
     State(state): State<AppState<S>>,
     Administrator(admin): Administrator,
     Path(id): Path<String>,
@@ -169,7 +169,7 @@ pub async fn reset_password<S: Store>(
 
 /// Audits a reach for an account outside the administrator's centre (or none at all), and
 /// answers 404 alike.
-async fn refused_other<S: Store>(
+async fn refused_other<S: AccountStore>(
     state: &AppState<S>,
     admin: &auth::Caller,
     detail: String,

@@ -4,7 +4,7 @@ use super::request::json_body;
 use crate::auth::{Administrator, Caller};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::Store;
+use crate::store::AccountStore;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -16,7 +16,7 @@ use sakhi_domain::wire::account::{
 };
 
 /// `GET /api/v1/audit?before=ID&limit=N`: the centre's entries, newest first.
-pub async fn page<S: Store>(
+pub async fn page<S: AccountStore>(
     State(state): State<AppState<S>>,
     Administrator(admin): Administrator,
     query: Result<Query<AuditQuery>, QueryRejection>,
@@ -37,7 +37,7 @@ pub async fn page<S: Store>(
 /// app offers that only to administrators. The notices are logged in one transaction, and one
 /// whose id was logged before (a phone sending again after losing the answer) is acknowledged
 /// without a second row.
-pub async fn exports<S: Store>(
+pub async fn exports<S: AccountStore>(
     State(state): State<AppState<S>>,
     caller: Caller,
     body: Result<Bytes, BytesRejection>,

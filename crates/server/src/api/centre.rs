@@ -4,7 +4,7 @@ use super::request::json_object_body;
 use crate::auth::{Administrator, Caller};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::{CentreChange, Store};
+use crate::store::{AccountStore, CentreChange};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -16,7 +16,7 @@ use sakhi_domain::{LockMinutes, PurgeDays};
 /// `PATCH /api/v1/centre`: 200 with the administrator's centre as changed. A value outside its
 /// rule is refused 400 with the rule's code, and nothing changes. The path names no centre: an
 /// administrator has only her own to change, so another centre cannot even be aimed at.
-pub async fn update<S: Store>(
+pub async fn update<S: AccountStore>(
     State(state): State<AppState<S>>,
     Administrator(admin): Administrator,
     headers: HeaderMap,
@@ -41,7 +41,7 @@ pub async fn update<S: Store>(
 
 /// `GET /api/v1/centre/staff`: the workers of the caller's centre and the devices each has logged
 /// in on, for anyone who works there; disabled accounts are left out.
-pub async fn staff<S: Store>(
+pub async fn staff<S: AccountStore>(
     State(state): State<AppState<S>>,
     caller: Caller,
 ) -> Result<Json<Staff>, AppError> {

@@ -5,6 +5,7 @@ use super::request::{MAX_HEADER_BYTES, MAX_URI_BYTES};
 use axum::Json;
 use sakhi_domain::wire::account::{MAX_ACCOUNT_BODY_BYTES, MAX_AUDIT_LIMIT, MAX_EXPORT_NOTICES};
 use sakhi_domain::wire::history::{DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT};
+use sakhi_domain::wire::paths::{self, under_prefix};
 use sakhi_domain::wire::{
     MAX_PULL_LIMIT, MAX_PUSH_BYTES, MAX_PUSH_CHANGES, MAX_RESTATE_RECORDS, PROTOCOL,
 };
@@ -175,7 +176,7 @@ pub fn openapi() -> Value {
                 identity. Bodies are JSON, gzipped or not; each body limit counts the bytes \
                 unpacked.")
         },
-        "servers": [{ "url": "/api" }],
+        "servers": [{ "url": paths::PREFIX }],
         "components": {
             "securitySchemes": {
                 "bearer": { "type": "http", "scheme": "bearer",
@@ -274,15 +275,15 @@ pub fn openapi() -> Value {
             }
         },
         "paths": {
-            "/v1/health": {
+            (under_prefix(paths::HEALTH)): {
                 "get": { "summary": "Whether the server answers, and its protocol version",
                     "responses": { "200": answer("Healthy", Some("Health")) } }
             },
-            "/v1/openapi.json": {
+            (under_prefix(paths::OPENAPI)): {
                 "get": { "summary": "This document",
                     "responses": { "200": { "description": "The OpenAPI document" } } }
             },
-            "/v1/setup": {
+            (under_prefix(paths::SETUP)): {
                 "get": { "summary": "Whether a first centre must still be set up",
                     "responses": { "200": answer("Status", Some("SetupStatus")) } },
                 "post": { "summary": "Sets up a centre and its first administrator with a one-time code",
@@ -296,7 +297,7 @@ pub fn openapi() -> Value {
                         "429": error("`too_many_tries`; see Retry-After")
                     } }
             },
-            "/v1/session": {
+            (under_prefix(paths::SESSION)): {
                 "post": { "summary": "Logs in on a device",
                     "requestBody": body("LoginRequest"),
                     "responses": {
@@ -314,7 +315,7 @@ pub fn openapi() -> Value {
                     "security": authenticated(),
                     "responses": { "204": answer("Logged out", None), "401": error(AUTH) } }
             },
-            "/v1/accounts": {
+            (under_prefix(paths::ACCOUNTS)): {
                 "get": { "summary": "The accounts of the administrator's centre",
                     "security": authenticated(),
                     "responses": { "200": answer("The accounts", Some("AccountList")),
@@ -326,7 +327,7 @@ pub fn openapi() -> Value {
                                    "403": error("`forbidden`"), "409": error("`username_taken`"),
                                    "413": too_large(MAX_ACCOUNT_BODY_BYTES, "") } }
             },
-            "/v1/accounts/{id}": {
+            (under_prefix(paths::ACCOUNT)): {
                 "patch": { "summary": "Changes an account's name, role or disabled flag; disabling ends its sessions",
                     "security": authenticated(),
                     "parameters": [{ "name": "id", "in": "path", "required": true, "schema": uuid() }],
@@ -339,7 +340,7 @@ pub fn openapi() -> Value {
                                    "413": too_large(MAX_ACCOUNT_BODY_BYTES, ""),
                                    "415": error(NOT_JSON) } }
             },
-            "/v1/accounts/{id}/password": {
+            (under_prefix(paths::ACCOUNT_PASSWORD)): {
                 "post": { "summary": "Sets a new password for an account and ends its sessions",
                     "security": authenticated(),
                     "parameters": [{ "name": "id", "in": "path", "required": true, "schema": uuid() }],
@@ -349,7 +350,7 @@ pub fn openapi() -> Value {
                                    "403": error("`forbidden`"), "404": error("`not_found`"),
                                    "413": too_large(MAX_ACCOUNT_BODY_BYTES, "") } }
             },
-            "/v1/centre": {
+            (under_prefix(paths::CENTRE)): {
                 "patch": { "summary": "Changes the settings of the administrator's own centre; what is absent stays (`purge_days`: null removes the limit)",
                     "security": authenticated(), "requestBody": body("CentrePatch"),
                     "responses": { "200": answer("Changed", Some("Centre")),
@@ -358,12 +359,12 @@ pub fn openapi() -> Value {
                                    "413": too_large(MAX_ACCOUNT_BODY_BYTES, ""),
                                    "415": error(NOT_JSON) } }
             },
-            "/v1/centre/staff": {
+            (under_prefix(paths::CENTRE_STAFF)): {
                 "get": { "summary": "The active workers of the caller's centre and the devices each has logged in on",
                     "security": authenticated(),
                     "responses": { "200": answer("The staff", Some("Staff")), "401": error(AUTH) } }
             },
-            "/v1/audit/exports": {
+            (under_prefix(paths::AUDIT_EXPORTS)): {
                 "post": { "summary": "Logs exports a worker made on her phone (kept there while offline): `export_cases` or `export_camps`, `with_personal`, `without_personal`, or `not_allowed` for names, phone numbers and addresses exported by anyone but an administrator",
                     "security": authenticated(), "requestBody": body("ExportNotices"),
                     "responses": { "204": { "description": "Logged" },
@@ -371,7 +372,7 @@ pub fn openapi() -> Value {
                                    "401": error(AUTH),
                                    "413": too_large(crate::api::audit::MAX_EXPORT_BODY_BYTES, "") } }
             },
-            "/v1/reports/monthly": {
+            (under_prefix(paths::MONTHLY_REPORT)): {
                 "get": { "summary": "The administrator's centre's figures for a month, counted from every record it holds: what the app's monthly report counts; every code of every list, zeros included",
                     "security": authenticated(),
                     "parameters": [
@@ -382,7 +383,7 @@ pub fn openapi() -> Value {
                                    "400": error("`bad_request`: no month, a malformed one, or one not begun in India"),
                                    "401": error(AUTH), "403": error("`forbidden`") } }
             },
-            "/v1/audit": {
+            (under_prefix(paths::AUDIT)): {
                 "get": { "summary": "The centre's audit log, newest first", "security": authenticated(),
                     "parameters": [
                         { "name": "before", "in": "query",
@@ -395,7 +396,7 @@ pub fn openapi() -> Value {
                                    "400": error("`bad_request`: a `before` or `limit` that is not such an integer"),
                                    "401": error(AUTH), "403": error("`forbidden`") } }
             },
-            "/v1/cases/{id}/history": {
+            (under_prefix(paths::CASE_HISTORY)): {
                 "get": { "summary": "Every change the centre holds of a case and of its work records (those whose `case` field names it), in the order the server committed them, each with the value it replaced and who sent it; for administrators and counsellors. Each page is audited (`history`)",
                     "security": authenticated(),
                     "parameters": [
@@ -410,7 +411,7 @@ pub fn openapi() -> Value {
                                    "401": error(AUTH), "403": error("`forbidden`: outreach workers"),
                                    "404": error("`not_found`: no case of your centre has this id") } }
             },
-            "/v1/sync/push": {
+            (under_prefix(paths::PUSH)): {
                 "post": { "summary": "Applies a batch of changes; one to a case of your centre not yours is refused alone (`out_of_scope`), and the batch is refused whole if any edits another centre's",
                     "security": authenticated(), "requestBody": body("PushRequest"),
                     "responses": { "200": answer("How many were accepted, and each refusal", Some("PushResponse")),
@@ -418,7 +419,7 @@ pub fn openapi() -> Value {
                                    "404": error("`not_found`: a record of another centre; nothing applied"),
                                    "413": too_large(MAX_PUSH_BYTES, &format!(", or more than {MAX_PUSH_CHANGES} changes")) } }
             },
-            "/v1/sync/restate": {
+            (under_prefix(paths::RESTATE)): {
                 "post": { "summary": "After a restore (a new epoch), merges back every record a device holds; \
                     a record already held as sent changes nothing. Refused whole if any record is another centre's",
                     "security": authenticated(), "requestBody": body("RestateRequest"),
@@ -428,7 +429,7 @@ pub fn openapi() -> Value {
                                    "404": error("`not_found`: a record is another centre's; nothing merged"),
                                    "413": too_large(MAX_PUSH_BYTES, &format!(", or more than {MAX_RESTATE_RECORDS} records")) } }
             },
-            "/v1/sync/pull": {
+            (under_prefix(paths::PULL)): {
                 "get": { "summary": "The next page of the records you may see, and of those you no longer may",
                     "security": authenticated(),
                     "parameters": [

@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::limiter::Key;
 use crate::secrets;
 use crate::state::AppState;
-use crate::store::{AuditRecord, Credentials, NewSession, Store};
+use crate::store::{AccountStore, AuditRecord, Credentials, NewSession};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -21,7 +21,7 @@ use std::time::Instant;
 const USERNAME_KEPT_CHARS: usize = 64;
 
 /// Opens a session for `account` on `device`.
-pub async fn open<S: Store>(
+pub async fn open<S: AccountStore>(
     state: &AppState<S>,
     account: Account,
     device: DeviceId,
@@ -52,7 +52,7 @@ pub async fn open<S: Store>(
 /// without one (a body that cannot be read, a username no account has or that holds control
 /// characters, a password too long, a try the rate limit slowed) counted in a tally, so that no
 /// stranger can grow the log without bound.
-pub async fn log_in<S: Store>(
+pub async fn log_in<S: AccountStore>(
     State(state): State<AppState<S>>,
     ClientAddress(address): ClientAddress,
     body: Result<Bytes, BytesRejection>,
@@ -60,14 +60,14 @@ pub async fn log_in<S: Store>(
     let request: LoginRequest = match json_body(body) {
         Ok(request) => request,
         Err(error) => {
-            let attempt = Attempt::unread(address);
+            let attempt = Attempt::unread(state.now_millis(), address);
             return Err(count(&state, &attempt, error.code(), error).await);
         }
     };
     if request.username.chars().any(char::is_control) {
         // No username holds one, and PostgreSQL cannot even look a NUL up: refused before any
         // query, alike on every backend.
-        let attempt = Attempt::unread(address);
+        let attempt = Attempt::unread(state.now_millis(), address);
         let error = AccountRule::BadUsername.into();
         return Err(count(&state, &attempt, "bad_username", error).await);
     }
@@ -75,7 +75,7 @@ pub async fn log_in<S: Store>(
         Ok(username) => state.store.credentials(username.as_str()).await?,
         Err(_) => None,
     };
-    let attempt = Attempt::of(address, &request, found.as_ref());
+    let attempt = Attempt::of(state.now_millis(), address, &request, found.as_ref());
     if request.password.chars().count() > Password::MAX_CHARS {
         let error = AccountRule::PasswordTooLong.into();
         return Err(count(&state, &attempt, "password_too_long", error).await);
@@ -129,6 +129,8 @@ pub async fn log_in<S: Store>(
 
 /// Who tried to log in, as far as the request tells: the start of every login's audit row.
 struct Attempt {
+    /// When, by the server's clock.
+    at: u64,
     address: IpAddr,
     device: Option<DeviceId>,
     /// The username as typed: trimmed, in lower case, cut short.
@@ -140,8 +142,9 @@ struct Attempt {
 
 impl Attempt {
     /// A login whose body could not be read.
-    fn unread(address: IpAddr) -> Self {
+    fn unread(at: u64, address: IpAddr) -> Self {
         Attempt {
+            at,
             address,
             device: None,
             tried: String::new(),
@@ -149,8 +152,9 @@ impl Attempt {
         }
     }
 
-    fn of(address: IpAddr, request: &LoginRequest, found: Option<&Credentials>) -> Self {
+    fn of(at: u64, address: IpAddr, request: &LoginRequest, found: Option<&Credentials>) -> Self {
         Attempt {
+            at,
             address,
             device: Some(request.device),
             tried: request
@@ -166,6 +170,7 @@ impl Attempt {
 
     fn audit(&self, outcome: &str) -> AuditRecord {
         AuditRecord {
+            at: self.at,
             centre: self.account.map(|(centre, _)| centre),
             account: self.account.map(|(_, account)| account),
             username: Some(self.tried.clone()).filter(|tried| !tried.is_empty()),
@@ -180,7 +185,7 @@ impl Attempt {
 
 /// Counts a refused login in the tally of refusals and answers `error`, or the failure to count
 /// it.
-async fn count<S: Store>(
+async fn count<S: AccountStore>(
     state: &AppState<S>,
     attempt: &Attempt,
     outcome: &str,
@@ -193,12 +198,15 @@ async fn count<S: Store>(
 }
 
 /// `GET /api/v1/session`: the caller's account.
-pub async fn current<S: Store>(State(_): State<AppState<S>>, caller: Caller) -> Json<Account> {
+pub async fn current<S: AccountStore>(
+    State(_): State<AppState<S>>,
+    caller: Caller,
+) -> Json<Account> {
     Json(caller.account)
 }
 
 /// `DELETE /api/v1/session`: ends the caller's session at once. 204.
-pub async fn log_out<S: Store>(
+pub async fn log_out<S: AccountStore>(
     State(state): State<AppState<S>>,
     caller: Caller,
 ) -> Result<StatusCode, AppError> {

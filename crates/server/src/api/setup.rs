@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::limiter::Key;
 use crate::secrets;
 use crate::state::AppState;
-use crate::store::{AuditRecord, NewAccountRow, NewCentreRow, SetupOutcome, Store};
+use crate::store::{AccountStore, AuditRecord, NewAccountRow, NewCentreRow, SetupOutcome};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -23,7 +23,7 @@ use std::time::Instant;
 const SETUP_KEY: &str = "\u{0}setup";
 
 /// `GET /api/v1/setup`.
-pub async fn status<S: Store>(
+pub async fn status<S: AccountStore>(
     State(state): State<AppState<S>>,
 ) -> Result<Json<SetupStatus>, AppError> {
     Ok(Json(SetupStatus {
@@ -32,7 +32,7 @@ pub async fn status<S: Store>(
 }
 
 /// `POST /api/v1/setup`: 201 with the new administrator's session.
-pub async fn set_up<S: Store>(
+pub async fn set_up<S: AccountStore>(
     State(state): State<AppState<S>>,
     ClientAddress(address): ClientAddress,
     body: Result<Bytes, BytesRejection>,
@@ -71,6 +71,7 @@ pub async fn set_up<S: Store>(
     };
     let now = state.now_millis();
     let refused = |outcome: &str| AuditRecord {
+        at: now,
         address: Some(address.to_string()),
         action: "setup",
         outcome: outcome.to_owned(),
@@ -109,6 +110,7 @@ pub async fn set_up<S: Store>(
     state
         .store
         .audit(AuditRecord {
+            at: now,
             centre: Some(session.account.centre.id),
             account: Some(session.account.id),
             device: Some(device),

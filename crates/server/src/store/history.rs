@@ -1,7 +1,7 @@
 //! A case's history, decided without I/O, alike for every backend: which records are the case's
 //! ([`family`]), who sent each change ([`People`]), and a page of their changes with the values
 //! they replaced ([`page`]). A backend only reads the candidates and the changes
-//! ([`Store::case_changes`](super::Store::case_changes)).
+//! ([`SyncStore::case_changes`](super::SyncStore::case_changes)).
 
 use sakhi_domain::schema::CASE;
 use sakhi_domain::wire::account::Account;
@@ -57,7 +57,7 @@ fn names(record: &Record, case: RecordId) -> bool {
 }
 
 /// Who sends from which device, as the server knows it: the devices each account of the centre
-/// logged in on or pushed from (see [`Store::devices`](super::Store::devices)), and every
+/// logged in on or pushed from (see [`AccountStore::devices`](super::AccountStore::devices)), and every
 /// account's display name, disabled accounts' too, since what they wrote stays.
 #[derive(Clone, Debug, Default)]
 pub struct People {

@@ -21,17 +21,12 @@ use super::holders::{assignee, held_by_sql};
 use super::ingest::{self, IngestTx};
 use super::reports::{self, Dialect};
 use super::rows::{
-    KeptRow, PullRow, RecordRow, kept_of, now_millis, page_of, parse_id, parse_json, to_json,
+    KeptRow, PullRow, RecordRow, kept_of, millis, page_of, parse_id, parse_json, to_json,
 };
-use super::{
-    AccountChange, AccountError, AuditRecord, CentreChange, CentreId, Credentials, NewAccountRow,
-    NewCentreRow, NewSession, Page, Pushed, Restated, Scope, SessionCheck, SetupOutcome, Store,
-    StoreError,
-};
+use super::{AuditRecord, CentreId, Page, Pushed, Restated, Scope, StoreError, SyncStore};
 use sakhi_domain::figures::{Month, MonthlyReport};
 use sakhi_domain::wire::Cursor;
-use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
-use sakhi_domain::{AccountId, Change, ChangeId, DeviceId, Epoch, Record, RecordId};
+use sakhi_domain::{Change, ChangeId, DeviceId, Epoch, Record, RecordId};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
 use std::collections::HashMap;
@@ -57,8 +52,8 @@ pub struct PostgresStore {
 impl PostgresStore {
     /// Connects to the database a `postgres:` or `postgresql:` URL names, brings its schema up to
     /// date (instances starting together take turns: sqlx holds an advisory lock while it
-    /// migrates), and makes the epoch on first start.
-    pub async fn open(url: &str) -> Result<Self, StoreError> {
+    /// migrates), and makes the epoch on first start, at `now`.
+    pub async fn open(url: &str, now: u64) -> Result<Self, StoreError> {
         let options = PgConnectOptions::from_str(url)
             .map_err(StoreError::open(url))?
             .application_name("sakhi-server");
@@ -68,7 +63,7 @@ impl PostgresStore {
             .await
             .map_err(StoreError::open(url))?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
-        let epoch = first_start(&pool).await?;
+        let epoch = first_start(&pool, now).await?;
         Ok(Self { pool, epoch })
     }
 
@@ -77,7 +72,7 @@ impl PostgresStore {
         &self.pool
     }
 
-    /// One attempt at a push; see [`Store::push`].
+    /// One attempt at a push; see [`SyncStore::push`].
     async fn try_push(
         &self,
         scope: Scope,
@@ -94,7 +89,7 @@ impl PostgresStore {
         Ok(pushed)
     }
 
-    /// One attempt at a restatement; see [`Store::restate`].
+    /// One attempt at a restatement; see [`SyncStore::restate`].
     async fn try_restate(
         &self,
         scope: Scope,
@@ -111,13 +106,13 @@ impl PostgresStore {
     }
 }
 
-async fn first_start(pool: &PgPool) -> Result<Epoch, StoreError> {
+async fn first_start(pool: &PgPool, now: u64) -> Result<Epoch, StoreError> {
     sqlx::query(
         "INSERT INTO server_meta (singleton, epoch, created_at) VALUES (1, $1, $2)
          ON CONFLICT (singleton) DO NOTHING",
     )
     .bind(Epoch::new().to_string())
-    .bind(now_millis())
+    .bind(millis(now))
     .execute(pool)
     .await?;
     let epoch: String = sqlx::query_scalar("SELECT epoch FROM server_meta WHERE singleton = 1")
@@ -470,7 +465,7 @@ async fn changed_in(
     Ok(!first.records.is_empty() || !first.gone.is_empty())
 }
 
-impl Store for PostgresStore {
+impl SyncStore for PostgresStore {
     fn epoch(&self) -> Epoch {
         self.epoch
     }
@@ -566,139 +561,6 @@ impl Store for PostgresStore {
         self.pool.close().await;
     }
 
-    async fn is_set_up(&self) -> Result<bool, StoreError> {
-        accounts::is_set_up(&self.pool).await
-    }
-
-    async fn replace_first_setup_code(&self, code_hash: &str) -> Result<(), StoreError> {
-        retrying(contended, || {
-            accounts::replace_first_setup_code(&self.pool, code_hash)
-        })
-        .await
-    }
-
-    async fn add_centre_setup_code(
-        &self,
-        code_hash: &str,
-        expires_at: u64,
-    ) -> Result<(), StoreError> {
-        accounts::add_centre_setup_code(&self.pool, code_hash, expires_at).await
-    }
-
-    async fn set_up(
-        &self,
-        code_hash: &str,
-        centre: NewCentreRow,
-        admin: NewAccountRow,
-        now: u64,
-    ) -> Result<SetupOutcome, StoreError> {
-        retrying(contended, || {
-            accounts::set_up(&self.pool, code_hash, centre.clone(), admin.clone(), now)
-        })
-        .await
-    }
-
-    async fn credentials(&self, username: &str) -> Result<Option<Credentials>, StoreError> {
-        accounts::credentials(&self.pool, username).await
-    }
-
-    async fn create_session(&self, session: NewSession) -> Result<(), StoreError> {
-        accounts::create_session(&self.pool, session).await
-    }
-
-    async fn authenticate(
-        &self,
-        token_hash: &str,
-        now: u64,
-        idle_ms: u64,
-    ) -> Result<SessionCheck, StoreError> {
-        accounts::authenticate(&self.pool, token_hash, now, idle_ms).await
-    }
-
-    async fn revoke_session(&self, token_hash: &str, now: u64) -> Result<(), StoreError> {
-        accounts::revoke_session(&self.pool, token_hash, now).await
-    }
-
-    async fn accounts(&self, centre: CentreId) -> Result<Vec<Account>, StoreError> {
-        accounts::accounts(&self.pool, centre).await
-    }
-
-    async fn devices(&self, centre: CentreId) -> Result<Vec<(AccountId, DeviceId)>, StoreError> {
-        accounts::devices(&self.pool, centre).await
-    }
-
-    async fn account(
-        &self,
-        centre: CentreId,
-        id: AccountId,
-    ) -> Result<Option<Account>, StoreError> {
-        accounts::account(&self.pool, centre, id).await
-    }
-
-    async fn create_account(
-        &self,
-        centre: CentreId,
-        account: NewAccountRow,
-        now: u64,
-    ) -> Result<Account, AccountError> {
-        let is_contended =
-            |error: &AccountError| matches!(error, AccountError::Store(store) if contended(store));
-        retrying(is_contended, || {
-            accounts::create_account(&self.pool, centre, account.clone(), now)
-        })
-        .await
-    }
-
-    async fn update_account(
-        &self,
-        centre: CentreId,
-        id: AccountId,
-        patch: AccountChange,
-        now: u64,
-    ) -> Result<Option<Account>, StoreError> {
-        retrying(contended, || {
-            accounts::update_account(&self.pool, centre, id, patch.clone(), now)
-        })
-        .await
-    }
-
-    async fn set_password(
-        &self,
-        centre: CentreId,
-        id: AccountId,
-        password_hash: &str,
-        now: u64,
-    ) -> Result<bool, StoreError> {
-        retrying(contended, || {
-            accounts::set_password(&self.pool, centre, id, password_hash, now)
-        })
-        .await
-    }
-
-    async fn update_centre(
-        &self,
-        centre: CentreId,
-        change: CentreChange,
-        audit: AuditRecord,
-    ) -> Result<Centre, StoreError> {
-        retrying(contended, || {
-            accounts::update_centre(&self.pool, centre, change, audit.clone())
-        })
-        .await
-    }
-
-    async fn audit(&self, entry: AuditRecord) -> Result<(), StoreError> {
-        accounts::audit(&self.pool, entry).await
-    }
-
-    async fn audit_all(&self, entries: Vec<AuditRecord>) -> Result<(), StoreError> {
-        retrying(contended, || accounts::audit_all(&self.pool, &entries)).await
-    }
-
-    async fn count_refusal(&self, entry: AuditRecord) -> Result<(), StoreError> {
-        accounts::count_refusal(&self.pool, entry).await
-    }
-
     async fn monthly_report(
         &self,
         centre: CentreId,
@@ -711,15 +573,6 @@ impl Store for PostgresStore {
             .fetch_all(&self.pool)
             .await?;
         Ok(reports::report_of(month, rows))
-    }
-
-    async fn audit_page(
-        &self,
-        centre: CentreId,
-        before: Option<u64>,
-        limit: u32,
-    ) -> Result<(Vec<AuditEntry>, bool), StoreError> {
-        accounts::audit_page(&self.pool, centre, before, limit).await
     }
 }
 

@@ -10,16 +10,6 @@ use sakhi_domain::{LockMinutes, PurgeDays, RecordId, Role};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::str::FromStr;
-use std::time::{SystemTime, UNIX_EPOCH};
-
-/// Now, in milliseconds since 1970.
-pub(crate) fn now_millis() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| {
-            i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
-        })
-}
 
 /// A time in milliseconds as a column holds it; one past the column's range is held at its end.
 pub(crate) fn millis(value: u64) -> i64 {

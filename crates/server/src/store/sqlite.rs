@@ -6,16 +6,11 @@ mod writer;
 use super::history::{self, KeptChange};
 use super::holders::held_by_sql;
 use super::reports::{self, Dialect};
-use super::rows::{KeptRow, PullRow, kept_of, now_millis, page_of, parse_id, parse_json, to_json};
-use super::{
-    AccountChange, AccountError, AuditRecord, CentreChange, CentreId, Credentials, NewAccountRow,
-    NewCentreRow, NewSession, Page, Pushed, Restated, Scope, SessionCheck, SetupOutcome, Store,
-    StoreError,
-};
+use super::rows::{KeptRow, PullRow, kept_of, millis, page_of, parse_id, parse_json, to_json};
+use super::{AuditRecord, CentreId, Page, Pushed, Restated, Scope, StoreError, SyncStore};
 use sakhi_domain::figures::{Month, MonthlyReport};
 use sakhi_domain::wire::Cursor;
-use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
-use sakhi_domain::{AccountId, Change, DeviceId, Epoch, Record, RecordId};
+use sakhi_domain::{Change, DeviceId, Epoch, Record, RecordId};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -41,8 +36,8 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     /// Opens (creating it and its folder if missing) the database a `sqlite:` URL names, brings
-    /// its schema up to date, and makes the epoch on first start.
-    pub async fn open(url: &str) -> Result<Self, StoreError> {
+    /// its schema up to date, and makes the epoch on first start, at `now`.
+    pub async fn open(url: &str, now: u64) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(StoreError::open(url))?
             .create_if_missing(true)
@@ -69,7 +64,7 @@ impl SqliteStore {
             .await
             .map_err(StoreError::open(url))?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-        let epoch = first_start(&pool).await?;
+        let epoch = first_start(&pool, now).await?;
         Ok(Self {
             writer: Writer::start(&file, epoch)?,
             pool,
@@ -141,15 +136,14 @@ fn create_folder(file: &Path) -> Result<(), StoreError> {
 
 /// Makes the epoch if this database has none yet, and reads it. (Before accounts, this also made
 /// an implicit centre; the first setup adopts such a centre with its records.)
-async fn first_start(pool: &SqlitePool) -> Result<Epoch, StoreError> {
+async fn first_start(pool: &SqlitePool, now: u64) -> Result<Epoch, StoreError> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let now = now_millis();
     sqlx::query(
         "INSERT INTO server_meta (singleton, epoch, created_at) VALUES (1, ?, ?)
          ON CONFLICT (singleton) DO NOTHING",
     )
     .bind(Epoch::new().to_string())
-    .bind(now)
+    .bind(millis(now))
     .execute(&mut *tx)
     .await?;
     let epoch: String = sqlx::query_scalar("SELECT epoch FROM server_meta WHERE singleton = 1")
@@ -159,7 +153,7 @@ async fn first_start(pool: &SqlitePool) -> Result<Epoch, StoreError> {
     parse_id(&epoch, "epoch")
 }
 
-impl Store for SqliteStore {
+impl SyncStore for SqliteStore {
     fn epoch(&self) -> Epoch {
         self.epoch
     }
@@ -254,119 +248,6 @@ impl Store for SqliteStore {
         self.pool.close().await;
     }
 
-    async fn is_set_up(&self) -> Result<bool, StoreError> {
-        accounts::is_set_up(&self.pool).await
-    }
-
-    async fn replace_first_setup_code(&self, code_hash: &str) -> Result<(), StoreError> {
-        accounts::replace_first_setup_code(&self.pool, code_hash).await
-    }
-
-    async fn add_centre_setup_code(
-        &self,
-        code_hash: &str,
-        expires_at: u64,
-    ) -> Result<(), StoreError> {
-        accounts::add_centre_setup_code(&self.pool, code_hash, expires_at).await
-    }
-
-    async fn set_up(
-        &self,
-        code_hash: &str,
-        centre: NewCentreRow,
-        admin: NewAccountRow,
-        now: u64,
-    ) -> Result<SetupOutcome, StoreError> {
-        accounts::set_up(&self.pool, code_hash, centre, admin, now).await
-    }
-
-    async fn credentials(&self, username: &str) -> Result<Option<Credentials>, StoreError> {
-        accounts::credentials(&self.pool, username).await
-    }
-
-    async fn create_session(&self, session: NewSession) -> Result<(), StoreError> {
-        accounts::create_session(&self.pool, session).await
-    }
-
-    async fn authenticate(
-        &self,
-        token_hash: &str,
-        now: u64,
-        idle_ms: u64,
-    ) -> Result<SessionCheck, StoreError> {
-        accounts::authenticate(&self.pool, token_hash, now, idle_ms).await
-    }
-
-    async fn revoke_session(&self, token_hash: &str, now: u64) -> Result<(), StoreError> {
-        accounts::revoke_session(&self.pool, token_hash, now).await
-    }
-
-    async fn accounts(&self, centre: CentreId) -> Result<Vec<Account>, StoreError> {
-        accounts::accounts(&self.pool, centre).await
-    }
-
-    async fn devices(&self, centre: CentreId) -> Result<Vec<(AccountId, DeviceId)>, StoreError> {
-        accounts::devices(&self.pool, centre).await
-    }
-
-    async fn account(
-        &self,
-        centre: CentreId,
-        id: AccountId,
-    ) -> Result<Option<Account>, StoreError> {
-        accounts::account(&self.pool, centre, id).await
-    }
-
-    async fn create_account(
-        &self,
-        centre: CentreId,
-        account: NewAccountRow,
-        now: u64,
-    ) -> Result<Account, AccountError> {
-        accounts::create_account(&self.pool, centre, account, now).await
-    }
-
-    async fn update_account(
-        &self,
-        centre: CentreId,
-        id: AccountId,
-        patch: AccountChange,
-        now: u64,
-    ) -> Result<Option<Account>, StoreError> {
-        accounts::update_account(&self.pool, centre, id, patch, now).await
-    }
-
-    async fn set_password(
-        &self,
-        centre: CentreId,
-        id: AccountId,
-        password_hash: &str,
-        now: u64,
-    ) -> Result<bool, StoreError> {
-        accounts::set_password(&self.pool, centre, id, password_hash, now).await
-    }
-
-    async fn update_centre(
-        &self,
-        centre: CentreId,
-        change: CentreChange,
-        audit: AuditRecord,
-    ) -> Result<Centre, StoreError> {
-        accounts::update_centre(&self.pool, centre, change, audit).await
-    }
-
-    async fn audit(&self, entry: AuditRecord) -> Result<(), StoreError> {
-        accounts::audit(&self.pool, entry).await
-    }
-
-    async fn audit_all(&self, entries: Vec<AuditRecord>) -> Result<(), StoreError> {
-        accounts::audit_all(&self.pool, &entries).await
-    }
-
-    async fn count_refusal(&self, entry: AuditRecord) -> Result<(), StoreError> {
-        accounts::count_refusal(&self.pool, entry).await
-    }
-
     async fn monthly_report(
         &self,
         centre: CentreId,
@@ -380,27 +261,18 @@ impl Store for SqliteStore {
             .await?;
         Ok(reports::report_of(month, rows))
     }
-
-    async fn audit_page(
-        &self,
-        centre: CentreId,
-        before: Option<u64>,
-        limit: u32,
-    ) -> Result<(Vec<AuditEntry>, bool), StoreError> {
-        accounts::audit_page(&self.pool, centre, before, limit).await
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The behaviour both backends share is tested in `store/suite.rs`; this is SQLite's own.
+    /// The behaviour both backends share is tested in `tests/api/store.rs`; this is SQLite's own.
     #[tokio::test]
     async fn a_new_database_gets_its_folder() {
         let folder = tempfile::tempdir().unwrap();
         let file = folder.path().join("nested/sakhi.db");
-        let store = SqliteStore::open(&format!("sqlite://{}", file.display()))
+        let store = SqliteStore::open(&format!("sqlite://{}", file.display()), 0)
             .await
             .unwrap();
         assert!(file.is_file());

@@ -4,7 +4,7 @@
 
 use crate::helpers::{Backend, TestApp, spawn_app};
 use reqwest::{Method, StatusCode};
-use sakhi_server::app::{MAX_HEADER_BYTES, MAX_URI_BYTES};
+use sakhi_server::api::request::{MAX_HEADER_BYTES, MAX_URI_BYTES};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

@@ -1,9 +1,12 @@
 //! Time as the server tells it, moved on by the test rather than waited for: sessions end at
-//! their idle time and at their longest, and a code for one more centre at its last day.
+//! their idle time and at their longest, a code for one more centre at its last day; and the
+//! audit log and the tally of refusals are stamped with that time.
 
+use crate::database::Database;
 use crate::helpers::{Backend, Folder, TestApp, TestClock, settings, setup_body, spawn_with_clock};
 use reqwest::{Method, StatusCode};
 use sakhi_domain::wire::ErrorBody;
+use sakhi_domain::wire::account::AuditPage;
 use sakhi_server::Settings;
 use sakhi_server::app::CENTRE_CODE_DAYS;
 use std::time::Duration;
@@ -148,4 +151,43 @@ async fn a_push_is_judged_by_the_servers_clock(backend: Backend) {
     let answer: sakhi_domain::wire::PushResponse = response.json().await.unwrap();
     let results = crate::helpers::outcomes(&answer, &[again]);
     assert_eq!(crate::helpers::rejection_code(&results[0]), None);
+}
+
+on_each_backend!(the_audit_log_and_the_tally_of_refusals_tell_the_time_by_the_servers_clock);
+async fn the_audit_log_and_the_tally_of_refusals_tell_the_time_by_the_servers_clock(
+    backend: Backend,
+) {
+    let clock = TestClock::default();
+    let app = spawn_on(backend, &clock).await;
+    clock.advance(365 * DAY);
+
+    let before = clock.now_millis();
+    let token = app.log_in("admin.dhr").await.token;
+    let made_up = "made-up-token-0000-AAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let refused = app
+        .send(Method::GET, "/api/v1/sync/pull", Some(made_up), None)
+        .await;
+    let after = clock.now_millis();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+
+    // The newest row is the login; reading the log writes none.
+    let page: AuditPage = app
+        .send(Method::GET, "/api/v1/audit", Some(&token), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let login = &page.entries[0];
+    assert_eq!(login.action, "login");
+    assert!((before..=after).contains(&login.at), "{}", login.at);
+    let database = Database::open(&app.folder.database_url()).await;
+    let minutes = database
+        .numbers("SELECT minute FROM audit_tallies WHERE outcome = 'unknown_token'")
+        .await;
+    let first_minute = |at: u64| i64::try_from(at - at % 60_000).unwrap();
+    assert_eq!(minutes.len(), 1);
+    assert!(
+        (first_minute(before)..=first_minute(after)).contains(&minutes[0]),
+        "{minutes:?}"
+    );
 }

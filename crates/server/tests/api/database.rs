@@ -36,7 +36,7 @@ pub type AuditRow = (
 impl Database {
     /// Opens the database at `url` as the server would, bringing its schema up to date.
     pub async fn open(url: &str) -> Database {
-        match sakhi_server::store::open(url)
+        match sakhi_server::store::open(url, sakhi_server::clock::system_millis())
             .await
             .expect("Failed to open the server's database")
         {

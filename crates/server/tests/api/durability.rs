@@ -46,7 +46,12 @@ async fn each_new_database_has_its_own_epoch(backend: Backend) {
 #[tokio::test]
 async fn the_sqlite_database_runs_in_wal_mode_with_full_sync_foreign_keys_and_a_busy_timeout() {
     let app = spawn_app(Backend::Sqlite).await;
-    let store = SqliteStore::open(&app.folder.database_url()).await.unwrap();
+    let store = SqliteStore::open(
+        &app.folder.database_url(),
+        sakhi_server::clock::system_millis(),
+    )
+    .await
+    .unwrap();
     let pool = store.pool();
 
     let journal: String = sqlx::query_scalar("PRAGMA journal_mode")

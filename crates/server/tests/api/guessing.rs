@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode};
 use sakhi_domain::DeviceId;
 use sakhi_domain::wire::ErrorBody;
 use sakhi_domain::wire::account::Session;
-use sakhi_server::{AppState, Opened, SecurityHeaders, Settings, Store, auth};
+use sakhi_server::{AppState, Opened, SecurityHeaders, Settings, Store, secrets};
 use serde_json::json;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -77,7 +77,7 @@ async fn measured_alone() {
     let folder = Folder::new(backend).await;
     let settings = settings(&folder);
     // Started by hand rather than through `serve`, to read the server's count of Argon2 runs.
-    match sakhi_server::store::open(&settings.database_url)
+    match sakhi_server::store::open(&settings.database_url, sakhi_server::clock::system_millis())
         .await
         .expect("Failed to open the database")
     {
@@ -87,8 +87,11 @@ async fn measured_alone() {
 }
 
 async fn guessed_at<S: Store>(store: S, settings: &Settings) {
-    let code = auth::sha256_hex(&auth::normalise_setup_code(SETUP_CODE));
-    store.replace_first_setup_code(&code).await.unwrap();
+    let code = secrets::sha256_hex(&secrets::normalise_setup_code(SETUP_CODE));
+    store
+        .replace_first_setup_code(&code, sakhi_server::clock::system_millis())
+        .await
+        .unwrap();
     let state = AppState::new(store.clone(), settings).await.unwrap();
     let router = sakhi_server::router(state.clone(), &SecurityHeaders::new(&settings.dist, None));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

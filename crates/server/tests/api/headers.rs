@@ -94,7 +94,7 @@ async fn each_inline_script_of_the_built_page_is_allowed_by_its_hash_and_https_t
         .to_str()
         .unwrap()
         .to_owned();
-    let hash = sakhi_server::auth::sha256_base64(script);
+    let hash = sakhi_server::secrets::sha256_base64(script);
     assert!(csp.contains(&format!("'sha256-{hash}'")), "{csp}");
     assert_eq!(csp.matches("'sha256-").count(), 1);
     assert_eq!(
@@ -114,7 +114,7 @@ async fn the_real_builds_bootstrap_script_is_hashed_when_a_build_is_at_hand() {
     let headers = sakhi_server::SecurityHeaders::new(&dist, None);
     let csp = headers.csp.to_str().unwrap();
     for script in scripts {
-        let hash = sakhi_server::auth::sha256_base64(script);
+        let hash = sakhi_server::secrets::sha256_base64(script);
         assert!(csp.contains(&hash), "{csp}");
     }
 }
@@ -129,7 +129,7 @@ fn the_inline_scripts_of_pages_in_folders_beside_the_app_are_hashed_too() {
     let csp = csp.to_str().unwrap();
     for script in ["app()", "seed()"] {
         assert!(
-            csp.contains(&sakhi_server::auth::sha256_base64(script)),
+            csp.contains(&sakhi_server::secrets::sha256_base64(script)),
             "{csp}"
         );
     }

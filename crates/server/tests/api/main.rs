@@ -1,6 +1,6 @@
 //! The server's integration tests: the real server on port 0 with a fake built app and a database
 //! of its own, SQLite or PostgreSQL (every test runs on both), driven over HTTP with the domain's
-//! own wire types.
+//! own wire types; and, in `store`, the store alone, below the API. One binary, linked once.
 
 // First, so that its macro is known in the modules below.
 #[macro_use]
@@ -18,7 +18,6 @@ mod clock;
 mod compression;
 mod concurrency;
 mod database;
-#[path = "../support/databases.rs"]
 mod databases;
 mod durability;
 mod guessing;
@@ -38,3 +37,4 @@ mod restate;
 mod scope;
 mod session;
 mod setup;
+mod store;

@@ -140,12 +140,12 @@ fn login_body(username: &str, password: &str) -> String {
 /// A token of `account` whose session ended an hour ago, written straight into the database.
 async fn an_expired_token(database: &Database, account: AccountId) -> String {
     let token = "an-expired-token-0123456789";
-    let hour_ago = i64::try_from(sakhi_server::auth::now_ms()).unwrap() - 3_600_000;
+    let hour_ago = i64::try_from(sakhi_server::clock::system_millis()).unwrap() - 3_600_000;
     let sql = "INSERT INTO sessions
                (token_hash, account_id, device_id, created_at, last_used_at, expires_at)
                VALUES ($1, $2, $3, $4, $5, $6)";
     on_pool!(database, |pool| sqlx::query(sql)
-        .bind(sakhi_server::auth::sha256_hex(token))
+        .bind(sakhi_server::secrets::sha256_hex(token))
         .bind(account.to_string())
         .bind(DeviceId::new().to_string())
         .bind(hour_ago - 1000)

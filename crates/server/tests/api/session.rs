@@ -27,7 +27,7 @@ async fn code_of(response: reqwest::Response) -> (StatusCode, String) {
 on_each_backend!(a_login_answers_a_session_whose_token_names_the_account_until_logout);
 async fn a_login_answers_a_session_whose_token_names_the_account_until_logout(backend: Backend) {
     let app = spawn_app(backend).await;
-    let before = sakhi_server::auth::now_ms();
+    let before = sakhi_server::clock::system_millis();
     let session = app.log_in("ADMIN.dhr").await;
     assert_eq!(session.token.len(), 43);
     assert!(session.expires_at >= before + 59 * 24 * 3600 * 1000);

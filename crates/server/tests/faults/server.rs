@@ -12,9 +12,11 @@ use axum::http::{Method, Request, header};
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::wire::account::Session;
 use sakhi_domain::{DeviceId, Record, RecordId, Role};
-use sakhi_server::app::AuthState;
 use sakhi_server::backup;
-use sakhi_server::{AppState, SecurityHeaders, Settings, SqliteStore, Store, auth};
+use sakhi_server::state::AuthState;
+use sakhi_server::{
+    AccountStore, AppState, SecurityHeaders, Settings, SqliteStore, SyncStore, clock, secrets,
+};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -59,9 +61,14 @@ impl Template {
     async fn make() -> Template {
         let folder = scratch();
         let settings = settings(folder.path(), 0);
-        let store = SqliteStore::open(&settings.database_url).await.unwrap();
-        let code = auth::sha256_hex(&auth::normalise_setup_code(SETUP_CODE));
-        store.replace_first_setup_code(&code).await.unwrap();
+        let store = SqliteStore::open(&settings.database_url, clock::system_millis())
+            .await
+            .unwrap();
+        let code = secrets::sha256_hex(&secrets::normalise_setup_code(SETUP_CODE));
+        store
+            .replace_first_setup_code(&code, clock::system_millis())
+            .await
+            .unwrap();
         let state = AppState::new(store.clone(), &settings).await.unwrap();
         let auth = Arc::clone(&state.auth);
         let router = sakhi_server::router(state, &headers(folder.path()));
@@ -165,7 +172,7 @@ impl Server {
         self.store.close().await;
         self.restores += 1;
         let url = settings(self.folder.path(), self.restores).database_url;
-        backup::restore(&url, &backup, auth::now_ms())
+        backup::restore(&url, &backup, clock::system_millis())
             .await
             .unwrap();
         keep_sessions(&url).await;
@@ -223,7 +230,9 @@ impl Server {
 /// state rather than making one with `AppState::new`, which hashes a password.
 async fn open(folder: &Path, life: usize, auth: &Arc<AuthState>) -> (SqliteStore, Router) {
     let settings = settings(folder, life);
-    let store = SqliteStore::open(&settings.database_url).await.unwrap();
+    let store = SqliteStore::open(&settings.database_url, clock::system_millis())
+        .await
+        .unwrap();
     let state = AppState {
         store: store.clone(),
         dist: settings.dist.clone(),

@@ -24,7 +24,7 @@
 use super::super::batch::{Judged, Numbering, Stored, StoredChange, StoredRecord, Written};
 use super::super::holders::assignee;
 use super::super::ingest::{self, IngestTx};
-use super::super::rows::{PullRow, now_millis, page_of, parse_id, parse_json, to_json};
+use super::super::rows::{PullRow, millis, page_of, parse_id, parse_json, to_json};
 use super::super::{AuditRecord, CentreId, Pushed, Restated, Scope, StoreError};
 use super::{BUSY_TIMEOUT, PAGE_SQL, accounts::AUDIT_SQL};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -527,7 +527,7 @@ impl IngestTx for Direct<'_> {
 
     async fn audit(&mut self, entry: AuditRecord) -> Result<(), StoreError> {
         self.connection.prepare_cached(AUDIT_SQL)?.execute(params![
-            now_millis(),
+            millis(entry.at),
             entry.centre.map(|id| id.to_string()),
             entry.account.map(|id| id.to_string()),
             entry.username,

@@ -2,8 +2,8 @@
 //! a PostgreSQL database made on the server that `SAKHI_TEST_POSTGRES_URL` names and dropped when
 //! the test ends, passed or failed.
 //!
-//! Both the store's unit tests and the API tests include this file, so that a test is written
-//! once and run on both backends.
+//! The API's tests and the store's use it alike, so that a test is written once and run on both
+//! backends.
 
 use sqlx::{Connection, PgConnection};
 use tempfile::TempDir;

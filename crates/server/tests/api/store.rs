@@ -1,15 +1,16 @@
-//! The store's tests, written once and run on both backends: SQLite in a temporary folder, and
-//! PostgreSQL in a database of its own on the server `SAKHI_TEST_POSTGRES_URL` names (see
-//! `tests/support/databases.rs`).
+//! The store's tests, below the HTTP API, written once and run on both backends: SQLite in a
+//! temporary folder, and PostgreSQL in a database of its own on the server
+//! `SAKHI_TEST_POSTGRES_URL` names (see `databases.rs`).
 
-use super::test_databases::{Backend, TestDatabase};
-use super::{
-    AuditRecord, CentreId, NewAccountRow, NewCentreRow, PostgresStore, Pushed, Scope, SetupOutcome,
-    SqliteStore, Store,
-};
+use crate::databases::{Backend, TestDatabase};
 use sakhi_domain::schema::{CASE, NUMBER};
 use sakhi_domain::wire::{ChangeResult, Cursor, Outcome};
 use sakhi_domain::{AccountId, Change, Clock, DeviceId, Kind, LockMinutes, Record, RecordId, Role};
+use sakhi_server::clock::system_millis;
+use sakhi_server::store::{
+    self, AuditRecord, CentreId, NewAccountRow, NewCentreRow, PostgresStore, Pushed, Scope,
+    SetupOutcome, SqliteStore, Store,
+};
 use serde_json::json;
 
 /// What the tests read and do straight in a backend's database, below the store.
@@ -33,7 +34,9 @@ const AUDIT_ROWS: &str = "SELECT action, outcome, records, detail FROM audit ORD
 
 impl Direct for SqliteStore {
     async fn open_test(database: &TestDatabase) -> Self {
-        SqliteStore::open(database.url()).await.unwrap()
+        SqliteStore::open(database.url(), system_millis())
+            .await
+            .unwrap()
     }
 
     async fn execute(&self, sql: &str) -> Result<(), sqlx::Error> {
@@ -66,7 +69,9 @@ impl Direct for SqliteStore {
 
 impl Direct for PostgresStore {
     async fn open_test(database: &TestDatabase) -> Self {
-        PostgresStore::open(database.url()).await.unwrap()
+        PostgresStore::open(database.url(), system_millis())
+            .await
+            .unwrap()
     }
 
     async fn execute(&self, sql: &str) -> Result<(), sqlx::Error> {
@@ -101,8 +106,9 @@ impl Direct for PostgresStore {
 }
 
 /// Makes each named `async fn(store: impl Direct)` a test per backend: `name::sqlite` and
-/// `name::postgres`, each on a database of its own.
-macro_rules! on_each_backend {
+/// `name::postgres`, each on a database of its own. (The API's tests have `on_each_backend!`,
+/// which hands a test the backend rather than a store.)
+macro_rules! on_each_store {
     ($($test:ident),+ $(,)?) => {$(
         mod $test {
             use super::*;
@@ -122,7 +128,7 @@ macro_rules! on_each_backend {
     )+};
 }
 
-on_each_backend!(
+on_each_store!(
     a_new_database_has_an_epoch_and_waits_for_setup,
     the_audit_log_refuses_updates_and_deletes,
     a_centre_locks_after_five_minutes_until_told_otherwise_and_never_outside_one_to_sixty,
@@ -152,7 +158,7 @@ async fn a_postgres_login_refused_is_reported_without_the_password() {
     let user = user.split(':').next().unwrap();
     let wrong = format!("{scheme}://{user}:wrong-secret-pw@{host}");
 
-    let error = super::open(&wrong).await.unwrap_err();
+    let error = store::open(&wrong, system_millis()).await.unwrap_err();
 
     let chain = format!("{error}: {:?}", std::error::Error::source(&error));
     assert!(chain.contains(&format!("{user}:***@{host}")), "{chain}");
@@ -180,6 +186,7 @@ async fn a_centre(store: &impl Direct, code: &str) -> Scope {
 /// The start of an audit row, for the store to complete.
 fn row(action: &'static str) -> AuditRecord {
     AuditRecord {
+        at: system_millis(),
         action,
         outcome: "ok".to_owned(),
         ..AuditRecord::default()
@@ -217,6 +224,7 @@ async fn a_new_database_has_an_epoch_and_waits_for_setup(store: impl Direct) {
 async fn the_audit_log_refuses_updates_and_deletes(store: impl Direct) {
     store
         .audit(AuditRecord {
+            at: system_millis(),
             action: "login",
             outcome: "ok".to_owned(),
             ..AuditRecord::default()
@@ -291,7 +299,7 @@ async fn a_batch_editing_one_record_twice_stores_it_once_at_the_last_sequence_nu
                 None,
                 &changes,
                 row("push"),
-                crate::auth::now_ms(),
+                system_millis(),
             )
             .await
             .unwrap(),
@@ -329,7 +337,7 @@ async fn a_change_repeated_within_one_batch_is_applied_once(store: impl Direct) 
                 None,
                 &[change.clone(), change, altered],
                 row("push"),
-                crate::auth::now_ms(),
+                system_millis(),
             )
             .await
             .unwrap(),
@@ -359,7 +367,7 @@ async fn a_record_of_another_centre_is_neither_pulled_nor_edited_and_the_refusal
                 None,
                 &[theirs_change],
                 row("push"),
-                crate::auth::now_ms(),
+                system_millis(),
             )
             .await
             .unwrap(),
@@ -374,7 +382,7 @@ async fn a_record_of_another_centre_is_neither_pulled_nor_edited_and_the_refusal
             None,
             &[fresh, ours_change],
             row("push"),
-            crate::auth::now_ms(),
+            system_millis(),
         )
         .await
         .unwrap();
@@ -444,7 +452,7 @@ async fn an_outreach_worker_reaches_only_records_she_made_or_was_assigned(store:
                 None,
                 &[desk, assign],
                 row("push"),
-                crate::auth::now_ms(),
+                system_millis(),
             )
             .await
             .unwrap(),
@@ -458,7 +466,7 @@ async fn an_outreach_worker_reaches_only_records_she_made_or_was_assigned(store:
                 None,
                 &[mine],
                 row("push"),
-                crate::auth::now_ms(),
+                system_millis(),
             )
             .await
             .unwrap(),
@@ -494,7 +502,7 @@ async fn an_outreach_worker_reaches_only_records_she_made_or_was_assigned(store:
                 None,
                 &[edit, new],
                 row("push"),
-                crate::auth::now_ms(),
+                system_millis(),
             )
             .await
             .unwrap(),
@@ -513,7 +521,7 @@ async fn an_outreach_worker_reaches_only_records_she_made_or_was_assigned(store:
                 None,
                 &[edit],
                 row("push"),
-                crate::auth::now_ms(),
+                system_millis(),
             )
             .await
             .unwrap(),
@@ -534,7 +542,7 @@ async fn a_push_commits_with_its_audit_row_naming_only_the_records_it_changed(st
                 None,
                 std::slice::from_ref(&earlier),
                 row("push"),
-                crate::auth::now_ms(),
+                system_millis(),
             )
             .await
             .unwrap(),
@@ -549,7 +557,7 @@ async fn a_push_commits_with_its_audit_row_naming_only_the_records_it_changed(st
                 None,
                 &[earlier, new],
                 row("push"),
-                crate::auth::now_ms(),
+                system_millis(),
             )
             .await
             .unwrap(),
@@ -576,7 +584,7 @@ async fn a_push_whose_audit_row_cannot_be_written_changes_nothing(store: impl Di
             None,
             &[change],
             row("push"),
-            crate::auth::now_ms(),
+            system_millis(),
         )
         .await;
 
@@ -616,7 +624,7 @@ async fn a_pull_answers_only_once_its_row_is_written_and_an_empty_one_writes_non
                 None,
                 &[change],
                 row("push"),
-                crate::auth::now_ms(),
+                system_millis(),
             )
             .await
             .unwrap(),
@@ -676,7 +684,7 @@ async fn two_centres_making_one_record_at_once_end_with_one_owner_and_one_refusa
                 None,
                 std::slice::from_ref(&first),
                 row("push"),
-                crate::auth::now_ms()
+                system_millis()
             ),
             store.push(
                 other,
@@ -684,7 +692,7 @@ async fn two_centres_making_one_record_at_once_end_with_one_owner_and_one_refusa
                 None,
                 std::slice::from_ref(&second),
                 row("push"),
-                crate::auth::now_ms()
+                system_millis()
             ),
         );
 
@@ -708,7 +716,10 @@ async fn two_centres_making_one_record_at_once_end_with_one_owner_and_one_refusa
 /// Two people open the first setup link at once: one centre is set up, the other is told setup
 /// is done. (PostgreSQL's instances take turns on an advisory lock for this.)
 async fn two_setups_with_one_code_at_once_set_up_one_centre(store: impl Direct) {
-    store.replace_first_setup_code("code-hash").await.unwrap();
+    store
+        .replace_first_setup_code("code-hash", 1)
+        .await
+        .unwrap();
     let centre = |code: &str| NewCentreRow {
         code: code.to_owned(),
         name: format!("One Stop Centre {code}"),
@@ -758,7 +769,7 @@ async fn a_push_says_caught_up_only_when_nothing_else_in_the_pushers_scope_chang
                 seen.map(Cursor),
                 std::slice::from_ref(change),
                 row("push"),
-                crate::auth::now_ms(),
+                system_millis(),
             )
             .await
             .unwrap();
@@ -846,7 +857,7 @@ async fn a_cases_changes_are_its_own_and_its_work_records_of_its_centre_only(sto
                 None,
                 &sent,
                 row("push"),
-                crate::auth::now_ms(),
+                system_millis(),
             )
             .await
             .unwrap(),
@@ -861,7 +872,7 @@ async fn a_cases_changes_are_its_own_and_its_work_records_of_its_centre_only(sto
                 None,
                 &[theirs_naming_it],
                 row("push"),
-                crate::auth::now_ms(),
+                system_millis(),
             )
             .await
             .unwrap(),
