@@ -139,6 +139,7 @@ on_each_store!(
     an_outreach_worker_reaches_only_records_she_made_or_was_assigned,
     a_push_commits_with_its_audit_row_naming_only_the_records_it_changed,
     a_push_whose_audit_row_cannot_be_written_changes_nothing,
+    pushes_arriving_together_are_each_kept_or_refused_alone,
     a_pull_answers_only_once_its_row_is_written_and_an_empty_one_writes_none,
     a_cursor_beyond_any_sequence_number_returns_an_empty_page,
     two_centres_making_one_record_at_once_end_with_one_owner_and_one_refusal,
@@ -599,6 +600,57 @@ async fn a_push_whose_audit_row_cannot_be_written_changes_nothing(store: impl Di
         counts,
         [0, 0, 0],
         "no record, no change, the counter unmoved"
+    );
+}
+
+/// Pushes that arrive at once may be written in one transaction (SQLite's writer commits them
+/// together): one that fails (its centre is unknown) changes nothing, and every other is kept
+/// with its audit row, as if each had been alone.
+async fn pushes_arriving_together_are_each_kept_or_refused_alone(store: impl Direct) {
+    let centre = a_centre(&store, "DHR").await;
+    let nowhere = Scope {
+        centre: CentreId::new(),
+        ..centre
+    };
+    let pushes = (0..12).map(|n| {
+        let store = store.clone();
+        async move {
+            let scope = if n == 5 { nowhere } else { centre };
+            let mut clock = Clock::new(DeviceId::new());
+            let change =
+                Record::new(RecordId::new(), Kind::Case).edit(&mut clock, 1, "age", json!(n));
+            store
+                .push(
+                    scope,
+                    clock.device(),
+                    None,
+                    &[change],
+                    row("push"),
+                    system_millis(),
+                )
+                .await
+        }
+    });
+
+    let pushed = futures::future::join_all(pushes).await;
+
+    for (n, each) in pushed.into_iter().enumerate() {
+        if n == 5 {
+            assert!(each.is_err(), "{each:?}");
+        } else {
+            assert_eq!(accepted(&applied(each.unwrap())), 1, "push {n}");
+        }
+    }
+    let counts = store
+        .numbers(
+            "SELECT count(*) FROM records UNION ALL SELECT count(*) FROM changes
+             UNION ALL SELECT seq FROM centres UNION ALL SELECT count(*) FROM audit",
+        )
+        .await;
+    assert_eq!(
+        counts,
+        [11, 11, 11, 11],
+        "records, changes, counter, audit rows"
     );
 }
 
