@@ -15,6 +15,7 @@ mod reports;
 pub(crate) mod rows;
 pub mod rules;
 pub mod sqlite;
+mod writer;
 
 use sakhi_domain::schema::MERGED_INTO;
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
@@ -321,9 +322,9 @@ pub enum StoreError {
     #[error("centre {0} does not exist")]
     UnknownCentre(CentreId),
     /// A write was made in a transaction that then failed to commit, with other writes (see
-    /// `sqlite/writer.rs`), so the one failure is each one's.
+    /// [`writer`]), so the one failure is each one's.
     #[error("the database failed to commit")]
-    NotCommitted(#[source] std::sync::Arc<rusqlite::Error>),
+    NotCommitted(#[source] std::sync::Arc<StoreError>),
     #[error("the store's writer has stopped")]
     WriterStopped,
     #[error(

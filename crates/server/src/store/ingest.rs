@@ -73,6 +73,11 @@ pub(super) trait IngestTx: Send {
 
     /// Appends a row to the audit log.
     fn audit(&mut self, entry: AuditRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Runs a statement of no parameters and no rows, such as `SAVEPOINT job` (see
+    /// [`writer`](super::writer)).
+    fn execute(&mut self, sql: &'static str)
+    -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// A push of `changes` from `device` by `scope`, who holds everything through `seen`, at `now`:

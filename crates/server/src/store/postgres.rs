@@ -23,16 +23,17 @@ use super::reports::{self, Dialect};
 use super::rows::{
     KeptRow, PullRow, RecordRow, kept_of, millis, page_of, parse_id, parse_json, to_json,
 };
+use super::writer::{Group, Job, Jobs, Queue, refuse_all, write_all};
 use super::{AuditRecord, CentreId, Page, Pushed, Restated, Scope, StoreError, SyncStore};
 use sakhi_domain::figures::{Month, MonthlyReport};
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::{Change, ChangeId, DeviceId, Epoch, Record, RecordId};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::{Postgres, Transaction};
+use sqlx::{Executor, Postgres, Transaction};
 use std::collections::HashMap;
 use std::future::Future;
 use std::str::FromStr;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 /// Connections each instance keeps at most. Several instances share the server's limit (100 by
@@ -47,6 +48,10 @@ const ATTEMPTS: u32 = 5;
 pub struct PostgresStore {
     pool: PgPool,
     epoch: Epoch,
+    /// Pushes and restatements of this instance queue here and are committed together (see
+    /// [`writer`](super::writer)); other instances' still take turns with them on each centre's
+    /// row.
+    writer: Queue,
 }
 
 impl PostgresStore {
@@ -64,7 +69,13 @@ impl PostgresStore {
             .map_err(StoreError::open(url))?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         let epoch = first_start(&pool, now).await?;
-        Ok(Self { pool, epoch })
+        let (writer, jobs) = Queue::new();
+        tokio::spawn(write_queued(pool.clone(), epoch, jobs));
+        Ok(Self {
+            pool,
+            epoch,
+            writer,
+        })
     }
 
     /// The connection pool, for checks and tools that need SQL directly.
@@ -127,6 +138,7 @@ async fn first_start(pool: &PgPool, now: u64) -> Result<Epoch, StoreError> {
 /// same id at once; running again, the push sees the other's and refuses or acknowledges it).
 fn contended(error: &StoreError) -> bool {
     match error {
+        StoreError::NotCommitted(error) => contended(error),
         StoreError::Database(sqlx::Error::Database(error)) => {
             matches!(error.code().as_deref(), Some("40001" | "40P01" | "23505"))
         }
@@ -465,6 +477,34 @@ async fn changed_in(
     Ok(!first.records.is_empty() || !first.gone.is_empty())
 }
 
+/// The instance's writer (see [`writer`](super::writer)): takes each group of jobs and commits
+/// it on one pooled connection, until it is told to stop or every [`Queue`] is dropped.
+async fn write_queued(pool: PgPool, epoch: Epoch, mut jobs: Jobs) {
+    while let Some(first) = jobs.recv().await {
+        let group = Group::gather(first, &mut jobs);
+        if !group.jobs.is_empty() {
+            commit_together(&pool, epoch, group.jobs).await;
+        }
+        if let Some(stop) = group.stop {
+            return Group::stopped(stop);
+        }
+    }
+}
+
+/// Writes `jobs` in one transaction, commits, and answers every job.
+async fn commit_together(pool: &PgPool, epoch: Epoch, jobs: Vec<Job>) {
+    let mut tx = match pool.begin().await {
+        Ok(tx) => tx,
+        Err(error) => return refuse_all(jobs, error.into()),
+    };
+    let done = write_all(&mut tx, epoch, jobs).await;
+    // The commit returns once its WAL record is flushed (synchronous_commit is left on).
+    let failed = tx.commit().await.err().map(|error| Arc::new(error.into()));
+    for each in done {
+        each.send(failed.as_ref());
+    }
+}
+
 impl SyncStore for PostgresStore {
     fn epoch(&self) -> Epoch {
         self.epoch
@@ -479,10 +519,20 @@ impl SyncStore for PostgresStore {
         audit: AuditRecord,
         now: u64,
     ) -> Result<Pushed, StoreError> {
-        retrying(contended, || {
-            self.try_push(scope, device, seen, changes, audit.clone(), now)
-        })
-        .await
+        let written = self
+            .writer
+            .push(scope, device, seen, changes.to_vec(), audit.clone(), now)
+            .await;
+        match written {
+            // Alone, in a transaction of its own, it waits its turn rather than collide again.
+            Err(error) if contended(&error) => {
+                retrying(contended, || {
+                    self.try_push(scope, device, seen, changes, audit.clone(), now)
+                })
+                .await
+            }
+            written => written,
+        }
     }
 
     async fn restate(
@@ -493,10 +543,19 @@ impl SyncStore for PostgresStore {
         audit: AuditRecord,
         now: u64,
     ) -> Result<Restated, StoreError> {
-        retrying(contended, || {
-            self.try_restate(scope, records, given_epoch, audit.clone(), now)
-        })
-        .await
+        let written = self
+            .writer
+            .restate(scope, records.to_vec(), given_epoch, audit.clone(), now)
+            .await;
+        match written {
+            Err(error) if contended(&error) => {
+                retrying(contended, || {
+                    self.try_restate(scope, records, given_epoch, audit.clone(), now)
+                })
+                .await
+            }
+            written => written,
+        }
     }
 
     async fn pull(
@@ -558,6 +617,7 @@ impl SyncStore for PostgresStore {
     }
 
     async fn close(&self) {
+        self.writer.stop().await;
         self.pool.close().await;
     }
 
@@ -690,6 +750,12 @@ impl IngestTx for Transaction<'_, Postgres> {
 
     async fn audit(&mut self, entry: AuditRecord) -> Result<(), StoreError> {
         accounts::audit(&mut **self, entry).await
+    }
+
+    async fn execute(&mut self, sql: &'static str) -> Result<(), StoreError> {
+        // A plain string goes as a simple query, which PostgreSQL takes for any statement.
+        (&mut **self).execute(sql).await?;
+        Ok(())
     }
 }
 

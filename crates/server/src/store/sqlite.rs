@@ -168,6 +168,7 @@ impl SyncStore for SqliteStore {
         now: u64,
     ) -> Result<Pushed, StoreError> {
         self.writer
+            .queue()
             .push(scope, device, seen, changes.to_vec(), audit, now)
             .await
     }
@@ -181,6 +182,7 @@ impl SyncStore for SqliteStore {
         now: u64,
     ) -> Result<Restated, StoreError> {
         self.writer
+            .queue()
             .restate(scope, records.to_vec(), given_epoch, audit, now)
             .await
     }

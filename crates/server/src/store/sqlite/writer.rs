@@ -1,108 +1,33 @@
-//! The one writer of a SQLite store's pushes and restatements: a thread of its own with a
-//! connection of its own, which commits the writes that arrive together in one transaction
-//! (group commit).
-//!
-//! SQLite has one write lock per database, and with `synchronous=FULL` every commit waits for
-//! the disk. Pushes that arrive while one is being written would each wait for the lock, then
-//! for a flush of their own; here they queue, and the writer takes everything queued into the next
-//! transaction, each in a savepoint of its own, and flushes once for all of them. A write that
-//! fails is rolled back to its savepoint alone; the others still commit. Every caller gets its
-//! answer only after the commit, so "acknowledged" still means durable.
+//! The SQLite store's writer (see [`writer`](super::super::writer)): a thread of its own with a
+//! connection of its own.
 //!
 //! The writer talks to SQLite directly (`rusqlite`) rather than through the pool. A pooled
 //! connection runs each statement on a thread of its own and hands every statement and every row
 //! across threads, and a push is a dozen statements; here they are plain calls, each prepared
 //! once, and rows are bound one by one rather than packed into JSON for SQLite to unpack. The SQL
-//! is the same dialect as the rest of the store, and the reads that pulls share
-//! ([`PAGE_SQL`](super::PAGE_SQL), [`AUDIT_SQL`](super::accounts::AUDIT_SQL)) are the same text.
-//!
-//! The writer is a thread, not whichever caller holds a lock: a request whose client hangs up is
-//! dropped by the web server mid-way, and with it would go the writes of every other caller it was
-//! carrying. A write the writer has begun is finished; the phone that hung up sends it again and
-//! is acknowledged it.
+//! is the same dialect as the rest of the store, and what it shares with the pool's side
+//! ([`PAGE_SQL`](super::PAGE_SQL), [`AUDIT_SQL`](super::accounts::AUDIT_SQL)) is the same text.
 
 use super::super::batch::{Judged, Numbering, Stored, StoredChange, StoredRecord, Written};
 use super::super::holders::assignee;
-use super::super::ingest::{self, IngestTx};
+use super::super::ingest::IngestTx;
 use super::super::rows::{PullRow, millis, page_of, parse_id, parse_json, to_json};
-use super::super::{AuditRecord, CentreId, Pushed, Restated, Scope, StoreError};
+use super::super::writer::{Group, Jobs, Queue, refuse_all, write_all};
+use super::super::{AuditRecord, CentreId, Scope, StoreError};
 use super::{BUSY_TIMEOUT, PAGE_SQL, accounts::AUDIT_SQL};
 use rusqlite::{Connection, OptionalExtension, params};
 use sakhi_domain::wire::Cursor;
-use sakhi_domain::{Change, ChangeId, DeviceId, Epoch, Record, RecordId};
+use sakhi_domain::{ChangeId, DeviceId, Epoch, RecordId};
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use tokio::sync::{mpsc, oneshot};
 
-/// The most writes committed together, so that a long queue is taken in several transactions
-/// and the first in it is not kept waiting for the last.
-const MOST_IN_ONE_COMMIT: usize = 32;
-
-/// A write waiting for the writer, with where its answer goes.
-enum Job {
-    Push {
-        scope: Scope,
-        device: DeviceId,
-        seen: Option<Cursor>,
-        changes: Vec<Change>,
-        audit: AuditRecord,
-        now: u64,
-        answer: oneshot::Sender<Result<Pushed, StoreError>>,
-    },
-    Restate {
-        scope: Scope,
-        records: Vec<Record>,
-        given_epoch: Option<Epoch>,
-        audit: AuditRecord,
-        now: u64,
-        answer: oneshot::Sender<Result<Restated, StoreError>>,
-    },
-    /// Close the connection and stop; answered once the connection is closed.
-    Stop(oneshot::Sender<()>),
-}
-
-/// What a job's write gave, kept until the commit decides whether it stands.
-enum Done {
-    Pushed(Settled<Pushed>),
-    Restated(Settled<Restated>),
-}
-
-/// One job's result and where it goes.
-struct Settled<T> {
-    result: Result<T, StoreError>,
-    answer: oneshot::Sender<Result<T, StoreError>>,
-}
-
-impl<T> Settled<T> {
-    /// Sends the result, or `failed` if the transaction it was written in did not commit. An
-    /// answer nobody waits for any more (the request was dropped) is no loss: a committed write
-    /// is durable, and the phone is acknowledged it when it sends it again.
-    fn send(self, failed: Option<&Arc<rusqlite::Error>>) {
-        let result = match failed {
-            None => self.result,
-            Some(error) => Err(StoreError::NotCommitted(error.clone())),
-        };
-        let _ = self.answer.send(result);
-    }
-}
-
-impl Done {
-    fn send(self, failed: Option<&Arc<rusqlite::Error>>) {
-        match self {
-            Done::Pushed(settled) => settled.send(failed),
-            Done::Restated(settled) => settled.send(failed),
-        }
-    }
-}
-
-/// The queue to a store's writer. Cloning it is cheap; the writer stops when told to or once
-/// every clone is gone.
+/// The queue to the writer, and its thread. Cloning it is cheap.
 #[derive(Clone, Debug)]
 pub(super) struct Writer {
-    queue: mpsc::UnboundedSender<Job>,
-    thread: Arc<std::sync::Mutex<Option<JoinHandle<()>>>>,
+    queue: Queue,
+    thread: Arc<Mutex<Option<JoinHandle<()>>>>,
 }
 
 impl Writer {
@@ -115,204 +40,75 @@ impl Writer {
         connection.pragma_update(None, "synchronous", "FULL")?;
         connection.pragma_update(None, "foreign_keys", true)?;
         connection.busy_timeout(BUSY_TIMEOUT)?;
-        let (queue, jobs) = mpsc::unbounded_channel();
+        let (queue, jobs) = Queue::new();
         let thread = std::thread::Builder::new()
             .name("sakhi-sqlite-writer".to_owned())
             .spawn(move || write(connection, epoch, jobs))
             .map_err(|_| StoreError::WriterStopped)?;
         Ok(Self {
             queue,
-            thread: Arc::new(std::sync::Mutex::new(Some(thread))),
+            thread: Arc::new(Mutex::new(Some(thread))),
         })
     }
 
-    /// A push, written by the writer; see [`ingest::push`].
-    pub(super) async fn push(
-        &self,
-        scope: Scope,
-        device: DeviceId,
-        seen: Option<Cursor>,
-        changes: Vec<Change>,
-        audit: AuditRecord,
-        now: u64,
-    ) -> Result<Pushed, StoreError> {
-        let (answer, answered) = oneshot::channel();
-        self.send(Job::Push {
-            scope,
-            device,
-            seen,
-            changes,
-            audit,
-            now,
-            answer,
-        })?;
-        answered.await.map_err(|_| StoreError::WriterStopped)?
-    }
-
-    /// A restatement, written by the writer; see [`ingest::restate`].
-    pub(super) async fn restate(
-        &self,
-        scope: Scope,
-        records: Vec<Record>,
-        given_epoch: Option<Epoch>,
-        audit: AuditRecord,
-        now: u64,
-    ) -> Result<Restated, StoreError> {
-        let (answer, answered) = oneshot::channel();
-        self.send(Job::Restate {
-            scope,
-            records,
-            given_epoch,
-            audit,
-            now,
-            answer,
-        })?;
-        answered.await.map_err(|_| StoreError::WriterStopped)?
+    /// Where pushes and restatements go to be written.
+    pub(super) fn queue(&self) -> &Queue {
+        &self.queue
     }
 
     /// Finishes the writes queued so far, closes the writer's connection and stops it.
     pub(super) async fn stop(&self) {
-        let (answer, answered) = oneshot::channel();
-        if self.queue.send(Job::Stop(answer)).is_ok() {
-            let _ = answered.await;
-        }
+        self.queue.stop().await;
         let thread = self.thread.lock().ok().and_then(|mut held| held.take());
         if let Some(thread) = thread {
             // The thread has answered and only returns now; a panic in it has been logged.
             let _ = tokio::task::spawn_blocking(move || thread.join()).await;
         }
     }
-
-    fn send(&self, job: Job) -> Result<(), StoreError> {
-        self.queue.send(job).map_err(|_| StoreError::WriterStopped)
-    }
 }
 
-/// The writer: waits for a job, takes whatever else is queued behind it, and commits them
-/// together, until it is told to stop or every [`Writer`] is dropped.
-fn write(mut connection: Connection, epoch: Epoch, mut jobs: mpsc::UnboundedReceiver<Job>) {
+/// The writer: takes each group of jobs and commits it, until it is told to stop or every
+/// [`Queue`] is dropped.
+fn write(mut connection: Connection, epoch: Epoch, mut jobs: Jobs) {
     while let Some(first) = jobs.blocking_recv() {
-        let mut group = vec![first];
-        while group.len() < MOST_IN_ONE_COMMIT {
-            match jobs.try_recv() {
-                Ok(job) => group.push(job),
-                Err(_) => break,
-            }
+        let group = Group::gather(first, &mut jobs);
+        if !group.jobs.is_empty() {
+            commit_together(&mut connection, epoch, group.jobs);
         }
-        let stop = group
-            .iter()
-            .position(|job| matches!(job, Job::Stop(_)))
-            .map(|at| group.split_off(at));
-        if !group.is_empty() {
-            commit_together(&mut connection, epoch, group);
-        }
-        if let Some(stop) = stop {
-            let closed = connection.close();
-            if let Err((_, error)) = closed {
+        if let Some(stop) = group.stop {
+            if let Err((_, error)) = connection.close() {
                 tracing::error!(%error, "the writer could not close its SQLite connection");
             }
-            // Whatever came after the stop is not written.
-            for job in stop {
-                job.refuse(|| StoreError::WriterStopped);
-            }
-            return;
+            return Group::stopped(stop);
         }
     }
 }
 
-/// Writes `group` in one transaction, each job in a savepoint, commits, and answers every job.
-fn commit_together(connection: &mut Connection, epoch: Epoch, group: Vec<Job>) {
+/// Writes `jobs` in one transaction, commits, and answers every job.
+fn commit_together(
+    connection: &mut Connection,
+    epoch: Epoch,
+    jobs: Vec<super::super::writer::Job>,
+) {
     // IMMEDIATE takes the write lock now: a deferred transaction that read first could not
     // upgrade to a writer once another connection had committed, and would fail instead of
     // waiting.
     if let Err(error) = connection.execute_batch("BEGIN IMMEDIATE") {
-        let error = Arc::new(error);
-        return group
-            .into_iter()
-            .for_each(|job| job.refuse(|| StoreError::NotCommitted(error.clone())));
+        return refuse_all(jobs, error.into());
     }
-    let mut done = Vec::with_capacity(group.len());
-    for job in group {
-        done.push(match job {
-            Job::Push {
-                scope,
-                device,
-                seen,
-                changes,
-                audit,
-                now,
-                answer,
-            } => Done::Pushed(Settled {
-                result: in_savepoint(connection, |tx| {
-                    block_on(ingest::push(tx, scope, device, seen, &changes, audit, now))
-                }),
-                answer,
-            }),
-            Job::Restate {
-                scope,
-                records,
-                given_epoch,
-                audit,
-                now,
-                answer,
-            } => Done::Restated(Settled {
-                result: in_savepoint(connection, |tx| {
-                    block_on(ingest::restate(
-                        tx,
-                        scope,
-                        &records,
-                        given_epoch,
-                        epoch,
-                        audit,
-                        now,
-                    ))
-                }),
-                answer,
-            }),
-            Job::Stop(_) => unreachable!("a stop is taken out of the group before it is written"),
-        });
-    }
+    let done = block_on(write_all(&mut Direct { connection }, epoch, jobs));
     // With synchronous=FULL the commit returns only once the WAL is on disk.
     let failed = connection.execute_batch("COMMIT").err().map(|error| {
         // A failed COMMIT may leave the transaction open; end it, so the next group can begin.
         let _ = connection.execute_batch("ROLLBACK");
-        Arc::new(error)
+        Arc::new(StoreError::from(error))
     });
     for each in done {
         each.send(failed.as_ref());
     }
 }
 
-/// Runs `write` in a savepoint: kept if it succeeds, rolled back alone if it fails.
-fn in_savepoint<T>(
-    connection: &mut Connection,
-    write: impl FnOnce(&mut Direct<'_>) -> Result<T, StoreError>,
-) -> Result<T, StoreError> {
-    connection.execute_batch("SAVEPOINT job")?;
-    let written = write(&mut Direct { connection });
-    let end = if written.is_ok() {
-        "RELEASE job"
-    } else {
-        "ROLLBACK TO job; RELEASE job"
-    };
-    connection.execute_batch(end)?;
-    written
-}
-
-impl Job {
-    /// Answers the job with the failure that kept it from being written; a stop is answered
-    /// that the writer stopped.
-    fn refuse(self, failure: impl Fn() -> StoreError) {
-        // Nobody may be waiting any more; see [`Settled::send`].
-        let _ = match self {
-            Job::Push { answer, .. } => answer.send(Err(failure())).map_err(drop),
-            Job::Restate { answer, .. } => answer.send(Err(failure())).map_err(drop),
-            Job::Stop(answer) => answer.send(()).map_err(drop),
-        };
-    }
-}
-
-/// Runs a step of the writer's [`IngestTx`] to its end. Every step is a plain call to SQLite,
+/// Runs the writer's work to its end. Every step of its [`IngestTx`] is a plain call to SQLite,
 /// so the future is ready when first polled; this only unwraps it.
 fn block_on<T>(step: impl Future<Output = T>) -> T {
     futures::executor::block_on(step)
@@ -540,6 +336,10 @@ impl IngestTx for Direct<'_> {
             entry.export.map(|id| id.to_string()),
         ])?;
         Ok(())
+    }
+
+    async fn execute(&mut self, sql: &'static str) -> Result<(), StoreError> {
+        Ok(self.connection.execute_batch(sql)?)
     }
 }
 
