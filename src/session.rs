@@ -358,20 +358,21 @@ async fn open_store(worker: &Worker, key: DataKey) -> Result<Store, StoreError> 
 
 /// What a failed login or setup means for the worker.
 fn refusal(error: ApiError) -> LoginError {
-    let (status, code) = match error {
+    let server_failed = error.server_failed();
+    let code = match error {
         ApiError::Wait(seconds) => return LoginError::Wait(seconds),
         // Without a session yet, a 401 says the name or password was wrong.
         ApiError::LoggedOut => return LoginError::BadLogin,
-        ApiError::Refused { status, code } => (status, code),
+        ApiError::Refused { code, .. } => code,
         ApiError::Unreachable | ApiError::Unreadable(_) | ApiError::Store(_) => {
             return LoginError::Unreachable;
         }
     };
-    match (status, code.as_str()) {
-        (503, code::SETUP_REQUIRED) => LoginError::SetupNeeded,
-        (_, code::BAD_SETUP_CODE) => LoginError::BadSetupCode,
-        (409, code::ALREADY_SET_UP) => LoginError::AlreadySetUp,
-        (500..=599, _) => LoginError::Unreachable,
+    match code.as_str() {
+        code::SETUP_REQUIRED => LoginError::SetupNeeded,
+        code::BAD_SETUP_CODE => LoginError::BadSetupCode,
+        code::ALREADY_SET_UP => LoginError::AlreadySetUp,
+        _ if server_failed => LoginError::Unreachable,
         _ => LoginError::Refused(code),
     }
 }
