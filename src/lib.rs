@@ -26,6 +26,7 @@ pub mod i18n;
 pub mod load;
 pub mod lock;
 pub mod pages;
+pub mod services;
 pub mod session;
 pub mod storage;
 pub mod store;
@@ -33,4 +34,5 @@ pub mod sync;
 #[cfg(test)]
 mod testing;
 
-pub use app::{App, sync_status, unlocked, use_store, use_sync, use_sync_status};
+pub use app::App;
+pub use services::{sync_status, unlocked, use_store, use_sync, use_sync_status};
