@@ -3,7 +3,9 @@
 //! status or failure stood in the way. Pages, the session and sync call the server only here.
 //!
 //! A page's request goes as the worker whose store it is given, with the session token kept in
-//! it; a sync round reads the [`Token`] once and sends each of its requests with it.
+//! it; a sync round reads the [`Token`] once and sends each of its requests with it. What an
+//! HTTP status means is said here and nowhere else, the sync protocol's [`TransportError`]
+//! included.
 
 mod fetch;
 
@@ -18,6 +20,7 @@ use sakhi_domain::wire::{
     PullQuery, PullResponse, PushRequest, PushResponse, RestateRequest, RestateResponse, paths,
 };
 use sakhi_domain::{AccountId, CaseId};
+use sakhi_sync::TransportError;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -44,6 +47,60 @@ pub enum ApiError {
     Unreadable(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl ApiError {
+    /// What an answer with `status`, which is not a success, means; `retry_after` and `code` as
+    /// the answer gave them.
+    fn of_status(status: u16, retry_after: Option<u32>, code: Option<String>) -> ApiError {
+        match status {
+            401 => ApiError::LoggedOut,
+            // The server always says how long; a minute if a proxy on the way dropped it.
+            429 => ApiError::Wait(retry_after.unwrap_or(60)),
+            status => ApiError::Refused {
+                status,
+                code: code.unwrap_or_default(),
+            },
+        }
+    }
+
+    /// Whether the server, or a proxy in front of it, failed while answering (a 5xx): nothing she
+    /// entered was wrong, and the request may work later.
+    pub fn server_failed(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Refused {
+                status: 500..=599,
+                ..
+            }
+        )
+    }
+}
+
+/// A failed request as the sync protocol takes it: the status, or that no answer came.
+impl From<ApiError> for TransportError {
+    fn from(error: ApiError) -> Self {
+        match error {
+            ApiError::LoggedOut => TransportError::Status(401),
+            ApiError::Wait(_) => TransportError::Status(429),
+            ApiError::Refused { status, .. } => TransportError::Status(status),
+            ApiError::Unreadable(reason) => TransportError::Unreadable(reason),
+            // Not reaching the server is all that is left: the protocol's requests read no store.
+            ApiError::Unreachable | ApiError::Store(_) => TransportError::NoAnswer,
+        }
+    }
+}
+
+/// A failed request that a sync round gave back, read again. The protocol keeps only the status,
+/// so a refusal's code and a wait's length are gone by then.
+impl From<TransportError> for ApiError {
+    fn from(error: TransportError) -> Self {
+        match error {
+            TransportError::NoAnswer => ApiError::Unreachable,
+            TransportError::Status(status) => ApiError::of_status(status, None, None),
+            TransportError::Unreadable(reason) => ApiError::Unreadable(reason),
+        }
+    }
 }
 
 /// The session token the server gave her at login, which every other request carries.
@@ -267,6 +324,46 @@ fn with_query(path: &str, pairs: &[(&str, Option<String>)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_status_says_what_stood_in_the_way() {
+        assert!(matches!(
+            ApiError::of_status(401, None, None),
+            ApiError::LoggedOut
+        ));
+        assert!(matches!(
+            ApiError::of_status(429, Some(30), None),
+            ApiError::Wait(30)
+        ));
+        assert!(matches!(
+            ApiError::of_status(429, None, None),
+            ApiError::Wait(60)
+        ));
+        let refused = ApiError::of_status(409, None, Some("username_taken".to_owned()));
+        assert!(
+            matches!(&refused, ApiError::Refused { status: 409, code } if code == "username_taken")
+        );
+        assert!(!refused.server_failed());
+        assert!(ApiError::of_status(502, None, None).server_failed());
+    }
+
+    #[test]
+    fn a_failure_passes_through_the_sync_protocol_as_what_it_was() {
+        let through = |error: ApiError| ApiError::from(TransportError::from(error));
+        assert!(matches!(through(ApiError::LoggedOut), ApiError::LoggedOut));
+        assert!(matches!(
+            through(ApiError::Unreachable),
+            ApiError::Unreachable
+        ));
+        assert!(matches!(
+            through(ApiError::of_status(503, None, None)),
+            ApiError::Refused { status: 503, .. }
+        ));
+        assert!(matches!(
+            through(ApiError::Unreadable("cut short".to_owned())),
+            ApiError::Unreadable(_)
+        ));
+    }
 
     #[test]
     fn a_query_names_only_the_values_given() {

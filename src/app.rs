@@ -1,5 +1,5 @@
-//! The app's frame: the chosen language, the session (locked, or a worker's store open), the sync
-//! client as context, the header, and one route per page.
+//! The app's frame: the chosen language, the session (locked, or a worker's store open), the
+//! [`Services`] of an unlocked phone, the header, and one route per page.
 
 use crate::components::{AppHeader, BottomNav, clock_warning, quick_exit};
 use crate::i18n::{Lang, Language, Text, t, tr};
@@ -7,9 +7,9 @@ use crate::pages::{
     Audit, CampDetails, CampList, CaseDetails, CaseHistoryPage, CaseList, EditCase, Figures,
     LogInAgain, LogOut, Menu, NewCamp, NewCase, Settings, Setup, SignIn, Staff, SyncPage,
 };
+use crate::services::Services;
 use crate::session::{Phase, Session, Unlocked, use_session};
-use crate::store::Store;
-use crate::sync::{SyncClient, SyncStatus};
+use crate::sync::SyncClient;
 use crate::{browser, lock, storage};
 use gloo_storage::Storage as _;
 use leptos::prelude::*;
@@ -87,12 +87,13 @@ fn Ready(unlocked: Rc<Unlocked>) -> impl IntoView {
     // Cleanups run before the owner's stored values go, so the client is still there to stop.
     let stopping = StoredValue::new_local(Rc::clone(&sync));
     on_cleanup(move || stopping.with_value(|sync| sync.stop()));
-    provide_context(StoredValue::new_local(Services {
+    Services {
         store,
         sync,
         status,
         unlocked,
-    }));
+    }
+    .provide();
     lock::lock_when_left(use_session());
     storage::keep_data();
 
@@ -122,53 +123,6 @@ fn Ready(unlocked: Rc<Unlocked>) -> impl IntoView {
         </main>
         <BottomNav />
     }
-}
-
-/// What the pages under [`Ready`] work with. One context rather than one for each part: every
-/// type of context compiles its own lookup into the app shell.
-#[derive(Clone)]
-struct Services {
-    store: Rc<Store>,
-    sync: Rc<SyncClient>,
-    status: SyncStatus,
-    unlocked: Rc<Unlocked>,
-}
-
-/// The [`Services`], once the store is open.
-fn services() -> Option<Services> {
-    // A view that replaces `Ready` under the same owner (the lock screen) still finds its context,
-    // with the value gone: that is no services.
-    use_context::<StoredValue<Services, LocalStorage>>()
-        .and_then(|services| services.try_get_value())
-}
-
-fn use_services() -> Services {
-    services().expect("pages are shown only under `Ready`, which provides the services")
-}
-
-/// The device's store, for pages under [`Ready`].
-pub fn use_store() -> Rc<Store> {
-    use_services().store
-}
-
-/// The sync client, for pages under [`Ready`].
-pub fn use_sync() -> Rc<SyncClient> {
-    use_services().sync
-}
-
-/// What the screen shows about syncing, for pages under [`Ready`].
-pub fn use_sync_status() -> SyncStatus {
-    use_services().status
-}
-
-/// The worker unlocked now, for pages under [`Ready`]; `None` elsewhere.
-pub fn unlocked() -> Option<Rc<Unlocked>> {
-    services().map(|services| services.unlocked)
-}
-
-/// What the screen shows about syncing; `None` until the store is open.
-pub fn sync_status() -> Option<SyncStatus> {
-    services().map(|services| services.status)
 }
 
 /// The language chosen on this device before, else the browser's if we speak it, else English.

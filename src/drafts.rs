@@ -2,9 +2,9 @@
 //! record, so that it survives the auto-lock, a reload and a closed tab until she saves it or
 //! chooses to discard it.
 
-use crate::store::Store;
+use crate::store::{Store, draft_names};
 use leptos::prelude::*;
-use sakhi_domain::{Record, RecordId};
+use sakhi_domain::Record;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::cell::{Cell, RefCell};
@@ -26,32 +26,9 @@ pub struct Unfinished {
     pub seen: Option<Record>,
 }
 
-/// The draft of the new-case form.
-pub const NEW_CASE: &str = "new-case";
-
-/// The draft of a correction of the case `case`.
-pub fn correction(case: RecordId) -> String {
-    format!("edit/{case}")
-}
-
-/// The draft of the form `form` (`service`, `note`, `update/<record id>`, …) on the page of the
-/// case `case`.
-pub fn entry(case: RecordId, form: &str) -> String {
-    format!("case/{case}/{form}")
-}
-
-/// The case a draft kept under `key` in the store is about, if it is about one: a correction of
-/// it, or a form on its page. So a draft can leave the phone with its case.
-pub fn case_of(key: &str) -> Option<&str> {
-    let rest = key.strip_prefix(PREFIX)?;
-    let rest = rest
-        .strip_prefix("edit/")
-        .or_else(|| rest.strip_prefix("case/"))?;
-    rest.split('/').next()
-}
-
-/// What every draft's name in the store begins with.
-const PREFIX: &str = "draft/";
+// What each form's draft is called: the store keeps the names, so that a draft leaves the phone
+// with its case.
+pub use crate::store::draft_names::{NEW_CASE, correction, entry};
 
 /// What the form `form` holds now.
 pub fn typed(form: &HtmlFormElement) -> Typed {
@@ -147,7 +124,7 @@ impl Draft {
     pub fn new(store: Rc<Store>, form: &str) -> Draft {
         Draft {
             store,
-            name: format!("{PREFIX}{form}").into(),
+            name: draft_names::stored(form).into(),
             next: Rc::default(),
             writing: Rc::default(),
         }

@@ -61,6 +61,9 @@ pub enum Phase {
 pub struct Session {
     pub phase: RwSignal<Phase, LocalStorage>,
     keyring: StoredValue<Option<Rc<Keyring>>, LocalStorage>,
+    /// The app's owner, which holds what an unlocked worker's screens share. Logging in, setting
+    /// up and unlocking run as a page's action, under the page's owner, which goes with the page.
+    owner: StoredValue<Owner>,
 }
 
 /// Why logging in or setting up did not open a store. The screen says each in her language.
@@ -94,6 +97,7 @@ impl Session {
         let session = Session {
             phase: RwSignal::new_local(Phase::Starting),
             keyring: StoredValue::new_local(None),
+            owner: StoredValue::new(Owner::current().unwrap_or_default()),
         };
         provide_context(session);
         leptos::task::spawn_local(async move {
@@ -275,12 +279,15 @@ impl Session {
         (lock_minutes, purge): (LockMinutes, Option<u16>),
         store: Store,
     ) {
+        let (lock_minutes, purge_days) = self.owner.with_value(|owner| {
+            owner.with(|| (RwSignal::new(lock_minutes.get()), RwSignal::new(purge)))
+        });
         let unlocked = Rc::new(Unlocked {
             worker,
             role,
             store: Rc::new(store),
-            lock_minutes: RwSignal::new(lock_minutes.get()),
-            purge_days: RwSignal::new(purge),
+            lock_minutes,
+            purge_days,
         });
         let before = self.phase.get_untracked();
         self.phase.set(Phase::Open(Rc::clone(&unlocked)));
@@ -351,20 +358,21 @@ async fn open_store(worker: &Worker, key: DataKey) -> Result<Store, StoreError> 
 
 /// What a failed login or setup means for the worker.
 fn refusal(error: ApiError) -> LoginError {
-    let (status, code) = match error {
+    let server_failed = error.server_failed();
+    let code = match error {
         ApiError::Wait(seconds) => return LoginError::Wait(seconds),
         // Without a session yet, a 401 says the name or password was wrong.
         ApiError::LoggedOut => return LoginError::BadLogin,
-        ApiError::Refused { status, code } => (status, code),
+        ApiError::Refused { code, .. } => code,
         ApiError::Unreachable | ApiError::Unreadable(_) | ApiError::Store(_) => {
             return LoginError::Unreachable;
         }
     };
-    match (status, code.as_str()) {
-        (503, code::SETUP_REQUIRED) => LoginError::SetupNeeded,
-        (_, code::BAD_SETUP_CODE) => LoginError::BadSetupCode,
-        (409, code::ALREADY_SET_UP) => LoginError::AlreadySetUp,
-        (500..=599, _) => LoginError::Unreachable,
+    match code.as_str() {
+        code::SETUP_REQUIRED => LoginError::SetupNeeded,
+        code::BAD_SETUP_CODE => LoginError::BadSetupCode,
+        code::ALREADY_SET_UP => LoginError::AlreadySetUp,
+        _ if server_failed => LoginError::Unreachable,
         _ => LoginError::Refused(code),
     }
 }

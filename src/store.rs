@@ -12,6 +12,7 @@
 
 mod codec;
 mod crypto;
+pub mod draft_names;
 mod idb;
 pub mod keyring;
 mod migration;
@@ -650,7 +651,7 @@ impl Store {
         commit(tx).await
     }
 
-    /// The keys of the drafts (see [`crate::drafts`]) about the cases `cases`: a correction of one,
+    /// The keys of the drafts (see [`draft_names`]) about the cases `cases`: a correction of one,
     /// and the timeline forms of one.
     async fn drafts_of<'c>(&self, cases: impl IntoIterator<Item = &'c str>) -> Result<Vec<String>> {
         let cases: HashSet<&str> = cases.into_iter().collect();
@@ -660,7 +661,7 @@ impl Store {
         let keys = self.read_keys(META).await?;
         Ok(keys
             .into_iter()
-            .filter(|key| crate::drafts::case_of(key).is_some_and(|case| cases.contains(case)))
+            .filter(|key| draft_names::case_of(key).is_some_and(|case| cases.contains(case)))
             .collect())
     }
 

@@ -33,14 +33,11 @@ use waiting::Waiting;
 pub enum SyncError {
     #[error("the browser is offline")]
     Offline,
-    #[error("the server could not be reached")]
-    Unreachable,
-    #[error("the server answered with status {0}")]
-    Status(u16),
-    #[error("the worker's session ended: she must log in again")]
-    LoggedOut,
-    #[error("the server's answer could not be understood: {0}")]
-    Answer(String),
+    /// The server could not be reached, refused, or answered what could not be read.
+    #[error(transparent)]
+    Server(ApiError),
+    #[error("the server's answer broke the sync protocol: {0}")]
+    Protocol(&'static str),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -48,11 +45,8 @@ pub enum SyncError {
 impl From<RoundError<StoreError>> for SyncError {
     fn from(error: RoundError<StoreError>) -> Self {
         match error {
-            RoundError::Transport(TransportError::NoAnswer) => SyncError::Unreachable,
-            RoundError::Transport(TransportError::Status(401)) => SyncError::LoggedOut,
-            RoundError::Transport(TransportError::Status(status)) => SyncError::Status(status),
-            RoundError::Transport(TransportError::Unreadable(reason)) => SyncError::Answer(reason),
-            RoundError::Protocol(reason) => SyncError::Answer(reason.to_owned()),
+            RoundError::Transport(error) => SyncError::from(ApiError::from(error)),
+            RoundError::Protocol(reason) => SyncError::Protocol(reason),
             RoundError::Replica(error) => SyncError::Store(error),
         }
     }
@@ -61,25 +55,9 @@ impl From<RoundError<StoreError>> for SyncError {
 impl From<ApiError> for SyncError {
     fn from(error: ApiError) -> Self {
         match error {
-            ApiError::Unreachable => SyncError::Unreachable,
-            ApiError::LoggedOut => SyncError::LoggedOut,
-            ApiError::Wait(_) => SyncError::Status(429),
-            ApiError::Refused { status, .. } => SyncError::Status(status),
-            ApiError::Unreadable(reason) => SyncError::Answer(reason),
             ApiError::Store(error) => SyncError::Store(error),
+            error => SyncError::Server(error),
         }
-    }
-}
-
-/// What the protocol needs of a failed request: the status, or that no answer came.
-fn transport_error(error: ApiError) -> TransportError {
-    match error {
-        ApiError::LoggedOut => TransportError::Status(401),
-        ApiError::Wait(_) => TransportError::Status(429),
-        ApiError::Refused { status, .. } => TransportError::Status(status),
-        ApiError::Unreadable(reason) => TransportError::Unreadable(reason),
-        // Not reaching the server is all that is left: the requests read no store.
-        ApiError::Unreachable | ApiError::Store(_) => TransportError::NoAnswer,
     }
 }
 
@@ -272,9 +250,10 @@ impl SyncClient {
         };
         self.run.set(Run::Idle);
 
-        self.writers
-            .logged_out
-            .set(matches!(outcome, Err(SyncError::LoggedOut)));
+        self.writers.logged_out.set(matches!(
+            outcome,
+            Err(SyncError::Server(ApiError::LoggedOut))
+        ));
         let wait = match outcome {
             Ok(()) | Err(SyncError::Offline) => {
                 self.failures.set(0);
@@ -350,9 +329,9 @@ impl SyncClient {
             refused: local.refused.get(),
             failed: failed.map(|error| {
                 match error {
-                    SyncError::Offline | SyncError::Unreachable => "unreachable",
-                    SyncError::LoggedOut => "logged_out",
-                    SyncError::Status(_) | SyncError::Answer(_) => "server",
+                    SyncError::Offline | SyncError::Server(ApiError::Unreachable) => "unreachable",
+                    SyncError::Server(ApiError::LoggedOut) => "logged_out",
+                    SyncError::Server(_) | SyncError::Protocol(_) => "server",
                     SyncError::Store(_) => "store",
                 }
                 .to_owned()
@@ -560,18 +539,20 @@ impl Transport for Server<'_> {
     async fn push(&self, request: &PushRequest) -> Result<PushResponse, TransportError> {
         api::push(self.token, request)
             .await
-            .map_err(transport_error)
+            .map_err(TransportError::from)
     }
 
     async fn pull(&self, after: Cursor, limit: u32) -> Result<PullResponse, TransportError> {
         let query = PullQuery { after, limit };
-        api::pull(self.token, &query).await.map_err(transport_error)
+        api::pull(self.token, &query)
+            .await
+            .map_err(TransportError::from)
     }
 
     async fn restate(&self, request: &RestateRequest) -> Result<RestateResponse, TransportError> {
         api::restate(self.token, request)
             .await
-            .map_err(transport_error)
+            .map_err(TransportError::from)
     }
 
     fn server_now(&self) -> Option<u64> {

@@ -72,13 +72,7 @@ impl Answer {
     pub fn ok(self) -> Result<Answer, ApiError> {
         match self.status {
             200..=299 => Ok(self),
-            401 => Err(ApiError::LoggedOut),
-            // The server always says how long; a minute if a proxy on the way dropped it.
-            429 => Err(ApiError::Wait(self.retry_after.unwrap_or(60))),
-            status => Err(ApiError::Refused {
-                status,
-                code: self.code().unwrap_or_default(),
-            }),
+            status => Err(ApiError::of_status(status, self.retry_after, self.code())),
         }
     }
 }

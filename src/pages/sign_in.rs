@@ -83,6 +83,10 @@ pub fn LogInAgain() -> impl IntoView {
     view! { <LogIn username again=true /> }.into_any()
 }
 
+/// What she sends to log in: her username, her password, and what to do with her cases here if
+/// her password changed.
+type Credentials = (String, String, Earlier);
+
 /// Logging in through the server, needed the first time on this phone. `back` returns to
 /// unlocking, when workers are on this phone already.
 #[component]
@@ -94,14 +98,34 @@ fn LogIn(
     let session = use_session();
     let lang = use_lang();
     let navigate = leptos_router::hooks::use_navigate();
-    let (working, set_working) = signal(false);
-    let (failed, set_failed) = signal(None::<LoginError>);
     // Whether the old-password fields are up.
     let (changed, set_changed) = signal(false);
+    // Logged in, the page goes: the lock screen gives way to her cases, or after logging in again
+    // she is taken back to them.
+    let log_in = Action::new_local(move |(username, password, earlier): &Credentials| {
+        let (username, password, earlier) = (username.clone(), password.clone(), earlier.clone());
+        let navigate = navigate.clone();
+        async move {
+            let done = session.log_in(&username, &password, earlier).await;
+            match &done {
+                Ok(()) if again => navigate("/", Default::default()),
+                // Once the server has said her password changed, the form also asks for the old
+                // one.
+                Err(LoginError::PasswordChanged | LoginError::OldPasswordWrong) => {
+                    set_changed.set(true)
+                }
+                _ => {}
+            }
+            done
+        }
+    });
+    // The button waits from the moment she sends until the page has gone.
+    let working =
+        move || log_in.pending().get() || log_in.value().with(|done| matches!(done, Some(Ok(()))));
     let on_submit = move |ev: Targeted<SubmitEvent, HtmlFormElement>| {
         ev.prevent_default();
         let form = ev.target();
-        let username = form_text(&form, "username");
+        let username = form_text(&form, "username").trim().to_owned();
         let password = form_text(&form, "password");
         let old_password = form_text(&form, "old_password");
         let earlier = if form_text(&form, "start_afresh") == "yes" {
@@ -111,31 +135,14 @@ fn LogIn(
         } else {
             Earlier::Password(old_password)
         };
-        set_working.set(true);
-        set_failed.set(None);
-        let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
-            match session.log_in(username.trim(), &password, earlier).await {
-                Ok(()) if again => navigate("/", Default::default()),
-                Ok(()) => {}
-                Err(error) => {
-                    // Once the server has said her password changed, the form also asks for the
-                    // old one.
-                    if matches!(
-                        error,
-                        LoginError::PasswordChanged | LoginError::OldPasswordWrong
-                    ) {
-                        set_changed.set(true);
-                    }
-                    set_failed.set(Some(error));
-                    set_working.set(false);
-                }
-            }
-        });
+        log_in.clear();
+        log_in.dispatch_local((username, password, earlier));
     };
     let message = move || {
-        failed
+        log_in
+            .value()
             .get()
+            .and_then(Result::err)
             .map(|error| login_message(lang.get(), &error))
             .map(|text| view! { <p class="notice problem" role="alert">{text}</p> })
     };
@@ -163,7 +170,7 @@ fn LogIn(
             <div class="actions">
                 <button type="submit" class="button primary" disabled=working>
                     {move || {
-                        let text = if working.get() { Text::LoginWorking } else { Text::LoginSubmit };
+                        let text = if working() { Text::LoginWorking } else { Text::LoginSubmit };
                         t(lang.get(), text)
                     }}
                 </button>
@@ -188,8 +195,14 @@ fn LogIn(
 #[component]
 fn Unlock(workers: Vec<Worker>, set_logging_in: WriteSignal<bool>) -> impl IntoView {
     let session = use_session();
-    let (working, set_working) = signal(false);
-    let (wrong, set_wrong) = signal(false);
+    // Whether her password opened her store; opened, the page goes.
+    let unlock = Action::new_local(move |(worker, password): &(Worker, String)| {
+        let (worker, password) = (worker.clone(), password.clone());
+        async move { session.unlock(worker, &password).await.is_ok() }
+    });
+    let wrong = move || unlock.value().get() == Some(false);
+    // The button waits from the moment she sends until the page has gone.
+    let working = move || unlock.pending().get() || unlock.value().get() == Some(true);
     let only = (workers.len() == 1).then(|| workers[0].clone());
     let choices = StoredValue::new(workers);
     let on_submit = move |ev: Targeted<SubmitEvent, HtmlFormElement>| {
@@ -202,15 +215,9 @@ fn Unlock(workers: Vec<Worker>, set_logging_in: WriteSignal<bool>) -> impl IntoV
         else {
             return;
         };
-        set_working.set(true);
-        set_wrong.set(false);
         crate::browser::mark("sakhi-unlocking");
-        leptos::task::spawn_local(async move {
-            if session.unlock(worker, &password).await.is_err() {
-                set_wrong.set(true);
-                set_working.set(false);
-            }
-        });
+        unlock.clear();
+        unlock.dispatch_local((worker, password));
     };
     let who = match only {
         Some(worker) => view! {
@@ -249,9 +256,7 @@ fn Unlock(workers: Vec<Worker>, set_logging_in: WriteSignal<bool>) -> impl IntoV
         <form class="sign-in" on:submit:target=on_submit>
             <h1>{tr(Text::UnlockHeading)}</h1>
             {who}
-            {move || {
-                wrong.get().then(|| alert(Text::UnlockWrong))
-            }}
+            {move || wrong().then(|| alert(Text::UnlockWrong))}
             <PasswordField />
             <div class="actions">
                 <button type="submit" class="button primary" disabled=working>
