@@ -20,9 +20,7 @@ use super::history::{self, KeptChange};
 use super::holders::{assignee, held_by_sql};
 use super::ingest::{self, IngestTx};
 use super::reports::{self, Dialect};
-use super::rows::{
-    KeptRow, PullRow, RecordRow, kept_of, millis, page_of, parse_id, parse_json, to_json,
-};
+use super::rows::{KeptRow, PullRow, kept_of, millis, page_of, parse_id, parse_json, to_json};
 use super::writer::{Group, Job, Jobs, Queue, refuse_all, write_all};
 use super::{AuditRecord, CentreId, Page, Pushed, Restated, Scope, StoreError, SyncStore};
 use sakhi_domain::figures::{Month, MonthlyReport};
@@ -192,41 +190,46 @@ async fn lock_centre(
     seq.ok_or(StoreError::UnknownCentre(centre))
 }
 
-/// Reads what is stored under the ids a batch names, in two queries.
+/// A row of [`stored`]: whether it is a record, then id, centre, body, creator and assignee.
+type StoredRow = (bool, String, String, String, Option<String>, Option<String>);
+
+/// Reads what is stored under the ids a batch names, changes and records in one query: a row
+/// of `changes` has no `created_by` or `assigned_to`, and says so in its first column.
 async fn stored(
     tx: &mut Transaction<'_, Postgres>,
     change_ids: &[ChangeId],
     record_ids: &[RecordId],
 ) -> Result<Stored, StoreError> {
     let change_ids: Vec<String> = change_ids.iter().map(ToString::to_string).collect();
-    let rows: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT id, centre_id, body FROM changes WHERE id = ANY($1)")
-            .bind(&change_ids)
-            .fetch_all(&mut **tx)
-            .await?;
-    let mut stored = Stored::default();
-    for (id, centre, body) in rows {
-        let found = StoredChange {
-            centre: parse_id(&centre, "centre id")?,
-            change: parse_json(&body, "change")?,
-        };
-        stored.changes.insert(parse_id(&id, "change id")?, found);
-    }
     let record_ids: Vec<String> = record_ids.iter().map(ToString::to_string).collect();
-    let rows: Vec<RecordRow> = sqlx::query_as(
-        "SELECT id, centre_id, body, created_by, assigned_to FROM records WHERE id = ANY($1)",
+    let rows: Vec<StoredRow> = sqlx::query_as(
+        "SELECT false, id, centre_id, body, NULL, NULL FROM changes WHERE id = ANY($1)
+             UNION ALL
+             SELECT true, id, centre_id, body, created_by, assigned_to FROM records
+             WHERE id = ANY($2)",
     )
+    .bind(&change_ids)
     .bind(&record_ids)
     .fetch_all(&mut **tx)
     .await?;
-    for (id, centre, body, created_by, assigned_to) in rows {
-        let found = StoredRecord {
-            centre: parse_id(&centre, "centre id")?,
-            record: parse_json(&body, "record")?,
-            created_by,
-            assigned_to,
-        };
-        stored.records.insert(parse_id(&id, "record id")?, found);
+    let mut stored = Stored::default();
+    for (is_record, id, centre, body, created_by, assigned_to) in rows {
+        let centre = parse_id(&centre, "centre id")?;
+        if is_record {
+            let found = StoredRecord {
+                centre,
+                record: parse_json(&body, "record")?,
+                created_by,
+                assigned_to,
+            };
+            stored.records.insert(parse_id(&id, "record id")?, found);
+        } else {
+            let found = StoredChange {
+                centre,
+                change: parse_json(&body, "change")?,
+            };
+            stored.changes.insert(parse_id(&id, "change id")?, found);
+        }
     }
     Ok(stored)
 }
@@ -252,9 +255,12 @@ impl RecordColumns {
     }
 }
 
-/// Writes what a judged batch changed, a statement per table: new records are inserted (a record
-/// another centre made meanwhile under the same id is then a unique key taken, and the push runs
-/// again to refuse it), stored ones updated, the applied changes inserted and the counter bumped.
+/// Writes what a judged batch changed in one statement, one array per column: new records are
+/// inserted (a record another centre made meanwhile under the same id is then a unique key taken,
+/// and the push runs again to refuse it), stored ones updated, the applied changes inserted, the
+/// scope exits recorded and cleared (see [`ScopeMoves`]) and the counter bumped. Each part is a
+/// statement of its own inside one, so a push pays one round trip for all of them; the foreign
+/// keys of changes and exits are checked at its end, once the records are there.
 async fn write(
     tx: &mut Transaction<'_, Postgres>,
     scope: Scope,
@@ -265,58 +271,69 @@ async fn write(
     if judged.records.is_empty() && judged.applied.is_empty() {
         return Ok(());
     }
-    let now = i64::try_from(now).unwrap_or(i64::MAX);
-    let centre = scope.centre.to_string();
     let mut new = RecordColumns::default();
     let mut stored = RecordColumns::default();
     for written in &judged.records {
         let columns = if written.new { &mut new } else { &mut stored };
         columns.push(&written.record, written.seq)?;
     }
-    if !new.ids.is_empty() {
-        sqlx::query(
-            "INSERT INTO records
+    let changes = ChangeColumns::of(judged)?;
+    let moves = ScopeMoves::of(judged);
+    let seq: i64 = sqlx::query_scalar(
+        "WITH new_records AS (
+             INSERT INTO records
              (id, centre_id, kind, body, seq, updated_at, created_by, assigned_to)
              SELECT id, $1, kind, body, seq, $2, $3, assigned_to
-             FROM UNNEST($4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[])
-                  AS r (id, kind, body, seq, assigned_to)",
-        )
-        .bind(&centre)
-        .bind(now)
-        .bind(scope.account.to_string())
-        .bind(&new.ids)
-        .bind(&new.kinds)
-        .bind(&new.bodies)
-        .bind(&new.seqs)
-        .bind(&new.assigned_to)
-        .execute(&mut **tx)
-        .await?;
-    }
-    if !stored.ids.is_empty() {
-        sqlx::query(
-            "UPDATE records AS r
+             FROM UNNEST($5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[])
+                  AS r (id, kind, body, seq, assigned_to)
+         ), stored_records AS (
+             UPDATE records AS r
              SET body = u.body, seq = u.seq, updated_at = $2, assigned_to = u.assigned_to
-             FROM UNNEST($3::text[], $4::text[], $5::bigint[], $6::text[])
+             FROM UNNEST($10::text[], $11::text[], $12::bigint[], $13::text[])
                   AS u (id, body, seq, assigned_to)
-             WHERE r.id = u.id AND r.centre_id = $1",
-        )
-        .bind(&centre)
-        .bind(now)
-        .bind(&stored.ids)
-        .bind(&stored.bodies)
-        .bind(&stored.seqs)
-        .bind(&stored.assigned_to)
-        .execute(&mut **tx)
-        .await?;
-    }
-    insert_changes(tx, &centre, device, judged, now).await?;
-    move_scopes(tx, &centre, judged).await?;
-    let seq: i64 =
-        sqlx::query_scalar("UPDATE centres SET seq = seq + $2 WHERE id = $1 RETURNING seq")
-            .bind(&centre)
-            .bind(judged.taken)
-            .fetch_one(&mut **tx)
-            .await?;
+             WHERE r.id = u.id AND r.centre_id = $1
+         ), new_changes AS (
+             INSERT INTO changes (id, record_id, centre_id, device_id, seq, body, received_at)
+             SELECT id, record_id, $1, $4, seq, body, $2
+             FROM UNNEST($14::text[], $15::text[], $16::bigint[], $17::text[])
+                  AS c (id, record_id, seq, body)
+         ), exits AS (
+             INSERT INTO scope_exits (account_id, record_id, centre_id, seq)
+             SELECT account_id, record_id, $1, seq
+             FROM UNNEST($18::text[], $19::text[], $20::bigint[]) AS e (account_id, record_id, seq)
+             ON CONFLICT (account_id, record_id) DO UPDATE SET seq = excluded.seq
+         ), returns AS (
+             DELETE FROM scope_exits AS e
+             USING UNNEST($21::text[], $22::text[]) AS r (account_id, record_id)
+             WHERE e.account_id = r.account_id AND e.record_id = r.record_id
+         )
+         UPDATE centres SET seq = seq + $23 WHERE id = $1 RETURNING seq",
+    )
+    .bind(scope.centre.to_string())
+    .bind(millis(now))
+    .bind(scope.account.to_string())
+    .bind(device.to_string())
+    .bind(&new.ids)
+    .bind(&new.kinds)
+    .bind(&new.bodies)
+    .bind(&new.seqs)
+    .bind(&new.assigned_to)
+    .bind(&stored.ids)
+    .bind(&stored.bodies)
+    .bind(&stored.seqs)
+    .bind(&stored.assigned_to)
+    .bind(&changes.ids)
+    .bind(&changes.records)
+    .bind(&changes.seqs)
+    .bind(&changes.bodies)
+    .bind(&moves.left_accounts)
+    .bind(&moves.left_records)
+    .bind(&moves.left_seqs)
+    .bind(&moves.rejoined_accounts)
+    .bind(&moves.rejoined_records)
+    .bind(judged.taken)
+    .fetch_one(&mut **tx)
+    .await?;
     if seq != judged.last_seq {
         // Only a push holding the centre's row moves the counter, so this means a damaged lock.
         return Err(StoreError::Corrupt(format!(
@@ -327,7 +344,36 @@ async fn write(
     Ok(())
 }
 
-/// The scope exits a batch records and clears, one array per column, for `UNNEST`.
+/// The changes a batch applied, one array per column, for `UNNEST`.
+struct ChangeColumns {
+    ids: Vec<String>,
+    records: Vec<String>,
+    seqs: Vec<i64>,
+    bodies: Vec<String>,
+}
+
+impl ChangeColumns {
+    fn of(judged: &Judged) -> Result<Self, StoreError> {
+        let mut columns = ChangeColumns {
+            ids: Vec::with_capacity(judged.applied.len()),
+            records: Vec::with_capacity(judged.applied.len()),
+            seqs: Vec::with_capacity(judged.applied.len()),
+            bodies: Vec::with_capacity(judged.applied.len()),
+        };
+        for (change, seq) in &judged.applied {
+            columns.ids.push(change.id.to_string());
+            columns.records.push(change.record.to_string());
+            columns.seqs.push(*seq);
+            columns.bodies.push(to_json(change)?);
+        }
+        Ok(columns)
+    }
+}
+
+/// The scope exits a batch records and clears, one array per column, for `UNNEST`: an exit for
+/// each account a written record left, at its sequence number, and none for the accounts it came
+/// back to. A record comes back before it can leave again, so an account has one exit of a
+/// record at most; a row somehow still there is moved on, never doubled.
 #[derive(Default)]
 struct ScopeMoves<'a> {
     left_accounts: Vec<&'a str>,
@@ -354,79 +400,6 @@ impl<'a> ScopeMoves<'a> {
         }
         moves
     }
-}
-
-/// Records a scope exit for each account a written record left, at its sequence number, and
-/// clears those of the accounts it came back to. A record comes back before it can leave again,
-/// so an account has one exit of a record at most; a row somehow still there is moved on, never
-/// doubled.
-async fn move_scopes(
-    tx: &mut Transaction<'_, Postgres>,
-    centre: &str,
-    judged: &Judged,
-) -> Result<(), StoreError> {
-    let moves = ScopeMoves::of(judged);
-    if !moves.left_accounts.is_empty() {
-        sqlx::query(
-            "INSERT INTO scope_exits (account_id, record_id, centre_id, seq)
-             SELECT account_id, record_id, $1, seq
-             FROM UNNEST($2::text[], $3::text[], $4::bigint[]) AS e (account_id, record_id, seq)
-             ON CONFLICT (account_id, record_id) DO UPDATE SET seq = excluded.seq",
-        )
-        .bind(centre)
-        .bind(&moves.left_accounts)
-        .bind(&moves.left_records)
-        .bind(&moves.left_seqs)
-        .execute(&mut **tx)
-        .await?;
-    }
-    if !moves.rejoined_accounts.is_empty() {
-        sqlx::query(
-            "DELETE FROM scope_exits AS e
-             USING UNNEST($1::text[], $2::text[]) AS r (account_id, record_id)
-             WHERE e.account_id = r.account_id AND e.record_id = r.record_id",
-        )
-        .bind(&moves.rejoined_accounts)
-        .bind(&moves.rejoined_records)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
-}
-
-async fn insert_changes(
-    tx: &mut Transaction<'_, Postgres>,
-    centre: &str,
-    device: DeviceId,
-    judged: &Judged,
-    now: i64,
-) -> Result<(), StoreError> {
-    let mut ids = Vec::with_capacity(judged.applied.len());
-    let mut records = Vec::with_capacity(judged.applied.len());
-    let mut seqs = Vec::with_capacity(judged.applied.len());
-    let mut bodies = Vec::with_capacity(judged.applied.len());
-    for (change, seq) in &judged.applied {
-        ids.push(change.id.to_string());
-        records.push(change.record.to_string());
-        seqs.push(*seq);
-        bodies.push(to_json(change)?);
-    }
-    sqlx::query(
-        "INSERT INTO changes (id, record_id, centre_id, device_id, seq, body, received_at)
-         SELECT id, record_id, $1, $2, seq, body, $3
-         FROM UNNEST($4::text[], $5::text[], $6::bigint[], $7::text[])
-              AS c (id, record_id, seq, body)",
-    )
-    .bind(centre)
-    .bind(device.to_string())
-    .bind(now)
-    .bind(&ids)
-    .bind(&records)
-    .bind(&seqs)
-    .bind(&bodies)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 /// Reads a page of a pull in one statement, so on one snapshot: the scope's records and, for an
@@ -709,32 +682,31 @@ impl IngestTx for Transaction<'_, Postgres> {
         register: &[(String, RecordId)],
         numbering: Option<&Numbering>,
     ) -> Result<(), StoreError> {
-        let centre = centre.to_string();
-        if !register.is_empty() {
-            let (numbers, cases): (Vec<&str>, Vec<String>) = register
-                .iter()
-                .map(|(number, case)| (number.as_str(), case.to_string()))
-                .unzip();
-            sqlx::query(
-                "INSERT INTO case_numbers (centre_id, number, record_id)
+        if register.is_empty() && numbering.is_none() {
+            return Ok(());
+        }
+        let (numbers, cases): (Vec<&str>, Vec<String>) = register
+            .iter()
+            .map(|(number, case)| (number.as_str(), case.to_string()))
+            .unzip();
+        // One round trip: the register's rows, and where the numbering stands if it moved.
+        sqlx::query(
+            "WITH kept AS (
+                 INSERT INTO case_numbers (centre_id, number, record_id)
                  SELECT $1, n.number, n.record_id FROM UNNEST($2::text[], $3::text[])
                  AS n (number, record_id)
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(&centre)
-            .bind(&numbers)
-            .bind(&cases)
-            .execute(&mut **self)
-            .await?;
-        }
-        if let Some(numbering) = numbering {
-            sqlx::query("UPDATE centres SET case_year = $2, case_count = $3 WHERE id = $1")
-                .bind(&centre)
-                .bind(numbering.year)
-                .bind(numbering.count)
-                .execute(&mut **self)
-                .await?;
-        }
+                 ON CONFLICT DO NOTHING
+             )
+             UPDATE centres SET case_year = $5, case_count = $6 WHERE id = $1 AND $4",
+        )
+        .bind(centre.to_string())
+        .bind(&numbers)
+        .bind(&cases)
+        .bind(numbering.is_some())
+        .bind(numbering.map(|numbering| numbering.year))
+        .bind(numbering.map(|numbering| numbering.count))
+        .execute(&mut **self)
+        .await?;
         Ok(())
     }
 

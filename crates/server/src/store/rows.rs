@@ -78,9 +78,6 @@ pub(crate) fn kept_of(row: KeptRow) -> Result<KeptChange, StoreError> {
     })
 }
 
-/// A stored record's id, centre, body, creator and assignee.
-pub(crate) type RecordRow = (String, String, String, Option<String>, Option<String>);
-
 /// A centre's columns: id, code, name, district, state, lock minutes and purge days.
 pub(crate) type CentreRow = (String, String, String, String, String, i64, Option<i64>);
 
