@@ -79,7 +79,7 @@ impl SqliteStore {
 
     /// Reads a page of a pull; see [`page`].
     async fn page(&self, scope: Scope, after: Cursor, limit: u32) -> Result<Page, StoreError> {
-        page(&self.pool, scope, after, i64::MAX, limit).await
+        page(&self.pool, scope, after, limit).await
     }
 }
 
@@ -100,23 +100,21 @@ static PAGE_SQL: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// Reads a page of a pull ([`PAGE_SQL`]) after `after` through `through`.
+/// Reads a page of a pull ([`PAGE_SQL`]) after `after`, to the end of the sequence.
 async fn page<'e>(
     executor: impl sqlx::SqliteExecutor<'e>,
     scope: Scope,
     after: Cursor,
-    through: i64,
     limit: u32,
 ) -> Result<Page, StoreError> {
-    let after_seq = i64::try_from(after.0).unwrap_or(i64::MAX);
     let rows: Vec<PullRow> = sqlx::query_as(&PAGE_SQL)
         .bind(scope.centre.to_string())
-        .bind(after_seq)
+        .bind(i64::try_from(after.0).unwrap_or(i64::MAX))
         .bind(i64::from(scope.only_own))
         .bind(scope.account.to_string())
         // One more than asked tells whether another page follows.
         .bind(i64::from(limit) + 1)
-        .bind(through)
+        .bind(i64::MAX)
         .fetch_all(executor)
         .await?;
     page_of(rows, after, limit)

@@ -129,8 +129,7 @@ impl Queue {
         audit: AuditRecord,
         now: u64,
     ) -> Result<Pushed, StoreError> {
-        let (answer, answered) = oneshot::channel();
-        self.send(Job::Push {
+        self.ask(|answer| Job::Push {
             scope,
             device,
             seen,
@@ -138,8 +137,8 @@ impl Queue {
             audit,
             now,
             answer,
-        })?;
-        answered.await.map_err(|_| StoreError::WriterStopped)?
+        })
+        .await
     }
 
     /// A restatement, written by the writer; see [`ingest::restate`].
@@ -151,16 +150,15 @@ impl Queue {
         audit: AuditRecord,
         now: u64,
     ) -> Result<Restated, StoreError> {
-        let (answer, answered) = oneshot::channel();
-        self.send(Job::Restate {
+        self.ask(|answer| Job::Restate {
             scope,
             records,
             given_epoch,
             audit,
             now,
             answer,
-        })?;
-        answered.await.map_err(|_| StoreError::WriterStopped)?
+        })
+        .await
     }
 
     /// Asks the writer to stop once what is queued is written, and waits until it has.
@@ -171,8 +169,16 @@ impl Queue {
         }
     }
 
-    fn send(&self, job: Job) -> Result<(), StoreError> {
-        self.jobs.send(job).map_err(|_| StoreError::WriterStopped)
+    /// Queues the job `job` makes with where its answer goes, and waits for the answer.
+    async fn ask<T>(
+        &self,
+        job: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> Job,
+    ) -> Result<T, StoreError> {
+        let (answer, answered) = oneshot::channel();
+        self.jobs
+            .send(job(answer))
+            .map_err(|_| StoreError::WriterStopped)?;
+        answered.await.map_err(|_| StoreError::WriterStopped)?
     }
 }
 

@@ -267,7 +267,7 @@ impl IngestTx for Direct<'_> {
         if judged.records.is_empty() && judged.applied.is_empty() {
             return Ok(());
         }
-        let now = i64::try_from(now).unwrap_or(i64::MAX);
+        let now = millis(now);
         let centre = scope.centre.to_string();
         if !judged.records.is_empty() {
             let account = scope.account.to_string();
