@@ -4,9 +4,10 @@
 //!
 //! A push, in order: take the centre's turn (no other push of the centre runs until this one
 //! commits, so what it reads cannot change under it); read what is stored under the ids it names;
-//! refuse it whole if it edits another centre's records; judge every change ([`batch::judge`]);
-//! number the cases it makes; write; append its audit row. A restatement follows the same steps
-//! with [`batch::judge_restatement`].
+//! refuse it whole if it edits another centre's records (writing only its audit row); judge every
+//! change ([`batch::judge`]); number the cases it makes; write all of it with its audit row, which
+//! a backend may do in one statement. A restatement follows the same steps with
+//! [`batch::judge_restatement`].
 
 use super::batch::{self, Judged, Numbering, Stored};
 use super::{AuditRecord, CentreId, Pushed, Restated, Scope, StoreError};
@@ -18,11 +19,12 @@ use std::future::Future;
 /// What a backend does inside the transaction of a push or a restatement: its SQL, nothing more.
 /// Each step is a handful of statements at most, whatever the size of the batch.
 pub(super) trait IngestTx: Send {
-    /// Takes the centre's turn, held until the transaction ends, and reads its counter.
+    /// Takes the centre's turn, held until the transaction ends, and reads its counter and where
+    /// its case numbering stands.
     fn take_turn(
         &mut self,
         centre: CentreId,
-    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Turn, StoreError>> + Send;
 
     /// What is stored under these change ids and record ids, of any centre.
     fn stored(
@@ -39,12 +41,6 @@ pub(super) trait IngestTx: Send {
         unseen: Option<(i64, i64)>,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// Where the centre's case numbering stands.
-    fn numbering(
-        &mut self,
-        centre: CentreId,
-    ) -> impl Future<Output = Result<Numbering, StoreError>> + Send;
-
     /// The cases of the centre's register that hold any of `numbers`.
     fn numbers_taken(
         &mut self,
@@ -52,32 +48,43 @@ pub(super) trait IngestTx: Send {
         numbers: &[String],
     ) -> impl Future<Output = Result<HashMap<String, RecordId>, StoreError>> + Send;
 
-    /// Enters `register` in the centre's register of numbers (a number already there stays as
-    /// it is) and, if given, keeps where the numbering now stands.
-    fn keep_numbers(
-        &mut self,
-        centre: CentreId,
-        register: &[(String, RecordId)],
-        numbering: Option<&Numbering>,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
-
-    /// Writes what `judged` changed at `now` (milliseconds): its records with their scope exits,
-    /// its applied changes as sent by `device`, and the centre's new counter.
+    /// Writes everything a judged push or restatement keeps: see [`Writing`].
     fn write(
         &mut self,
-        scope: Scope,
-        device: DeviceId,
-        judged: &Judged,
-        now: u64,
+        writing: Writing<'_>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Appends a row to the audit log.
+    /// Appends a row to the audit log (a refusal's: a batch written has its row in [`Writing`]).
     fn audit(&mut self, entry: AuditRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Runs a statement of no parameters and no rows, such as `SAVEPOINT job` (see
     /// [`writer`](super::writer)).
     fn execute(&mut self, sql: &'static str)
     -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// The centre as a push finds it on taking its turn.
+pub(super) struct Turn {
+    /// The centre's counter: the sequence number of its last change.
+    pub seq: i64,
+    /// Where the centre's case numbering stands.
+    pub numbering: Numbering,
+}
+
+/// What a push or a restatement writes at `now` (milliseconds), all at once: what `judged`
+/// changed (its records with their scope exits, its applied changes as sent by `device`, and the
+/// centre's new counter), the case numbers it gave, and its audit row.
+pub(super) struct Writing<'a> {
+    pub scope: Scope,
+    pub device: DeviceId,
+    pub judged: &'a Judged,
+    /// Numbers to enter in the centre's register, each with its case; a number already there
+    /// stays as it is.
+    pub register: Vec<(String, RecordId)>,
+    /// Where the numbering now stands, if it moved.
+    pub numbering: Option<Numbering>,
+    pub audit: AuditRecord,
+    pub now: u64,
 }
 
 /// A push of `changes` from `device` by `scope`, who holds everything through `seen`, at `now`:
@@ -92,7 +99,8 @@ pub(super) async fn push<T: IngestTx>(
     audit: AuditRecord,
     now: u64,
 ) -> Result<Pushed, StoreError> {
-    let first_seq = tx.take_turn(scope.centre).await?;
+    let turn = tx.take_turn(scope.centre).await?;
+    let first_seq = turn.seq;
     let ids = (batch::change_ids(changes), batch::record_ids(changes));
     let mut stored = tx.stored(&ids.0, &ids.1).await?;
     // The cases its merges and its work name: those work would leave or be filed under, and
@@ -110,15 +118,23 @@ pub(super) async fn push<T: IngestTx>(
     }
     let quiet = !tx.changed_in(scope, batch::unseen(seen, first_seq)).await?;
     let mut judged = batch::judge(scope, first_seq, changes, stored, now);
-    number(tx, scope.centre, &mut judged, now).await?;
-    tx.write(scope, device, &judged, now).await?;
-    let changed = judged.changed();
+    let (register, numbering) = number(tx, scope.centre, turn.numbering, &mut judged, now).await?;
     let caught_up = batch::caught_up(scope, quiet, &judged);
     let pushed = Pushed::Applied {
-        results: judged.results,
+        results: std::mem::take(&mut judged.results),
         caught_up,
     };
-    tx.audit(audit.of_push(&pushed, changed, changes)).await?;
+    let audit = audit.of_push(&pushed, judged.changed(), changes);
+    tx.write(Writing {
+        scope,
+        device,
+        judged: &judged,
+        register,
+        numbering,
+        audit,
+        now,
+    })
+    .await?;
     Ok(pushed)
 }
 
@@ -134,7 +150,7 @@ pub(super) async fn restate<T: IngestTx>(
     audit: AuditRecord,
     now: u64,
 ) -> Result<Restated, StoreError> {
-    let first_seq = tx.take_turn(scope.centre).await?;
+    let turn = tx.take_turn(scope.centre).await?;
     let mut stored = tx.stored(&[], &batch::restated_ids(records)).await?;
     let cases = batch::restated_cases_to_read(records, &stored);
     if !cases.is_empty() {
@@ -147,30 +163,39 @@ pub(super) async fn restate<T: IngestTx>(
         return Ok(refused);
     }
     let numbers_before = batch::numbers_before(given_epoch, epoch);
-    let judged = batch::judge_restatement(scope, first_seq, records, stored, now, numbers_before);
+    let judged = batch::judge_restatement(scope, turn.seq, records, stored, now, numbers_before);
     let mut written = judged.as_batch();
-    number(tx, scope.centre, &mut written, now).await?;
-    // No change rows are written, so no device is named.
-    tx.write(scope, batch::SERVER_DEVICE, &written, now).await?;
+    let (register, numbering) = number(tx, scope.centre, turn.numbering, &mut written, now).await?;
     let restated = Restated::Merged(judged.results);
-    tx.audit(audit.of_restate(&restated, written.changed(), records.len()))
-        .await?;
+    let audit = audit.of_restate(&restated, written.changed(), records.len());
+    tx.write(Writing {
+        scope,
+        // No change rows are written, so no device is named.
+        device: batch::SERVER_DEVICE,
+        judged: &written,
+        register,
+        numbering,
+        audit,
+        now,
+    })
+    .await?;
     Ok(restated)
 }
 
-/// Numbers the cases `judged` writes (see [`Numbering::number`]) and keeps the numbers given and
-/// where the numbering stands. The transaction holds the centre's turn: no other push numbers
-/// meanwhile.
+/// Numbers the cases `judged` writes (see [`Numbering::number`]) from where the numbering
+/// `stood`: returns the numbers given, to enter in the register, and where the numbering stands
+/// if it moved (also when it only learnt of a number given before a restore). The transaction
+/// holds the centre's turn: no other push numbers meanwhile.
 async fn number<T: IngestTx>(
     tx: &mut T,
     centre: CentreId,
+    stood: Numbering,
     judged: &mut Judged,
     now: u64,
-) -> Result<(), StoreError> {
+) -> Result<(Vec<(String, RecordId)>, Option<Numbering>), StoreError> {
     if !batch::makes_cases(judged) {
-        return Ok(());
+        return Ok((Vec::new(), None));
     }
-    let stored = tx.numbering(centre).await?;
     // Numbers given back after a restore.
     let held = batch::numbers_held(judged);
     let taken = if held.is_empty() {
@@ -178,9 +203,8 @@ async fn number<T: IngestTx>(
     } else {
         tx.numbers_taken(centre, &held).await?
     };
-    let mut numbering = stored.clone();
+    let mut numbering = stood.clone();
     let register = numbering.number(judged, now, &taken);
-    // Also when it only learnt of a number given before a restore.
-    let moved = (numbering != stored).then_some(&numbering);
-    tx.keep_numbers(centre, &register, moved).await
+    let moved = (numbering != stood).then_some(numbering);
+    Ok((register, moved))
 }

@@ -18,7 +18,7 @@ mod accounts;
 use super::batch::{Judged, Numbering, Stored, StoredChange, StoredRecord};
 use super::history::{self, KeptChange};
 use super::holders::{assignee, held_by_sql};
-use super::ingest::{self, IngestTx};
+use super::ingest::{self, IngestTx, Turn, Writing};
 use super::reports::{self, Dialect};
 use super::rows::{KeptRow, PullRow, kept_of, millis, page_of, parse_id, parse_json, to_json};
 use super::writer::{Group, Job, Jobs, Queue, refuse_all, write_all};
@@ -27,7 +27,7 @@ use sakhi_domain::figures::{Month, MonthlyReport};
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::{Change, ChangeId, DeviceId, Epoch, Record, RecordId};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::{Executor, Postgres, Transaction};
+use sqlx::{Executor, Postgres, Row, Transaction};
 use std::collections::HashMap;
 use std::future::Future;
 use std::str::FromStr;
@@ -175,19 +175,24 @@ fn backoff(tried: u32) -> Duration {
     Duration::from_millis((5 << tried) + u64::from(jitter[0] % 16))
 }
 
-/// Takes the centre's turn (its row, locked until the transaction ends) and reads its counter.
-/// `FOR NO KEY UPDATE` is the lock the counter's own UPDATE takes: it waits for other pushes of
-/// the centre, but not for inserts elsewhere that only check the centre exists.
+/// Takes the centre's turn (its row, locked until the transaction ends) and reads its counter
+/// and numbering. `FOR NO KEY UPDATE` is the lock the counter's own UPDATE takes: it waits for
+/// other pushes of the centre, but not for inserts elsewhere that only check the centre exists.
 async fn lock_centre(
     tx: &mut Transaction<'_, Postgres>,
     centre: CentreId,
-) -> Result<i64, StoreError> {
-    let seq: Option<i64> =
-        sqlx::query_scalar("SELECT seq FROM centres WHERE id = $1 FOR NO KEY UPDATE")
-            .bind(centre.to_string())
-            .fetch_optional(&mut **tx)
-            .await?;
-    seq.ok_or(StoreError::UnknownCentre(centre))
+) -> Result<Turn, StoreError> {
+    let (seq, code, year, count): (i64, String, i32, i64) = sqlx::query_as(
+        "SELECT seq, code, case_year, case_count FROM centres WHERE id = $1 FOR NO KEY UPDATE",
+    )
+    .bind(centre.to_string())
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::UnknownCentre(centre))?;
+    Ok(Turn {
+        seq,
+        numbering: Numbering { code, year, count },
+    })
 }
 
 /// A row of [`stored`]: whether it is a record, then id, centre, body, creator and assignee.
@@ -255,22 +260,24 @@ impl RecordColumns {
     }
 }
 
-/// Writes what a judged batch changed in one statement, one array per column: new records are
-/// inserted (a record another centre made meanwhile under the same id is then a unique key taken,
-/// and the push runs again to refuse it), stored ones updated, the applied changes inserted, the
-/// scope exits recorded and cleared (see [`ScopeMoves`]) and the counter bumped. Each part is a
-/// statement of its own inside one, so a push pays one round trip for all of them; the foreign
-/// keys of changes and exits are checked at its end, once the records are there.
-async fn write(
-    tx: &mut Transaction<'_, Postgres>,
-    scope: Scope,
-    device: DeviceId,
-    judged: &Judged,
-    now: u64,
-) -> Result<(), StoreError> {
-    if judged.records.is_empty() && judged.applied.is_empty() {
-        return Ok(());
-    }
+/// Writes what a push or a restatement keeps in one statement, one array per column: new
+/// records are inserted (a record another centre made meanwhile under the same id is then a
+/// unique key taken, and the push runs again to refuse it), stored ones updated, the applied
+/// changes inserted, the scope exits recorded and cleared (see [`ScopeMoves`]), the case numbers
+/// given entered in the register, the audit row appended, and the centre's counter bumped and its
+/// numbering kept. Each part is a statement of its own inside one, so a push pays one round trip
+/// for all of them; the foreign keys of changes and exits are checked at its end, once the
+/// records are there.
+async fn write(tx: &mut Transaction<'_, Postgres>, writing: Writing<'_>) -> Result<(), StoreError> {
+    let Writing {
+        scope,
+        device,
+        judged,
+        register,
+        numbering,
+        audit,
+        now,
+    } = writing;
     let mut new = RecordColumns::default();
     let mut stored = RecordColumns::default();
     for written in &judged.records {
@@ -279,7 +286,11 @@ async fn write(
     }
     let changes = ChangeColumns::of(judged)?;
     let moves = ScopeMoves::of(judged);
-    let seq: i64 = sqlx::query_scalar(
+    let (numbers, cases): (Vec<&str>, Vec<String>) = register
+        .iter()
+        .map(|(number, case)| (number.as_str(), case.to_string()))
+        .unzip();
+    let query = sqlx::query(
         "WITH new_records AS (
              INSERT INTO records
              (id, centre_id, kind, body, seq, updated_at, created_by, assigned_to)
@@ -306,8 +317,23 @@ async fn write(
              DELETE FROM scope_exits AS e
              USING UNNEST($21::text[], $22::text[]) AS r (account_id, record_id)
              WHERE e.account_id = r.account_id AND e.record_id = r.record_id
+         ), numbers AS (
+             INSERT INTO case_numbers (centre_id, number, record_id)
+             SELECT $1, n.number, n.record_id FROM UNNEST($24::text[], $25::text[])
+                  AS n (number, record_id)
+             ON CONFLICT DO NOTHING
+         ), audited AS (
+             INSERT INTO audit
+             (at, centre_id, account_id, username, device_id, address, action, outcome, records,
+              detail, export_id)
+             VALUES ($29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39)
+             ON CONFLICT DO NOTHING
          )
-         UPDATE centres SET seq = seq + $23 WHERE id = $1 RETURNING seq",
+         UPDATE centres
+         SET seq = seq + $23,
+             case_year = CASE WHEN $26 THEN $27 ELSE case_year END,
+             case_count = CASE WHEN $26 THEN $28 ELSE case_count END
+         WHERE id = $1 RETURNING seq",
     )
     .bind(scope.centre.to_string())
     .bind(millis(now))
@@ -332,8 +358,15 @@ async fn write(
     .bind(&moves.rejoined_accounts)
     .bind(&moves.rejoined_records)
     .bind(judged.taken)
-    .fetch_one(&mut **tx)
-    .await?;
+    .bind(&numbers)
+    .bind(&cases)
+    .bind(numbering.is_some())
+    .bind(numbering.as_ref().map(|numbering| numbering.year))
+    .bind(numbering.as_ref().map(|numbering| numbering.count));
+    let seq: i64 = accounts::bind_audit(query, audit)?
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
     if seq != judged.last_seq {
         // Only a push holding the centre's row moves the counter, so this means a damaged lock.
         return Err(StoreError::Corrupt(format!(
@@ -629,7 +662,7 @@ pub fn with_database(url: &str, name: &str) -> String {
 /// Numbers the cases a push or a restatement writes (see [`batch::Numbering::number`]), and
 /// keeps where the numbering stands and every number given. The caller holds the centre's turn,
 impl IngestTx for Transaction<'_, Postgres> {
-    async fn take_turn(&mut self, centre: CentreId) -> Result<i64, StoreError> {
+    async fn take_turn(&mut self, centre: CentreId) -> Result<Turn, StoreError> {
         lock_centre(self, centre).await
     }
 
@@ -649,16 +682,6 @@ impl IngestTx for Transaction<'_, Postgres> {
         changed_in(self, scope, unseen).await
     }
 
-    async fn numbering(&mut self, centre: CentreId) -> Result<Numbering, StoreError> {
-        let (code, year, count): (String, i32, i64) =
-            sqlx::query_as("SELECT code, case_year, case_count FROM centres WHERE id = $1")
-                .bind(centre.to_string())
-                .fetch_optional(&mut **self)
-                .await?
-                .ok_or(StoreError::UnknownCentre(centre))?;
-        Ok(Numbering { code, year, count })
-    }
-
     async fn numbers_taken(
         &mut self,
         centre: CentreId,
@@ -676,48 +699,8 @@ impl IngestTx for Transaction<'_, Postgres> {
             .collect()
     }
 
-    async fn keep_numbers(
-        &mut self,
-        centre: CentreId,
-        register: &[(String, RecordId)],
-        numbering: Option<&Numbering>,
-    ) -> Result<(), StoreError> {
-        if register.is_empty() && numbering.is_none() {
-            return Ok(());
-        }
-        let (numbers, cases): (Vec<&str>, Vec<String>) = register
-            .iter()
-            .map(|(number, case)| (number.as_str(), case.to_string()))
-            .unzip();
-        // One round trip: the register's rows, and where the numbering stands if it moved.
-        sqlx::query(
-            "WITH kept AS (
-                 INSERT INTO case_numbers (centre_id, number, record_id)
-                 SELECT $1, n.number, n.record_id FROM UNNEST($2::text[], $3::text[])
-                 AS n (number, record_id)
-                 ON CONFLICT DO NOTHING
-             )
-             UPDATE centres SET case_year = $5, case_count = $6 WHERE id = $1 AND $4",
-        )
-        .bind(centre.to_string())
-        .bind(&numbers)
-        .bind(&cases)
-        .bind(numbering.is_some())
-        .bind(numbering.map(|numbering| numbering.year))
-        .bind(numbering.map(|numbering| numbering.count))
-        .execute(&mut **self)
-        .await?;
-        Ok(())
-    }
-
-    async fn write(
-        &mut self,
-        scope: Scope,
-        device: DeviceId,
-        judged: &Judged,
-        now: u64,
-    ) -> Result<(), StoreError> {
-        write(self, scope, device, judged, now).await
+    async fn write(&mut self, writing: Writing<'_>) -> Result<(), StoreError> {
+        write(self, writing).await
     }
 
     async fn audit(&mut self, entry: AuditRecord) -> Result<(), StoreError> {

@@ -16,6 +16,8 @@ use crate::store::{
 };
 use sakhi_domain::wire::account::{Account, AuditEntry, Centre};
 use sakhi_domain::{AccountId, DeviceId};
+use sqlx::postgres::PgArguments;
+use sqlx::query::Query;
 use sqlx::{Executor, Postgres, Transaction};
 
 /// A session's last use is written at most this often, so that every pull does not write.
@@ -704,25 +706,34 @@ pub(super) async fn audit<'e, E>(executor: E, entry: AuditRecord) -> Result<(), 
 where
     E: Executor<'e, Database = Postgres>,
 {
-    sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO audit
          (at, centre_id, account_id, username, device_id, address, action, outcome, records, detail,
           export_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT DO NOTHING",
-    )
-    .bind(millis(entry.at))
-    .bind(entry.centre.map(|id| id.to_string()))
-    .bind(entry.account.map(|id| id.to_string()))
-    .bind(entry.username)
-    .bind(entry.device.map(|id| id.to_string()))
-    .bind(entry.address)
-    .bind(entry.action)
-    .bind(entry.outcome)
-    .bind(to_json(&entry.records)?)
-    .bind(entry.detail)
-    .bind(entry.export.map(|id| id.to_string()))
-    .execute(executor)
-    .await?;
+    );
+    bind_audit(insert, entry)?.execute(executor).await?;
     Ok(())
+}
+
+/// Binds the columns of an audit row to the next eleven parameters of `query`, in the order of
+/// [`audit`]'s: at, centre, account, username, device, address, action, outcome, records, detail,
+/// export.
+pub(super) fn bind_audit(
+    query: Query<'_, Postgres, PgArguments>,
+    entry: AuditRecord,
+) -> Result<Query<'_, Postgres, PgArguments>, StoreError> {
+    Ok(query
+        .bind(millis(entry.at))
+        .bind(entry.centre.map(|id| id.to_string()))
+        .bind(entry.account.map(|id| id.to_string()))
+        .bind(entry.username)
+        .bind(entry.device.map(|id| id.to_string()))
+        .bind(entry.address)
+        .bind(entry.action)
+        .bind(entry.outcome)
+        .bind(to_json(&entry.records)?)
+        .bind(entry.detail)
+        .bind(entry.export.map(|id| id.to_string())))
 }

@@ -8,16 +8,16 @@
 //! is the same dialect as the rest of the store, and what it shares with the pool's side
 //! ([`PAGE_SQL`](super::PAGE_SQL), [`AUDIT_SQL`](super::accounts::AUDIT_SQL)) is the same text.
 
-use super::super::batch::{Judged, Numbering, Stored, StoredChange, StoredRecord, Written};
+use super::super::batch::{Numbering, Stored, StoredChange, StoredRecord, Written};
 use super::super::holders::assignee;
-use super::super::ingest::IngestTx;
+use super::super::ingest::{IngestTx, Turn, Writing};
 use super::super::rows::{PullRow, millis, page_of, parse_id, parse_json, to_json};
 use super::super::writer::{Group, Jobs, Queue, refuse_all, write_all};
 use super::super::{AuditRecord, CentreId, Scope, StoreError};
 use super::{BUSY_TIMEOUT, PAGE_SQL, accounts::AUDIT_SQL};
 use rusqlite::{Connection, OptionalExtension, params};
 use sakhi_domain::wire::Cursor;
-use sakhi_domain::{ChangeId, DeviceId, Epoch, RecordId};
+use sakhi_domain::{ChangeId, Epoch, RecordId};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -120,11 +120,20 @@ struct Direct<'c> {
 }
 
 impl IngestTx for Direct<'_> {
-    async fn take_turn(&mut self, centre: CentreId) -> Result<i64, StoreError> {
+    async fn take_turn(&mut self, centre: CentreId) -> Result<Turn, StoreError> {
         // The transaction began IMMEDIATE: it holds the database's one write lock already.
         self.connection
-            .prepare_cached("SELECT seq FROM centres WHERE id = ?1")?
-            .query_row([centre.to_string()], |row| row.get(0))
+            .prepare_cached("SELECT seq, code, case_year, case_count FROM centres WHERE id = ?1")?
+            .query_row([centre.to_string()], |row| {
+                Ok(Turn {
+                    seq: row.get(0)?,
+                    numbering: Numbering {
+                        code: row.get(1)?,
+                        year: row.get(2)?,
+                        count: row.get(3)?,
+                    },
+                })
+            })
             .optional()?
             .ok_or(StoreError::UnknownCentre(centre))
     }
@@ -201,20 +210,6 @@ impl IngestTx for Direct<'_> {
         Ok(!page.records.is_empty() || !page.gone.is_empty())
     }
 
-    async fn numbering(&mut self, centre: CentreId) -> Result<Numbering, StoreError> {
-        self.connection
-            .prepare_cached("SELECT code, case_year, case_count FROM centres WHERE id = ?1")?
-            .query_row([centre.to_string()], |row| {
-                Ok(Numbering {
-                    code: row.get(0)?,
-                    year: row.get(1)?,
-                    count: row.get(2)?,
-                })
-            })
-            .optional()?
-            .ok_or(StoreError::UnknownCentre(centre))
-    }
-
     async fn numbers_taken(
         &mut self,
         centre: CentreId,
@@ -233,92 +228,11 @@ impl IngestTx for Direct<'_> {
         Ok(taken)
     }
 
-    async fn keep_numbers(
-        &mut self,
-        centre: CentreId,
-        register: &[(String, RecordId)],
-        numbering: Option<&Numbering>,
-    ) -> Result<(), StoreError> {
-        let centre = centre.to_string();
-        if !register.is_empty() {
-            let mut keep = self.connection.prepare_cached(
-                "INSERT INTO case_numbers (centre_id, number, record_id) VALUES (?1, ?2, ?3)
-                 ON CONFLICT DO NOTHING",
-            )?;
-            for (number, case) in register {
-                keep.execute(params![centre, number, case.to_string()])?;
-            }
-        }
-        if let Some(numbering) = numbering {
-            self.connection
-                .prepare_cached("UPDATE centres SET case_year = ?1, case_count = ?2 WHERE id = ?3")?
-                .execute(params![numbering.year, numbering.count, centre])?;
-        }
-        Ok(())
-    }
-
-    async fn write(
-        &mut self,
-        scope: Scope,
-        device: DeviceId,
-        judged: &Judged,
-        now: u64,
-    ) -> Result<(), StoreError> {
-        if judged.records.is_empty() && judged.applied.is_empty() {
-            return Ok(());
-        }
-        let now = millis(now);
-        let centre = scope.centre.to_string();
-        if !judged.records.is_empty() {
-            let account = scope.account.to_string();
-            let mut upsert = self.connection.prepare_cached(
-                "INSERT INTO records
-                 (id, centre_id, kind, body, seq, updated_at, created_by, assigned_to)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT (id) DO UPDATE
-                 SET body = excluded.body, seq = excluded.seq, updated_at = excluded.updated_at,
-                     assigned_to = excluded.assigned_to",
-            )?;
-            for written in &judged.records {
-                let record = &written.record;
-                upsert.execute(params![
-                    record.id.to_string(),
-                    centre,
-                    record.kind.as_str(),
-                    to_json(record)?,
-                    written.seq,
-                    now,
-                    account,
-                    assignee(record),
-                ])?;
-            }
-            drop(upsert);
-            for written in &judged.records {
-                self.move_scopes(&centre, written)?;
-            }
-        }
-        if !judged.applied.is_empty() {
-            let device = device.to_string();
-            let mut insert = self.connection.prepare_cached(
-                "INSERT INTO changes (id, record_id, centre_id, device_id, seq, body, received_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
-            for (change, seq) in &judged.applied {
-                insert.execute(params![
-                    change.id.to_string(),
-                    change.record.to_string(),
-                    centre,
-                    device,
-                    seq,
-                    to_json(change)?,
-                    now,
-                ])?;
-            }
-        }
-        self.connection
-            .prepare_cached("UPDATE centres SET seq = ?1 WHERE id = ?2")?
-            .execute(params![judged.last_seq, centre])?;
-        Ok(())
+    async fn write(&mut self, writing: Writing<'_>) -> Result<(), StoreError> {
+        let centre = writing.scope.centre.to_string();
+        self.write_batch(&centre, &writing)?;
+        self.keep_numbers(&centre, &writing.register, writing.numbering.as_ref())?;
+        self.audit(writing.audit).await
     }
 
     async fn audit(&mut self, entry: AuditRecord) -> Result<(), StoreError> {
@@ -344,6 +258,91 @@ impl IngestTx for Direct<'_> {
 }
 
 impl Direct<'_> {
+    /// Writes what the judged batch changed: its records with their scope exits, its applied
+    /// changes, and the centre's new counter.
+    fn write_batch(&mut self, centre: &str, writing: &Writing<'_>) -> Result<(), StoreError> {
+        let judged = writing.judged;
+        if judged.records.is_empty() && judged.applied.is_empty() {
+            return Ok(());
+        }
+        let now = millis(writing.now);
+        if !judged.records.is_empty() {
+            let account = writing.scope.account.to_string();
+            let mut upsert = self.connection.prepare_cached(
+                "INSERT INTO records
+                 (id, centre_id, kind, body, seq, updated_at, created_by, assigned_to)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (id) DO UPDATE
+                 SET body = excluded.body, seq = excluded.seq, updated_at = excluded.updated_at,
+                     assigned_to = excluded.assigned_to",
+            )?;
+            for written in &judged.records {
+                let record = &written.record;
+                upsert.execute(params![
+                    record.id.to_string(),
+                    centre,
+                    record.kind.as_str(),
+                    to_json(record)?,
+                    written.seq,
+                    now,
+                    account,
+                    assignee(record),
+                ])?;
+            }
+            drop(upsert);
+            for written in &judged.records {
+                self.move_scopes(centre, written)?;
+            }
+        }
+        if !judged.applied.is_empty() {
+            let device = writing.device.to_string();
+            let mut insert = self.connection.prepare_cached(
+                "INSERT INTO changes (id, record_id, centre_id, device_id, seq, body, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for (change, seq) in &judged.applied {
+                insert.execute(params![
+                    change.id.to_string(),
+                    change.record.to_string(),
+                    centre,
+                    device,
+                    seq,
+                    to_json(change)?,
+                    now,
+                ])?;
+            }
+        }
+        self.connection
+            .prepare_cached("UPDATE centres SET seq = ?1 WHERE id = ?2")?
+            .execute(params![judged.last_seq, centre])?;
+        Ok(())
+    }
+
+    /// Enters `register` in the centre's register of numbers (a number already there stays as it
+    /// is) and, if given, keeps where the numbering now stands.
+    fn keep_numbers(
+        &mut self,
+        centre: &str,
+        register: &[(String, RecordId)],
+        numbering: Option<&Numbering>,
+    ) -> Result<(), StoreError> {
+        if !register.is_empty() {
+            let mut keep = self.connection.prepare_cached(
+                "INSERT INTO case_numbers (centre_id, number, record_id) VALUES (?1, ?2, ?3)
+                 ON CONFLICT DO NOTHING",
+            )?;
+            for (number, case) in register {
+                keep.execute(params![centre, number, case.to_string()])?;
+            }
+        }
+        if let Some(numbering) = numbering {
+            self.connection
+                .prepare_cached("UPDATE centres SET case_year = ?1, case_count = ?2 WHERE id = ?3")?
+                .execute(params![numbering.year, numbering.count, centre])?;
+        }
+        Ok(())
+    }
+
     /// Records a scope exit for each account a written record left, at its sequence number, and
     /// clears those of the accounts it came back to. A record comes back before it can leave
     /// again, so an account has one exit of a record at most; a row somehow still there is moved
