@@ -55,7 +55,8 @@ impl CaseFile {
                 Kind::Session => &mut file.sessions,
                 Kind::Note => &mut file.notes,
                 Kind::Closure => &mut file.closures,
-                Kind::Case | Kind::Camp => continue,
+                // Attachments are not on the case file yet: their records are kept and synced.
+                Kind::Case | Kind::Camp | Kind::Attachment => continue,
             };
             list.push(record.clone());
         }

@@ -168,7 +168,7 @@ impl<'r> Sorted<'r> {
                 Kind::Service => sorted.services.push(record),
                 Kind::Session => sorted.sessions.push(record),
                 Kind::Camp => sorted.camps.push(record),
-                Kind::Note | Kind::Closure => {}
+                Kind::Note | Kind::Closure | Kind::Attachment => {}
             }
         }
         sorted

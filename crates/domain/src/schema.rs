@@ -20,6 +20,10 @@ pub enum Kind {
     /// closure stays on the timeline after a reopening and two closures on two phones are both
     /// kept.
     Closure,
+    /// A file kept with a case: a police report's copy, a medical report, a court order, the
+    /// signed settlement, a photo, a voice note, her signed consent. The record holds what the
+    /// file is; its content travels and is stored apart, in chunks, checked by its SHA-256.
+    Attachment,
 }
 
 /// The kinds of violence a case can record; several may apply. Stored as these codes; the app shows
@@ -98,6 +102,37 @@ pub const CLOSURES: &[&str] = &[
 /// The reasons a worker chooses from when she closes a case: all but a merge's.
 pub const CHOSEN_CLOSURES: &[&str] = CLOSURES.split_last().expect("closure reasons").1;
 
+/// What an attachment is: a copy of the FIR, NCR or Domestic Incident Report, a medical or
+/// medico-legal report, a court order, the settlement signed by both sides, an ID, a photo, a voice
+/// note, her consent signed or thumb-printed, or something else.
+pub const ATTACHMENT_KINDS: &[&str] = &[
+    "police_report",
+    "medical_report",
+    "court_order",
+    "settlement",
+    "id",
+    "photo",
+    "voice_note",
+    "consent",
+    "other",
+];
+
+/// The file types an attachment may be: photos as the phone resizes them (JPEG or WebP; PNG for
+/// a drawn signature), PDF documents, and voice notes as browsers record them (Opus in Ogg or
+/// WebM).
+pub const MEDIA_TYPES: &[&str] = &[
+    "image/jpeg",
+    "image/webp",
+    "image/png",
+    "application/pdf",
+    "audio/ogg",
+    "audio/webm",
+];
+
+/// The largest file any server takes, whatever its settings: 25 MiB. A centre's own limit is
+/// usually lower.
+pub const MOST_ATTACHMENT_BYTES: i64 = 25 * 1024 * 1024;
+
 /// The services under one roof.
 pub const SERVICES: &[&str] = &[
     "rescue",
@@ -161,6 +196,8 @@ pub enum FieldType {
     Date,
     /// The id of another record (a service's case, say).
     Ref,
+    /// A SHA-256 digest: 64 lowercase hexadecimal digits.
+    Digest,
 }
 
 /// Why a change was refused. The `code` is stable for programs; the text is for engineers.
@@ -187,6 +224,8 @@ pub enum Invalid {
     NotADate { field: String },
     #[error("{field} is not a record id")]
     NotARecord { field: String },
+    #[error("{field} is not a SHA-256 digest (64 lowercase hexadecimal digits)")]
+    NotADigest { field: String },
     #[error("{field} holds a control character (U+{code:04X}), which no one can type")]
     ControlCharacter { field: String, code: u32 },
 }
@@ -203,6 +242,7 @@ impl Invalid {
             Invalid::NotAPhone { .. } => "not_a_phone",
             Invalid::NotADate { .. } => "not_a_date",
             Invalid::NotARecord { .. } => "not_a_record",
+            Invalid::NotADigest { .. } => "not_a_digest",
             Invalid::ControlCharacter { .. } => "control_character",
         }
     }
@@ -239,6 +279,7 @@ impl Kind {
             "note" => Ok(Kind::Note),
             "camp" => Ok(Kind::Camp),
             "closure" => Ok(Kind::Closure),
+            "attachment" => Ok(Kind::Attachment),
             other => Err(Invalid::UnknownKind(other.to_owned())),
         }
     }
@@ -251,6 +292,7 @@ impl Kind {
             Kind::Note => "note",
             Kind::Camp => "camp",
             Kind::Closure => "closure",
+            Kind::Attachment => "attachment",
         }
     }
 
@@ -354,6 +396,26 @@ impl Kind {
                 ("settlement_terms", NOTES),
                 ("settlement_signed", FieldType::Flag),
                 ("written_by", NAME),
+            ],
+            // What the file is, and the size and digest of its content, which never change: a
+            // different file is a new attachment. Its caption and kind may be corrected.
+            Kind::Attachment => &[
+                (CASE, FieldType::Ref),
+                // The service, session or closure of the case it belongs with, if any.
+                ("attached_to", FieldType::Ref),
+                ("attachment_kind", FieldType::Choice(ATTACHMENT_KINDS)),
+                ("caption", FieldType::Text { max_chars: 500 }),
+                ("media_type", FieldType::Choice(MEDIA_TYPES)),
+                (
+                    "size",
+                    FieldType::Whole {
+                        min: 1,
+                        max: MOST_ATTACHMENT_BYTES,
+                    },
+                ),
+                ("sha256", FieldType::Digest),
+                ("added_by", NAME),
+                (DELETED, FieldType::Flag),
             ],
         }
     }
@@ -492,9 +554,22 @@ impl FieldType {
                     });
                 }
             }
+            FieldType::Digest => {
+                let text = value.as_str().ok_or_else(|| wrong("text"))?;
+                if !is_digest(text) {
+                    return Err(Invalid::NotADigest {
+                        field: field.to_owned(),
+                    });
+                }
+            }
         }
         Ok(())
     }
+}
+
+/// Whether `text` is a SHA-256 digest as Sakhi writes one: 64 lowercase hexadecimal digits.
+pub fn is_digest(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// An Indian mobile number as workers write it: ten digits starting with 6, 7, 8 or 9, perhaps
@@ -927,6 +1002,28 @@ mod tests {
         assert_eq!(
             case.check("closure", &json!("bored")).unwrap_err().code(),
             "unknown_choice"
+        );
+    }
+
+    #[test]
+    fn an_attachments_digest_is_64_lowercase_hexadecimal_digits() {
+        let check = |value: Value| Kind::Attachment.check("sha256", &value);
+        assert_eq!(check(Value::from("0f".repeat(32))), Ok(()));
+        for wrong in [
+            "0F".repeat(32),
+            "0f".repeat(31),
+            format!("{}g", "0".repeat(63)),
+        ] {
+            assert_eq!(
+                check(Value::from(wrong)).map_err(|invalid| invalid.code()),
+                Err("not_a_digest")
+            );
+        }
+        assert!(Kind::Attachment.check("size", &Value::from(0)).is_err());
+        assert!(
+            Kind::Attachment
+                .check("media_type", &Value::from("text/html"))
+                .is_err()
         );
     }
 }

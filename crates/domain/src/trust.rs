@@ -11,7 +11,7 @@
 //! the time since) and sends that: the worker loses nothing and no one else sees the wrong time.
 
 use crate::clock::Stamp;
-use crate::schema::{CASE, Kind, NUMBER};
+use crate::schema::{CASE, DELETED, Kind, NUMBER};
 
 /// How far ahead of the server's clock a stamp may be: phones' clocks drift by seconds to a few
 /// minutes, and a stamp minted on a phone arrives after it was made.
@@ -134,7 +134,8 @@ pub enum Hold {
     /// Whoever makes the record, and then no one: the case a service, session, note or closure
     /// belongs to. It moves only to follow its case when that case is merged into another.
     WithItsCase,
-    /// Written once: a field of a note or a closure, once stored, never changes.
+    /// Written once: a field of a note or a closure, or which file an attachment is, once stored,
+    /// never changes.
     Once,
 }
 
@@ -145,6 +146,9 @@ pub fn hold(kind: Kind, field: &str) -> Hold {
         (Kind::Case | Kind::Camp, _) => Hold::Open,
         (_, CASE) => Hold::WithItsCase,
         (kind, _) if kind.is_written_once() => Hold::Once,
+        // What an attachment is may be corrected; which file it is, never.
+        (Kind::Attachment, "attachment_kind" | "caption" | DELETED) => Hold::Open,
+        (Kind::Attachment, _) => Hold::Once,
         _ => Hold::Open,
     }
 }
@@ -312,5 +316,18 @@ mod tests {
             Err("case_fixed")
         );
         assert_eq!(hold(Kind::Camp, "place"), Hold::Open);
+    }
+
+    #[test]
+    fn an_attachments_caption_may_be_corrected_and_its_file_never_changes() {
+        assert_eq!(hold(Kind::Attachment, "caption"), Hold::Open);
+        assert_eq!(hold(Kind::Attachment, "attachment_kind"), Hold::Open);
+        assert_eq!(hold(Kind::Attachment, DELETED), Hold::Open);
+        assert_eq!(hold(Kind::Attachment, CASE), Hold::WithItsCase);
+        for field in ["sha256", "size", "media_type", "attached_to", "added_by"] {
+            assert_eq!(hold(Kind::Attachment, field), Hold::Once, "{field}");
+        }
+        let digest = json!("a".repeat(64));
+        assert!(check_hold(Kind::Attachment, "sha256", &digest, Some(&digest), false).is_err());
     }
 }

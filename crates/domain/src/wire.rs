@@ -1,10 +1,11 @@
 //! The sync protocol's request and response bodies (`/api/v1/sync/…`). A contract: fields added
 //! later are `Option` with `#[serde(default)]`.
 //!
-//! Accounts, sessions, setup and the audit log have their own module, [`account`]; every path of
-//! the API is in [`paths`].
+//! Accounts, sessions, setup and the audit log have their own module, [`account`]; attachments'
+//! content, [`attachment`]; every path of the API is in [`paths`].
 
 pub mod account;
+pub mod attachment;
 pub mod history;
 pub mod paths;
 

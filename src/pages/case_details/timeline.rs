@@ -79,7 +79,7 @@ pub(in crate::pages) fn entry_title(lang: Lang, record: &Record) -> String {
                 &choice_label(lang, "closure", reason),
             )
         }
-        Kind::Camp => String::new(),
+        Kind::Camp | Kind::Attachment => String::new(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! from and the app sends its requests to. A path with a parameter is written as the router's
 //! template (`{id}`), with a function beside it that fills the parameter in.
 
-use crate::ids::{AccountId, CaseId};
+use crate::ids::{AccountId, CaseId, RecordId};
 
 /// Where the server nests the API; every path below starts with it.
 pub const PREFIX: &str = "/api";
@@ -25,6 +25,10 @@ pub const CASE_HISTORY: &str = "/api/v1/cases/{id}/history";
 pub const PUSH: &str = "/api/v1/sync/push";
 pub const RESTATE: &str = "/api/v1/sync/restate";
 pub const PULL: &str = "/api/v1/sync/pull";
+/// `GET`: where the upload of an attachment's content stands.
+pub const ATTACHMENT_UPLOAD: &str = "/api/v1/attachments/{id}/upload";
+/// `PUT`: send a chunk of an attachment's content; `GET`: read one back, once it is received.
+pub const ATTACHMENT_CHUNK: &str = "/api/v1/attachments/{id}/chunks/{n}";
 
 /// `path` as the router nested under [`PREFIX`] knows it: `/v1/health` for [`HEALTH`].
 /// Evaluated when the server's route table is built, so a path without the prefix fails the build.
@@ -57,6 +61,18 @@ pub fn account_password(id: AccountId) -> String {
 /// [`CASE_HISTORY`] for the case `id`.
 pub fn case_history(id: CaseId) -> String {
     CASE_HISTORY.replace("{id}", &id.to_string())
+}
+
+/// [`ATTACHMENT_UPLOAD`] for the attachment `id`.
+pub fn attachment_upload(id: RecordId) -> String {
+    ATTACHMENT_UPLOAD.replace("{id}", &id.to_string())
+}
+
+/// [`ATTACHMENT_CHUNK`] for chunk `n` of the attachment `id`.
+pub fn attachment_chunk(id: RecordId, n: u32) -> String {
+    ATTACHMENT_CHUNK
+        .replace("{id}", &id.to_string())
+        .replace("{n}", &n.to_string())
 }
 
 #[cfg(test)]
