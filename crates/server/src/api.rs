@@ -7,6 +7,7 @@
 //! checks the OpenAPI document against it.
 
 pub mod accounts;
+pub mod attachments;
 pub mod audit;
 pub mod cases;
 pub mod centre;
@@ -25,8 +26,9 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, delete, get, patch, post};
+use axum::routing::{MethodRouter, delete, get, patch, post, put};
 use sakhi_domain::wire::account::MAX_ACCOUNT_BODY_BYTES;
+use sakhi_domain::wire::attachment::CHUNK_BYTES;
 use sakhi_domain::wire::paths::{self, under_prefix};
 use sakhi_domain::wire::{Health, MAX_PUSH_BYTES, PROTOCOL};
 use tower_http::compression::CompressionLayer;
@@ -66,6 +68,9 @@ pub const ROUTES: &[Route] = &[
     route("POST", under_prefix(paths::PUSH)),
     route("POST", under_prefix(paths::RESTATE)),
     route("GET", under_prefix(paths::PULL)),
+    route("GET", under_prefix(paths::ATTACHMENT_UPLOAD)),
+    route("PUT", under_prefix(paths::ATTACHMENT_CHUNK)),
+    route("GET", under_prefix(paths::ATTACHMENT_CHUNK)),
 ];
 
 /// The handler of one route of [`ROUTES`].
@@ -98,6 +103,11 @@ fn handler<S: Store>(route: Route) -> MethodRouter<AppState<S>> {
             post(sync::restate::<S>).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))
         }
         ("GET", paths::PULL) => get(sync::pull::<S>),
+        ("GET", paths::ATTACHMENT_UPLOAD) => get(attachments::upload::<S>),
+        ("PUT", paths::ATTACHMENT_CHUNK) => {
+            put(attachments::put_chunk::<S>).layer(DefaultBodyLimit::max(CHUNK_BYTES as usize))
+        }
+        ("GET", paths::ATTACHMENT_CHUNK) => get(attachments::get_chunk::<S>),
         (method, path) => unreachable!("the route {method} {path} has no handler"),
     }
 }

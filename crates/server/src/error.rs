@@ -64,6 +64,9 @@ pub enum AppError {
     /// Refused by a layer beneath the handlers that gave no reason of its own.
     #[error("the server refused this request ({status})")]
     Refused { status: StatusCode },
+    /// An attachment's content refused: the refusal says why, with a code of its own.
+    #[error(transparent)]
+    Attachment(#[from] crate::api::attachments::Refusal),
     #[error("the server could not read or save data; try again later")]
     Store(#[from] StoreError),
     #[error("the server failed while answering; try again later")]
@@ -88,6 +91,7 @@ impl AppError {
             AppError::BadLogin | AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::TooManyTries { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Refused { status } => *status,
+            AppError::Attachment(refusal) => refusal.status(),
             AppError::Store(_) | AppError::Internal | AppError::Panic => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -115,6 +119,7 @@ impl AppError {
             AppError::Conflict { code, .. } => code,
             AppError::Refused { status } if status.is_server_error() => code::SERVER_ERROR,
             AppError::Refused { .. } => code::BAD_REQUEST,
+            AppError::Attachment(refusal) => refusal.code(),
             AppError::Store(_) | AppError::Internal | AppError::Panic => code::SERVER_ERROR,
         }
     }

@@ -2,7 +2,9 @@
 //! command-line flags, each overriding the one before.
 
 use crate::secrets::normalise_setup_code;
+use crate::store::attachments::Limits;
 use clap::Parser;
+use sakhi_domain::schema::MOST_ATTACHMENT_BYTES;
 use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
@@ -39,6 +41,11 @@ pub struct Settings {
     /// Take the client's address from `X-Forwarded-For`: only behind a proxy that sets it, or a
     /// client could pick its own address and escape the login rate limit.
     pub trust_forwarded_for: bool,
+    /// How much attachment content the server takes, in bytes: one file, one case's files, one
+    /// centre's files (settings file: `attachment_file_bytes`, `attachment_case_bytes`,
+    /// `attachment_centre_bytes`). Each is held to at most 25 MiB a file, whatever is set.
+    #[serde(skip)]
+    pub attachments: Limits,
 }
 
 /// A secret setting: its `Debug` never shows it.
@@ -72,6 +79,7 @@ impl Default for Settings {
             session_idle_seconds: 14 * 24 * 60 * 60,
             session_max_seconds: 60 * 24 * 60 * 60,
             trust_forwarded_for: false,
+            attachments: Limits::default(),
         }
     }
 }
@@ -86,7 +94,8 @@ impl Default for Settings {
     after_help = "Settings come from defaults, then the settings file, then the environment \
                   (SAKHI_ADDRESS, SAKHI_PORT, SAKHI_DATABASE_URL, SAKHI_DIST, SAKHI_SETUP_CODE, \
                   SAKHI_PUBLIC_URL, SAKHI_SESSION_IDLE_SECONDS, SAKHI_SESSION_MAX_SECONDS, \
-                  SAKHI_TRUST_FORWARDED_FOR), then these flags."
+                  SAKHI_TRUST_FORWARDED_FOR, SAKHI_ATTACHMENT_FILE_BYTES, SAKHI_ATTACHMENT_CASE_BYTES, \
+                  SAKHI_ATTACHMENT_CENTRE_BYTES), then these flags."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -192,6 +201,9 @@ struct Overrides {
     session_idle_seconds: Option<u64>,
     session_max_seconds: Option<u64>,
     trust_forwarded_for: Option<bool>,
+    attachment_file_bytes: Option<u64>,
+    attachment_case_bytes: Option<u64>,
+    attachment_centre_bytes: Option<u64>,
 }
 
 impl Settings {
@@ -235,7 +247,16 @@ impl Settings {
             session_idle_seconds,
             session_max_seconds,
             trust_forwarded_for,
+            attachment_file_bytes,
+            attachment_case_bytes,
+            attachment_centre_bytes,
         } = overrides;
+        let limits = &mut self.attachments;
+        limits.file = attachment_file_bytes
+            .unwrap_or(limits.file)
+            .min(MOST_ATTACHMENT_BYTES.unsigned_abs());
+        limits.case = attachment_case_bytes.unwrap_or(limits.case);
+        limits.centre = attachment_centre_bytes.unwrap_or(limits.centre);
         self.setup_code = setup_code.or(self.setup_code.take());
         self.public_url = public_url.or(self.public_url.take());
         self.session_idle_seconds = session_idle_seconds.unwrap_or(self.session_idle_seconds);
@@ -297,6 +318,21 @@ impl Overrides {
             )?,
             session_max_seconds: parsed(&env, "SAKHI_SESSION_MAX_SECONDS", "a number of seconds")?,
             trust_forwarded_for: parsed(&env, "SAKHI_TRUST_FORWARDED_FOR", "true or false")?,
+            attachment_file_bytes: parsed(
+                &env,
+                "SAKHI_ATTACHMENT_FILE_BYTES",
+                "a number of bytes",
+            )?,
+            attachment_case_bytes: parsed(
+                &env,
+                "SAKHI_ATTACHMENT_CASE_BYTES",
+                "a number of bytes",
+            )?,
+            attachment_centre_bytes: parsed(
+                &env,
+                "SAKHI_ATTACHMENT_CENTRE_BYTES",
+                "a number of bytes",
+            )?,
         })
     }
 
@@ -311,6 +347,10 @@ impl Overrides {
             session_idle_seconds: cli.session_idle_seconds,
             session_max_seconds: cli.session_max_seconds,
             trust_forwarded_for: cli.trust_forwarded_for.then_some(true),
+            // Set in the settings file or the environment: a rare change, not worth three flags.
+            attachment_file_bytes: None,
+            attachment_case_bytes: None,
+            attachment_centre_bytes: None,
         }
     }
 }

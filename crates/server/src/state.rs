@@ -6,6 +6,7 @@ use crate::error::ServeError;
 use crate::limiter::Limiter;
 use crate::secrets;
 use crate::settings::Settings;
+use crate::store::attachments::Limits;
 use crate::store::{AccountStore, StoreError};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -18,6 +19,8 @@ pub struct AppState<S> {
     /// The built app's folder.
     pub dist: PathBuf,
     pub auth: Arc<AuthState>,
+    /// How much attachment content the server takes.
+    pub limits: Limits,
 }
 
 /// Sessions, login limits, setup and the time, shared by every request.
@@ -62,6 +65,7 @@ impl<S: AccountStore> AppState<S> {
         Ok(Self {
             store,
             dist: settings.dist.clone(),
+            limits: settings.attachments,
             auth: Arc::new(AuthState {
                 idle_ms: settings.session_idle_seconds.saturating_mul(1000),
                 max_ms: settings.session_max_seconds.saturating_mul(1000),

@@ -1,11 +1,13 @@
-//! Durable storage behind two traits, so that handlers never name a database: [`SyncStore`] for
-//! records and their changes, [`AccountStore`] for accounts, sessions and the audit log. Each is
+//! Durable storage behind three traits, so that handlers never name a database: [`SyncStore`] for
+//! records and their changes, [`AttachmentStore`] for attachments' content, [`AccountStore`] for
+//! accounts, sessions and the audit log. Each is
 //! implemented by SQLite, embedded, and by PostgreSQL, shared by several instances. [`open`] picks
 //! one from the database URL.
 //!
 //! The rules of a push (what is acknowledged again, what is refused, what is applied) live in
 //! [`rules`] and [`batch`], shared by every backend; a backend only reads and writes.
 
+pub mod attachments;
 pub mod batch;
 pub mod history;
 pub mod holders;
@@ -587,11 +589,49 @@ pub trait AccountStore: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<(Vec<AuditEntry>, bool), StoreError>> + Send;
 }
 
-/// Both halves, as the server runs on them: what the router and the handlers that touch records
-/// are generic over. Every store of both is one.
-pub trait Store: SyncStore + AccountStore {}
+/// Attachments' content, kept in chunks beside their records (see [`attachments`]).
+pub trait AttachmentStore: Clone + Send + Sync + 'static {
+    /// The attachment record `id` of `centre`, with who made it; `None` if the centre holds no
+    /// attachment under this id.
+    fn attachment(
+        &self,
+        centre: CentreId,
+        id: RecordId,
+    ) -> impl Future<Output = Result<Option<attachments::StoredAttachment>, StoreError>> + Send;
 
-impl<S: SyncStore + AccountStore> Store for S {}
+    /// Keeps chunk `n` of the content of attachment `id` of `centre`, as its record declared it,
+    /// in one transaction: see [`attachments::keep`]. Returns only once it is durable.
+    fn keep_chunk(
+        &self,
+        centre: CentreId,
+        id: RecordId,
+        declared: &attachments::Declared,
+        chunk: (u32, &[u8]),
+        limits: attachments::Limits,
+        now: u64,
+    ) -> impl Future<Output = Result<attachments::Kept, StoreError>> + Send;
+
+    /// Which chunks of attachment `id` are held, and whether the whole is received; `None` if no
+    /// chunk arrived yet.
+    fn upload(
+        &self,
+        id: RecordId,
+    ) -> impl Future<Output = Result<Option<sakhi_domain::wire::attachment::Upload>, StoreError>> + Send;
+
+    /// Chunk `n` of the content of attachment `id`, once the whole is received; `None` before,
+    /// or if there is no such chunk.
+    fn chunk(
+        &self,
+        id: RecordId,
+        n: u32,
+    ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
+}
+
+/// Every part, as the server runs on them: what the router and the handlers that touch records
+/// are generic over. Every store of all three is one.
+pub trait Store: SyncStore + AttachmentStore + AccountStore {}
+
+impl<S: SyncStore + AttachmentStore + AccountStore> Store for S {}
 
 /// At most this many addresses have tallies of their own in one minute (about: two backends' writers
 /// may each add one past it at once); refusals from others are counted under `*`.

@@ -2,8 +2,10 @@
 //! A test checks that it names every route of [`super::ROUTES`] and no other.
 
 use super::request::{MAX_HEADER_BYTES, MAX_URI_BYTES};
+use crate::error::UNSUPPORTED_MEDIA_TYPE;
 use axum::Json;
 use sakhi_domain::wire::account::{MAX_ACCOUNT_BODY_BYTES, MAX_AUDIT_LIMIT, MAX_EXPORT_NOTICES};
+use sakhi_domain::wire::attachment::{CHUNK_BYTES, code};
 use sakhi_domain::wire::history::{DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT};
 use sakhi_domain::wire::paths::{self, under_prefix};
 use sakhi_domain::wire::{
@@ -445,7 +447,12 @@ pub fn openapi() -> Value {
             }
         }
     });
-    for more in [sync_schemas(), history_schemas()] {
+    if let Some(paths) = document["paths"].as_object_mut()
+        && let Value::Object(more) = attachment_paths()
+    {
+        paths.extend(more);
+    }
+    for more in [sync_schemas(), history_schemas(), attachment_schemas()] {
         if let (Some(schemas), Value::Object(more)) =
             (document["components"]["schemas"].as_object_mut(), more)
         {
@@ -453,6 +460,79 @@ pub fn openapi() -> Value {
         }
     }
     document
+}
+
+/// The paths of `/v1/attachments/…`, apart, for the reason given at [`sync_schemas`]. Each
+/// reaches an attachment as its case is reached; a refusal's code is final for what it refuses.
+fn attachment_paths() -> Value {
+    let id = json!({ "name": "id", "in": "path", "required": true, "schema": uuid(),
+                     "description": "The attachment record's id" });
+    let n = json!({ "name": "n", "in": "path", "required": true,
+                    "schema": { "type": "integer", "minimum": 0, "maximum": u32::MAX },
+                    "description": "The chunk's number, from 0" });
+    let unreached = error(
+        "`not_found`: no attachment of your centre (in your scope, for an \
+        outreach worker) has this id; audited",
+    );
+    let undescribed = format!(
+        "`{}`: the attachment record names no size, SHA-256 or case",
+        code::NOT_DESCRIBED
+    );
+    json!({
+        (under_prefix(paths::ATTACHMENT_UPLOAD)): {
+            "get": { "summary": "Which chunks of the attachment's content the server holds, and whether the whole is received",
+                "security": authenticated(), "parameters": [id.clone()],
+                "responses": { "200": answer("Where the upload stands", Some("Upload")),
+                               "400": error("`bad_request`: an id that is not a UUID"),
+                               "401": error(AUTH), "404": unreached.clone(),
+                               "409": error(&undescribed) } }
+        },
+        (under_prefix(paths::ATTACHMENT_CHUNK)): {
+            "put": { "summary": format!("Keeps chunk `n` of the attachment's content: {CHUNK_BYTES} bytes, \
+                    the last chunk the rest. Sending a chunk again changes nothing. The last chunk \
+                    missing has the whole checked against the record's `sha256`; a match is \
+                    audited (`attachment_received`)"),
+                "security": authenticated(), "parameters": [id.clone(), n.clone()],
+                "requestBody": { "required": true, "content": { "application/octet-stream": {
+                    "schema": { "type": "string", "format": "binary" } } } },
+                "responses": { "200": answer("Where the upload now stands", Some("Upload")),
+                               "400": error(&format!("`bad_request`, `{}` (past the last chunk), \
+                                   `{}` (not the bytes its number should hold)",
+                                   code::CHUNK_OUT_OF_RANGE, code::WRONG_CHUNK_SIZE)),
+                               "401": error(AUTH), "404": unreached.clone(),
+                               "409": error(&undescribed),
+                               "413": error(&format!("`too_large` (a body past {CHUNK_BYTES} bytes), \
+                                   `{}` (the file is larger than the centre takes), `{}` (the \
+                                   case's files would be), `{}` (the centre's would be)",
+                                   code::FILE_TOO_LARGE, code::CASE_FULL, code::CENTRE_FULL)),
+                               "415": error(&format!("`{UNSUPPORTED_MEDIA_TYPE}`: a body not sent \
+                                   as `Content-Type: application/octet-stream`")),
+                               "422": error(&format!("`{}`: the whole does not match its SHA-256; \
+                                   every chunk was dropped, send it again", code::DIGEST_MISMATCH)) } },
+            "get": { "summary": "Chunk `n` of the attachment's content, once the whole is received; audited (`attachment_read`)",
+                "security": authenticated(), "parameters": [id, n],
+                "responses": { "200": { "description": "The chunk's bytes",
+                                        "content": { "application/octet-stream": {
+                                            "schema": { "type": "string", "format": "binary" } } } },
+                               "400": error(&format!("`bad_request`, `{}`", code::CHUNK_OUT_OF_RANGE)),
+                               "401": error(AUTH), "404": unreached,
+                               "409": error(&format!("{undescribed}; `{}`: not received whole yet",
+                                                     code::NOT_RECEIVED)) } }
+        }
+    })
+}
+
+/// The body of `/v1/attachments/…`, apart, for the reason given at [`sync_schemas`].
+fn attachment_schemas() -> Value {
+    json!({
+        "Upload": object(&["chunks", "received", "complete"], json!({
+            "chunks": { "type": "integer", "minimum": 0,
+                        "description": "How many chunks the content is sent in" },
+            "received": { "type": "array", "items": { "type": "integer", "minimum": 0 },
+                          "description": "The chunks the server holds, in order" },
+            "complete": { "type": "boolean", "description": "Every chunk is there and the \
+                whole matched its SHA-256" } }))
+    })
 }
 
 /// The bodies of `/v1/cases/{id}/history`, apart, for the reason given at [`sync_schemas`].

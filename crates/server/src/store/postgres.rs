@@ -14,6 +14,7 @@
 //! few times at most; see `retrying`.
 
 mod accounts;
+mod attachments;
 
 use super::batch::{Judged, Numbering, Stored, StoredChange, StoredRecord};
 use super::history::{self, KeptChange};

@@ -1,6 +1,7 @@
 //! The embedded SQLite store: one file, nothing to install, durable before it answers.
 
 mod accounts;
+mod attachments;
 mod writer;
 
 use super::history::{self, KeptChange};

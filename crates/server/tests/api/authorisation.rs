@@ -36,7 +36,7 @@ pub async fn two_centres_behind_a_proxy(backend: Backend) -> TwoCentres {
     two_centres_with(spawn_with(settings, folder).await.ready().await).await
 }
 
-async fn two_centres_with(app: TestApp) -> TwoCentres {
+pub async fn two_centres_with(app: TestApp) -> TwoCentres {
     let admin = app.token.clone().unwrap();
     let counsellor = app
         .account(&admin, "counsellor.dhr", Role::Counsellor)
@@ -95,7 +95,7 @@ fn request_for(
     } else {
         target.to_string()
     };
-    let mut path = format!("/api{}", path.replace("{id}", &id));
+    let mut path = format!("/api{}", path.replace("{id}", &id).replace("{n}", "0"));
     if path.ends_with("/reports/monthly") {
         path.push_str("?month=2026-01");
     }
@@ -138,6 +138,13 @@ fn expected(method: &str, path: &str) -> [u16; 5] {
         | ("PATCH", "/v1/accounts/{id}" | "/v1/centre") => [200, 403, 403, 401, 401],
         ("POST", "/v1/accounts") => [201, 403, 403, 401, 401],
         ("POST", "/v1/accounts/{id}/password") => [204, 403, 403, 401, 401],
+        // Aimed at an id that is no attachment: every role may send and read attachments (the
+        // centre wall in `centres.rs` aims at real ones).
+        ("GET", "/v1/attachments/{id}/upload" | "/v1/attachments/{id}/chunks/{n}") => {
+            [404, 404, 404, 401, 401]
+        }
+        // A body not sent as application/octet-stream is refused before the id is looked at.
+        ("PUT", "/v1/attachments/{id}/chunks/{n}") => [415, 415, 415, 401, 401],
         other => panic!("no expectation for {other:?}: add one"),
     }
 }

@@ -5,6 +5,7 @@
 use crate::authorisation::{TwoCentres, two_centres};
 use crate::helpers::{Backend, now};
 use reqwest::{Method, StatusCode};
+use sakhi_domain::wire::paths;
 use sakhi_domain::wire::{
     ErrorBody, Outcome, PROTOCOL, PushResponse, RecordResult, RestateResponse,
 };
@@ -13,6 +14,7 @@ use sakhi_domain::{
 };
 use sakhi_server::api::ROUTES;
 use serde_json::json;
+use sha2::Digest;
 
 /// Which centre the target of a request belongs to, seen from the caller (always of DHR).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,7 +45,7 @@ use Centre::{Other, Own};
 use Role::{Administrator as Admin, Counsellor, OutreachWorker as Outreach};
 
 /// The policy. The target is an account for the account routes, a case for push, pull and a
-/// case's history, the centre's entries for the audit log, and the centre itself for its settings
+/// case's history, an attachment of the case (received whole) for the attachment routes, the centre's entries for the audit log, and the centre itself for its settings
 /// (whose path names no centre: another is aimed at by slipping its id into the body). The own
 /// case was made by a counsellor and is not assigned to the outreach worker, so it is out of her
 /// reach too: a push or a restatement touching it refuses it alone (it may have been assigned
@@ -119,6 +121,24 @@ const POLICY: &[(&str, Role, Centre, Answer)] = &[
     ("GET /v1/cases/{id}/history",        Counsellor, Other,  NotFound),
     ("GET /v1/cases/{id}/history",        Outreach,   Own,    Forbidden),
     ("GET /v1/cases/{id}/history",        Outreach,   Other,  Forbidden),
+    ("GET /v1/attachments/{id}/upload",   Admin,      Own,    Done(200)),
+    ("GET /v1/attachments/{id}/upload",   Admin,      Other,  NotFound),
+    ("GET /v1/attachments/{id}/upload",   Counsellor, Own,    Done(200)),
+    ("GET /v1/attachments/{id}/upload",   Counsellor, Other,  NotFound),
+    ("GET /v1/attachments/{id}/upload",   Outreach,   Own,    NotFound),
+    ("GET /v1/attachments/{id}/upload",   Outreach,   Other,  NotFound),
+    ("PUT /v1/attachments/{id}/chunks/{n}", Admin,    Own,    Done(200)),
+    ("PUT /v1/attachments/{id}/chunks/{n}", Admin,    Other,  NotFound),
+    ("PUT /v1/attachments/{id}/chunks/{n}", Counsellor, Own,  Done(200)),
+    ("PUT /v1/attachments/{id}/chunks/{n}", Counsellor, Other, NotFound),
+    ("PUT /v1/attachments/{id}/chunks/{n}", Outreach, Own,    NotFound),
+    ("PUT /v1/attachments/{id}/chunks/{n}", Outreach, Other,  NotFound),
+    ("GET /v1/attachments/{id}/chunks/{n}", Admin,    Own,    Done(200)),
+    ("GET /v1/attachments/{id}/chunks/{n}", Admin,    Other,  NotFound),
+    ("GET /v1/attachments/{id}/chunks/{n}", Counsellor, Own,  Done(200)),
+    ("GET /v1/attachments/{id}/chunks/{n}", Counsellor, Other, NotFound),
+    ("GET /v1/attachments/{id}/chunks/{n}", Outreach, Own,    NotFound),
+    ("GET /v1/attachments/{id}/chunks/{n}", Outreach, Other,  NotFound),
 ];
 
 /// Routes that name nothing of a centre's, or only the caller's own session; the matrix in
@@ -143,6 +163,8 @@ struct Side {
     /// An account no one in the test logs in as, so that resetting its password ends nothing.
     account: AccountId,
     case: Record,
+    /// An attachment of the case, received whole, and its content: one chunk.
+    attachment: (RecordId, Vec<u8>),
 }
 
 /// DHR's callers, DHR's targets, BLR's targets, and what of BLR must never reach DHR.
@@ -168,6 +190,8 @@ async fn world(backend: Backend) -> World {
         .await;
     let own_case = a_case(&setup, &setup.counsellor.1, "Sita").await;
     let other_case = a_case(&setup, &theirs.token, CANARY).await;
+    let own_attachment = an_attachment(&setup, &setup.counsellor.1, &own_case, "Sita").await;
+    let other_attachment = an_attachment(&setup, &theirs.token, &other_case, CANARY).await;
     // A camp each this month, with a count of men no other figure has: the monthly report
     // shows its own centre's and never the other's.
     a_camp(&setup, &setup.counsellor.1, OWN_MEN).await;
@@ -185,11 +209,13 @@ async fn world(backend: Backend) -> World {
             centre: own_target.centre.id,
             account: own_target.id,
             case: own_case,
+            attachment: own_attachment,
         },
         other: Side {
             centre: theirs.account.centre.id,
             account: other_target.id,
             case: other_case,
+            attachment: other_attachment,
         },
         secrets,
         setup,
@@ -211,6 +237,51 @@ async fn a_camp(setup: &TwoCentres, token: &str, men: i64) {
     ];
     let response = setup.app.push_as(token, clock.device(), &changes).await;
     assert_eq!(response.status(), StatusCode::OK);
+}
+
+/// An attachment of `case` whose content says `text`, pushed and sent whole as the holder of
+/// `token`.
+async fn an_attachment(
+    setup: &TwoCentres,
+    token: &str,
+    case: &Record,
+    text: &str,
+) -> (RecordId, Vec<u8>) {
+    let content = format!("%PDF-1.4 {text}").into_bytes();
+    let digest: String = sha2::Sha256::digest(&content)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    let mut clock = Clock::new(DeviceId::new());
+    let mut attachment = Record::new(RecordId::new(), Kind::Attachment);
+    let changes = [
+        attachment.edit(&mut clock, now(), "case", json!(case.id.to_string())),
+        attachment.edit(&mut clock, now(), "media_type", json!("application/pdf")),
+        attachment.edit(&mut clock, now(), "size", json!(content.len())),
+        attachment.edit(&mut clock, now(), "sha256", json!(digest)),
+    ];
+    let response = setup.app.push_as(token, clock.device(), &changes).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let sent = send_chunk(setup, token, attachment.id, content.clone()).await;
+    assert_eq!(sent.status(), StatusCode::OK);
+    (attachment.id, content)
+}
+
+async fn send_chunk(
+    setup: &TwoCentres,
+    token: &str,
+    id: RecordId,
+    content: Vec<u8>,
+) -> reqwest::Response {
+    let app = &setup.app;
+    app.client
+        .put(app.url(&paths::attachment_chunk(id, 0)))
+        .bearer_auth(token)
+        .header("content-type", "application/octet-stream")
+        .body(content)
+        .send()
+        .await
+        .unwrap()
 }
 
 /// A case named `name`, pushed as the holder of `token`.
@@ -350,6 +421,36 @@ impl World {
                 )
                 .await,
                 side.case.id.to_string(),
+            ),
+            "GET /v1/attachments/{id}/upload" => (
+                app.send(
+                    Method::GET,
+                    &paths::attachment_upload(side.attachment.0),
+                    Some(token),
+                    None,
+                )
+                .await,
+                side.attachment.0.to_string(),
+            ),
+            "PUT /v1/attachments/{id}/chunks/{n}" => (
+                send_chunk(
+                    &self.setup,
+                    token,
+                    side.attachment.0,
+                    side.attachment.1.clone(),
+                )
+                .await,
+                side.attachment.0.to_string(),
+            ),
+            "GET /v1/attachments/{id}/chunks/{n}" => (
+                app.send(
+                    Method::GET,
+                    &paths::attachment_chunk(side.attachment.0, 0),
+                    Some(token),
+                    None,
+                )
+                .await,
+                side.attachment.0.to_string(),
             ),
             other => panic!("no request for {other}: add one"),
         };

@@ -7,6 +7,7 @@
 mod helpers;
 
 mod answers;
+mod attachments;
 mod audit;
 mod authorisation;
 mod backup;

@@ -237,6 +237,7 @@ async fn open(folder: &Path, life: usize, auth: &Arc<AuthState>) -> (SqliteStore
         store: store.clone(),
         dist: settings.dist.clone(),
         auth: Arc::clone(auth),
+        limits: settings.attachments,
     };
     let router = sakhi_server::router(state, &headers(folder));
     (store, router)
