@@ -363,3 +363,45 @@ async fn chunks_sent_all_at_once_are_each_kept_and_the_whole_received_once(backe
         .count();
     assert_eq!(received, 1);
 }
+
+/// The one backup holds a case's files with it; after a restore, a file half sent before the
+/// backup is half there, and its phone sends the rest from the chunk the server lacks.
+#[tokio::test]
+async fn a_backup_keeps_files_with_their_cases_and_a_restore_resumes_an_upload() {
+    let folder = Folder::new(Backend::Sqlite).await;
+    let app = crate::helpers::spawn_app_in(folder.clone()).await;
+    let token = app.token.clone().unwrap();
+    let whole = content(1000, 4);
+    let (_, sent) = attach(&app, &token, None, &whole).await;
+    kept(put(&app, &token, sent, 0, whole.clone()).await).await;
+    let halves = content(CHUNK_BYTES as usize + 500, 5);
+    let (_, half) = attach(&app, &token, None, &halves).await;
+    kept(put(&app, &token, half, 0, chunk(&halves, 0)).await).await;
+
+    let copy = folder.path().join("copy.db");
+    sakhi_server::backup::backup(&folder.database_url(), &copy)
+        .await
+        .expect("a backup of the live database");
+    assert!(
+        kept(put(&app, &token, half, 1, chunk(&halves, 1)).await)
+            .await
+            .complete
+    );
+    app.stop().await;
+    sakhi_server::backup::restore(&folder.database_url(), &copy, now())
+        .await
+        .expect("a restore of a stopped server");
+
+    let app = crate::helpers::spawn_app_in(folder.clone()).await;
+    let token = app.token.clone().unwrap();
+    let response = read(&app, &token, sent, 0).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.bytes().await.unwrap().to_vec(), whole);
+    let resumed = kept(upload(&app, &token, half).await).await;
+    assert_eq!((resumed.missing(), resumed.complete), (Some(1), false));
+    assert!(
+        kept(put(&app, &token, half, 1, chunk(&halves, 1)).await)
+            .await
+            .complete
+    );
+}
