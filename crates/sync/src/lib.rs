@@ -9,6 +9,7 @@
 //! natively, over an in-memory replica and a network that loses and repeats requests. Nothing here
 //! does I/O, reads a clock or draws a random number: the callers decide when a round runs.
 
+pub mod content;
 pub mod memory;
 pub mod plan;
 

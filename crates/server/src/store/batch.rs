@@ -438,7 +438,14 @@ pub fn judge(
         // What the server holds in the field, for the rule of fields no phone may change: a
         // record's case as the batch left it, and a note's words as stored before the batch.
         let held = touched.get(&change.record).and_then(|mine| {
-            let held = &mine.record.fields.get(&change.field)?.winner()?.value;
+            let field = mine.record.fields.get(&change.field)?;
+            if field.has_seen(&change.version()) {
+                // The very version it holds, sent again: after a restore, its phone gave the
+                // record back before its outbox went, and the change's row was lost. It changes
+                // nothing, so no rule of held fields refuses it.
+                return None;
+            }
+            let held = &field.winner()?.value;
             let once = trust::hold(mine.record.kind, &change.field) == Hold::Once;
             (!once || mine.stored.is_some()).then_some(held)
         });
@@ -1191,6 +1198,33 @@ mod tests {
             Outcome::Rejected { code, .. } if code == "append_only"
         ));
         assert!(judged.records.is_empty());
+    }
+
+    #[test]
+    fn a_written_once_field_sent_again_as_held_is_taken_and_changes_nothing() {
+        // After a restore: the note was given back whole, and then its outbox, whose changes'
+        // rows the restore lost, goes.
+        let scope = a_scope();
+        let mut clock = Clock::new(DeviceId::new());
+        let mut note = Record::new(RecordId::new(), Kind::Note);
+        let changes = [
+            note.edit(&mut clock, 1, "case", json!(RecordId::new().to_string())),
+            note.edit(&mut clock, 2, "note", json!("Her brother called.")),
+        ];
+        let mut stored = Stored::default();
+        stored
+            .records
+            .insert(note.id, stored_record(scope.centre, &note));
+        let judged = judged_now(scope, 2, &changes, stored);
+        assert!(
+            judged
+                .results
+                .iter()
+                .all(|r| r.outcome == Outcome::Accepted),
+            "{:?}",
+            judged.results
+        );
+        assert_eq!(judged.records[0].record, note);
     }
 
     #[test]

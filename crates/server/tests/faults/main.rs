@@ -7,7 +7,9 @@
 //! until nothing changes: every phone holds exactly what the server holds; every change any server
 //! acknowledged is there; and every edit anyone typed is there, as the winner, as a conflict kept
 //! for review, or replaced by someone who saw it. The server's state is checked against the merge
-//! of every edit ever made.
+//! of every edit ever made. Workers also attach files to cases, whose content each phone sends in
+//! chunks after its round (`sakhi_sync::content`), through the same faults: every file attached
+//! ends on the server whole, byte for byte, restores or not.
 //!
 //! One run is one seed, and nothing in it reads a clock or the system's randomness: the phones'
 //! clocks are simulated time and every choice comes from the seed. `SAKHI_SIM_SEED=n` replays one
@@ -19,15 +21,20 @@ mod server;
 
 use network::{Exchange, Link, Network, Request};
 use random::Random;
+use sakhi_domain::schema::CASE;
 use sakhi_domain::schema::NUMBER;
 use sakhi_domain::schema::{CLOSURES, VIOLENCE_KINDS};
 use sakhi_domain::trust::CLOCK_AHEAD;
+use sakhi_domain::wire::attachment::{CHUNK_BYTES, chunk_count, chunk_len};
 use sakhi_domain::wire::{Outcome, PushRequest, PushResponse, RestateResponse};
-use sakhi_domain::{Change, ChangeId, Kind, Record, RecordId};
+use sakhi_domain::{Change, ChangeId, Epoch, Kind, Record, RecordId};
 use sakhi_sync::RoundError;
+use sakhi_sync::content::{ContentSource, Sent, send_content};
 use sakhi_sync::memory::MemoryReplica;
 use serde_json::{Value, json};
 use server::{Answer, Server, Template, WORKERS};
+use sha2::{Digest, Sha256};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::future::Future;
@@ -173,6 +180,8 @@ struct Tally {
     conflicts: usize,
     /// Edits of phones whose clocks ran years ahead, made again from the server's time.
     remade: usize,
+    /// Files attached, each sent in chunks.
+    attached: usize,
 }
 
 impl AddAssign for Tally {
@@ -185,6 +194,7 @@ impl AddAssign for Tally {
         self.restated += other.restated;
         self.conflicts += other.conflicts;
         self.remade += other.remade;
+        self.attached += other.attached;
     }
 }
 
@@ -194,7 +204,7 @@ impl std::fmt::Display for Tally {
             f,
             "{} edits, {} requests served, {} faults, {} restores losing {} acknowledged \
              changes, {} restatements served, {} fields left in conflict for review, {} edits \
-             from clocks years ahead made again",
+             from clocks years ahead made again, {} files attached",
             self.edits,
             self.requests,
             self.faults,
@@ -202,17 +212,67 @@ impl std::fmt::Display for Tally {
             self.lost_in_restores,
             self.restated,
             self.conflicts,
-            self.remade
+            self.remade,
+            self.attached
         )
     }
 }
 
-/// A worker's phone: its replica, its way to the server, her session, and its clock's error.
+/// A worker's phone: its replica, its way to the server, her session, its clock's error, and the
+/// files attached on it.
 struct Phone {
     replica: MemoryReplica,
     link: Link,
     token: String,
     skew_millis: i64,
+    contents: RefCell<BTreeMap<RecordId, Content>>,
+    /// Contents the server refused, which no file of this run deserves.
+    refusals: RefCell<Vec<String>>,
+}
+
+/// A file's content on the phone, and the server epoch in which the server last had it whole.
+struct Content {
+    bytes: Vec<u8>,
+    received_in: Option<Epoch>,
+}
+
+impl ContentSource for Phone {
+    type Error = Infallible;
+
+    async fn chunk(&self, id: RecordId, n: u32) -> Result<Vec<u8>, Infallible> {
+        let contents = self.contents.borrow();
+        let bytes = &contents[&id].bytes;
+        let start = n as usize * CHUNK_BYTES as usize;
+        let len = chunk_len(bytes.len() as u64, n).expect("a chunk the content has") as usize;
+        Ok(bytes[start..start + len].to_vec())
+    }
+}
+
+/// Sends every file the server of the phone's epoch does not have whole; on a failure, the next
+/// round tries again from where the server stands.
+async fn send_contents(phone: &Phone) {
+    let epoch = phone.replica.position().0;
+    let waiting: Vec<RecordId> = phone
+        .contents
+        .borrow()
+        .iter()
+        .filter(|(_, content)| epoch.is_none() || content.received_in != epoch)
+        .map(|(id, _)| *id)
+        .collect();
+    for id in waiting {
+        match send_content(phone, &phone.link, id).await {
+            Ok(Sent::Received) => {
+                if let Some(content) = phone.contents.borrow_mut().get_mut(&id) {
+                    content.received_in = epoch;
+                }
+            }
+            Ok(Sent::Refused(refusal)) => phone
+                .refusals
+                .borrow_mut()
+                .push(format!("the content of {id}: {refusal:?}")),
+            Err(_) => return,
+        }
+    }
 }
 
 type Round = Pin<Box<dyn Future<Output = Result<(), RoundError<Infallible>>>>>;
@@ -270,6 +330,8 @@ impl Run {
                     },
                     token: token.clone(),
                     skew_millis,
+                    contents: RefCell::default(),
+                    refusals: RefCell::default(),
                 })
             })
             .collect();
@@ -376,7 +438,11 @@ impl Run {
 
     fn round(&self, phone: usize) -> Round {
         let phone = Rc::clone(&self.phones[phone]);
-        Box::pin(async move { sakhi_sync::round(&phone.replica, &phone.link).await })
+        Box::pin(async move {
+            sakhi_sync::round(&phone.replica, &phone.link).await?;
+            send_contents(&phone).await;
+            Ok(())
+        })
     }
 
     /// Polls every running round until it waits for the network again or ends.
@@ -437,7 +503,9 @@ impl Run {
                     let answer = self.serve(device, &cut, false).await;
                     exchange.answer(answer);
                 }
-                Request::Pull { .. } => {
+                // Over HTTP a body cut short never reaches a handler.
+                Request::PutChunk { .. } => exchange.lose(),
+                Request::Pull { .. } | Request::Upload(_) => {
                     let mut answer = self.serve(device, &exchange.request, true).await;
                     answer
                         .body
@@ -489,6 +557,28 @@ impl Run {
                 }
                 answer
             }
+            Request::Upload(id) => {
+                let answer = self.server.upload(&token, *id).await;
+                self.note_content(device, request, &answer);
+                answer
+            }
+            Request::PutChunk { id, n, bytes } => {
+                let answer = self.server.put_chunk(&token, *id, *n, bytes.clone()).await;
+                self.note_content(device, request, &answer);
+                answer
+            }
+        }
+    }
+
+    /// A request about content is answered, or 404 while the server does not hold its
+    /// attachment's record (not pushed yet, or lost in a restore and not given back yet).
+    fn note_content(&mut self, device: usize, request: &Request, answer: &Answer) {
+        if !matches!(answer.status, 200 | 404) {
+            self.refused.push(format!(
+                "{} of phone {device}: {}",
+                kind_of(request),
+                describe(answer)
+            ));
         }
     }
 
@@ -542,7 +632,11 @@ impl Run {
     /// A worker on `phone` saves one field of a case: a new case now and then, otherwise one her
     /// phone holds, whoever made it.
     fn edit(&mut self, phone: usize) {
-        let held: Vec<RecordId> = self.phones[phone].replica.records().into_keys().collect();
+        let held = self.cases_held(phone);
+        if !held.is_empty() && self.random.chance(8) {
+            let case = held[self.random.below(held.len())];
+            return self.attach(phone, case);
+        }
         let case = if held.is_empty() || (self.cases.len() < CASES && self.random.chance(10)) {
             let case = RecordId::from_uuid(self.random.uuid());
             self.cases.push(case);
@@ -563,6 +657,58 @@ impl Run {
             .expect("the simulation types only what the schema takes");
         self.made.push(change);
         self.tally.edits += 1;
+    }
+
+    /// The cases `phone` holds.
+    fn cases_held(&self, phone: usize) -> Vec<RecordId> {
+        self.phones[phone]
+            .replica
+            .records()
+            .into_iter()
+            .filter(|(_, record)| record.kind == Kind::Case)
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    /// A worker on `phone` attaches a file to `case`: the record says what it is, its size and its
+    /// SHA-256; the content waits on the phone for the round to send it.
+    fn attach(&mut self, phone: usize, case: RecordId) {
+        let id = RecordId::from_uuid(self.random.uuid());
+        let size = self.random.between(1, 3 * CHUNK_BYTES + 100) as usize;
+        let seed = self.random.below(256) as u8;
+        let bytes: Vec<u8> = (0..size)
+            .map(|i| (i as u8).wrapping_mul(seed | 1).wrapping_add(seed))
+            .collect();
+        let digest: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        let at = self
+            .now
+            .saturating_add_signed(self.phones[phone].skew_millis);
+        self.say(format!(
+            "phone {phone} attaches {size} bytes to case {case} as {id}"
+        ));
+        for (field, value) in [
+            (CASE, json!(case.to_string())),
+            ("media_type", json!("application/pdf")),
+            ("size", json!(size)),
+            ("sha256", json!(digest)),
+        ] {
+            let change = self.phones[phone]
+                .replica
+                .edit(id, Kind::Attachment, field, value, at)
+                .expect("an attachment's fields as the schema takes them");
+            self.made.push(change);
+        }
+        self.phones[phone].contents.borrow_mut().insert(
+            id,
+            Content {
+                bytes,
+                received_in: None,
+            },
+        );
+        self.tally.attached += 1;
     }
 
     /// A field and something to type in it; text is unique to its edit, so that a lost one shows.
@@ -597,10 +743,9 @@ impl Run {
             // Merging it into another case as a duplicate, perhaps on two phones at once: into a
             // case her phone holds, as the app offers (so the server has it, or has it first).
             7 => {
-                let held: Vec<RecordId> = self.phones[phone]
-                    .replica
-                    .records()
-                    .into_keys()
+                let held: Vec<RecordId> = self
+                    .cases_held(phone)
+                    .into_iter()
                     .filter(|other| *other != case)
                     .collect();
                 match held.is_empty() {
@@ -662,17 +807,29 @@ impl Run {
         }
     }
 
-    /// Whether every phone's outbox is empty and it holds what the server holds.
+    /// Whether every phone's outbox is empty, it holds what the server holds, and the server has
+    /// every file it attached whole.
     async fn settled(&self) -> bool {
         let server = self.server.records().await;
-        self.phones
-            .iter()
-            .all(|phone| phone.replica.outbox().is_empty() && phone.replica.records() == server)
+        self.phones.iter().all(|phone| {
+            let epoch = phone.replica.position().0;
+            phone.replica.outbox().is_empty()
+                && phone.replica.records() == server
+                && phone
+                    .contents
+                    .borrow()
+                    .values()
+                    .all(|content| epoch.is_some() && content.received_in == epoch)
+        })
     }
 
     /// What must hold once everyone has synced.
     async fn check(&mut self) -> Result<(), String> {
-        if let Some(refusal) = self.refused.first() {
+        let refusals = self
+            .phones
+            .iter()
+            .flat_map(|phone| phone.refusals.borrow().clone());
+        if let Some(refusal) = self.refused.iter().cloned().chain(refusals).next() {
             return Err(format!("the server refused something: {refusal}"));
         }
         let server = self.server.records().await;
@@ -710,14 +867,18 @@ impl Run {
         self.tally.remade = remade.len();
         let mut everything: BTreeMap<RecordId, Record> = BTreeMap::new();
         for change in made {
+            let kind = Kind::parse(&change.kind).expect("a kind the simulation makes");
             everything
                 .entry(change.record)
-                .or_insert_with(|| Record::new(change.record, Kind::Case))
+                .or_insert_with(|| Record::new(change.record, kind))
                 .apply(change);
         }
         // The server adds one thing of its own: each case's number, once, all different.
         let mut numbers = std::collections::BTreeSet::new();
-        for (id, case) in &server {
+        for (id, case) in server
+            .iter()
+            .filter(|(_, record)| record.kind == Kind::Case)
+        {
             match case.text(NUMBER) {
                 Some(number) if numbers.insert(number.to_owned()) => {}
                 Some(number) => return Err(format!("case {id} has the number {number} twice")),
@@ -734,6 +895,30 @@ impl Run {
             ));
         }
         for (at, phone) in self.phones.iter().enumerate() {
+            let contents: Vec<(RecordId, Vec<u8>)> = phone
+                .contents
+                .borrow()
+                .iter()
+                .map(|(id, content)| (*id, content.bytes.clone()))
+                .collect();
+            for (id, bytes) in contents {
+                let mut held = Vec::new();
+                for n in 0..chunk_count(bytes.len() as u64) {
+                    let answer = self.server.chunk(&phone.token, id, n).await;
+                    if answer.status != 200 {
+                        return Err(format!(
+                            "chunk {n} of the file {id} of phone {at}: {}",
+                            describe(&answer)
+                        ));
+                    }
+                    held.extend(answer.body);
+                }
+                if held != bytes {
+                    return Err(format!(
+                        "the server holds the file {id} of phone {at} changed"
+                    ));
+                }
+            }
             if let Some(differs) = first_difference(&server, &phone.replica.records()) {
                 return Err(format!("phone {at} differs from the server: {differs}"));
             }
@@ -800,6 +985,8 @@ fn kind_of(request: &Request) -> &'static str {
         Request::Push(_) => "a push",
         Request::Pull { .. } => "a pull",
         Request::Restate(_) => "a restatement",
+        Request::Upload(_) => "an upload's state",
+        Request::PutChunk { .. } => "a chunk",
     }
 }
 

@@ -3,10 +3,14 @@
 //! for its answer, or for the news that none will come, which is all a device ever learns.
 
 use crate::server::Answer;
+use sakhi_domain::RecordId;
+use sakhi_domain::wire::ErrorBody;
+use sakhi_domain::wire::attachment::Upload;
 use sakhi_domain::wire::{
     Cursor, PullResponse, PushRequest, PushResponse, RestateRequest, RestateResponse,
 };
-use sakhi_sync::{Transport, TransportError};
+use sakhi_sync::content::{ContentFailure, ContentTransport};
+use sakhi_sync::{Refusal, Transport, TransportError};
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
 use std::future::Future;
@@ -25,6 +29,14 @@ pub enum Request {
     },
     /// A restatement's body, as bytes: the network may cut it too.
     Restate(Vec<u8>),
+    /// Where the upload of an attachment's content stands.
+    Upload(RecordId),
+    /// A chunk of an attachment's content.
+    PutChunk {
+        id: RecordId,
+        n: u32,
+        bytes: Vec<u8>,
+    },
 }
 
 /// What became of a request, as far as its device can tell.
@@ -151,6 +163,37 @@ impl Transport for Link {
             .await?;
         read(answer)
     }
+}
+
+impl ContentTransport for Link {
+    async fn upload(&self, id: RecordId) -> Result<Upload, ContentFailure> {
+        let answer = self.network.send(self.device, Request::Upload(id)).await?;
+        read_content(answer)
+    }
+
+    async fn put_chunk(
+        &self,
+        id: RecordId,
+        n: u32,
+        bytes: Vec<u8>,
+    ) -> Result<Upload, ContentFailure> {
+        let request = Request::PutChunk { id, n, bytes };
+        let answer = self.network.send(self.device, request).await?;
+        read_content(answer)
+    }
+}
+
+/// An upload's state, or the server's refusal with its code, as the app reads them.
+fn read_content(answer: Answer) -> Result<Upload, ContentFailure> {
+    if (400..500).contains(&answer.status)
+        && let Ok(body) = serde_json::from_slice::<ErrorBody>(&answer.body)
+    {
+        return Err(ContentFailure::Refused(Refusal {
+            code: body.code.unwrap_or_default(),
+            reason: body.error,
+        }));
+    }
+    Ok(read(answer)?)
 }
 
 /// The answer's JSON, if it is a success that reads as one, as the app's `fetch` does.

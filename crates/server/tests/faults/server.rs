@@ -11,6 +11,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, header};
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::wire::account::Session;
+use sakhi_domain::wire::paths;
 use sakhi_domain::{DeviceId, Record, RecordId, Role};
 use sakhi_server::backup;
 use sakhi_server::state::AuthState;
@@ -202,6 +203,31 @@ impl Server {
     pub async fn pull(&self, token: &str, after: Cursor, limit: u32) -> Answer {
         let path = format!("/api/v1/sync/pull?after={}&limit={limit}", after.0);
         let request = request(Method::GET, &path, Some(token))
+            .body(Body::empty())
+            .unwrap();
+        send(&self.router, request).await
+    }
+
+    /// `GET /api/v1/attachments/{id}/upload` as the holder of `token`.
+    pub async fn upload(&self, token: &str, id: RecordId) -> Answer {
+        let request = request(Method::GET, &paths::attachment_upload(id), Some(token))
+            .body(Body::empty())
+            .unwrap();
+        send(&self.router, request).await
+    }
+
+    /// `PUT /api/v1/attachments/{id}/chunks/{n}` with `bytes`, as the holder of `token`.
+    pub async fn put_chunk(&self, token: &str, id: RecordId, n: u32, bytes: Vec<u8>) -> Answer {
+        let request = request(Method::PUT, &paths::attachment_chunk(id, n), Some(token))
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .body(Body::from(bytes))
+            .unwrap();
+        send(&self.router, request).await
+    }
+
+    /// `GET /api/v1/attachments/{id}/chunks/{n}` as the holder of `token`.
+    pub async fn chunk(&self, token: &str, id: RecordId, n: u32) -> Answer {
+        let request = request(Method::GET, &paths::attachment_chunk(id, n), Some(token))
             .body(Body::empty())
             .unwrap();
         send(&self.router, request).await
