@@ -7,6 +7,7 @@
 //! HTTP status means is said here and nowhere else, the sync protocol's [`TransportError`]
 //! included.
 
+pub mod attachments;
 mod fetch;
 
 use crate::store::{Store, StoreError};
@@ -62,6 +63,21 @@ impl ApiError {
                 code: code.unwrap_or_default(),
             },
         }
+    }
+
+    /// Whether the server refused for good: a 4xx with its code, other than a session's end (401)
+    /// or a wait (429). The same request would be refused again, so the caller stops and tells the
+    /// worker the code (for an attachment's content, one of
+    /// [`wire::attachment::code`](sakhi_domain::wire::attachment::code)). Anything else, a cut
+    /// link or a 5xx among them, may work later.
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Refused {
+                status: 400..=499,
+                ..
+            }
+        )
     }
 
     /// Whether the server, or a proxy in front of it, failed while answering (a 5xx): nothing she
@@ -345,6 +361,16 @@ mod tests {
         );
         assert!(!refused.server_failed());
         assert!(ApiError::of_status(502, None, None).server_failed());
+    }
+
+    #[test]
+    fn only_a_refusal_with_a_4xx_is_final() {
+        let digest = ApiError::of_status(422, None, Some("digest_mismatch".to_owned()));
+        assert!(digest.is_final());
+        assert!(!ApiError::of_status(503, None, None).is_final());
+        assert!(!ApiError::of_status(401, None, None).is_final());
+        assert!(!ApiError::of_status(429, Some(5), None).is_final());
+        assert!(!ApiError::Unreachable.is_final());
     }
 
     #[test]

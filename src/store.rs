@@ -8,8 +8,12 @@
 //!
 //! This file holds the store's operations; its other jobs have rooms of their own: [`idb`] the raw
 //! IndexedDB requests, [`summaries`] the per-case summaries the caseload reads, [`migration`] the
-//! move into this version's layout, [`schema`] the database's object stores and upgrades.
+//! move into this version's layout, [`schema`] the database's object stores and upgrades,
+//! [`attachments`] the sealed content of attachments. A record that leaves the phone (out of her
+//! scope, or purged) takes its attachment's content with it in the same transaction; logging out
+//! deletes the whole database, content included.
 
+mod attachments;
 mod codec;
 mod crypto;
 pub mod draft_names;
@@ -19,6 +23,7 @@ mod migration;
 pub mod schema;
 mod summaries;
 
+pub use attachments::{Content, chunk_key};
 pub use crypto::DataKey;
 pub use keyring::{Keyring, Worker, database_name};
 /// Why the server refused a change, as it said; the sync round hands it to [`Store::ack`].
@@ -34,7 +39,7 @@ use sakhi_domain::schema::CASE;
 use sakhi_domain::trust;
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::{Change, ChangeId, Clock, DeviceId, Epoch, Invalid, Kind, Record, RecordId};
-use schema::{CAMPS, META, OUTBOX, RECORDS, SUMMARIES, WORK, meta};
+use schema::{CAMPS, CONTENT, META, OUTBOX, RECORDS, SUMMARIES, WORK, meta};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -577,6 +582,9 @@ impl Store {
             // What she left half-typed about a case gone from her scope goes with it.
             let drafts = self.drafts_of(gone.iter().map(String::as_str)).await?;
             places.extend(drafts.into_iter().map(|key| (META, key)));
+            // And the content of an attachment gone from it: under `content`, the place names the
+            // attachment, whose chunks go in the same transaction.
+            places.extend(gone.iter().map(|id| (CONTENT, id.clone())));
             for id in gone {
                 places.push((CAMPS, id.clone()));
                 places.push((SUMMARIES, id.clone()));
@@ -634,14 +642,19 @@ impl Store {
         )
         .await?;
 
-        let tx = self.write([RECORDS, WORK, SUMMARIES, CAMPS, META])?;
+        let tx = self.write([RECORDS, WORK, SUMMARIES, CAMPS, CONTENT, META])?;
         for (sealed, (place, key)) in sealed.into_iter().zip(places) {
             put(&tx, (place, key, sealed))?;
         }
         // Before the deletions: a case gone from her scope keeps no summary.
         summaries.write(&tx)?;
         for (place, key) in &to_delete {
-            tx.object_store(place)?.delete(key.as_str()).primitive()?;
+            match *place {
+                CONTENT => attachments::delete_content_of(&tx, key)?,
+                _ => {
+                    tx.object_store(place)?.delete(key.as_str()).primitive()?;
+                }
+            }
         }
         let meta_store = tx.object_store(META)?;
         put_meta(&meta_store, meta::CURSOR, &cursor)?;
@@ -758,9 +771,19 @@ impl Store {
             .filter(|(_, newest)| **newest < before_millis)
             .map(|(group, _)| *group);
         let drafts = self.drafts_of(purged).await?;
-        let tx = self.write([RECORDS, WORK, SUMMARIES, CAMPS, META])?;
+        // And an attachment's content with its record.
+        let with_content: HashSet<String> = records
+            .iter()
+            .filter(|record| record.kind == Kind::Attachment)
+            .map(|record| record.id.to_string())
+            .collect();
+        let tx = self.write([RECORDS, WORK, SUMMARIES, CAMPS, CONTENT, META])?;
         for (place, key) in &old {
             tx.object_store(place)?.delete(*key).primitive()?;
+            let id = id_of(place, key);
+            if with_content.contains(id) {
+                attachments::delete_content_of(&tx, id)?;
+            }
         }
         for key in &drafts {
             tx.object_store(META)?.delete(key.as_str()).primitive()?;
@@ -862,6 +885,15 @@ fn work_of(case: &str) -> Range<String> {
 fn group_of<'k>(name: &str, key: &'k str) -> &'k str {
     match (name == WORK, key.split_once('/')) {
         (true, Some((case, _))) => case,
+        _ => key,
+    }
+}
+
+/// The id of the record kept under `key` in the object store `name`: the end of a key in `work`,
+/// the whole key elsewhere.
+fn id_of<'k>(name: &str, key: &'k str) -> &'k str {
+    match (name == WORK, key.split_once('/')) {
+        (true, Some((_, id))) => id,
         _ => key,
     }
 }

@@ -5,7 +5,7 @@
 
 use indexed_db_futures::database::Database;
 use sakhi::casework::Summary;
-use sakhi::store::schema::{self, CAMPS, META, OUTBOX, RECORDS, SUMMARIES, WORK};
+use sakhi::store::schema::{self, CAMPS, CONTENT, META, OUTBOX, RECORDS, SUMMARIES, WORK};
 use sakhi::store::{DataKey, Keyring, Refusal, Store, StoreError, Worker};
 use sakhi_domain::wire::Cursor;
 use sakhi_domain::{Clock, DeviceId, Epoch, Kind, Record, RecordId};
@@ -625,7 +625,10 @@ async fn a_fresh_database_gets_every_store_and_reopening_keeps_the_device() {
     assert_eq!(raw.version() as u32, schema::VERSION);
     let mut stores: Vec<String> = raw.object_store_names().collect();
     stores.sort();
-    assert_eq!(stores, [CAMPS, META, OUTBOX, RECORDS, SUMMARIES, WORK]);
+    assert_eq!(
+        stores,
+        [CAMPS, CONTENT, META, OUTBOX, RECORDS, SUMMARIES, WORK]
+    );
     raw.close();
 
     let reopened = Store::open(&name, key).await.unwrap();

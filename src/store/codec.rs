@@ -1,13 +1,13 @@
-//! The one place where a record, an outbox entry or a secret becomes the value IndexedDB holds,
-//! and back.
+//! The one place where a record, an outbox entry, a secret or a chunk of an attachment's content
+//! becomes the value IndexedDB holds, and back.
 //!
-//! A value is its JSON bytes sealed with the worker's data key (AES-256-GCM through Web Crypto, a
-//! fresh random IV each time), kept as one `Uint8Array`: the IV, then the ciphertext and its tag.
-//! The object store's name and the value's key (`records/<id>`, `outbox/<id>`, `meta/<name>`) are
-//! bound in as associated data, so a value copied under another key or into another store does not
-//! open. Everything here is `async` because Web Crypto is; the store therefore never calls it while
-//! a transaction is open, since awaiting anything but IndexedDB would let the transaction commit
-//! early.
+//! A value is its JSON bytes (a chunk: its raw bytes) sealed with the worker's data key
+//! (AES-256-GCM through Web Crypto, a fresh random IV each time), kept as one `Uint8Array`: the IV,
+//! then the ciphertext and its tag. The object store's name and the value's key (`records/<id>`,
+//! `outbox/<id>`, `meta/<name>`, `content/<id>/<n>`) are bound in as associated data, so a value
+//! copied under another key or into another store does not open. Everything here is `async`
+//! because Web Crypto is; the store therefore never calls it while a transaction is open, since
+//! awaiting anything but IndexedDB would let the transaction commit early.
 //!
 //! Many values at once are sealed or opened by starting every Web Crypto call before awaiting any:
 //! the browser works on them off the main thread, and the page waits once, not once per value.
@@ -94,6 +94,35 @@ pub async fn unseal_all<'k, T: DeserializeOwned>(
         .await
         .map_err(|error| unopened(&stores.join(", "), &error))?;
     opened.iter().map(|opened| parse(&opened)).collect()
+}
+
+/// Seals raw `bytes` (a chunk of an attachment's content) kept under `key` in `store`, as [`seal`]
+/// seals a value's JSON: same key, a fresh IV, the place bound in.
+pub async fn seal_bytes(
+    data_key: &DataKey,
+    store: &str,
+    key: &str,
+    bytes: &[u8],
+) -> Result<JsValue> {
+    let (iv, sealing) = crypto::start_seal(data_key, &aad(store, key), bytes)?;
+    let sealed = wasm_bindgen_futures::JsFuture::from(sealing)
+        .await
+        .map_err(|error| StoreError::Crypto(format!("encrypt: {}", crypto::js_name(&error))))?;
+    Ok(crypto::finish_seal(&iv, &sealed).into())
+}
+
+/// Reads back the bytes that [`seal_bytes`] sealed for the same `store` and `key`.
+pub async fn unseal_bytes(
+    data_key: &DataKey,
+    store: &str,
+    key: &str,
+    stored: &JsValue,
+) -> Result<Vec<u8>> {
+    let opening = crypto::start_open(data_key, &aad(store, key), stored)?;
+    let opened = wasm_bindgen_futures::JsFuture::from(opening)
+        .await
+        .map_err(|error| unopened(store, &error))?;
+    crypto::opened_bytes(&opened)
 }
 
 fn unopened(store: &str, error: &JsValue) -> StoreError {

@@ -5,7 +5,7 @@ use indexed_db_futures::database::{Database, VersionChangeEvent};
 use indexed_db_futures::prelude::*;
 
 /// The schema version this build expects. Raise it by one with each new step in [`upgrade`].
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// Cases, keyed by record id; each value is one sealed record. (Until version 2, records of every
 /// kind; a record of another kind that names no case is still kept here.)
@@ -26,6 +26,11 @@ pub const SUMMARIES: &str = "summaries";
 /// Awareness camps, keyed by record id, sealed: the register and the home screen read them without
 /// reading any case.
 pub const CAMPS: &str = "camps";
+/// The content of attachments (photos, PDFs, voice notes), in chunks of the wire's `CHUNK_BYTES`,
+/// keyed `<attachment id>/<chunk number, ten digits>`, so that one attachment's chunks are one key
+/// range in order. Each value is one chunk's bytes sealed on its own, the key bound in, so a chunk
+/// does not open at another position or under another attachment.
+pub const CONTENT: &str = "content";
 /// Changes not yet acknowledged by the server, keyed by change id (UUIDv7, so keys sort by time).
 pub const OUTBOX: &str = "outbox";
 /// The device's own bookkeeping, keyed by name: see [`meta`].
@@ -65,6 +70,10 @@ pub fn upgrade(event: VersionChangeEvent, db: Database) -> indexed_db_futures::R
     // No camp was kept before this version: there is nothing to move.
     if old < 3 {
         db.create_object_store(CAMPS).build()?;
+    }
+    // No attachment's content was kept before this version: there is nothing to move.
+    if old < 4 {
+        db.create_object_store(CONTENT).build()?;
     }
     Ok(())
 }
