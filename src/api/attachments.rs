@@ -1,5 +1,6 @@
 //! An attachment's content over the API: where its upload stands, one chunk sent or read back,
-//! and sending what the server still lacks, a chunk at a time, from the phone's sealed copy.
+//! and the way for sync's resumable sender ([`sakhi_sync::content`]) to send what the server
+//! still lacks, a chunk at a time, from the phone's sealed copy.
 //!
 //! Every failure is an [`ApiError`]: [`ApiError::is_final`] tells a refusal that will not change
 //! (its code one of [`code`](sakhi_domain::wire::attachment::code)) from a cut link or a failing
@@ -11,6 +12,8 @@ use crate::store::{Store, StoreError};
 use sakhi_domain::RecordId;
 use sakhi_domain::wire::attachment::Upload;
 use sakhi_domain::wire::paths;
+use sakhi_sync::Refusal;
+use sakhi_sync::content::{ContentFailure, ContentSource, ContentTransport};
 
 /// `GET /attachments/{id}/upload`: which chunks of the attachment `id` the server holds.
 pub async fn upload_state(token: &Token, id: RecordId) -> Result<Upload, ApiError> {
@@ -45,28 +48,47 @@ pub async fn get_chunk(token: &Token, id: RecordId, n: u32) -> Result<Vec<u8>, A
     get_bytes(&paths::attachment_chunk(id, n), Some(&token.0)).await
 }
 
-/// Sends the content of the attachment `id` that `store` holds, as far as the server lacks it:
-/// asks where the upload stands, then sends the first chunk missing, opened from the store one at
-/// a time, until none is. Returns the upload as the server last answered it (`complete` once it
-/// checked the whole). Stops at the first failure and returns it: a final refusal
-/// ([`ApiError::is_final`]) is not worth sending again; anything else is, later, from where this
-/// stopped. Its record must have been pushed first, with the content's size and SHA-256.
-pub async fn send_content(store: &Store, token: &Token, id: RecordId) -> Result<Upload, ApiError> {
-    let mut upload = upload_state(token, id).await?;
-    while let Some(n) = upload.missing() {
-        let bytes = store
-            .content_chunk(id, n)
+/// The API as the way to the server of [`sakhi_sync::content::send_content`], for the worker
+/// holding the token: it sends what the server lacks of a content, from the phone's sealed copy
+/// (the [`Store`] is its source), resuming where the server stands.
+pub struct ContentServer<'a>(pub &'a Token);
+
+impl ContentTransport for ContentServer<'_> {
+    async fn upload(&self, id: RecordId) -> Result<Upload, ContentFailure> {
+        upload_state(self.0, id).await.map_err(content_failure)
+    }
+
+    async fn put_chunk(
+        &self,
+        id: RecordId,
+        n: u32,
+        bytes: Vec<u8>,
+    ) -> Result<Upload, ContentFailure> {
+        put_chunk(self.0, id, n, &bytes)
+            .await
+            .map_err(content_failure)
+    }
+}
+
+/// A final refusal keeps its code for the worker's screen; anything else may work later.
+fn content_failure(error: ApiError) -> ContentFailure {
+    match error {
+        ApiError::Refused { code, .. } if error.is_final() => ContentFailure::Refused(Refusal {
+            reason: code.clone(),
+            code,
+        }),
+        error => ContentFailure::Transport(error.into()),
+    }
+}
+
+impl ContentSource for Store {
+    type Error = StoreError;
+
+    async fn chunk(&self, id: RecordId, n: u32) -> Result<Vec<u8>, StoreError> {
+        self.content_chunk(id, n)
             .await?
             .ok_or_else(|| StoreError::Corrupt {
                 reason: format!("chunk {n} of attachment {id} is not on this phone"),
-            })?;
-        upload = put_chunk(token, id, n, &bytes).await?;
-        if upload.missing() == Some(n) {
-            // A server that takes a chunk and still lacks it would be sent it without end.
-            return Err(ApiError::Unreadable(format!(
-                "the server answered chunk {n} without keeping it"
-            )));
-        }
+            })
     }
-    Ok(upload)
 }
