@@ -405,3 +405,33 @@ async fn a_backup_keeps_files_with_their_cases_and_a_restore_resumes_an_upload()
             .complete
     );
 }
+
+on_each_backend!(two_instances_on_one_database_take_a_file_chunk_by_chunk_and_serve_it_alike);
+async fn two_instances_on_one_database_take_a_file_chunk_by_chunk_and_serve_it_alike(
+    backend: Backend,
+) {
+    let folder = Folder::new(backend).await;
+    let first = crate::helpers::spawn_app_in(folder.clone()).await;
+    let second = crate::helpers::spawn_app_in(folder).await;
+    let token = first.token.clone().unwrap();
+    let bytes = content(4 * CHUNK_BYTES as usize + 7, 11);
+    let (_, id) = attach(&first, &token, None, &bytes).await;
+    // Chunks through both at once, each twice, as a phone behind a load balancer might send them.
+    let sends = (0..5).chain(0..5).map(|n| {
+        let instance = if n % 2 == 0 { &first } else { &second };
+        put(instance, &token, id, n, chunk(&bytes, n))
+    });
+    for response in futures::future::join_all(sends).await {
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    for instance in [&first, &second] {
+        assert!(kept(upload(instance, &token, id).await).await.complete);
+        let mut read_back = Vec::new();
+        for n in 0..5 {
+            let response = read(instance, &token, id, n).await;
+            assert_eq!(response.status(), StatusCode::OK);
+            read_back.extend(response.bytes().await.unwrap());
+        }
+        assert_eq!(read_back, bytes);
+    }
+}
