@@ -240,6 +240,28 @@ mod tests {
     }
 
     #[test]
+    fn an_attachment_is_never_exported_even_with_her_details() {
+        let case = record(Kind::Case, &[("name", json!("सीता देवी"))]);
+        let file = record(
+            Kind::Attachment,
+            &[
+                ("case", json!(case.id.to_string())),
+                ("caption", json!("CAPTION-OF-A-FILE")),
+                ("sha256", json!("ab".repeat(32))),
+            ],
+        );
+        let (csv, rows) = cases_csv(&[case, file.clone()], &[], Lang::En, true);
+        assert_eq!(rows, 1);
+        for hidden in [
+            "CAPTION-OF-A-FILE",
+            &file.id.provisional(),
+            &"ab".repeat(32),
+        ] {
+            assert!(!csv.contains(hidden), "{hidden}");
+        }
+    }
+
+    #[test]
     fn cases_leave_out_what_names_or_finds_her_unless_it_is_included() {
         let camp = record(
             Kind::Camp,
