@@ -93,7 +93,12 @@ pub(super) fn PanelForm(
                 save_all(&store, &sync, writes).await?;
                 kept.forget();
                 empty(&form);
-                panel.set(Panel::None);
+                // Only if it is still this form: she may have opened another while it saved.
+                panel.update(|open| {
+                    if *open == which {
+                        *open = Panel::None;
+                    }
+                });
                 Ok(())
             }
         })
