@@ -8,13 +8,12 @@ use super::{CentreId, StoreError};
 use sakhi_domain::schema::{CASE, is_digest};
 use sakhi_domain::wire::attachment::{Upload, chunk_count};
 use sakhi_domain::{Kind, Record, RecordId};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::future::Future;
 
 /// How much content a server takes, in bytes: one file, all of one case's files, all of one
 /// centre's. A setting; each is also held to what the wire allows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     pub file: u64,
     pub case: u64,
@@ -209,6 +208,25 @@ pub(super) async fn keep<T: ContentTx>(
     }
     tx.complete(id, now).await?;
     Ok(Kept::Received)
+}
+
+/// Where the upload of attachment `id` stands; `None` if no chunk of it arrived yet. The caller
+/// ends the transaction.
+pub(super) async fn upload<T: ContentTx>(
+    tx: &mut T,
+    id: RecordId,
+) -> Result<Option<Upload>, StoreError> {
+    let Some(content) = tx.content(id).await? else {
+        return Ok(None);
+    };
+    if content.complete {
+        return Ok(Some(received_whole(content.chunks)));
+    }
+    Ok(Some(Upload {
+        chunks: content.chunks,
+        received: tx.received(id).await?,
+        complete: false,
+    }))
 }
 
 /// An upload of `chunks` chunks, every one received and checked.

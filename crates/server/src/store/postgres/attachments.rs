@@ -5,14 +5,14 @@
 //! that lost runs again and finds the content made.
 
 use super::super::attachments::{
-    self, Content, ContentTx, Declared, Kept, Limits, StoredAttachment, digest_of, received_whole,
+    self, Content, ContentTx, Declared, Kept, Limits, StoredAttachment, digest_of,
 };
 use super::super::rows::{millis, parse_json};
 use super::super::{AttachmentStore, CentreId, StoreError};
 use super::{PostgresStore, contended, retrying};
 use sakhi_domain::RecordId;
 use sakhi_domain::wire::attachment::Upload;
-use sqlx::{PgExecutor, Postgres, Transaction};
+use sqlx::{Postgres, Transaction};
 
 impl AttachmentStore for PostgresStore {
     async fn attachment(
@@ -56,24 +56,11 @@ impl AttachmentStore for PostgresStore {
     }
 
     async fn upload(&self, id: RecordId) -> Result<Option<Upload>, StoreError> {
-        // One snapshot for both reads.
+        // The content's row is locked while its chunks are read: one snapshot of both.
         let mut tx = self.pool.begin().await?;
-        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            .execute(&mut *tx)
-            .await?;
-        let Some(content) = content(&mut *tx, id, "").await? else {
-            return Ok(None);
-        };
-        if content.complete {
-            return Ok(Some(received_whole(content.chunks)));
-        }
-        let received = received(&mut *tx, id).await?;
+        let upload = attachments::upload(&mut tx, id).await?;
         tx.commit().await?;
-        Ok(Some(Upload {
-            chunks: content.chunks,
-            received,
-            complete: false,
-        }))
+        Ok(upload)
     }
 
     async fn chunk(&self, id: RecordId, n: u32) -> Result<Option<Vec<u8>>, StoreError> {
@@ -89,43 +76,23 @@ impl AttachmentStore for PostgresStore {
     }
 }
 
-/// The content of `id`, read with `lock` (`FOR UPDATE`, or nothing).
-async fn content<'e>(
-    executor: impl PgExecutor<'e>,
-    id: RecordId,
-    lock: &str,
-) -> Result<Option<Content>, StoreError> {
-    let row: Option<(i32, Option<i64>)> = sqlx::query_as(&format!(
-        "SELECT chunks, complete_at FROM attachment_contents WHERE record_id = $1 {lock}"
-    ))
-    .bind(id.to_string())
-    .fetch_optional(executor)
-    .await?;
-    row.map(|(chunks, complete_at)| {
-        Ok(Content {
-            chunks: u32::try_from(chunks)
-                .map_err(|_| StoreError::Corrupt(format!("an attachment in {chunks} chunks")))?,
-            complete: complete_at.is_some(),
-        })
-    })
-    .transpose()
-}
-
-async fn received<'e>(executor: impl PgExecutor<'e>, id: RecordId) -> Result<Vec<u32>, StoreError> {
-    let numbers: Vec<i32> =
-        sqlx::query_scalar("SELECT n FROM attachment_chunks WHERE record_id = $1 ORDER BY n")
-            .bind(id.to_string())
-            .fetch_all(executor)
-            .await?;
-    Ok(numbers
-        .into_iter()
-        .filter_map(|n| u32::try_from(n).ok())
-        .collect())
-}
-
 impl ContentTx for Transaction<'_, Postgres> {
     async fn content(&mut self, id: RecordId) -> Result<Option<Content>, StoreError> {
-        content(&mut **self, id, "FOR UPDATE").await
+        let row: Option<(i32, Option<i64>)> = sqlx::query_as(
+            "SELECT chunks, complete_at FROM attachment_contents WHERE record_id = $1 FOR UPDATE",
+        )
+        .bind(id.to_string())
+        .fetch_optional(&mut **self)
+        .await?;
+        row.map(|(chunks, complete_at)| {
+            Ok(Content {
+                chunks: u32::try_from(chunks).map_err(|_| {
+                    StoreError::Corrupt(format!("an attachment in {chunks} chunks"))
+                })?,
+                complete: complete_at.is_some(),
+            })
+        })
+        .transpose()
     }
 
     async fn held(&mut self, centre: CentreId, case: RecordId) -> Result<(u64, u64), StoreError> {
@@ -180,7 +147,15 @@ impl ContentTx for Transaction<'_, Postgres> {
     }
 
     async fn received(&mut self, id: RecordId) -> Result<Vec<u32>, StoreError> {
-        received(&mut **self, id).await
+        let numbers: Vec<i32> =
+            sqlx::query_scalar("SELECT n FROM attachment_chunks WHERE record_id = $1 ORDER BY n")
+                .bind(id.to_string())
+                .fetch_all(&mut **self)
+                .await?;
+        Ok(numbers
+            .into_iter()
+            .filter_map(|n| u32::try_from(n).ok())
+            .collect())
     }
 
     async fn digest(&mut self, id: RecordId) -> Result<String, StoreError> {

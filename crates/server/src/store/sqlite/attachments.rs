@@ -3,14 +3,14 @@
 //! start, so the room left for a case or a centre cannot change under it.
 
 use super::super::attachments::{
-    self, Content, ContentTx, Declared, Kept, Limits, StoredAttachment, digest_of, received_whole,
+    self, Content, ContentTx, Declared, Kept, Limits, StoredAttachment, digest_of,
 };
 use super::super::rows::{millis, parse_json};
 use super::super::{AttachmentStore, CentreId, StoreError};
 use super::SqliteStore;
 use sakhi_domain::RecordId;
 use sakhi_domain::wire::attachment::Upload;
-use sqlx::{Sqlite, SqliteExecutor, Transaction};
+use sqlx::{Sqlite, Transaction};
 
 impl AttachmentStore for SqliteStore {
     async fn attachment(
@@ -52,19 +52,9 @@ impl AttachmentStore for SqliteStore {
 
     async fn upload(&self, id: RecordId) -> Result<Option<Upload>, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let Some(content) = content(&mut *tx, id).await? else {
-            return Ok(None);
-        };
-        if content.complete {
-            return Ok(Some(received_whole(content.chunks)));
-        }
-        let received = received(&mut *tx, id).await?;
+        let upload = attachments::upload(&mut tx, id).await?;
         tx.commit().await?;
-        Ok(Some(Upload {
-            chunks: content.chunks,
-            received,
-            complete: false,
-        }))
+        Ok(upload)
     }
 
     async fn chunk(&self, id: RecordId, n: u32) -> Result<Option<Vec<u8>>, StoreError> {
@@ -80,37 +70,19 @@ impl AttachmentStore for SqliteStore {
     }
 }
 
-async fn content<'e>(
-    executor: impl SqliteExecutor<'e>,
-    id: RecordId,
-) -> Result<Option<Content>, StoreError> {
-    let row: Option<(u32, Option<i64>)> =
-        sqlx::query_as("SELECT chunks, complete_at FROM attachment_contents WHERE record_id = ?")
-            .bind(id.to_string())
-            .fetch_optional(executor)
-            .await?;
-    Ok(row.map(|(chunks, complete_at)| Content {
-        chunks,
-        complete: complete_at.is_some(),
-    }))
-}
-
-async fn received<'e>(
-    executor: impl SqliteExecutor<'e>,
-    id: RecordId,
-) -> Result<Vec<u32>, StoreError> {
-    Ok(
-        sqlx::query_scalar("SELECT n FROM attachment_chunks WHERE record_id = ? ORDER BY n")
-            .bind(id.to_string())
-            .fetch_all(executor)
-            .await?,
-    )
-}
-
 impl ContentTx for Transaction<'_, Sqlite> {
     async fn content(&mut self, id: RecordId) -> Result<Option<Content>, StoreError> {
-        // The transaction holds the write lock already: nothing else changes the row meanwhile.
-        content(&mut **self, id).await
+        // A chunk's transaction holds the write lock already: nothing changes the row meanwhile.
+        let row: Option<(u32, Option<i64>)> = sqlx::query_as(
+            "SELECT chunks, complete_at FROM attachment_contents WHERE record_id = ?",
+        )
+        .bind(id.to_string())
+        .fetch_optional(&mut **self)
+        .await?;
+        Ok(row.map(|(chunks, complete_at)| Content {
+            chunks,
+            complete: complete_at.is_some(),
+        }))
     }
 
     async fn held(&mut self, centre: CentreId, case: RecordId) -> Result<(u64, u64), StoreError> {
@@ -163,7 +135,12 @@ impl ContentTx for Transaction<'_, Sqlite> {
     }
 
     async fn received(&mut self, id: RecordId) -> Result<Vec<u32>, StoreError> {
-        received(&mut **self, id).await
+        Ok(
+            sqlx::query_scalar("SELECT n FROM attachment_chunks WHERE record_id = ? ORDER BY n")
+                .bind(id.to_string())
+                .fetch_all(&mut **self)
+                .await?,
+        )
     }
 
     async fn digest(&mut self, id: RecordId) -> Result<String, StoreError> {
