@@ -27,6 +27,7 @@ const CHOICE_FIELDS: &[&str] = &[
     "event",
     "topics",
     "case_age",
+    "attachment_kind",
 ];
 
 /// The languages, in the order of `Lang`'s variants. English is the reference.

@@ -3,7 +3,8 @@
 
 use crate::i18n::{Lang, Text, fill, t};
 use sakhi_domain::schema::{
-    ATTENDANCE, CAMP, CONSENTS, MOST_AT_A_CAMP, VIOLENCE_KINDS, is_phone, mobile_digits,
+    ATTENDANCE, CAMP, CONSENTS, MOST_AT_A_CAMP, MOST_ATTACHMENT_BYTES, VIOLENCE_KINDS, is_phone,
+    mobile_digits,
 };
 use sakhi_domain::search::fold;
 use sakhi_domain::{Invalid, Kind, Record};
@@ -57,6 +58,14 @@ pub enum Problem {
     ClosureRequired,
     NoteRequired,
     PlaceRequired,
+    /// An attachment without a file taken, chosen, recorded or drawn.
+    FileRequired,
+    /// An attachment without its kind.
+    KindRequired,
+    /// A file larger than any server keeps.
+    FileTooLarge,
+    /// A file of a type Sakhi does not keep.
+    FileUnsuitable,
     Attendance,
     TooLong {
         max_chars: usize,
@@ -80,6 +89,14 @@ impl Problem {
             Problem::ClosureRequired => t(lang, Text::ProblemClosureRequired).to_owned(),
             Problem::NoteRequired => t(lang, Text::ProblemNoteRequired).to_owned(),
             Problem::PlaceRequired => t(lang, Text::ProblemPlaceRequired).to_owned(),
+            Problem::FileRequired => t(lang, Text::ProblemFileRequired).to_owned(),
+            Problem::KindRequired => t(lang, Text::ProblemKindRequired).to_owned(),
+            Problem::FileTooLarge => fill(
+                t(lang, Text::ProblemFileTooLarge),
+                "n",
+                &(MOST_ATTACHMENT_BYTES / (1024 * 1024)).to_string(),
+            ),
+            Problem::FileUnsuitable => t(lang, Text::ProblemFileUnsuitable).to_owned(),
             Problem::Attendance => fill(
                 t(lang, Text::ProblemAttendance),
                 "n",

@@ -5,7 +5,8 @@
 
 use crate::case_form::{Edits, Problem, Problems, Reading};
 use sakhi_domain::schema::{
-    ASSIGNED_TO, CAMP, CASE, MERGED_INTO, SHELTER_DAYS, parse_date, parse_day,
+    ASSIGNED_TO, CAMP, CASE, MERGED_INTO, MOST_ATTACHMENT_BYTES, SHELTER_DAYS, parse_date,
+    parse_day,
 };
 use sakhi_domain::{Kind, Record, RecordId};
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,8 @@ pub struct CaseFile {
     pub notes: Vec<Record>,
     /// Each time the case was closed or reopened, kept for good, oldest first.
     pub closures: Vec<Record>,
+    /// Her files: reports, orders, photos, voice notes, her signed consent, oldest first.
+    pub attachments: Vec<Record>,
 }
 
 /// One line of a case's timeline.
@@ -33,6 +36,8 @@ pub enum Entry<'a> {
     Closure(&'a Record),
     /// The case closed before closings were records of their own: the case's own fields say why.
     ClosedBefore,
+    /// A file kept with the case.
+    Attachment(&'a Record),
 }
 
 impl CaseFile {
@@ -45,6 +50,7 @@ impl CaseFile {
             sessions: Vec::new(),
             notes: Vec::new(),
             closures: Vec::new(),
+            attachments: Vec::new(),
         };
         for record in records {
             if record.is_deleted() || record.text(CASE) != Some(id.as_str()) {
@@ -55,8 +61,8 @@ impl CaseFile {
                 Kind::Session => &mut file.sessions,
                 Kind::Note => &mut file.notes,
                 Kind::Closure => &mut file.closures,
-                // Attachments are not on the case file yet: their records are kept and synced.
-                Kind::Case | Kind::Camp | Kind::Attachment => continue,
+                Kind::Attachment => &mut file.attachments,
+                Kind::Case | Kind::Camp => continue,
             };
             list.push(record.clone());
         }
@@ -82,6 +88,7 @@ impl CaseFile {
             .chain(&self.sessions)
             .chain(&self.notes)
             .chain(&self.closures)
+            .chain(&self.attachments)
     }
 
     /// The number the next counselling session gets.
@@ -132,6 +139,9 @@ impl CaseFile {
         }
         for closure in &self.closures {
             entries.push((dated(closure, &["event_on"]), Entry::Closure(closure)));
+        }
+        for attachment in &self.attachments {
+            entries.push((made(attachment), Entry::Attachment(attachment)));
         }
         if self.is_closed() && self.closures.is_empty() {
             let day = self.case.text("closed_on").map(str::to_owned);
@@ -430,6 +440,67 @@ pub fn parse_note(
     read.finish()
 }
 
+/// A file to keep with a case, as the "Add a file" form holds it: the content already sealed on
+/// the phone under the attachment's own id, what it is, and what it belongs with.
+#[derive(Clone, Debug, Default)]
+pub struct AttachmentDraft {
+    /// The attachment's id, under which its content is sealed; empty until she took, chose,
+    /// recorded or drew one.
+    pub content: String,
+    pub media_type: String,
+    pub size: String,
+    pub sha256: String,
+    pub kind: String,
+    pub caption: String,
+    /// The service, session or closure of the case it belongs with; empty for the case itself.
+    pub attached_to: String,
+}
+
+impl AttachmentDraft {
+    /// The new attachment's id and fields, added to `case` by `by`.
+    pub fn parse(&self, case: RecordId, by: &str) -> Result<(RecordId, Edits), Problems> {
+        let mut read = Reading::new(Kind::Attachment);
+        read.keep(CASE, Value::from(case.to_string()));
+        let id = self.content.parse::<RecordId>().ok();
+        let size = self.size.parse::<i64>().ok();
+        match (id, size) {
+            (Some(_), Some(size)) if size > MOST_ATTACHMENT_BYTES => {
+                read.problem("content", Problem::FileTooLarge);
+            }
+            (Some(_), Some(size)) => {
+                let file = [
+                    ("media_type", Value::from(self.media_type.as_str())),
+                    ("size", Value::from(size)),
+                    ("sha256", Value::from(self.sha256.as_str())),
+                ];
+                if file
+                    .iter()
+                    .all(|(field, value)| Kind::Attachment.check(field, value).is_ok())
+                {
+                    for (field, value) in file {
+                        read.keep(field, value);
+                    }
+                } else {
+                    read.problem("content", Problem::FileUnsuitable);
+                }
+            }
+            _ => read.problem("content", Problem::FileRequired),
+        }
+        if self.kind.is_empty() {
+            read.problem("attachment_kind", Problem::KindRequired);
+        } else {
+            read.keep("attachment_kind", Value::from(self.kind.as_str()));
+        }
+        read.optional_text("caption", &self.caption);
+        if let Ok(to) = self.attached_to.parse::<RecordId>() {
+            read.keep("attached_to", Value::from(to.to_string()));
+        }
+        read.keep("added_by", Value::from(by));
+        let edits = read.finish()?;
+        Ok((id.expect("a draft without content has a problem"), edits))
+    }
+}
+
 /// Closing a case as typed: the reason, and for a settlement its terms and whether both sides
 /// signed.
 #[derive(Clone, Debug, Default)]
@@ -617,6 +688,78 @@ mod tests {
     use sakhi_domain::DeviceId;
     use serde_json::json;
     use std::collections::HashMap;
+
+    #[test]
+    fn a_file_needs_its_content_and_what_it_is() {
+        let case = RecordId::new();
+        assert_eq!(
+            AttachmentDraft::default().parse(case, "Kiran").unwrap_err(),
+            vec![
+                ("content", Problem::FileRequired),
+                ("attachment_kind", Problem::KindRequired)
+            ]
+        );
+        let id = RecordId::new();
+        let draft = AttachmentDraft {
+            content: id.to_string(),
+            media_type: "application/pdf".into(),
+            size: "2048".into(),
+            sha256: "ab".repeat(32),
+            kind: "medical_report".into(),
+            caption: "  MLC, district hospital ".into(),
+            attached_to: String::new(),
+        };
+        let (kept, edits) = draft.parse(case, "Kiran").unwrap();
+        assert_eq!(kept, id);
+        assert!(edits.contains(&(CASE, json!(case.to_string()))));
+        assert!(edits.contains(&("size", json!(2048))));
+        assert!(edits.contains(&("caption", json!("MLC, district hospital"))));
+        assert!(edits.contains(&("added_by", json!("Kiran"))));
+        assert!(!edits.iter().any(|(field, _)| *field == "attached_to"));
+        // With a service of her case, it says so.
+        let service = RecordId::new();
+        let (_, edits) = AttachmentDraft {
+            attached_to: service.to_string(),
+            ..draft.clone()
+        }
+        .parse(case, "Kiran")
+        .unwrap();
+        assert!(edits.contains(&("attached_to", json!(service.to_string()))));
+        // Too large for any server, or of a type no server keeps: said on the file.
+        let large = AttachmentDraft {
+            size: (MOST_ATTACHMENT_BYTES + 1).to_string(),
+            ..draft.clone()
+        };
+        assert_eq!(
+            large.parse(case, "Kiran").unwrap_err(),
+            vec![("content", Problem::FileTooLarge)]
+        );
+        let gif = AttachmentDraft {
+            media_type: "image/gif".into(),
+            ..draft
+        };
+        assert_eq!(
+            gif.parse(case, "Kiran").unwrap_err(),
+            vec![("content", Problem::FileUnsuitable)]
+        );
+    }
+
+    #[test]
+    fn her_files_are_on_her_timeline_in_the_order_they_were_added() {
+        let case = record(Kind::Case, &[("name", json!("Lakshmi"))]);
+        let file = of(
+            &case,
+            Kind::Attachment,
+            &[("attachment_kind", json!("photo"))],
+        );
+        let gathered = CaseFile::gather(case.clone(), std::slice::from_ref(&file));
+        assert_eq!(gathered.attachments, vec![file.clone()]);
+        let timeline = gathered.timeline(|_| "2026-12-08".to_owned());
+        assert!(
+            matches!(timeline.last(), Some((_, Entry::Attachment(entry))) if entry.id == file.id)
+        );
+        assert_eq!(Summary::of([&file]), Summary::default());
+    }
 
     use crate::testing::record;
 

@@ -22,6 +22,7 @@ pub mod components;
 pub mod directory;
 pub mod drafts;
 pub mod export;
+pub mod files;
 pub mod i18n;
 pub mod load;
 pub mod lock;

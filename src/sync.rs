@@ -10,6 +10,7 @@
 //! right after it, unless that one succeeded and nothing was saved meanwhile. A failure keeps
 //! everything where it was; the next round tries again.
 
+pub mod contents;
 pub mod log;
 pub mod waiting;
 
@@ -22,6 +23,7 @@ use sakhi_domain::wire::{
     Cursor, PullQuery, PullResponse, PushRequest, PushResponse, RestateRequest, RestateResponse,
 };
 use sakhi_domain::{Change, ChangeId, DeviceId, Epoch, Record, RecordId};
+use sakhi_sync::content::{SendError, Sent, send_content};
 use sakhi_sync::{Refusal, Replica, RoundError, Transport, TransportError, plan};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -292,14 +294,20 @@ impl SyncClient {
             sent: RefCell::new(Vec::new()),
             received: Cell::new(0),
             refused: Cell::new(0),
+            files_sent: Cell::new(0),
         };
         self.writers.sending.set(true);
         let outcome = browser::one_tab_at_a_time(&lock, async {
             let outcome = sakhi_sync::round(&local, &server).await;
-            if outcome.is_ok() {
-                // A failure leaves them kept, for the next round.
-                let _ = self.send_exports(&token).await;
-            }
+            let outcome = match outcome {
+                Ok(()) => {
+                    // A failure leaves them kept, for the next round.
+                    let _ = self.send_exports(&token).await;
+                    // Files go after the records they belong to, which the server now holds.
+                    self.send_contents(&token, &local.files_sent).await
+                }
+                Err(error) => Err(SyncError::from(error)),
+            };
             // Under the same lock: another tab's pull must not bring news of a record between
             // this tab's reading it as old and deleting it.
             self.purge().await;
@@ -307,7 +315,6 @@ impl SyncClient {
         })
         .await;
         self.writers.sending.set(false);
-        let outcome = outcome.map_err(SyncError::from);
         self.note_round(&local, outcome.as_ref().err()).await;
         outcome
     }
@@ -325,6 +332,7 @@ impl SyncClient {
             sent_cases: counted.cases,
             sent_camps: counted.camps,
             sent_others: counted.others,
+            sent_files: local.files_sent.get(),
             received: local.received.get(),
             refused: local.refused.get(),
             failed: failed.map(|error| {
@@ -386,6 +394,60 @@ impl SyncClient {
         Ok(())
     }
 
+    /// Sends the content of each file on the phone that the server has not received, one file at
+    /// a time, each resuming from the first chunk the server lacks. A file whose record the
+    /// server does not hold yet (still in the outbox, or a form not saved) waits; a refusal for
+    /// good is kept to show her why; any other failure ends the round, to be tried again.
+    async fn send_contents(
+        &self,
+        token: &Token,
+        sent_count: &Cell<usize>,
+    ) -> Result<(), SyncError> {
+        let held = self.store.contents().await?;
+        if held.is_empty() {
+            return Ok(());
+        }
+        let mut ledger = contents::read(&self.store).await?;
+        let before = ledger.clone();
+        // A file sealed for a form not saved yet waits for its record.
+        let waiting = self.store.saved(&ledger.waiting(&held)).await?;
+        let server = api::attachments::ContentServer(token);
+        let mut outcome = Ok(());
+        for id in waiting {
+            if self.stopped.get() {
+                break;
+            }
+            let sent = match send_content(&*self.store, &server, id).await {
+                Ok(Sent::Received) => {
+                    sent_count.set(sent_count.get() + 1);
+                    contents::Outcome::Received
+                }
+                Ok(Sent::Refused(refusal)) => contents::Outcome::Refused(refusal.code),
+                Err(SendError::Transport(TransportError::Status(404))) => continue,
+                Err(SendError::Transport(error)) => {
+                    outcome = Err(SyncError::from(ApiError::from(error)));
+                    break;
+                }
+                Err(SendError::Protocol(reason)) => {
+                    outcome = Err(SyncError::Protocol(reason));
+                    break;
+                }
+                Err(SendError::Source(error)) => {
+                    outcome = Err(SyncError::Store(error));
+                    break;
+                }
+            };
+            ledger.sent.insert(id, sent);
+            // Kept after each file: on 2G a round may end between two.
+            contents::keep(&self.store, &ledger).await?;
+            self.writers.revision.notify();
+        }
+        if ledger != before {
+            contents::keep(&self.store, &ledger).await?;
+        }
+        outcome
+    }
+
     /// Removes an outreach worker's synced cases that nobody changed in her centre's purge days,
     /// once an hour, or at once when that setting changed. A failure waits for the next round.
     async fn purge(&self) {
@@ -418,11 +480,35 @@ impl SyncClient {
                 .partition(|entry| entry.rejected.is_some());
             let changes: Vec<&Change> = waiting.iter().map(|entry| &entry.change).collect();
             let placed = self.place(Waiting::unplaced(changes.iter().copied())).await;
-            self.writers
-                .waiting
-                .set(Some(Waiting::count(changes.iter().copied(), &placed)));
+            let waiting = Waiting {
+                files: self.files_waiting().await,
+                ..Waiting::count(changes.iter().copied(), &placed)
+            };
+            self.writers.waiting.set(Some(waiting));
             self.writers.refused.set(refused);
         }
+    }
+
+    /// How many files saved with their records the server has not received (nor refused): read
+    /// from keys alone, and from the records' only when some file is not known to be sent.
+    async fn files_waiting(&self) -> usize {
+        let Ok(held) = self.store.contents().await else {
+            return 0;
+        };
+        if held.is_empty() {
+            return 0;
+        }
+        let Ok(mut ledger) = contents::read(&self.store).await else {
+            return 0;
+        };
+        let waiting = ledger.waiting(&held);
+        if waiting.is_empty() {
+            return 0;
+        }
+        self.store
+            .saved(&waiting)
+            .await
+            .map_or(0, |saved| saved.len())
     }
 
     /// Hooks rounds to the browser's events until the client stops. The listeners hold the client
@@ -461,6 +547,8 @@ struct Local<'a> {
     sent: RefCell<Vec<Change>>,
     received: Cell<usize>,
     refused: Cell<usize>,
+    /// Files whose content the server received in this round.
+    files_sent: Cell<usize>,
 }
 
 impl Replica for Local<'_> {

@@ -11,6 +11,7 @@
 
 mod case_view;
 mod danger;
+mod files;
 mod forms;
 mod merge;
 mod panel;
@@ -73,6 +74,8 @@ pub fn CaseDetails() -> impl IntoView {
     // Which form is open, and the timeline entry being updated: the timeline's buttons open them.
     let panel = RwSignal::new(Panel::None);
     let editing = RwSignal::new_local(None::<Record>);
+    // Her files' states, and the one open in the viewer.
+    let files = files::Files::provide();
     // The note a new note corrects, when she chose "Correct this note".
     let correcting = RwSignal::new(None::<RecordId>);
     // Another case opened on the same page (from a merged duplicate's link): nothing of the last
@@ -82,6 +85,7 @@ pub fn CaseDetails() -> impl IntoView {
         panel.set(Panel::None);
         editing.set(None);
         correcting.set(None);
+        files.viewing.set(None);
     });
 
     view! {
@@ -102,6 +106,7 @@ pub fn CaseDetails() -> impl IntoView {
             })
         }}
         {move || found.get().map(|_| view! { <Work file staff panel editing correcting /> })}
+        <files::FileViewer />
     }
     // Erased at the page boundary, so the router is not compiled over the page's whole view type.
     .into_any()

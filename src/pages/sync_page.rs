@@ -108,6 +108,7 @@ fn said(lang: Lang, round: &Round) -> String {
         cases: round.sent_cases,
         camps: round.sent_camps,
         others: round.sent_others,
+        files: round.sent_files,
     };
     if !sent.is_empty() {
         parts.push(fill(t(lang, Text::SyncSent), "what", &sent.describe(lang)));

@@ -8,7 +8,7 @@
 //! copied to another position, or to another attachment, does not open.
 
 use super::idb::{commit, put};
-use super::schema::CONTENT;
+use super::schema::{CONTENT, WORK};
 use super::{Result, Store, StoreError, codec};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::Transaction;
@@ -16,6 +16,7 @@ use js_sys::Uint8Array;
 use sakhi_domain::RecordId;
 use sakhi_domain::wire::attachment::{CHUNK_BYTES, chunk_count, chunk_len};
 use sha2::{Digest, Sha256};
+use std::collections::HashSet;
 use std::ops::Range;
 use wasm_bindgen_futures::JsFuture;
 
@@ -151,6 +152,46 @@ impl Store {
             })
         })
         .collect()
+    }
+
+    /// The attachments whose content this phone holds, at least its first chunk, without opening
+    /// any.
+    pub async fn contents(&self) -> Result<Vec<RecordId>> {
+        let tx = self.db.transaction(CONTENT).build()?;
+        let store = tx.object_store(CONTENT)?;
+        let keys = store.get_all_keys::<String>().primitive()?.await?;
+        let mut ids = Vec::new();
+        for key in keys {
+            let key = key?;
+            if let Some((id, n)) = key.split_once('/')
+                && n.parse::<u32>() == Ok(0)
+                && let Ok(id) = id.parse::<RecordId>()
+            {
+                ids.push(id);
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Those of `ids` whose attachment's record is saved on this phone, without opening any: a
+    /// file sealed for a form not saved yet has none.
+    pub async fn saved(&self, ids: &[RecordId]) -> Result<Vec<RecordId>> {
+        let tx = self.db.transaction(WORK).build()?;
+        let store = tx.object_store(WORK)?;
+        let keys = store.get_all_keys::<String>().primitive()?.await?;
+        let mut saved = HashSet::new();
+        for key in keys {
+            if let Some((_, id)) = key?.split_once('/')
+                && let Ok(id) = id.parse::<RecordId>()
+            {
+                saved.insert(id);
+            }
+        }
+        Ok(ids
+            .iter()
+            .filter(|id| saved.contains(id))
+            .copied()
+            .collect())
     }
 
     /// Removes the content of the attachment `id`, every chunk of it, if there is any.

@@ -19,6 +19,9 @@ pub struct Round {
     pub sent_camps: usize,
     /// Changes the server took that belong to neither (a record the phone no longer holds).
     pub sent_others: usize,
+    /// Files whose content the server received whole.
+    #[serde(default)]
+    pub sent_files: usize,
     /// Records brought in from the centre.
     pub received: usize,
     /// Changes the server refused in this round.
@@ -33,7 +36,12 @@ impl Round {
     /// nothing to do is not.
     pub fn is_news(&self) -> bool {
         self.failed.is_some()
-            || self.sent_cases + self.sent_camps + self.sent_others + self.received + self.refused
+            || self.sent_cases
+                + self.sent_camps
+                + self.sent_others
+                + self.sent_files
+                + self.received
+                + self.refused
                 > 0
     }
 }

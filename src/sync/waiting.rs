@@ -16,6 +16,8 @@ pub struct Waiting {
     /// Changes to records that are neither, nor belong to a case this phone can name (a record it
     /// no longer holds): counted as changes, so that nothing waiting is ever shown as nothing.
     pub others: usize,
+    /// Files whose records are saved and whose content the server has not received.
+    pub files: usize,
 }
 
 impl Waiting {
@@ -52,6 +54,7 @@ impl Waiting {
             cases: cases.len(),
             camps: camps.len(),
             others,
+            files: 0,
         }
     }
 
@@ -77,6 +80,7 @@ impl Waiting {
             (self.cases, Text::SyncCaseOne, Text::SyncCases),
             (self.camps, Text::SyncCampOne, Text::SyncCamps),
             (self.others, Text::SyncChangeOne, Text::SyncChanges),
+            (self.files, Text::SyncFileOne, Text::SyncFiles),
         ];
         let mut said = String::new();
         for (n, one, many) in parts.into_iter().filter(|(n, ..)| *n > 0) {
@@ -151,7 +155,8 @@ mod tests {
             Waiting {
                 cases: 1,
                 camps: 1,
-                others: 0
+                others: 0,
+                files: 0
             }
         );
         assert!(Waiting::unplaced(&changes).is_empty());
@@ -172,12 +177,25 @@ mod tests {
             Waiting {
                 cases: 1,
                 camps: 0,
-                others: 1
+                others: 1,
+                files: 0
             }
         );
         let waiting = Waiting::count(&changes, &[(session, case)]);
         assert_eq!(waiting.cases, 2);
         assert_eq!(waiting.describe(Lang::En), "2 cases");
+        let with_files = Waiting {
+            files: 2,
+            ..waiting
+        };
+        assert_eq!(with_files.describe(Lang::En), "2 cases, 2 files");
+        assert!(
+            !Waiting {
+                files: 1,
+                ..Waiting::default()
+            }
+            .is_empty()
+        );
         assert!(Waiting::count(&[], &[]).is_empty());
     }
 }

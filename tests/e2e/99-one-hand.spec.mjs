@@ -3,10 +3,11 @@
 // no axe-core violation, text at 200%, search across scripts and number formats, and a sync badge
 // that counts cases and camps.
 import { expect, test } from "@playwright/test";
-import { readFileSync } from "node:fs";
 import { admin, workers } from "./accounts.mjs";
 import {
+  axeViolations,
   en,
+  exitInReach,
   fillIntake,
   fromMenu,
   hi,
@@ -18,6 +19,7 @@ import {
   openDevice,
   registerCase,
   screenshot,
+  smallTargets,
   syncBadge,
   unlock,
   waitForOfflineShell,
@@ -25,7 +27,6 @@ import {
 
 const url = process.env.SAKHI_URL;
 const HARMLESS = "https://www.google.com/search?q=weather+today";
-const axeSource = readFileSync(new URL("../../node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
 
 /** Opens `path` inside the running app, as its own links do: a page load would lock it. */
 async function visit(page, path) {
@@ -35,57 +36,6 @@ async function visit(page, path) {
   }, path);
   await expect(page).toHaveURL(new RegExp(`${path.replace(/[?]/g, "\\?")}$`));
   await expect(page.locator("main")).not.toBeEmpty();
-}
-
-/** The controls on screen smaller than 44×44 px; links inside running text are exempt (WCAG 2.5.5). */
-async function smallTargets(page) {
-  return page.evaluate(() => {
-    const small = [];
-    const controls = document.querySelectorAll(
-      'a[href], button, input:not([type="hidden"]), select, textarea, summary, [role="button"]',
-    );
-    for (const control of controls) {
-      let box = control.getBoundingClientRect();
-      if (box.width === 0 || box.height === 0 || getComputedStyle(control).visibility === "hidden") continue;
-      if (control.matches('input[type="checkbox"], input[type="radio"]')) {
-        // Her finger lands on the box or its words: the row that holds both is the target.
-        const row = control.closest(".choice, label") ?? control.parentElement;
-        box = row.getBoundingClientRect();
-      }
-      if (control.tagName === "A" && control.closest("p") && getComputedStyle(control).display === "inline") continue;
-      if (box.width < 44 || box.height < 44) {
-        const name = (control.innerText || control.getAttribute("aria-label") || control.id || control.name || "")
-          .trim()
-          .slice(0, 40);
-        small.push(`${control.tagName.toLowerCase()} "${name}" ${Math.round(box.width)}×${Math.round(box.height)}`);
-      }
-    }
-    return small;
-  });
-}
-
-/** axe-core's violations on the page as it is now, with the offending elements. */
-async function axeViolations(page) {
-  const loaded = await page.evaluate(() => typeof window.axe !== "undefined");
-  if (!loaded) await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    const { violations } = await window.axe.run(document, { resultTypes: ["violations"] });
-    return violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  });
-  return result;
-}
-
-/** Quick exit is on screen, at least 48×48, within the top of the screen, and the header is thin. */
-async function exitInReach(page, where) {
-  const exit = page.getByRole("button", { name: /Quick exit|तुरंत बाहर/ });
-  const box = await exit.boundingBox();
-  expect(box, `quick exit on ${where}`).not.toBeNull();
-  expect(box.width, `quick exit width on ${where}`).toBeGreaterThanOrEqual(48);
-  expect(box.height, `quick exit height on ${where}`).toBeGreaterThanOrEqual(48);
-  expect(box.y, `quick exit on screen on ${where}`).toBeGreaterThanOrEqual(0);
-  expect(box.y + box.height, `quick exit on screen on ${where}`).toBeLessThanOrEqual(740);
-  const header = await page.locator(".app-header").boundingBox();
-  expect(header.height, `header height on ${where}`).toBeLessThanOrEqual(64);
 }
 
 /** Every main screen of an administrator, by its path, with a heading to know it opened. */

@@ -14,6 +14,9 @@ export const chromiumArgs = [
   "--disable-sync",
   "--no-first-run",
   "--disable-quic",
+  // A camera and a microphone that give a test picture and tone, allowed without asking.
+  "--use-fake-device-for-media-stream",
+  "--use-fake-ui-for-media-stream",
 ];
 
 export const phone = {
@@ -227,4 +230,58 @@ export async function fillIntake(page, fields, { save = true, t = en } = {}) {
 export async function screenshot(page, name) {
   mkdirSync("test-results/screens", { recursive: true });
   await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
+}
+
+const axeSource = readFileSync(new URL("../../node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
+
+/** The controls on screen smaller than 44×44 px; links inside running text are exempt (WCAG 2.5.5). */
+export async function smallTargets(page) {
+  return page.evaluate(() => {
+    const small = [];
+    const controls = document.querySelectorAll(
+      'a[href], button, input:not([type="hidden"]), select, textarea, summary, [role="button"]',
+    );
+    for (const control of controls) {
+      let box = control.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0 || getComputedStyle(control).visibility === "hidden") continue;
+      if (control.matches('input[type="checkbox"], input[type="radio"], input[type="file"]')) {
+        // Her finger lands on the box or its words (a file is chosen through its label, which
+        // looks like a button): the row that holds both is the target.
+        const row = control.closest(".choice, label") ?? control.parentElement;
+        box = row.getBoundingClientRect();
+      }
+      if (control.tagName === "A" && control.closest("p") && getComputedStyle(control).display === "inline") continue;
+      if (box.width < 44 || box.height < 44) {
+        const name = (control.innerText || control.getAttribute("aria-label") || control.id || control.name || "")
+          .trim()
+          .slice(0, 40);
+        small.push(`${control.tagName.toLowerCase()} "${name}" ${Math.round(box.width)}×${Math.round(box.height)}`);
+      }
+    }
+    return small;
+  });
+}
+
+/** axe-core's violations on the page as it is now, with the offending elements. */
+export async function axeViolations(page) {
+  const loaded = await page.evaluate(() => typeof window.axe !== "undefined");
+  if (!loaded) await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    const { violations } = await window.axe.run(document, { resultTypes: ["violations"] });
+    return violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
+  return result;
+}
+
+/** Quick exit is on screen, at least 48×48, within the top of the screen, and the header is thin. */
+export async function exitInReach(page, where) {
+  const exit = page.getByRole("button", { name: /Quick exit|तुरंत बाहर/ });
+  const box = await exit.boundingBox();
+  expect(box, `quick exit on ${where}`).not.toBeNull();
+  expect(box.width, `quick exit width on ${where}`).toBeGreaterThanOrEqual(48);
+  expect(box.height, `quick exit height on ${where}`).toBeGreaterThanOrEqual(48);
+  expect(box.y, `quick exit on screen on ${where}`).toBeGreaterThanOrEqual(0);
+  expect(box.y + box.height, `quick exit on screen on ${where}`).toBeLessThanOrEqual(740);
+  const header = await page.locator(".app-header").boundingBox();
+  expect(header.height, `header height on ${where}`).toBeLessThanOrEqual(64);
 }

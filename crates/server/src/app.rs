@@ -202,8 +202,9 @@ impl SecurityHeaders {
         let hashes = hashes.concat();
         let csp = format!(
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \
-             img-src 'self' data:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; \
-             object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+             img-src 'self' data: blob:; media-src 'self' blob:; frame-src blob:; \
+             connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; \
+             base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
         );
         SecurityHeaders {
             csp: HeaderValue::from_str(&csp).expect("a CSP of ASCII text is a valid header"),

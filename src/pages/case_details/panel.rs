@@ -27,6 +27,8 @@ pub(super) enum Panel {
     Update,
     /// Merging a duplicate of this case into it.
     Merge,
+    /// Adding a file.
+    Attach,
 }
 
 pub(super) type Current = Rc<dyn Fn() -> Option<Rc<CaseFile>>>;

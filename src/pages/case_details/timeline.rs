@@ -3,6 +3,7 @@
 
 use super::Editing;
 use super::case_view::shown;
+use super::files::FileLine;
 use super::panel::Panel;
 use super::writers::{StaffSignal, last_change, written_line};
 use crate::browser::today;
@@ -25,6 +26,8 @@ pub(super) enum Owned {
     Closure(Record),
     /// The case, closed before closings were records of their own.
     ClosedBefore(Record),
+    /// A file kept with the case.
+    Attachment(Record),
 }
 
 pub(super) fn owned(entry: Entry<'_>, case: &Record) -> Owned {
@@ -35,6 +38,7 @@ pub(super) fn owned(entry: Entry<'_>, case: &Record) -> Owned {
         Entry::Note(record) => Owned::Note(record.clone()),
         Entry::Closure(record) => Owned::Closure(record.clone()),
         Entry::ClosedBefore => Owned::ClosedBefore(case.clone()),
+        Entry::Attachment(record) => Owned::Attachment(record.clone()),
     }
 }
 
@@ -79,7 +83,14 @@ pub(in crate::pages) fn entry_title(lang: Lang, record: &Record) -> String {
                 &choice_label(lang, "closure", reason),
             )
         }
-        Kind::Camp | Kind::Attachment => String::new(),
+        Kind::Attachment => {
+            let kind = choice_label(lang, "attachment_kind", &code("attachment_kind"));
+            match record.text("caption") {
+                Some(caption) => format!("{kind} · {caption}"),
+                None => kind,
+            }
+        }
+        Kind::Camp => String::new(),
     }
 }
 
@@ -91,7 +102,8 @@ impl Owned {
             | Owned::Session(record)
             | Owned::Note(record)
             | Owned::Closure(record)
-            | Owned::ClosedBefore(record) => Some(record),
+            | Owned::ClosedBefore(record)
+            | Owned::Attachment(record) => Some(record),
         }
     }
 
@@ -117,6 +129,7 @@ impl Owned {
             Owned::Note(_) => vec!["note"],
             Owned::Closure(_) => vec!["settlement_terms", "written_by"],
             Owned::ClosedBefore(_) => vec!["settlement_terms"],
+            Owned::Attachment(_) => vec!["added_by"],
         }
     }
 
@@ -127,6 +140,7 @@ impl Owned {
             Owned::Session(_) => "entry session",
             Owned::Note(_) => "entry note",
             Owned::Closure(_) | Owned::ClosedBefore(_) => "entry closure",
+            Owned::Attachment(_) => "entry file",
         }
     }
 
@@ -231,6 +245,10 @@ pub(super) fn TimelineEntry(
             }),
         _ => None,
     };
+    let file = match &entry {
+        Owned::Attachment(record) => Some(view! { <FileLine record=record.clone() /> }),
+        _ => None,
+    };
     let class = entry.class();
     let title = move || entry.title(lang.get());
     view! {
@@ -252,6 +270,7 @@ pub(super) fn TimelineEntry(
             {signed.then(|| view! { <p class="signed">{tr(Text::FieldSettlementSigned)}</p> })}
             {changed.map(|stamp| written_line(Text::CaseChangedBy, stamp, staff))}
             {registered.map(|stamp| written_line(Text::CaseRegisteredBy, stamp, staff))}
+            {file}
             {update}
             {correct}
         </li>

@@ -1,6 +1,7 @@
 //! The buttons and controls that add to a case, drawn once per case page: which panel is open,
 //! reopening, printing, assigning the case to a worker, and the panels themselves.
 
+use super::files::AttachForm;
 use super::forms::{CloseForm, NoteForm, ServiceForm, SessionForm};
 use super::merge::MergeForm;
 use super::panel::Panel;
@@ -111,6 +112,10 @@ pub(super) fn Work(
                     aria-expanded=move || (panel.get() == Panel::Note).to_string()>
                     {tr(Text::CaseAddNote)}
                 </button>
+                <button type="button" class="button secondary" on:click=toggle(Panel::Attach)
+                    aria-expanded=move || (panel.get() == Panel::Attach).to_string()>
+                    {tr(Text::CaseAddFile)}
+                </button>
                 <button type="button" class="button secondary" on:click=reopen hidden=move || !closed() || merged()>
                     {tr(Text::CaseReopen)}
                 </button>
@@ -152,6 +157,7 @@ pub(super) fn Work(
             <SessionForm panel current=Rc::new(current) />
             <NoteForm panel current=Rc::new(current) correcting />
             <CloseForm panel current=Rc::new(current) />
+            <AttachForm panel current=Rc::new(current) file />
             {move || editing.get().map(|record| view! { <UpdateForm panel record /> })}
             {may_assign.then(|| view! { <MergeForm panel current=Rc::new(current) /> })}
         </section>

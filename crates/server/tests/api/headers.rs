@@ -26,7 +26,10 @@ fn assert_secure(response: &reqwest::Response) {
         "default-src 'self'",
         "script-src 'self' 'wasm-unsafe-eval'",
         "style-src 'self'",
-        "img-src 'self' data:",
+        // A file she opens is shown from the phone's memory (`blob:`), never fetched from a site.
+        "img-src 'self' data: blob:;",
+        "media-src 'self' blob:;",
+        "frame-src blob:;",
         "connect-src 'self'",
         "worker-src 'self'",
         "manifest-src 'self'",
