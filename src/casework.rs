@@ -5,8 +5,8 @@
 
 use crate::case_form::{Edits, Problem, Problems, Reading};
 use sakhi_domain::schema::{
-    ASSIGNED_TO, CAMP, CASE, MERGED_INTO, MOST_ATTACHMENT_BYTES, SHELTER_DAYS, parse_date,
-    parse_day,
+    ASSIGNED_TO, CAMP, CASE, DELETED, MERGED_INTO, MOST_ATTACHMENT_BYTES, SHELTER_DAYS,
+    parse_date, parse_day,
 };
 use sakhi_domain::{Kind, Record, RecordId};
 use serde::{Deserialize, Serialize};
@@ -671,6 +671,25 @@ pub fn service_edit_fields(service: &str) -> Vec<&'static str> {
     fields
 }
 
+/// The fields a file's edit form shows: what it is, its caption, and removing it from her case.
+/// Which file it is stays as it was written: a different file is added as a new one.
+pub const ATTACHMENT_EDIT_FIELDS: [&str; 3] = ["attachment_kind", "caption", DELETED];
+
+/// A file's corrections as typed: what it is, its caption, and whether she removes it.
+pub fn parse_attachment_edit(kind: &str, caption: &str, removed: bool) -> Result<Edits, Problems> {
+    let mut read = Reading::new(Kind::Attachment);
+    if kind.is_empty() {
+        read.problem("attachment_kind", Problem::KindRequired);
+    } else {
+        read.keep("attachment_kind", Value::from(kind));
+    }
+    read.optional_text("caption", caption);
+    if removed {
+        read.keep(DELETED, Value::from(true));
+    }
+    read.finish()
+}
+
 /// The fields a counselling session's edit form shows; its number and case stay as they were.
 pub const SESSION_EDIT_FIELDS: [&str; 6] = [
     "session_on",
@@ -741,6 +760,29 @@ mod tests {
         assert_eq!(
             gif.parse(case, "Kiran").unwrap_err(),
             vec![("content", Problem::FileUnsuitable)]
+        );
+    }
+
+    #[test]
+    fn a_file_keeps_its_kind_and_may_be_recaptioned_or_removed() {
+        assert_eq!(
+            parse_attachment_edit("", "x", false).unwrap_err(),
+            vec![("attachment_kind", Problem::KindRequired)]
+        );
+        let file = record(
+            Kind::Attachment,
+            &[("attachment_kind", json!("photo")), ("caption", json!("Card"))],
+        );
+        // Emptying the caption clears it; the kind left as it was is not written again.
+        let edits = parse_attachment_edit("photo", " ", false).unwrap();
+        assert_eq!(
+            changed_fields(&file, edits, &ATTACHMENT_EDIT_FIELDS),
+            vec![("caption", Value::Null)]
+        );
+        let edits = parse_attachment_edit("id", "Card", true).unwrap();
+        assert_eq!(
+            changed_fields(&file, edits, &ATTACHMENT_EDIT_FIELDS),
+            vec![("attachment_kind", json!("id")), (DELETED, json!(true))]
         );
     }
 

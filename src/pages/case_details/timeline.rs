@@ -144,11 +144,13 @@ impl Owned {
         }
     }
 
-    /// The record a worker may update from the timeline: a service or a counselling session.
-    /// Notes and closures are written once.
+    /// The record a worker may update from the timeline: a service, a counselling session, or
+    /// what a file is and its caption. Notes and closures are written once.
     fn updatable(&self) -> Option<&Record> {
         match self {
-            Owned::Service(record) | Owned::Session(record) => Some(record),
+            Owned::Service(record) | Owned::Session(record) | Owned::Attachment(record) => {
+                Some(record)
+            }
             _ => None,
         }
     }

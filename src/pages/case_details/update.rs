@@ -4,7 +4,8 @@ use super::panel::{Panel, PanelForm, Reader};
 use super::timeline::{entry_title, place_label};
 use crate::case_form::Problems;
 use crate::casework::{
-    SESSION_EDIT_FIELDS, ServiceDraft, SessionDraft, changed_fields, service_edit_fields,
+    ATTACHMENT_EDIT_FIELDS, SESSION_EDIT_FIELDS, ServiceDraft, SessionDraft, changed_fields,
+    parse_attachment_edit, service_edit_fields,
 };
 use crate::components::{Choices, TextArea, TextField};
 use crate::drafts::{self, fill as fill_form, of_record};
@@ -28,6 +29,7 @@ pub(super) fn UpdateForm(panel: RwSignal<Panel>, record: Record) -> impl IntoVie
         });
     let fields: Vec<&'static str> = match record.kind {
         Kind::Service => service_edit_fields(record.text("service").unwrap_or_default()),
+        Kind::Attachment => ATTACHMENT_EDIT_FIELDS.to_vec(),
         _ => SESSION_EDIT_FIELDS.to_vec(),
     };
     // The entry as she saw it when she began: a draft continued after the lock keeps its own.
@@ -52,6 +54,11 @@ pub(super) fn UpdateForm(panel: RwSignal<Panel>, record: Record) -> impl IntoVie
                     ));
                     ServiceDraft(typed).parse(case)
                 }
+                Kind::Attachment => parse_attachment_edit(
+                    &text("attachment_kind"),
+                    &text("caption"),
+                    data.has(sakhi_domain::schema::DELETED),
+                ),
                 _ => SessionDraft {
                     on: text("session_on"),
                     kind: text("session_kind"),
@@ -96,6 +103,16 @@ pub(super) fn UpdateForm(panel: RwSignal<Panel>, record: Record) -> impl IntoVie
                     <Choices form=F field legend=label codes many=false required=false problems />
                 }
                 .into_any(),
+                Some(FieldType::Flag) => {
+                    let id = crate::components::control_id(F, field);
+                    view! {
+                        <div class="field choice">
+                            <input type="checkbox" id=id.clone() name=field value="yes" />
+                            <label for=id>{crate::i18n::tr(label)}</label>
+                        </div>
+                    }
+                    .into_any()
+                }
                 Some(FieldType::Date) => {
                     view! { <TextField form=F field label kind="date" problems /> }.into_any()
                 }
