@@ -15,6 +15,7 @@ pub mod api;
 mod app;
 pub mod browser;
 pub mod camps;
+pub mod capture;
 pub mod case_form;
 pub mod casework;
 pub mod clock;

@@ -63,6 +63,27 @@ pub async fn prepare(photo: &Blob) -> Result<Blob, PhotoError> {
         .map_err(|_| PhotoError::Unreadable)?
         .unchecked_into();
     let (width, height) = fitted(bitmap.width(), bitmap.height());
+    let canvas = drawn(&bitmap, width, height)?;
+    // The decoded picture is not needed past this point: free it now, not at the next GC.
+    bitmap.close();
+    let mut kept = None;
+    for quality in QUALITIES {
+        let blob = jpeg(&canvas, quality).await?;
+        let fits = blob.size() <= TARGET_BYTES;
+        kept = Some(blob);
+        if fits {
+            break;
+        }
+    }
+    kept.ok_or_else(|| PhotoError::Encode("no quality was tried".to_owned()))
+}
+
+/// A new canvas of `width` by `height` with `bitmap` drawn on the whole of it.
+pub(crate) fn drawn(
+    bitmap: &ImageBitmap,
+    width: u32,
+    height: u32,
+) -> Result<OffscreenCanvas, PhotoError> {
     let canvas = OffscreenCanvas::new(width, height).map_err(encode_failed)?;
     let context: OffscreenCanvasRenderingContext2d = canvas
         .get_context("2d")
@@ -71,34 +92,28 @@ pub async fn prepare(photo: &Blob) -> Result<Blob, PhotoError> {
         .unchecked_into();
     context
         .draw_image_with_image_bitmap_and_dw_and_dh(
-            &bitmap,
+            bitmap,
             0.0,
             0.0,
             f64::from(width),
             f64::from(height),
         )
         .map_err(encode_failed)?;
-    // The decoded picture is not needed past this point: free it now, not at the next GC.
-    bitmap.close();
-    let mut kept = None;
-    for quality in QUALITIES {
-        let options = ImageEncodeOptions::new();
-        options.set_type("image/jpeg");
-        options.set_quality(quality);
-        let encoding: Promise = canvas
-            .convert_to_blob_with_options(&options)
-            .map_err(encode_failed)?;
-        let blob: Blob = JsFuture::from(encoding)
-            .await
-            .map_err(encode_failed)?
-            .unchecked_into();
-        let fits = blob.size() <= TARGET_BYTES;
-        kept = Some(blob);
-        if fits {
-            break;
-        }
-    }
-    kept.ok_or_else(|| PhotoError::Encode("no quality was tried".to_owned()))
+    Ok(canvas)
+}
+
+/// What `canvas` shows, encoded as a JPEG of `quality` (0 to 1).
+pub(crate) async fn jpeg(canvas: &OffscreenCanvas, quality: f64) -> Result<Blob, PhotoError> {
+    let options = ImageEncodeOptions::new();
+    options.set_type("image/jpeg");
+    options.set_quality(quality);
+    let encoding: Promise = canvas
+        .convert_to_blob_with_options(&options)
+        .map_err(encode_failed)?;
+    Ok(JsFuture::from(encoding)
+        .await
+        .map_err(encode_failed)?
+        .unchecked_into())
 }
 
 #[cfg(test)]
