@@ -180,6 +180,14 @@ pub fn CameraCapture(on_taken: Callback<Blob>, on_cancel: Callback<()>) -> impl 
                         set_state.set(Camera::Live);
                     }
                 }
+                // A browser may hold a muted picture that is off the screen paused, so `playing`
+                // can wait for her to scroll; once the picture's size is known, the photo can be
+                // taken (`take_photo` starts it playing first).
+                on:loadedmetadata=move |_| {
+                    if state.get_untracked() == Camera::Opening {
+                        set_state.set(Camera::Live);
+                    }
+                }
             ></video>
             <div class="actions">
                 <button

@@ -1,7 +1,8 @@
 // A woman's paper file in Sakhi: a counsellor, offline, keeps a medical report (PDF) and a photo
 // chosen from the phone with her case; both wait on the phone, sealed, and go when the phone is
 // online; a second counsellor's phone opens them (downloading each once); quick exit closes the
-// viewer at once.
+// viewer at once. An outreach worker at a camp takes a photo with the camera, records a voice note
+// and takes a woman's thumb impression; a link cut in the middle of a file resumes where it broke.
 import { expect, test } from "@playwright/test";
 import { workers } from "./accounts.mjs";
 import {
@@ -12,6 +13,8 @@ import {
   inLanguage,
   logIn,
   openDevice,
+  pdfSaying,
+  photoJpeg,
   registerCase,
   screenshot,
   sent,
@@ -29,47 +32,6 @@ const lakshmi = {
   violence: ["Domestic violence"],
   description: "Beaten by her husband; treated at the district hospital.",
 };
-
-/** A one-page PDF whose text says `words`. */
-export function pdfSaying(words) {
-  const stream = `BT /F1 24 Tf 72 720 Td (${words}) Tj ET`;
-  const objects = [
-    "<< /Type /Catalog /Pages 2 0 R >>",
-    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
-    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-  ];
-  let body = "%PDF-1.4\n";
-  const offsets = [];
-  objects.forEach((object, i) => {
-    offsets.push(body.length);
-    body += `${i + 1} 0 obj\n${object}\nendobj\n`;
-  });
-  const xref = body.length;
-  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const offset of offsets) body += `${String(offset).padStart(10, "0")} 00000 n \n`;
-  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(body, "latin1");
-}
-
-/** A camera-sized JPEG (3000×2000) drawn in the page, with stripes to be recognised. */
-export async function photoJpeg(page) {
-  const base64 = await page.evaluate(async () => {
-    const canvas = new OffscreenCanvas(3000, 2000);
-    const context = canvas.getContext("2d");
-    for (let x = 0; x < 3000; x += 100) {
-      context.fillStyle = (x / 100) % 2 ? "#1d6fa5" : "#f2c14e";
-      context.fillRect(x, 0, 100, 2000);
-    }
-    const blob = await canvas.convertToBlob({ type: "image/jpeg", quality: 0.95 });
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    let text = "";
-    for (const byte of bytes) text += String.fromCharCode(byte);
-    return btoa(text);
-  });
-  return Buffer.from(base64, "base64");
-}
 
 /** The timeline's entry for a file whose heading is `title`. */
 function fileEntry(page, title) {
@@ -150,8 +112,8 @@ test("a PDF and a photo kept offline with a case are sent when online and open o
     // Online: the records go, then each file, and each says it was sent.
     await context.setOffline(false);
     await sent(page);
-    await expect(pdf.getByText(en["file.sent"])).toBeVisible({ timeout: 30_000 });
-    await expect(photo.getByText(en["file.sent"])).toBeVisible({ timeout: 30_000 });
+    await expect(pdf.getByText(en["file.sent"], { exact: true })).toBeVisible({ timeout: 30_000 });
+    await expect(photo.getByText(en["file.sent"], { exact: true })).toBeVisible({ timeout: 30_000 });
     await screenshot(page, "991-files-sent-en");
 
     // Another counsellor's phone has the records, and fetches a file when she opens it.
@@ -166,7 +128,7 @@ test("a PDF and a photo kept offline with a case are sent when online and open o
     await screenshot(other.page, "991-viewer-pdf-en");
     // The copy fetched is now on that phone, sealed, and known to be on the server.
     await other.page.getByRole("button", { name: en["file.close"] }).click();
-    await expect(there.getByText(en["file.sent"])).toBeVisible();
+    await expect(there.getByText(en["file.sent"], { exact: true })).toBeVisible();
 
     // Quick exit with a file open: the page is gone at once.
     await other.context.route("https://www.google.com/**", (route) =>
@@ -185,5 +147,111 @@ test("a PDF and a photo kept offline with a case are sent when online and open o
   } finally {
     await phone.close();
     await other.close();
+  }
+});
+
+test("a photo from the camera, a voice note and a thumb impression; a cut link resumes mid-file", async () => {
+  const phone = await openDevice("files-camp", url);
+  const { page, context } = phone;
+  try {
+    await logIn(page, workers.counsellor);
+    await context.setOffline(true);
+    await registerCase(page, { ...lakshmi, name: "Sarita Kumari", phone: "94140 55322" });
+    await page.locator(".cases").getByRole("link", { name: /Sarita Kumari/ }).click();
+    const form = page.getByRole("form", { name: en["case.add_file"] });
+
+    // The camera: the picture never leaves Sakhi for the phone's gallery.
+    await page.getByRole("button", { name: en["case.add_file"] }).click();
+    await form.getByRole("button", { name: en["file.take_photo"] }).click();
+    await expect(form.getByLabel(en["capture.camera_view"])).toBeVisible();
+    await screenshot(page, "991-camera-en");
+    await form.getByRole("button", { name: en["capture.take_photo"] }).click();
+    await expect(form.getByText(/Ready to save: Picture, \d+ KB/)).toBeVisible();
+    await expect(form.getByLabel(en["attachment_kind.photo"], { exact: true })).toBeChecked();
+    await form.getByRole("button", { name: en["case.save_entry"] }).click();
+    await expect(form).toBeHidden();
+
+    // A voice note, with its timer running.
+    await page.getByRole("button", { name: en["case.add_file"] }).click();
+    await form.getByRole("button", { name: en["file.record"] }).click();
+    await form.getByRole("button", { name: en["capture.record"] }).click();
+    await expect(form.getByText("0:02")).toBeVisible({ timeout: 10_000 });
+    await screenshot(page, "991-voice-en");
+    await form.getByRole("button", { name: en["capture.stop"] }).click();
+    await expect(form.getByText(/Ready to save: Voice note, \d+ KB/)).toBeVisible();
+    await expect(form.getByLabel(en["attachment_kind.voice_note"], { exact: true })).toBeChecked();
+    await form.getByLabel(en["field.caption"], { exact: true }).fill("What she told us at the camp");
+    await form.getByRole("button", { name: en["case.save_entry"] }).click();
+    await expect(form).toBeHidden();
+
+    // Her thumb impression on her consent, drawn on the pad.
+    await page.getByRole("button", { name: en["case.add_file"] }).click();
+    await form.getByRole("button", { name: en["file.sign"] }).click();
+    const pad = form.getByRole("img", { name: en["capture.signature_label"] }).or(form.getByLabel(en["capture.signature_label"]));
+    const box = await pad.first().boundingBox();
+    await page.mouse.move(box.x + 40, box.y + 40);
+    await page.mouse.down();
+    for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + 40 + i * 10, box.y + 40 + (i % 5) * 15);
+    await page.mouse.up();
+    await screenshot(page, "991-signature-en");
+    await form.getByRole("button", { name: en["capture.done"] }).click();
+    await expect(form.getByText(/Ready to save: Picture, \d+ KB/)).toBeVisible();
+    await expect(form.getByLabel(en["attachment_kind.consent"], { exact: true })).toBeChecked();
+    await form.getByRole("button", { name: en["case.save_entry"] }).click();
+    await expect(form).toBeHidden();
+    await expect(syncBadge(page)).toHaveText(/1 case, 3 files/);
+
+    // The voice note plays from the phone.
+    const note = fileEntry(page, `${en["attachment_kind.voice_note"]} · What she told us at the camp`);
+    await note.getByRole("button", { name: en["file.open"] }).click();
+    await expect(page.getByRole("dialog").locator("audio")).toBeVisible();
+    await page.getByRole("button", { name: en["file.close"] }).click();
+
+    // A photo of several chunks, whose second chunk's first try is cut off.
+    await page.getByRole("button", { name: en["case.add_file"] }).click();
+    const big = pdfSaying("Court order " + "x".repeat(200_000));
+    await form.getByLabel(en["file.choose"]).setInputFiles({ name: "order.pdf", mimeType: "application/pdf", buffer: big });
+    await form.getByLabel(en["attachment_kind.court_order"], { exact: true }).check();
+    await form.getByRole("button", { name: en["case.save_entry"] }).click();
+    await expect(form).toBeHidden();
+    const puts = [];
+    let cut = false;
+    await context.route("**/api/v1/attachments/*/chunks/*", async (route) => {
+      const request = route.request();
+      if (request.method() === "PUT") {
+        puts.push(new URL(request.url()).pathname);
+        if (!cut && request.url().endsWith("/chunks/1")) {
+          cut = true;
+          return route.abort("connectionreset");
+        }
+      }
+      return route.continue();
+    });
+    await context.setOffline(false);
+    const order = fileEntry(page, en["attachment_kind.court_order"]);
+    await expect(order.getByText(en["file.sent"], { exact: true })).toBeVisible({ timeout: 60_000 });
+    await sent(page);
+    expect(cut).toBe(true);
+    // Each chunk of the order went once, but the one cut, which went again: never from the start.
+    const orderPuts = puts.filter((path) => path.includes(puts.find((p) => p.endsWith("/chunks/3")).split("/chunks/")[0]));
+    expect(orderPuts.filter((path) => path.endsWith("/chunks/0"))).toHaveLength(1);
+    expect(orderPuts.filter((path) => path.endsWith("/chunks/1"))).toHaveLength(2);
+    for (const title of [en["attachment_kind.photo"], en["attachment_kind.consent"]]) {
+      await expect(fileEntry(page, title).getByText(en["file.sent"], { exact: true })).toBeVisible();
+    }
+    await screenshot(page, "991-camp-files-sent-en");
+
+    // What she saved she can correct: the photo was of her ID card.
+    await fileEntry(page, en["attachment_kind.photo"]).getByRole("button", { name: en["case.update_entry"] }).click();
+    const update = page.getByRole("form", { name: en["case.update_heading"] });
+    await update.getByLabel(en["attachment_kind.id"], { exact: true }).check();
+    await update.getByLabel(en["field.caption"], { exact: true }).fill("Her Aadhaar card");
+    await update.getByRole("button", { name: en["case.save_entry"] }).click();
+    const card = fileEntry(page, `${en["attachment_kind.id"]} · Her Aadhaar card`);
+    await expect(card).toBeVisible();
+    await expect(card.getByText(en["case.changed_by"].replace("{who}", ""))).toBeVisible();
+    expect(phone.problems).toEqual([]);
+  } finally {
+    await phone.close();
   }
 });

@@ -25,6 +25,8 @@ export const phone = {
   isMobile: true,
   hasTouch: true,
   locale: "en-IN",
+  // Sakhi's own camera and voice-note controls; the browser's prompt is answered as she would.
+  permissions: ["camera", "microphone"],
 };
 
 const locale = (lang) =>
@@ -284,4 +286,45 @@ export async function exitInReach(page, where) {
   expect(box.y + box.height, `quick exit on screen on ${where}`).toBeLessThanOrEqual(740);
   const header = await page.locator(".app-header").boundingBox();
   expect(header.height, `header height on ${where}`).toBeLessThanOrEqual(64);
+}
+
+/** A one-page PDF whose text says `words`. */
+export function pdfSaying(words) {
+  const stream = `BT /F1 24 Tf 72 720 Td (${words}) Tj ET`;
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  ];
+  let body = "%PDF-1.4\n";
+  const offsets = [];
+  objects.forEach((object, i) => {
+    offsets.push(body.length);
+    body += `${i + 1} 0 obj\n${object}\nendobj\n`;
+  });
+  const xref = body.length;
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const offset of offsets) body += `${String(offset).padStart(10, "0")} 00000 n \n`;
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(body, "latin1");
+}
+
+/** A camera-sized JPEG (3000×2000) drawn in the page, with stripes to be recognised. */
+export async function photoJpeg(page) {
+  const base64 = await page.evaluate(async () => {
+    const canvas = new OffscreenCanvas(3000, 2000);
+    const context = canvas.getContext("2d");
+    for (let x = 0; x < 3000; x += 100) {
+      context.fillStyle = (x / 100) % 2 ? "#1d6fa5" : "#f2c14e";
+      context.fillRect(x, 0, 100, 2000);
+    }
+    const blob = await canvas.convertToBlob({ type: "image/jpeg", quality: 0.95 });
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let text = "";
+    for (const byte of bytes) text += String.fromCharCode(byte);
+    return btoa(text);
+  });
+  return Buffer.from(base64, "base64");
 }

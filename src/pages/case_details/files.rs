@@ -13,6 +13,9 @@
 use super::Found;
 use super::panel::{Current, Panel, PanelForm, Reader, draft_name};
 use super::saving::worker_name;
+use crate::capture::camera::CameraCapture;
+use crate::capture::signature::SignaturePad;
+use crate::capture::voice::VoiceRecorder;
 use crate::case_form::Problems;
 use crate::casework::AttachmentDraft;
 use crate::components::{Choices, FieldProblem, TextField, control_id};
@@ -253,6 +256,10 @@ fn Viewer(record: Record, on_close: Callback<()>) -> impl IntoView {
 #[derive(Clone, PartialEq)]
 enum Stage {
     Choosing,
+    /// Taking a photo, recording a voice note, or drawing her signature or thumb impression.
+    Camera,
+    Voice,
+    Signing,
     Preparing,
     Ready(Ready),
     Failed(Text),
@@ -463,7 +470,25 @@ pub(super) fn AttachForm(
         })
     };
     let lang = use_lang();
+    // The camera, the recorder or the pad in full view: a browser does not play a muted picture
+    // that is off the screen, and she needs to see what she takes.
+    Effect::new(move |_| {
+        if matches!(stage.get(), Stage::Camera | Stage::Voice | Stage::Signing) {
+            request_animation_frame(move || {
+                if let Some(holder) = holder.get_untracked() {
+                    holder.scroll_into_view();
+                }
+            });
+        }
+    });
+    let back = Callback::new(move |()| stage.set(Stage::Choosing));
+    let photo = Callback::new(move |blob| take(blob, Source::Picture, Some("photo")));
+    let voice = Callback::new(move |blob| take(blob, Source::Voice, Some("voice_note")));
+    let signed = Callback::new(move |blob| take(blob, Source::Drawn, Some("consent")));
     let source = move || match stage.get() {
+        Stage::Camera => view! { <CameraCapture on_taken=photo on_cancel=back /> }.into_any(),
+        Stage::Voice => view! { <VoiceRecorder on_recorded=voice on_cancel=back /> }.into_any(),
+        Stage::Signing => view! { <SignaturePad on_signed=signed on_cancel=back /> }.into_any(),
         Stage::Choosing | Stage::Failed(_) => {
             let failed = match stage.get() {
                 Stage::Failed(text) => {
@@ -477,6 +502,15 @@ pub(super) fn AttachForm(
             view! {
                 {failed}
                 <div class="file-sources">
+                    <button type="button" class="button secondary" on:click=move |_| stage.set(Stage::Camera)>
+                        {tr(Text::FileTakePhoto)}
+                    </button>
+                    <button type="button" class="button secondary" on:click=move |_| stage.set(Stage::Voice)>
+                        {tr(Text::FileRecord)}
+                    </button>
+                    <button type="button" class="button secondary" on:click=move |_| stage.set(Stage::Signing)>
+                        {tr(Text::FileSign)}
+                    </button>
                     <label class="button secondary file-pick">
                         {tr(Text::FileChoose)}
                         <input type="file" accept="image/*,application/pdf" class="visually-hidden" on:change=chosen />
