@@ -5,8 +5,8 @@
 
 use crate::case_form::{Edits, Problem, Problems, Reading};
 use sakhi_domain::schema::{
-    ASSIGNED_TO, CAMP, CASE, DELETED, MERGED_INTO, MOST_ATTACHMENT_BYTES, SHELTER_DAYS,
-    parse_date, parse_day,
+    ASSIGNED_TO, CAMP, CASE, DELETED, MERGED_INTO, MOST_ATTACHMENT_BYTES, SHELTER_DAYS, parse_date,
+    parse_day,
 };
 use sakhi_domain::{Kind, Record, RecordId};
 use serde::{Deserialize, Serialize};
@@ -771,7 +771,10 @@ mod tests {
         );
         let file = record(
             Kind::Attachment,
-            &[("attachment_kind", json!("photo")), ("caption", json!("Card"))],
+            &[
+                ("attachment_kind", json!("photo")),
+                ("caption", json!("Card")),
+            ],
         );
         // Emptying the caption clears it; the kind left as it was is not written again.
         let edits = parse_attachment_edit("photo", " ", false).unwrap();
