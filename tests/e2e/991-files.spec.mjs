@@ -200,6 +200,10 @@ test("a photo from the camera, a voice note and a thumb impression; a cut link r
     await form.getByRole("button", { name: en["case.save_entry"] }).click();
     await expect(form).toBeHidden();
     await expect(syncBadge(page)).toHaveText(/1 case, 3 files/);
+    // Beside her consent on the case's details, with who took it.
+    const consent = page.locator(".consent-file");
+    await expect(consent.getByText(en["file.consent_kept"])).toBeVisible();
+    await expect(consent.getByText(workers.counsellor.display_name).first()).toBeVisible();
 
     // The voice note plays from the phone.
     const note = fileEntry(page, `${en["attachment_kind.voice_note"]} · What she told us at the camp`);

@@ -3,6 +3,7 @@
 
 use super::Editing;
 use super::danger::Danger;
+use super::files::ConsentFiles;
 use super::panel::Panel;
 use super::review::Review;
 use super::timeline::{TimelineEntry, entry_title, field_label_for, owned};
@@ -68,9 +69,19 @@ pub(super) fn CaseView(
         ("status", Text::FieldStatus),
         (ASSIGNED_TO, Text::FieldAssignedTo),
     ];
+    // Her signed consent shows beside the consent fields, even where none was ticked.
+    let consent_signed = file
+        .attachments
+        .iter()
+        .any(|record| record.text("attachment_kind") == Some("consent"));
     let details = rows
         .into_iter()
-        .filter(|(field, _)| *field == "status" || case.value(field).is_some() || is_core(field))
+        .filter(|(field, _)| {
+            *field == "status"
+                || case.value(field).is_some()
+                || is_core(field)
+                || (*field == "consent" && consent_signed)
+        })
         .map(|(field, label)| {
             let conflicted = case.conflicted_fields().any(|f| f == field);
             // Who changed it, where it was changed after it was first written.
@@ -96,6 +107,8 @@ pub(super) fn CaseView(
                         {conflicted
                             .then(|| view! { <span class="tag review">{tr(Text::CaseReviewMark)}</span> })}
                         {changed.map(|stamp| written_line(Text::CaseChangedBy, stamp, staff))}
+                        {(field == "consent")
+                            .then(|| view! { <ConsentFiles files=file.attachments.clone() staff /> })}
                     </dd>
                 </div>
             }

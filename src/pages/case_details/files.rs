@@ -13,6 +13,7 @@
 use super::Found;
 use super::panel::{Current, Panel, PanelForm, Reader, draft_name};
 use super::saving::worker_name;
+use super::writers::{StaffSignal, written_line};
 use crate::capture::camera::CameraCapture;
 use crate::capture::signature::SignaturePad;
 use crate::capture::voice::VoiceRecorder;
@@ -28,7 +29,7 @@ use crate::sync::contents::{self, Ledger, Outcome};
 use crate::{use_store, use_sync_status};
 use leptos::prelude::*;
 use sakhi_domain::schema::{ATTACHMENT_KINDS, MOST_ATTACHMENT_BYTES};
-use sakhi_domain::{Kind, Record, RecordId};
+use sakhi_domain::{Kind, Record, RecordId, Stamp};
 use std::collections::HashSet;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -152,6 +153,41 @@ pub(super) fn FileLine(record: Record) -> impl IntoView {
             {tr(Text::FileOpen)}
         </button>
     }
+}
+
+/// Beside her consent on the case's details: each signature or thumb impression kept for it, who
+/// took it and when, and the button that opens it.
+#[component]
+pub(super) fn ConsentFiles(files: Vec<Record>, staff: StaffSignal) -> impl IntoView {
+    files
+        .into_iter()
+        .filter(|record| record.text("attachment_kind") == Some("consent"))
+        .map(|record| {
+            let taken = first_stamp(&record);
+            view! {
+                <div class="consent-file">
+                    <p class="signed">{tr(Text::FileConsentKept)}</p>
+                    {taken.map(|stamp| written_line(Text::CaseAddedBy, stamp, staff))}
+                    <FileLine record />
+                </div>
+            }
+        })
+        .collect_view()
+}
+
+/// When and on which phone `record` was first written: the earliest stamp it holds.
+pub(super) fn first_stamp(record: &Record) -> Option<Stamp> {
+    record
+        .fields
+        .values()
+        .flat_map(|field| {
+            field
+                .heads()
+                .iter()
+                .map(|head| head.stamp)
+                .chain(field.bases().iter().copied())
+        })
+        .min()
 }
 
 /// The file open now, over the page, until she closes it.

@@ -3,7 +3,7 @@
 
 use super::Editing;
 use super::case_view::shown;
-use super::files::FileLine;
+use super::files::{FileLine, first_stamp};
 use super::panel::Panel;
 use super::writers::{StaffSignal, last_change, written_line};
 use crate::browser::today;
@@ -191,17 +191,7 @@ pub(super) fn TimelineEntry(
     let changed = entry.updatable().and_then(last_change);
     // Who registered the case, and when: the first stamp it holds.
     let registered = match &entry {
-        Owned::Intake(case) => case
-            .fields
-            .values()
-            .flat_map(|field| {
-                field
-                    .heads()
-                    .iter()
-                    .map(|head| head.stamp)
-                    .chain(field.bases().iter().copied())
-            })
-            .min(),
+        Owned::Intake(case) => first_stamp(case),
         _ => None,
     };
     let update = entry.updatable().cloned().map(|record| {
