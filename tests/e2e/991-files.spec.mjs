@@ -25,7 +25,7 @@ import {
 const url = process.env.SAKHI_URL;
 
 const lakshmi = {
-  name: "Lakshmi Bai",
+  name: "Lakshmi Meghwal",
   age: 34,
   phone: "94140 55321",
   village: "Rampura",
@@ -46,7 +46,7 @@ test("a PDF and a photo kept offline with a case are sent when online and open o
     await logIn(page, workers.counsellor);
     await context.setOffline(true);
     await registerCase(page, lakshmi);
-    await page.locator(".cases").getByRole("link", { name: /Lakshmi Bai/ }).click();
+    await page.locator(".cases").getByRole("link", { name: /Lakshmi Meghwal/ }).click();
 
     // The medical report, chosen from the phone's files.
     await page.getByRole("button", { name: en["case.add_file"] }).click();
@@ -56,7 +56,7 @@ test("a PDF and a photo kept offline with a case are sent when online and open o
     await form.getByRole("button", { name: en["case.save_entry"] }).click();
     await expect(form.getByText(en["problem.file_required"])).toBeVisible();
     await expect(form.getByText(en["problem.kind_required"])).toBeVisible();
-    const report = pdfSaying("Medico-legal report of Lakshmi Bai");
+    const report = pdfSaying("Medico-legal report of Lakshmi Meghwal");
     await form.getByLabel(en["file.choose"]).setInputFiles({ name: "mlc.pdf", mimeType: "application/pdf", buffer: report });
     const ready = en["file.ready"].replace("{what}", en["file.pdf"]).replace("{size}", "1 KB");
     await expect(form.getByText(ready)).toBeVisible();
@@ -118,7 +118,7 @@ test("a PDF and a photo kept offline with a case are sent when online and open o
 
     // Another counsellor's phone has the records, and fetches a file when she opens it.
     await logIn(other.page, workers.search);
-    await other.page.locator(".cases").getByRole("link", { name: /Lakshmi Bai/ }).click();
+    await other.page.locator(".cases").getByRole("link", { name: /Lakshmi Meghwal/ }).click();
     const there = fileEntry(other.page, pdfTitle);
     await expect(there.getByText(en["file.on_server"])).toBeVisible();
     await there.getByRole("button", { name: en["file.open"] }).click();
