@@ -28,6 +28,7 @@ pub mod i18n;
 pub mod load;
 pub mod lock;
 pub mod pages;
+pub mod pdf;
 pub mod photos;
 pub mod services;
 pub mod session;

@@ -45,8 +45,9 @@ const worker = template
   .replace("__SAKHI_VERSION__", version);
 writeFileSync(swPath, worker);
 
-// Not sw.js: the browser checks it for updates byte by byte, and it is small.
-const compressible = /\.(html|js|wasm|css|webmanifest|json|svg)$/;
+// Not sw.js: the browser checks it for updates byte by byte, and it is small. Licence texts too:
+// pdf.js's come with it, and the service worker fetches them with the rest.
+const compressible = /(\.(html|js|mjs|wasm|css|webmanifest|json|svg)|\/LICENSE\w*)$/;
 for (const path of files(staging).filter((p) => compressible.test(p) && p !== swPath)) {
   const raw = readFileSync(path);
   const brotli = brotliCompressSync(raw, {

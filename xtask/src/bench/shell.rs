@@ -10,6 +10,9 @@ use std::process::Command;
 
 const BENCHMARK: &str = "app shell size";
 const FLOOR: &str = "empty Leptos page";
+/// The build's folder of what the app loads only when a PDF is opened (pdf.js and its decoders):
+/// no part of the shell, though the service worker keeps it too.
+const OPENED_LATER: &str = "pdf";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Part {
@@ -53,6 +56,12 @@ impl Sizes {
     fn measure(dist: &Path) -> Result<Sizes> {
         let mut sizes = Vec::new();
         for path in files(dist)? {
+            if path
+                .strip_prefix(dist)
+                .is_ok_and(|inside| inside.starts_with(OPENED_LATER))
+            {
+                continue;
+            }
             if let Some(part) = Part::of(&path) {
                 sizes.push((part, [raw(&path)?, gzip(&path)?, brotli(&path)?]));
             }
