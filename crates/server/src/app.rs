@@ -202,7 +202,7 @@ impl SecurityHeaders {
         let hashes = hashes.concat();
         let csp = format!(
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \
-             img-src 'self' data: blob:; media-src 'self' blob:; frame-src blob:; \
+             img-src 'self' data: blob:; media-src 'self' blob:; \
              connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; \
              base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
         );

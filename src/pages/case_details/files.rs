@@ -24,6 +24,7 @@ use crate::drafts::Typed;
 use crate::files::{self, KeepError, OpenError, Ready, Shown, Source, shown_size};
 use crate::i18n::{Lang, Text, fill, t, tr, use_lang};
 use crate::load::load;
+use crate::pdf::{self, PdfError};
 use crate::store::Store;
 use crate::sync::contents::{self, Ledger, Outcome};
 use crate::{use_store, use_sync_status};
@@ -33,7 +34,7 @@ use sakhi_domain::{Kind, Record, RecordId, Stamp};
 use std::collections::HashSet;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
-use web_sys::{FormData, HtmlFormElement, HtmlInputElement};
+use web_sys::{Blob, FormData, HtmlFormElement, HtmlInputElement};
 
 /// What the page knows of the files on this phone: which it holds, and what became of those sent.
 #[derive(Clone, Default)]
@@ -205,7 +206,10 @@ pub(super) fn FileViewer() -> impl IntoView {
 /// Where opening a file stands.
 enum Opening {
     Reading,
+    /// A picture or a voice note, at a `blob:` address.
     Shown(Shown),
+    /// A PDF, whose pages are drawn into the viewer.
+    Pdf(Blob),
     Failed(Text),
 }
 
@@ -228,12 +232,18 @@ fn Viewer(record: Record, on_close: Callback<()>) -> impl IntoView {
                         // The phone holds it now: its line says so.
                         status.revision.notify();
                     }
-                    Shown::new(&opened.blob).map_err(OpenError::from)
+                    if files::bare_type(&opened.blob) == "application/pdf" {
+                        Ok(Opening::Pdf(opened.blob))
+                    } else {
+                        Shown::new(&opened.blob)
+                            .map(Opening::Shown)
+                            .map_err(OpenError::from)
+                    }
                 }
                 Err(error) => Err(error),
             };
             let next = match shown {
-                Ok(shown) => Opening::Shown(shown),
+                Ok(opening) => opening,
                 Err(OpenError::NotHere) => Opening::Failed(Text::FileNotHere),
                 Err(OpenError::Damaged) => Opening::Failed(Text::FileDamaged),
                 Err(_) => Opening::Failed(Text::FileOpenFailed),
@@ -271,8 +281,12 @@ fn Viewer(record: Record, on_close: Callback<()>) -> impl IntoView {
                 Some("audio") => {
                     view! { <audio controls src=shown.url.clone()></audio> }.into_any()
                 }
-                _ => view! { <iframe src=shown.url.clone() title=alt()></iframe> }.into_any(),
+                _ => {
+                    view! { <p class="notice problem" role="alert">{tr(Text::FileOpenFailed)}</p> }
+                        .into_any()
+                }
             },
+            Opening::Pdf(pdf) => view! { <PdfPages pdf=pdf.clone() /> }.into_any(),
         })
     };
     view! {
@@ -285,6 +299,39 @@ fn Viewer(record: Record, on_close: Callback<()>) -> impl IntoView {
             </div>
             <div class="viewer-body">{body}</div>
         </section>
+    }
+}
+
+/// A PDF's pages, drawn one under the other as wide as the viewer. Closing the viewer stops a
+/// drawing under way and frees what pdf.js holds.
+#[component]
+fn PdfPages(pdf: Blob) -> impl IntoView {
+    let lang = use_lang();
+    let pages = NodeRef::<leptos::html::Div>::new();
+    let failed = RwSignal::new(None::<Text>);
+    let drawn_into = StoredValue::new_local(None::<web_sys::HtmlElement>);
+    pages.on_load(move |element| {
+        let element: web_sys::HtmlElement = element.into();
+        drawn_into.set_value(Some(element.clone()));
+        let label = t(lang.get_untracked(), Text::FilePdfPage);
+        leptos::task::spawn_local(async move {
+            let problem = match pdf::render(&pdf, &element, label).await {
+                Ok(_) | Err(PdfError::Stopped) => None,
+                Err(PdfError::Unavailable) => Some(Text::FilePdfUnavailable),
+                Err(PdfError::Locked) => Some(Text::FilePdfLocked),
+                Err(_) => Some(Text::FileOpenFailed),
+            };
+            let _ = failed.try_set(problem);
+        });
+    });
+    on_cleanup(move || {
+        if let Some(Some(element)) = drawn_into.try_get_value() {
+            pdf::destroy(&element);
+        }
+    });
+    view! {
+        {move || failed.get().map(|text| view! { <p class="notice problem" role="alert">{tr(text)}</p> })}
+        <div class="pdf-pages" node_ref=pages></div>
     }
 }
 

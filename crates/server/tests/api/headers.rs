@@ -29,7 +29,6 @@ fn assert_secure(response: &reqwest::Response) {
         // A file she opens is shown from the phone's memory (`blob:`), never fetched from a site.
         "img-src 'self' data: blob:;",
         "media-src 'self' blob:;",
-        "frame-src blob:;",
         "connect-src 'self'",
         "worker-src 'self'",
         "manifest-src 'self'",
