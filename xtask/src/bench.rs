@@ -29,6 +29,10 @@ pub struct Options {
     pub synced_cases: usize,
     /// Cases a device sends over the emulated 2G link.
     pub cases_over_2g: usize,
+    /// Camera photos a counsellor keeps with a case and sends over the emulated 2G link.
+    pub photos_over_2g: usize,
+    /// The size of the PDF whose sealing on the phone is watched for memory, in bytes.
+    pub sealed_pdf_bytes: u64,
     /// Only the benchmarks whose name contains this (`--only`), for working on one of them.
     pub only: Option<String>,
 }
@@ -65,6 +69,8 @@ impl Options {
             listed_cases: if quick { 200 } else { 10_000 },
             synced_cases: if quick { 50 } else { 1_000 },
             cases_over_2g: if quick { 20 } else { 500 },
+            photos_over_2g: if quick { 3 } else { 10 },
+            sealed_pdf_bytes: if quick { 2 << 20 } else { 10 << 20 },
             only,
         })
     }
@@ -161,6 +167,9 @@ fn bench(options: &Options, build: bool) -> Result<()> {
     }
     if wanted("sync, end to end") {
         measure("sync, end to end", browser::sync(&browser, options, &root));
+    }
+    if wanted("files") {
+        measure("files", browser::files(&browser, options));
     }
     if wanted(ingest::ON_SQLITE) {
         step("Benchmark: server ingest on SQLite (sakhi-bench-ingest)");

@@ -1,6 +1,7 @@
 //! The benchmarks that drive headless Chromium (`bench/browser/*.mjs`, through Playwright): first
-//! visit on a slow link, opening offline, the case list, and sync against PouchDB. This side
-//! assembles what they load, starts their servers and reads back their samples.
+//! visit on a slow link, opening offline, the case list, sync against PouchDB, and files (photos
+//! sent over 2G, the phone's memory while it seals a large PDF). This side assembles what they
+//! load, starts their servers and reads back their samples.
 
 use super::Options;
 use super::figure::{self, Figure, Stats};
@@ -12,7 +13,7 @@ use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// The emulated 2G link for the sync floor: a good EDGE connection.
+/// The emulated 2G link for the sync floor and the files benchmark: a good EDGE connection.
 const TWO_G_BITS_PER_SECOND: f64 = 250_000.0;
 
 /// Everything the browser benchmarks need, under one scratch folder.
@@ -69,6 +70,18 @@ pub fn offline_open(setup: &Setup, options: &Options) -> Result<Vec<Figure>> {
 pub fn case_list(setup: &Setup, options: &Options) -> Result<Vec<Figure>> {
     let config = json!({ "cases": options.listed_cases });
     against_app(setup, options, "case-list", config)
+}
+
+/// Files kept with a case: camera photos added offline and sent over the emulated 2G link, the
+/// bytes on the wire for them against their own; and the page's memory while a large PDF is
+/// sealed, against the PDF's size.
+pub fn files(setup: &Setup, options: &Options) -> Result<Vec<Figure>> {
+    let config = json!({
+        "photos": options.photos_over_2g,
+        "pdf_bytes": options.sealed_pdf_bytes,
+        "two_g_bits_per_second": TWO_G_BITS_PER_SECOND,
+    });
+    against_app(setup, options, "files", config)
 }
 
 /// Runs `benchmark` against a new sakhi-server serving the app, with `config` and the server's
