@@ -30,8 +30,9 @@ commands:
   bench [--quick] [--runs N] [--only NAME]
                          build the app and measure it against a floor or a peer in one run:
                          shell size, first visit on a slow link, offline open, local store, case
-                         list, sync against PouchDB, server ingest on SQLite and on PostgreSQL
-                         (a durable throwaway cluster); prints a table and writes
+                         list, sync against PouchDB, files (photos over 2G, memory sealing a
+                         PDF), server ingest on SQLite and on PostgreSQL (a durable throwaway
+                         cluster); prints a table and writes
                          bench/results/<time>.json (--quick: once each, small sizes, a check;
                          --only: just the benchmarks whose name contains NAME)
   setup [--browser]      only install what is missing (--browser also installs Chromium)
