@@ -518,7 +518,9 @@ impl SyncClient {
         let on_online = window_event_listener(leptos::ev::online, move |_| {
             if let Some(client) = weak.upgrade() {
                 client.writers.online.set(true);
-                client.request();
+                // Always a round after coming online, even if one ran meanwhile and succeeded:
+                // it may have pulled before the link dropped, and others' news waits since.
+                client.send_soon();
             }
         });
         let writers = self.writers;
